@@ -1,0 +1,103 @@
+"""Keyed hashing of identifiers, so that raw ids never reach the store but still join up.
+
+HMAC-SHA256 with a secret key held outside the database: without the key nobody can test a
+guessed employee number against the store. The key is made on first use in a file only its
+owner can read, or given in an environment variable (for servers and CI).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+import stat
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from equitrack import config
+
+#: Hex characters kept of each digest: 128 bits, far beyond any collision risk at NHS scale.
+DIGEST_CHARS = 32
+PERSON_NAMESPACE = "person"
+
+
+class KeyProblem(Exception):
+    """The key cannot be read or made; said so an analyst knows what to fix."""
+
+
+def _read_key_file(path: Path) -> bytes:
+    mode = path.stat().st_mode
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise KeyProblem(
+            f"the pseudonymisation key {path} can be read by other users; run: chmod 600 {path}"
+        )
+    key = path.read_bytes().strip()
+    if len(key) < 32:
+        raise KeyProblem(
+            f"the pseudonymisation key {path} is too short (it must be 32 bytes or more)"
+        )
+    return key
+
+
+def load_key(create: bool = True) -> bytes:
+    """The key from EQUITRACK_PSEUDONYM_KEY, else the key file, made on first use."""
+    if env := os.environ.get(config.KEY_ENV):
+        if len(env) < 32:
+            raise KeyProblem(f"{config.KEY_ENV} is too short: use 32 characters or more")
+        return env.encode()
+    path = config.key_file()
+    if path.exists():
+        return _read_key_file(path)
+    if not create:
+        raise KeyProblem(f"no pseudonymisation key at {path}")
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    key = secrets.token_hex(32).encode()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(key + b"\n")
+    return key
+
+
+def normalise_id(raw: str) -> str:
+    """Spaces trimmed, letters upper-cased, and leading zeros dropped from all-digit ids.
+
+    Excel drops the leading zeros of ESR employee numbers when a CSV passes through it; without
+    this the same person would not join up across exports.
+    """
+    text = raw.strip().upper()
+    if text.isdigit():
+        text = text.lstrip("0") or "0"
+    return text
+
+
+class Pseudonymiser:
+    def __init__(self, key: bytes) -> None:
+        self._key = key
+        self._cache: dict[tuple[str, str], str] = {}
+
+    def fingerprint(self) -> str:
+        """Identifies the key without revealing it, so a store refuses ids hashed with another."""
+        return hmac.digest(self._key, b"equitrack key fingerprint", "sha256").hex()[:16]
+
+    def hash(self, namespace: str, raw: str) -> str:
+        cached = self._cache.get((namespace, raw))
+        if cached is None:
+            message = f"{namespace}:{normalise_id(raw)}".encode()
+            cached = hmac.digest(self._key, message, hashlib.sha256).hex()[:DIGEST_CHARS]
+            self._cache[(namespace, raw)] = cached
+        return cached
+
+    def hash_array(self, namespace: str, values: pa.Array | pa.ChunkedArray) -> pa.Array:
+        """Hashes each distinct value once; nulls stay null."""
+        if isinstance(values, pa.ChunkedArray):
+            values = values.combine_chunks()
+        encoded = pc.dictionary_encode(values.cast(pa.string()))
+        uniques = encoded.dictionary.to_pylist()
+        hashed = pa.array([self.hash(namespace, v) for v in uniques], pa.string())
+        indices = encoded.indices
+        if len(uniques) == 0:
+            return pa.nulls(len(values), pa.string())
+        return pc.take(hashed, indices)

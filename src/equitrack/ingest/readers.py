@@ -1,0 +1,450 @@
+"""Reading CSV, XLSX and Parquet files into Arrow, remembering where each value came from.
+
+Everything from text files is read as text: the validator, not the reader, decides what a value
+means, so that a bad value is reported with its line and column instead of failing the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from equitrack.model.tables import TABLE_BY_NAME
+
+Advance = Callable[[int], None]
+
+FORMATS = {
+    ".csv": "csv",
+    ".txt": "csv",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
+ENCODINGS = ("utf-8", "cp1252")  # what Excel writes on Windows when it is not UTF-8
+BLOCK_SIZE = 8 << 20
+
+
+class ReadError(Exception):
+    """A file that cannot be read at all; the message names the file and says why."""
+
+
+@dataclass(frozen=True)
+class Source:
+    path: Path
+    format: str
+    table: str
+    sheet: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.path.name} [sheet {self.sheet}]" if self.sheet else self.path.name
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A line that could not be split into the header's columns."""
+
+    line: int
+    reason: str
+    text: str
+
+
+@dataclass
+class RawData:
+    """A source's rows as read, with what is needed to point at any value in the file."""
+
+    source: Source
+    data: pa.Table  # columns under their normalised names
+    positions: dict[str, int]  # normalised name → 1-based column position in the file
+    lines: np.ndarray  # the file's line (CSV) or row (XLSX, Parquet) of each record
+    encoding: str | None = None
+    unreadable_rows: list[Unreadable] = field(default_factory=list)
+
+    def where(self, column: str | None = None) -> str:
+        """How a location reads, without the line: e.g. `column C (ethnic_code)`."""
+        if column is None:
+            return ""
+        pos = self.positions.get(column)
+        if pos is None:
+            return f"column {column}"
+        if self.source.format == "xlsx":
+            return f"column {_column_letter(pos)} ({column})"
+        return f"column {pos} ({column})"
+
+    @property
+    def line_word(self) -> str:
+        return "line" if self.source.format == "csv" else "row"
+
+
+def _column_letter(position: int) -> str:
+    letters = ""
+    while position:
+        position, rem = divmod(position - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def normalise_name(name: object) -> str:
+    return str(name).replace("\ufeff", "").strip().lower().replace(" ", "_")
+
+
+def table_for(stem: str) -> str | None:
+    """`people`, `People.csv`, `assignments_2024-03` all name their table."""
+    stem = normalise_name(stem)
+    for name in TABLE_BY_NAME:
+        if stem == name or (stem.startswith(name) and stem[len(name)] in "_-. "):
+            return name
+    return None
+
+
+def discover(paths: Sequence[Path], table: str | None = None) -> tuple[list[Source], list[str]]:
+    """The sources named by files and folders, and notes about files that were passed over."""
+    sources: list[Source] = []
+    notes: list[str] = []
+    for path in paths:
+        if not path.exists():
+            raise ReadError(f"{path}: no such file or folder")
+        if path.is_dir():
+            files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
+            for file in files:
+                if file.suffix.lower() not in FORMATS:
+                    continue
+                found = _sources_in(file, table)
+                if not found:
+                    notes.append(f"{file}: passed over (its name is not a table name)")
+                sources += found
+        else:
+            if path.suffix.lower() not in FORMATS:
+                raise ReadError(
+                    f"{path}: equitrack reads .csv, .xlsx and .parquet files, not {path.suffix or 'this'}"
+                )
+            found = _sources_in(path, table)
+            if not found:
+                raise ReadError(
+                    f"{path}: cannot tell which table this is; name the file after a table "
+                    f"({', '.join(TABLE_BY_NAME)}) or use --table"
+                )
+            sources += found
+    return sources, notes
+
+
+def _sources_in(path: Path, table: str | None) -> list[Source]:
+    fmt = FORMATS[path.suffix.lower()]
+    named = table or table_for(path.stem)
+    if fmt != "xlsx":
+        return [Source(path, fmt, named)] if named else []
+    sheets = _sheet_names(path)
+    if named:
+        sheet = next((s for s in sheets if normalise_name(s) == named), sheets[0])
+        return [Source(path, fmt, named, sheet)]
+    return [Source(path, fmt, t, s) for s in sheets if (t := table_for(s)) is not None]
+
+
+def _sheet_names(path: Path) -> list[str]:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True)
+    except Exception as exc:
+        raise ReadError(f"{path.name}: not a readable Excel workbook ({exc})") from exc
+    try:
+        return list(wb.sheetnames)
+    finally:
+        wb.close()
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    sha256: str
+    newlines: int
+    size: int
+    ends_with_newline: bool
+
+
+def fingerprint(path: Path, sheet: str | None = None) -> Fingerprint:
+    """The file's sha256 (with the sheet name for a workbook) and its line count, in one pass."""
+    digest = hashlib.sha256()
+    newlines = size = 0
+    last = b""
+    with path.open("rb") as fh:
+        while chunk := fh.read(BLOCK_SIZE):
+            digest.update(chunk)
+            newlines += chunk.count(b"\n")
+            size += len(chunk)
+            last = chunk[-1:]
+    if sheet is not None:
+        digest.update(b"\0sheet:" + sheet.encode())
+    return Fingerprint(digest.hexdigest(), newlines, size, last == b"\n")
+
+
+def read(source: Source, advance: Advance | None = None, fp: Fingerprint | None = None) -> RawData:
+    """Reads a source; `fp`, when the caller has it already, saves a pass over a CSV file."""
+    advance = advance or (lambda _n: None)
+    if source.format == "csv":
+        return read_csv(source, advance, fp or fingerprint(source.path))
+    reader = {"xlsx": read_xlsx, "parquet": read_parquet}[source.format]
+    return reader(source, advance)
+
+
+# --- CSV ----------------------------------------------------------------------------------
+
+
+class _Counting(io.RawIOBase):
+    """A file that tells the progress bar how many bytes pyarrow has read."""
+
+    def __init__(self, path: Path, advance: Advance) -> None:
+        self._fh = path.open("rb")
+        self._advance = advance
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        n = self._fh.readinto(buffer)
+        self._advance(n or 0)
+        return n or 0
+
+    def close(self) -> None:
+        self._fh.close()
+        super().close()
+
+
+def _header(path: Path) -> tuple[list[str], str]:
+    with path.open("rb") as fh:
+        first = fh.readline()
+    if not first.strip():
+        raise ReadError(
+            f"{path.name}: the file is empty or its first line is blank (a header is needed)"
+        )
+    for encoding in ENCODINGS:
+        try:
+            text = first.decode("utf-8-sig" if encoding == "utf-8" else encoding)
+        except UnicodeDecodeError:
+            continue
+        return next(csv.reader([text])), encoding
+    raise ReadError(f"{path.name}: the header is neither UTF-8 nor Windows-1252 text")
+
+
+def read_csv(source: Source, advance: Advance, fp: Fingerprint) -> RawData:
+    path = source.path
+    names, encoding = _header(path)
+    _check_names(source, names)
+    try:
+        return _read_csv_as(source, names, encoding, advance, fp)
+    except pa.ArrowInvalid as exc:
+        if encoding == "utf-8" and "UTF8" in str(exc).upper().replace("-", ""):
+            return _read_csv_as(source, names, "cp1252", advance, fp)
+        raise ReadError(f"{path.name}: cannot be read as CSV ({exc})") from exc
+
+
+def _read_csv_as(
+    source: Source, names: list[str], encoding: str, advance: Advance, fp: Fingerprint
+) -> RawData:
+    path = source.path
+    unreadable: list[Unreadable] = []
+
+    def on_invalid(row: pacsv.InvalidRow) -> str:
+        reason = (
+            f"has {row.actual_columns} values where the header has {row.expected_columns} columns"
+        )
+        unreadable.append(Unreadable(row.number or 0, reason, row.text))
+        return "skip"
+
+    read_options = pacsv.ReadOptions(
+        column_names=[f"c{i}" for i in range(len(names))],
+        skip_rows=1,
+        encoding="utf8" if encoding == "utf-8" else encoding,
+        block_size=BLOCK_SIZE,
+    )
+    parse_options = pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid)
+    convert_options = pacsv.ConvertOptions(
+        column_types={f"c{i}": pa.string() for i in range(len(names))},
+        null_values=[],
+        strings_can_be_null=False,
+        quoted_strings_can_be_null=False,
+    )
+    raw = _Counting(path, advance)
+    try:
+        reader = pacsv.open_csv(raw, read_options, parse_options, convert_options)
+        batches = list(reader)
+    finally:
+        raw.close()
+    table = pa.Table.from_batches(batches, schema=reader.schema) if batches else None
+    if table is None:
+        table = pa.table({f"c{i}": pa.array([], pa.string()) for i in range(len(names))})
+    normalised = [normalise_name(n) or f"column_{i + 1}" for i, n in enumerate(names)]
+    table = table.rename_columns(normalised)
+    lines = _csv_lines(path, fp, encoding, table.num_rows, unreadable, len(names))
+    table, lines = _drop_blank_rows(table, lines)
+    return RawData(
+        source,
+        table,
+        {n: i + 1 for i, n in enumerate(normalised)},
+        lines,
+        "UTF-8" if encoding == "utf-8" else "Windows-1252",
+        unreadable,
+    )
+
+
+def _csv_lines(
+    path: Path, fp: Fingerprint, encoding: str, rows: int, unreadable: list[Unreadable], width: int
+) -> np.ndarray:
+    """The line each record starts on; fills in the lines of unreadable records too.
+
+    When every record is one line (the usual case) this is arithmetic. When values hold line
+    breaks, there are blank lines, or some lines could not be read, the file is read once more
+    with Python's csv module, which knows where each record starts.
+    """
+    physical = fp.newlines + (0 if fp.ends_with_newline or fp.size == 0 else 1)
+    if not unreadable and physical == 1 + rows:
+        return np.arange(2, physical + 1, dtype=np.int64)
+    good: list[int] = []
+    bad: list[int] = []
+    with path.open(encoding="utf-8-sig" if encoding == "utf-8" else encoding, newline="") as fh:
+        reader = csv.reader(fh)
+        next(reader, None)
+        line = reader.line_num + 1
+        for record in reader:
+            if record:
+                (good if len(record) == width else bad).append(line)
+            line = reader.line_num + 1
+    for i, u in enumerate(unreadable):
+        if i < len(bad):
+            unreadable[i] = Unreadable(bad[i], u.reason, u.text)
+    return np.array(good[:rows], dtype=np.int64)
+
+
+def _drop_blank_rows(table: pa.Table, lines: np.ndarray) -> tuple[pa.Table, np.ndarray]:
+    """Rows of nothing but commas, as Excel leaves below the data, are not records."""
+    if table.num_columns == 0 or table.num_rows == 0:
+        return table, lines
+    blank = None
+    for column in table.columns:
+        empty = pc.equal(pc.utf8_trim_whitespace(column), "")
+        blank = empty if blank is None else pc.and_(blank, empty)
+    if not pc.any(blank).as_py():
+        return table, lines
+    keep = pc.invert(blank)
+    return table.filter(keep), lines[keep.to_numpy(zero_copy_only=False)]
+
+
+def _check_names(source: Source, names: Sequence[object]) -> None:
+    seen: dict[str, int] = {}
+    for i, name in enumerate(names, start=1):
+        norm = normalise_name(name)
+        if not norm:
+            continue
+        if norm in seen:
+            raise ReadError(
+                f"{source.label}: the column {name!r} appears twice in the header "
+                f"(columns {seen[norm]} and {i})"
+            )
+        seen[norm] = i
+
+
+# --- XLSX ---------------------------------------------------------------------------------
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def read_xlsx(source: Source, advance: Advance) -> RawData:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(source.path, read_only=True, data_only=True)
+    except Exception as exc:
+        raise ReadError(f"{source.path.name}: not a readable Excel workbook ({exc})") from exc
+    try:
+        ws = wb[source.sheet] if source.sheet else wb.worksheets[0]
+        rows = ws.iter_rows(values_only=True)
+        header: tuple[object, ...] | None = None
+        header_row = 0
+        for header_row, values in enumerate(rows, start=1):  # noqa: B007 (used after the loop)
+            if any(v is not None and str(v).strip() for v in values):
+                header = values
+                break
+        if header is None:
+            raise ReadError(f"{source.label}: the sheet is empty (a header row is needed)")
+        keep = [i for i, v in enumerate(header) if v is not None and str(v).strip()]
+        _check_names(source, [header[i] for i in keep])
+        columns: list[list[str]] = [[] for _ in keep]
+        lines: list[int] = []
+        for number, values in enumerate(rows, start=header_row + 1):
+            if not any(v is not None and str(v).strip() for v in values):
+                continue
+            for out, i in zip(columns, keep, strict=True):
+                out.append(_cell_text(values[i]) if i < len(values) else "")
+            lines.append(number)
+            if len(lines) % 10_000 == 0:
+                advance(10_000)
+        advance(len(lines) % 10_000)
+    finally:
+        wb.close()
+    names = [normalise_name(header[i]) for i in keep]
+    table = pa.table({n: pa.array(c, pa.string()) for n, c in zip(names, columns, strict=True)})
+    return RawData(
+        source,
+        table,
+        {n: i + 1 for n, i in zip(names, keep, strict=True)},
+        np.array(lines, np.int64),
+    )
+
+
+# --- Parquet ------------------------------------------------------------------------------
+
+
+def read_parquet(source: Source, advance: Advance) -> RawData:
+    try:
+        pf = pq.ParquetFile(source.path)
+        batches = []
+        for batch in pf.iter_batches(batch_size=1 << 20):
+            batches.append(batch)
+            advance(batch.num_rows)
+        table = pa.Table.from_batches(batches, schema=pf.schema_arrow)
+    except Exception as exc:
+        raise ReadError(f"{source.label}: not a readable Parquet file ({exc})") from exc
+    _check_names(source, table.column_names)
+    names = [normalise_name(n) or f"column_{i + 1}" for i, n in enumerate(table.column_names)]
+    table = table.rename_columns(names)
+    return RawData(
+        source,
+        table,
+        {n: i + 1 for i, n in enumerate(names)},
+        np.arange(1, table.num_rows + 1, dtype=np.int64),
+    )
+
+
+def progress_total(source: Source) -> int:
+    """What the progress bar counts for a source: bytes for CSV, rows otherwise."""
+    if source.format == "csv":
+        return source.path.stat().st_size
+    if source.format == "parquet":
+        try:
+            return pq.ParquetFile(source.path).metadata.num_rows
+        except Exception:
+            return 0
+    return 0

@@ -1,0 +1,435 @@
+"""Checking a source against the model, and shaping it for the store.
+
+Every problem is kept with the row it belongs to, so it can be reported with its line and
+column, and so that `--skip-invalid` can load exactly the rows that passed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import ibis
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from equitrack.ingest.coerce import coerce, text
+from equitrack.ingest.pseudonymise import PERSON_NAMESPACE, Pseudonymiser
+from equitrack.ingest.readers import RawData
+from equitrack.model import codes
+from equitrack.model.tables import Column, Identifier, Rule, Table, table
+from equitrack.store import Store
+from equitrack.store.types import ARROW_TYPES
+
+#: Extra columns whose names suggest they identify a person are never stored, even aside.
+IDENTIFYING = re.compile(
+    r"(^|_)(name|forename|surname|first_name|last_name|full_name|nhs_number|nhs_no|ni_number|"
+    r"national_insurance|employee_number|staff_number|email|e_mail|address|postcode|post_code|"
+    r"date_of_birth|dob|phone|telephone|mobile)($|_)"
+)
+MAX_VALUE_SHOWN = 60
+
+
+def namespace(tbl: Table, col: Column) -> str:
+    """People share one namespace; a record key is hashed as the table it belongs to."""
+    if col.identifier is Identifier.PERSON:
+        return PERSON_NAMESPACE
+    return col.references or f"{tbl.name}.{col.name}"
+
+
+@dataclass
+class Problems:
+    """Row problems as parallel lists; `rows` index the data, or are -1 for unreadable lines."""
+
+    rows: list[np.ndarray] = field(default_factory=list)
+    lines: list[np.ndarray] = field(default_factory=list)
+    columns: list[list[str]] = field(default_factory=list)
+    reasons: list[list[str]] = field(default_factory=list)
+
+    def add(
+        self, raw: RawData, rows: np.ndarray, column: str | None, reasons: Iterable[str]
+    ) -> None:
+        rows = np.asarray(rows, dtype=np.int64)
+        if not len(rows):
+            return
+        self.rows.append(rows)
+        self.lines.append(raw.lines[rows])
+        self.columns.append([raw.where(column)] * len(rows))
+        self.reasons.append(list(reasons))
+
+    def add_unreadable(self, lines: list[int], reasons: list[str]) -> None:
+        if lines:
+            self.rows.append(np.full(len(lines), -1, np.int64))
+            self.lines.append(np.asarray(lines, np.int64))
+            self.columns.append([""] * len(lines))
+            self.reasons.append(reasons)
+
+    def table(self) -> pa.Table:
+        if not self.rows:
+            return pa.table(
+                {
+                    "row": pa.array([], pa.int64()),
+                    "line": pa.array([], pa.int64()),
+                    "column": pa.array([], pa.string()),
+                    "reason": pa.array([], pa.string()),
+                }
+            )
+        t = pa.table(
+            {
+                "row": np.concatenate(self.rows),
+                "line": np.concatenate(self.lines),
+                "column": pa.array([c for cs in self.columns for c in cs], pa.string()),
+                "reason": pa.array([r for rs in self.reasons for r in rs], pa.string()),
+            }
+        )
+        return t.sort_by([("line", "ascending"), ("column", "ascending")])
+
+
+@dataclass
+class Checked:
+    """A validated source: store-shaped data for every row, and what is wrong with which rows."""
+
+    raw: RawData
+    table: Table
+    data: pa.Table | None  # None when the file as a whole cannot be used
+    problems: pa.Table
+    file_problems: list[str]
+    warnings: list[str]
+    extra_columns: list[str]
+
+    @property
+    def bad_rows(self) -> np.ndarray:
+        rows = self.problems.column("row").to_numpy()
+        return np.unique(rows[rows >= 0])
+
+    @property
+    def unreadable(self) -> int:
+        return len(self.raw.unreadable_rows)
+
+    @property
+    def rows_read(self) -> int:
+        return self.raw.data.num_rows + self.unreadable
+
+    @property
+    def ok(self) -> bool:
+        return not self.file_problems and self.problems.num_rows == 0
+
+
+@dataclass
+class Context:
+    """What a file is checked against: the store, and the files accepted before it in this run."""
+
+    store: Store
+    pseudonymiser: Pseudonymiser
+    accepted: dict[str, list[pa.Array]] = field(default_factory=dict)  # "table.col" → values
+
+    def accept(self, checked: Checked, keep: np.ndarray) -> None:
+        """Remember the keys of rows that will load, for references from later files."""
+        if checked.data is None:
+            return
+        for col in checked.table.columns:
+            if col.name in checked.table.key:
+                values = checked.data.column(col.name).combine_chunks().filter(pa.array(keep))
+                self.accepted.setdefault(f"{checked.table.name}.{col.name}", []).append(values)
+
+    def accepted_values(self, ref: str) -> pa.Array:
+        parts = self.accepted.get(ref, [])
+        return pa.concat_arrays(parts) if parts else pa.array([], pa.string())
+
+
+def _shown(value: object) -> str:
+    s = "" if value is None else str(value)
+    return s if len(s) <= MAX_VALUE_SHOWN else s[: MAX_VALUE_SHOWN - 1] + "…"
+
+
+def check(raw: RawData, ctx: Context) -> Checked:
+    tbl = table(raw.source.table)
+    present = set(raw.data.column_names)
+    problems = Problems()
+    problems.add_unreadable(
+        [u.line for u in raw.unreadable_rows], [u.reason for u in raw.unreadable_rows]
+    )
+    missing = [c for c in tbl.required if c not in present]
+    if missing:
+        needed = ", ".join(tbl.required)
+        return Checked(
+            raw,
+            tbl,
+            None,
+            problems.table(),
+            [
+                f"the column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+                f"{'are' if len(missing) > 1 else 'is'} missing from the header "
+                f"({tbl.name} needs {needed})"
+            ],
+            [],
+            [],
+        )
+    n = raw.data.num_rows
+    warnings: list[str] = []
+    columns: dict[str, pa.Array] = {}
+    for col in tbl.columns:
+        if col.name not in present:
+            columns[col.name] = pa.nulls(n, ARROW_TYPES[col.kind])
+            continue
+        source = raw.data.column(col.name).combine_chunks()
+        result = coerce(source, col)
+        if result.bad.any():
+            rows = np.flatnonzero(result.bad)
+            shown = text(source).take(pa.array(rows)).to_pylist()
+            problems.add(raw, rows, col.name, (result.reason(_shown(v)) for v in shown))
+        values = result.values
+        if col.required and not col.blank_allowed:
+            blank = pc.is_null(values).to_numpy(zero_copy_only=False) & ~result.bad
+            rows = np.flatnonzero(blank)
+            problems.add(
+                raw,
+                rows,
+                col.name,
+                [f"is blank, but every {tbl.name} row needs a {col.name}"] * len(rows),
+            )
+        columns[col.name] = values
+    _normalise_codes(tbl, columns, warnings)
+    _derive(tbl, columns)
+    raw_ids = {c.name: columns[c.name] for c in tbl.columns if c.identifier}
+    for col in tbl.columns:
+        if col.identifier:
+            columns[col.name] = ctx.pseudonymiser.hash_array(namespace(tbl, col), columns[col.name])
+    data = pa.table(columns)
+    for rule in tbl.rules:
+        _check_rule(raw, data, rule, problems)
+    _check_duplicates(raw, tbl, data, raw_ids, problems)
+    _check_loaded(raw, tbl, data, raw_ids, ctx, problems)
+    _check_references(raw, tbl, data, raw_ids, ctx, problems)
+    extra = [c for c in raw.data.column_names if c not in tbl.column_names]
+    refused = [c for c in extra if IDENTIFYING.search(c)]
+    kept = [c for c in extra if c not in refused and _has_values(raw.data.column(c))]
+    if refused:
+        warnings.append(
+            f"not stored, because they look like personal identifiers: {', '.join(refused)}"
+        )
+    if kept:
+        warnings.append(
+            f"extra columns kept aside (not part of the {tbl.name} table): {', '.join(kept)}"
+        )
+    return Checked(raw, tbl, data, problems.table(), [], warnings, kept)
+
+
+def _has_values(values: pa.ChunkedArray) -> bool:
+    return bool(pc.any(pc.is_valid(text(values.combine_chunks()))).as_py())
+
+
+def _counts(values: pa.Array, limit: int = 8) -> str:
+    counted = pc.value_counts(values.drop_null()).to_pylist()
+    counted.sort(key=lambda d: (-d["counts"], str(d["values"])))
+    shown = ", ".join(f"'{_shown(d['values'])}' ({d['counts']})" for d in counted[:limit])
+    return shown + (f" and {len(counted) - limit} more" if len(counted) > limit else "")
+
+
+def _normalise_codes(tbl: Table, columns: dict[str, pa.Array], warnings: list[str]) -> None:
+    """Ethnic codes upper-cased; staff groups in the model's spelling; odd values reported."""
+    if "ethnic_code" in columns:
+        code = pc.utf8_upper(columns["ethnic_code"])
+        columns["ethnic_code"] = code
+        first = pc.utf8_slice_codeunits(code, 0, 1)
+        known = pc.or_(
+            pc.is_in(first, pa.array(list(codes.CATEGORY_BY_CODE))),
+            pc.is_in(code, pa.array([codes.NOT_STATED, codes.NOT_KNOWN])),
+        )
+        odd = pc.filter(code, pc.and_(pc.is_valid(code), pc.invert(known)))
+        if len(odd):
+            warnings.append(
+                f"{len(odd)} ethnic_code values are not NHS ethnic categories and count as not "
+                f"known: {_counts(odd)}"
+            )
+    if "staff_group" in columns:
+        groups = list(codes.STAFF_GROUPS)
+        values = columns["staff_group"]
+        index = pc.index_in(pc.utf8_lower(values), pa.array([g.lower() for g in groups]))
+        columns["staff_group"] = pc.coalesce(pc.take(pa.array(groups), index), values)
+        odd = pc.filter(values, pc.and_(pc.is_valid(values), pc.is_null(index)))
+        if len(odd):
+            warnings.append(
+                f"{len(odd)} staff_group values are not NWD staff groups (they count as clinical "
+                f"unless the clinical column says otherwise): {_counts(odd)}"
+            )
+
+
+def _derive(tbl: Table, columns: dict[str, pa.Array]) -> None:
+    if tbl.name == "assignments":
+        non_clinical = pa.array([g.lower() for g in codes.NON_CLINICAL_GROUPS])
+        derived = pc.invert(pc.is_in(pc.utf8_lower(columns["staff_group"]), non_clinical))
+        columns["clinical"] = pc.coalesce(columns["clinical"], derived)
+
+
+def _operand(data: pa.Table, name: str) -> pa.Array | pa.Scalar:
+    if name in data.column_names:
+        return data.column(name).combine_chunks()
+    return pa.scalar(float(name))
+
+
+def _check_rule(raw: RawData, data: pa.Table, rule: Rule, problems: Problems) -> None:
+    left, right = _operand(data, rule.left), _operand(data, rule.right)
+    if rule.op == "<=":
+        broken = pc.greater(left, right)
+    elif rule.op == "implies":
+        broken = pc.and_(left, pc.invert(right))
+    else:
+        raise ValueError(f"unknown rule operator {rule.op!r}")
+    rows = np.flatnonzero(pc.fill_null(broken, False).to_numpy(zero_copy_only=False))
+    if not len(rows):
+        return
+    cols = [c for c in (rule.left, rule.right) if c in data.column_names]
+    shown = {c: data.column(c).take(pa.array(rows)).to_pylist() for c in cols}
+    reasons = [
+        f"{rule.reason} ({', '.join(f'{c} {_fmt(shown[c][i])}' for c in cols)})"
+        for i in range(len(rows))
+    ]
+    problems.add(raw, rows, cols[-1], reasons)
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _key_table(data: pa.Table, key: tuple[str, ...]) -> pa.Table:
+    t = data.select(list(key)).append_column("__row", pa.array(np.arange(data.num_rows)))
+    for k in key:
+        t = t.filter(pc.is_valid(t.column(k)))
+    return t
+
+
+def _raw_key(
+    raw_ids: dict[str, pa.Array], data: pa.Table, key: tuple[str, ...], rows: np.ndarray
+) -> list[str]:
+    """The key of each row as the file wrote it, for messages (ids unhashed)."""
+    parts = [
+        (raw_ids.get(k) if k in raw_ids else data.column(k)).take(pa.array(rows)).to_pylist()
+        for k in key
+    ]
+    return [" / ".join(_fmt(p[i]) for p in parts) for i in range(len(rows))]
+
+
+def _check_duplicates(
+    raw: RawData, tbl: Table, data: pa.Table, raw_ids: dict[str, pa.Array], problems: Problems
+) -> None:
+    if not tbl.key:
+        return
+    keys = _key_table(data, tbl.key)
+    grouped = keys.group_by(list(tbl.key), use_threads=False).aggregate([("__row", "list")])
+    lists = grouped.column("__row_list")
+    dup = pc.greater(pc.list_value_length(lists), 1)
+    if not pc.any(dup).as_py():
+        return
+    for rows in lists.filter(dup).to_pylist():
+        rows = np.asarray(rows, np.int64)
+        lines = ", ".join(str(x) for x in raw.lines[rows][:6])
+        label = _raw_key(raw_ids, data, tbl.key, rows[:1])[0]
+        problems.add(
+            raw,
+            rows,
+            tbl.key[-1],
+            [
+                f"{'/'.join(tbl.key)} '{label}' appears more than once in this file ({raw.line_word}s {lines})"
+            ]
+            * len(rows),
+        )
+
+
+def _in_store(store: Store, name: str, probe: pa.Table) -> pa.Table:
+    """The rows of `probe` whose columns match a row already in the store table (in the engine)."""
+    if probe.num_rows == 0:
+        return probe
+    stored = store.table(name).select(list(probe.column_names)).distinct()
+    found = ibis.memtable(probe).semi_join(stored, list(probe.column_names))
+    return found.to_pyarrow()
+
+
+def _rows_matching(data: pa.Table, cols: list[str], found: pa.Table) -> np.ndarray:
+    if found.num_rows == 0:
+        return np.array([], np.int64)
+    keys = _key_table(data, tuple(cols))
+    joined = keys.join(found, cols, join_type="inner")
+    return np.sort(joined.column("__row").to_numpy())
+
+
+def _check_loaded(
+    raw: RawData,
+    tbl: Table,
+    data: pa.Table,
+    raw_ids: dict[str, pa.Array],
+    ctx: Context,
+    problems: Problems,
+) -> None:
+    if not tbl.key:
+        return
+    probe = _key_table(data, tbl.key).drop(["__row"])
+    probe = probe.group_by(list(tbl.key), use_threads=False).aggregate([])
+    rows = _rows_matching(data, list(tbl.key), _in_store(ctx.store, tbl.name, probe))
+    earlier = [ctx.accepted_values(f"{tbl.name}.{k}") for k in tbl.key]
+    if len(tbl.key) == 1 and len(earlier[0]):
+        in_run = pc.fill_null(pc.is_in(data.column(tbl.key[0]), earlier[0]), False)
+        rows = np.union1d(rows, np.flatnonzero(in_run.to_numpy(zero_copy_only=False)))
+    labels = _raw_key(raw_ids, data, tbl.key, rows)
+    problems.add(
+        raw,
+        rows,
+        tbl.key[-1],
+        [
+            f"{'/'.join(tbl.key)} '{label}' is already loaded (from an earlier file)"
+            for label in labels
+        ],
+    )
+
+
+def _check_references(
+    raw: RawData,
+    tbl: Table,
+    data: pa.Table,
+    raw_ids: dict[str, pa.Array],
+    ctx: Context,
+    problems: Problems,
+) -> None:
+    for col in tbl.columns:
+        if not col.references:
+            continue
+        ref_table, ref_col = col.references.split(".")
+        values = data.column(col.name).combine_chunks()
+        distinct = pc.unique(values.drop_null())
+        if ref_table == tbl.name:
+            continue
+        earlier = ctx.accepted_values(col.references)
+        outstanding = (
+            distinct.filter(pc.invert(pc.is_in(distinct, earlier))) if len(earlier) else distinct
+        )
+        probe = pa.table({ref_col: outstanding})
+        found = (
+            _in_store(ctx.store, ref_table, probe).column(ref_col).combine_chunks()
+            if len(outstanding)
+            else pa.array([], pa.string())
+        )
+        missing = (
+            outstanding.filter(pc.invert(pc.is_in(outstanding, found)))
+            if len(found)
+            else outstanding
+        )
+        if not len(missing):
+            continue
+        bad = pc.fill_null(pc.is_in(values, missing), False).to_numpy(zero_copy_only=False)
+        rows = np.flatnonzero(bad)
+        shown = (raw_ids.get(col.name, values)).take(pa.array(rows)).to_pylist()
+        problems.add(
+            raw,
+            rows,
+            col.name,
+            [
+                f"{col.name} '{_shown(v)}' is not in {ref_table} (neither already loaded nor in this import)"
+                for v in shown
+            ],
+        )

@@ -1,0 +1,118 @@
+"""The engine behind the store: a DuckDB file by default, any Ibis backend by URL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import ibis
+import pyarrow as pa
+from ibis.backends import BaseBackend
+
+from equitrack import config
+from equitrack.store.schema import META, SCHEMA_VERSION, all_schemas
+
+
+class StoreError(Exception):
+    """A problem with the database itself, said in words an analyst can act on."""
+
+
+#: Backends whose SQL transactions make a batch all-or-nothing.
+TRANSACTIONAL = {"duckdb", "postgres"}
+
+
+@dataclass
+class Store:
+    con: BaseBackend
+    url: str
+    _in_transaction: bool = field(default=False, repr=False)
+
+    @property
+    def backend(self) -> str:
+        return self.con.name
+
+    def has_schema(self) -> bool:
+        return set(all_schemas()) <= set(self.con.list_tables())
+
+    def ensure_schema(self) -> None:
+        """Create any missing table; never alters one that exists."""
+        existing = set(self.con.list_tables())
+        for name, schema in all_schemas().items():
+            if name not in existing:
+                self.con.create_table(name, schema=schema)
+        if "meta" not in existing:
+            self.con.insert(
+                "meta", pa.table({"key": ["schema_version"], "value": [SCHEMA_VERSION]})
+            )
+        version = self.meta("schema_version")
+        if version != SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.url} was made by a different version of equitrack (schema {version}, "
+                f"this version reads schema {SCHEMA_VERSION})."
+            )
+
+    def table(self, name: str) -> ibis.Table:
+        return self.con.table(name)
+
+    def insert(self, name: str, data: pa.Table) -> None:
+        if data.num_rows:
+            self.con.insert(name, data)
+
+    def meta(self, key: str) -> str | None:
+        t = self.table("meta")
+        rows = t.filter(t.key == key).select("value").to_pyarrow()
+        return rows.column("value")[0].as_py() if rows.num_rows else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.insert(
+            "meta", pa.Table.from_pylist([{"key": key, "value": value}], schema=META.to_pyarrow())
+        )
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All-or-nothing for everything written inside; a killed process commits nothing."""
+        if self.backend not in TRANSACTIONAL:
+            raise StoreError(f"writing to a {self.backend} store is not supported yet")
+        self.con.raw_sql("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            self.con.raw_sql("ROLLBACK")
+            raise
+        self.con.raw_sql("COMMIT")
+
+    def close(self) -> None:
+        self.con.disconnect()
+
+
+def _backend(url: str) -> BaseBackend:
+    if "://" in url:
+        return ibis.connect(url)
+    path = Path(url).expanduser()
+    if path.exists() and path.is_dir():
+        raise StoreError(
+            f"{url} is a folder; give a database file such as {path / 'equitrack.duckdb'}"
+        )
+    if not path.parent.exists():
+        raise StoreError(f"cannot create {url}: the folder {path.parent} does not exist")
+    return ibis.duckdb.connect(str(path))
+
+
+def connect(url: str | None = None, *, create: bool = True) -> Store:
+    """Open the store at `url` (a DuckDB file path or an Ibis URL such as postgres://…)."""
+    url = url or config.default_db()
+    if not create and "://" not in url and not Path(url).expanduser().exists():
+        raise StoreError(f"no database at {url}; import some data first (equitrack import …)")
+    try:
+        store = Store(_backend(url), url)
+    except StoreError:
+        raise
+    except Exception as exc:  # the engine's own words, under ours
+        raise StoreError(f"could not open the database {url}: {exc}") from exc
+    if create:
+        store.ensure_schema()
+    elif not store.has_schema():
+        raise StoreError(f"{url} is not an equitrack database (its tables are missing)")
+    return store

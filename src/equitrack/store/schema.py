@@ -1,0 +1,57 @@
+"""Schemas of the stored tables: the canonical tables plus the store's own bookkeeping."""
+
+from __future__ import annotations
+
+import ibis
+import pyarrow as pa
+
+from equitrack.model.tables import TABLES, Table
+from equitrack.store.types import ARROW_TYPES, IBIS_TYPES
+
+BATCH_ID = "batch_id"
+SCHEMA_VERSION = "1"
+
+BATCHES = ibis.schema(
+    {
+        "batch_id": "int64",
+        "source_file": "string",
+        "sheet": "string",
+        "sha256": "string",
+        "table_name": "string",
+        "rows_read": "int64",
+        "rows_loaded": "int64",
+        "rows_rejected": "int64",
+        "loaded_at": "timestamp",
+        "equitrack_version": "string",
+    }
+)
+
+#: Unknown extra columns of a source, kept rather than dropped (data contract), one value a row.
+EXTRA_VALUES = ibis.schema(
+    {
+        "batch_id": "int64",
+        "table_name": "string",
+        "line": "int64",
+        "column_name": "string",
+        "value": "string",
+    }
+)
+
+META = ibis.schema({"key": "string", "value": "string"})
+
+BOOKKEEPING = {"batches": BATCHES, "extra_values": EXTRA_VALUES, "meta": META}
+
+
+def table_schema(table: Table) -> ibis.Schema:
+    fields = {c.name: IBIS_TYPES[c.kind] for c in table.columns}
+    fields[BATCH_ID] = ibis.dtype("int64")
+    return ibis.schema(fields)
+
+
+def arrow_schema(table: Table) -> pa.Schema:
+    fields = [pa.field(c.name, ARROW_TYPES[c.kind]) for c in table.columns]
+    return pa.schema([*fields, pa.field(BATCH_ID, pa.int64())])
+
+
+def all_schemas() -> dict[str, ibis.Schema]:
+    return {**{t.name: table_schema(t) for t in TABLES}, **BOOKKEEPING}
