@@ -63,7 +63,7 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except (ReadError, StoreError, KeyProblem) as exc:
-        errors.print(f"[bold red]Error:[/bold red] {exc}", highlight=False)
+        errors.print(f"[bold red]Error:[/bold red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
 
 
@@ -115,13 +115,20 @@ def import_(
     pseudonymised before anything is stored; a file loaded before is recognised and skipped.
     """
     if table is not None and table not in TABLE_BY_NAME:
-        errors.print(f"[bold red]Error:[/bold red] --table must be one of {', '.join(TABLE_BY_NAME)}")
+        errors.print(
+            f"[bold red]Error:[/bold red] --table must be one of {', '.join(TABLE_BY_NAME)}"
+        )
         raise typer.Exit(2)
     with user_errors():
         store = connect(db)
         with progress_bars() as bars:
             result = import_paths(
-                paths, store, skip_invalid=skip_invalid, table=table, rejects_dir=rejects, progress=bars
+                paths,
+                store,
+                skip_invalid=skip_invalid,
+                table=table,
+                rejects_dir=rejects,
+                progress=bars,
             )
         show_import(result, skip_invalid)
         store.close()
@@ -142,7 +149,9 @@ def synth(
     seed: Annotated[int, typer.Option(help="The same seed always makes the same data.")] = 7,
     file_format: Annotated[
         FileFormat | None,
-        typer.Option("--format", help="csv or parquet (default: csv for llr, parquet for national)."),
+        typer.Option(
+            "--format", help="csv or parquet (default: csv for llr, parquet for national)."
+        ),
     ] = None,
     parity: Annotated[
         bool,
@@ -176,7 +185,9 @@ def _steps(bars: Any, title: str) -> Callable[[str], None]:
 @app.command()
 def status(
     db: DbOption = None,
-    output: Annotated[OutputFormat, typer.Option("--format", help="table or json.")] = OutputFormat.table,
+    output: Annotated[
+        OutputFormat, typer.Option("--format", help="table or json.")
+    ] = OutputFormat.table,
 ) -> None:
     """What is loaded: batches, rows per table and organisation, and the declaration rate.
 
@@ -195,7 +206,9 @@ def status(
 
 @app.command()
 def demo(
-    out: Annotated[Path, typer.Option(help="Folder for the demo data and database.")] = Path("demo"),
+    out: Annotated[Path, typer.Option(help="Folder for the demo data and database.")] = Path(
+        "demo"
+    ),
     seed: Annotated[int, typer.Option(help="Seed for the synthetic system.")] = 7,
 ) -> None:
     """Make the synthetic LLR system, load it into a database, and show what is there."""
@@ -211,7 +224,9 @@ def demo(
             raise typer.Exit(1)
         show_status(store_status(store))
         store.close()
-    console.print(f"\n[bold green]Demo ready.[/bold green] Database: {db}  (equitrack status --db {db})")
+    console.print(
+        f"\n[bold green]Demo ready.[/bold green] Database: {db}  (equitrack status --db {db})"
+    )
 
 
 if __name__ == "__main__":

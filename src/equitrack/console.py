@@ -9,7 +9,6 @@ from typing import Any
 from rich.console import Console
 from rich.progress import (
     BarColumn,
-    MofNCompleteColumn,
     TaskProgressColumn,
     TextColumn,
     TimeElapsedColumn,
@@ -102,7 +101,9 @@ def show_import(result: ImportResult, skip_invalid: bool) -> None:
             word = "line" if r.source.format == "csv" else "row"
             for p in shown:
                 where = f"{word} {p['line']}" + (f", {p['column']}" if p["column"] else "")
-                console.print(f"  {r.source.label} {where}: {p['reason']}", highlight=False)
+                console.print(
+                    f"  {r.source.label} {where}: {p['reason']}", highlight=False, soft_wrap=True
+                )
             if r.problems.num_rows > PROBLEMS_SHOWN:
                 console.print(f"  … and {r.problems.num_rows - PROBLEMS_SHOWN:,} more")
         for warning in r.warnings:
@@ -152,7 +153,12 @@ def show_status(info: dict[str, Any]) -> None:
     console.print(rows)
     decl = info["ethnicity_declaration"]
     d = Table(title="Ethnicity declared (known ethnic category)", title_justify="left")
-    for name, justify in (("who", "left"), ("people", "right"), ("known", "right"), ("rate", "right")):
+    for name, justify in (
+        ("who", "left"),
+        ("people", "right"),
+        ("known", "right"),
+        ("rate", "right"),
+    ):
         d.add_column(name, justify=justify)  # type: ignore[arg-type]
     entries = [("all people", decl["all_people"])] + [
         (f"staff in post, {org}", v) for org, v in decl["staff_in_post_by_org"].items()

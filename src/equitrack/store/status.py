@@ -10,7 +10,10 @@ from equitrack.store.ethnicity import is_known
 
 
 def _rows(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.items()} for r in records]
+    return [
+        {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.items()}
+        for r in records
+    ]
 
 
 def batches(store: Store) -> list[dict[str, Any]]:

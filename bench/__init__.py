@@ -1,0 +1,1 @@
+"""Benchmarks: `make bench`. Figures are printed, never asserted in the test suite."""
