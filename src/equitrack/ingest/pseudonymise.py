@@ -7,7 +7,6 @@ owner can read, or given in an environment variable (for servers and CI).
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import os
 import secrets
@@ -19,8 +18,13 @@ import pyarrow.compute as pc
 
 from equitrack import config
 
-#: Hex characters kept of each digest: 128 bits, far beyond any collision risk at NHS scale.
-DIGEST_CHARS = 32
+try:  # OpenSSL's one-shot HMAC without the Python wrapper: a third faster over millions of ids
+    from _hashlib import hmac_digest as _hmac_digest
+except ImportError:  # pragma: no cover - CPython without OpenSSL
+    _hmac_digest = hmac.digest
+
+#: Bytes kept of each digest: 128 bits, far beyond any collision risk at NHS scale.
+HALF = 16
 PERSON_NAMESPACE = "person"
 
 
@@ -61,43 +65,46 @@ def load_key(create: bool = True) -> bytes:
     return key
 
 
-def normalise_id(raw: str) -> str:
+def normalise_ids(values: pa.Array) -> pa.Array:
     """Spaces trimmed, letters upper-cased, and leading zeros dropped from all-digit ids.
 
     Excel drops the leading zeros of ESR employee numbers when a CSV passes through it; without
     this the same person would not join up across exports.
     """
-    text = raw.strip().upper()
-    if text.isdigit():
-        text = text.lstrip("0") or "0"
-    return text
+    text = pc.utf8_upper(pc.utf8_trim_whitespace(values.cast(pa.string())))
+    digits = pc.match_substring_regex(text, "^[0-9]+$")
+    unpadded = pc.utf8_ltrim(text, "0")
+    unpadded = pc.if_else(pc.equal(unpadded, ""), "0", unpadded)
+    return pc.if_else(digits, unpadded, text)
 
 
 class Pseudonymiser:
     def __init__(self, key: bytes) -> None:
         self._key = key
-        self._cache: dict[tuple[str, str], str] = {}
+        self._people: dict[str, str] = {}  # people recur in every table: hash each once a run
 
     def fingerprint(self) -> str:
         """Identifies the key without revealing it, so a store refuses ids hashed with another."""
         return hmac.digest(self._key, b"equitrack key fingerprint", "sha256").hex()[:16]
 
     def hash(self, namespace: str, raw: str) -> str:
-        cached = self._cache.get((namespace, raw))
-        if cached is None:
-            message = f"{namespace}:{normalise_id(raw)}".encode()
-            cached = hmac.digest(self._key, message, hashlib.sha256).hex()[:DIGEST_CHARS]
-            self._cache[(namespace, raw)] = cached
-        return cached
+        return self.hash_array(namespace, pa.array([raw])).to_pylist()[0]
+
+    def _digests(self, namespace: str, normalised: list[str]) -> list[str]:
+        key, digest, prefix = self._key, _hmac_digest, f"{namespace}:"
+        return [digest(key, (prefix + v).encode(), "sha256")[:HALF].hex() for v in normalised]
 
     def hash_array(self, namespace: str, values: pa.Array | pa.ChunkedArray) -> pa.Array:
         """Hashes each distinct value once; nulls stay null."""
         if isinstance(values, pa.ChunkedArray):
             values = values.combine_chunks()
-        encoded = pc.dictionary_encode(values.cast(pa.string()))
+        encoded = pc.dictionary_encode(normalise_ids(values))
         uniques = encoded.dictionary.to_pylist()
-        hashed = pa.array([self.hash(namespace, v) for v in uniques], pa.string())
-        indices = encoded.indices
-        if len(uniques) == 0:
-            return pa.nulls(len(values), pa.string())
-        return pc.take(hashed, indices)
+        if namespace == PERSON_NAMESPACE:
+            cache = self._people
+            todo = [v for v in uniques if v not in cache]
+            cache.update(zip(todo, self._digests(namespace, todo), strict=True))
+            hashed = [cache[v] for v in uniques]
+        else:
+            hashed = self._digests(namespace, uniques)
+        return pc.take(pa.array(hashed, pa.string()), encoded.indices)
