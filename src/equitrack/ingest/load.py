@@ -152,6 +152,8 @@ def import_paths(
                 sha256=fp.sha256,
             )
         )
+        if result.ok and not result.extra_columns:
+            result.raw.data = result.raw.data.select([])  # the text is no longer needed: free it
         checked[len(results) - 1] = (result, keep)
     outcome = ImportResult(results, notes)
     if any(r.status == Status.FAILED for r in results):
