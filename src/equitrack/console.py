@@ -128,7 +128,8 @@ def show_status(info: dict[str, Any]) -> None:
     console.print(f"[bold]Database[/bold] {info['database']} ({info['backend']})")
     batches = Table(title="Batches loaded", title_justify="left")
     for name in ("batch", "table", "file", "rows", "rejected", "loaded at"):
-        batches.add_column(name)
+        justify = "right" if name in ("batch", "rows", "rejected") else "left"
+        batches.add_column(name, justify=justify, no_wrap=name != "file")  # type: ignore[arg-type]
     for b in info["batches"]:
         batches.add_row(
             str(b["batch_id"]),
@@ -136,7 +137,7 @@ def show_status(info: dict[str, Any]) -> None:
             b["source_file"].rsplit("/", 1)[-1] + (f" [{b['sheet']}]" if b["sheet"] else ""),
             f"{b['rows_loaded']:,}",
             f"{b['rows_rejected']:,}",
-            str(b["loaded_at"]).replace("T", " "),
+            str(b["loaded_at"]).replace("T", " ")[:16],
         )
     console.print(batches if info["batches"] else "No batches loaded yet.")
     tables = info["tables"]

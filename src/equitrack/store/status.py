@@ -36,14 +36,15 @@ def rows_per_table(store: Store) -> dict[str, dict[str, Any]]:
 def declaration(store: Store) -> dict[str, Any]:
     """Share of people whose ethnicity is known: everyone, and staff in post per organisation.
 
-    Staff in post are people with an assignment that has no end date. A low rate makes every
-    figure about ethnicity doubtful, so it is shown beside them.
+    Staff in post are people with a non-bank assignment that has no end date. A low rate makes
+    every figure about ethnicity doubtful, so it is shown beside them.
     """
     people = store.table("people")
     everyone = people.aggregate(people=people.count(), known=is_known(people.ethnic_code).sum())
     total = everyone.to_pyarrow().to_pylist()[0]
     a = store.table("assignments")
-    in_post = a.filter(a.end_date.isnull()).select("org_code", "person_id").distinct()
+    current = a.end_date.isnull() & (a.contract != "bank")
+    in_post = a.filter(current).select("org_code", "person_id").distinct()
     joined = in_post.join(people, "person_id")
     by_org = (
         joined.group_by("org_code")

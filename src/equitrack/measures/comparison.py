@@ -1,0 +1,106 @@
+"""Comparison measures: each group's rate, and its relative likelihood against the reference."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from equitrack.measures.counting import ALL, REFERENCE, count, group_type, is_focus
+from equitrack.measures.declare import Frame, Measure
+from equitrack.measures.result import Result
+from equitrack.model import codes
+from equitrack.stats import (
+    Pooling,
+    adjust_for_multiplicity,
+    compare,
+    proportion,
+    relative_likelihood_over_periods,
+)
+
+
+def evaluate_comparison(
+    frame: Frame, measure: Measure, dimension: str, years: Sequence[int], window: int, options: dict
+) -> list[Result]:
+    assert measure.event is not None
+    members = count(frame, measure.population(frame), measure, dimension)
+    events = count(frame, measure.event(frame), measure, dimension)
+    pooling = Pooling(options.get("pooling", Pooling.POOLED))
+    gtype = group_type(measure.attribute, dimension)
+    reference = REFERENCE.get(measure.attribute)
+    results: list[Result] = []
+    comparisons = []
+    cells = {(u, b) for (_, u, b) in members} | {(u, b) for (_, u, b) in events}
+    for period in years:
+        spanned = [period - k for k in range(window)]
+        for unit, breakdown in sorted(cells):
+            per_year = [
+                (members.get((y, unit, breakdown), {}), events.get((y, unit, breakdown), {}))
+                for y in spanned
+            ]
+            groups = sorted({g for m, e in per_year for g in (*m, *e)})
+            if not groups:
+                continue
+            den = {g: sum(m.get(g, 0) for m, _ in per_year) for g in groups}
+            num = {g: sum(e.get(g, 0) for _, e in per_year) for g in groups}
+            excluded = den.get(codes.UNKNOWN, 0)
+            for g in groups:
+                rate = proportion(num[g], den[g])
+                result = Result(
+                    measure=measure.id,
+                    org=unit,
+                    period=period,
+                    group_type=gtype,
+                    group=g,
+                    numerator=num[g],
+                    denominator=den[g],
+                    rate=rate.rate,
+                    rate_ci_low=rate.ci_low,
+                    rate_ci_high=rate.ci_high,
+                    breakdown=None if breakdown == ALL else breakdown,
+                    excluded=excluded,
+                    options=options,
+                    reason=rate.reason,
+                )
+                if reference in den and is_focus(measure.attribute, dimension, g):
+                    c = compare(
+                        num[g],
+                        den[g],
+                        num[reference],
+                        den[reference],
+                        orientation=measure.orientation,
+                    )
+                    ratio = c.ratio
+                    reason = c.reason
+                    if pooling is Pooling.MEAN_OF_RATES and window > 1:
+                        ratio, reason = _mean_of_rates(per_year, g, reference, measure, c)
+                    result.reference_group = reference
+                    result.ratio = ratio
+                    result.ratio_ci_low, result.ratio_ci_high = c.ci_low, c.ci_high
+                    result.p_value, result.test = c.p_value, c.test and str(c.test)
+                    result.band = c.band and str(c.band)
+                    result.verdict = str(c.verdict)
+                    result.too_few = c.too_few
+                    result.reason = reason
+                    comparisons.append((result, c))
+                results.append(result)
+    adjusted = adjust_for_multiplicity([c for _, c in comparisons])
+    for (result, _), c in zip(comparisons, adjusted, strict=True):
+        result.verdict_adjusted = c.verdict_adjusted and str(c.verdict_adjusted)
+    return results
+
+
+def _mean_of_rates(
+    per_year, group, reference, measure: Measure, pooled
+) -> tuple[float | None, str]:
+    """The ratio of the mean yearly rates; the interval stays the pooled one, and says so."""
+    exact = relative_likelihood_over_periods(
+        [e.get(group, 0) for _, e in per_year],
+        [m.get(group, 0) for m, _ in per_year],
+        [e.get(reference, 0) for _, e in per_year],
+        [m.get(reference, 0) for m, _ in per_year],
+        orientation=measure.orientation,
+        pooling=Pooling.MEAN_OF_RATES,
+    )
+    note = "ratio of the mean of yearly rates; interval and test from pooled counts"
+    return (None if exact is None else float(exact)), (
+        f"{pooled.reason}; {note}" if pooled.reason else note
+    )

@@ -1,0 +1,98 @@
+"""What a measure is: a declaration the engine evaluates, never a script of its own.
+
+A measure names its population and its event (both Ibis queries over the store), the attribute
+its groups come from, the reference group, which way is worse, and the window of years. The
+engine turns any declaration into small count tables, then statistics.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import ibis.expr.types as ir
+
+from equitrack.measures.populations import Scope
+from equitrack.model.codes import DEFAULT_GROUPING, EthnicGrouping
+from equitrack.stats import Orientation
+from equitrack.store import Store
+
+
+class Kind(StrEnum):
+    COMPARISON = "comparison"  # a rate per group, and each group's relative likelihood
+    REPRESENTATION = "representation"  # headcount by group within each breakdown cell
+    SURVEY = "survey"  # survey results already counted by the survey provider
+    GAP = "gap"  # a group's share of members minus its share of the workforce, in points
+
+
+class Attribute(StrEnum):
+    ETHNICITY = "ethnicity"
+    DISABILITY = "disability"
+    SEX = "sex"
+
+
+@dataclass(frozen=True)
+class Frame:
+    """Everything a population query needs: the store, the scope, the years, the options."""
+
+    store: Store
+    scope: Scope
+    years: tuple[int, ...]
+    options: Mapping[str, Any]
+    grouping: EthnicGrouping = DEFAULT_GROUPING
+
+
+Query = Callable[[Frame], ir.Table]
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A declared measure.
+
+    `population` returns one row per member with `period`, `unit` and the group attribute
+    columns (`ethnic_code`, `disability`, `sex`); `event` returns the members who had the event,
+    with the same columns (often `subset(population, …)`). `window` years are pooled by
+    default (WRES 3 pools two). `options` holds the defaults of every choice the spec leaves
+    open; each result records the options it used.
+    """
+
+    id: str
+    family: str
+    title: str
+    kind: Kind
+    population: Query
+    event: Query | None = None
+    attribute: Attribute = Attribute.ETHNICITY
+    orientation: Orientation = Orientation.BENEFIT
+    window: int = 1
+    breakdown: Callable[[ir.Table], ir.StringValue] | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+    choices: Mapping[str, Sequence[Any]] = field(default_factory=dict)  # allowed option values
+    description: str = ""
+
+    def resolve(self, given: Mapping[str, Any] | None) -> dict[str, Any]:
+        """The options in force: defaults, overridden by those given that this measure has."""
+        resolved = dict(self.options)
+        for name, value in (given or {}).items():
+            if name not in self.options:
+                continue
+            allowed = self.choices.get(name)
+            if allowed is not None and value not in allowed:
+                raise ValueError(
+                    f"{self.id}: option {name} must be one of {', '.join(map(str, allowed))}, "
+                    f"not {value!r}"
+                )
+            resolved[name] = value
+        return resolved
+
+
+def subset(population: Query, predicate: Callable[[ir.Table, Frame], ir.BooleanValue]) -> Query:
+    """The event as the members of the population for whom `predicate` holds."""
+
+    def query(frame: Frame) -> ir.Table:
+        members = population(frame)
+        return members.filter(predicate(members, frame))
+
+    return query

@@ -1,0 +1,60 @@
+"""One engine for every declared measure: Ibis queries return counts, Python adds statistics.
+
+The heavy part (scanning assignments, cases, applications) runs in the engine and returns a
+few hundred rows of counts per measure; everything after that is pure functions of integers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from equitrack.measures.comparison import evaluate_comparison
+from equitrack.measures.counting import DIMENSIONS
+from equitrack.measures.declare import Attribute, Frame, Kind, Measure
+from equitrack.measures.gaps import evaluate_gap
+from equitrack.measures.populations import Scope
+from equitrack.measures.representation import evaluate_representation
+from equitrack.measures.result import Result
+from equitrack.measures.survey import evaluate_survey
+from equitrack.model.codes import DEFAULT_GROUPING, EthnicGrouping
+from equitrack.store import Store
+
+EVALUATORS = {
+    Kind.COMPARISON: evaluate_comparison,
+    Kind.REPRESENTATION: evaluate_representation,
+    Kind.SURVEY: evaluate_survey,
+    Kind.GAP: evaluate_gap,
+}
+
+
+@dataclass
+class Request:
+    """What the caller asked for."""
+
+    years: tuple[int, ...]
+    scope: Scope = field(default_factory=Scope)
+    dimension: str = "wres"
+    options: Mapping[str, Any] | None = None
+    grouping: EthnicGrouping = DEFAULT_GROUPING
+
+
+def evaluate(store: Store, measure: Measure, request: Request) -> list[Result]:
+    if request.dimension not in DIMENSIONS:
+        raise ValueError(f"--by must be one of {', '.join(DIMENSIONS)}")
+    options = measure.resolve(request.options)
+    window = int(options.get("window", measure.window))
+    wanted = tuple(sorted(set(request.years)))
+    query_years = tuple(sorted({y - k for y in wanted for k in range(window)}))
+    frame = Frame(store, request.scope, query_years, options, request.grouping)
+    recorded = {
+        **options,
+        "scope": request.scope.as_option(),
+        **(
+            {"ethnic_grouping": request.grouping.as_option()}
+            if measure.attribute is Attribute.ETHNICITY
+            else {}
+        ),
+    }
+    return EVALUATORS[measure.kind](frame, measure, request.dimension, wanted, window, recorded)

@@ -1,0 +1,140 @@
+"""Populations and events shared by WRES, WDES and Bank WRES, as Ibis queries over a Frame."""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from equitrack.measures import populations as pop
+from equitrack.measures.declare import Frame, Query
+from equitrack.model import codes
+
+BANK = pop.BANK
+
+
+def financial_year(day: ir.DateValue) -> ir.IntegerValue:
+    """The reporting year a date falls in: 1 April Y-1 to 31 March Y is year Y."""
+    return (day.year() + (day.month() >= 4).cast("int64")).cast("int64")
+
+
+def workforce(frame: Frame) -> ir.Table:
+    return pop.workforce(frame.store, frame.scope, frame.years)
+
+
+def bank_only(frame: Frame) -> ir.Table:
+    return pop.bank_only(frame.store, frame.scope, frame.years)
+
+
+def wres1_cell(t: ir.Table) -> ir.StringValue:
+    """WRES 1 rows: clinical or non-clinical, then the AfC band or the medical subgroup."""
+    medical = {grade: sub for grade, sub in codes.MEDICAL_GRADES.items()}
+    band = t.pay_band.substitute(medical, else_=t.pay_band)
+    side = ibis.cases((t.clinical.fill_null(True), "Clinical"), else_="Non-clinical")
+    return side.concat(" | ", band)
+
+
+def shortlisted(frame: Frame) -> ir.Table:
+    """Shortlisted applications in each year, by the equality data declared on them."""
+    a = frame.store.table("applications")
+    v = frame.store.table("vacancies").select("vacancy_id", "org_code")
+    units = pop.units(frame.store, frame.scope)
+    joined = a.join(v, "vacancy_id").join(units, "org_code")
+    joined = joined.mutate(period=financial_year(joined.applied_date))
+    return joined.filter(joined.shortlisted.fill_null(False), joined.period.isin(list(frame.years)))
+
+
+def appointed(t: ir.Table, frame: Frame) -> ir.BooleanValue:
+    column = t.offered if frame.options.get("appointed") == "offered" else t.appointed
+    return column.fill_null(False)
+
+
+def _cases_entering_formal(frame: Frame, case_type: str) -> ir.Table:
+    d = frame.store.table("disciplinary")
+    d = d.filter(d.case_type == case_type, d.formal_date.notnull())
+    d = d.mutate(period=financial_year(d.formal_date))
+    d = d.filter(d.period.isin(list(frame.years)))
+    return d.join(pop.units(frame.store, frame.scope), "org_code")
+
+
+def _bank_only_cases(frame: Frame, cases: ir.Table) -> ir.Table:
+    """Cases whose person was bank-only in the organisation on the formal date."""
+    a = frame.store.table("assignments").select(
+        "person_id", "org_code", "contract", "start_date", "end_date"
+    )
+    c = cases.select("case_id", "person_id", "org_code", "formal_date")
+
+    def overlapping(bank: bool, since: ir.DateValue) -> ir.Table:
+        j = c.join(
+            a,
+            [
+                c.person_id == a.person_id,
+                c.org_code == a.org_code,
+                (a.contract == BANK) if bank else (a.contract != BANK),
+                a.start_date <= c.formal_date,
+                a.end_date.isnull() | (a.end_date >= since),
+            ],
+        )
+        return j.select(case_id=c.case_id).distinct()
+
+    substantive = overlapping(False, c.formal_date)
+    bank = overlapping(True, c.formal_date - ibis.interval(months=6))
+    return bank.anti_join(substantive, "case_id")
+
+
+def formal_entrants(case_type: str, bank: bool = False) -> Query:
+    """People entering a formal case in the year, once per person, unit and year.
+
+    Those who were bank-only on the formal date count in Bank WRES (`bank=True`), the others in
+    WRES 3 / WDES 3, whether or not they are still employed at 31 March.
+    """
+
+    def query(frame: Frame) -> ir.Table:
+        cases = _cases_entering_formal(frame, case_type)
+        bank_cases = _bank_only_cases(frame, cases)
+        chosen = (
+            cases.semi_join(bank_cases, "case_id")
+            if bank
+            else cases.anti_join(bank_cases, "case_id")
+        )
+        people = chosen.select("period", "unit", "person_id").distinct()
+        return pop.with_person(frame.store, people)
+
+    return query
+
+
+def trained(frame: Frame) -> ir.Table:
+    """Staff in post at 31 March with non-mandatory training at the organisation in the year."""
+    staff = workforce(frame)
+    tr = frame.store.table("training")
+    tr = tr.filter(~tr.mandatory).join(pop.units(frame.store, frame.scope), "org_code")
+    tr = tr.mutate(period=financial_year(tr.start_date)).select("person_id", "unit", "period")
+    return staff.semi_join(tr, ["person_id", "unit", "period"])
+
+
+def board_seats(frame: Frame) -> ir.Table:
+    """Board members, once in `All` and again under each kind of seat they hold."""
+    b = pop.board(frame.store, frame.scope, frame.years)
+    voting = b.board_voting.fill_null(False)
+    executive = b.board_executive.fill_null(False)
+    kinds = [
+        b.mutate(seat=ibis.literal("All")),
+        b.filter(voting).mutate(seat=ibis.literal("Voting")),
+        b.filter(executive).mutate(seat=ibis.literal("Executive")),
+        b.filter(~executive).mutate(seat=ibis.literal("Non-executive")),
+    ]
+    return ibis.union(*kinds)
+
+
+def bank_leavers_removed(frame: Frame) -> ir.Table:
+    """Bank workers whose bank assignment ended in the year by dismissal or removal."""
+    a = frame.store.table("assignments")
+    reason = a.leaving_reason.lower()
+    removed = a.filter(
+        a.contract == BANK,
+        a.end_date.notnull(),
+        reason.contains("dismiss") | reason.contains("remov"),
+    )
+    removed = removed.join(pop.units(frame.store, frame.scope), "org_code")
+    removed = removed.mutate(period=financial_year(removed.end_date))
+    removed = removed.filter(removed.period.isin(list(frame.years)))
+    return pop.with_person(frame.store, removed.select("period", "unit", "person_id").distinct())

@@ -1,0 +1,94 @@
+"""The one result shape every measure returns; the CLI, API, reports and exports render it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+import pyarrow as pa
+
+
+@dataclass
+class Result:
+    """One figure: a group's count and rate, and where it is compared, its ratio to the reference.
+
+    `breakdown` says which cell of a table this is when a measure has more than one (WRES 1's
+    "clinical | Band 5", WRES 9's "voting"). `excluded` counts records left out of the
+    comparison (unknown ethnicity, out of window), so nothing is dropped silently.
+    """
+
+    measure: str
+    org: str
+    period: int
+    group_type: str
+    group: str
+    numerator: int | None
+    denominator: int | None
+    rate: float | None = None
+    rate_ci_low: float | None = None
+    rate_ci_high: float | None = None
+    reference_group: str | None = None
+    ratio: float | None = None
+    ratio_ci_low: float | None = None
+    ratio_ci_high: float | None = None
+    p_value: float | None = None
+    test: str | None = None
+    band: str | None = None
+    verdict: str | None = None
+    verdict_adjusted: str | None = None
+    too_few: bool | None = None
+    difference: float | None = None  # percentage points, where a measure is a gap in shares
+    reason: str | None = None
+    breakdown: str | None = None
+    suppressed: bool = False
+    excluded: int = 0
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def record(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+FIELDS = tuple(f.name for f in fields(Result))
+
+SCHEMA = pa.schema(
+    [
+        ("measure", pa.string()),
+        ("org", pa.string()),
+        ("period", pa.int64()),
+        ("group_type", pa.string()),
+        ("group", pa.string()),
+        ("numerator", pa.int64()),
+        ("denominator", pa.int64()),
+        ("rate", pa.float64()),
+        ("rate_ci_low", pa.float64()),
+        ("rate_ci_high", pa.float64()),
+        ("reference_group", pa.string()),
+        ("ratio", pa.float64()),
+        ("ratio_ci_low", pa.float64()),
+        ("ratio_ci_high", pa.float64()),
+        ("p_value", pa.float64()),
+        ("test", pa.string()),
+        ("band", pa.string()),
+        ("verdict", pa.string()),
+        ("verdict_adjusted", pa.string()),
+        ("too_few", pa.bool_()),
+        ("difference", pa.float64()),
+        ("reason", pa.string()),
+        ("breakdown", pa.string()),
+        ("suppressed", pa.bool_()),
+        ("excluded", pa.int64()),
+        ("options", pa.string()),  # JSON: Arrow and spreadsheets want one type per column
+    ]
+)
+assert tuple(SCHEMA.names) == FIELDS, "Result and SCHEMA must list the same fields in order"
+
+
+def to_arrow(results: Iterable[Result]) -> pa.Table:
+    rows = []
+    for r in results:
+        row = r.record()
+        row["options"] = json.dumps(row["options"], sort_keys=True)
+        rows.append(row)
+    return pa.Table.from_pylist(rows, schema=SCHEMA)
