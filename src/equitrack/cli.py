@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.console import Console
 
 from equitrack import __version__, config
 from equitrack.console import console, errors, progress_bars, show_import, show_status
@@ -202,6 +203,128 @@ def status(
         typer.echo(json.dumps(info, indent=2, default=str))
     else:
         show_status(info)
+
+
+class By(StrEnum):
+    wres = "wres"
+    broad = "broad"
+    detailed = "detailed"
+
+
+class MeasureFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+def _parse_options(pairs: list[str]) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep:
+            raise typer.BadParameter(f"{pair!r} is not NAME=VALUE (for example window=1)")
+        options[name.strip()] = int(value) if value.strip().isdigit() else value.strip()
+    return options
+
+
+def _measures_command(family_name: str, label: str) -> Callable[..., None]:
+    def command(
+        year: Annotated[
+            int, typer.Option(help="Reporting year: 2026 is April 2025 to 31 March 2026.")
+        ],
+        org: Annotated[
+            list[str] | None, typer.Option(help="An organisation's ODS code; repeat for several.")
+        ] = None,
+        system: Annotated[
+            bool, typer.Option("--system", help="One figure for the whole integrated care system.")
+        ] = False,
+        by: Annotated[
+            By,
+            typer.Option(
+                help="wres (White / BME / Unknown), broad (Black, Asian, Mixed, Other) or detailed (ethnic code)."
+            ),
+        ] = By.wres,
+        output: Annotated[
+            MeasureFormat,
+            typer.Option("--format", help="table, json, csv or xlsx (xlsx needs --out)."),
+        ] = MeasureFormat.table,
+        out: Annotated[
+            Path | None, typer.Option(help="Write to this file instead of the screen.")
+        ] = None,
+        option: Annotated[
+            list[str] | None,
+            typer.Option(
+                help="A measure option as NAME=VALUE, e.g. window=1, pooling=mean_of_rates, appointed=offered."
+            ),
+        ] = None,
+        db: DbOption = None,
+    ) -> None:
+        from equitrack import api
+        from equitrack.outputs import files, terminal
+
+        if output is MeasureFormat.xlsx and out is None:
+            errors.print("[bold red]Error:[/bold red] --format xlsx needs --out FILE.xlsx")
+            raise typer.Exit(2)
+        with user_errors():
+            store = connect(db, create=False)
+            years = (year - 1, year) if output is MeasureFormat.xlsx else (year,)
+            try:
+                results = api.run(
+                    family_name, years, store=store, orgs=org or (), system=system,
+                    by=by.value, options=_parse_options(option or []),
+                )  # fmt: skip
+            except ValueError as exc:
+                raise StoreError(str(exc)) from exc
+            names = _org_names(store)
+            store.close()
+        if output is MeasureFormat.table:
+            if out:
+                with out.open("w", encoding="utf-8") as fh:
+                    terminal.show(results, Console(file=fh, width=160))
+            else:
+                terminal.show(results, console)
+        elif output is MeasureFormat.json:
+            text = files.to_json(results)
+            out.write_text(text, encoding="utf-8") if out else typer.echo(text)
+        elif output is MeasureFormat.csv:
+            files.write_csv(results, out or Path("/dev/stdout"))
+        else:
+            from equitrack.outputs.workbook import write_results_workbook
+
+            assert out is not None
+            write_results_workbook(family_name, results, year, out, names)
+            console.print(f"Wrote {out}")
+
+    command.__doc__ = label
+    return command
+
+
+def _org_names(store: Any) -> dict[str, str]:
+    rows = store.table("organisations").select("org_code", "name").to_pyarrow().to_pylist()
+    return {r["org_code"]: r["name"] for r in rows}
+
+
+app.command("wres")(
+    _measures_command(
+        "wres",
+        "Workforce Race Equality Standard indicators 1 to 9 for a reporting year.\n\n"
+        "Every ratio comes with its counts, a 95% interval and a verdict in words; "
+        "'too few to tell' where the numbers are small.",
+    )
+)
+app.command("wdes")(
+    _measures_command(
+        "wdes", "Workforce Disability Equality Standard metrics 1, 2, 3, 10 and the survey metrics."
+    )
+)
+app.command("bank-wres")(
+    _measures_command(
+        "bank-wres",
+        "Bank WRES: the bank-only workforce against substantive staff (representation, "
+        "disciplinary, removal from the bank, route of entry, bank survey).",
+    )
+)
 
 
 @app.command()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from equitrack.measures.counting import ALL, REFERENCE, count, group_type, is_focus
+from equitrack.measures.counting import ALL, REFERENCE, count, group_type, is_focus, ordered
 from equitrack.measures.declare import Frame, Measure
 from equitrack.measures.result import Result
 from equitrack.model import codes
@@ -36,7 +36,7 @@ def evaluate_comparison(
                 (members.get((y, unit, breakdown), {}), events.get((y, unit, breakdown), {}))
                 for y in spanned
             ]
-            groups = sorted({g for m, e in per_year for g in (*m, *e)})
+            groups = ordered({g for m, e in per_year for g in (*m, *e)})
             if not groups:
                 continue
             den = {g: sum(m.get(g, 0) for m, _ in per_year) for g in groups}

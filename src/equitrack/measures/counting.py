@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 
 import ibis
 import ibis.expr.types as ir
@@ -28,6 +29,32 @@ def group_column(
     return table.sex.substitute(
         {k: v for k, v in codes.SEX_CODES.items() if k != "U"}, else_=ibis.literal(codes.UNKNOWN)
     )
+
+
+#: Display order: the reference first, Black staff (the review's focus) next, Unknown last.
+ORDER = (
+    "White",
+    "Not disabled",
+    "BME",
+    "Black",
+    "Asian",
+    "Mixed",
+    "Other",
+    "Disabled",
+    "Female",
+    "Male",
+)
+
+
+def ordered(groups: Iterable[str]) -> list[str]:
+    def key(g: str) -> tuple[int, str]:
+        if g == codes.UNKNOWN:
+            return (len(ORDER) + 1, g)
+        if g in ORDER:
+            return (ORDER.index(g), g)
+        return (len(ORDER), g)  # detailed codes, in code order
+
+    return sorted(groups, key=key)
 
 
 def group_type(attribute: Attribute, dimension: str) -> str:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from equitrack.measures.counting import count, group_type
+from equitrack.measures.counting import count, group_type, ordered
 from equitrack.measures.declare import Frame, Measure
 from equitrack.measures.queries import workforce
 from equitrack.measures.result import Result
 from equitrack.model import codes
-from equitrack.stats import proportion
+from equitrack.stats import format_share, proportion
 
 
 def evaluate_gap(
@@ -33,7 +33,7 @@ def evaluate_gap(
         workforce_groups = staff.get((period, unit, "All"), {})
         workforce_total = sum(workforce_groups.values())
         seats = sum(groups.values())
-        every_group = sorted(set(groups) | set(workforce_groups))
+        every_group = ordered(set(groups) | set(workforce_groups))
         for g in every_group:
             if g == codes.UNKNOWN:
                 continue
@@ -57,7 +57,7 @@ def evaluate_gap(
                     difference=difference,
                     breakdown=seat,
                     excluded=groups.get(codes.UNKNOWN, 0),
-                    reason=f"workforce share {staff_share.rate:.4f} of {workforce_total}"
+                    reason=f"{format_share(staff_share.rate)} of {workforce_total:,} staff"
                     if staff_share.rate is not None
                     else "no workforce to compare with",
                     options=options,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from equitrack.measures.counting import ALL, Key, count, group_type
+from equitrack.measures.counting import ALL, Key, count, group_type, ordered
 from equitrack.measures.declare import Frame, Measure
 from equitrack.measures.result import Result
 from equitrack.stats import proportion
@@ -28,7 +28,8 @@ def evaluate_representation(
         if period not in years:
             continue
         cell_total = sum(groups.values())
-        for g, n in sorted(groups.items()):
+        for g in ordered(groups):
+            n = groups[g]
             rate = proportion(n, cell_total)
             results.append(
                 Result(

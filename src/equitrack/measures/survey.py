@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
+from equitrack.measures.counting import ordered
 from equitrack.measures.declare import Frame, Measure
 from equitrack.measures.populations import units
 from equitrack.measures.result import Result
@@ -52,7 +53,8 @@ def evaluate_survey(
     for (period, unit), groups in sorted(cells.items()):
         ref = groups.get(reference)
         ref_rate = proportion(*ref).rate if ref else None
-        for group, (positive, responses) in sorted(groups.items()):
+        for group in ordered(groups):
+            positive, responses = groups[group]
             rate = proportion(positive, responses)
             difference = None
             if ref_rate is not None and rate.rate is not None and group != reference:

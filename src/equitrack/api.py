@@ -1,0 +1,77 @@
+"""The Python API: the same measures as the CLI, returned as a DataFrame or Arrow table.
+
+import equitrack
+df = equitrack.wres(2026, db="demo/equitrack.duckdb", by="broad")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+import pandas as pd
+import pyarrow as pa
+
+from equitrack.measures import Request, Result, Scope, evaluate, family, to_arrow
+from equitrack.model.codes import DEFAULT_GROUPING, EthnicGrouping
+from equitrack.store import Store, connect
+
+As = Literal["pandas", "arrow", "results"]
+
+
+def run(
+    family_name: str,
+    years: Sequence[int],
+    *,
+    store: Store,
+    orgs: Sequence[str] = (),
+    system: bool = False,
+    by: str = "wres",
+    options: Mapping[str, Any] | None = None,
+    grouping: EthnicGrouping = DEFAULT_GROUPING,
+    measures: Sequence[str] | None = None,
+) -> list[Result]:
+    """Every measure of a family (or those named) for the years, organisations and grouping."""
+    request = Request(tuple(years), Scope(tuple(orgs), system), by, options, grouping)
+    results: list[Result] = []
+    for m in family(family_name):
+        if measures is None or m.id in measures:
+            results += evaluate(store, m, request)
+    return results
+
+
+def _shaped(results: list[Result], as_: As) -> pd.DataFrame | pa.Table | list[Result]:
+    if as_ == "results":
+        return results
+    table = to_arrow(results)
+    return table if as_ == "arrow" else table.to_pandas()
+
+
+def _family(name: str):
+    def measure_family(
+        year: int,
+        *,
+        db: str | None = None,
+        orgs: Sequence[str] = (),
+        system: bool = False,
+        by: str = "wres",
+        options: Mapping[str, Any] | None = None,
+        as_: As = "pandas",
+    ) -> pd.DataFrame | pa.Table | list[Result]:
+        store = connect(db, create=False)
+        try:
+            return _shaped(
+                run(name, (year,), store=store, orgs=orgs, system=system, by=by, options=options),
+                as_,
+            )
+        finally:
+            store.close()
+
+    measure_family.__name__ = name.replace("-", "_")
+    measure_family.__doc__ = f"The {name.upper()} measures for reporting year `year` (to 31 March)."
+    return measure_family
+
+
+wres = _family("wres")
+wdes = _family("wdes")
+bank_wres = _family("bank-wres")

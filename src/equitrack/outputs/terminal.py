@@ -1,0 +1,162 @@
+"""Measure results as tables an EDI lead can read: verdicts in words, counts beside every ratio."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from equitrack.measures import MEASURES, Result
+from equitrack.measures.counting import ordered
+from equitrack.measures.declare import Kind
+from equitrack.stats import format_interval, format_points, format_ratio, format_share
+
+VERDICT_STYLE = {
+    "adverse, significant": "bold red",
+    "adverse, not significant": "red",
+    "non-adverse": "green",
+    "favourable, significant": "bold blue",
+    "favourable, not significant": "blue",
+    "too few to tell": "dim",
+    "undefined": "dim",
+}
+REFERENCES = ("White", "Not disabled")
+SUMMARY_CELLS = ("All", "Non-clinical | All", "Clinical | All", "Bank", "Substantive")
+
+
+def period_label(year: int) -> str:
+    """Reporting year 2026 is the financial year 2025/26."""
+    return f"{year - 1}/{str(year)[-2:]}"
+
+
+def _share(n: int | None, d: int | None) -> str:
+    if n is None or not d:
+        return "–"
+    return f"{n:,} / {d:,} ({format_share(n / d)})"
+
+
+def _verdict(r: Result) -> Text:
+    text = Text(r.verdict or "", style=VERDICT_STYLE.get(r.verdict or "", ""))
+    if r.verdict_adjusted and r.verdict_adjusted != r.verdict:
+        text.append(f" (after allowing for many comparisons: {r.verdict_adjusted})", style="dim")
+    return text
+
+
+def _title(measure_id: str, results: list[Result]) -> str:
+    m = MEASURES[measure_id]
+    years = sorted({r.period for r in results})
+    span = ", ".join(period_label(y) for y in years)
+    return f"{m.id.upper()} · {m.title} · {span}"
+
+
+def comparison_table(measure_id: str, results: list[Result]) -> Table:
+    t = Table(title=_title(measure_id, results), title_justify="left", caption_justify="left")
+    for name, justify in (
+        ("org", "left"),
+        ("group", "left"),
+        ("n / N (rate)", "right"),
+        ("ratio", "right"),
+        ("95% CI", "right"),
+        ("verdict", "left"),
+    ):
+        t.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for r in results:
+        ratio = "–" if r.ratio is None else format_ratio(r.ratio)
+        interval = (
+            "–" if r.ratio_ci_low is None else format_interval(r.ratio_ci_low, r.ratio_ci_high)
+        )
+        t.add_row(
+            r.org + (f" ({r.breakdown})" if r.breakdown else ""),
+            r.group,
+            _share(r.numerator, r.denominator),
+            ratio,
+            interval,
+            _verdict(r)
+            if r.verdict
+            else Text("reference" if r.group == "White" else "", style="dim"),
+        )
+    reference = next((r.reference_group for r in results if r.reference_group), "White")
+    t.caption = (
+        f"Ratio (relative likelihood) above 1: the group fares worse than {reference} staff."
+    )
+    return t
+
+
+def representation_table(measure_id: str, results: list[Result]) -> Table:
+    t = Table(title=_title(measure_id, results), title_justify="left", caption_justify="left")
+    groups = ordered({r.group for r in results})
+    t.add_column("org")
+    t.add_column("staff")
+    for g in groups:
+        t.add_column(g, justify="right")
+    cells: dict[tuple[str, str], dict[str, Result]] = defaultdict(dict)
+    for r in results:
+        if r.breakdown in SUMMARY_CELLS:
+            cells[(r.org, r.breakdown)][r.group] = r
+    for (org, cell), by_group in sorted(cells.items()):
+        t.add_row(
+            org,
+            cell,
+            *(
+                _share(by_group[g].numerator, by_group[g].denominator) if g in by_group else "–"
+                for g in groups
+            ),
+        )
+    t.caption = "Totals shown; every band is in --format csv, json or xlsx."
+    return t
+
+
+def survey_table(measure_id: str, results: list[Result]) -> Table:
+    t = Table(title=_title(measure_id, results), title_justify="left", caption_justify="left")
+    for name in ("organisation", "group", "said yes / responded", "difference from reference"):
+        t.add_column(name, justify="left" if name in ("organisation", "group") else "right")
+    for r in results:
+        shown = "fewer than 11 respondents" if r.too_few else _share(r.numerator, r.denominator)
+        diff = "–" if r.difference is None else f"{format_points(r.difference)} points"
+        t.add_row(r.org, r.group, shown, diff)
+    return t
+
+
+def gap_table(measure_id: str, results: list[Result]) -> Table:
+    t = Table(title=_title(measure_id, results), title_justify="left", caption_justify="left")
+    for name in ("organisation", "seats", "group", "share of board", "workforce", "gap"):
+        t.add_column(name, justify="right" if name in ("share of board", "gap") else "left")
+    for r in results:
+        gap = "–" if r.difference is None else f"{format_points(r.difference)} points"
+        t.add_row(
+            r.org,
+            r.breakdown or "",
+            r.group,
+            _share(r.numerator, r.denominator),
+            r.reason or "",
+            gap,
+        )
+    t.caption = "Gap = the group's share of the board minus its share of the workforce."
+    return t
+
+
+RENDERERS = {
+    Kind.COMPARISON: comparison_table,
+    Kind.REPRESENTATION: representation_table,
+    Kind.SURVEY: survey_table,
+    Kind.GAP: gap_table,
+}
+
+
+def render(results: Iterable[Result]) -> Group:
+    by_measure: dict[str, list[Result]] = defaultdict(list)
+    for r in results:
+        by_measure[r.measure].append(r)
+    tables = []
+    for measure_id, rows in by_measure.items():
+        tables.append(RENDERERS[MEASURES[measure_id].kind](measure_id, rows))
+    return (
+        Group(*tables) if tables else Group(Text("No results: is anything loaded for that year?"))
+    )
+
+
+def show(results: Iterable[Result], console: Console) -> None:
+    console.print(render(results))

@@ -1,0 +1,116 @@
+"""The issue's hand-worked examples, built as canonical files and measured end to end."""
+
+from pathlib import Path
+
+import pytest
+
+from equitrack.measures import Request, evaluate, measure
+from equitrack.stats import format_points, format_ratio
+from tests.measures.builders import ORG, System
+
+
+def bme(results, period=2026, breakdown=None):
+    return next(
+        r for r in results if r.group == "BME" and r.period == period and r.breakdown == breakdown
+    )
+
+
+def test_wres2_appointment_from_shortlisting(tmp_path: Path) -> None:
+    s = System()
+    s.applicants("A", shortlisted=1000, appointed=300, applied="2025-06-01", not_shortlisted=50)
+    s.applicants("H", shortlisted=800, appointed=150, applied="2025-06-01", not_shortlisted=70)
+    s.applicants("N", shortlisted=40, appointed=40, applied="2024-06-01")  # a different year
+    results = evaluate(s.load(tmp_path), measure("wres2"), Request(years=(2026,)))
+    r = bme(results)
+    assert (r.numerator, r.denominator) == (150, 800)
+    white = next(x for x in results if x.group == "White")
+    assert (white.numerator, white.denominator) == (300, 1000)
+    assert format_ratio(r.ratio) == "1.60" and r.band == "adverse"
+    assert r.verdict == "adverse, significant" and r.org == ORG
+    assert r.options["appointed"] == "appointed"
+
+
+def test_wres3_pooled_over_two_years_and_as_a_mean_of_rates(tmp_path: Path) -> None:
+    s = System()
+    groups = {"H": (1200, 1300, 12, 10), "A": (4000, 3900, 20, 18)}
+    for code, (staff_2025, staff_2026, entrants_2025, entrants_2026) in groups.items():
+        earlier = s.people_of(code, staff_2025, start="2020-01-01", end="2025-06-30")
+        later = s.people_of(code, staff_2026, start="2025-07-01")
+        for pid in earlier[:entrants_2025]:
+            s.case(pid, "2024-10-01")
+        for pid in later[:entrants_2026]:
+            s.case(pid, "2025-10-01")
+        s.case(later[0], "2025-12-01")  # a second case in the year counts once
+        s.case(earlier[-1], "2025-11-01", case_type="capability")  # not conduct
+    bank_only = s.person("H", start="2025-01-01", contract="bank")
+    s.case(bank_only, "2025-09-01")  # bank-only on the formal date: Bank WRES, not WRES 3
+    store = s.load(tmp_path)
+    pooled = bme(evaluate(store, measure("wres3"), Request(years=(2026,))))
+    assert (pooled.numerator, pooled.denominator) == (22, 2500)
+    assert format_ratio(pooled.ratio) == "1.83"
+    assert pooled.options["window"] == 2 and pooled.options["pooling"] == "pooled"
+    mean = bme(
+        evaluate(
+            store, measure("wres3"), Request(years=(2026,), options={"pooling": "mean_of_rates"})
+        )
+    )
+    assert format_ratio(mean.ratio) == "1.84" and mean.options["pooling"] == "mean_of_rates"
+    one_year = bme(evaluate(store, measure("wres3"), Request(years=(2026,), options={"window": 1})))
+    assert (one_year.numerator, one_year.denominator) == (10, 1300)
+    bank = evaluate(store, measure("bank3"), Request(years=(2026,), options={"window": 1}))
+    assert sum(r.numerator for r in bank) == 1
+
+
+def test_wres4_non_mandatory_training(tmp_path: Path) -> None:
+    s = System()
+    for code, staff, trained in (("A", 4000, 900), ("H", 1250, 250)):
+        people = s.people_of(code, staff)
+        for pid in people[:trained]:
+            s.trained(pid, "2025-09-01")
+            s.trained(pid, "2025-10-01")  # a second course counts the person once
+        for pid in people[trained : trained + 100]:
+            s.trained(pid, "2025-09-01", mandatory=True)  # mandatory does not count
+            s.trained(pid, "2024-09-01")  # nor does last year's
+    r = bme(evaluate(s.load(tmp_path), measure("wres4"), Request(years=(2026,))))
+    assert (r.numerator, r.denominator) == (250, 1250)
+    assert abs(r.ratio - 1.125) < 1e-12 and format_ratio(r.ratio) == "1.13"
+    assert r.band == "non-adverse"
+
+
+def test_wres9_board_against_the_workforce(tmp_path: Path) -> None:
+    s = System()
+    s.people_of("N", 2, pay_band="VSM", board=(True, True))
+    s.people_of("A", 12, pay_band="VSM", board=(True, False))
+    s.people_of("N", 184)
+    s.people_of("A", 801)  # with the 15 board members: 1,000 staff, 186 BME (18.6%)
+    s.person("A", pay_band="VSM", board=(False, False))  # a non-voting member
+    s.people_of("A", 1, end="2025-01-01", board=(True, True))  # left before 31 March
+    results = evaluate(s.load(tmp_path), measure("wres9"), Request(years=(2026,)))
+    voting = bme(results, breakdown="Voting")
+    assert (voting.numerator, voting.denominator) == (2, 14)
+    assert format_points(voting.difference) == "-4.31"
+    assert bme(results, breakdown="All").denominator == 15
+
+
+def test_wres1_counts_each_person_once_by_the_tie_break(tmp_path: Path) -> None:
+    s = System()
+    pid = s.person("N", pay_band="Band 5")
+    s.assign(pid, "2016-01-01", pay_band="Band 7")  # same fte: the higher band wins
+    s.assign(pid, "2016-01-01", contract="bank", pay_band="Band 8a")  # bank never counts
+    s.people_of("A", 3, pay_band="Band 5")
+    s.people_of("", 1, pay_band="Band 5")
+    results = evaluate(s.load(tmp_path), measure("wres1"), Request(years=(2026,)))
+    cells = {(r.breakdown, r.group): (r.numerator, r.denominator) for r in results}
+    assert cells[("Clinical | Band 7", "BME")] == (1, 1)
+    assert ("Clinical | Band 5", "BME") not in cells
+    assert cells[("Clinical | Band 5", "White")] == (3, 4)
+    assert cells[("All", "Unknown")] == (1, 5)  # Unknown stays in every denominator
+    assert sum(n for (cell, _), (n, _) in cells.items() if cell == "All") == 5
+
+
+@pytest.mark.parametrize("bad", [{"window": 3}, {"pooling": "median"}])
+def test_options_outside_their_choices_are_refused(tmp_path: Path, bad: dict) -> None:
+    s = System()
+    s.person("A")
+    with pytest.raises(ValueError, match="must be one of"):
+        evaluate(s.load(tmp_path), measure("wres3"), Request(years=(2026,), options=bad))
