@@ -62,7 +62,7 @@ def comparison_table(measure_id: str, results: list[Result]) -> Table:
         ("95% CI", "right"),
         ("verdict", "left"),
     ):
-        t.add_column(name, justify=justify)  # type: ignore[arg-type]
+        t.add_column(name, justify=justify, no_wrap=name in ("verdict", "ratio"))  # type: ignore[arg-type]
     for r in results:
         ratio = "–" if r.ratio is None else format_ratio(r.ratio)
         interval = (

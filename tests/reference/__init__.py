@@ -1,0 +1,1 @@
+"""Independent, plain implementations of measures, used to cross-check the measure engine."""
