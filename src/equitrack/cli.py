@@ -333,8 +333,12 @@ def demo(
         "demo"
     ),
     seed: Annotated[int, typer.Option(help="Seed for the synthetic system.")] = 7,
+    year: Annotated[int, typer.Option(help="Reporting year for the summary.")] = 2026,
 ) -> None:
-    """Make the synthetic LLR system, load it into a database, and show what is there."""
+    """Make the synthetic LLR system, load it, and show what is there and its WRES summary."""
+    from equitrack import api
+    from equitrack.outputs.summary import summary_table
+
     data, db = out / "data", out / "equitrack.duckdb"
     out.mkdir(parents=True, exist_ok=True)
     synth(out=data, preset=Preset.llr, seed=seed, file_format=FileFormat.csv, parity=False)
@@ -346,9 +350,14 @@ def demo(
         if not result.ok:
             raise typer.Exit(1)
         show_status(store_status(store))
+        results = api.run("wres", (year,), store=store) + api.run(
+            "wres", (year,), store=store, system=True
+        )
+        console.print(summary_table(results, year))
         store.close()
     console.print(
-        f"\n[bold green]Demo ready.[/bold green] Database: {db}  (equitrack status --db {db})"
+        f"\n[bold green]Demo ready.[/bold green] Database: {db}\n"
+        f"  equitrack status --db {db}\n  equitrack wres --year {year} --db {db} --by broad"
     )
 
 

@@ -59,7 +59,7 @@ def test_system_scope_and_broad_groups(llr_db_path: Path) -> None:
             str(llr_db_path),
         )
     )
-    assert {r["org"] for r in records} == {"QK1"}
+    assert {r["org"] for r in records} == {"system:QK1"}
     assert {"Black", "Asian", "Mixed", "Other"} <= {
         r["group"] for r in records if r["measure"] == "wres2"
     }

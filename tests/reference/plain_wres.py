@@ -69,16 +69,23 @@ DATE_COLUMNS = {
 
 
 def prepare(tables: Tables) -> Tables:
-    """A copy of the tables with dates as datetime64. Cheap to call again on its own output."""
+    """The tables with dates as datetime64; frames already converted are passed through, so
+    calling it again on its own output costs nothing."""
     out = dict(tables)
     for name, columns in DATE_COLUMNS.items():
-        if name not in out:
+        frame = out.get(name)
+        if frame is None:
             continue
-        frame = out[name].copy()
-        for column in columns:
-            if column in frame.columns:
+        todo = [
+            c
+            for c in columns
+            if c in frame.columns and not pd.api.types.is_datetime64_any_dtype(frame[c])
+        ]
+        if todo:
+            frame = frame.copy()
+            for column in todo:
                 frame[column] = pd.to_datetime(frame[column])
-        out[name] = frame
+            out[name] = frame
     return out
 
 
@@ -149,8 +156,8 @@ def workforce(tables: Tables, date: pd.Timestamp) -> pd.DataFrame:
     largest fte (blank = 0), then highest band, then earliest start, then smallest id.
     Adds `group` (from people) and `clinical`.
     """
-    a = known_orgs(tables, tables["assignments"])
-    a = a[active_on(a, date) & ~is_bank(a["contract"])].copy()
+    a = tables["assignments"]
+    a = known_orgs(tables, a[active_on(a, date) & ~is_bank(a["contract"])]).copy()
     a["_fte"] = a["fte"].fillna(0.0)
     a["_rank"] = a["pay_band"].map(BAND_RANK).fillna(0).astype(int)
     a = a.sort_values(
@@ -234,12 +241,12 @@ def wres2(tables: Tables, year: int) -> pd.DataFrame:
     among applications to the organisation's vacancies with applied_date in FY Y."""
     tables = prepare(tables)
     first, last = financial_year(year)
-    apps = tables["applications"].merge(
-        tables["vacancies"][["vacancy_id", "org_code"]], on="vacancy_id", how="inner"
-    )
-    apps = known_orgs(tables, apps)
-    in_year = apps["applied_date"].between(first, last)
-    shortlisted = apps[in_year & is_true(apps["shortlisted"])].copy()
+    apps = tables["applications"]
+    apps = apps[apps["applied_date"].between(first, last) & is_true(apps["shortlisted"])]
+    shortlisted = known_orgs(
+        tables,
+        apps.merge(tables["vacancies"][["vacancy_id", "org_code"]], on="vacancy_id", how="inner"),
+    ).copy()
     shortlisted["group"] = wres_group(shortlisted["ethnic_code"])
     shortlisted["appointed"] = is_true(shortlisted["appointed"])
     return _rate_rows(shortlisted, "appointed", "wres2", year)
@@ -327,8 +334,8 @@ BOARD_SEATS = ("All", "Voting", "Executive", "Non-executive")
 def board(tables: Tables, date: pd.Timestamp) -> pd.DataFrame:
     """Board members on a date: one row per (org_code, person_id), any contract. With several
     board assignments, prefer a voting one, then an executive one, then the smallest id."""
-    a = known_orgs(tables, tables["assignments"])
-    a = a[active_on(a, date) & is_true(a["board_member"])].copy()
+    a = tables["assignments"]
+    a = known_orgs(tables, a[active_on(a, date) & is_true(a["board_member"])]).copy()
     a["voting"] = is_true(a["board_voting"])
     a["executive"] = is_true(a["board_executive"])
     a = a.sort_values(

@@ -64,12 +64,23 @@ def band_rank(pay_band: ir.StringValue) -> ir.IntegerValue:
     return pay_band.substitute(ranks, else_=ibis.literal(0)).cast("int64")
 
 
+SYSTEM_PREFIX = "system:"
+
+
 def units(store: Store, scope: Scope) -> ir.Table:
-    """org_code → unit: the organisation itself, or its system's code (or ALL without one)."""
+    """org_code → unit: the organisation itself, or `system:<code>` for its system.
+
+    System codes are often an ICB's own ODS code (LLR's is QK1, the ICB's), so a system unit is
+    prefixed to keep it apart from the organisation.
+    """
     o = store.table("organisations")
     if scope.orgs:
         o = o.filter(o.org_code.isin(list(scope.orgs)))
-    unit = o.system_code.fill_null("ALL") if scope.system else o.org_code
+    unit = (
+        ibis.literal(SYSTEM_PREFIX).concat(o.system_code.fill_null("ALL"))
+        if scope.system
+        else o.org_code
+    )
     return o.select("org_code", unit=unit)
 
 
