@@ -33,6 +33,7 @@ format: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python -m equitrack.model.docs docs/data-model.md
+	$(BIN)/python -m equitrack.measures.docs docs/measures.md
 
 clean:
 	rm -rf $(VENV) demo out rejects .pytest_cache .ruff_cache
