@@ -18,6 +18,12 @@ def isolated_key(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     return key_file
 
 
+@pytest.fixture(autouse=True)
+def in_tmp_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files a command writes by default (rejects/, equitrack.duckdb) land in the test's folder."""
+    monkeypatch.chdir(tmp_path)
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "test.duckdb"

@@ -7,8 +7,9 @@ import after fixing one file loads just what is new.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -104,120 +105,113 @@ def import_paths(
     rejects_dir: Path = Path("rejects"),
     progress: Progress | None = None,
 ) -> ImportResult:
-    """Import canonical files and folders into the store; see the module docstring."""
+    """Import canonical files and folders into the store; see the module docstring.
+
+    One transaction holds the whole import: each file is inserted as soon as it passes, so that
+    only one file is in memory at a time and later files see earlier ones in the store; any
+    failure rolls everything back.
+    """
     progress = progress or Silent()
     sources, notes = discover([Path(p) for p in paths], table)
     pseudonymiser = Pseudonymiser(load_key())
     _check_key(store, pseudonymiser)
     ctx = Context(store, pseudonymiser)
     before = _loaded_before(store)
+    batch_ids = _batch_ids(store)
+    loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     seen: set[tuple[str, str]] = set()
     results: list[SourceResult] = []
-    checked: dict[int, tuple[Checked, np.ndarray]] = {}
-    for source in _order(sources):
-        fp = fingerprint(source.path, source.sheet)
-        identity = (fp.sha256, source.table)
-        if identity in before or identity in seen:
-            when = before.get(identity)
-            results.append(
-                SourceResult(
-                    source,
-                    Status.ALREADY,
-                    note=f"already loaded on {when:%d %b %Y %H:%M}"
+    rejects: list[tuple[SourceResult, pa.Table]] = []
+    with store.transaction() as tx:
+        for source in _order(sources):
+            fp = fingerprint(source.path, source.sheet)
+            identity = (fp.sha256, source.table)
+            if identity in before or identity in seen:
+                when = before.get(identity)
+                note = (
+                    f"already loaded on {when:%d %b %Y %H:%M}"
                     if when
-                    else "the same file is named twice",
+                    else "the same file is named twice"
                 )
-            )
-            continue
-        seen.add(identity)
-        advance = progress.task(f"Reading {source.label}", progress_total(source) or None)
-        raw = read(source, advance, fp)
-        progress.task(f"Checking {source.label}", None)
-        result = check(raw, ctx)
-        keep = np.ones(raw.data.num_rows, bool)
-        keep[result.bad_rows] = False
-        ctx.accept(result, keep)
-        failed = bool(result.file_problems) or (not result.ok and not skip_invalid)
-        results.append(
-            SourceResult(
+                results.append(SourceResult(source, Status.ALREADY, note=note))
+                continue
+            seen.add(identity)
+            advance = progress.task(f"Reading {source.label}", progress_total(source) or None)
+            raw = read(source, advance, fp)
+            progress.task(f"Checking {source.label}", None)
+            checked = check(raw, ctx)
+            keep = np.ones(raw.data.num_rows, bool)
+            keep[checked.bad_rows] = False
+            failed = bool(checked.file_problems) or (not checked.ok and not skip_invalid)
+            result = SourceResult(
                 source,
                 Status.FAILED if failed else Status.LOADED,
-                rows_read=result.rows_read,
-                rows_loaded=int(keep.sum()) if not failed else 0,
-                rows_rejected=result.rows_read - int(keep.sum()),
-                problems=result.problems,
-                file_problems=result.file_problems,
-                warnings=result.warnings,
+                rows_read=checked.rows_read,
+                rows_loaded=0 if failed else int(keep.sum()),
+                rows_rejected=checked.rows_read - int(keep.sum()),
+                problems=checked.problems,
+                file_problems=checked.file_problems,
+                warnings=checked.warnings,
                 encoding=raw.encoding,
                 sha256=fp.sha256,
             )
-        )
-        if result.ok and not result.extra_columns:
-            result.raw.data = result.raw.data.select([])  # the text is no longer needed: free it
-        checked[len(results) - 1] = (result, keep)
-    outcome = ImportResult(results, notes)
-    if any(r.status == Status.FAILED for r in results):
-        for r in results:
-            if r.status == Status.LOADED:
-                r.status, r.rows_loaded = Status.HELD, 0
-        outcome.written = _write_problem_lists(results, rejects_dir)
-        return outcome
-    _load(store, pseudonymiser, results, checked, progress)
-    if skip_invalid:
-        outcome.written = _write_rejects(results, checked, rejects_dir)
+            results.append(result)
+            if any(r.status == Status.FAILED for r in results):
+                ctx.accept(checked, keep)  # nothing more is inserted; later files check against it
+                continue
+            result.batch_id = next(batch_ids)
+            _insert(store, checked, keep, result, loaded_at, progress)
+            if skip_invalid and (not keep.all() or checked.unreadable):
+                rejects.append((result, _rejected_rows(checked, keep)))
+        outcome = ImportResult(results, notes)
+        if any(r.status == Status.FAILED for r in results):
+            tx.rollback()
+            for r in results:
+                if r.status == Status.LOADED:
+                    r.status, r.rows_loaded, r.batch_id = Status.HELD, 0, None
+            outcome.written = _write_problem_lists(results, rejects_dir)
+            return outcome
+        if store.meta(KEY_FINGERPRINT) is None:
+            store.set_meta(KEY_FINGERPRINT, pseudonymiser.fingerprint())
+    outcome.written = [
+        _private_csv(table, rejects_dir / f"{_stem(r.source)}.rejects.csv") for r, table in rejects
+    ]
     return outcome
 
 
-def _load(
+def _batch_ids(store: Store) -> Iterator[int]:
+    batches = store.table("batches")
+    return itertools.count((batches.batch_id.max().to_pyarrow().as_py() or 0) + 1)
+
+
+def _insert(
     store: Store,
-    pseudonymiser: Pseudonymiser,
-    results: list[SourceResult],
-    checked: dict[int, tuple[Checked, np.ndarray]],
+    checked: Checked,
+    keep: np.ndarray,
+    result: SourceResult,
+    loaded_at: dt.datetime,
     progress: Progress,
 ) -> None:
-    if not checked:
-        return
-    batches = store.table("batches")
-    next_id = (batches.batch_id.max().to_pyarrow().as_py() or 0) + 1
-    loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-    total = sum(int(keep.sum()) for _, keep in checked.values())
-    advance = progress.task("Loading into the database", total)
-    with store.transaction():
-        if store.meta(KEY_FINGERPRINT) is None:
-            store.set_meta(KEY_FINGERPRINT, pseudonymiser.fingerprint())
-        for index, (result, keep) in checked.items():
-            batch_id = next_id
-            next_id += 1
-            assert result.data is not None
-            data = result.data.filter(pa.array(keep))
-            data = data.append_column(
-                BATCH_ID, pa.array(np.full(data.num_rows, batch_id, np.int64))
-            )
-            store.insert(result.table.name, data)
-            store.insert("extra_values", _extra_values(result, keep, batch_id))
-            src = results[index]
-            store.insert(
-                "batches",
-                pa.Table.from_pylist(
-                    [
-                        {
-                            "batch_id": batch_id,
-                            "source_file": str(src.source.path.resolve()),
-                            "sheet": src.source.sheet,
-                            "sha256": src.sha256,
-                            "table_name": result.table.name,
-                            "rows_read": src.rows_read,
-                            "rows_loaded": src.rows_loaded,
-                            "rows_rejected": src.rows_rejected,
-                            "loaded_at": loaded_at,
-                            "equitrack_version": __version__,
-                        }
-                    ],
-                    schema=BATCHES.to_pyarrow(),
-                ),
-            )
-            src.batch_id = batch_id
-            advance(data.num_rows)
+    assert checked.data is not None and result.batch_id is not None
+    data = checked.data.filter(pa.array(keep))
+    advance = progress.task(f"Loading {result.source.label}", data.num_rows)
+    ids = pa.array(np.full(data.num_rows, result.batch_id, np.int64))
+    store.insert(checked.table.name, data.append_column(BATCH_ID, ids))
+    store.insert("extra_values", _extra_values(checked, keep, result.batch_id))
+    batch = {
+        "batch_id": result.batch_id,
+        "source_file": str(result.source.path.resolve()),
+        "sheet": result.source.sheet,
+        "sha256": result.sha256,
+        "table_name": checked.table.name,
+        "rows_read": result.rows_read,
+        "rows_loaded": result.rows_loaded,
+        "rows_rejected": result.rows_rejected,
+        "loaded_at": loaded_at,
+        "equitrack_version": __version__,
+    }
+    store.insert("batches", pa.Table.from_pylist([batch], schema=BATCHES.to_pyarrow()))
+    advance(data.num_rows)
 
 
 def _extra_values(result: Checked, keep: np.ndarray, batch_id: int) -> pa.Table:
@@ -265,47 +259,34 @@ def _write_problem_lists(results: list[SourceResult], directory: Path) -> list[P
     return written
 
 
-def _write_rejects(
-    results: list[SourceResult], checked: dict[int, tuple[Checked, np.ndarray]], directory: Path
-) -> list[Path]:
-    written = []
-    for index, (result, keep) in checked.items():
-        if keep.all() and not result.unreadable:
-            continue
-        rejected = np.flatnonzero(~keep)
-        problems = result.problems
-        reasons: dict[int, list[str]] = {}
-        for row, column, reason in zip(
-            problems.column("row").to_pylist(),
-            problems.column("column").to_pylist(),
-            problems.column("reason").to_pylist(),
-            strict=True,
-        ):
-            reasons.setdefault(row, []).append(f"{column}: {reason}" if column else reason)
-        raw = result.raw
-        columns = {
-            "line": pa.array(raw.lines[rejected]),
-            "problems": pa.array(
-                ["; ".join(reasons.get(int(r), [])) for r in rejected], pa.string()
-            ),
-        }
-        for name in raw.data.column_names:
-            columns[name] = (
-                raw.data.column(name).combine_chunks().cast(pa.string()).take(pa.array(rejected))
-            )
-        table = pa.table(columns)
-        if raw.unreadable_rows:
-            extra = pa.table(
-                {
-                    "line": pa.array([u.line for u in raw.unreadable_rows], pa.int64()),
-                    "problems": pa.array([u.reason for u in raw.unreadable_rows], pa.string()),
-                    "raw_text": pa.array([u.text for u in raw.unreadable_rows], pa.string()),
-                }
-            )
-            table = pa.concat_tables([table, extra], promote_options="default")
-        written.append(
-            _private_csv(
-                table.sort_by("line"), directory / f"{_stem(results[index].source)}.rejects.csv"
-            )
+def _rejected_rows(checked: Checked, keep: np.ndarray) -> pa.Table:
+    """The rows not loaded, as the file had them, with their line and every reason."""
+    rejected = np.flatnonzero(~keep)
+    problems = checked.problems
+    reasons: dict[int, list[str]] = {}
+    for row, column, reason in zip(
+        problems.column("row").to_pylist(),
+        problems.column("column").to_pylist(),
+        problems.column("reason").to_pylist(),
+        strict=True,
+    ):
+        reasons.setdefault(row, []).append(f"{column}: {reason}" if column else reason)
+    raw = checked.raw
+    columns = {
+        "line": pa.array(raw.lines[rejected]),
+        "problems": pa.array(["; ".join(reasons.get(int(r), [])) for r in rejected], pa.string()),
+    }
+    for name in raw.data.column_names:
+        values = raw.data.column(name).combine_chunks().cast(pa.string())
+        columns[name] = values.take(pa.array(rejected))
+    table = pa.table(columns)
+    if raw.unreadable_rows:
+        extra = pa.table(
+            {
+                "line": pa.array([u.line for u in raw.unreadable_rows], pa.int64()),
+                "problems": pa.array([u.reason for u in raw.unreadable_rows], pa.string()),
+                "raw_text": pa.array([u.text for u in raw.unreadable_rows], pa.string()),
+            }
         )
-    return written
+        table = pa.concat_tables([table, extra], promote_options="default")
+    return table.sort_by("line")

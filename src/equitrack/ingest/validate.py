@@ -19,7 +19,7 @@ from equitrack.ingest.coerce import coerce, text
 from equitrack.ingest.pseudonymise import PERSON_NAMESPACE, Pseudonymiser
 from equitrack.ingest.readers import RawData
 from equitrack.model import codes
-from equitrack.model.tables import Column, Identifier, Rule, Table, table
+from equitrack.model.tables import TABLES, Column, Identifier, Rule, Table, table
 from equitrack.store import Store
 from equitrack.store.types import ARROW_TYPES
 
@@ -30,6 +30,8 @@ IDENTIFYING = re.compile(
     r"date_of_birth|dob|phone|telephone|mobile)($|_)"
 )
 MAX_VALUE_SHOWN = 60
+#: The columns other tables refer to ("people.person_id", …).
+REFERENCED = frozenset(c.references for t in TABLES for c in t.columns if c.references)
 
 
 def namespace(tbl: Table, col: Column) -> str:
@@ -126,11 +128,11 @@ class Context:
     accepted: dict[str, list[pa.Array]] = field(default_factory=dict)  # "table.col" → values
 
     def accept(self, checked: Checked, keep: np.ndarray) -> None:
-        """Remember the keys of rows that will load, for references from later files."""
+        """Remember keys that later files refer to, for a file checked but not inserted."""
         if checked.data is None:
             return
         for col in checked.table.columns:
-            if col.name in checked.table.key:
+            if f"{checked.table.name}.{col.name}" in REFERENCED:
                 values = checked.data.column(col.name).combine_chunks().filter(pa.array(keep))
                 self.accepted.setdefault(f"{checked.table.name}.{col.name}", []).append(values)
 

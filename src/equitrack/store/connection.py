@@ -23,6 +23,17 @@ class StoreError(Exception):
 TRANSACTIONAL = {"duckdb", "postgres"}
 
 
+class Transaction:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.open = True
+
+    def rollback(self) -> None:
+        if self.open:
+            self.store.con.raw_sql("ROLLBACK")
+            self.open = False
+
+
 @dataclass
 class Store:
     con: BaseBackend
@@ -71,17 +82,23 @@ class Store:
         )
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """All-or-nothing for everything written inside; a killed process commits nothing."""
+    def transaction(self) -> Iterator[Transaction]:
+        """All-or-nothing for everything written inside; a killed process commits nothing.
+
+        Leaving the block commits, unless the block called `rollback()` or raised.
+        """
         if self.backend not in TRANSACTIONAL:
             raise StoreError(f"writing to a {self.backend} store is not supported yet")
         self.con.raw_sql("BEGIN TRANSACTION")
+        tx = Transaction(self)
         try:
-            yield
+            yield tx
         except BaseException:
-            self.con.raw_sql("ROLLBACK")
+            tx.rollback()
             raise
-        self.con.raw_sql("COMMIT")
+        if tx.open:
+            self.con.raw_sql("COMMIT")
+            tx.open = False
 
     def close(self) -> None:
         self.con.disconnect()
