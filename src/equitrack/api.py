@@ -13,6 +13,7 @@ import pandas as pd
 import pyarrow as pa
 
 from equitrack.measures import Request, Result, Scope, evaluate, family, to_arrow
+from equitrack.measures.declare import Shared
 from equitrack.model.codes import DEFAULT_GROUPING, EthnicGrouping
 from equitrack.store import Store, connect
 
@@ -32,11 +33,12 @@ def run(
     measures: Sequence[str] | None = None,
 ) -> list[Result]:
     """Every measure of a family (or those named) for the years, organisations and grouping."""
-    request = Request(tuple(years), Scope(tuple(orgs), system), by, options, grouping)
     results: list[Result] = []
-    for m in family(family_name):
-        if measures is None or m.id in measures:
-            results += evaluate(store, m, request)
+    with Shared() as shared:
+        request = Request(tuple(years), Scope(tuple(orgs), system), by, options, grouping, shared)
+        for m in family(family_name):
+            if measures is None or m.id in measures:
+                results += evaluate(store, m, request)
     return results
 
 

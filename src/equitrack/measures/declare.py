@@ -7,7 +7,7 @@ engine turns any declaration into small count tables, then statistics.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -33,6 +33,33 @@ class Attribute(StrEnum):
     SEX = "sex"
 
 
+class Shared:
+    """Populations computed once in a run and reused by every measure that needs them.
+
+    The staff in post at each 31 March feed WRES 1, 3, 4 and 9; materialised once (a temporary
+    table in the engine) they are not rebuilt four times. `release` drops them.
+    """
+
+    def __init__(self) -> None:
+        self._tables: dict[Hashable, ir.Table] = {}
+
+    def get(self, key: Hashable, build: Callable[[], ir.Table]) -> ir.Table:
+        if key not in self._tables:
+            self._tables[key] = build().cache()
+        return self._tables[key]
+
+    def release(self) -> None:
+        for table in self._tables.values():
+            table.release()
+        self._tables.clear()
+
+    def __enter__(self) -> Shared:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
 @dataclass(frozen=True)
 class Frame:
     """Everything a population query needs: the store, the scope, the years, the options."""
@@ -42,6 +69,11 @@ class Frame:
     years: tuple[int, ...]
     options: Mapping[str, Any]
     grouping: EthnicGrouping = DEFAULT_GROUPING
+    shared: Shared = field(default_factory=Shared, compare=False, repr=False)
+
+    def population(self, name: str, build: Callable[[], ir.Table]) -> ir.Table:
+        """A population shared across measures, keyed by what it depends on."""
+        return self.shared.get((name, self.scope, self.years), build)
 
 
 Query = Callable[[Frame], ir.Table]

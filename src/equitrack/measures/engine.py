@@ -7,12 +7,12 @@ few hundred rows of counts per measure; everything after that is pure functions 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from equitrack.measures.comparison import evaluate_comparison
 from equitrack.measures.counting import DIMENSIONS
-from equitrack.measures.declare import Attribute, Frame, Kind, Measure
+from equitrack.measures.declare import Attribute, Frame, Kind, Measure, Shared
 from equitrack.measures.gaps import evaluate_gap
 from equitrack.measures.populations import Scope
 from equitrack.measures.representation import evaluate_representation
@@ -38,16 +38,21 @@ class Request:
     dimension: str = "wres"
     options: Mapping[str, Any] | None = None
     grouping: EthnicGrouping = DEFAULT_GROUPING
+    shared: Shared | None = None  # populations reused across the measures of one run
 
 
 def evaluate(store: Store, measure: Measure, request: Request) -> list[Result]:
+    """One measure's results. Pass `Request.shared` to reuse populations across measures."""
+    if request.shared is None:
+        with Shared() as shared:
+            return evaluate(store, measure, replace(request, shared=shared))
     if request.dimension not in DIMENSIONS:
         raise ValueError(f"--by must be one of {', '.join(DIMENSIONS)}")
     options = measure.resolve(request.options)
     window = int(options.get("window", measure.window))
     wanted = tuple(sorted(set(request.years)))
     query_years = tuple(sorted({y - k for y in wanted for k in range(window)}))
-    frame = Frame(store, request.scope, query_years, options, request.grouping)
+    frame = Frame(store, request.scope, query_years, options, request.grouping, request.shared)
     recorded = {
         **options,
         "scope": request.scope.as_option(),

@@ -123,11 +123,25 @@ def assignments_at_snapshots(store: Store, scope: Scope, years: Sequence[int]) -
     return a.join(y, _active_on(a.start_date, a.end_date, y.snapshot))
 
 
+#: What measures read of a member; narrow, because populations are materialised and reused.
+MEMBER_COLUMNS = (
+    "period",
+    "unit",
+    "org_code",
+    "person_id",
+    "pay_band",
+    "staff_group",
+    "clinical",
+    "contract",
+)
+
+
 def workforce(store: Store, scope: Scope, years: Sequence[int]) -> ir.Table:
     """Staff in post at 31 March of each year: non-bank, one row per person, unit and year."""
     active = assignments_at_snapshots(store, scope, years)
     active = active.filter(active.contract != BANK)
-    return with_person(store, _one_per(active, ["period", "unit", "person_id"]))
+    chosen = _one_per(active, ["period", "unit", "person_id"]).select(*MEMBER_COLUMNS)
+    return with_person(store, chosen)
 
 
 def bank_only(store: Store, scope: Scope, years: Sequence[int]) -> ir.Table:
@@ -143,7 +157,8 @@ def bank_only(store: Store, scope: Scope, years: Sequence[int]) -> ir.Table:
     )
     substantive = workforce(store, scope, years).select("period", "unit", "person_id")
     only = recent.anti_join(substantive, ["period", "unit", "person_id"])
-    return with_person(store, _one_per(only, ["period", "unit", "person_id"]))
+    chosen = _one_per(only, ["period", "unit", "person_id"]).select(*MEMBER_COLUMNS)
+    return with_person(store, chosen)
 
 
 def board(store: Store, scope: Scope, years: Sequence[int]) -> ir.Table:

@@ -18,11 +18,15 @@ def financial_year(day: ir.DateValue) -> ir.IntegerValue:
 
 
 def workforce(frame: Frame) -> ir.Table:
-    return pop.workforce(frame.store, frame.scope, frame.years)
+    return frame.population(
+        "workforce", lambda: pop.workforce(frame.store, frame.scope, frame.years)
+    )
 
 
 def bank_only(frame: Frame) -> ir.Table:
-    return pop.bank_only(frame.store, frame.scope, frame.years)
+    return frame.population(
+        "bank_only", lambda: pop.bank_only(frame.store, frame.scope, frame.years)
+    )
 
 
 def wres1_cell(t: ir.Table) -> ir.StringValue:
