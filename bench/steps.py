@@ -8,6 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+YEARS = tuple(range(2019, 2027))
+
 
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -35,7 +37,7 @@ def load(folder: str, db: str) -> dict:
 
     start = time.perf_counter()
     store = connect(db)
-    result = import_paths([Path(folder)], store)
+    result = import_paths([Path(folder)], store, rejects_dir=Path(folder).parent / "rejects")
     if not result.ok:
         raise SystemExit(f"import of {folder} failed")
     seconds = time.perf_counter() - start
@@ -47,6 +49,58 @@ def load(folder: str, db: str) -> dict:
     }
 
 
+def suite(db: str, family: str) -> dict:
+    """Every measure of a family, every organisation, every year."""
+    from equitrack import api
+    from equitrack.store import connect
+
+    store = connect(db, create=False)
+    start = time.perf_counter()
+    results = api.run(family, YEARS, store=store)
+    return {"seconds": time.perf_counter() - start, "rows": len(results), "peak_mb": _peak_mb()}
+
+
+def plain(folder: str) -> dict:
+    """The plain pandas implementation of WRES 1-4 and 9 (tests/reference) on the same data."""
+    import pyarrow.parquet as pq
+    from tests.reference.plain_wres import all_indicators
+
+    names = (
+        "organisations",
+        "people",
+        "assignments",
+        "vacancies",
+        "applications",
+        "disciplinary",
+        "training",
+    )
+    tables = {n: pq.read_table(Path(folder) / f"{n}.parquet").to_pandas() for n in names}
+    start = time.perf_counter()
+    counts = all_indicators(tables, YEARS)
+    return {"seconds": time.perf_counter() - start, "rows": len(counts), "peak_mb": _peak_mb()}
+
+
+def engine_plain_subset(db: str) -> dict:
+    """The engine on exactly what the plain implementation computes: WRES 1-4 and 9."""
+    from equitrack import api
+    from equitrack.store import connect
+
+    store = connect(db, create=False)
+    start = time.perf_counter()
+    results = api.run(
+        "wres", YEARS, store=store, measures=("wres1", "wres2", "wres3", "wres4", "wres9")
+    )
+    return {"seconds": time.perf_counter() - start, "rows": len(results), "peak_mb": _peak_mb()}
+
+
+STEPS = {
+    "generate": generate,
+    "load": load,
+    "suite": suite,
+    "plain": plain,
+    "engine_subset": engine_plain_subset,
+}
+
 if __name__ == "__main__":
     step, *args = sys.argv[1:]
-    print(json.dumps({"generate": generate, "load": load}[step](*args)))
+    print(json.dumps(STEPS[step](*args)))
