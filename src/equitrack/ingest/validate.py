@@ -10,7 +10,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import ibis
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -349,8 +348,8 @@ def _in_store(store: Store, name: str, probe: pa.Table) -> pa.Table:
     if probe.num_rows == 0:
         return probe
     stored = store.table(name).select(list(probe.column_names)).distinct()
-    found = ibis.memtable(probe).semi_join(stored, list(probe.column_names))
-    return found.to_pyarrow()
+    with store.temporary(probe) as incoming:
+        return incoming.semi_join(stored, list(probe.column_names)).to_pyarrow()
 
 
 def _rows_matching(data: pa.Table, cols: list[str], found: pa.Table) -> np.ndarray:

@@ -9,6 +9,7 @@ person is counted once per unit.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -42,7 +43,12 @@ def year_start(year: int) -> dt.date:
 
 
 def years_table(years: Sequence[int]) -> ir.Table:
-    years = sorted(set(years))
+    return _years_table(tuple(sorted(set(years))))
+
+
+@functools.cache
+def _years_table(years: tuple[int, ...]) -> ir.Table:
+    """One memtable per set of years, so each registers once however often it is used."""
     return ibis.memtable(
         {
             "period": list(years),

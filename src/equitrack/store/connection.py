@@ -54,9 +54,7 @@ class Store:
             if name not in existing:
                 self.con.create_table(name, schema=schema)
         if "meta" not in existing:
-            self.con.insert(
-                "meta", pa.table({"key": ["schema_version"], "value": [SCHEMA_VERSION]})
-            )
+            self.insert("meta", pa.table({"key": ["schema_version"], "value": [SCHEMA_VERSION]}))
         version = self.meta("schema_version")
         if version != SCHEMA_VERSION:
             raise StoreError(
@@ -69,7 +67,31 @@ class Store:
 
     def insert(self, name: str, data: pa.Table) -> None:
         if data.num_rows:
-            self.con.insert(name, data)
+            with self.temporary(data) as rows:
+                self.con.insert(name, rows)
+
+    @contextmanager
+    def temporary(self, data: pa.Table) -> Iterator[ibis.Table]:
+        """An in-memory table for the statements inside the block, released after it.
+
+        Ibis keeps every memtable registered until the process exits, which pins its data in
+        memory: over a national import, or a server's lifetime, that is a leak.
+        """
+        table = ibis.memtable(data)
+        try:
+            yield table
+        finally:
+            self._release(table)
+
+    def _release(self, table: ibis.Table) -> None:
+        op = table.op()
+        if op not in self.con._memtables:
+            return
+        if self.backend == "duckdb":
+            self.con.con.unregister(op.name)  # registered as a view, which DROP TABLE misses
+        elif (finalizer := self.con._make_memtable_finalizer(op.name)) is not None:
+            finalizer()
+        self.con._memtables.discard(op)
 
     def meta(self, key: str) -> str | None:
         t = self.table("meta")
