@@ -6,13 +6,12 @@ from collections.abc import Sequence
 
 from equitrack.measures.counting import ALL, REFERENCE, count, group_type, is_focus, ordered
 from equitrack.measures.declare import Frame, Measure
-from equitrack.measures.result import Result
+from equitrack.measures.result import Result, rated
 from equitrack.model import codes
 from equitrack.stats import (
     Pooling,
     adjust_for_multiplicity,
     compare,
-    proportion,
     relative_likelihood_over_periods,
 )
 
@@ -43,22 +42,17 @@ def evaluate_comparison(
             num = {g: sum(e.get(g, 0) for _, e in per_year) for g in groups}
             excluded = den.get(codes.UNKNOWN, 0)
             for g in groups:
-                rate = proportion(num[g], den[g])
-                result = Result(
+                result = rated(
+                    num[g],
+                    den[g],
                     measure=measure.id,
                     org=unit,
                     period=period,
                     group_type=gtype,
                     group=g,
-                    numerator=num[g],
-                    denominator=den[g],
-                    rate=rate.rate,
-                    rate_ci_low=rate.ci_low,
-                    rate_ci_high=rate.ci_high,
                     breakdown=None if breakdown == ALL else breakdown,
                     excluded=excluded,
                     options=options,
-                    reason=rate.reason,
                 )
                 if reference in den and is_focus(measure.attribute, dimension, g):
                     c = compare(

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from equitrack.measures.counting import count, group_type, ordered
 from equitrack.measures.declare import Frame, Measure
 from equitrack.measures.queries import workforce
-from equitrack.measures.result import Result
+from equitrack.measures.result import Result, rated
 from equitrack.model import codes
 from equitrack.stats import format_share, proportion
 
@@ -37,30 +37,23 @@ def evaluate_gap(
         for g in every_group:
             if g == codes.UNKNOWN:
                 continue
-            share = proportion(groups.get(g, 0), seats)
-            staff_share = proportion(workforce_groups.get(g, 0), workforce_total)
-            difference = None
-            if share.rate is not None and staff_share.rate is not None:
-                difference = 100 * (share.rate - staff_share.rate)
-            results.append(
-                Result(
-                    measure=measure.id,
-                    org=unit,
-                    period=period,
-                    group_type=gtype,
-                    group=g,
-                    numerator=groups.get(g, 0),
-                    denominator=seats,
-                    rate=share.rate,
-                    rate_ci_low=share.ci_low,
-                    rate_ci_high=share.ci_high,
-                    difference=difference,
-                    breakdown=seat,
-                    excluded=groups.get(codes.UNKNOWN, 0),
-                    reason=f"{format_share(staff_share.rate)} of {workforce_total:,} staff"
-                    if staff_share.rate is not None
-                    else "no workforce to compare with",
-                    options=options,
-                )
+            staff_share = proportion(workforce_groups.get(g, 0), workforce_total).rate
+            result = rated(
+                groups.get(g, 0),
+                seats,
+                measure=measure.id,
+                org=unit,
+                period=period,
+                group_type=gtype,
+                group=g,
+                breakdown=seat,
+                excluded=groups.get(codes.UNKNOWN, 0),
+                options=options,
+                reason=f"{format_share(staff_share)} of {workforce_total:,} staff"
+                if staff_share is not None
+                else "no workforce to compare with",
             )
+            if result.rate is not None and staff_share is not None:
+                result.difference = 100 * (result.rate - staff_share)
+            results.append(result)
     return results

@@ -7,8 +7,7 @@ from collections.abc import Sequence
 
 from equitrack.measures.counting import ALL, Key, count, group_type, ordered
 from equitrack.measures.declare import Frame, Measure
-from equitrack.measures.result import Result
-from equitrack.stats import proportion
+from equitrack.measures.result import Result, rated
 
 
 def evaluate_representation(
@@ -30,19 +29,15 @@ def evaluate_representation(
         cell_total = sum(groups.values())
         for g in ordered(groups):
             n = groups[g]
-            rate = proportion(n, cell_total)
             results.append(
-                Result(
+                rated(
+                    n,
+                    cell_total,
                     measure=measure.id,
                     org=unit,
                     period=period,
                     group_type=gtype,
                     group=g,
-                    numerator=n,
-                    denominator=cell_total,
-                    rate=rate.rate,
-                    rate_ci_low=rate.ci_low,
-                    rate_ci_high=rate.ci_high,
                     breakdown=breakdown,
                     options=options,
                 )

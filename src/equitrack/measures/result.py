@@ -9,6 +9,8 @@ from typing import Any
 
 import pyarrow as pa
 
+from equitrack.stats import proportion
+
 
 @dataclass
 class Result:
@@ -48,6 +50,20 @@ class Result:
 
     def record(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def rated(numerator: int, denominator: int, **values: Any) -> Result:
+    """A result whose rate and 95% Wilson interval come from its own counts."""
+    p = proportion(numerator, denominator)
+    values.setdefault("reason", p.reason)
+    return Result(
+        numerator=numerator,
+        denominator=denominator,
+        rate=p.rate,
+        rate_ci_low=p.ci_low,
+        rate_ci_high=p.ci_high,
+        **values,
+    )
 
 
 FIELDS = tuple(f.name for f in fields(Result))

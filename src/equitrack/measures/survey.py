@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from equitrack.measures.counting import ordered
 from equitrack.measures.declare import Frame, Measure
 from equitrack.measures.populations import units
-from equitrack.measures.result import Result
+from equitrack.measures.result import Result, rated
 from equitrack.stats import proportion
 
 #: How each --by dimension is found in the survey table's group_type.
@@ -55,27 +55,21 @@ def evaluate_survey(
         ref_rate = proportion(*ref).rate if ref else None
         for group in ordered(groups):
             positive, responses = groups[group]
-            rate = proportion(positive, responses)
-            difference = None
-            if ref_rate is not None and rate.rate is not None and group != reference:
-                difference = 100 * (rate.rate - ref_rate)
-            results.append(
-                Result(
-                    measure=measure.id,
-                    org=unit,
-                    period=period,
-                    group_type=gtype,
-                    group=group,
-                    numerator=positive,
-                    denominator=responses,
-                    rate=rate.rate,
-                    rate_ci_low=rate.ci_low,
-                    rate_ci_high=rate.ci_high,
-                    reference_group=reference if difference is not None else None,
-                    difference=difference,
-                    too_few=responses < 11,
-                    reason="fewer than 11 respondents" if responses < 11 else rate.reason,
-                    options=options,
-                )
+            result = rated(
+                positive,
+                responses,
+                measure=measure.id,
+                org=unit,
+                period=period,
+                group_type=gtype,
+                group=group,
+                too_few=responses < 11,
+                options=options,
             )
+            if responses < 11:
+                result.reason = "fewer than 11 respondents"
+            if ref_rate is not None and result.rate is not None and group != reference:
+                result.reference_group = reference
+                result.difference = 100 * (result.rate - ref_rate)
+            results.append(result)
     return results

@@ -13,17 +13,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from equitrack.model.tables import Kind, table
+from equitrack.store.types import ARROW_TYPES
 
 from .timeline import day
 
-ARROW_TYPES: dict[Kind, pa.DataType] = {
-    Kind.STR: pa.string(),
-    Kind.ENUM: pa.string(),
-    Kind.INT: pa.int64(),
-    Kind.FLOAT: pa.float64(),
-    Kind.DATE: pa.date32(),
-    Kind.BOOL: pa.bool_(),
-}
 _FIRST_DAY, _LAST_DAY = day(1900, 1, 1), day(2200, 1, 1)
 
 Values = pa.Array | pa.ChunkedArray | np.ndarray | Sequence[object]
