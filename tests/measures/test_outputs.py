@@ -145,3 +145,24 @@ def test_table_view_names_verdicts_and_counts(llr_db_path: Path) -> None:
     out = cli("wres", "--year", "2026", "--org", "RWE", "--db", str(llr_db_path))
     assert "adverse, significant" in out
     assert "reference" in out and " / " in out and "95% CI" in out
+
+
+def test_demo_summary_shows_each_unit_and_the_system(llr) -> None:
+    from rich.console import Console
+
+    from equitrack import api
+    from equitrack.outputs.summary import summary_table
+
+    results = api.run("wres", (2026,), store=llr) + api.run("wres", (2026,), store=llr, system=True)
+    console = Console(width=200, record=True)
+    console.print(summary_table(results, 2026))
+    text = console.export_text()
+    assert [c.header for c in summary_table(results, 2026).columns] == [
+        "indicator",
+        "QK1",
+        "RT5",
+        "RWE",
+        "system:QK1",
+    ]
+    rwe2 = next(r for r in results if r.measure == "wres2" and r.org == "RWE" and r.group == "BME")
+    assert f"{rwe2.ratio:.2f}" in text and "adverse, significant" in text
