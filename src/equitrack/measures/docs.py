@@ -29,6 +29,13 @@ def render() -> str:
         "reference group (White, or non-disabled staff). Options are recorded with each result; "
         "change them with `--option NAME=VALUE`.",
         "",
+        "Staff in post are counted once per organisation (or once in the system, for system "
+        "figures) by the spec's tie-break: largest fte, highest band, earliest start, then "
+        "smallest assignment id. Assignment ids are pseudonymised on import (ESR assignment "
+        "numbers contain the employee number), so that last step orders by the pseudonym: "
+        "deterministic, but not the order of the raw ids. It decides only between assignments "
+        "identical in fte, band and start date.",
+        "",
     ]
     for name in FAMILIES:
         lines += [f"## {name.upper()}", ""]
