@@ -9,6 +9,14 @@ DB_ENV = "EQUITRACK_DB"
 KEY_ENV = "EQUITRACK_PSEUDONYM_KEY"
 KEY_FILE_ENV = "EQUITRACK_KEY_FILE"
 DEFAULT_DB = "equitrack.duckdb"
+DUCKDB_MEMORY_ENV = "EQUITRACK_DUCKDB_MEMORY"
+#: DuckDB's own default is 80% of the machine; a big import would take it all for buffers and
+#: leave nothing for the Arrow data being checked. Above this DuckDB spills to disk.
+DEFAULT_DUCKDB_MEMORY = "4GB"
+
+
+def duckdb_memory() -> str:
+    return os.environ.get(DUCKDB_MEMORY_ENV) or DEFAULT_DUCKDB_MEMORY
 
 
 def default_db() -> str:

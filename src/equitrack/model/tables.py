@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
@@ -441,10 +440,3 @@ def load_order() -> tuple[str, ...]:
     for t in TABLES:
         visit(t.name)
     return tuple(order)
-
-
-def identifier_columns() -> Iterator[tuple[Table, Column]]:
-    for t in TABLES:
-        for c in t.columns:
-            if c.identifier:
-                yield t, c

@@ -136,7 +136,9 @@ def _backend(url: str) -> BaseBackend:
         )
     if not path.parent.exists():
         raise StoreError(f"cannot create {url}: the folder {path.parent} does not exist")
-    return ibis.duckdb.connect(str(path))
+    con = ibis.duckdb.connect(str(path))
+    con.raw_sql(f"SET memory_limit = '{config.duckdb_memory()}'")
+    return con
 
 
 def connect(url: str | None = None, *, create: bool = True) -> Store:

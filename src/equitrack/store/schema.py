@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import ibis
-import pyarrow as pa
 
 from equitrack.model.tables import TABLES, Table
-from equitrack.store.types import ARROW_TYPES, IBIS_TYPES
+from equitrack.store.types import IBIS_TYPES
 
 BATCH_ID = "batch_id"
 SCHEMA_VERSION = "1"
@@ -46,11 +45,6 @@ def table_schema(table: Table) -> ibis.Schema:
     fields = {c.name: IBIS_TYPES[c.kind] for c in table.columns}
     fields[BATCH_ID] = ibis.dtype("int64")
     return ibis.schema(fields)
-
-
-def arrow_schema(table: Table) -> pa.Schema:
-    fields = [pa.field(c.name, ARROW_TYPES[c.kind]) for c in table.columns]
-    return pa.schema([*fields, pa.field(BATCH_ID, pa.int64())])
 
 
 def all_schemas() -> dict[str, ibis.Schema]:
