@@ -256,3 +256,29 @@ def test_every_table_can_be_loaded_from_the_model_columns(tmp_path: Path, db_pat
     store = connect(str(db_path))
     for t in TABLES:
         assert list(store.table(t.name).columns) == [*t.column_names, "batch_id"]
+
+
+@pytest.mark.parametrize("remember", [100, 3])
+def test_pseudonyms_are_hmac_sha256_whether_remembered_or_not(remember: int) -> None:
+    import hashlib
+    import hmac
+
+    import pyarrow as pa
+
+    key = b"k" * 32
+
+    def expected(namespace: str, value: str) -> str:
+        return hmac.new(key, f"{namespace}:{value}".encode(), hashlib.sha256).hexdigest()[:32]
+
+    p = Pseudonymiser(key, remember=remember)
+    first = p.hash_array("person", pa.array(["001", "2", None, "1", "x "])).to_pylist()
+    assert first == [
+        expected("person", "1"),
+        expected("person", "2"),
+        None,
+        expected("person", "1"),
+        expected("person", "X"),
+    ]
+    again = p.hash_array("person", pa.array(["9", "2", "8", "1", None])).to_pylist()
+    assert again == [expected("person", v) for v in ("9", "2", "8", "1")] + [None]
+    assert p.hash("vacancies.vacancy_id", "9") == expected("vacancies.vacancy_id", "9")

@@ -13,6 +13,7 @@ import secrets
 import stat
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -79,9 +80,18 @@ def normalise_ids(values: pa.Array) -> pa.Array:
 
 
 class Pseudonymiser:
-    def __init__(self, key: bytes) -> None:
+    """Hashes identifiers with the key; remembers person ids, which recur in every table.
+
+    The memory is two Arrow arrays (normalised id, pseudonym), bounded by `remember`: the
+    people table loads first and fills it with the ids that recur; applicants who never become
+    staff, millions of them nationally, are hashed without being remembered.
+    """
+
+    def __init__(self, key: bytes, remember: int = 5_000_000) -> None:
         self._key = key
-        self._people: dict[str, str] = {}  # people recur in every table: hash each once a run
+        self._remember = remember
+        self._known = pa.array([], pa.string())
+        self._pseudonyms = pa.array([], pa.string())
 
     def fingerprint(self) -> str:
         """Identifies the key without revealing it, so a store refuses ids hashed with another."""
@@ -90,21 +100,33 @@ class Pseudonymiser:
     def hash(self, namespace: str, raw: str) -> str:
         return self.hash_array(namespace, pa.array([raw])).to_pylist()[0]
 
-    def _digests(self, namespace: str, normalised: list[str]) -> list[str]:
+    def _digests(self, namespace: str, normalised: pa.Array) -> pa.Array:
         key, digest, prefix = self._key, _hmac_digest, f"{namespace}:"
-        return [digest(key, (prefix + v).encode(), "sha256")[:HALF].hex() for v in normalised]
+        hashed = [
+            digest(key, (prefix + v).encode(), "sha256")[:HALF].hex()
+            for v in normalised.to_pylist()
+        ]
+        return pa.array(hashed, pa.string())
 
     def hash_array(self, namespace: str, values: pa.Array | pa.ChunkedArray) -> pa.Array:
         """Hashes each distinct value once; nulls stay null."""
         if isinstance(values, pa.ChunkedArray):
             values = values.combine_chunks()
         encoded = pc.dictionary_encode(normalise_ids(values))
-        uniques = encoded.dictionary.to_pylist()
-        if namespace == PERSON_NAMESPACE:
-            cache = self._people
-            todo = [v for v in uniques if v not in cache]
-            cache.update(zip(todo, self._digests(namespace, todo), strict=True))
-            hashed = [cache[v] for v in uniques]
-        else:
-            hashed = self._digests(namespace, uniques)
-        return pc.take(pa.array(hashed, pa.string()), encoded.indices)
+        uniques = encoded.dictionary
+        if namespace != PERSON_NAMESPACE:
+            return pc.take(self._digests(namespace, uniques), encoded.indices)
+        found = pc.index_in(uniques, self._known)
+        missing = uniques.filter(pc.is_null(found))
+        fresh = self._digests(namespace, missing)
+        if len(self._known) + len(missing) <= self._remember:
+            self._known = pa.concat_arrays([self._known, missing.cast(pa.string())])
+            self._pseudonyms = pa.concat_arrays([self._pseudonyms, fresh])
+            found = pc.index_in(uniques, self._known)
+            return pc.take(pc.take(self._pseudonyms, found), encoded.indices)
+        # over the limit: known ids from memory, the rest freshly hashed
+        offset = len(self._pseudonyms)
+        table = pa.concat_arrays([self._pseudonyms, fresh])
+        position = pc.fill_null(found, -1).to_numpy(zero_copy_only=False).copy()
+        position[position < 0] = offset + np.arange(len(missing))
+        return pc.take(pc.take(table, pa.array(position)), encoded.indices)
