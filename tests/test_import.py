@@ -5,6 +5,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import duckdb
 import pyarrow.csv as pacsv
 import pytest
 
@@ -246,7 +247,12 @@ def test_a_killed_import_leaves_no_partial_batch(tmp_path: Path, db_path: Path) 
         timeout=120,
     )
     assert proc.returncode == -9, proc.stderr.decode()
-    assert contents(db_path) == before
+    raw = duckdb.connect(str(db_path))
+    pending = raw.sql("SELECT count(*) FROM import_journal").fetchone()[0]
+    committed = raw.sql("SELECT count(*) FROM people").fetchone()[0]
+    raw.close()
+    assert pending == 2 and committed == 4  # organisations and people were committed, then the kill
+    assert contents(db_path) == before  # opening the store removes the unfinished import
     result = import_paths([data], connect(str(db_path)))  # and the same files still load after
     assert result.ok and result.rows_loaded == 9
 

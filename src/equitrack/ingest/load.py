@@ -107,14 +107,17 @@ def import_paths(
 ) -> ImportResult:
     """Import canonical files and folders into the store; see the module docstring.
 
-    One transaction holds the whole import: each file is inserted as soon as it passes, so that
-    only one file is in memory at a time and later files see earlier ones in the store; any
-    failure rolls everything back.
+    Each file that passes is committed as its own batch, recorded in the import journal, so that
+    only one file is ever in memory and later files see earlier ones in the store. When every
+    file has passed the journal is cleared; if any fails, the batches already committed are
+    removed again. A killed import leaves its batches in the journal, and the next connection
+    removes them: either way the store ends as it was before the import.
     """
     progress = progress or Silent()
     sources, notes = discover([Path(p) for p in paths], table)
     pseudonymiser = Pseudonymiser(load_key())
     _check_key(store, pseudonymiser)
+    store.undo_unfinished_import()
     ctx = Context(store, pseudonymiser)
     before = _loaded_before(store)
     batch_ids = _batch_ids(store)
@@ -122,57 +125,56 @@ def import_paths(
     seen: set[tuple[str, str]] = set()
     results: list[SourceResult] = []
     rejects: list[tuple[SourceResult, pa.Table]] = []
-    with store.transaction() as tx:
-        for source in _order(sources):
-            fp = fingerprint(source.path, source.sheet)
-            identity = (fp.sha256, source.table)
-            if identity in before or identity in seen:
-                when = before.get(identity)
-                note = (
-                    f"already loaded on {when:%d %b %Y %H:%M}"
-                    if when
-                    else "the same file is named twice"
-                )
-                results.append(SourceResult(source, Status.ALREADY, note=note))
-                continue
-            seen.add(identity)
-            advance = progress.task(f"Reading {source.label}", progress_total(source) or None)
-            raw = read(source, advance, fp)
-            progress.task(f"Checking {source.label}", None)
-            checked = check(raw, ctx)
-            keep = np.ones(raw.data.num_rows, bool)
-            keep[checked.bad_rows] = False
-            failed = bool(checked.file_problems) or (not checked.ok and not skip_invalid)
-            result = SourceResult(
-                source,
-                Status.FAILED if failed else Status.LOADED,
-                rows_read=checked.rows_read,
-                rows_loaded=0 if failed else int(keep.sum()),
-                rows_rejected=checked.rows_read - int(keep.sum()),
-                problems=checked.problems,
-                file_problems=checked.file_problems,
-                warnings=checked.warnings,
-                encoding=raw.encoding,
-                sha256=fp.sha256,
+    for source in _order(sources):
+        fp = fingerprint(source.path, source.sheet)
+        identity = (fp.sha256, source.table)
+        if identity in before or identity in seen:
+            when = before.get(identity)
+            note = (
+                f"already loaded on {when:%d %b %Y %H:%M}"
+                if when
+                else "the same file is named twice"
             )
-            results.append(result)
-            if any(r.status == Status.FAILED for r in results):
-                ctx.accept(checked, keep)  # nothing more is inserted; later files check against it
-                continue
-            result.batch_id = next(batch_ids)
-            _insert(store, checked, keep, result, loaded_at, progress)
-            if skip_invalid and (not keep.all() or checked.unreadable):
-                rejects.append((result, _rejected_rows(checked, keep)))
-        outcome = ImportResult(results, notes)
+            results.append(SourceResult(source, Status.ALREADY, note=note))
+            continue
+        seen.add(identity)
+        advance = progress.task(f"Reading {source.label}", progress_total(source) or None)
+        raw = read(source, advance, fp)
+        progress.task(f"Checking {source.label}", None)
+        checked = check(raw, ctx)
+        keep = np.ones(raw.data.num_rows, bool)
+        keep[checked.bad_rows] = False
+        failed = bool(checked.file_problems) or (not checked.ok and not skip_invalid)
+        result = SourceResult(
+            source,
+            Status.FAILED if failed else Status.LOADED,
+            rows_read=checked.rows_read,
+            rows_loaded=0 if failed else int(keep.sum()),
+            rows_rejected=checked.rows_read - int(keep.sum()),
+            problems=checked.problems,
+            file_problems=checked.file_problems,
+            warnings=checked.warnings,
+            encoding=raw.encoding,
+            sha256=fp.sha256,
+        )
+        results.append(result)
         if any(r.status == Status.FAILED for r in results):
-            tx.rollback()
-            for r in results:
-                if r.status == Status.LOADED:
-                    r.status, r.rows_loaded, r.batch_id = Status.HELD, 0, None
-            outcome.written = _write_problem_lists(results, rejects_dir)
-            return outcome
-        if store.meta(KEY_FINGERPRINT) is None:
-            store.set_meta(KEY_FINGERPRINT, pseudonymiser.fingerprint())
+            ctx.accept(checked, keep)  # nothing more is inserted; later files check against it
+            continue
+        result.batch_id = next(batch_ids)
+        with store.transaction():
+            _insert(store, checked, keep, result, loaded_at, progress)
+        if skip_invalid and (not keep.all() or checked.unreadable):
+            rejects.append((result, _rejected_rows(checked, keep)))
+    outcome = ImportResult(results, notes)
+    if any(r.status == Status.FAILED for r in results):
+        store.undo_unfinished_import()
+        for r in results:
+            if r.status == Status.LOADED:
+                r.status, r.rows_loaded, r.batch_id = Status.HELD, 0, None
+        outcome.written = _write_problem_lists(results, rejects_dir)
+        return outcome
+    store.finish_import({KEY_FINGERPRINT: pseudonymiser.fingerprint()})
     outcome.written = [
         _private_csv(table, rejects_dir / f"{_stem(r.source)}.rejects.csv") for r, table in rejects
     ]
@@ -211,6 +213,7 @@ def _insert(
         "equitrack_version": __version__,
     }
     store.insert("batches", pa.Table.from_pylist([batch], schema=BATCHES.to_pyarrow()))
+    store.insert("import_journal", pa.table({"batch_id": pa.array([result.batch_id], pa.int64())}))
     advance(data.num_rows)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import ibis
@@ -12,6 +12,7 @@ import pyarrow as pa
 from ibis.backends import BaseBackend
 
 from equitrack import config
+from equitrack.model.tables import TABLES
 from equitrack.store.schema import META, SCHEMA_VERSION, all_schemas
 
 
@@ -38,7 +39,6 @@ class Transaction:
 class Store:
     con: BaseBackend
     url: str
-    _in_transaction: bool = field(default=False, repr=False)
 
     @property
     def backend(self) -> str:
@@ -61,6 +61,30 @@ class Store:
                 f"{self.url} was made by a different version of equitrack (schema {version}, "
                 f"this version reads schema {SCHEMA_VERSION})."
             )
+        self.undo_unfinished_import()
+
+    def unfinished_batches(self) -> list[int]:
+        journal = self.table("import_journal").to_pyarrow()
+        return sorted(journal.column("batch_id").to_pylist())
+
+    def undo_unfinished_import(self) -> list[int]:
+        """Remove every batch of an import that did not finish, in one transaction."""
+        pending = self.unfinished_batches()
+        if not pending:
+            return []
+        ids = ", ".join(str(int(b)) for b in pending)
+        with self.transaction():
+            for name in (*(t.name for t in TABLES), "extra_values", "batches", "import_journal"):
+                self.con.raw_sql(f'DELETE FROM "{name}" WHERE batch_id IN ({ids})')
+        return pending
+
+    def finish_import(self, meta: dict[str, str] | None = None) -> None:
+        """The import is complete: its batches stay, and `meta` entries not yet set are set."""
+        with self.transaction():
+            self.con.raw_sql('DELETE FROM "import_journal"')
+            for key, value in (meta or {}).items():
+                if self.meta(key) is None:
+                    self.set_meta(key, value)
 
     def table(self, name: str) -> ibis.Table:
         return self.con.table(name)

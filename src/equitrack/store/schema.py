@@ -38,7 +38,18 @@ EXTRA_VALUES = ibis.schema(
 
 META = ibis.schema({"key": "string", "value": "string"})
 
-BOOKKEEPING = {"batches": BATCHES, "extra_values": EXTRA_VALUES, "meta": META}
+#: Batches committed by an import still in progress. An import commits file by file (one
+#: transaction per batch keeps memory bounded at national scale) and clears the journal when it
+#: completes; whatever is left in it belongs to an import that failed or was killed, and is
+#: removed, so the store returns to what it was before that import.
+IMPORT_JOURNAL = ibis.schema({"batch_id": "int64"})
+
+BOOKKEEPING = {
+    "batches": BATCHES,
+    "extra_values": EXTRA_VALUES,
+    "meta": META,
+    "import_journal": IMPORT_JOURNAL,
+}
 
 
 def table_schema(table: Table) -> ibis.Schema:
