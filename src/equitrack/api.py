@@ -34,7 +34,8 @@ def run(
 ) -> list[Result]:
     """Every measure of a family (or those named) for the years, organisations and grouping."""
     results: list[Result] = []
-    with Shared() as shared:
+    needed = {y - back for y in years for back in range(max(m.window for m in family(family_name)))}
+    with Shared(needed) as shared:
         request = Request(tuple(years), Scope(tuple(orgs), system), by, options, grouping, shared)
         for m in family(family_name):
             if measures is None or m.id in measures:

@@ -7,7 +7,7 @@ engine turns any declaration into small count tables, then statistics.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -37,19 +37,29 @@ class Shared:
     """Populations computed once in a run and reused by every measure that needs them.
 
     The staff in post at each 31 March feed WRES 1, 3, 4 and 9; materialised once (a temporary
-    table in the engine) they are not rebuilt four times. `release` drops them.
+    table in the engine) for every year any measure of the run needs, each measure then reads
+    its own years. `years` names those up front (WRES 3 also needs the year before each);
+    `release` drops the tables.
     """
 
-    def __init__(self) -> None:
-        self._tables: dict[Hashable, ir.Table] = {}
+    def __init__(self, years: Iterable[int] = ()) -> None:
+        self.years = tuple(sorted(set(years)))
+        self._tables: dict[Hashable, tuple[tuple[int, ...], ir.Table]] = {}
 
-    def get(self, key: Hashable, build: Callable[[], ir.Table]) -> ir.Table:
-        if key not in self._tables:
-            self._tables[key] = build().cache()
-        return self._tables[key]
+    def get(
+        self, key: Hashable, years: tuple[int, ...], build: Callable[[tuple[int, ...]], ir.Table]
+    ) -> ir.Table:
+        covered, table = self._tables.get(key, ((), None))
+        if table is None or not set(years) <= set(covered):
+            if table is not None:
+                table.release()
+            covered = tuple(sorted(set(years) | set(covered) | set(self.years)))
+            table = build(covered).cache()
+            self._tables[key] = (covered, table)
+        return table if set(years) == set(covered) else table.filter(table.period.isin(list(years)))
 
     def release(self) -> None:
-        for table in self._tables.values():
+        for _, table in self._tables.values():
             table.release()
         self._tables.clear()
 
@@ -71,9 +81,9 @@ class Frame:
     grouping: EthnicGrouping = DEFAULT_GROUPING
     shared: Shared = field(default_factory=Shared, compare=False, repr=False)
 
-    def population(self, name: str, build: Callable[[], ir.Table]) -> ir.Table:
-        """A population shared across measures, keyed by what it depends on."""
-        return self.shared.get((name, self.scope, self.years), build)
+    def population(self, name: str, build: Callable[[tuple[int, ...]], ir.Table]) -> ir.Table:
+        """A population shared across measures, for this frame's years."""
+        return self.shared.get((name, self.scope), self.years, build)
 
 
 Query = Callable[[Frame], ir.Table]

@@ -19,13 +19,13 @@ def financial_year(day: ir.DateValue) -> ir.IntegerValue:
 
 def workforce(frame: Frame) -> ir.Table:
     return frame.population(
-        "workforce", lambda: pop.workforce(frame.store, frame.scope, frame.years)
+        "workforce", lambda years: pop.workforce(frame.store, frame.scope, years)
     )
 
 
 def bank_only(frame: Frame) -> ir.Table:
     return frame.population(
-        "bank_only", lambda: pop.bank_only(frame.store, frame.scope, frame.years)
+        "bank_only", lambda years: pop.bank_only(frame.store, frame.scope, years)
     )
 
 

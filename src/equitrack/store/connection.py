@@ -162,6 +162,7 @@ def _backend(url: str) -> BaseBackend:
         raise StoreError(f"cannot create {url}: the folder {path.parent} does not exist")
     con = ibis.duckdb.connect(str(path))
     con.raw_sql(f"SET memory_limit = '{config.duckdb_memory()}'")
+    con.raw_sql("SET enable_progress_bar = false")  # our own progress bars speak for us
     return con
 
 
