@@ -1,4 +1,5 @@
-"""The import: check every file, then load them all in one transaction, or load nothing.
+"""The import: every file is checked and loaded as a batch, and the whole import stands or falls
+together (see `import_paths` for how the journal makes that so without holding it all in memory).
 
 A file already loaded (same bytes, same table) is recognised and passed over, so re-running an
 import after fixing one file loads just what is new.
