@@ -13,7 +13,7 @@ import pandas as pd
 import pyarrow as pa
 
 from equitrack.measures import Request, Result, Scope, evaluate, family, to_arrow
-from equitrack.measures.declare import Shared
+from equitrack.measures.declare import Shared, with_earlier_years
 from equitrack.model.codes import DEFAULT_GROUPING, EthnicGrouping
 from equitrack.store import Store, connect
 
@@ -34,8 +34,8 @@ def run(
 ) -> list[Result]:
     """Every measure of a family (or those named) for the years, organisations and grouping."""
     results: list[Result] = []
-    needed = {y - back for y in years for back in range(max(m.window for m in family(family_name)))}
-    with Shared(needed) as shared:
+    widest = max(m.window for m in family(family_name))
+    with Shared(with_earlier_years(years, widest)) as shared:
         request = Request(tuple(years), Scope(tuple(orgs), system), by, options, grouping, shared)
         for m in family(family_name):
             if measures is None or m.id in measures:

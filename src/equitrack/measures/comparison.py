@@ -20,8 +20,10 @@ def evaluate_comparison(
     frame: Frame, measure: Measure, dimension: str, years: Sequence[int], window: int, options: dict
 ) -> list[Result]:
     assert measure.event is not None
-    members = count(frame, measure.population(frame), measure, dimension)
-    events = count(frame, measure.event(frame), measure, dimension)
+    members = count(
+        frame, measure.population(frame), measure.attribute, dimension, measure.breakdown
+    )
+    events = count(frame, measure.event(frame), measure.attribute, dimension, measure.breakdown)
     pooling = Pooling(options.get("pooling", Pooling.POOLED))
     gtype = group_type(measure.attribute, dimension)
     reference = REFERENCE.get(measure.attribute)

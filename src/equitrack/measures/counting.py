@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import ibis
 import ibis.expr.types as ir
 
-from equitrack.measures.declare import Attribute, Frame, Measure
+from equitrack.measures.declare import Attribute, Frame
 from equitrack.model import codes
 from equitrack.model.codes import DEFAULT_GROUPING, EthnicGrouping
 
@@ -83,13 +83,15 @@ Key = tuple[int, str, str]  # period, unit, breakdown
 
 
 def count(
-    frame: Frame, query: ir.Table, measure: Measure, dimension: str
+    frame: Frame,
+    query: ir.Table,
+    attribute: Attribute,
+    dimension: str,
+    breakdown: Callable[[ir.Table], ir.StringValue] | None = None,
 ) -> dict[Key, dict[str, int]]:
     """Members per period, unit, breakdown and group, counted in the engine."""
-    breakdown = measure.breakdown(query) if measure.breakdown else ibis.literal(ALL)
-    shaped = query.mutate(
-        _key=group_key(query, measure.attribute), _breakdown=breakdown.cast("string")
-    )
+    cell = breakdown(query) if breakdown else ibis.literal(ALL)
+    shaped = query.mutate(_key=group_key(query, attribute), _breakdown=cell.cast("string"))
     counted = (
         shaped.group_by(["period", "unit", "_breakdown", "_key"])
         .aggregate(n=shaped.count())
@@ -97,6 +99,6 @@ def count(
     )
     out: dict[Key, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in counted.to_pylist():
-        group = group_of(row["_key"], measure.attribute, dimension, frame.grouping)
+        group = group_of(row["_key"], attribute, dimension, frame.grouping)
         out[(int(row["period"]), row["unit"], row["_breakdown"])][group] += int(row["n"])
     return out

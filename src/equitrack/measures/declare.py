@@ -130,6 +130,11 @@ class Measure:
         return resolved
 
 
+def with_earlier_years(years: Iterable[int], window: int) -> tuple[int, ...]:
+    """The years a windowed measure reads: each reporting year and the `window - 1` before it."""
+    return tuple(sorted({y - back for y in years for back in range(window)}))
+
+
 def subset(population: Query, predicate: Callable[[ir.Table, Frame], ir.BooleanValue]) -> Query:
     """The event as the members of the population for whom `predicate` holds."""
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from equitrack.measures.comparison import evaluate_comparison
 from equitrack.measures.counting import DIMENSIONS
-from equitrack.measures.declare import Attribute, Frame, Kind, Measure, Shared
+from equitrack.measures.declare import Attribute, Frame, Kind, Measure, Shared, with_earlier_years
 from equitrack.measures.gaps import evaluate_gap
 from equitrack.measures.populations import Scope
 from equitrack.measures.representation import evaluate_representation
@@ -51,8 +51,14 @@ def evaluate(store: Store, measure: Measure, request: Request) -> list[Result]:
     options = measure.resolve(request.options)
     window = int(options.get("window", measure.window))
     wanted = tuple(sorted(set(request.years)))
-    query_years = tuple(sorted({y - k for y in wanted for k in range(window)}))
-    frame = Frame(store, request.scope, query_years, options, request.grouping, request.shared)
+    frame = Frame(
+        store,
+        request.scope,
+        with_earlier_years(wanted, window),
+        options,
+        request.grouping,
+        request.shared,
+    )
     recorded = {
         **options,
         "scope": request.scope.as_option(),

@@ -19,12 +19,10 @@ from equitrack.stats import format_share, proportion
 def evaluate_gap(
     frame: Frame, measure: Measure, dimension: str, years: Sequence[int], window: int, options: dict
 ) -> list[Result]:
-    members = count(frame, measure.population(frame), measure, dimension)
-    staff_measure = Measure(
-        id=measure.id, family=measure.family, title="", kind=measure.kind,
-        population=workforce, attribute=measure.attribute,
-    )  # fmt: skip
-    staff = count(frame, workforce(frame), staff_measure, dimension)
+    members = count(
+        frame, measure.population(frame), measure.attribute, dimension, measure.breakdown
+    )
+    staff = count(frame, workforce(frame), measure.attribute, dimension)
     gtype = group_type(measure.attribute, dimension)
     results = []
     for (period, unit, seat), groups in sorted(members.items()):

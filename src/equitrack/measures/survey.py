@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from equitrack.measures.counting import ordered
+from equitrack.measures.counting import group_type, ordered
 from equitrack.measures.declare import Frame, Measure
 from equitrack.measures.populations import units
 from equitrack.measures.result import Result, rated
@@ -25,7 +25,7 @@ def evaluate_survey(
 ) -> list[Result]:
     code = options["survey_measure"]
     instrument = options.get("instrument", "nss")
-    gtype = "disability" if measure.attribute.value == "disability" else dimension
+    gtype = group_type(measure.attribute, dimension)
     stored_type = SURVEY_GROUP_TYPES.get(gtype)
     if stored_type is None:
         return []  # survey providers do not break results down by detailed ethnic code
