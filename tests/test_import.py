@@ -288,3 +288,16 @@ def test_pseudonyms_are_hmac_sha256_whether_remembered_or_not(remember: int) -> 
     again = p.hash_array("person", pa.array(["9", "2", "8", "1", None])).to_pylist()
     assert again == [expected("person", v) for v in ("9", "2", "8", "1")] + [None]
     assert p.hash("vacancies.vacancy_id", "9") == expected("vacancies.vacancy_id", "9")
+
+
+def test_a_key_repeated_in_a_later_file_of_the_same_import_is_refused(
+    tmp_path: Path, db_path: Path
+) -> None:
+    data = small_system(tmp_path / "d")
+    write_csv(data / "people_extra.csv", [{**PEOPLE[0], "sex": "M"}])
+    before = contents(db_path)
+    result = import_paths([data], connect(str(db_path)))
+    assert not result.ok
+    extra = next(r for r in result.sources if r.source.path.name == "people_extra.csv")
+    assert "person_id '10000001' is already loaded" in extra.problems.column("reason")[0].as_py()
+    assert contents(db_path) == before  # people.csv had committed; the journal took it out again

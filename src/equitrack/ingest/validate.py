@@ -372,11 +372,8 @@ def _check_loaded(
         return
     probe = _key_table(data, tbl.key).drop(["__row"])
     probe = probe.group_by(list(tbl.key), use_threads=False).aggregate([])
+    # earlier files of this import are in the store already (each commits as it passes)
     rows = _rows_matching(data, list(tbl.key), _in_store(ctx.store, tbl.name, probe))
-    earlier = [ctx.accepted_values(f"{tbl.name}.{k}") for k in tbl.key]
-    if len(tbl.key) == 1 and len(earlier[0]):
-        in_run = pc.fill_null(pc.is_in(data.column(tbl.key[0]), earlier[0]), False)
-        rows = np.union1d(rows, np.flatnonzero(in_run.to_numpy(zero_copy_only=False)))
     labels = _raw_key(raw_ids, data, tbl.key, rows)
     problems.add(
         raw,
