@@ -1,25 +1,42 @@
-"""`make bench`: import throughput; generating and importing the national preset; the measure
-suites on LLR and national, and the engine against the plain pandas implementation.
+"""`make bench`: how equitrack's cost grows with staff, organisations and years, on this machine.
 
-Each step runs in its own process so that its peak memory is its own. Figures are printed,
-never asserted. `python -m bench llr` runs the LLR steps only.
+For three sizes (LLR, an NHS England region, England): generate the synthetic system, import it
+from Parquet, run the full measure suite (every family, every organisation) over 1, 4 and 8
+years, export the Parquet layout and run the same suite on Spark local mode, and time the
+engine against the plain pandas implementation of WRES 1-4 and 9 on the same data.
+
+Each step runs in its own process, so its peak memory is its own. Figures are printed and
+written into docs/scale.md between its markers, never asserted.
+
+    python -m bench                 # all three sizes
+    python -m bench llr region      # some of them
+    python -m bench --no-spark      # skip Spark local mode
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
+import platform
 import shutil
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
-console = Console()
-PRESETS = ("llr", "national")
+#: Wide enough for the scaling table when the output goes to a file or a pipe.
+console = Console(width=shutil.get_terminal_size((180, 24)).columns)
+PRESETS = ("llr", "region", "national")
+YEAR_COUNTS = (1, 4, 8)
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "scale.md"
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+#: The issue's targets on 2 cores, for the national preset.
+IMPORT_TARGET, SUITE_TARGET, MEMORY_TARGET_MB = 1_000_000, 60.0, 8 * 1024
 
 
 def run(*args: str) -> dict:
@@ -32,56 +49,166 @@ def run(*args: str) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def main(presets: tuple[str, ...]) -> None:
-    work = Path(tempfile.mkdtemp(prefix="equitrack-bench-"))
-    os.environ.setdefault("EQUITRACK_KEY_FILE", str(work / "key"))
-    table = Table(title="equitrack benchmarks (this machine)", title_justify="left")
+@dataclass
+class Size:
+    preset: str
+    generated: dict = field(default_factory=dict)
+    imported: dict = field(default_factory=dict)
+    suites: dict[int, dict] = field(default_factory=dict)
+    spark: dict | None = None
+    engine: dict = field(default_factory=dict)
+    plain: dict = field(default_factory=dict)
+
+
+def _steps_table(rows: list[tuple[str, dict]]) -> Table:
+    table = Table(title="Every step", title_justify="left")
     for name in ("step", "rows", "seconds", "rows / second", "peak memory"):
         table.add_column(name, justify="left" if name == "step" else "right")
-    ratios = Table(
-        title="Engine against the plain pandas implementation (WRES 1-4 and 9, all organisations, 2019-2026)",
-        title_justify="left",
-    )
-    for name in ("preset", "engine s", "plain s", "plain / engine"):
-        ratios.add_column(name, justify="left" if name == "preset" else "right")
-
-    def add(step: str, r: dict) -> dict:
+    for step, r in rows:
         rate = r.get("rows_per_second") or r["rows"] / max(r["seconds"], 1e-9)
         table.add_row(
             step, f"{r['rows']:,}", f"{r['seconds']:.1f}", f"{rate:,.0f}", f"{r['peak_mb']:,.0f} MB"
         )
-        console.print(f"  {step}: {r['seconds']:.1f}s, peak {r['peak_mb']:,.0f} MB")
+    return table
+
+
+def _scaling_rows(sizes: list[Size]) -> list[list[str]]:
+    rows = []
+    for s in sizes:
+        g, i = s.generated, s.imported
+        peak = max([i["peak_mb"], *(r["peak_mb"] for r in s.suites.values())])
+        rows.append(
+            [
+                s.preset,
+                f"{g['orgs']:,}",
+                f"{g['staff']:,}",
+                f"{g['rows'] / 1e6:,.1f}M",
+                f"{i['seconds']:,.1f} s ({i['rows_per_second'] / 1e6:.2f}M rows/s)",
+                *(f"{s.suites[n]['seconds']:,.1f} s" for n in YEAR_COUNTS),
+                f"{peak / 1024:,.1f} GB",
+                f"{s.spark['seconds']:,.1f} s" if s.spark else "not run",
+                f"{s.plain['seconds'] / s.engine['seconds']:.1f}×",
+            ]
+        )
+    return rows
+
+
+SCALING_HEADER = [
+    "size",
+    "orgs",
+    "staff in post",
+    "rows",
+    "import from Parquet",
+    *(f"suite, {n} yr" for n in YEAR_COUNTS),
+    "peak memory",
+    "Spark local, 8 yr",
+    "engine vs pandas",
+]
+
+
+def _targets(national: Size) -> list[str]:
+    rate = national.imported["rows_per_second"]
+    suite = national.suites[8]["seconds"]
+    peak = max(national.imported["peak_mb"], national.suites[8]["peak_mb"])
+
+    def said(ok: bool) -> str:
+        return "met" if ok else "NOT met"
+
+    return [
+        f"import at least 1M rows/s: {rate / 1e6:.2f}M rows/s, {said(rate >= IMPORT_TARGET)}",
+        f"full suite under 60 s: {suite:.1f} s, {said(suite < SUITE_TARGET)}",
+        f"peak memory under 8 GB: {peak / 1024:.1f} GB, {said(peak < MEMORY_TARGET_MB)}",
+    ]
+
+
+def _markdown(sizes: list[Size], targets: list[str]) -> str:
+    lines = [
+        f"Measured by `make bench` on {dt.date.today():%d %B %Y}: {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, DuckDB as the store, 8 reporting years "
+        "(2019-2026) unless the column says otherwise.",
+        "",
+        "| " + " | ".join(SCALING_HEADER) + " |",
+        "|" + "---|" * len(SCALING_HEADER),
+        *("| " + " | ".join(r) + " |" for r in _scaling_rows(sizes)),
+    ]
+    if targets:
+        lines += ["", "Targets (national, 2 cores):", "", *(f"- {t}" for t in targets)]
+    return "\n".join(lines)
+
+
+def _write_docs(markdown: str) -> None:
+    text = DOCS.read_text()
+    if START not in text or END not in text:
+        console.print(f"[yellow]{DOCS} has no bench markers; table not written[/yellow]")
+        return
+    head, rest = text.split(START, 1)
+    _, tail = rest.split(END, 1)
+    DOCS.write_text(f"{head}{START}\n{markdown}\n{END}{tail}")
+    console.print(f"Wrote the table into {DOCS}")
+
+
+def measure(preset: str, work: Path, spark: bool, steps: list[tuple[str, dict]]) -> Size:
+    size = Size(preset)
+    folder, db, layout = work / preset, str(work / f"{preset}.duckdb"), work / f"{preset}-layout"
+
+    def step(label: str, *args: str) -> dict:
+        r = run(*args)
+        steps.append((label, r))
+        console.print(f"  {label}: {r['seconds']:.1f}s, peak {r['peak_mb']:,.0f} MB")
         return r
 
+    console.print(f"[bold]{preset}[/bold]")
     try:
-        for preset in presets:
-            console.print(f"[bold]{preset}[/bold]")
-            folder, db = work / preset, str(work / f"{preset}.duckdb")
-            if preset == "llr":
-                csv = work / "llr-csv"
-                add("generate llr → csv", run("generate", "llr", str(csv), "csv"))
-                add("import llr from csv", run("load", str(csv), str(work / "llr-csv.duckdb")))
-                shutil.rmtree(csv, ignore_errors=True)
-            add(f"generate {preset} → parquet", run("generate", preset, str(folder), "parquet"))
-            add(f"import {preset} from parquet", run("load", str(folder), db))
-            for family in ("wres", "wdes", "bank-wres"):
-                add(f"{family} suite, {preset}, all orgs, 8 years", run("suite", db, family))
-            engine = add(f"engine WRES 1-4, 9, {preset}", run("engine_subset", db))
-            plain = add(f"plain pandas WRES 1-4, 9, {preset}", run("plain", str(folder)))
-            ratios.add_row(
-                preset,
-                f"{engine['seconds']:.1f}",
-                f"{plain['seconds']:.1f}",
-                f"{plain['seconds'] / engine['seconds']:.1f}×",
-            )
-            shutil.rmtree(folder, ignore_errors=True)
-            Path(db).unlink(missing_ok=True)
-        console.print(table)
-        console.print(ratios)
+        if preset == "llr":
+            csv = work / "llr-csv"
+            step("generate llr → csv", "generate", "llr", str(csv), "csv")
+            step("import llr from csv", "load", str(csv), str(work / "llr-csv.duckdb"))
+            shutil.rmtree(csv, ignore_errors=True)
+        size.generated = step(
+            f"generate {preset} → parquet", "generate", preset, str(folder), "parquet"
+        )
+        size.imported = step(f"import {preset} from parquet", "load", str(folder), db)
+        for n in YEAR_COUNTS:
+            size.suites[n] = step(f"full suite, {preset}, {n} years", "suite", db, "all", str(n))
+        size.engine = step(f"engine WRES 1-4, 9, {preset}", "engine_subset", db)
+        size.plain = step(f"plain pandas WRES 1-4, 9, {preset}", "plain", str(folder))
+        shutil.rmtree(folder, ignore_errors=True)
+        if spark:
+            step(f"export parquet layout, {preset}", "export", db, str(layout))
+            size.spark = step(f"full suite on Spark local, {preset}", "spark_suite", str(layout))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(layout, ignore_errors=True)
+        Path(db).unlink(missing_ok=True)
+    return size
+
+
+def main(presets: tuple[str, ...], spark: bool) -> None:
+    work = Path(tempfile.mkdtemp(prefix="equitrack-bench-"))
+    os.environ.setdefault("EQUITRACK_KEY_FILE", str(work / "key"))
+    steps: list[tuple[str, dict]] = []
+    try:
+        sizes = [measure(p, work, spark, steps) for p in presets]
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    console.print(_steps_table(steps))
+    scaling = Table(
+        title="How cost grows (full suite: every measure, every organisation)", title_justify="left"
+    )
+    for name in SCALING_HEADER:
+        scaling.add_column(name, justify="left" if name == "size" else "right")
+    for row in _scaling_rows(sizes):
+        scaling.add_row(*row)
+    console.print(scaling)
+    national = next((s for s in sizes if s.preset == "national"), None)
+    targets = _targets(national) if national else []
+    for line in targets:
+        console.print(f"  {line}")
+    if set(presets) == set(PRESETS):
+        _write_docs(_markdown(sizes, targets))
 
 
 if __name__ == "__main__":
-    chosen = tuple(a for a in sys.argv[1:] if a in PRESETS) or PRESETS
-    main(chosen)
+    args = sys.argv[1:]
+    chosen = tuple(a for a in args if a in PRESETS) or PRESETS
+    main(chosen, spark="--no-spark" not in args)

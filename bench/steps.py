@@ -27,6 +27,8 @@ def generate(preset: str, out: str, fmt: str) -> dict:
         "generate_seconds": generated,
         "rows": sum(t.num_rows for t in tables.values()),
         "people": tables["people"].num_rows,
+        "orgs": len(synth.PRESETS[preset].orgs),
+        "staff": synth.PRESETS[preset].headcount,
         "peak_mb": _peak_mb(),
     }
 
@@ -49,15 +51,53 @@ def load(folder: str, db: str) -> dict:
     }
 
 
-def suite(db: str, family: str) -> dict:
-    """Every measure of a family, every organisation, every year."""
+def _suite(url: str, family: str, years: int) -> tuple[float, int]:
     from equitrack import api
+    from equitrack.measures.registry import FAMILIES
     from equitrack.store import connect
 
-    store = connect(db, create=False)
+    store = connect(url, create=False)
     start = time.perf_counter()
-    results = api.run(family, YEARS, store=store)
-    return {"seconds": time.perf_counter() - start, "rows": len(results), "peak_mb": _peak_mb()}
+    chosen = FAMILIES if family == "all" else family
+    results = api.run(chosen, YEARS[-int(years) :], store=store)
+    return time.perf_counter() - start, len(results)
+
+
+def suite(db: str, family: str, years: str = str(len(YEARS))) -> dict:
+    """Every measure of a family (or `all`), every organisation, the last `years` years."""
+    seconds, rows = _suite(db, family, int(years))
+    return {"seconds": seconds, "rows": rows, "peak_mb": _peak_mb()}
+
+
+def export(db: str, folder: str) -> dict:
+    """The canonical Parquet layout Spark reads."""
+    from equitrack.store import connect
+    from equitrack.store.export import export_parquet
+
+    start = time.perf_counter()
+    written = export_parquet(connect(db, create=False), Path(folder))
+    return {
+        "seconds": time.perf_counter() - start,
+        "rows": sum(w.rows for w in written),
+        "peak_mb": _peak_mb(),
+    }
+
+
+def _jvm_peak_mb() -> float:
+    """Spark's work happens in its JVM, a child process: its own high-water mark."""
+    from pyspark import SparkContext
+
+    pid = SparkContext._gateway.proc.pid  # type: ignore[union-attr]
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def spark_suite(folder: str, family: str = "all") -> dict:
+    """The same suite on Spark local mode, over the exported Parquet layout."""
+    seconds, rows = _suite(f"spark:local[*]?parquet={folder}", family, len(YEARS))
+    return {"seconds": seconds, "rows": rows, "peak_mb": _peak_mb() + _jvm_peak_mb()}
 
 
 def plain(folder: str) -> dict:
@@ -97,6 +137,8 @@ STEPS = {
     "generate": generate,
     "load": load,
     "suite": suite,
+    "export": export,
+    "spark_suite": spark_suite,
     "plain": plain,
     "engine_subset": engine_plain_subset,
 }

@@ -21,7 +21,7 @@ As = Literal["pandas", "arrow", "results"]
 
 
 def run(
-    family_name: str,
+    families: str | Sequence[str],
     years: Sequence[int],
     *,
     store: Store,
@@ -32,14 +32,21 @@ def run(
     grouping: EthnicGrouping = DEFAULT_GROUPING,
     measures: Sequence[str] | None = None,
 ) -> list[Result]:
-    """Every measure of a family (or those named) for the years, organisations and grouping."""
+    """Every measure of the families (or those named) for the years, organisations and grouping.
+
+    Measures run together share their populations, so the whole suite costs little more than
+    its largest family.
+    """
+    names = (families,) if isinstance(families, str) else tuple(families)
+    chosen = [m for n in names for m in family(n) if measures is None or m.id in measures]
+    if not chosen:
+        return []
     results: list[Result] = []
-    widest = max(m.window for m in family(family_name))
+    widest = max(m.window for m in chosen)
     with Shared(with_earlier_years(years, widest)) as shared:
         request = Request(tuple(years), Scope(tuple(orgs), system), by, options, grouping, shared)
-        for m in family(family_name):
-            if measures is None or m.id in measures:
-                results += evaluate(store, m, request)
+        for m in chosen:
+            results += evaluate(store, m, request)
     return results
 
 

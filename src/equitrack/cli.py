@@ -19,6 +19,7 @@ from equitrack.ingest import ReadError, import_paths
 from equitrack.ingest.pseudonymise import KeyProblem
 from equitrack.model.tables import TABLE_BY_NAME
 from equitrack.store import StoreError, connect
+from equitrack.store.export import export_parquet as export_parquet_layout
 from equitrack.store.status import status as store_status
 
 app = typer.Typer(
@@ -36,8 +37,9 @@ DbOption = Annotated[
     str | None,
     typer.Option(
         "--db",
-        help=f"Database: a DuckDB file (default {config.DEFAULT_DB}, or ${config.DB_ENV}) "
-        "or an Ibis URL such as postgres://user@host/db.",
+        help=f"Database: a DuckDB file (default {config.DEFAULT_DB}, or ${config.DB_ENV}), "
+        "postgres://user@host/db, or for reading 'spark:local[*]?parquet=FOLDER' "
+        "(see docs/scale.md).",
         show_default=False,
     ),
 ]
@@ -45,6 +47,7 @@ DbOption = Annotated[
 
 class Preset(StrEnum):
     llr = "llr"
+    region = "region"
     national = "national"
 
 
@@ -137,6 +140,28 @@ def import_(
         raise typer.Exit(1)
 
 
+@app.command("export-parquet")
+def export_parquet(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the tables into.")],
+    db: DbOption = None,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace tables already in the folder.")
+    ] = False,
+) -> None:
+    """Write a loaded database out as the canonical Parquet layout, one file per table.
+
+    Spark or a SQL warehouse then reads it: --db 'spark:local[*]?parquet=FOLDER', or load the
+    files into catalog tables. Identifiers stay pseudonymised; the files are owner-only.
+    """
+    with user_errors():
+        store = connect(db, create=False)
+        with progress_bars() as bars:
+            written = export_parquet_layout(store, out, overwrite=overwrite, progress=bars)
+        store.close()
+    rows = sum(w.rows for w in written)
+    console.print(f"Wrote {len(written)} tables, {rows:,} rows, to {out}.")
+
+
 @app.command()
 def synth(
     out: Annotated[Path, typer.Option(help="Folder to write the tables into.")],
@@ -144,14 +169,15 @@ def synth(
         Preset,
         typer.Option(
             help="llr: Leicester, Leicestershire and Rutland (three organisations, about 24,000 "
-            "staff). national: about 210 trusts and 1.6 million staff."
+            "staff). region: 6 systems, about 35 organisations and 230,000 staff. national: "
+            "about 210 trusts and 1.6 million staff."
         ),
     ] = Preset.llr,
     seed: Annotated[int, typer.Option(help="The same seed always makes the same data.")] = 7,
     file_format: Annotated[
         FileFormat | None,
         typer.Option(
-            "--format", help="csv or parquet (default: csv for llr, parquet for national)."
+            "--format", help="csv or parquet (default: csv for llr, parquet for the others)."
         ),
     ] = None,
     parity: Annotated[
@@ -165,7 +191,7 @@ def synth(
     """Make a synthetic integrated care system: every canonical table, with known disparities."""
     from equitrack import synth as generator
 
-    fmt = file_format or (FileFormat.parquet if preset is Preset.national else FileFormat.csv)
+    fmt = file_format or (FileFormat.csv if preset is Preset.llr else FileFormat.parquet)
     disparities = generator.Disparities.none() if parity else None
     start = time.perf_counter()
     with progress_bars() as bars:

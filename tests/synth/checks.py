@@ -107,6 +107,14 @@ def relative_likelihood(a: int, n1: int, c: int, n2: int) -> tuple[float, float,
     return rl, rl * math.exp(-1.959964 * se), rl * math.exp(1.959964 * se)
 
 
+def odds_ratio(a: int, n1: int, c: int, n2: int) -> tuple[float, float, float]:
+    """Odds of a/n1 over odds of c/n2, with its Woolf log 95% interval."""
+    b, d = n1 - a, n2 - c
+    ratio = (a * d) / (b * c)
+    se = math.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
+    return ratio, ratio * math.exp(-1.959964 * se), ratio * math.exp(1.959964 * se)
+
+
 def workforce_at(tables: dict[str, pa.Table], when: str) -> pd.DataFrame:
     """Staff in post on a date: active non-bank assignments, once per person per organisation."""
     a = (

@@ -182,7 +182,9 @@ def test_appraisals_pay_survey(llr: Tables) -> None:
     assert pay.bonus_pay.notna().mean() < 0.05 and pay.bonus_pay.notna().any()
     assert pay.hourly_pay.between(8, 200).all()
     s = llr["survey"].to_pandas()
-    assert set(s.measure) == {"wres5", "wres6", "wres7", "wres8"}
+    assert set(s.measure) == {"wres5", "wres6", "wres7", "wres8"} | {
+        f"wdes{n}" for n in range(4, 10)
+    }
     assert set(s.instrument) == {"nss", "bank"}
     assert set(s.survey_year) == set(range(2018, 2026))
     everyone = s[

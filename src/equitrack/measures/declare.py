@@ -47,14 +47,18 @@ class Shared:
         self._tables: dict[Hashable, tuple[tuple[int, ...], ir.Table]] = {}
 
     def get(
-        self, key: Hashable, years: tuple[int, ...], build: Callable[[tuple[int, ...]], ir.Table]
+        self,
+        store: Store,
+        key: Hashable,
+        years: tuple[int, ...],
+        build: Callable[[tuple[int, ...]], ir.Table],
     ) -> ir.Table:
         covered, table = self._tables.get(key, ((), None))
         if table is None or not set(years) <= set(covered):
             if table is not None:
                 table.release()
             covered = tuple(sorted(set(years) | set(covered) | set(self.years)))
-            table = build(covered).cache()
+            table = store.cache(build(covered))
             self._tables[key] = (covered, table)
         return table if set(years) == set(covered) else table.filter(table.period.isin(list(years)))
 
@@ -83,7 +87,7 @@ class Frame:
 
     def population(self, name: str, build: Callable[[tuple[int, ...]], ir.Table]) -> ir.Table:
         """A population shared across measures, for this frame's years."""
-        return self.shared.get((name, self.scope), self.years, build)
+        return self.shared.get(self.store, (name, self.scope), self.years, build)
 
 
 Query = Callable[[Frame], ir.Table]

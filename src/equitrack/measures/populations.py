@@ -174,8 +174,8 @@ def board(store: Store, scope: Scope, years: Sequence[int]) -> ir.Table:
     window = ibis.window(
         group_by=[seats.period, seats.unit, seats.person_id],
         order_by=[
-            ibis.desc(seats.board_voting.fill_null(False).cast("int8")),
-            ibis.desc(seats.board_executive.fill_null(False).cast("int8")),
+            ibis.desc(ibis.ifelse(seats.board_voting.fill_null(False), 1, 0)),
+            ibis.desc(ibis.ifelse(seats.board_executive.fill_null(False), 1, 0)),
             seats.assignment_id,
         ],
     )

@@ -14,7 +14,7 @@ BANK = pop.BANK
 
 def financial_year(day: ir.DateValue) -> ir.IntegerValue:
     """The reporting year a date falls in: 1 April Y-1 to 31 March Y is year Y."""
-    return (day.year() + (day.month() >= 4).cast("int64")).cast("int64")
+    return (day.year() + ibis.ifelse(day.month() >= 4, 1, 0)).cast("int64")
 
 
 def workforce(frame: Frame) -> ir.Table:

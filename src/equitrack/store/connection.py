@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from ibis.backends import BaseBackend
 from equitrack import config
 from equitrack.model.tables import TABLES
 from equitrack.store.schema import META, SCHEMA_VERSION, all_schemas
+from equitrack.store.spark import connect_spark, is_spark_url
 
 
 class StoreError(Exception):
@@ -44,8 +46,16 @@ class Store:
     def backend(self) -> str:
         return self.con.name
 
-    def has_schema(self) -> bool:
-        return set(all_schemas()) <= set(self.con.list_tables())
+    def missing_tables(self) -> list[str]:
+        return sorted(set(all_schemas()) - set(self.con.list_tables()))
+
+    def check_version(self) -> None:
+        version = self.meta("schema_version")
+        if version != SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.url} was made by a different version of equitrack (schema {version}, "
+                f"this version reads schema {SCHEMA_VERSION})."
+            )
 
     def ensure_schema(self) -> None:
         """Create any missing table; never alters one that exists."""
@@ -55,12 +65,7 @@ class Store:
                 self.con.create_table(name, schema=schema)
         if "meta" not in existing:
             self.insert("meta", pa.table({"key": ["schema_version"], "value": [SCHEMA_VERSION]}))
-        version = self.meta("schema_version")
-        if version != SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.url} was made by a different version of equitrack (schema {version}, "
-                f"this version reads schema {SCHEMA_VERSION})."
-            )
+        self.check_version()
         self.undo_unfinished_import()
 
     def unfinished_batches(self) -> list[int]:
@@ -117,6 +122,16 @@ class Store:
             finalizer()
         self.con._memtables.discard(op)
 
+    def cache(self, expr: ibis.Table) -> ibis.Table:
+        """`expr` computed once and kept in the engine (a temporary table) until released.
+
+        PySpark's cache skips registering the in-memory tables the query reads, so they are
+        registered first.
+        """
+        if self.backend == "pyspark":
+            self.con._run_pre_execute_hooks(expr)
+        return expr.cache()
+
     def meta(self, key: str) -> str | None:
         t = self.table("meta")
         rows = t.filter(t.key == key).select("value").to_pyarrow()
@@ -134,7 +149,10 @@ class Store:
         Leaving the block commits, unless the block called `rollback()` or raised.
         """
         if self.backend not in TRANSACTIONAL:
-            raise StoreError(f"writing to a {self.backend} store is not supported yet")
+            raise StoreError(
+                f"equitrack imports into DuckDB or PostgreSQL, not {self.backend}: import into "
+                "one of those, then `equitrack export-parquet` for Spark to read"
+            )
         self.con.raw_sql("BEGIN TRANSACTION")
         tx = Transaction(self)
         try:
@@ -151,7 +169,12 @@ class Store:
 
 
 def _backend(url: str) -> BaseBackend:
+    if is_spark_url(url):
+        _needs("pyspark", "spark")
+        return connect_spark(url, list(all_schemas()))
     if "://" in url:
+        if url.startswith(("postgres://", "postgresql://")):
+            _needs("psycopg", "postgres")
         return ibis.connect(url)
     path = Path(url).expanduser()
     if path.exists() and path.is_dir():
@@ -166,10 +189,19 @@ def _backend(url: str) -> BaseBackend:
     return con
 
 
+def _needs(module: str, extra: str) -> None:
+    if importlib.util.find_spec(module) is None:
+        raise StoreError(f"this database needs {module}: pip install 'equitrack[{extra}]'")
+
+
 def connect(url: str | None = None, *, create: bool = True) -> Store:
-    """Open the store at `url` (a DuckDB file path or an Ibis URL such as postgres://…)."""
+    """Open the store at `url`: a DuckDB file path, postgres://…, a spark: URL or any Ibis URL.
+
+    Spark stores are read-only: their tables come from Parquet or a catalog, never created.
+    """
     url = url or config.default_db()
-    if not create and "://" not in url and not Path(url).expanduser().exists():
+    create = create and not is_spark_url(url)
+    if not create and not _is_url(url) and not Path(url).expanduser().exists():
         raise StoreError(f"no database at {url}; import some data first (equitrack import …)")
     try:
         store = Store(_backend(url), url)
@@ -179,6 +211,14 @@ def connect(url: str | None = None, *, create: bool = True) -> Store:
         raise StoreError(f"could not open the database {url}: {exc}") from exc
     if create:
         store.ensure_schema()
-    elif not store.has_schema():
-        raise StoreError(f"{url} is not an equitrack database (its tables are missing)")
+    elif missing := store.missing_tables():
+        raise StoreError(
+            f"{url} is not an equitrack database: it has no table {', '.join(missing)}"
+        )
+    else:
+        store.check_version()
     return store
+
+
+def _is_url(url: str) -> bool:
+    return "://" in url or is_spark_url(url)

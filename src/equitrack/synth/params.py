@@ -1,8 +1,9 @@
 """The unfairness the generator builds in, as named parameters.
 
 Every disparity is a multiplier for a broad ethnic group relative to White (White is always
-1.0), so a measure computed from the output can be checked against the number that produced
-it. `Disparities.none()` turns every one of them off: the same workforce, treated equally.
+1.0), or for disabled staff relative to non-disabled staff, so a measure computed from the
+output can be checked against the number that produced it. `Disparities.none()` turns every
+one of them off: the same workforce, treated equally.
 """
 
 from __future__ import annotations
@@ -47,11 +48,13 @@ def _doc(text: str) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Disparities:
-    """Named disparities, each a ratio for a minority group against White staff.
+    """Named disparities, each a ratio for a minority group against White staff (or, where
+    the name says so, for disabled staff against non-disabled staff).
 
     Defaults are set near published national WRES patterns: WRES 2 (appointment from
     shortlisting) around 1.5-1.7 White vs BME, WRES 3 (formal disciplinary) around 1.1-1.5
-    BME vs White and far higher for Black staff, survey gaps as in the NHS Staff Survey.
+    BME vs White and far higher for Black staff, survey gaps as in the NHS Staff Survey (the
+    WDES survey gaps between disabled and non-disabled staff are odds ratios of about 1.3-1.8).
     `Disparities.describe()` gives each parameter's meaning and scale.
     """
 
@@ -173,6 +176,15 @@ class Disparities:
         default=ByGroup(0.65, 0.6, 0.45, 0.6),
         metadata=_doc(
             "Odds ratio of believing the organisation offers equal opportunities (WRES 7)."
+        ),
+    )
+    survey_disability_adverse_odds: float = field(
+        default=1.5,
+        metadata=_doc(
+            "Odds ratio of a disabled respondent giving the adverse answer, vs non-disabled "
+            "staff, on the NHS Staff Survey items behind WDES 4-7 and 9: more often harassed "
+            "or pressed to work when unwell, less often seeing equal opportunities, feeling "
+            "valued or recommending the organisation as a place to work."
         ),
     )
     bonus_odds: ByGroup = field(

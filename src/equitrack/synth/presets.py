@@ -148,7 +148,14 @@ _ROOTS = ("Avon", "Wold", "Fenland", "Marsh", "Dale", "Moor")
 _SIZES = {"acute": 9_000, "mental_health": 4_200, "community": 3_000, "icb": 450}
 
 
-def _national(total: int = 1_600_000, systems: int = 42, seed: int = 20240206) -> Preset:
+def _national(
+    total: int = 1_600_000,
+    systems: int = 42,
+    seed: int = 20240206,
+    name: str = "national",
+    description: str = "England at scale: about 210 trusts in 42 integrated care systems, "
+    "about 1.6 million staff in post.",
+) -> Preset:
     """About 210 trusts in 42 systems: fixed structure from a fixed seed, so seeds compare."""
     rng = np.random.default_rng(seed)
     codes = iter(a + b for a in _ALNUM for b in _ALNUM)
@@ -211,12 +218,18 @@ def _national(total: int = 1_600_000, systems: int = 42, seed: int = 20240206) -
             specs, sizes, strict=True
         )
     )
-    return Preset(
-        "national",
-        "England at scale: about 210 trusts in 42 integrated care systems, about 1.6 million "
-        "staff in post.",
-        orgs,
+    return Preset(name, description, orgs)
+
+
+def _region() -> Preset:
+    """One NHS England region's worth: the middle size in the scaling benchmark."""
+    return _national(
+        total=230_000,
+        systems=6,
+        name="region",
+        description="An NHS England region at scale: 6 integrated care systems, about 35 "
+        "organisations and 230,000 staff in post.",
     )
 
 
-PRESETS: dict[str, Preset] = {p.name: p for p in (_llr(), _national(), _mini())}
+PRESETS: dict[str, Preset] = {p.name: p for p in (_llr(), _region(), _national(), _mini())}

@@ -1,0 +1,57 @@
+"""The canonical Parquet layout: a loaded store written out for Spark or a warehouse to read.
+
+One file per table, `<table>.parquet`, with the store's own columns (pseudonymised ids, the
+batch each row came in) and its meta, batches and extra-value tables, so that
+`--db spark:…?parquet=DIR` reads exactly what was loaded. Rows of an import that has not
+finished are left out. Files are readable by their owner only: pseudonymised is not anonymous.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from equitrack.progress import Progress, Silent
+from equitrack.store.connection import Store, StoreError
+from equitrack.store.schema import all_schemas
+
+
+@dataclass(frozen=True)
+class Exported:
+    table: str
+    rows: int
+    path: Path
+
+
+def parquet_path(folder: Path, table: str) -> Path:
+    return folder / f"{table}.parquet"
+
+
+def export_parquet(
+    store: Store, folder: Path, *, overwrite: bool = False, progress: Progress | None = None
+) -> list[Exported]:
+    progress = progress or Silent()
+    names = list(all_schemas())
+    clashes = [n for n in names if parquet_path(folder, n).exists()]
+    if clashes and not overwrite:
+        raise StoreError(
+            f"{folder} already holds {', '.join(c + '.parquet' for c in clashes)}; "
+            "choose an empty folder or pass --overwrite"
+        )
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    pending = store.unfinished_batches()
+    done: list[Exported] = []
+    advance = progress.task(f"Writing Parquet to {folder}", total=len(names))
+    for name in names:
+        table = store.table(name)
+        if pending and "batch_id" in table.columns:
+            table = table.filter(~table.batch_id.isin(pending))
+        final = parquet_path(folder, name)
+        partial = final.with_name(f".{final.name}.partial")
+        table.to_parquet(partial)
+        os.chmod(partial, 0o600)
+        partial.replace(final)
+        done.append(Exported(name, int(table.count().to_pyarrow().as_py()), final))
+        advance(1)
+    return done

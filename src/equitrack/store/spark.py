@@ -1,0 +1,125 @@
+"""Spark as a store: the canonical tables read from Parquet or a Spark catalog, for measuring.
+
+A national team's data already sits in Spark (Databricks) or a warehouse. equitrack does not
+import into Spark; it reads tables that were imported (and pseudonymised) elsewhere and written
+out with `equitrack export-parquet`, or loaded into a catalog from that layout.
+
+URLs:
+- `spark:local[2]?parquet=/data/equitrack`: local mode, tables read from the Parquet folder;
+- `spark://host:7077?database=equitrack`: a standalone cluster, tables from a catalog database
+  (`catalog.schema` on Unity Catalog);
+- `spark:sc://host:15002?...`: Spark Connect, as Databricks serves it;
+- `spark:` alone: the session already running (a Databricks notebook), or one built from the
+  environment's spark-defaults.conf.
+Any other `spark.*=value` pair in the query is passed to the session builder.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+from ibis.backends import BaseBackend
+
+#: Local mode: few shuffle partitions suit one machine, and the driver does all the work (there
+#: are no executors), so it gets room for a national run.
+LOCAL_DEFAULTS = {
+    "spark.sql.shuffle.partitions": str(max(2, 2 * (os.cpu_count() or 1))),
+    "spark.driver.memory": "6g",
+    "spark.ui.enabled": "false",
+}
+#: On every session, a cluster's too: dates never shift with the cluster's time zone, and
+#: integer and date arithmetic behaves as on DuckDB and PostgreSQL (Spark 4 turns ANSI on).
+SESSION_SETTINGS = {
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.ansi.enabled": "false",
+}
+
+
+def is_spark_url(url: str) -> bool:
+    return url.startswith("spark:")
+
+
+@dataclass(frozen=True)
+class SparkUrl:
+    master: str
+    parquet: Path | None = None
+    database: str | None = None
+    conf: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, url: str) -> SparkUrl:
+        body, _, query = url.partition("?")
+        master = body if body.startswith("spark://") else body.removeprefix("spark:")
+        params = dict(parse_qsl(query, keep_blank_values=True))
+        unknown = [
+            k for k in params if k not in ("parquet", "database") and not k.startswith("spark.")
+        ]
+        if unknown:
+            raise ValueError(
+                f"unknown Spark option {', '.join(unknown)}: use parquet=, database= or spark.* settings"
+            )
+        parquet = params.pop("parquet", None)
+        return cls(
+            master=master,
+            parquet=Path(parquet).expanduser() if parquet else None,
+            database=params.pop("database", None),
+            conf=params,
+        )
+
+
+def _session(spec: SparkUrl):
+    from pyspark.sql import SparkSession
+
+    if not spec.master and (active := SparkSession.getActiveSession()) is not None:
+        return active  # a Databricks notebook's own session
+    builder = SparkSession.builder.appName("equitrack")
+    if spec.master.startswith("sc://"):
+        builder = builder.remote(spec.master)
+    elif spec.master:
+        builder = builder.master(spec.master)
+    settings = (LOCAL_DEFAULTS if spec.master.startswith("local") else {}) | spec.conf
+    for key, value in settings.items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
+    if not spec.master.startswith("sc://"):
+        session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+def _configure(session, spec: SparkUrl) -> None:
+    for key, value in SESSION_SETTINGS.items():
+        session.conf.set(key, spec.conf.get(key, value))
+
+
+def _use_database(session, database: str) -> None:
+    catalog, _, schema = database.rpartition(".")
+    if catalog:
+        session.catalog.setCurrentCatalog(catalog)
+    session.catalog.setCurrentDatabase(schema)
+
+
+def connect_spark(url: str, tables: list[str]) -> BaseBackend:
+    """An Ibis PySpark backend whose `tables` are the canonical tables named by the URL."""
+    import ibis
+
+    spec = SparkUrl.parse(url)
+    session = _session(spec)
+    _configure(session, spec)
+    if spec.database:
+        _use_database(session, spec.database)
+    con = ibis.pyspark.connect(session)
+    if spec.parquet is not None:
+        if not spec.parquet.is_dir():
+            raise FileNotFoundError(f"no Parquet folder at {spec.parquet}")
+        missing = [n for n in tables if not (spec.parquet / f"{n}.parquet").exists()]
+        if missing:
+            raise FileNotFoundError(
+                f"{spec.parquet} is not an equitrack Parquet layout: no "
+                f"{', '.join(m + '.parquet' for m in missing)} (write one with export-parquet)"
+            )
+        for name in tables:
+            con.read_parquet(str(spec.parquet / f"{name}.parquet"), table_name=name)
+    return con
