@@ -21,6 +21,7 @@ from equitrack.model.tables import TABLE_BY_NAME
 from equitrack.store import StoreError, connect
 from equitrack.store.export import export_parquet as export_parquet_layout
 from equitrack.store.status import status as store_status
+from equitrack.tracker.plan import PlanProblem, load_plan
 
 app = typer.Typer(
     name="equitrack",
@@ -66,7 +67,7 @@ def user_errors() -> Iterator[None]:
     """Problems with the user's files or database end with a message, never a traceback."""
     try:
         yield
-    except (ReadError, StoreError, KeyProblem) as exc:
+    except (ReadError, StoreError, KeyProblem, PlanProblem) as exc:
         errors.print(f"[bold red]Error:[/bold red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
 
@@ -353,6 +354,132 @@ app.command("bank-wres")(
 )
 
 
+def _who() -> str:
+    """Who made a change, for the history: the login running the command."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+@app.command()
+def recommendations(
+    year: Annotated[
+        int | None,
+        typer.Option(help="Reporting year (default: the latest year with staff in post)."),
+    ] = None,
+    org: Annotated[
+        str | None, typer.Option(help="One organisation's ODS code (default: the whole system).")
+    ] = None,
+    output: Annotated[
+        OutputFormat, typer.Option("--format", help="table or json.")
+    ] = OutputFormat.table,
+    db: DbOption = None,
+) -> None:
+    """The recommendations: each one's latest evidence, its status in words, and its actions."""
+    from equitrack.outputs import tracker as render
+    from equitrack.tracker import actions as tracked
+    from equitrack.tracker.evidence import summarise
+
+    with user_errors():
+        plan = load_plan()
+        store = connect(db, create=False)
+        chosen = year or latest_year(store)
+        if chosen is None:
+            raise StoreError("no staff in post are loaded, so there is no latest year; give --year")
+        evidence = summarise(store, plan, chosen, org=org)
+        actions = tracked.actions(store, plan)
+        store.close()
+    if output is OutputFormat.json:
+        typer.echo(render.to_json(evidence, actions))
+    else:
+        render.show(evidence, actions, console)
+
+
+action_app = typer.Typer(
+    help="Actions against the recommendations: list, add, change status (history is kept).",
+    no_args_is_help=True,
+)
+app.add_typer(action_app, name="action")
+
+
+@action_app.command("list")
+def action_list(
+    recommendation: Annotated[
+        int | None, typer.Option(help="Only this recommendation's actions.")
+    ] = None,
+    history: Annotated[bool, typer.Option("--history", help="Every earlier status too.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Every action with its current status."""
+    from equitrack.outputs.tracker import show_actions
+    from equitrack.tracker import actions as tracked
+
+    with user_errors():
+        plan = load_plan()
+        store = connect(db, create=False)
+        found = tracked.actions(store, plan)
+        store.close()
+    show_actions(
+        [a for a in found if recommendation in (None, a.recommendation)], console, history=history
+    )
+
+
+@action_app.command("add")
+def action_add(
+    recommendation: Annotated[int, typer.Option(help="The recommendation's number.")],
+    text: Annotated[str, typer.Option(help="What is being done.")],
+    owner: Annotated[str, typer.Option(help="ODS code of the organisation that owns it.")],
+    status: Annotated[str, typer.Option(help="planned, in_progress, done or stopped.")] = "planned",
+    note: Annotated[str | None, typer.Option(help="Why, or where the evidence is.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Add an action under a recommendation."""
+    from equitrack.tracker import actions as tracked
+
+    with user_errors():
+        plan = load_plan()
+        store = connect(db)
+        action_id = tracked.add(
+            store, plan, recommendation=recommendation, text=text, owner=owner,
+            status=status, by=_who(), note=note,
+        )  # fmt: skip
+        store.close()
+    console.print(f"Added action {action_id} under recommendation {recommendation} ({status}).")
+
+
+@action_app.command("status")
+def action_status(
+    action_id: Annotated[int, typer.Argument(help="The action's id (see `action list`).")],
+    status: Annotated[str, typer.Argument(help="planned, in_progress, done or stopped.")],
+    note: Annotated[str | None, typer.Option(help="Why it changed.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Change an action's status; the earlier status stays in its history."""
+    from equitrack.tracker import actions as tracked
+
+    with user_errors():
+        plan = load_plan()
+        store = connect(db)
+        changed = tracked.set_status(store, plan, action_id, status, by=_who(), note=note)
+        store.close()
+    console.print(
+        f"Action {action_id} is now {changed.status} "
+        f"({len(changed.history)} statuses in its history)."
+    )
+
+
+def latest_year(store: Any) -> int | None:
+    """The latest reporting year (to 31 March) with anyone starting or in post."""
+    from equitrack.measures.queries import financial_year
+
+    a = store.table("assignments")
+    top = a.aggregate(top=financial_year(a.start_date).max()).to_pyarrow().column("top")[0]
+    return top.as_py()
+
+
 @app.command()
 def demo(
     out: Annotated[Path, typer.Option(help="Folder for the demo data and database.")] = Path(
@@ -380,10 +507,18 @@ def demo(
             "wres", (year,), store=store, system=True
         )
         console.print(summary_table(results, year))
+        from equitrack.outputs import tracker as render
+        from equitrack.tracker import actions as tracked
+        from equitrack.tracker.evidence import summarise
+
+        plan = load_plan()
+        tracked.seed(store, plan)
+        render.show(summarise(store, plan, year), tracked.actions(store, plan), console)
         store.close()
     console.print(
         f"\n[bold green]Demo ready.[/bold green] Database: {db}\n"
-        f"  equitrack status --db {db}\n  equitrack wres --year {year} --db {db} --by broad"
+        f"  equitrack status --db {db}\n  equitrack wres --year {year} --db {db} --by broad\n"
+        f"  equitrack recommendations --db {db}\n  equitrack action list --db {db}"
     )
 
 

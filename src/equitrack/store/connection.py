@@ -14,7 +14,7 @@ from ibis.backends import BaseBackend
 
 from equitrack import config
 from equitrack.model.tables import TABLES
-from equitrack.store.schema import META, SCHEMA_VERSION, all_schemas
+from equitrack.store.schema import META, OPTIONAL, SCHEMA_VERSION, all_schemas
 from equitrack.store.spark import connect_spark, is_spark_url
 
 
@@ -47,7 +47,7 @@ class Store:
         return self.con.name
 
     def missing_tables(self) -> list[str]:
-        return sorted(set(all_schemas()) - set(self.con.list_tables()))
+        return sorted(set(all_schemas()) - OPTIONAL - set(self.con.list_tables()))
 
     def check_version(self) -> None:
         version = self.meta("schema_version")
@@ -171,7 +171,7 @@ class Store:
 def _backend(url: str) -> BaseBackend:
     if is_spark_url(url):
         _needs("pyspark", "spark")
-        return connect_spark(url, list(all_schemas()))
+        return connect_spark(url, list(all_schemas()), OPTIONAL)
     if "://" in url:
         if url.startswith(("postgres://", "postgresql://")):
             _needs("psycopg", "postgres")

@@ -32,7 +32,8 @@ def export_parquet(
     store: Store, folder: Path, *, overwrite: bool = False, progress: Progress | None = None
 ) -> list[Exported]:
     progress = progress or Silent()
-    names = list(all_schemas())
+    present = set(store.con.list_tables())
+    names = [n for n in all_schemas() if n in present]
     clashes = [n for n in names if parquet_path(folder, n).exists()]
     if clashes and not overwrite:
         raise StoreError(

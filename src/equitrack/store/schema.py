@@ -44,11 +44,37 @@ META = ibis.schema({"key": "string", "value": "string"})
 #: removed, so the store returns to what it was before that import.
 IMPORT_JOURNAL = ibis.schema({"batch_id": "int64"})
 
+#: Actions reported against the recommendations being tracked, and every change of their status
+#: (the history is kept: a status is never overwritten).
+ACTIONS = ibis.schema(
+    {
+        "action_id": "int64",
+        "recommendation": "int64",
+        "text": "string",
+        "owner": "string",
+        "created_at": "timestamp",
+        "created_by": "string",
+    }
+)
+ACTION_EVENTS = ibis.schema(
+    {
+        "event_id": "int64",
+        "action_id": "int64",
+        "status": "string",
+        "status_date": "date",
+        "recorded_at": "timestamp",
+        "recorded_by": "string",
+        "note": "string",
+    }
+)
+
 BOOKKEEPING = {
     "batches": BATCHES,
     "extra_values": EXTRA_VALUES,
     "meta": META,
     "import_journal": IMPORT_JOURNAL,
+    "actions": ACTIONS,
+    "action_events": ACTION_EVENTS,
 }
 
 
@@ -56,6 +82,10 @@ def table_schema(table: Table) -> ibis.Schema:
     fields = {c.name: IBIS_TYPES[c.kind] for c in table.columns}
     fields[BATCH_ID] = ibis.dtype("int64")
     return ibis.schema(fields)
+
+
+#: Tables a store gains when first written to; a store made before them is still readable.
+OPTIONAL = frozenset({"actions", "action_events"})
 
 
 def all_schemas() -> dict[str, ibis.Schema]:

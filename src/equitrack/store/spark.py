@@ -101,7 +101,9 @@ def _use_database(session, database: str) -> None:
     session.catalog.setCurrentDatabase(schema)
 
 
-def connect_spark(url: str, tables: list[str]) -> BaseBackend:
+def connect_spark(
+    url: str, tables: list[str], optional: frozenset[str] = frozenset()
+) -> BaseBackend:
     """An Ibis PySpark backend whose `tables` are the canonical tables named by the URL."""
     import ibis
 
@@ -114,12 +116,13 @@ def connect_spark(url: str, tables: list[str]) -> BaseBackend:
     if spec.parquet is not None:
         if not spec.parquet.is_dir():
             raise FileNotFoundError(f"no Parquet folder at {spec.parquet}")
-        missing = [n for n in tables if not (spec.parquet / f"{n}.parquet").exists()]
+        found = {n for n in tables if (spec.parquet / f"{n}.parquet").exists()}
+        missing = [n for n in tables if n not in found and n not in optional]
         if missing:
             raise FileNotFoundError(
                 f"{spec.parquet} is not an equitrack Parquet layout: no "
                 f"{', '.join(m + '.parquet' for m in missing)} (write one with export-parquet)"
             )
-        for name in tables:
+        for name in sorted(found):
             con.read_parquet(str(spec.parquet / f"{name}.parquet"), table_name=name)
     return con

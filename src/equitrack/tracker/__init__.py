@@ -1,0 +1,1 @@
+"""The recommendations being tracked: their words, actions with history, and their evidence."""

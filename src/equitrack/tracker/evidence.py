@@ -1,0 +1,137 @@
+"""Each recommendation's latest evidence, and a status in words that never overstates it.
+
+A recommendation's status is the most telling of its measures' comparisons, for every minority
+group (by broad group, so that Black staff are seen, not hidden in BME): a significant adverse
+comparison is evidence of a gap; a comparison that is adverse but not significant is not called
+a gap; groups too small to tell are said to be so; no results at all means no data is loaded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from equitrack import api
+from equitrack.measures.populations import Scope
+from equitrack.measures.registry import MEASURES
+from equitrack.measures.result import Result
+from equitrack.stats import Verdict, format_interval, format_ratio
+from equitrack.store import Store
+from equitrack.tracker.plan import Plan, Recommendation
+
+
+class Status(StrEnum):
+    ADVERSE = "evidence of a significant adverse gap"
+    NO_GAP = "no significant gap"
+    TOO_FEW = "too few to tell"
+    DESCRIBED = "figures available, no comparison"
+    NO_DATA = "no data loaded"
+
+
+#: Most telling first: a recommendation takes the first of these any of its measures shows.
+PRECEDENCE = (Status.ADVERSE, Status.NO_GAP, Status.TOO_FEW, Status.DESCRIBED, Status.NO_DATA)
+
+
+@dataclass(frozen=True)
+class MeasureEvidence:
+    measure: str
+    title: str
+    status: Status
+    key_figure: str | None
+    results: tuple[Result, ...]
+
+
+@dataclass(frozen=True)
+class RecommendationEvidence:
+    recommendation: Recommendation
+    year: int
+    unit: str | None
+    status: Status
+    key_figure: str | None
+    measures: tuple[MeasureEvidence, ...]
+
+
+def _comparisons(results: Sequence[Result]) -> list[Result]:
+    return [r for r in results if r.reference_group and r.verdict]
+
+
+def _describe(r: Result) -> str:
+    ratio = format_ratio(r.ratio) if r.ratio is not None else "undefined"
+    interval = (
+        f" ({format_interval(r.ratio_ci_low, r.ratio_ci_high)})"
+        if r.ratio_ci_low is not None and r.ratio_ci_high is not None
+        else ""
+    )
+    return f"{r.group} vs {r.reference_group}: {ratio}{interval}, {r.verdict}"
+
+
+def measure_status(results: Sequence[Result]) -> tuple[Status, str | None]:
+    """The status and key figure of one measure's results for one unit and year."""
+    if not results:
+        return Status.NO_DATA, None
+    compared = _comparisons(results)
+    if not compared:
+        return Status.DESCRIBED, None
+    adverse = [r for r in compared if r.verdict == Verdict.ADVERSE_SIGNIFICANT]
+    if adverse:
+        black = [r for r in adverse if r.group == "Black"]  # the review's focus, when it shows
+        worst = max(black or adverse, key=lambda r: r.ratio or 0)
+        return Status.ADVERSE, _describe(worst)
+    told = [r for r in compared if r.verdict not in (Verdict.TOO_FEW, Verdict.UNDEFINED)]
+    if told:
+        black = [r for r in told if r.group == "Black"]
+        return Status.NO_GAP, _describe((black or told)[0])
+    return Status.TOO_FEW, _describe(compared[0])
+
+
+def _overall(statuses: Sequence[Status]) -> Status:
+    return min(statuses, key=PRECEDENCE.index) if statuses else Status.NO_DATA
+
+
+def summarise(
+    store: Store, plan: Plan, year: int, *, org: str | None = None
+) -> list[RecommendationEvidence]:
+    """Every recommendation's evidence for `year`, for one organisation or the whole system."""
+    scope = Scope((org,), False) if org else Scope((), True)
+    wanted = sorted({m for r in plan.recommendations for m in r.evidence})
+    results = (
+        api.run(
+            sorted({MEASURES[m].family for m in wanted}),
+            (year,),
+            store=store,
+            orgs=scope.orgs,
+            system=scope.system,
+            by="broad",
+            measures=wanted,
+        )
+        if wanted
+        else []
+    )
+    by_measure: dict[str, list[Result]] = {}
+    for r in results:
+        if r.period == year:
+            by_measure.setdefault(r.measure, []).append(r)
+    units = sorted({r.org for r in results})
+    unit = units[0] if len(units) == 1 else None
+    out = []
+    for rec in plan.recommendations:
+        evidence = []
+        for m in rec.evidence:
+            status, figure = measure_status(by_measure.get(m, []))
+            evidence.append(
+                MeasureEvidence(m, MEASURES[m].title, status, figure, tuple(by_measure.get(m, [])))
+            )
+        overall = _overall([e.status for e in evidence])
+        key = next((e for e in evidence if e.status is overall and e.key_figure), None)
+        out.append(
+            RecommendationEvidence(
+                rec,
+                year,
+                unit,
+                overall,
+                f"{key.title}: {key.key_figure}" if key else None,
+                tuple(evidence),
+            )
+        )
+    return out
