@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -255,76 +255,160 @@ def _parse_options(pairs: list[str]) -> dict[str, Any]:
     return options
 
 
+YearOption = Annotated[
+    int, typer.Option(help="Reporting year: 2026 is April 2025 to 31 March 2026.")
+]
+OrgOption = Annotated[
+    list[str] | None, typer.Option(help="An organisation's ODS code; repeat for several.")
+]
+SystemOption = Annotated[
+    bool, typer.Option("--system", help="One figure for the whole integrated care system.")
+]
+ByOption = Annotated[
+    By,
+    typer.Option(
+        help="wres (White / BME / Unknown), broad (Black, Asian, Mixed, Other) or detailed (ethnic code)."
+    ),
+]
+FormatOption = Annotated[
+    MeasureFormat, typer.Option("--format", help="table, json, csv or xlsx (xlsx needs --out).")
+]
+OutOption = Annotated[Path | None, typer.Option(help="Write to this file instead of the screen.")]
+MeasureOptions = Annotated[
+    list[str] | None,
+    typer.Option(
+        help="A measure option as NAME=VALUE, e.g. window=1, pooling=mean_of_rates, appointed=offered."
+    ),
+]
+
+
+def _run_measures(
+    family_name: str,
+    measures: Sequence[str] | None,
+    *,
+    year: int,
+    org: list[str] | None,
+    system: bool,
+    by: By,
+    output: MeasureFormat,
+    out: Path | None,
+    option: list[str] | None,
+    db: str | None,
+) -> None:
+    """Measure, then show or write: the body of `wres`, `wdes`, `bank-wres` and `measure`."""
+    from equitrack import api
+    from equitrack.outputs import files, terminal
+
+    if output is MeasureFormat.xlsx and out is None:
+        errors.print("[bold red]Error:[/bold red] --format xlsx needs --out FILE.xlsx")
+        raise typer.Exit(2)
+    with user_errors():
+        store = connect(db, create=False)
+        years = (year - 1, year) if output is MeasureFormat.xlsx else (year,)
+        try:
+            results = api.run(
+                family_name, years, store=store, orgs=org or (), system=system,
+                by=by.value, options=_parse_options(option or []), measures=measures,
+            )  # fmt: skip
+        except ValueError as exc:
+            raise StoreError(str(exc)) from exc
+        names = _org_names(store)
+        store.close()
+    if output is MeasureFormat.table:
+        if out:
+            with out.open("w", encoding="utf-8") as fh:
+                terminal.show(results, Console(file=fh, width=160))
+        else:
+            terminal.show(results, console)
+    elif output is MeasureFormat.json:
+        text = files.to_json(results)
+        out.write_text(text, encoding="utf-8") if out else typer.echo(text)
+    elif output is MeasureFormat.csv:
+        files.write_csv(results, out or Path("/dev/stdout"))
+    else:
+        from equitrack.outputs.workbook import write_results_workbook
+
+        assert out is not None
+        write_results_workbook(family_name, results, year, out, names)
+        console.print(f"Wrote {out}")
+
+
 def _measures_command(family_name: str, label: str) -> Callable[..., None]:
     def command(
-        year: Annotated[
-            int, typer.Option(help="Reporting year: 2026 is April 2025 to 31 March 2026.")
-        ],
-        org: Annotated[
-            list[str] | None, typer.Option(help="An organisation's ODS code; repeat for several.")
-        ] = None,
-        system: Annotated[
-            bool, typer.Option("--system", help="One figure for the whole integrated care system.")
-        ] = False,
-        by: Annotated[
-            By,
-            typer.Option(
-                help="wres (White / BME / Unknown), broad (Black, Asian, Mixed, Other) or detailed (ethnic code)."
-            ),
-        ] = By.wres,
-        output: Annotated[
-            MeasureFormat,
-            typer.Option("--format", help="table, json, csv or xlsx (xlsx needs --out)."),
-        ] = MeasureFormat.table,
-        out: Annotated[
-            Path | None, typer.Option(help="Write to this file instead of the screen.")
-        ] = None,
-        option: Annotated[
-            list[str] | None,
-            typer.Option(
-                help="A measure option as NAME=VALUE, e.g. window=1, pooling=mean_of_rates, appointed=offered."
-            ),
-        ] = None,
+        year: YearOption,
+        org: OrgOption = None,
+        system: SystemOption = False,
+        by: ByOption = By.wres,
+        output: FormatOption = MeasureFormat.table,
+        out: OutOption = None,
+        option: MeasureOptions = None,
         db: DbOption = None,
     ) -> None:
-        from equitrack import api
-        from equitrack.outputs import files, terminal
-
-        if output is MeasureFormat.xlsx and out is None:
-            errors.print("[bold red]Error:[/bold red] --format xlsx needs --out FILE.xlsx")
-            raise typer.Exit(2)
-        with user_errors():
-            store = connect(db, create=False)
-            years = (year - 1, year) if output is MeasureFormat.xlsx else (year,)
-            try:
-                results = api.run(
-                    family_name, years, store=store, orgs=org or (), system=system,
-                    by=by.value, options=_parse_options(option or []),
-                )  # fmt: skip
-            except ValueError as exc:
-                raise StoreError(str(exc)) from exc
-            names = _org_names(store)
-            store.close()
-        if output is MeasureFormat.table:
-            if out:
-                with out.open("w", encoding="utf-8") as fh:
-                    terminal.show(results, Console(file=fh, width=160))
-            else:
-                terminal.show(results, console)
-        elif output is MeasureFormat.json:
-            text = files.to_json(results)
-            out.write_text(text, encoding="utf-8") if out else typer.echo(text)
-        elif output is MeasureFormat.csv:
-            files.write_csv(results, out or Path("/dev/stdout"))
-        else:
-            from equitrack.outputs.workbook import write_results_workbook
-
-            assert out is not None
-            write_results_workbook(family_name, results, year, out, names)
-            console.print(f"Wrote {out}")
+        _run_measures(
+            family_name, None, year=year, org=org, system=system, by=by,
+            output=output, out=out, option=option, db=db,
+        )  # fmt: skip
 
     command.__doc__ = label
     return command
+
+
+@app.command("measure")
+def measure_command(
+    name: Annotated[str, typer.Argument(help="The measure's id (see `equitrack measures`).")],
+    year: YearOption,
+    org: OrgOption = None,
+    system: SystemOption = False,
+    by: ByOption = By.wres,
+    output: FormatOption = MeasureFormat.table,
+    out: OutOption = None,
+    option: MeasureOptions = None,
+    db: DbOption = None,
+) -> None:
+    """Any one measure, by its id, with counts, intervals and verdicts."""
+    from equitrack.measures.registry import MEASURES
+
+    if name not in MEASURES:
+        errors.print(
+            f"[bold red]Error:[/bold red] no measure {name!r}; `equitrack measures` lists them"
+        )
+        raise typer.Exit(2)
+    _run_measures(
+        MEASURES[name].family, [name], year=year, org=org, system=system, by=by,
+        output=output, out=out, option=option, db=db,
+    )  # fmt: skip
+
+
+@app.command("measures")
+def measures_list(
+    output: Annotated[
+        OutputFormat, typer.Option("--format", help="table or json.")
+    ] = OutputFormat.table,
+) -> None:
+    """Every measure equitrack computes, with a one-line definition."""
+    from rich.table import Table
+
+    from equitrack.measures.registry import MEASURES
+
+    rows = [
+        {
+            "id": m.id,
+            "family": m.family,
+            "title": m.title,
+            "definition": m.description,
+            "options": dict(m.options),
+        }
+        for m in MEASURES.values()
+    ]
+    if output is OutputFormat.json:
+        typer.echo(json.dumps(rows, indent=2, default=str))
+        return
+    table = Table(title=f"{len(rows)} measures", title_justify="left", show_lines=True)
+    for column in ("id", "family", "title", "definition"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(r["id"], r["family"], r["title"], r["definition"])
+    console.print(table)
 
 
 def _org_names(store: Any) -> dict[str, str]:

@@ -166,3 +166,24 @@ def test_demo_summary_shows_each_unit_and_the_system(llr) -> None:
     ]
     rwe2 = next(r for r in results if r.measure == "wres2" and r.org == "RWE" and r.group == "BME")
     assert f"{rwe2.ratio:.2f}" in text and "adverse, significant" in text
+
+
+def test_measure_command_gives_the_family_commands_figures(llr_db_path: Path) -> None:
+    """`measure wres3` is exactly WRES 3 from `wres`, options and all."""
+    args = ["--year", "2026", "--system", "--by", "broad", "--format", "json"]
+    one = json.loads(
+        cli("measure", "wres3", *args, "--option", "window=1", "--db", str(llr_db_path))
+    )
+    family = json.loads(cli("wres", *args, "--option", "window=1", "--db", str(llr_db_path)))
+    assert one == [r for r in family if r["measure"] == "wres3"]
+    assert {r["options"]["window"] for r in one} == {1}
+    missing = runner.invoke(app, ["measure", "wres99", "--year", "2026", "--db", str(llr_db_path)])
+    assert missing.exit_code == 2 and "no measure 'wres99'" in missing.output
+
+
+def test_measures_lists_every_registered_measure() -> None:
+    from equitrack.measures.registry import MEASURES
+
+    listed = json.loads(cli("measures", "--format", "json"))
+    assert [m["id"] for m in listed] == list(MEASURES)
+    assert all(m["title"] for m in listed)
