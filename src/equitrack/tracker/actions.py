@@ -71,6 +71,15 @@ def _event_row(
     }
 
 
+def _record(
+    store: Store, action_id: int, status: str, date: dt.date | None, by: str, note: str | None
+) -> None:
+    """One more status in an action's history (inside the caller's transaction)."""
+    event_id = _next_id(store, "action_events", "event_id")
+    event = _event_row(event_id, action_id, status, date or dt.date.today(), by, note)
+    store.insert("action_events", pa.Table.from_pylist([event], schema=ACTION_EVENTS.to_pyarrow()))
+
+
 def _check_status(status: str) -> None:
     if status not in STATUSES:
         raise PlanProblem(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
@@ -133,17 +142,7 @@ def add(
             "created_by": by,
         }
         store.insert("actions", pa.Table.from_pylist([row], schema=ACTIONS.to_pyarrow()))
-        event = _event_row(
-            _next_id(store, "action_events", "event_id"),
-            action_id,
-            status,
-            date or dt.date.today(),
-            by,
-            note,
-        )
-        store.insert(
-            "action_events", pa.Table.from_pylist([event], schema=ACTION_EVENTS.to_pyarrow())
-        )
+        _record(store, action_id, status, date, by, note)
     return action_id
 
 
@@ -164,17 +163,7 @@ def set_status(
     if action_id not in known:
         raise PlanProblem(f"no action {action_id}; `equitrack action list` shows them")
     with store.transaction():
-        event = _event_row(
-            _next_id(store, "action_events", "event_id"),
-            action_id,
-            status,
-            date or dt.date.today(),
-            by,
-            note,
-        )
-        store.insert(
-            "action_events", pa.Table.from_pylist([event], schema=ACTION_EVENTS.to_pyarrow())
-        )
+        _record(store, action_id, status, date, by, note)
     return next(a for a in actions(store, plan) if a.action_id == action_id)
 
 
