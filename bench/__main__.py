@@ -20,6 +20,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -39,14 +40,31 @@ START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 IMPORT_TARGET, SUITE_TARGET, MEMORY_TARGET_MB = 1_000_000, 60.0, 8 * 1024
 
 
-def run(*args: str) -> dict:
-    proc = subprocess.run(
-        [sys.executable, "-m", "bench.steps", *args], capture_output=True, text=True, env=os.environ
+#: Spark local mode on two cores can take far longer than DuckDB; past this it is reported as
+#: "over N min" rather than holding the whole benchmark up.
+SPARK_LIMIT_S = int(os.environ.get("EQUITRACK_BENCH_SPARK_LIMIT", "1800"))
+
+
+def run(*args: str, limit: float | None = None) -> dict:
+    """One step in its own process group, so a step stopped at its limit takes its JVM along."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bench.steps", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=os.environ,
+        start_new_session=True,
     )
+    try:
+        stdout, stderr = proc.communicate(timeout=limit)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        return {"seconds": float(limit or 0), "rows": 0, "peak_mb": 0.0, "timed_out": True}
     if proc.returncode:
-        console.print(proc.stderr[-4000:])
+        console.print(stderr[-4000:])
         raise SystemExit(proc.returncode)
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return json.loads(stdout.strip().splitlines()[-1])
 
 
 @dataclass
@@ -86,11 +104,19 @@ def _scaling_rows(sizes: list[Size]) -> list[list[str]]:
                 f"{i['seconds']:,.1f} s ({i['rows_per_second'] / 1e6:.2f}M rows/s)",
                 *(f"{s.suites[n]['seconds']:,.1f} s" for n in YEAR_COUNTS),
                 f"{peak / 1024:,.1f} GB",
-                f"{s.spark['seconds']:,.1f} s" if s.spark else "not run",
+                _spark_cell(s.spark),
                 f"{s.plain['seconds'] / s.engine['seconds']:.1f}×",
             ]
         )
     return rows
+
+
+def _spark_cell(spark: dict | None) -> str:
+    if not spark:
+        return "not run"
+    if spark.get("timed_out"):
+        return f"over {spark['seconds'] / 60:.0f} min (stopped)"
+    return f"{spark['seconds']:,.1f} s"
 
 
 SCALING_HEADER = [
@@ -151,8 +177,8 @@ def measure(preset: str, work: Path, spark: bool, steps: list[tuple[str, dict]])
     size = Size(preset)
     folder, db, layout = work / preset, str(work / f"{preset}.duckdb"), work / f"{preset}-layout"
 
-    def step(label: str, *args: str) -> dict:
-        r = run(*args)
+    def step(label: str, *args: str, limit: float | None = None) -> dict:
+        r = run(*args, limit=limit)
         steps.append((label, r))
         console.print(f"  {label}: {r['seconds']:.1f}s, peak {r['peak_mb']:,.0f} MB")
         return r
@@ -175,7 +201,12 @@ def measure(preset: str, work: Path, spark: bool, steps: list[tuple[str, dict]])
         shutil.rmtree(folder, ignore_errors=True)
         if spark:
             step(f"export parquet layout, {preset}", "export", db, str(layout))
-            size.spark = step(f"full suite on Spark local, {preset}", "spark_suite", str(layout))
+            size.spark = step(
+                f"full suite on Spark local, {preset}",
+                "spark_suite",
+                str(layout),
+                limit=SPARK_LIMIT_S,
+            )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
         shutil.rmtree(layout, ignore_errors=True)
