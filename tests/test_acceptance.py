@@ -51,8 +51,11 @@ def test_synth_then_import_loads_exactly_the_rows_written(tmp_path: Path) -> Non
                 name,
                 column,
             )
+            # inside other text (a pseudonym is 32 hex digits, where an 8-digit id turns up by
+            # chance about once in a hundred runs, so pseudonyms are not searched)
+            text = values.filter(pc.invert(pc.match_substring_regex(values, "^[0-9a-f]{32}$")))
             for raw in sample[:20]:
-                assert not pc.any(pc.match_substring(values, raw)).as_py(), (name, column, raw)
+                assert not pc.any(pc.match_substring(text, raw)).as_py(), (name, column, raw)
 
     # the Python API gives the same measures as a DataFrame
     df = equitrack.wres(2026, db=str(db), orgs=["RWE"])

@@ -38,8 +38,28 @@ def text(values: pa.Array) -> pa.Array:
             values = _float_text(values)
         else:
             values = values.cast(pa.string())
-    values = pc.utf8_trim_whitespace(values.cast(pa.string()))
-    return pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values)
+    values = values.cast(pa.string())
+    trimmed = pc.utf8_trim_whitespace(values)
+    if _total_length(trimmed) == _total_length(values):  # trimming only ever shortens a value
+        trimmed = values  # nothing to trim: keep the file's text rather than a copy of it
+    return _blank_as_null(trimmed)
+
+
+def _total_length(values: pa.Array) -> int:
+    return pc.sum(pc.binary_length(values)).as_py() or 0
+
+
+def _blank_as_null(values: pa.Array) -> pa.Array:
+    """Empty strings become nulls by clearing their validity bits, without copying the text.
+
+    A national file has columns of millions of values; the check holds them alongside the
+    file as read, so every copy not made is memory not needed.
+    """
+    present = pc.fill_null(pc.greater(pc.binary_length(values), 0), False)
+    if values.offset or present.offset:
+        return pc.if_else(present, values, pa.scalar(None, values.type))
+    _, offsets, data = values.buffers()
+    return pa.Array.from_buffers(values.type, len(values), [present.buffers()[1], offsets, data])
 
 
 def _float_text(values: pa.Array) -> pa.Array:

@@ -11,6 +11,7 @@ import datetime as dt
 import itertools
 import os
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,9 +23,9 @@ import pyarrow.csv as pacsv
 from equitrack import __version__
 from equitrack.ingest.pseudonymise import Pseudonymiser, load_key
 from equitrack.ingest.readers import Source, discover, fingerprint, progress_total, read
-from equitrack.ingest.validate import Checked, Context, check
+from equitrack.ingest.validate import Checked, Context, complete, examine
 from equitrack.model.tables import load_order
-from equitrack.progress import Progress, Silent
+from equitrack.progress import Advance, Progress, Silent
 from equitrack.store import Store, StoreError
 from equitrack.store.schema import BATCH_ID, BATCHES, EXTRA_VALUES
 
@@ -126,47 +127,58 @@ def import_paths(
     seen: set[tuple[str, str]] = set()
     results: list[SourceResult] = []
     rejects: list[tuple[SourceResult, pa.Table]] = []
-    for source in _order(sources):
-        fp = fingerprint(source.path, source.sheet)
-        identity = (fp.sha256, source.table)
-        if identity in before or identity in seen:
-            when = before.get(identity)
-            note = (
-                f"already loaded on {when:%d %b %Y %H:%M}"
-                if when
-                else "the same file is named twice"
+    # A file's batch is written on a second thread while the next file is read, checked and
+    # hashed; the store itself is only ever used by one thread at a time: the next file is
+    # checked against the store after the batch before it has been committed.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="equitrack-insert") as writer:
+        writing: Future[None] | None = None
+        for source in _order(sources):
+            fp = fingerprint(source.path, source.sheet)
+            identity = (fp.sha256, source.table)
+            if identity in before or identity in seen:
+                when = before.get(identity)
+                note = (
+                    f"already loaded on {when:%d %b %Y %H:%M}"
+                    if when
+                    else "the same file is named twice"
+                )
+                results.append(SourceResult(source, Status.ALREADY, note=note))
+                continue
+            seen.add(identity)
+            advance = progress.task(f"Reading {source.label}", progress_total(source) or None)
+            raw = read(source, advance, fp)
+            progress.task(f"Checking {source.label}", None)
+            examined = examine(raw, pseudonymiser)
+            _finish(writing)
+            checked = complete(examined, ctx)
+            keep = np.ones(raw.data.num_rows, bool)
+            keep[checked.bad_rows] = False
+            failed = bool(checked.file_problems) or (not checked.ok and not skip_invalid)
+            result = SourceResult(
+                source,
+                Status.FAILED if failed else Status.LOADED,
+                rows_read=checked.rows_read,
+                rows_loaded=0 if failed else int(keep.sum()),
+                rows_rejected=checked.rows_read - int(keep.sum()),
+                problems=checked.problems,
+                file_problems=checked.file_problems,
+                warnings=checked.warnings,
+                encoding=raw.encoding,
+                sha256=fp.sha256,
             )
-            results.append(SourceResult(source, Status.ALREADY, note=note))
-            continue
-        seen.add(identity)
-        advance = progress.task(f"Reading {source.label}", progress_total(source) or None)
-        raw = read(source, advance, fp)
-        progress.task(f"Checking {source.label}", None)
-        checked = check(raw, ctx)
-        keep = np.ones(raw.data.num_rows, bool)
-        keep[checked.bad_rows] = False
-        failed = bool(checked.file_problems) or (not checked.ok and not skip_invalid)
-        result = SourceResult(
-            source,
-            Status.FAILED if failed else Status.LOADED,
-            rows_read=checked.rows_read,
-            rows_loaded=0 if failed else int(keep.sum()),
-            rows_rejected=checked.rows_read - int(keep.sum()),
-            problems=checked.problems,
-            file_problems=checked.file_problems,
-            warnings=checked.warnings,
-            encoding=raw.encoding,
-            sha256=fp.sha256,
-        )
-        results.append(result)
-        if any(r.status == Status.FAILED for r in results):
-            ctx.accept(checked, keep)  # nothing more is inserted; later files check against it
-            continue
-        result.batch_id = next(batch_ids)
-        with store.transaction():
-            _insert(store, checked, keep, result, loaded_at, progress)
-        if skip_invalid and (not keep.all() or checked.unreadable):
-            rejects.append((result, _rejected_rows(checked, keep)))
+            results.append(result)
+            if any(r.status == Status.FAILED for r in results):
+                ctx.accept(checked, keep)  # nothing more is inserted; later files check against it
+            else:
+                result.batch_id = next(batch_ids)
+                loading = progress.task(f"Loading {source.label}", result.rows_loaded)
+                batch = _batch_tables(checked, keep, result, loaded_at)
+                writing = writer.submit(_commit, store, batch, loading)
+                del batch
+                if skip_invalid and (not keep.all() or checked.unreadable):
+                    rejects.append((result, _rejected_rows(checked, keep)))
+            del raw, examined, checked  # the file as read is freed before the next is read
+        _finish(writing)
     outcome = ImportResult(results, notes)
     if any(r.status == Status.FAILED for r in results):
         store.undo_unfinished_import()
@@ -187,20 +199,28 @@ def _batch_ids(store: Store) -> Iterator[int]:
     return itertools.count((batches.batch_id.max().to_pyarrow().as_py() or 0) + 1)
 
 
-def _insert(
-    store: Store,
-    checked: Checked,
-    keep: np.ndarray,
-    result: SourceResult,
-    loaded_at: dt.datetime,
-    progress: Progress,
-) -> None:
+def _finish(writing: Future[None] | None) -> None:
+    """Wait for the batch being written; its failure is the import's."""
+    if writing is not None:
+        writing.result()
+
+
+def _commit(store: Store, tables: list[tuple[str, pa.Table]], advance: Advance) -> None:
+    """One file's batch and its journal entry, all or nothing (run on the writer thread)."""
+    with store.transaction():
+        for name, rows in tables:
+            store.insert(name, rows)
+    advance(tables[0][1].num_rows)
+
+
+def _batch_tables(
+    checked: Checked, keep: np.ndarray, result: SourceResult, loaded_at: dt.datetime
+) -> list[tuple[str, pa.Table]]:
+    """What a file's batch writes, table by table. Made before the writer takes it, so that it
+    holds only these and the file as read is freed while they are written."""
     assert checked.data is not None and result.batch_id is not None
-    data = checked.data.filter(pa.array(keep))
-    advance = progress.task(f"Loading {result.source.label}", data.num_rows)
+    data = checked.data if keep.all() else checked.data.filter(pa.array(keep))
     ids = pa.array(np.full(data.num_rows, result.batch_id, np.int64))
-    store.insert(checked.table.name, data.append_column(BATCH_ID, ids))
-    store.insert("extra_values", _extra_values(checked, keep, result.batch_id))
     batch = {
         "batch_id": result.batch_id,
         "source_file": str(result.source.path.resolve()),
@@ -213,9 +233,12 @@ def _insert(
         "loaded_at": loaded_at,
         "equitrack_version": __version__,
     }
-    store.insert("batches", pa.Table.from_pylist([batch], schema=BATCHES.to_pyarrow()))
-    store.insert("import_journal", pa.table({"batch_id": pa.array([result.batch_id], pa.int64())}))
-    advance(data.num_rows)
+    return [
+        (checked.table.name, data.append_column(BATCH_ID, ids)),
+        ("extra_values", _extra_values(checked, keep, result.batch_id)),
+        ("batches", pa.Table.from_pylist([batch], schema=BATCHES.to_pyarrow())),
+        ("import_journal", pa.table({"batch_id": pa.array([result.batch_id], pa.int64())})),
+    ]
 
 
 def _extra_values(result: Checked, keep: np.ndarray, batch_id: int) -> pa.Table:

@@ -19,14 +19,17 @@ import pyarrow.compute as pc
 
 from equitrack import config
 
-try:  # OpenSSL's one-shot HMAC without the Python wrapper: a third faster over millions of ids
-    from _hashlib import hmac_digest as _hmac_digest
+try:  # OpenSSL's keyed HMAC state without the Python wrapper, copied once per id
+    from _hashlib import hmac_new as _hmac_new
 except ImportError:  # pragma: no cover - CPython without OpenSSL
-    _hmac_digest = hmac.digest
+    _hmac_new = hmac.new
 
 #: Bytes kept of each digest: 128 bits, far beyond any collision risk at NHS scale.
 HALF = 16
 PERSON_NAMESPACE = "person"
+#: Ids turned into Python bytes at a time: enough to amortise the call, few enough to stay small.
+CHUNK = 1 << 16
+HEX_DIGITS = np.frombuffer(b"0123456789abcdef", np.uint8)
 
 
 class KeyProblem(Exception):
@@ -73,7 +76,7 @@ def normalise_ids(values: pa.Array) -> pa.Array:
     this the same person would not join up across exports.
     """
     text = pc.utf8_upper(pc.utf8_trim_whitespace(values.cast(pa.string())))
-    digits = pc.match_substring_regex(text, "^[0-9]+$")
+    digits = pc.ascii_is_decimal(text)  # as ^[0-9]+$ (non-empty, ASCII digits), without a regex
     unpadded = pc.utf8_ltrim(text, "0")
     unpadded = pc.if_else(pc.equal(unpadded, ""), "0", unpadded)
     return pc.if_else(digits, unpadded, text)
@@ -101,32 +104,81 @@ class Pseudonymiser:
         return self.hash_array(namespace, pa.array([raw])).to_pylist()[0]
 
     def _digests(self, namespace: str, normalised: pa.Array) -> pa.Array:
-        key, digest, prefix = self._key, _hmac_digest, f"{namespace}:"
-        hashed = [
-            digest(key, (prefix + v).encode(), "sha256")[:HALF].hex()
-            for v in normalised.to_pylist()
-        ]
-        return pa.array(hashed, pa.string())
+        """The pseudonym of each (non-null) normalised id: HMAC of "namespace:id", hex."""
+        return hex_strings(hmac_prefixes(self._key, normalised, f"{namespace}:"))
 
     def hash_array(self, namespace: str, values: pa.Array | pa.ChunkedArray) -> pa.Array:
         """Hashes each distinct value once; nulls stay null."""
+        return decode(self.hash_dictionary(namespace, values))
+
+    def hash_dictionary(
+        self, namespace: str, values: pa.Array | pa.ChunkedArray
+    ) -> pa.DictionaryArray:
+        """The pseudonyms as a dictionary array: one entry per distinct normalised id.
+
+        Checks that need the distinct values (duplicates, references) read them from the
+        dictionary instead of hashing tens of millions of pseudonyms once more.
+        """
         if isinstance(values, pa.ChunkedArray):
             values = values.combine_chunks()
         encoded = pc.dictionary_encode(normalise_ids(values))
         uniques = encoded.dictionary
         if namespace != PERSON_NAMESPACE:
-            return pc.take(self._digests(namespace, uniques), encoded.indices)
+            digests = self._digests(namespace, uniques)
+            return pa.DictionaryArray.from_arrays(encoded.indices, digests)
         found = pc.index_in(uniques, self._known)
         missing = uniques.filter(pc.is_null(found))
-        fresh = self._digests(namespace, missing)
-        if len(self._known) + len(missing) <= self._remember:
-            self._known = pa.concat_arrays([self._known, missing.cast(pa.string())])
-            self._pseudonyms = pa.concat_arrays([self._pseudonyms, fresh])
-            found = pc.index_in(uniques, self._known)
-            return pc.take(pc.take(self._pseudonyms, found), encoded.indices)
-        # over the limit: known ids from memory, the rest freshly hashed
+        # known ids from memory, the rest freshly hashed and placed after them
         offset = len(self._pseudonyms)
-        table = pa.concat_arrays([self._pseudonyms, fresh])
+        table = pa.concat_arrays([self._pseudonyms, self._digests(namespace, missing)])
         position = pc.fill_null(found, -1).to_numpy(zero_copy_only=False).copy()
         position[position < 0] = offset + np.arange(len(missing))
-        return pc.take(pc.take(table, pa.array(position)), encoded.indices)
+        if len(self._known) + len(missing) <= self._remember:
+            self._known = pa.concat_arrays([self._known, missing.cast(pa.string())])
+            self._pseudonyms = table
+        return pa.DictionaryArray.from_arrays(encoded.indices, pc.take(table, pa.array(position)))
+
+
+def decode(pseudonyms: pa.DictionaryArray) -> pa.Array:
+    """The pseudonym of each row. Record keys are distinct, and then (distinct values are
+    numbered in order of first appearance) the dictionary already is the column: no copy."""
+    if len(pseudonyms.dictionary) == len(pseudonyms) and pseudonyms.null_count == 0:
+        return pseudonyms.dictionary
+    return pc.take(pseudonyms.dictionary, pseudonyms.indices)
+
+
+def hmac_prefixes(key: bytes, messages: pa.Array, prefix: str = "") -> np.ndarray:
+    """The first HALF bytes of HMAC-SHA256(key, prefix + message) for each (non-null) message.
+
+    A national import hashes tens of millions of ids. A one-shot `hmac.digest` redoes the key
+    schedule and OpenSSL's digest lookup every time; copying a keyed state costs about half as
+    much, and the digests are kept as bytes and turned into hex all at once (`hex_strings`).
+    Messages (text as UTF-8, or bytes) become Python bytes a chunk at a time, to stay small.
+    """
+    template = _hmac_new(key, digestmod="sha256")
+    copy = template.copy
+    out = np.empty((len(messages), HALF), np.uint8)
+    for start in range(0, len(messages), CHUNK):
+        chunk = messages.slice(start, CHUNK)
+        if prefix:
+            chunk = pc.binary_join_element_wise(prefix.encode(), chunk.cast(pa.binary()), b"")
+        digests: list[bytes] = []
+        append = digests.append
+        for message in chunk.cast(pa.binary()).to_pylist():
+            h = copy()
+            h.update(message)
+            append(h.digest())
+        block = np.frombuffer(b"".join(digests), np.uint8).reshape(-1, template.digest_size)
+        out[start : start + len(digests)] = block[:, :HALF]
+    return out
+
+
+def hex_strings(raw: np.ndarray) -> pa.Array:
+    """Each row of bytes as lower-case hex, built in one buffer rather than a Python str a row."""
+    rows, width = raw.shape
+    chars = np.empty((rows, 2 * width), np.uint8)
+    chars[:, 0::2] = HEX_DIGITS[raw >> 4]
+    chars[:, 1::2] = HEX_DIGITS[raw & 0x0F]
+    offsets = np.arange(rows + 1, dtype=np.int64) * (2 * width)
+    buffers = [None, pa.py_buffer(offsets), pa.py_buffer(chars)]
+    return pa.Array.from_buffers(pa.large_string(), rows, buffers).cast(pa.string())

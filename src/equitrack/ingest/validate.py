@@ -6,6 +6,7 @@ column, and so that `--skip-invalid` can load exactly the rows that passed.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from equitrack.ingest.coerce import coerce, text
-from equitrack.ingest.pseudonymise import PERSON_NAMESPACE, Pseudonymiser
+from equitrack.ingest.pseudonymise import PERSON_NAMESPACE, Pseudonymiser, decode
 from equitrack.ingest.readers import RawData
 from equitrack.model import codes
 from equitrack.model.tables import TABLES, Column, Identifier, Rule, Table, table
@@ -145,7 +146,42 @@ def _shown(value: object) -> str:
     return s if len(s) <= MAX_VALUE_SHOWN else s[: MAX_VALUE_SHOWN - 1] + "…"
 
 
+@dataclass
+class Examined:
+    """A source checked for everything that does not depend on the store; `complete` finishes.
+
+    The split lets the importer read, check and hash one file while the store is still writing
+    the one before it, and check against the store only once that has finished.
+    """
+
+    raw: RawData
+    table: Table
+    data: pa.Table | None  # None when the file as a whole cannot be used
+    problems: Problems
+    file_problems: list[str]
+    warnings: list[str] = field(default_factory=list)
+    extra_columns: list[str] = field(default_factory=list)
+    raw_ids: dict[str, pa.Array] = field(default_factory=dict)  # identifiers before hashing
+    hashed: dict[str, pa.DictionaryArray] = field(default_factory=dict)  # each distinct once
+
+
 def check(raw: RawData, ctx: Context) -> Checked:
+    return complete(examine(raw, ctx.pseudonymiser), ctx)
+
+
+def complete(examined: Examined, ctx: Context) -> Checked:
+    """The checks against the store (keys already loaded, references), and the result."""
+    e = examined
+    if e.data is not None:
+        _check_loaded(e.raw, e.table, e.data, e.raw_ids, ctx, e.problems)
+        _check_references(e.raw, e.table, e.data, e.raw_ids, e.hashed, ctx, e.problems)
+    return Checked(
+        e.raw, e.table, e.data, e.problems.table(), e.file_problems, e.warnings, e.extra_columns
+    )
+
+
+def examine(raw: RawData, pseudonymiser: Pseudonymiser) -> Examined:
+    """Types, blanks, codes, pseudonyms, row rules and duplicates: all but the store's part."""
     tbl = table(raw.source.table)
     present = set(raw.data.column_names)
     problems = Problems()
@@ -155,18 +191,16 @@ def check(raw: RawData, ctx: Context) -> Checked:
     missing = [c for c in tbl.required if c not in present]
     if missing:
         needed = ", ".join(tbl.required)
-        return Checked(
+        return Examined(
             raw,
             tbl,
             None,
-            problems.table(),
+            problems,
             [
                 f"the column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
                 f"{'are' if len(missing) > 1 else 'is'} missing from the header "
                 f"({tbl.name} needs {needed})"
             ],
-            [],
-            [],
         )
     n = raw.data.num_rows
     warnings: list[str] = []
@@ -195,15 +229,16 @@ def check(raw: RawData, ctx: Context) -> Checked:
     _normalise_codes(tbl, columns, warnings)
     _derive(tbl, columns)
     raw_ids = {c.name: columns[c.name] for c in tbl.columns if c.identifier}
+    hashed: dict[str, pa.DictionaryArray] = {}  # identifier → pseudonyms, each distinct once
     for col in tbl.columns:
         if col.identifier:
-            columns[col.name] = ctx.pseudonymiser.hash_array(namespace(tbl, col), columns[col.name])
+            pseudonyms = pseudonymiser.hash_dictionary(namespace(tbl, col), columns[col.name])
+            hashed[col.name] = pseudonyms
+            columns[col.name] = decode(pseudonyms)
     data = pa.table(columns)
     for rule in tbl.rules:
         _check_rule(raw, data, rule, problems)
-    _check_duplicates(raw, tbl, data, raw_ids, problems)
-    _check_loaded(raw, tbl, data, raw_ids, ctx, problems)
-    _check_references(raw, tbl, data, raw_ids, ctx, problems)
+    _check_duplicates(raw, tbl, data, raw_ids, hashed, problems)
     extra = [c for c in raw.data.column_names if c not in tbl.column_names]
     refused = [c for c in extra if IDENTIFYING.search(c)]
     kept = [c for c in extra if c not in refused and _has_values(raw.data.column(c))]
@@ -215,7 +250,7 @@ def check(raw: RawData, ctx: Context) -> Checked:
         warnings.append(
             f"extra columns kept aside (not part of the {tbl.name} table): {', '.join(kept)}"
         )
-    return Checked(raw, tbl, data, problems.table(), [], warnings, kept)
+    return Examined(raw, tbl, data, problems, [], warnings, kept, raw_ids, hashed)
 
 
 def _has_values(values: pa.ChunkedArray) -> bool:
@@ -318,9 +353,14 @@ def _raw_key(
 
 
 def _check_duplicates(
-    raw: RawData, tbl: Table, data: pa.Table, raw_ids: dict[str, pa.Array], problems: Problems
+    raw: RawData,
+    tbl: Table,
+    data: pa.Table,
+    raw_ids: dict[str, pa.Array],
+    hashed: dict[str, pa.DictionaryArray],
+    problems: Problems,
 ) -> None:
-    if not tbl.key:
+    if not tbl.key or _all_distinct(data, tbl.key, hashed):
         return
     keys = _key_table(data, tbl.key)
     grouped = keys.group_by(list(tbl.key), use_threads=False).aggregate([("__row", "list")])
@@ -343,11 +383,45 @@ def _check_duplicates(
         )
 
 
+def _all_distinct(
+    data: pa.Table, key: tuple[str, ...], hashed: dict[str, pa.DictionaryArray]
+) -> bool:
+    """No complete key twice, found cheaply so that the grouping naming the rows runs only then.
+
+    A pseudonymised key column is compared by its dictionary numbers (equal numbers, equal
+    pseudonyms) rather than by hashing 32-character strings; a key that is one such column is
+    distinct when its dictionary has an entry for every non-blank row.
+    """
+    if len(key) == 1 and key[0] in hashed:
+        pseudonyms = hashed[key[0]]
+        return len(pseudonyms.dictionary) == len(pseudonyms) - pseudonyms.null_count
+    columns = [hashed[k].indices if k in hashed else data.column(k).combine_chunks() for k in key]
+    complete = functools.reduce(pc.and_, [pc.is_valid(c) for c in columns])
+    codes, count = _distinct_numbers(pc.filter(columns[0], complete))
+    for column in columns[1:]:  # the pair (key so far, next column) as one number below n²
+        numbers, width = _distinct_numbers(pc.filter(column, complete))
+        codes, count = _distinct_numbers(pc.add(pc.multiply(codes, width), numbers))
+    return count == len(codes)
+
+
+def _distinct_numbers(values: pa.Array) -> tuple[pa.Array, int]:
+    """Each value's number among the distinct values (0, 1, …), and how many there are."""
+    encoded = pc.dictionary_encode(values)
+    return encoded.indices.cast(pa.int64()), len(encoded.dictionary)
+
+
+def _is_empty(store: Store, name: str) -> bool:
+    return store.table(name).limit(1).count().to_pyarrow().as_py() == 0
+
+
 def _in_store(store: Store, name: str, probe: pa.Table) -> pa.Table:
-    """The rows of `probe` whose columns match a row already in the store table (in the engine)."""
+    """The rows of `probe` whose columns match a row already in the store table (in the engine).
+
+    A semi-join needs no DISTINCT on the stored side: dropping it saves grouping the whole table.
+    """
     if probe.num_rows == 0:
         return probe
-    stored = store.table(name).select(list(probe.column_names)).distinct()
+    stored = store.table(name).select(list(probe.column_names))
     with store.temporary(probe) as incoming:
         return incoming.semi_join(stored, list(probe.column_names)).to_pyarrow()
 
@@ -368,7 +442,7 @@ def _check_loaded(
     ctx: Context,
     problems: Problems,
 ) -> None:
-    if not tbl.key:
+    if not tbl.key or _is_empty(ctx.store, tbl.name):  # nothing loaded that could match
         return
     probe = _key_table(data, tbl.key).drop(["__row"])
     probe = probe.group_by(list(tbl.key), use_threads=False).aggregate([])
@@ -391,6 +465,7 @@ def _check_references(
     tbl: Table,
     data: pa.Table,
     raw_ids: dict[str, pa.Array],
+    hashed: dict[str, pa.DictionaryArray],
     ctx: Context,
     problems: Problems,
 ) -> None:
@@ -398,10 +473,12 @@ def _check_references(
         if not col.references:
             continue
         ref_table, ref_col = col.references.split(".")
-        values = data.column(col.name).combine_chunks()
-        distinct = pc.unique(values.drop_null())
         if ref_table == tbl.name:
             continue
+        values = data.column(col.name).combine_chunks()
+        distinct = (
+            hashed[col.name].dictionary if col.name in hashed else pc.unique(values).drop_null()
+        )
         earlier = ctx.accepted_values(col.references)
         outstanding = (
             distinct.filter(pc.invert(pc.is_in(distinct, earlier))) if len(earlier) else distinct
@@ -412,6 +489,8 @@ def _check_references(
             if len(outstanding)
             else pa.array([], pa.string())
         )
+        if len(found) == len(outstanding):  # distinct values, so every one was found
+            continue
         missing = (
             outstanding.filter(pc.invert(pc.is_in(outstanding, found)))
             if len(found)

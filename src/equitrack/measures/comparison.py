@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from equitrack.measures.counting import ALL, REFERENCE, count, group_type, is_focus, ordered
-from equitrack.measures.declare import Frame, Measure
+from equitrack.measures.counting import (
+    ALL,
+    REFERENCE,
+    Counts,
+    count,
+    count_with_events,
+    group_type,
+    is_focus,
+    ordered,
+)
+from equitrack.measures.declare import Frame, Measure, Subset
 from equitrack.measures.result import Result, rated
 from equitrack.model import codes
 from equitrack.stats import (
@@ -19,11 +28,7 @@ from equitrack.stats import (
 def evaluate_comparison(
     frame: Frame, measure: Measure, dimension: str, years: Sequence[int], window: int, options: dict
 ) -> list[Result]:
-    assert measure.event is not None
-    members = count(
-        frame, measure.population(frame), measure.attribute, dimension, measure.breakdown
-    )
-    events = count(frame, measure.event(frame), measure.attribute, dimension, measure.breakdown)
+    members, events = _counts(frame, measure, dimension)
     pooling = Pooling(options.get("pooling", Pooling.POOLED))
     gtype = group_type(measure.attribute, dimension)
     reference = REFERENCE.get(measure.attribute)
@@ -82,6 +87,20 @@ def evaluate_comparison(
     for (result, _), c in zip(comparisons, adjusted, strict=True):
         result.verdict_adjusted = c.verdict_adjusted and str(c.verdict_adjusted)
     return results
+
+
+def _counts(frame: Frame, measure: Measure, dimension: str) -> tuple[Counts, Counts]:
+    """Members and events per cell and group; in one query when the event is a subset of the
+    population, which is then read once rather than twice."""
+    event = measure.event
+    assert event is not None
+    population = measure.population(frame)
+    attribute, breakdown = measure.attribute, measure.breakdown
+    if isinstance(event, Subset) and event.population is measure.population:
+        happened = event.predicate(population, frame)
+        return count_with_events(frame, population, happened, attribute, dimension, breakdown)
+    members = count(frame, population, attribute, dimension, breakdown)
+    return members, count(frame, event(frame), attribute, dimension, breakdown)
 
 
 def _mean_of_rates(

@@ -6,7 +6,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 
 import ibis
+import ibis.expr.operations as ops
 import ibis.expr.types as ir
+import pyarrow as pa
 
 from equitrack.measures.declare import Attribute, Frame
 from equitrack.model import codes
@@ -82,23 +84,115 @@ def is_focus(attribute: Attribute, dimension: str, group: str) -> bool:
 Key = tuple[int, str, str]  # period, unit, breakdown
 
 
+def row_inputs(value: ir.Value, table: ir.Table) -> list[str] | None:
+    """The columns of `table` that `value` is computed from row by row, or None when it is not
+    a function of one row's columns (a window, an aggregate, another table's columns)."""
+    node = value.op()
+    if node.find((ops.WindowFunction, ops.Reduction), filter=ops.Value):
+        return None
+    fields = node.find(ops.Field, filter=ops.Value)
+    if any(f.rel != table.op() for f in fields):
+        return None
+    return sorted({f.name for f in fields})
+
+
+Shape = Callable[[ir.Table], ir.Value]
+
+
+def _counted_by_inputs(
+    query: ir.Table, shapes: dict[str, Shape], with_events: bool = False
+) -> ir.Table:
+    """`query` counted (`_n`, and `_e` rows whose `_event` holds) per period, unit and the
+    columns each shape is made from, with the shapes then made on those counts. A shape that is
+    not a row function (a window, say) is made on every row instead, and counted by."""
+    later: dict[str, Shape] = {}
+    inputs: set[str] = set()
+    for name, shape in shapes.items():
+        columns = row_inputs(shape(query), query)
+        if columns is None:
+            query = query.mutate(**{f"_{name}": shape(query)})
+            columns, shape = [f"_{name}"], lambda t, c=f"_{name}": t[c]
+        inputs.update(columns)
+        later[name] = shape
+    keys = ["period", "unit", *sorted(inputs - {"period", "unit"})]
+    events = {"_e": query.count(where=query._event)} if with_events else {}
+    counted = query.group_by(keys).aggregate(_n=query.count(), **events)
+    return counted.mutate(**{name: shape(counted) for name, shape in later.items()})
+
+
+def grouped(
+    query: ir.Table,
+    attribute: Attribute,
+    breakdown: Callable[[ir.Table], ir.StringValue] | None = None,
+    event: ir.BooleanValue | None = None,
+) -> ir.Table:
+    """Members per period, unit, `_breakdown` and `_key` (`n`), as an engine query; with
+    `event` (a condition on `query`), also how many of them had it (`e`).
+
+    Counted first by the raw columns the group key and the breakdown are made from, which take
+    few values, and only then shaped: the string functions run on a few rows per unit rather
+    than on every member, where they cost more than the counting itself.
+    """
+    cell = breakdown or (lambda t: ibis.literal(ALL))
+    if event is not None:
+        query = query.mutate(_event=event)
+    shaped = _counted_by_inputs(
+        query,
+        {
+            "_key": lambda t: group_key(t, attribute),
+            "_breakdown": lambda t: cell(t).cast("string"),
+        },
+        with_events=event is not None,
+    )
+    sums = {"n": shaped._n.sum(), **({"e": shaped._e.sum()} if event is not None else {})}
+    return shaped.group_by(["period", "unit", "_breakdown", "_key"]).aggregate(**sums)
+
+
+Counts = dict[Key, dict[str, int]]
+
+
+def _by_group(
+    frame: Frame, counted: pa.Table, column: str, attribute: Attribute, dimension: str
+) -> Counts:
+    """The engine's counts in `column`, per (period, unit, breakdown) and group; cells with no
+    members are left out, as counting only the members would leave them out."""
+    columns = (counted[name].to_pylist() for name in ("period", "unit", "_breakdown", "_key"))
+    groups: dict[str, str] = {}  # a few distinct keys among many rows: map each once
+    out: Counts = defaultdict(lambda: defaultdict(int))
+    for period, unit, cell, key, n in zip(*columns, counted[column].to_pylist(), strict=True):
+        if not n:
+            continue
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = group_of(key, attribute, dimension, frame.grouping)
+        out[(int(period), unit, cell)][group] += int(n)
+    return out
+
+
 def count(
     frame: Frame,
     query: ir.Table,
     attribute: Attribute,
     dimension: str,
     breakdown: Callable[[ir.Table], ir.StringValue] | None = None,
-) -> dict[Key, dict[str, int]]:
+) -> Counts:
     """Members per period, unit, breakdown and group, counted in the engine."""
-    cell = breakdown(query) if breakdown else ibis.literal(ALL)
-    shaped = query.mutate(_key=group_key(query, attribute), _breakdown=cell.cast("string"))
-    counted = (
-        shaped.group_by(["period", "unit", "_breakdown", "_key"])
-        .aggregate(n=shaped.count())
-        .to_pyarrow()
+    counted = grouped(query, attribute, breakdown).to_pyarrow()
+    return _by_group(frame, counted, "n", attribute, dimension)
+
+
+def count_with_events(
+    frame: Frame,
+    query: ir.Table,
+    event: ir.BooleanValue,
+    attribute: Attribute,
+    dimension: str,
+    breakdown: Callable[[ir.Table], ir.StringValue] | None = None,
+) -> tuple[Counts, Counts]:
+    """`count` of the members, and of those among them for whom `event` holds, in one query:
+    the same as counting `query` and `query.filter(event)` apart, reading the members once."""
+    counted = grouped(query, attribute, breakdown, event).to_pyarrow()
+    return (
+        _by_group(frame, counted, "n", attribute, dimension),
+        _by_group(frame, counted, "e", attribute, dimension),
     )
-    out: dict[Key, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for row in counted.to_pylist():
-        group = group_of(row["_key"], attribute, dimension, frame.grouping)
-        out[(int(row["period"]), row["unit"], row["_breakdown"])][group] += int(row["n"])
-    return out

@@ -25,6 +25,10 @@ class Kind(StrEnum):
     REPRESENTATION = "representation"  # headcount by group within each breakdown cell
     SURVEY = "survey"  # survey results already counted by the survey provider
     GAP = "gap"  # a group's share of members minus its share of the workforce, in points
+    PARITY_GAP = "parity_gap"  # a GAP, plus the headcount that would close it (Model Employer)
+    SHARE = "share"  # a share of records that are not people (panels): one group, "All"
+    CATEGORIES = "categories"  # each group's share in categories derived in Python from a key
+    PAY_GAP = "pay_gap"  # pay of each group against references, from per-person pay rows
 
 
 class Attribute(StrEnum):
@@ -45,6 +49,7 @@ class Shared:
     def __init__(self, years: Iterable[int] = ()) -> None:
         self.years = tuple(sorted(set(years)))
         self._tables: dict[Hashable, tuple[tuple[int, ...], ir.Table]] = {}
+        self._kept: list[ir.Table] = []
 
     def get(
         self,
@@ -62,10 +67,20 @@ class Shared:
             self._tables[key] = (covered, table)
         return table if set(years) == set(covered) else table.filter(table.period.isin(list(years)))
 
+    def keep(self, store: Store, expr: ir.Table) -> ir.Table:
+        """`expr` materialised until `release`: for a part a population reads more than once,
+        which an engine would otherwise compute again for each read."""
+        table = store.cache(expr)
+        self._kept.append(table)
+        return table
+
     def release(self) -> None:
         for _, table in self._tables.values():
             table.release()
         self._tables.clear()
+        for table in self._kept:
+            table.release()
+        self._kept.clear()
 
     def __enter__(self) -> Shared:
         return self
@@ -88,6 +103,10 @@ class Frame:
     def population(self, name: str, build: Callable[[tuple[int, ...]], ir.Table]) -> ir.Table:
         """A population shared across measures, for this frame's years."""
         return self.shared.get(self.store, (name, self.scope), self.years, build)
+
+    def keep(self, expr: ir.Table) -> ir.Table:
+        """`expr` materialised for the rest of the run (see `Shared.keep`)."""
+        return self.shared.keep(self.store, expr)
 
 
 Query = Callable[[Frame], ir.Table]
@@ -139,11 +158,25 @@ def with_earlier_years(years: Iterable[int], window: int) -> tuple[int, ...]:
     return tuple(sorted({y - back for y in years for back in range(window)}))
 
 
-def subset(population: Query, predicate: Callable[[ir.Table, Frame], ir.BooleanValue]) -> Query:
+Predicate = Callable[[ir.Table, Frame], ir.BooleanValue]
+
+
+@dataclass(frozen=True)
+class Subset:
+    """An event query that is the members of `population` for whom `predicate` holds.
+
+    Declared rather than a closure, so that a measure whose event is a subset of its own
+    population can count both in one pass over the population.
+    """
+
+    population: Query
+    predicate: Predicate
+
+    def __call__(self, frame: Frame) -> ir.Table:
+        members = self.population(frame)
+        return members.filter(self.predicate(members, frame))
+
+
+def subset(population: Query, predicate: Predicate) -> Subset:
     """The event as the members of the population for whom `predicate` holds."""
-
-    def query(frame: Frame) -> ir.Table:
-        members = population(frame)
-        return members.filter(predicate(members, frame))
-
-    return query
+    return Subset(population, predicate)

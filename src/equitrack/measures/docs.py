@@ -10,6 +10,21 @@ KIND_TEXT = {
     Kind.REPRESENTATION: "headcount and share of each group in every cell, with subtotals",
     Kind.SURVEY: "survey respondents counted by the measure, per group, from the survey table",
     Kind.GAP: "a group's share of the board minus its share of the workforce, in points",
+    Kind.PARITY_GAP: "a group's share of senior staff minus its share of the workforce, in "
+    "points, and the headcount that would close the gap",
+    Kind.SHARE: "a share of records that are not people (such as interview panels), with its "
+    "Wilson interval",
+    Kind.CATEGORIES: "each group's share in categories derived from a recorded value (such as "
+    "the just-culture outcome from the answers), with relative likelihoods for the headline "
+    "categories",
+    Kind.PAY_GAP: "mean and median hourly (and bonus) pay of each group against the reference "
+    "groups, pay quarters with ties spread evenly, bonus receipt and the unknown share",
+}
+FAMILY_TITLES = {
+    "wres": "WRES",
+    "wdes": "WDES",
+    "bank-wres": "Bank WRES",
+    "scrutiny": "The ten recommendations (family `scrutiny`)",
 }
 ORIENTATION_TEXT = {
     "benefit": "ratio = reference rate / group rate (the event is good to have)",
@@ -38,14 +53,14 @@ def render() -> str:
         "",
     ]
     for name in FAMILIES:
-        lines += [f"## {name.upper()}", ""]
+        lines += [f"## {FAMILY_TITLES.get(name, name)}", ""]
         for m in family(name):
             lines += [f"### `{m.id}`: {m.title}", ""]
             if m.description:
                 lines += [m.description, ""]
             lines.append(f"- Kind: {KIND_TEXT[m.kind]}.")
             lines.append(f"- Groups from: {m.attribute.value}.")
-            if m.kind is Kind.COMPARISON:
+            if m.kind in (Kind.COMPARISON, Kind.CATEGORIES):
                 lines.append(f"- Direction: {ORIENTATION_TEXT[m.orientation.value]}.")
             for option, default in m.options.items():
                 allowed = m.choices.get(option)

@@ -10,13 +10,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from equitrack.measures.categories import evaluate_categories
 from equitrack.measures.comparison import evaluate_comparison
 from equitrack.measures.counting import DIMENSIONS
 from equitrack.measures.declare import Attribute, Frame, Kind, Measure, Shared, with_earlier_years
 from equitrack.measures.gaps import evaluate_gap
+from equitrack.measures.pay import evaluate_pay_gap
 from equitrack.measures.populations import Scope
+from equitrack.measures.progression import evaluate_parity_gap
 from equitrack.measures.representation import evaluate_representation
 from equitrack.measures.result import Result
+from equitrack.measures.shares import evaluate_share
 from equitrack.measures.survey import evaluate_survey
 from equitrack.model.codes import DEFAULT_GROUPING, EthnicGrouping
 from equitrack.store import Store
@@ -26,6 +30,10 @@ EVALUATORS = {
     Kind.REPRESENTATION: evaluate_representation,
     Kind.SURVEY: evaluate_survey,
     Kind.GAP: evaluate_gap,
+    Kind.PARITY_GAP: evaluate_parity_gap,
+    Kind.SHARE: evaluate_share,
+    Kind.CATEGORIES: evaluate_categories,
+    Kind.PAY_GAP: evaluate_pay_gap,
 }
 
 

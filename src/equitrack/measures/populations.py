@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import ibis
@@ -115,11 +115,14 @@ def _one_per(table: ir.Table, keys: Sequence[str]) -> ir.Table:
     return ranked.filter(ranked._rank == 0).drop("_rank")
 
 
+#: The equality attributes a member carries from `people`.
+PERSON_ATTRIBUTES = ("ethnic_code", "sex", "disability", "international_recruit")
+
+
 def with_person(store: Store, table: ir.Table) -> ir.Table:
-    p = store.table("people").select(
-        "person_id", "ethnic_code", "sex", "disability", "international_recruit"
-    )
-    return table.join(p, "person_id", how="left")
+    """`table` with its person's attributes (null where the person is not on file)."""
+    p = store.table("people").select("person_id", *PERSON_ATTRIBUTES)
+    return table.left_join(p, "person_id").select(*table.columns, *PERSON_ATTRIBUTES)
 
 
 def assignments_at_snapshots(store: Store, scope: Scope, years: Sequence[int]) -> ir.Table:
@@ -130,41 +133,140 @@ def assignments_at_snapshots(store: Store, scope: Scope, years: Sequence[int]) -
 
 
 #: What measures read of a member; narrow, because populations are materialised and reused.
-MEMBER_COLUMNS = (
-    "period",
+MEMBER_COLUMNS = ("period", "unit", "person_id", "pay_band", "clinical", *PERSON_ATTRIBUTES)
+
+#: What choosing one assignment per person needs of each candidate assignment.
+CANDIDATE_COLUMNS = (
     "unit",
-    "org_code",
     "person_id",
+    "assignment_id",
+    "start_date",
+    "end_date",
+    "fte",
     "pay_band",
-    "staff_group",
     "clinical",
-    "contract",
 )
 
+#: Materialises an intermediate read twice (by default it is just inlined twice).
+Keep = Callable[[ir.Table], ir.Table]
+#: The years (a `years_table`) each candidate counts in: joins candidates to the years.
+Expand = Callable[[ir.Table], ir.Table]
+#: The last day a candidate can still count (null = open), for a cheap test of overlap.
+Reach = Callable[[ir.Table], ir.DateValue]
 
-def workforce(store: Store, scope: Scope, years: Sequence[int]) -> ir.Table:
-    """Staff in post at 31 March of each year: non-bank, one row per person, unit and year."""
-    active = assignments_at_snapshots(store, scope, years)
-    active = active.filter(active.contract != BANK)
-    chosen = _one_per(active, ["period", "unit", "person_id"]).select(*MEMBER_COLUMNS)
-    return with_person(store, chosen)
+
+def _as_is(table: ir.Table) -> ir.Table:
+    return table
 
 
-def bank_only(store: Store, scope: Scope, years: Sequence[int]) -> ir.Table:
-    """Active bank workers at 31 March: a bank assignment in the six months to the date and no
-    non-bank assignment in the unit on it. One row per person, unit and year."""
+def _candidates(store: Store, scope: Scope, bank: bool) -> ir.Table:
+    """Bank, or else non-bank, assignments in scope, with their unit."""
     a = _in_scope(store, scope, store.table("assignments"))
-    y = years_table(years)
-    bank = a.filter(a.contract == BANK)
-    recent = bank.join(
-        y,
-        (bank.start_date <= y.snapshot)
-        & (bank.end_date.isnull() | (bank.end_date >= y.bank_window_start)),
+    a = a.filter(a.contract == BANK) if bank else a.filter(a.contract != BANK)
+    return a.select(*CANDIDATE_COLUMNS)
+
+
+def _contested(candidates: ir.Table, reach: Reach) -> ir.Table:
+    """The candidates the tie-break may have to decide between.
+
+    Those whose interval (start to `reach`) overlaps another candidate's for the same unit and
+    person: two candidates counting in the same year overlap, so every candidate outside this
+    set is alone in each of its years. Those without a person or an assignment id go here too,
+    so that only the tie-break ever decides for them. Most people never hold two assignments at
+    once, so this is a small table, and ranking only it spares a window over every person-year.
+    """
+    spans = candidates.mutate(_reach=reach(candidates))
+    other = spans.view()
+    pairs = spans.join(
+        other,
+        [
+            spans.unit == other.unit,
+            spans.person_id == other.person_id,
+            spans.assignment_id != other.assignment_id,
+            other._reach.isnull() | (spans.start_date <= other._reach),
+            spans._reach.isnull() | (other.start_date <= spans._reach),
+        ],
     )
-    substantive = workforce(store, scope, years).select("period", "unit", "person_id")
-    only = recent.anti_join(substantive, ["period", "unit", "person_id"])
-    chosen = _one_per(only, ["period", "unit", "person_id"]).select(*MEMBER_COLUMNS)
-    return with_person(store, chosen)
+    overlapping = pairs.select(*(spans[c] for c in candidates.columns)).distinct()
+    unkeyed = candidates.filter(candidates.person_id.isnull() | candidates.assignment_id.isnull())
+    return ibis.union(overlapping, unkeyed)
+
+
+def _chosen(
+    store: Store, candidates: ir.Table, expand: Expand, reach: Reach, keep: Keep
+) -> ir.Table:
+    """One candidate per person, unit and year, by the tie-break, with the person's attributes.
+
+    Only the contested candidates are ranked; the rest are chosen wherever they count. The
+    result is the same set of rows as ranking every candidate in every year.
+    """
+    contested = keep(_contested(candidates, reach))
+    clear = candidates.filter(candidates.person_id.notnull(), candidates.assignment_id.notnull())
+    clear = clear.anti_join(contested, "assignment_id")
+    ranked = _one_per(expand(contested), ["period", "unit", "person_id"])
+    return ibis.union(
+        expand(with_person(store, clear)).select(*MEMBER_COLUMNS),
+        with_person(store, ranked).select(*MEMBER_COLUMNS),
+    )
+
+
+def _at_snapshot(years: Sequence[int]) -> Expand:
+    y = years_table(years)
+
+    def expand(t: ir.Table) -> ir.Table:
+        return t.join(y, _active_on(t.start_date, t.end_date, y.snapshot))
+
+    return expand
+
+
+def _in_bank_window(years: Sequence[int]) -> Expand:
+    """A bank assignment counts in a year if it ran at any time in the six months to 31 March."""
+    y = years_table(years)
+
+    def expand(t: ir.Table) -> ir.Table:
+        return t.join(
+            y,
+            (t.start_date <= y.snapshot)
+            & (t.end_date.isnull() | (t.end_date >= y.bank_window_start)),
+        )
+
+    return expand
+
+
+def _end(t: ir.Table) -> ir.DateValue:
+    return t.end_date
+
+
+def _end_and_bank_window(t: ir.Table) -> ir.DateValue:
+    """Ending on or after 1 October puts 31 March within six months: 1 April is past it."""
+    return t.end_date + ibis.interval(months=6)
+
+
+def workforce(store: Store, scope: Scope, years: Sequence[int], keep: Keep = _as_is) -> ir.Table:
+    """Staff in post at 31 March of each year: non-bank, one row per person, unit and year."""
+    candidates = _candidates(store, scope, bank=False)
+    return _chosen(store, candidates, _at_snapshot(years), _end, keep)
+
+
+def bank_only(
+    store: Store,
+    scope: Scope,
+    years: Sequence[int],
+    substantive: ir.Table | None = None,
+    keep: Keep = _as_is,
+) -> ir.Table:
+    """Active bank workers at 31 March: a bank assignment in the six months to the date and no
+    non-bank assignment in the unit on it. One row per person, unit and year.
+
+    `substantive` is the workforce for these years, when the caller already has it. Leaving out
+    those in it after the tie-break, rather than before, removes whole (person, unit, year)
+    groups either way, so the same rows remain.
+    """
+    if substantive is None:
+        substantive = workforce(store, scope, years, keep)
+    candidates = _candidates(store, scope, bank=True)
+    chosen = _chosen(store, candidates, _in_bank_window(years), _end_and_bank_window, keep)
+    return chosen.anti_join(substantive, ["period", "unit", "person_id"])
 
 
 def board(store: Store, scope: Scope, years: Sequence[int]) -> ir.Table:

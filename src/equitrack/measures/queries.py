@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import ibis
 import ibis.expr.types as ir
 
@@ -19,14 +21,18 @@ def financial_year(day: ir.DateValue) -> ir.IntegerValue:
 
 def workforce(frame: Frame) -> ir.Table:
     return frame.population(
-        "workforce", lambda years: pop.workforce(frame.store, frame.scope, years)
+        "workforce", lambda years: pop.workforce(frame.store, frame.scope, years, frame.keep)
     )
 
 
 def bank_only(frame: Frame) -> ir.Table:
-    return frame.population(
-        "bank_only", lambda years: pop.bank_only(frame.store, frame.scope, years)
-    )
+    """Bank-only workers, leaving out the shared workforce rather than deriving it again."""
+
+    def build(years: tuple[int, ...]) -> ir.Table:
+        staff = workforce(replace(frame, years=years))
+        return pop.bank_only(frame.store, frame.scope, years, staff, frame.keep)
+
+    return frame.population("bank_only", build)
 
 
 def wres1_cell(t: ir.Table) -> ir.StringValue:
@@ -112,6 +118,9 @@ def trained(frame: Frame) -> ir.Table:
     tr = frame.store.table("training")
     tr = tr.filter(~tr.mandatory).join(pop.units(frame.store, frame.scope), "org_code")
     tr = tr.mutate(period=financial_year(tr.start_date)).select("person_id", "unit", "period")
+    # only the years the staff are in: a no-op for the result, but it lets the engine build the
+    # join on the (smaller) training side rather than on every person-year of staff
+    tr = tr.filter(tr.period.isin(list(frame.years)))
     return staff.semi_join(tr, ["person_id", "unit", "period"])
 
 

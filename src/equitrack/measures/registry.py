@@ -2,13 +2,32 @@
 
 from __future__ import annotations
 
-from equitrack.measures import bank_wres, wdes, wres
+from equitrack.measures import (
+    bank_journeys,
+    bank_wres,
+    casework,
+    opportunities,
+    pay,
+    progression,
+    wdes,
+    wres,
+)
 from equitrack.measures.declare import Measure
 
 MEASURES: dict[str, Measure] = {
-    m.id: m for m in (*wres.MEASURES, *wdes.MEASURES, *bank_wres.MEASURES)
+    m.id: m
+    for m in (
+        *wres.MEASURES,
+        *wdes.MEASURES,
+        *bank_wres.MEASURES,
+        *opportunities.MEASURES,
+        *casework.MEASURES,
+        *pay.MEASURES,
+        *progression.MEASURES,
+        *bank_journeys.MEASURES,
+    )
 }
-FAMILIES = ("wres", "wdes", "bank-wres")
+FAMILIES = ("wres", "wdes", "bank-wres", "scrutiny")
 
 
 def family(name: str) -> tuple[Measure, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields
@@ -9,7 +10,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from equitrack.stats import proportion
+from equitrack.stats import Proportion, proportion
 
 
 @dataclass
@@ -52,9 +53,16 @@ class Result:
         return asdict(self)
 
 
+@functools.lru_cache(maxsize=1 << 16, typed=True)
+def _proportion(numerator: int, denominator: int) -> Proportion:
+    """`proportion`, worked out once for each pair of counts: a suite of results repeats many
+    pairs (small cells especially), and the interval is the costliest part of a result."""
+    return proportion(numerator, denominator)
+
+
 def rated(numerator: int, denominator: int, **values: Any) -> Result:
     """A result whose rate and 95% Wilson interval come from its own counts."""
-    p = proportion(numerator, denominator)
+    p = _proportion(numerator, denominator)
     values.setdefault("reason", p.reason)
     return Result(
         numerator=numerator,

@@ -138,11 +138,22 @@ def gap_table(measure_id: str, results: list[Result]) -> Table:
     return t
 
 
+def pay_gap_table(measure_id: str, rows: list[Result]) -> Table:
+    """Imported late: the pay-gap renderer is its own module."""
+    from equitrack.outputs.pay_gap import results_table
+
+    return results_table(measure_id, rows)
+
+
 RENDERERS = {
     Kind.COMPARISON: comparison_table,
     Kind.REPRESENTATION: representation_table,
     Kind.SURVEY: survey_table,
     Kind.GAP: gap_table,
+    Kind.PARITY_GAP: gap_table,
+    Kind.SHARE: comparison_table,
+    Kind.CATEGORIES: comparison_table,
+    Kind.PAY_GAP: pay_gap_table,
 }
 
 

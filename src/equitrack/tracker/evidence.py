@@ -52,8 +52,14 @@ class RecommendationEvidence:
     measures: tuple[MeasureEvidence, ...]
 
 
+def _verdict(r: Result) -> str | None:
+    """The verdict after the false-discovery-rate adjustment where there is one: a measure with
+    many cells (leave by type, cases by contract) would otherwise find gaps by chance."""
+    return r.verdict_adjusted or r.verdict
+
+
 def _comparisons(results: Sequence[Result]) -> list[Result]:
-    return [r for r in results if r.reference_group and r.verdict]
+    return [r for r in results if r.reference_group and _verdict(r)]
 
 
 def _describe(r: Result) -> str:
@@ -63,7 +69,8 @@ def _describe(r: Result) -> str:
         if r.ratio_ci_low is not None and r.ratio_ci_high is not None
         else ""
     )
-    return f"{r.group} vs {r.reference_group}: {ratio}{interval}, {r.verdict}"
+    cell = f" ({r.breakdown})" if r.breakdown else ""
+    return f"{r.group} vs {r.reference_group}{cell}: {ratio}{interval}, {_verdict(r)}"
 
 
 def measure_status(results: Sequence[Result]) -> tuple[Status, str | None]:
@@ -73,12 +80,12 @@ def measure_status(results: Sequence[Result]) -> tuple[Status, str | None]:
     compared = _comparisons(results)
     if not compared:
         return Status.DESCRIBED, None
-    adverse = [r for r in compared if r.verdict == Verdict.ADVERSE_SIGNIFICANT]
+    adverse = [r for r in compared if _verdict(r) == Verdict.ADVERSE_SIGNIFICANT]
     if adverse:
         black = [r for r in adverse if r.group == "Black"]  # the review's focus, when it shows
         worst = max(black or adverse, key=lambda r: r.ratio or 0)
         return Status.ADVERSE, _describe(worst)
-    told = [r for r in compared if r.verdict not in (Verdict.TOO_FEW, Verdict.UNDEFINED)]
+    told = [r for r in compared if _verdict(r) not in (Verdict.TOO_FEW, Verdict.UNDEFINED)]
     if told:
         black = [r for r in told if r.group == "Black"]
         return Status.NO_GAP, _describe((black or told)[0])

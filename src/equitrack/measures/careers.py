@@ -1,0 +1,321 @@
+"""Careers over time (recommendations 1, 2 and 9): how long until promotion, or until a bank
+worker gets a substantive post, by group, when not everyone gets there.
+
+Each journey is one row per person and unit, aggregated in the engine by one backend-neutral
+Ibis query (the same on DuckDB, PostgreSQL and Spark); Python turns the dates into durations
+and event codes and hands them to :func:`equitrack.stats.survival.careers_over_time`:
+Kaplan–Meier curves, cumulative incidence with leaving as a competing event (Aalen–Johansen)
+and log-rank tests of each group against White.
+
+- **Time to promotion** (:func:`time_to_promotion`): from a person's first substantive (not
+  bank) assignment on an Agenda for Change band in the unit, the days until they first start a
+  substantive assignment in the unit on a higher band. The competing event is leaving the unit
+  without promotion: the end of their last substantive assignment there. People still there
+  without promotion are censored at the end of the data. Those who start at VSM, the top of the
+  ladder, cannot be promoted and are left out.
+- **Bank to substantive** (:func:`bank_to_substantive`): from a person's first bank assignment
+  in the unit, when they held no substantive assignment there before it, the days until their
+  first substantive assignment in the unit. It counts as a conversion when it starts before
+  their bank work ends or within `grace_days` (31) after (ESR often ends the bank assignment the
+  day before the new post starts). The competing event is leaving the bank without converting:
+  the end of their last bank assignment there, with no substantive start within the grace.
+
+Only journeys that start on or after 1 April of `first_year - 1` are followed (default: the
+eight reporting years to `end_year`), because a history that begins part-way through people's
+careers would otherwise count years in which their promotions were never recorded. The end of
+the data is 31 March of `end_year` (default: the latest reporting year anyone starts in);
+anything after it has not happened yet. A person is followed once per unit: per organisation,
+or in the whole system with `Scope(system=True)` (a move within the system is not leaving).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+
+from equitrack.measures import populations as pop
+from equitrack.measures.counting import group_key, group_of, ordered
+from equitrack.measures.declare import Attribute
+from equitrack.measures.populations import Scope
+from equitrack.measures.queries import financial_year
+from equitrack.model import codes
+from equitrack.model.codes import DEFAULT_GROUPING, EthnicGrouping
+from equitrack.stats.survival import (
+    CENSORED,
+    COMPETING,
+    EVENT,
+    CareersOverTime,
+    careers_over_time,
+    durations_from_dates,
+)
+from equitrack.store import Store
+
+PROMOTION = "promotion"
+BANK_TO_SUBSTANTIVE = "bank_to_substantive"
+JOURNEYS = (PROMOTION, BANK_TO_SUBSTANTIVE)
+DIMENSIONS = ("wres", "broad")
+REFERENCE = codes.WHITE
+#: Journeys followed by default: those starting in the eight reporting years to the end year.
+HISTORY_YEARS = 8
+GRACE_DAYS = 31
+TOP_RANK = codes.band_rank("VSM")
+
+
+@dataclass(frozen=True)
+class Counts:
+    """One group's people on the journey and how each one's journey ended (or not yet)."""
+
+    people: int = 0
+    events: int = 0
+    competing: int = 0
+    censored: int = 0
+
+
+@dataclass(frozen=True)
+class Journey:
+    """One journey in one unit: the survival analysis and every group's counts.
+
+    `analysis` covers the groups of known ethnicity (Unknown is counted in `counts` but left out
+    of the curves and tests, as from every comparison); it is None when no one of known
+    ethnicity is on the journey. Durations are in days.
+    """
+
+    journey: str
+    unit: str
+    dimension: str
+    end_of_data: dt.date
+    cohort_from: dt.date
+    counts: dict[str, Counts]
+    analysis: CareersOverTime | None
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def excluded(self) -> int:
+        """People of unknown ethnicity on the journey (counted, not analysed)."""
+        return self.counts.get(codes.UNKNOWN, Counts()).people
+
+
+def time_to_promotion(
+    store: Store,
+    scope: Scope | None = None,
+    by: str = "wres",
+    end_year: int | None = None,
+    *,
+    first_year: int | None = None,
+    grouping: EthnicGrouping = DEFAULT_GROUPING,
+) -> list[Journey]:
+    """Time from the first substantive AfC assignment in the unit to the first higher band."""
+    scope = scope or Scope()
+    end_year = _end_year(store, end_year)
+    first_year = end_year - HISTORY_YEARS + 1 if first_year is None else first_year
+    rows = promotion_rows(store, scope, pop.snapshot(end_year), pop.year_start(first_year))
+    return _analyse(
+        PROMOTION, _fetch(rows), by, pop.snapshot(end_year), pop.year_start(first_year),
+        grouping, lambda r: (r["event"], r["competing"]), {},
+    )  # fmt: skip
+
+
+def bank_to_substantive(
+    store: Store,
+    scope: Scope | None = None,
+    by: str = "wres",
+    end_year: int | None = None,
+    *,
+    first_year: int | None = None,
+    grace_days: int = GRACE_DAYS,
+    grouping: EthnicGrouping = DEFAULT_GROUPING,
+) -> list[Journey]:
+    """Time from the first bank assignment in the unit to the first substantive assignment."""
+    scope = scope or Scope()
+    end_year = _end_year(store, end_year)
+    first_year = end_year - HISTORY_YEARS + 1 if first_year is None else first_year
+    end = pop.snapshot(end_year)
+    rows = bank_rows(store, scope, end, pop.year_start(first_year))
+    grace = dt.timedelta(days=grace_days)
+
+    def outcome(r: dict[str, Any]) -> tuple[dt.date | None, dt.date | None]:
+        substantive, left = r["event"], r["competing"]
+        if substantive is not None and (left is None or substantive <= left + grace):
+            return substantive, None  # converted before, or soon after, their bank work ended
+        return None, left
+
+    return _analyse(
+        BANK_TO_SUBSTANTIVE, _fetch(rows), by, end, pop.year_start(first_year), grouping,
+        outcome, {"grace_days": grace_days},
+    )  # fmt: skip
+
+
+# --------------------------------------------------------------------------------------------
+# The engine's part: one row per person and unit
+
+
+def _assignments(store: Store, scope: Scope, end: dt.date) -> ir.Table:
+    a = store.table("assignments").join(pop.units(store, scope), "org_code")
+    a = a.filter(a.start_date <= ibis.literal(end))
+    return a.select("unit", "person_id", "contract", "pay_band", "start_date", "end_date")
+
+
+def _last_end(spells: ir.Table, end: dt.date) -> ir.Table:
+    """Per unit and person: the end of their last spell, null while any spell is still open at
+    the end of the data."""
+    still_open = spells.end_date.isnull() | (spells.end_date > ibis.literal(end))
+    per = spells.group_by(["unit", "person_id"]).aggregate(
+        _open=ibis.ifelse(still_open, 1, 0).sum(), _last=spells.end_date.max()
+    )
+    return per.select(
+        "unit", "person_id", competing=ibis.ifelse(per._open == 0, per._last, ibis.null("date"))
+    )
+
+
+def _with_group(store: Store, rows: ir.Table) -> ir.Table:
+    people = store.table("people").select("person_id", "ethnic_code")
+    joined = rows.left_join(people, rows.person_id == people.person_id)
+    return joined.select(
+        "unit", "start", "event", "competing", key=group_key(joined, Attribute.ETHNICITY)
+    )
+
+
+def promotion_rows(store: Store, scope: Scope, end: dt.date, since: dt.date) -> ir.Table:
+    """unit, key (the ethnic group key), start, event (first higher band), competing (left)."""
+    a = _assignments(store, scope, end)
+    a = a.filter(a.contract != pop.BANK).mutate(rank=pop.band_rank(a.pay_band))
+    afc = a.filter(a.rank > 0)
+    first = afc.group_by(["unit", "person_id"]).aggregate(start=afc.start_date.min())
+    on_first = afc.join(first, ["unit", "person_id", afc.start_date == first.start])
+    starts = on_first.group_by(["unit", "person_id", "start"]).aggregate(
+        start_rank=on_first.rank.max()
+    )
+    starts = starts.filter(starts.start >= ibis.literal(since), starts.start_rank < TOP_RANK)
+    later = a.join(starts, ["unit", "person_id"])
+    later = later.filter(later.rank > later.start_rank, later.start_date > later.start)
+    promoted = later.group_by(["unit", "person_id"]).aggregate(event=later.start_date.min())
+    left = _last_end(a, end)
+    rows = starts.left_join(promoted, ["unit", "person_id"]).select(
+        "unit", "person_id", "start", "event"
+    )
+    rows = rows.left_join(left, ["unit", "person_id"]).select(
+        "unit", "person_id", "start", "event", "competing"
+    )
+    return _with_group(store, rows)
+
+
+def bank_rows(store: Store, scope: Scope, end: dt.date, since: dt.date) -> ir.Table:
+    """unit, key, start (first bank), event (first substantive start after it), competing (the
+    end of their last bank assignment, null while one is open)."""
+    a = _assignments(store, scope, end)
+    bank = a.filter(a.contract == pop.BANK)
+    substantive = a.filter(a.contract != pop.BANK)
+    first = bank.group_by(["unit", "person_id"]).aggregate(start=bank.start_date.min())
+    first_post = substantive.group_by(["unit", "person_id"]).aggregate(
+        event=substantive.start_date.min()
+    )
+    rows = first.left_join(first_post, ["unit", "person_id"]).select(
+        "unit", "person_id", "start", "event"
+    )
+    rows = rows.filter(
+        rows.start >= ibis.literal(since), rows.event.isnull() | (rows.event > rows.start)
+    )
+    rows = rows.left_join(_last_end(bank, end), ["unit", "person_id"]).select(
+        "unit", "person_id", "start", "event", "competing"
+    )
+    return _with_group(store, rows)
+
+
+def _fetch(rows: ir.Table) -> list[dict[str, Any]]:
+    out = rows.to_pyarrow().to_pylist()
+    for r in out:
+        for name in ("start", "event", "competing"):
+            r[name] = _date(r[name])
+    return out
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
+def _not_before_start(
+    start: dt.date, event: dt.date | None, competing: dt.date | None
+) -> tuple[dt.date | None, dt.date | None]:
+    """A spell recorded as ending before it starts ends, for this purpose, on its first day."""
+    return event, None if competing is None else max(competing, start)
+
+
+def _end_year(store: Store, end_year: int | None) -> int:
+    if end_year is not None:
+        return end_year
+    a = store.table("assignments")
+    top = a.aggregate(top=financial_year(a.start_date).max()).to_pyarrow().column("top")[0]
+    if top.as_py() is None:
+        raise ValueError("no assignments are loaded, so there is no end of data; give end_year")
+    return int(top.as_py())
+
+
+# --------------------------------------------------------------------------------------------
+# Python's part: durations, codes, survival analysis
+
+
+def _analyse(
+    journey: str,
+    rows: list[dict[str, Any]],
+    by: str,
+    end: dt.date,
+    since: dt.date,
+    grouping: EthnicGrouping,
+    outcome,
+    extra: dict[str, Any],
+) -> list[Journey]:
+    if by not in DIMENSIONS:
+        raise ValueError(f"by must be one of {', '.join(DIMENSIONS)}, not {by!r}")
+    per_unit: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        per_unit[r["unit"]].append(r)
+    options = {
+        "end_of_data": end.isoformat(),
+        "cohort_from": since.isoformat(),
+        "ethnic_grouping": grouping.as_option(),
+        **extra,
+    }
+    journeys = []
+    for unit in sorted(per_unit):
+        people = per_unit[unit]
+        outcomes = [_not_before_start(r["start"], *outcome(r)) for r in people]
+        durations, events = durations_from_dates(
+            [r["start"] for r in people],
+            [o[0] for o in outcomes],
+            [o[1] for o in outcomes],
+            end,
+        )
+        groups = np.array(
+            [group_of(r["key"], Attribute.ETHNICITY, by, grouping) for r in people], dtype=object
+        )
+        counts = {
+            g: Counts(
+                people=int((groups == g).sum()),
+                events=int(((groups == g) & (events == EVENT)).sum()),
+                competing=int(((groups == g) & (events == COMPETING)).sum()),
+                censored=int(((groups == g) & (events == CENSORED)).sum()),
+            )
+            for g in ordered(set(groups.tolist()))
+        }
+        known = groups != codes.UNKNOWN
+        analysis = None
+        if known.any():
+            names = set(groups[known].tolist())
+            analysis = careers_over_time(
+                durations[known],
+                events[known],
+                groups[known].tolist(),
+                reference=REFERENCE if REFERENCE in names and len(names) > 1 else None,
+            )
+        journeys.append(Journey(journey, unit, by, end, since, counts, analysis, options))
+    return journeys

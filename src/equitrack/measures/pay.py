@@ -1,0 +1,335 @@
+"""The ethnicity pay gap, from the pay table at each organisation's snapshot in the year.
+
+Following the UK government's 2023 ethnicity pay reporting guidance (the gender pay gap rules
+with ethnic groups for sexes; the arithmetic is `equitrack.stats.pay_gap`): mean and median
+hourly pay gap of each group against White British (national code A) and White (A, B, C),
+positive meaning the group is paid less; all minority groups together ("BME") as a group of
+its own; each group's share of each hourly pay quarter, ties at a boundary spread evenly;
+bonus gaps and the share receiving a bonus where bonus pay is recorded; and the share of
+staff whose ethnicity is not known.
+
+The snapshot for reporting year Y is each organisation's latest snapshot_date in the
+financial year (1 April Y-1 to 31 March Y; normally 31 March Y). A system figure pools its
+organisations' snapshots: someone paid by two organisations counts in each, as each
+employer's return would count them. Medians and quarters need every value, so this is the one
+measure for which the engine returns rows (unit, ethnic code, hourly pay, bonus pay for the
+chosen snapshots), not counts; everything after that is Python.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+
+from equitrack.measures import populations as pop
+from equitrack.measures import queries as q
+from equitrack.measures.counting import DIMENSIONS, group_key, group_type, ordered
+from equitrack.measures.declare import Attribute, Frame, Kind, Measure
+from equitrack.measures.result import Result, rated
+from equitrack.model import codes
+from equitrack.model.codes import DEFAULT_GROUPING, EthnicGrouping
+from equitrack.stats import PayGapReport, format_share, pay_gap
+from equitrack.store import Store
+
+FAMILY = "scrutiny"
+WHITE_BRITISH = "White British"
+STAFF = ("all", "substantive", "bank")
+
+#: Breakdown labels of the pay-gap results.
+HOURLY, BONUS = "Hourly pay", "Bonus pay"
+QUARTER_NAMES = {1: "lowest paid", 2: "lower middle", 3: "upper middle", 4: "highest paid"}
+BONUS_RECEIVED = "Received bonus pay"
+NOT_KNOWN = "Ethnicity not known"
+
+
+def quarter_label(quarter: int) -> str:
+    return f"Pay quarter {quarter} ({QUARTER_NAMES[quarter]})"
+
+
+def pay_rows(frame: Frame) -> ir.Table:
+    """One row per pay record at each organisation's latest snapshot in each year."""
+    p = frame.store.table("pay").join(pop.units(frame.store, frame.scope), "org_code")
+    p = p.mutate(period=q.financial_year(p.snapshot_date))
+    p = p.filter(p.period.isin(list(frame.years)))
+    latest = p.snapshot_date.max().over(ibis.window(group_by=[p.org_code, p.period]))
+    p = p.mutate(_latest=latest)
+    p = p.filter(p.snapshot_date == p._latest)
+    staff = frame.options.get("staff", "all")
+    if staff != "all":
+        a = frame.store.table("assignments")
+        a = a.filter(a.contract != pop.BANK).select(
+            "person_id", "org_code", "start_date", "end_date"
+        )
+        held = [
+            p.person_id == a.person_id,
+            p.org_code == a.org_code,
+            a.start_date <= p.snapshot_date,
+            a.end_date.isnull() | (a.end_date >= p.snapshot_date),
+        ]
+        p = p.semi_join(a, held) if staff == "substantive" else p.anti_join(a, held)
+    p = p.select(
+        "period", "unit", "org_code", "person_id", "snapshot_date", "hourly_pay", "bonus_pay"
+    )
+    return pop.with_person(frame.store, p)
+
+
+@dataclass(frozen=True)
+class UnitPayGap:
+    """The pay-gap report for one unit (organisation or system) and reporting year."""
+
+    period: int
+    unit: str
+    group_type: str
+    snapshots: dict[str, str]  # org_code -> ISO snapshot date used
+    report: PayGapReport
+    #: The group and reference names, each with the national codes it stands for.
+    definitions: dict[str, tuple[str, ...]]
+
+    def same_people(self, group: str, reference: str) -> bool:
+        return set(self.definitions[group]) == set(self.definitions[reference])
+
+    def record(self) -> dict[str, Any]:
+        """Everything, as plain JSON-ready values (quarter counts as floats)."""
+        tables = self.report.to_arrow()
+        return {
+            "org": self.unit,
+            "period": self.period,
+            "group_type": self.group_type,
+            "snapshots": self.snapshots,
+            "headcount": self.report.headcount,
+            "gaps": [
+                row
+                for row in tables["pay_gaps"].to_pylist()
+                if not self.same_people(row["group"], row["reference"])
+            ],
+            "quarters": tables["pay_quarters"].to_pylist(),
+            "bonus_receipt": tables["bonus_receipt"].to_pylist(),
+            "bonus_reason": self.report.bonus_reason,
+            "unknown": tables["unknown"].to_pylist()[0],
+            "excluded": self.report.excluded,
+            "options": self.report.options,
+        }
+
+
+def _definitions(
+    dimension: str, grouping: EthnicGrouping, present: set[str]
+) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """Groups (those with anyone present) and references, as national codes."""
+    name = {
+        "wres": grouping.wres_group,
+        "broad": grouping.broad_group,
+        "detailed": grouping.detailed_group,
+    }[dimension]
+    named: dict[str, list[str]] = {}
+    for category in codes.NATIONAL_CATEGORIES:
+        named.setdefault(name(category.code), []).append(category.code)
+    minority = [c.code for c in codes.NATIONAL_CATEGORIES if c.wres_group == codes.BME]
+    named.setdefault(codes.BME, minority)
+    groups = {
+        g: tuple(named[g]) for g in ordered(named) if any(code in present for code in named[g])
+    }
+    white = tuple(c.code for c in codes.NATIONAL_CATEGORIES if c.wres_group == codes.WHITE)
+    references = {WHITE_BRITISH: ("A",), codes.WHITE: white}
+    return groups, references
+
+
+def unit_reports(frame: Frame, measure: Measure, dimension: str) -> list[UnitPayGap]:
+    """Fetch the rows for the frame's years and compute one report per unit and year."""
+    if dimension not in DIMENSIONS:
+        raise ValueError(f"--by must be one of {', '.join(DIMENSIONS)}")
+    members = measure.population(frame)
+    rows = (
+        members.select(
+            "period",
+            "unit",
+            _key=group_key(members, Attribute.ETHNICITY),
+            hourly_pay=members.hourly_pay.cast("float64"),
+            bonus_pay=members.bonus_pay.cast("float64"),
+        )
+        .to_pyarrow()
+        .to_pandas()
+    )
+    dates = (
+        members.select("period", "unit", "org_code", "snapshot_date")
+        .distinct()
+        .to_pyarrow()
+        .to_pylist()
+    )
+    snapshots: dict[tuple[int, str], dict[str, str]] = {}
+    for d in sorted(dates, key=lambda d: (d["period"], d["unit"], d["org_code"])):
+        where = (int(d["period"]), d["unit"])
+        snapshots.setdefault(where, {})[d["org_code"]] = d["snapshot_date"].isoformat()
+    gtype = group_type(Attribute.ETHNICITY, dimension)
+    reports = []
+    for (period, unit), chunk in rows.groupby(["period", "unit"], sort=True):
+        labels = [k if k in codes.CATEGORY_BY_CODE else codes.UNKNOWN for k in chunk["_key"]]
+        groups, references = _definitions(dimension, frame.grouping, set(labels))
+        bonus = chunk["bonus_pay"].to_numpy(dtype=np.float64)
+        report = pay_gap(
+            chunk["hourly_pay"].to_numpy(dtype=np.float64),
+            labels,
+            references={k: list(v) for k, v in references.items()},
+            groups={k: list(v) for k, v in groups.items()},
+            bonus=bonus,
+        )
+        reports.append(
+            UnitPayGap(
+                int(period),
+                str(unit),
+                gtype,
+                snapshots.get((int(period), str(unit)), {}),
+                report,
+                {**groups, **references},
+            )
+        )
+    return reports
+
+
+def _money(value: float | None) -> str:
+    return "–" if value is None else f"£{value:,.2f}"
+
+
+def results_of(unit: UnitPayGap, measure_id: str, options: Mapping[str, Any]) -> list[Result]:
+    """A unit's report in the one Result shape: gaps (difference = gap in %, numerator and
+    denominator the group's and the reference's headcounts), quarter shares (rate = the
+    group's share of the quarter; fractional people are in `reason`), bonus receipt and the
+    share whose ethnicity is not known."""
+    report = unit.report
+    recorded = {**options, "snapshots": unit.snapshots}
+    unknown = report.unknown.unknown
+    common = {
+        "measure": measure_id,
+        "org": unit.unit,
+        "period": unit.period,
+        "group_type": unit.group_type,
+        "options": recorded,
+    }
+    out: list[Result] = []
+    for gap in (*report.gaps, *report.bonus_gaps):
+        if unit.same_people(gap.group, gap.reference):
+            continue
+        label = HOURLY if gap.measure == "hourly" else BONUS
+        for stat, value, mine, theirs in (
+            ("mean", gap.mean_gap, gap.group_mean, gap.reference_mean),
+            ("median", gap.median_gap, gap.group_median, gap.reference_median),
+        ):
+            out.append(
+                Result(
+                    group=gap.group,
+                    numerator=gap.group_headcount,
+                    denominator=gap.reference_headcount,
+                    reference_group=gap.reference,
+                    difference=value,
+                    breakdown=f"{label}: {stat}",
+                    reason=gap.reason or f"{stat} {_money(mine)} against {_money(theirs)}",
+                    excluded=unknown,
+                    **common,
+                )
+            )
+    for quarter in report.quarters:
+        out.append(
+            Result(
+                group=quarter.group,
+                numerator=None,
+                denominator=None,
+                rate=quarter.share,
+                breakdown=quarter_label(quarter.quarter),
+                reason=quarter.reason
+                or f"{float(quarter.people):.2f} of {float(quarter.quarter_size):.2f} people",
+                **common,
+            )
+        )
+    for receipt in report.bonus_receipt:
+        out.append(
+            rated(
+                receipt.received,
+                receipt.headcount,
+                group=receipt.group,
+                breakdown=BONUS_RECEIVED,
+                **common,
+            )
+        )
+    out.append(
+        rated(
+            unknown,
+            report.unknown.total,
+            group=codes.UNKNOWN,
+            breakdown=NOT_KNOWN,
+            reason=f"{format_share(report.unknown.share, missing='–')} of staff not known",
+            **common,
+        )
+    )
+    return out
+
+
+def evaluate_pay_gap(
+    frame: Frame, measure: Measure, dimension: str, years: Sequence[int], window: int, options: dict
+) -> list[Result]:
+    return [
+        r
+        for unit in unit_reports(frame, measure, dimension)
+        if unit.period in years
+        for r in results_of(unit, measure.id, options)
+    ]
+
+
+MEASURE = Measure(
+    id="pay_gap",
+    family=FAMILY,
+    title="Ethnicity pay gap (mean and median hourly pay, quarters, bonus)",
+    kind=Kind.PAY_GAP,
+    population=pay_rows,
+    options={"staff": "all"},
+    choices={"staff": STAFF},
+    description="From the pay table at each organisation's latest snapshot in the year: the "
+    "mean and median hourly pay gap of each group, and of all minority groups together (BME), "
+    "against White British (code A) and White (A, B, C), as (reference - group) / reference "
+    "in %, positive meaning the group is paid less; each group's share of each hourly pay "
+    "quarter (ties at a boundary spread evenly, so a share may rest on fractional people); "
+    "mean and median bonus gaps among those receiving a bonus, and the share receiving one, "
+    "where bonus pay is recorded; the share whose ethnicity is not known. Option staff: all "
+    "(default), substantive (an active non-bank assignment on the snapshot date) or bank.",
+)
+
+MEASURES = (MEASURE,)
+
+
+def pay_gap_report(
+    store: Store,
+    year: int,
+    scope: pop.Scope | None = None,
+    *,
+    dimension: str = "wres",
+    grouping: EthnicGrouping = DEFAULT_GROUPING,
+    options: Mapping[str, Any] | None = None,
+) -> list[UnitPayGap]:
+    """The full pay-gap report (gaps, quarters, bonus, unknown) for each unit in `year`."""
+    resolved = MEASURE.resolve(options)
+    frame = Frame(store, scope or pop.Scope(), (year,), resolved, grouping)
+    return [u for u in unit_reports(frame, MEASURE, dimension) if u.period == year]
+
+
+def report_results(
+    reports: Sequence[UnitPayGap],
+    scope: pop.Scope | None = None,
+    *,
+    grouping: EthnicGrouping = DEFAULT_GROUPING,
+    options: Mapping[str, Any] | None = None,
+) -> list[Result]:
+    """Reports from `pay_gap_report` as Results, with the options the engine records."""
+    recorded = {
+        **MEASURE.resolve(options),
+        "scope": (scope or pop.Scope()).as_option(),
+        "ethnic_grouping": grouping.as_option(),
+    }
+    return [r for unit in reports for r in results_of(unit, MEASURE.id, recorded)]
+
+
+def reports_json(reports: Sequence[UnitPayGap]) -> str:
+    return json.dumps([u.record() for u in reports], indent=2, default=str)

@@ -1,0 +1,209 @@
+"""Recommendation 1: are ethnic minority, and Black, staff progressing into senior roles?
+
+Three declarations: promotion within the year (band rank up, same unit), the Model Employer gap
+(share of staff in post at band 8a and above against the share of the whole workforce, with the
+headcount still needed for parity), and representation at 8a and above by senior band group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+import ibis
+import ibis.expr.types as ir
+
+from equitrack.measures import populations as pop
+from equitrack.measures import queries as q
+from equitrack.measures.counting import ALL, count
+from equitrack.measures.declare import Frame, Kind, Measure, subset
+from equitrack.measures.gaps import evaluate_gap
+from equitrack.measures.result import Result
+from equitrack.model import codes
+from equitrack.stats import Orientation
+
+FAMILY = "scrutiny"
+
+#: The Model Employer goal counts staff at band 8a and above (codes.SENIOR_FROM).
+SENIOR_RANK = codes.band_rank(codes.SENIOR_FROM)
+SENIOR_CELL = "Band 8a and above"
+#: senior_representation's cells: the senior bands in three groups, low to high.
+SENIOR_GROUPS = {
+    "Band 8a": "Band 8a-8b",
+    "Band 8b": "Band 8a-8b",
+    "Band 8c": "Band 8c-9",
+    "Band 8d": "Band 8c-9",
+    "Band 9": "Band 8c-9",
+    "VSM": "VSM",
+}
+#: The year the Model Employer strategy set for parity at every senior band.
+MODEL_EMPLOYER_YEAR = 2028
+PARITY_MODES = ("replace", "add")
+NEEDED_PREFIX = "Needed for parity ("
+
+
+def with_previous_years(frame: Frame) -> Frame:
+    """The frame with each year's previous year added, so last year's staff are at hand."""
+    years = tuple(sorted(set(frame.years) | {y - 1 for y in frame.years}))
+    return replace(frame, years=years)
+
+
+def _previous_year_staff(frame: Frame, staff: ir.Table) -> ir.Table:
+    """Staff at 31 March Y-1, labelled with the year Y they are followed into."""
+    earlier = staff.filter(staff.period.isin([y - 1 for y in frame.years]))
+    return earlier.mutate(period=(earlier.period + 1).cast("int64"))
+
+
+def stayers(frame: Frame) -> ir.Table:
+    """Staff in post at 31 March Y-1 on an AfC band who are in post in the same unit at 31 March
+    Y; `period` is Y, attributes and the band are last year's, `band_rank_now` this year's."""
+    staff = q.workforce(with_previous_years(frame))
+    before = _previous_year_staff(frame, staff)
+    before = before.mutate(band_rank_before=pop.band_rank(before.pay_band))
+    before = before.filter(before.band_rank_before > 0)
+    now = staff.filter(staff.period.isin(list(frame.years)))
+    now = now.select("period", "unit", "person_id", band_rank_now=pop.band_rank(now.pay_band))
+    return before.join(now, ["period", "unit", "person_id"])
+
+
+def promoted(t: ir.Table, frame: Frame) -> ir.BooleanValue:
+    return t.band_rank_now > t.band_rank_before
+
+
+def senior_staff(frame: Frame) -> ir.Table:
+    """Staff in post at 31 March on band 8a or above (AfC; medical grades are not on the ladder)."""
+    staff = q.workforce(frame)
+    return staff.filter(pop.band_rank(staff.pay_band) >= SENIOR_RANK)
+
+
+def senior_seats(frame: Frame) -> ir.Table:
+    staff = senior_staff(frame)
+    return staff.mutate(seat=ibis.literal(SENIOR_CELL))
+
+
+def senior_band_group(t: ir.Table) -> ir.StringValue:
+    return t.pay_band.substitute(SENIOR_GROUPS, else_=t.pay_band)
+
+
+def headcount_for_parity(
+    senior: int, senior_total: int, staff: int, staff_total: int, mode: str = "replace"
+) -> int:
+    """How many more of a group at 8a and above would make its share there equal its share of
+    the workforce (`staff` of `staff_total`), at today's sizes; 0 once at or above parity.
+
+    ``replace`` (default, the Model Employer way): senior posts stay as many as now and are
+    filled as they fall vacant, so needed = ceil(w·N - n) with w = staff / staff_total, N =
+    senior_total and n = senior. ``add``: the group's senior staff are added on top, and each
+    addition also grows N, so needed = ceil((w·N - n) / (1 - w)). Exact integer arithmetic.
+    """
+    if mode not in PARITY_MODES:
+        raise ValueError(f"mode must be one of {', '.join(PARITY_MODES)}, not {mode!r}")
+    if staff_total <= 0:
+        return 0
+    short = staff * senior_total - senior * staff_total  # (w·N - n) × staff_total
+    if short <= 0:
+        return 0
+    over = staff_total if mode == "replace" else staff_total - staff
+    if over <= 0:
+        return 0  # everyone in the workforce is in the group: no addition reaches parity
+    return -(-short // over)  # ceiling division
+
+
+def evaluate_parity_gap(
+    frame: Frame, measure: Measure, dimension: str, years: Sequence[int], window: int, options: dict
+) -> list[Result]:
+    """The representation gap (as WRES 9), and for each group the headcount that would close it
+    (0 at or above parity): in the gap row's reason, and as a row of its own (breakdown
+    "Needed for parity (<cell>)", numerator = the headcount, denominator = the cell's staff)."""
+    results = evaluate_gap(frame, measure, dimension, years, window, options)
+    staff = count(frame, q.workforce(frame), measure.attribute, dimension)
+    mode = options.get("parity", "replace")
+    target = int(options.get("target_year", MODEL_EMPLOYER_YEAR))
+    out: list[Result] = []
+    for r in results:
+        out.append(r)
+        groups = staff.get((r.period, r.org, ALL), {})
+        if r.numerator is None or not r.denominator or not groups:
+            continue
+        needed = headcount_for_parity(
+            r.numerator, r.denominator, groups.get(r.group, 0), sum(groups.values()), mode
+        )
+        years_left = target - r.period
+        pace = (
+            f", about {-(-needed // years_left):,} a year to reach it by {target}"
+            if needed and years_left > 0
+            else ""
+        )
+        text = f"{needed:,} more needed for parity{pace}" if needed else "at or above parity"
+        r.reason = f"{r.reason}; {text}" if r.reason else text
+        posts = "senior posts as many as now" if mode == "replace" else "posts added"
+        out.append(
+            Result(
+                measure=r.measure,
+                org=r.org,
+                period=r.period,
+                group_type=r.group_type,
+                group=r.group,
+                numerator=needed,
+                denominator=r.denominator,
+                breakdown=f"{NEEDED_PREFIX}{r.breakdown})",
+                reason=f"more {r.group} staff needed at this level for their share to equal "
+                f"their workforce share ({posts}){pace}"
+                if needed
+                else "at or above parity",
+                options=options,
+            )
+        )
+    return out
+
+
+MEASURES = (
+    Measure(
+        id="promotion",
+        family=FAMILY,
+        title="Promotion within the year (band increase, same organisation)",
+        kind=Kind.COMPARISON,
+        population=stayers,
+        event=subset(stayers, promoted),
+        orientation=Orientation.BENEFIT,
+        description="Staff in post at 31 March Y-1 on an Agenda for Change band who are still in "
+        "post in the same unit at 31 March Y (the organisation, or the system for system "
+        "figures); the event is a higher AfC band rank at 31 March Y than at 31 March Y-1 (the "
+        "assignment chosen each year by the staff-in-post tie-break). Leavers, doctors and "
+        "people who join during the year are outside it. Groups from the person's record; "
+        "ratio = White / group.",
+    ),
+    Measure(
+        id="model_employer",
+        family=FAMILY,
+        title="Model Employer: representation at band 8a and above against the workforce",
+        kind=Kind.PARITY_GAP,
+        population=senior_seats,
+        breakdown=lambda t: t.seat,
+        options={"parity": "replace", "target_year": MODEL_EMPLOYER_YEAR},
+        choices={"parity": PARITY_MODES},
+        description="Staff in post at 31 March on AfC band 8a, 8b, 8c, 8d, 9 or VSM; each "
+        "group's share of them minus its share of the whole workforce in post (every staff "
+        "group, doctors included, as NHS England's Model Employer goal compares with the whole "
+        "workforce), in percentage points; Unknown stays in both denominators. For each group "
+        "a second row (breakdown 'Needed for parity (Band 8a and above)') gives "
+        "as its numerator the headcount still needed at the year's sizes: with N staff at 8a "
+        "and above, n of them in the group, and w the group's workforce share, ceil(w × N - n) "
+        "with senior posts as many as now (`parity=replace`, the Model Employer way) or "
+        "ceil((w × N - n) / (1 - w)) if posts are added (`parity=add`); its reason says how "
+        "many a year would reach it by `target_year` (2028). Run with --by broad for Black "
+        "staff.",
+    ),
+    Measure(
+        id="senior_representation",
+        family=FAMILY,
+        title="Representation at band 8a and above, by senior band group",
+        kind=Kind.REPRESENTATION,
+        population=senior_staff,
+        breakdown=senior_band_group,
+        description="Staff in post at 31 March on AfC band 8a and above, headcount and share by "
+        "group in three cells (Band 8a-8b; Band 8c-9, that is 8c, 8d and 9; VSM) and in all of "
+        "them together (All); ask for several years to see the trend. Unknown stays in "
+        "denominators.",
+    ),
+)
