@@ -13,6 +13,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from equitrack.ingest.readers import contiguous
 from equitrack.model.tables import Column, Kind
 from equitrack.store.types import ARROW_TYPES
 
@@ -164,8 +165,7 @@ CONVERTERS: dict[Kind, Callable[[pa.Array, Column], Coerced]] = {
 
 
 def coerce(values: pa.Array | pa.ChunkedArray, column: Column) -> Coerced:
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
+    values = contiguous(values)
     result = CONVERTERS[column.kind](values, column)
     if result.values.type != ARROW_TYPES[column.kind]:
         result.values = result.values.cast(ARROW_TYPES[column.kind])

@@ -22,7 +22,14 @@ import pyarrow.csv as pacsv
 
 from equitrack import __version__
 from equitrack.ingest.pseudonymise import Pseudonymiser, load_key
-from equitrack.ingest.readers import Source, discover, fingerprint, progress_total, read
+from equitrack.ingest.readers import (
+    Source,
+    contiguous,
+    discover,
+    fingerprint,
+    progress_total,
+    read,
+)
 from equitrack.ingest.validate import Checked, Context, complete, examine
 from equitrack.model.tables import load_order
 from equitrack.progress import Advance, Progress, Silent
@@ -110,10 +117,11 @@ def import_paths(
     """Import canonical files and folders into the store; see the module docstring.
 
     Each file that passes is committed as its own batch, recorded in the import journal, so that
-    only one file is ever in memory and later files see earlier ones in the store. When every
-    file has passed the journal is cleared; if any fails, the batches already committed are
-    removed again. A killed import leaves its batches in the journal, and the next connection
-    removes them: either way the store ends as it was before the import.
+    at most two files are in memory (one being written while the next is read and checked) and
+    later files see earlier ones in the store. When every file has passed the journal is
+    cleared; if any fails, the batches already committed are removed again. A killed import
+    leaves its batches in the journal, and the next connection removes them: either way the
+    store ends as it was before the import.
     """
     progress = progress or Silent()
     sources, notes = discover([Path(p) for p in paths], table)
@@ -244,9 +252,7 @@ def _batch_tables(
 def _extra_values(result: Checked, keep: np.ndarray, batch_id: int) -> pa.Table:
     parts = []
     for name in result.extra_columns:
-        values = pc.utf8_trim_whitespace(
-            result.raw.data.column(name).combine_chunks().cast(pa.string())
-        )
+        values = pc.utf8_trim_whitespace(contiguous(result.raw.data.column(name)).cast(pa.string()))
         present = pc.and_(pc.fill_null(pc.not_equal(values, ""), False), pa.array(keep))
         rows = np.flatnonzero(present.to_numpy(zero_copy_only=False))
         parts.append(
@@ -304,7 +310,7 @@ def _rejected_rows(checked: Checked, keep: np.ndarray) -> pa.Table:
         "problems": pa.array(["; ".join(reasons.get(int(r), [])) for r in rejected], pa.string()),
     }
     for name in raw.data.column_names:
-        values = raw.data.column(name).combine_chunks().cast(pa.string())
+        values = contiguous(raw.data.column(name)).cast(pa.string())
         columns[name] = values.take(pa.array(rejected))
     table = pa.table(columns)
     if raw.unreadable_rows:

@@ -193,9 +193,35 @@ def read(source: Source, advance: Advance | None = None, fp: Fingerprint | None 
     """Reads a source; `fp`, when the caller has it already, saves a pass over a CSV file."""
     advance = advance or (lambda _n: None)
     if source.format == "csv":
-        return read_csv(source, advance, fp or fingerprint(source.path))
-    reader = {"xlsx": read_xlsx, "parquet": read_parquet}[source.format]
-    return reader(source, advance)
+        raw = read_csv(source, advance, fp or fingerprint(source.path))
+    else:
+        raw = {"xlsx": read_xlsx, "parquet": read_parquet}[source.format](source, advance)
+    _join_chunks(raw)
+    return raw
+
+
+def contiguous(values: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """A column as one array: its only chunk as it is (`combine_chunks` copies even that)."""
+    if isinstance(values, pa.ChunkedArray):
+        return values.chunk(0) if values.num_chunks == 1 else values.combine_chunks()
+    return values
+
+
+def _join_chunks(raw: RawData) -> None:
+    """Every column in one chunk, so that checking a column does not copy it again.
+
+    Readers give a chunk per block or row group. Joined here once, a column at a time, and the
+    chunks of each column let go as soon as it is joined: only one column is ever held twice.
+    """
+    table = raw.data
+    if all(column.num_chunks == 1 for column in table.columns):
+        return
+    raw.data = table.schema.empty_table()  # `table` is now the only reference to the chunks
+    schema, arrays = table.schema, []
+    while table.num_columns:
+        arrays.append(contiguous(table.column(0)))
+        table = table.remove_column(0)
+    raw.data = pa.Table.from_arrays(arrays, schema=schema)
 
 
 # --- CSV ----------------------------------------------------------------------------------

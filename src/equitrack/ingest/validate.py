@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 
 from equitrack.ingest.coerce import coerce, text
 from equitrack.ingest.pseudonymise import PERSON_NAMESPACE, Pseudonymiser, decode
-from equitrack.ingest.readers import RawData
+from equitrack.ingest.readers import RawData, contiguous
 from equitrack.model import codes
 from equitrack.model.tables import TABLES, Column, Identifier, Rule, Table, table
 from equitrack.store import Store
@@ -133,7 +133,7 @@ class Context:
             return
         for col in checked.table.columns:
             if f"{checked.table.name}.{col.name}" in REFERENCED:
-                values = checked.data.column(col.name).combine_chunks().filter(pa.array(keep))
+                values = contiguous(checked.data.column(col.name)).filter(pa.array(keep))
                 self.accepted.setdefault(f"{checked.table.name}.{col.name}", []).append(values)
 
     def accepted_values(self, ref: str) -> pa.Array:
@@ -209,7 +209,7 @@ def examine(raw: RawData, pseudonymiser: Pseudonymiser) -> Examined:
         if col.name not in present:
             columns[col.name] = pa.nulls(n, ARROW_TYPES[col.kind])
             continue
-        source = raw.data.column(col.name).combine_chunks()
+        source = contiguous(raw.data.column(col.name))
         result = coerce(source, col)
         if result.bad.any():
             rows = np.flatnonzero(result.bad)
@@ -232,7 +232,9 @@ def examine(raw: RawData, pseudonymiser: Pseudonymiser) -> Examined:
     hashed: dict[str, pa.DictionaryArray] = {}  # identifier → pseudonyms, each distinct once
     for col in tbl.columns:
         if col.identifier:
-            pseudonyms = pseudonymiser.hash_dictionary(namespace(tbl, col), columns[col.name])
+            pseudonyms = pseudonymiser.hash_dictionary(
+                namespace(tbl, col), columns[col.name], expect_distinct=tbl.key == (col.name,)
+            )
             hashed[col.name] = pseudonyms
             columns[col.name] = decode(pseudonyms)
     data = pa.table(columns)
@@ -254,7 +256,7 @@ def examine(raw: RawData, pseudonymiser: Pseudonymiser) -> Examined:
 
 
 def _has_values(values: pa.ChunkedArray) -> bool:
-    return bool(pc.any(pc.is_valid(text(values.combine_chunks()))).as_py())
+    return bool(pc.any(pc.is_valid(text(contiguous(values)))).as_py())
 
 
 def _counts(values: pa.Array, limit: int = 8) -> str:
@@ -302,7 +304,7 @@ def _derive(tbl: Table, columns: dict[str, pa.Array]) -> None:
 
 def _operand(data: pa.Table, name: str) -> pa.Array | pa.Scalar:
     if name in data.column_names:
-        return data.column(name).combine_chunks()
+        return contiguous(data.column(name))
     return pa.scalar(float(name))
 
 
@@ -395,7 +397,7 @@ def _all_distinct(
     if len(key) == 1 and key[0] in hashed:
         pseudonyms = hashed[key[0]]
         return len(pseudonyms.dictionary) == len(pseudonyms) - pseudonyms.null_count
-    columns = [hashed[k].indices if k in hashed else data.column(k).combine_chunks() for k in key]
+    columns = [hashed[k].indices if k in hashed else contiguous(data.column(k)) for k in key]
     complete = functools.reduce(pc.and_, [pc.is_valid(c) for c in columns])
     codes, count = _distinct_numbers(pc.filter(columns[0], complete))
     for column in columns[1:]:  # the pair (key so far, next column) as one number below n²
@@ -475,7 +477,7 @@ def _check_references(
         ref_table, ref_col = col.references.split(".")
         if ref_table == tbl.name:
             continue
-        values = data.column(col.name).combine_chunks()
+        values = contiguous(data.column(col.name))
         distinct = (
             hashed[col.name].dictionary if col.name in hashed else pc.unique(values).drop_null()
         )
@@ -485,7 +487,7 @@ def _check_references(
         )
         probe = pa.table({ref_col: outstanding})
         found = (
-            _in_store(ctx.store, ref_table, probe).column(ref_col).combine_chunks()
+            contiguous(_in_store(ctx.store, ref_table, probe).column(ref_col))
             if len(outstanding)
             else pa.array([], pa.string())
         )
