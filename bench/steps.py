@@ -133,6 +133,61 @@ def engine_plain_subset(db: str) -> dict:
     return {"seconds": time.perf_counter() - start, "rows": len(results), "peak_mb": _peak_mb()}
 
 
+def profile(db: str, family: str = "all", top: str = "15") -> dict:
+    """Where a suite's time goes: seconds per measure, and its slowest engine round trips.
+
+    `family` is `all` or families joined by commas. Every query result fetched
+    (`to_pyarrow`) and every population materialised (`Store.cache`) is timed and credited to
+    the measure being evaluated; what is left of a measure's time is Python.
+    """
+    from ibis.expr.types.relations import Table
+
+    from equitrack import api
+    from equitrack.measures.registry import FAMILIES
+    from equitrack.store import Store, connect
+
+    current = ["(setup)"]
+    queries: list[dict] = []
+
+    def timed(kind: str, run):
+        def wrapper(self, *args, **kwargs):
+            start = time.perf_counter()
+            out = run(self, *args, **kwargs)
+            queries.append(
+                {"measure": current[0], "kind": kind, "seconds": time.perf_counter() - start}
+            )
+            return out
+
+        return wrapper
+
+    Table.to_pyarrow = timed("fetch", Table.to_pyarrow)
+    Store.cache = timed("materialise", Store.cache)
+    evaluate = api.evaluate
+    measures: dict[str, float] = {}
+
+    def evaluate_timed(store, measure, request):
+        current[0] = measure.id
+        start = time.perf_counter()
+        try:
+            return evaluate(store, measure, request)
+        finally:
+            measures[measure.id] = time.perf_counter() - start
+
+    api.evaluate = evaluate_timed
+    store = connect(db, create=False)
+    start = time.perf_counter()
+    families = FAMILIES if family == "all" else tuple(family.split(","))
+    results = api.run(families, YEARS, store=store)
+    return {
+        "seconds": time.perf_counter() - start,
+        "rows": len(results),
+        "peak_mb": _peak_mb(),
+        "engine_seconds": sum(q["seconds"] for q in queries),
+        "measures": dict(sorted(measures.items(), key=lambda kv: -kv[1])),
+        "slowest": sorted(queries, key=lambda q: -q["seconds"])[: int(top)],
+    }
+
+
 STEPS = {
     "generate": generate,
     "load": load,
@@ -141,6 +196,7 @@ STEPS = {
     "spark_suite": spark_suite,
     "plain": plain,
     "engine_subset": engine_plain_subset,
+    "profile": profile,
 }
 
 if __name__ == "__main__":

@@ -97,7 +97,7 @@ def _counts(frame: Frame, measure: Measure, dimension: str) -> tuple[Counts, Cou
     population = measure.population(frame)
     attribute, breakdown = measure.attribute, measure.breakdown
     if isinstance(event, Subset) and event.population is measure.population:
-        happened = event.predicate(population, frame)
+        happened = lambda members: event.predicate(members, frame)  # noqa: E731
         return count_with_events(frame, population, happened, attribute, dimension, breakdown)
     members = count(frame, population, attribute, dimension, breakdown)
     return members, count(frame, event(frame), attribute, dimension, breakdown)

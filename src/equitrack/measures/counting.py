@@ -9,6 +9,7 @@ import ibis
 import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from equitrack.measures.declare import Attribute, Frame
 from equitrack.model import codes
@@ -57,15 +58,17 @@ ORDER = (
 )
 
 
-def ordered(groups: Iterable[str]) -> list[str]:
-    def key(g: str) -> tuple[int, str]:
-        if g == codes.UNKNOWN:
-            return (len(ORDER) + 1, g)
-        if g in ORDER:
-            return (ORDER.index(g), g)
-        return (len(ORDER), g)  # detailed codes, in code order
+_PLACE = {g: i for i, g in enumerate(ORDER)}
 
-    return sorted(groups, key=key)
+
+def _place(g: str) -> tuple[int, str]:
+    if g == codes.UNKNOWN:
+        return (len(ORDER) + 1, g)
+    return (_PLACE.get(g, len(ORDER)), g)  # detailed codes after the named groups, in order
+
+
+def ordered(groups: Iterable[str]) -> list[str]:
+    return sorted(groups, key=_place)
 
 
 def group_type(attribute: Attribute, dimension: str) -> str:
@@ -151,21 +154,55 @@ def grouped(
 Counts = dict[Key, dict[str, int]]
 
 
+def _fetched(
+    frame: Frame, query: ir.Table, counting: Callable[[ir.Table], ir.Table], *shapes: Shape
+) -> pa.Table:
+    """The counts `counting` makes of `query`, from the run's shared results: a shared
+    population narrowed to some years is counted whole, once, and the years picked here.
+
+    Not when a shape (the breakdown, the event) reads other rows than its own, a window say:
+    made over every year, it could come out differently for these ones.
+    """
+    whole, years = frame.shared.widest(query)
+    if years is not None and any(row_inputs(shape(query), query) is None for shape in shapes):
+        whole, years = query, None
+    counted = frame.shared.fetched(counting(whole))
+    if years is None:
+        return counted
+    return counted.filter(pc.is_in(counted["period"], value_set=pa.array(years, pa.int64())))
+
+
 def _by_group(
     frame: Frame, counted: pa.Table, column: str, attribute: Attribute, dimension: str
 ) -> Counts:
     """The engine's counts in `column`, per (period, unit, breakdown) and group; cells with no
-    members are left out, as counting only the members would leave them out."""
-    columns = (counted[name].to_pylist() for name in ("period", "unit", "_breakdown", "_key"))
-    groups: dict[str, str] = {}  # a few distinct keys among many rows: map each once
+    members are left out, as counting only the members would leave them out.
+
+    Keys are mapped to groups once each (there are few), and the counts summed per group in
+    Arrow, so that Python loops over groups rather than over every key the engine returned.
+    """
+    keys = counted["_key"].combine_chunks()
+    distinct = pc.unique(keys)
+    mapped = [group_of(k, attribute, dimension, frame.grouping) for k in distinct.to_pylist()]
+    group = pc.take(pa.array(mapped, pa.string()), pc.index_in(keys, value_set=distinct))
+    summed = (
+        pa.table(
+            {
+                "period": counted["period"],
+                "unit": counted["unit"],
+                "cell": counted["_breakdown"],
+                "group": group,
+                "n": counted[column],
+            }
+        )
+        .group_by(["period", "unit", "cell", "group"])
+        .aggregate([("n", "sum")])
+    )
+    summed = summed.filter(pc.greater(summed["n_sum"], 0))
+    columns = (summed[name].to_pylist() for name in ("period", "unit", "cell", "group", "n_sum"))
     out: Counts = defaultdict(lambda: defaultdict(int))
-    for period, unit, cell, key, n in zip(*columns, counted[column].to_pylist(), strict=True):
-        if not n:
-            continue
-        group = groups.get(key)
-        if group is None:
-            group = groups[key] = group_of(key, attribute, dimension, frame.grouping)
-        out[(int(period), unit, cell)][group] += int(n)
+    for period, unit, cell, g, n in zip(*columns, strict=True):
+        out[(int(period), unit, cell)][g] = int(n)
     return out
 
 
@@ -177,21 +214,23 @@ def count(
     breakdown: Callable[[ir.Table], ir.StringValue] | None = None,
 ) -> Counts:
     """Members per period, unit, breakdown and group, counted in the engine."""
-    counted = grouped(query, attribute, breakdown).to_pyarrow()
+    shapes = (breakdown,) if breakdown else ()
+    counted = _fetched(frame, query, lambda t: grouped(t, attribute, breakdown), *shapes)
     return _by_group(frame, counted, "n", attribute, dimension)
 
 
 def count_with_events(
     frame: Frame,
     query: ir.Table,
-    event: ir.BooleanValue,
+    event: Callable[[ir.Table], ir.BooleanValue],
     attribute: Attribute,
     dimension: str,
     breakdown: Callable[[ir.Table], ir.StringValue] | None = None,
 ) -> tuple[Counts, Counts]:
     """`count` of the members, and of those among them for whom `event` holds, in one query:
-    the same as counting `query` and `query.filter(event)` apart, reading the members once."""
-    counted = grouped(query, attribute, breakdown, event).to_pyarrow()
+    the same as counting `query` and `query.filter(event(query))` apart, reading it once."""
+    shapes = (event, breakdown) if breakdown else (event,)
+    counted = _fetched(frame, query, lambda t: grouped(t, attribute, breakdown, event(t)), *shapes)
     return (
         _by_group(frame, counted, "n", attribute, dimension),
         _by_group(frame, counted, "e", attribute, dimension),

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+import ibis.expr.operations as ops
 import ibis.expr.types as ir
+import pyarrow as pa
 
 from equitrack.measures.populations import Scope
 from equitrack.model.codes import DEFAULT_GROUPING, EthnicGrouping
@@ -50,6 +52,8 @@ class Shared:
         self.years = tuple(sorted(set(years)))
         self._tables: dict[Hashable, tuple[tuple[int, ...], ir.Table]] = {}
         self._kept: list[ir.Table] = []
+        self._narrowed: dict[ops.Node, tuple[ir.Table, tuple[int, ...]]] = {}
+        self._fetched: dict[ops.Node, pa.Table] = {}
 
     def get(
         self,
@@ -65,7 +69,25 @@ class Shared:
             covered = tuple(sorted(set(years) | set(covered) | set(self.years)))
             table = store.cache(build(covered))
             self._tables[key] = (covered, table)
-        return table if set(years) == set(covered) else table.filter(table.period.isin(list(years)))
+        if set(years) == set(covered):
+            return table
+        narrowed = table.filter(table.period.isin(list(years)))
+        self._narrowed[narrowed.op()] = (table, tuple(sorted(years)))
+        return narrowed
+
+    def widest(self, query: ir.Table) -> tuple[ir.Table, tuple[int, ...] | None]:
+        """A shared population `get` narrowed to some years, as its whole table and those
+        years; any other query as itself and None. Measures reading different years of one
+        population can then share one count of all of them."""
+        return self._narrowed.get(query.op(), (query, None))
+
+    def fetched(self, expr: ir.Table) -> pa.Table:
+        """`expr`'s rows, run once in the run however many measures ask for the same query
+        (WRES 4 and WRES 9 both count the staff in post by ethnicity, for instance)."""
+        key = expr.op()
+        if key not in self._fetched:
+            self._fetched[key] = expr.to_pyarrow()
+        return self._fetched[key]
 
     def keep(self, store: Store, expr: ir.Table) -> ir.Table:
         """`expr` materialised until `release`: for a part a population reads more than once,
@@ -81,6 +103,8 @@ class Shared:
         for table in self._kept:
             table.release()
         self._kept.clear()
+        self._narrowed.clear()
+        self._fetched.clear()
 
     def __enter__(self) -> Shared:
         return self
