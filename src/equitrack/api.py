@@ -13,7 +13,9 @@ import pandas as pd
 import pyarrow as pa
 
 from equitrack.measures import Request, Result, Scope, evaluate, family, to_arrow
+from equitrack.measures.calendar import Interval, periods
 from equitrack.measures.declare import Shared, with_earlier_years
+from equitrack.measures.engine import has_interval
 from equitrack.model.codes import DEFAULT_GROUPING, EthnicGrouping
 from equitrack.store import Store, connect
 
@@ -31,20 +33,30 @@ def run(
     options: Mapping[str, Any] | None = None,
     grouping: EthnicGrouping = DEFAULT_GROUPING,
     measures: Sequence[str] | None = None,
+    interval: Interval = Interval.YEAR,
 ) -> list[Result]:
     """Every measure of the families (or those named) for the years, organisations and grouping.
 
     Measures run together share their populations, so the whole suite costs little more than
-    its largest family.
+    its largest family. With `interval=MONTH` each reporting year comes back as its twelve
+    months (`period` 202504 and so on), for SPC charts; measures counted once a year (the staff
+    survey, pay) are left out of a monthly run.
     """
     names = (families,) if isinstance(families, str) else tuple(families)
-    chosen = [m for n in names for m in family(n) if measures is None or m.id in measures]
+    chosen = [
+        m
+        for n in names
+        for m in family(n)
+        if (measures is None or m.id in measures) and has_interval(m, interval)
+    ]
     if not chosen:
         return []
     results: list[Result] = []
-    widest = max(m.window for m in chosen)
-    with Shared(with_earlier_years(years, widest)) as shared:
-        request = Request(tuple(years), Scope(tuple(orgs), system), by, options, grouping, shared)
+    widest = 1 if interval is Interval.MONTH else max(m.window for m in chosen)
+    with Shared(with_earlier_years(periods(years, interval), widest)) as shared:
+        request = Request(
+            tuple(years), Scope(tuple(orgs), system), by, options, grouping, shared, interval
+        )
         for m in chosen:
             results += evaluate(store, m, request)
     return results

@@ -17,6 +17,7 @@ from equitrack import __version__, config
 from equitrack.console import console, errors, progress_bars, show_import, show_status
 from equitrack.ingest import ReadError, import_paths
 from equitrack.ingest.pseudonymise import KeyProblem
+from equitrack.measures.calendar import Interval
 from equitrack.model.tables import TABLE_BY_NAME
 from equitrack.store import StoreError, connect
 from equitrack.store.export import export_parquet as export_parquet_layout
@@ -294,6 +295,8 @@ def _run_measures(
     out: Path | None,
     option: list[str] | None,
     db: str | None,
+    since: int | None = None,
+    interval: Interval = Interval.YEAR,
 ) -> None:
     """Measure, then show or write: the body of `wres`, `wdes`, `bank-wres` and `measure`."""
     from equitrack import api
@@ -304,11 +307,15 @@ def _run_measures(
         raise typer.Exit(2)
     with user_errors():
         store = connect(db, create=False)
-        years = (year - 1, year) if output is MeasureFormat.xlsx else (year,)
+        if since is not None and since > year:
+            raise StoreError(f"--since {since} is after --year {year}")
+        first = since if since is not None else year - (output is MeasureFormat.xlsx)
+        years = tuple(range(first, year + 1))
         try:
             results = api.run(
                 family_name, years, store=store, orgs=org or (), system=system,
                 by=by.value, options=_parse_options(option or []), measures=measures,
+                interval=interval,
             )  # fmt: skip
         except ValueError as exc:
             raise StoreError(str(exc)) from exc
@@ -364,8 +371,17 @@ def measure_command(
     out: OutOption = None,
     option: MeasureOptions = None,
     db: DbOption = None,
+    since: Annotated[
+        int | None,
+        typer.Option(help="First reporting year of a series (to --year); for SPC charts."),
+    ] = None,
+    interval: Annotated[
+        Interval,
+        typer.Option(help="year, or month for a monthly series (not for survey or pay)."),
+    ] = Interval.YEAR,
 ) -> None:
-    """Any one measure, by its id, with counts, intervals and verdicts."""
+    """Any one measure, by its id, with counts, intervals and verdicts; a series with --since."""
+    from equitrack.measures.engine import has_interval
     from equitrack.measures.registry import MEASURES
 
     if name not in MEASURES:
@@ -373,9 +389,14 @@ def measure_command(
             f"[bold red]Error:[/bold red] no measure {name!r}; `equitrack measures` lists them"
         )
         raise typer.Exit(2)
+    if not has_interval(MEASURES[name], interval):
+        errors.print(
+            f"[bold red]Error:[/bold red] {name} is counted once a year; there is no monthly series"
+        )
+        raise typer.Exit(2)
     _run_measures(
         MEASURES[name].family, [name], year=year, org=org, system=system, by=by,
-        output=output, out=out, option=option, db=db,
+        output=output, out=out, option=option, db=db, since=since, interval=interval,
     )  # fmt: skip
 
 

@@ -11,6 +11,7 @@ import pyarrow.compute as pc
 import pytest
 
 from equitrack.measures import Request, Scope, evaluate, to_arrow
+from equitrack.measures.calendar import Interval, months_of
 from equitrack.measures.declare import Shared, with_earlier_years
 from equitrack.measures.registry import MEASURES
 from equitrack.store import Store
@@ -66,6 +67,34 @@ def test_identical_on_every_engine(
         assert actual.schema == expected.schema
         assert actual.equals(expected), (
             f"{measure_id} on {name}: {_first_difference(expected, actual)}"
+        )
+
+
+#: One measure for each way a monthly period is found: a record's date (wres2, leave), a
+#: month-end snapshot (wres1, wres3, bank1), last month's staff followed (promotion, bank
+#: conversion) and a date two years on (progression after development).
+MONTHLY = (
+    "wres1", "wres2", "wres3", "bank1", "leave_declined", "promotion", "bank_conversion",
+    "progression_after_development",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("measure_id", MONTHLY)
+def test_monthly_series_identical_on_every_engine(
+    measure_id: str, engines: dict[str, Store]
+) -> None:
+    def monthly(store: Store) -> pa.Table:
+        request = Request((2026,), Scope(), "wres", interval=Interval.MONTH)
+        table = to_arrow(evaluate(store, MEASURES[measure_id], request))
+        return table.sort_by([(k, "ascending") for k in ("org", "period", "breakdown", "group")])
+
+    expected = monthly(engines["duckdb"])
+    assert pc.sum(expected.column("denominator")).as_py() > 0
+    assert set(expected.column("period").to_pylist()) <= set(months_of(2026))
+    for name in OTHERS:
+        actual = monthly(engines[name])
+        assert actual.equals(expected), (
+            f"{measure_id} monthly on {name}: {_first_difference(expected, actual)}"
         )
 
 

@@ -22,6 +22,7 @@ class System:
     applications: list[dict] = field(default_factory=list)
     disciplinary: list[dict] = field(default_factory=list)
     training: list[dict] = field(default_factory=list)
+    survey: list[dict] = field(default_factory=list)
     _next: int = 0
 
     def person(
@@ -100,6 +101,16 @@ class System:
              "course": "Leadership", "mandatory": str(mandatory).lower(), "start_date": start}
         )  # fmt: skip
 
+    def surveyed(
+        self, measure: str, group: str, positive: int, responses: int, year: int = 2025
+    ) -> None:
+        """A survey result for a WRES group (run in the autumn of `year`)."""
+        self.survey.append(
+            {"org_code": ORG, "survey_year": year, "instrument": "nss", "measure": measure,
+             "group_type": "wres", "group_value": group, "responses": responses,
+             "positive": positive}
+        )  # fmt: skip
+
     def load(self, folder: Path) -> Store:
         write_csv(
             folder / "organisations.csv",
@@ -112,6 +123,7 @@ class System:
             "applications",
             "disciplinary",
             "training",
+            "survey",
         ):
             rows = getattr(self, name)
             if rows:

@@ -7,7 +7,8 @@ import math
 import pytest
 
 from equitrack import api
-from equitrack.measures.charts import funnel, improvement, yearly_chart
+from equitrack.measures.calendar import Interval, label
+from equitrack.measures.charts import funnel, improvement, series_chart
 from equitrack.measures.registry import MEASURES
 from equitrack.stats.spc import ChartType, ImprovementDirection
 from equitrack.store import Store
@@ -21,13 +22,13 @@ def wres(llr: Store):
 
 
 def test_a_yearly_p_chart_of_a_groups_rate(wres) -> None:
-    chart = yearly_chart(wres, "wres3", "RWE", "BME")
+    chart = series_chart(wres, "wres3", "RWE", "BME")
     rows = sorted(
         (r for r in wres if r.measure == "wres3" and r.org == "RWE" and r.group == "BME"),
         key=lambda r: r.period,
     )
     assert chart.chart is ChartType.P
-    assert [p.period for p in chart.points] == [r.period for r in rows]
+    assert [p.period for p in chart.points] == [label(r.period) for r in rows]
     assert [(p.numerator, p.denominator) for p in chart.points] == [
         (r.numerator, r.denominator) for r in rows
     ]
@@ -35,6 +36,16 @@ def test_a_yearly_p_chart_of_a_groups_rate(wres) -> None:
     assert chart.centre == pytest.approx(pooled)
     assert chart.trial_limits  # seven or eight years are fewer than 13 points
     assert chart.options.improvement_direction is ImprovementDirection.DECREASE  # fewer is better
+
+
+def test_a_monthly_p_chart_has_real_limits_after_13_months(llr: Store) -> None:
+    months = api.run(
+        "wres", (2025, 2026), store=llr, orgs=("RWE",), measures=["wres2"], interval=Interval.MONTH
+    )
+    chart = series_chart(months, "wres2", "RWE", "BME")
+    assert [p.period for p in chart.points][:2] == ["Apr 2024", "May 2024"]
+    assert len(chart.points) == 24 and not chart.trial_limits
+    assert chart.options.improvement_direction is ImprovementDirection.INCREASE
 
 
 def test_improvement_follows_the_measures_orientation() -> None:

@@ -114,3 +114,34 @@ def test_options_outside_their_choices_are_refused(tmp_path: Path, bad: dict) ->
     s.person("A")
     with pytest.raises(ValueError, match="must be one of"):
         evaluate(s.load(tmp_path), measure("wres3"), Request(years=(2026,), options=bad))
+
+
+def test_a_survey_item_is_compared_with_white_staff_as_every_indicator_is(tmp_path: Path) -> None:
+    """WRES 6 (harassment from staff, a harm): BME 90 of 300 (30%), White 100 of 500 (20%).
+    Difference +10 points; ratio 0.30 / 0.20 = 1.50, Katz interval
+    exp(ln 1.5 ± 1.96·sqrt(1/90 − 1/300 + 1/100 − 1/500)) = 1.17 to 1.92: adverse, significant.
+    WRES 7 (equal opportunities, a benefit): BME 150 of 300, White 300 of 500, so the ratio is
+    White's over BME's, 0.60 / 0.50 = 1.20: inside the band, non-adverse. A group of 10
+    respondents is neither shown as compared nor compared."""
+    s = System()
+    s.person("A")
+    s.surveyed("wres6", "BME", 90, 300)
+    s.surveyed("wres6", "White", 100, 500)
+    s.surveyed("wres6", "Unknown", 4, 10)
+    s.surveyed("wres7", "BME", 150, 300)
+    s.surveyed("wres7", "White", 300, 500)
+    store = s.load(tmp_path)
+    request = Request(years=(2026,))
+    wres6 = {r.group: r for r in evaluate(store, measure("wres6"), request)}
+    bme = wres6["BME"]
+    assert bme.difference == pytest.approx(10.0)
+    assert format_ratio(bme.ratio) == "1.50"
+    assert (round(bme.ratio_ci_low, 2), round(bme.ratio_ci_high, 2)) == (1.17, 1.92)
+    assert bme.verdict == "adverse, significant" and bme.reference_group == "White"
+    unknown = wres6["Unknown"]
+    assert unknown.ratio is None and unknown.verdict is None
+    assert unknown.reason == "fewer than 11 respondents"
+    wres7 = {r.group: r for r in evaluate(store, measure("wres7"), request)}
+    assert format_ratio(wres7["BME"].ratio) == "1.20"
+    assert wres7["BME"].verdict == "non-adverse"
+    assert wres7["BME"].difference == pytest.approx(-10.0)

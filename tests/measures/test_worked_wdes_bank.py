@@ -64,3 +64,25 @@ def test_bank_wres_compares_bank_only_workers_with_substantive_staff(tmp_path: P
     assert (bank3.numerator, bank3.denominator) == (20, 100) and format_ratio(bank3.ratio) == "2.00"
     wres3 = evaluate(store, measure("wres3"), Request(years=(2026,), options={"window": 1}))
     assert sum(r.numerator for r in wres3) == 0  # bank-only workers' cases are not in WRES 3
+
+
+def test_bank4_is_wres4_for_bank_only_workers(tmp_path: Path) -> None:
+    """30 of 100 White and 15 of 100 BME bank-only workers trained: ratio White / BME = 2.00.
+    Substantive staff's training is WRES 4's, not Bank WRES 4's; mandatory training is neither."""
+    s = System()
+    staff = s.people_of("N", 50)
+    bank_white = s.people_of("A", 100, start="2024-01-01", contract="bank")
+    bank_bme = s.people_of("N", 100, start="2024-01-01", contract="bank")
+    for pid in bank_white[:30]:
+        s.trained(pid, "2025-06-01")
+    for pid in bank_bme[:15]:
+        s.trained(pid, "2025-06-01")
+    for pid in bank_bme[15:40]:
+        s.trained(pid, "2025-06-01", mandatory=True)
+    for pid in staff[:20]:
+        s.trained(pid, "2025-06-01")
+    results = evaluate(s.load(tmp_path), measure("bank4"), Request(years=(2026,)))
+    bme, white = row(results, "BME"), row(results, "White")
+    assert (bme.numerator, bme.denominator) == (15, 100)
+    assert (white.numerator, white.denominator) == (30, 100)
+    assert format_ratio(bme.ratio) == "2.00" and bme.verdict == "adverse, significant"

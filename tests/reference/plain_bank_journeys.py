@@ -17,6 +17,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from tests.reference.dates import reporting_year
 from tests.reference.plain_progression import (
     Tables,
     bank_only,
@@ -30,10 +31,6 @@ from tests.reference.plain_progression import (
 )
 
 RACIST = "racist_abuse"
-
-
-def fy(days: pd.Series) -> pd.Series:
-    return days.dt.year + (days.dt.month >= 4).astype(int)
 
 
 def bank_conversion(tables: Tables, year: int, system: bool = False, by: str = "wres"):
@@ -53,7 +50,11 @@ def racist_abuse(tables: Tables, year: int, system: bool = False, by: str = "wre
     members = pd.concat([staff, bank])[["unit", "person_id", "group", "cell"]]
     members = pd.concat([members, members.assign(cell="All")])
     i = in_units(tables, tables["incidents"], system)
-    i = i[(i["category"] == RACIST) & i["person_id"].notna() & (fy(i["incident_date"]) == year)]
+    i = i[
+        (i["category"] == RACIST)
+        & i["person_id"].notna()
+        & (reporting_year(i["incident_date"]) == year)
+    ]
     hit = i[["unit", "person_id"]].drop_duplicates().assign(_hit=True)
     members = members.merge(hit, on=["unit", "person_id"], how="left")
     members["abused"] = members["_hit"].notna()
@@ -64,7 +65,7 @@ def racist_abuse(tables: Tables, year: int, system: bool = False, by: str = "wre
 
 def incidents_with_contract(tables: Tables, year: int, system: bool, by: str) -> pd.DataFrame:
     i = in_units(tables, tables["incidents"], system)
-    i = i[fy(i["incident_date"]) == year].copy()
+    i = i[reporting_year(i["incident_date"]) == year].copy()
     a = tables["assignments"][["person_id", "org_code", "contract", "start_date", "end_date"]]
     j = i[["incident_id", "person_id", "org_code", "incident_date"]].merge(
         a, on=["person_id", "org_code"], how="inner"

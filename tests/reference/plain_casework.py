@@ -19,6 +19,8 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from tests.reference.dates import reporting_year, with_dates
+
 Tables = dict[str, pd.DataFrame]
 COLUMNS = ["measure", "org", "period", "breakdown", "group", "numerator", "denominator"]
 
@@ -35,19 +37,7 @@ DATES = {
 
 
 def prepare(tables: Tables) -> Tables:
-    out = dict(tables)
-    for name, columns in DATES.items():
-        if name in out:
-            frame = out[name].copy()
-            for c in columns:
-                frame[c] = pd.to_datetime(frame[c])
-            out[name] = frame
-    return out
-
-
-def reporting_year(dates: pd.Series) -> pd.Series:
-    """1 April Y-1 to 31 March Y is year Y; NaN where there is no date."""
-    return dates.dt.year + (dates.dt.month >= 4).astype(float)
+    return with_dates(tables, DATES)
 
 
 def group_of(codes: pd.Series) -> pd.Series:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 import pandas as pd
 
+from tests.reference.dates import reporting_year, with_dates
 from tests.reference.plain_wres import (
     BAND_RANK,
     UNKNOWN,
@@ -47,19 +48,7 @@ COURSE_LABEL = {"edi": "EDI", "active_bystander": "Active Bystander"}
 
 
 def prepare(tables: Tables) -> Tables:
-    out = prepare_wres(tables)
-    for name, columns in DATES.items():
-        if name in out:
-            frame = out[name].copy()
-            for c in columns:
-                frame[c] = pd.to_datetime(frame[c])
-            out[name] = frame
-    return out
-
-
-def fy(dates: pd.Series) -> pd.Series:
-    """Reporting year of each date: 1 April Y-1 to 31 March Y is Y."""
-    return dates.dt.year + (dates.dt.month >= 4).astype(int)
+    return with_dates(prepare_wres(tables), DATES)
 
 
 def groups_of(tables: Tables, frame: pd.DataFrame) -> pd.Series:
@@ -140,7 +129,7 @@ def edi_records(tables: Tables, year: int, mandatory: str = "include") -> pd.Dat
     t = known_orgs(tables, tables["training"])
     category = t["category"].fillna("").astype(str).str.strip().str.lower()
     t = t.assign(category=category)
-    t = t[t["category"].isin(list(COURSE_LABEL)) & (fy(t["start_date"]) == year)]
+    t = t[t["category"].isin(list(COURSE_LABEL)) & (reporting_year(t["start_date"]) == year)]
     if mandatory == "exclude":
         t = t[~is_true(t["mandatory"])]
     return t
@@ -205,7 +194,7 @@ def development_appointment(
 ) -> pd.DataFrame:
     v = development_vacancies(tables, opportunity_type)[["vacancy_id", "org_code"]]
     a = tables["applications"].merge(v, on="vacancy_id")
-    a = a[is_true(a["shortlisted"]) & (fy(a["applied_date"]) == year)].copy()
+    a = a[is_true(a["shortlisted"]) & (reporting_year(a["applied_date"]) == year)].copy()
     a["event"] = is_true(a[appointed])
     a["group"] = wres_group(a["ethnic_code"])
     return rows(a, "event", "development_appointment", year)
@@ -218,12 +207,12 @@ def unadvertised_development(
     if source == "development":
         d = known_orgs(tables, tables["development"])
         d = d[d["kind"].isin(["secondment", "acting_up", "talent_programme"])]
-        d = d[fy(d["start_date"]) == year].copy()
+        d = d[reporting_year(d["start_date"]) == year].copy()
         d["event"] = d["selection"].isin(["nominated", "informal"])
         d["group"] = groups_of(tables, d)
         return rows(d, "event", name, year)
     v = development_vacancies(tables, opportunity_type)
-    v = v[fy(v["opened_date"]) == year]
+    v = v[reporting_year(v["opened_date"]) == year]
     apps = tables["applications"]
     apps = apps[is_true(apps["appointed"])]
     filled = v.merge(apps[["vacancy_id", "ethnic_code"]], on="vacancy_id")
@@ -237,7 +226,7 @@ def unadvertised_development(
 
 def panel_diversity(tables: Tables, year: int) -> pd.DataFrame:
     v = known_orgs(tables, tables["vacancies"])
-    v = v[fy(v["opened_date"]) == year].copy()
+    v = v[reporting_year(v["opened_date"]) == year].copy()
     size, minority = v["panel_size"], v["panel_minority_members"]
     v["counted"] = (size.notna() & minority.notna() & (size.fillna(0) > 0)).astype(bool)
     v["diverse"] = v["counted"] & (minority.fillna(0) >= 1)
@@ -265,7 +254,7 @@ def panel_diversity(tables: Tables, year: int) -> pd.DataFrame:
 
 def development_in(tables: Tables, year: int, kind: str = "any") -> pd.DataFrame:
     d = known_orgs(tables, tables["development"])
-    d = d[fy(d["start_date"]) == year]
+    d = d[reporting_year(d["start_date"]) == year]
     return d if kind == "any" else d[d["kind"] == kind]
 
 
@@ -331,7 +320,7 @@ def progression_after_development(
 
 def appraised(tables: Tables, year: int) -> pd.DataFrame:
     a = known_orgs(tables, tables["appraisals"])
-    a = a[fy(a["appraisal_date"]) == year].assign(
+    a = a[reporting_year(a["appraisal_date"]) == year].assign(
         edi=lambda x: is_true(x["edi_objective"]),
         asked=lambda x: x["succession_pool"].notna(),
         pool=lambda x: is_true(x["succession_pool"]),

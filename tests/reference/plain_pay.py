@@ -18,6 +18,8 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
+from tests.reference.dates import reporting_year
+
 WHITE_CODES = set("ABC")
 BME_CODES = set("DEFGHJKLMNPRS")
 GROUPS = {"White": WHITE_CODES, "BME": BME_CODES}
@@ -27,7 +29,7 @@ REFERENCES = {"White British": {"A"}, "White": WHITE_CODES}
 def _snapshots(tables: dict[str, pd.DataFrame], years: Iterable[int], system: bool):
     pay = tables["pay"].copy()
     pay["snapshot_date"] = pd.to_datetime(pay["snapshot_date"])
-    pay["period"] = pay["snapshot_date"].dt.year + (pay["snapshot_date"].dt.month >= 4)
+    pay["period"] = reporting_year(pay["snapshot_date"])
     pay = pay[pay["period"].isin(list(years))]
     latest = pay.groupby(["org_code", "period"])["snapshot_date"].transform("max")
     pay = pay[pay["snapshot_date"] == latest]

@@ -27,6 +27,8 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from tests.reference.dates import with_dates
+
 Tables = dict[str, pd.DataFrame]
 COLUMNS = ["measure", "unit", "period", "breakdown", "group", "numerator", "denominator"]
 
@@ -58,14 +60,7 @@ DATES = {
 
 
 def prepare(tables: Tables) -> Tables:
-    out = dict(tables)
-    for name, columns in DATES.items():
-        if name in out:
-            frame = out[name].copy()
-            for c in columns:
-                frame[c] = pd.to_datetime(frame[c])
-            out[name] = frame
-    return out
+    return with_dates(tables, DATES)
 
 
 def group_of(ethnic_code: pd.Series, by: str) -> pd.Series:

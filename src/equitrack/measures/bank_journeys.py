@@ -15,10 +15,11 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
+from equitrack.measures import bank_wres
 from equitrack.measures import populations as pop
 from equitrack.measures import queries as q
 from equitrack.measures.declare import Frame, Kind, Measure, subset
-from equitrack.measures.progression import with_previous_years
+from equitrack.measures.progression import followed, with_previous_years
 from equitrack.stats import Orientation
 
 FAMILY = "scrutiny"
@@ -31,9 +32,7 @@ NO_ACTION = "none"
 def bank_converters_base(frame: Frame) -> ir.Table:
     """Bank-only workers at 31 March Y-1 (active bank workers with no substantive post in the
     unit), labelled with the year Y in which their conversion is looked for."""
-    bank = q.bank_only(with_previous_years(frame))
-    earlier = bank.filter(bank.period.isin([y - 1 for y in frame.years]))
-    return earlier.mutate(period=(earlier.period + 1).cast("int64"))
+    return followed(frame, q.bank_only(with_previous_years(frame)))
 
 
 def converted(frame: Frame) -> ir.Table:
@@ -48,16 +47,14 @@ def _with_all(table: ir.Table, column: str) -> ir.Table:
 
 
 def bank_and_substantive(frame: Frame) -> ir.Table:
-    """Substantive staff in post and bank-only workers at 31 March, with their contract cell."""
-    columns = ["period", "unit", "person_id", "ethnic_code", "sex", "disability", "contract_cell"]
-    bank = q.bank_only(frame).mutate(contract_cell=ibis.literal(BANK_CELL))
-    staff = q.workforce(frame).mutate(contract_cell=ibis.literal(SUBSTANTIVE_CELL))
-    return ibis.union(bank.select(columns), staff.select(columns))
+    """Substantive staff in post and bank-only workers at 31 March (Bank WRES's population),
+    with their contract cell."""
+    return bank_wres.bank_and_substantive(frame).rename(contract_cell="workforce")
 
 
 def _incidents_in_scope(frame: Frame, years: tuple[int, ...]) -> ir.Table:
     i = frame.store.table("incidents")
-    i = i.mutate(period=q.financial_year(i.incident_date))
+    i = i.mutate(period=frame.period_of(i.incident_date))
     i = i.filter(i.period.isin(list(years)))
     return i.join(pop.units(frame.store, frame.scope), "org_code")
 

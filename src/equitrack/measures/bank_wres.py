@@ -5,6 +5,7 @@ from __future__ import annotations
 import ibis
 
 from equitrack.measures import queries as q
+from equitrack.measures import survey
 from equitrack.measures.declare import Attribute, Frame, Kind, Measure
 from equitrack.stats import Orientation, Pooling
 
@@ -43,6 +44,14 @@ MEASURES = (
         orientation=Orientation.HARM, window=2, options=POOLING_OPTIONS, choices=POOLING_CHOICES,
     ),
     Measure(
+        id="bank4", family=FAMILY,
+        title="Relative likelihood of bank workers accessing non-mandatory training and CPD",
+        kind=Kind.COMPARISON, population=q.bank_only, event=q.bank_trained,
+        orientation=Orientation.BENEFIT,
+        description="WRES 4 for the bank: bank-only workers at 31 March with non-mandatory "
+        "training at the organisation starting in the year; ratio = White / BME.",
+    ),
+    Measure(
         id="bank_removal", family=FAMILY,
         title="Relative likelihood of removal from the bank (dismissal or removal)",
         kind=Kind.COMPARISON, population=q.bank_only, event=q.bank_leavers_removed,
@@ -57,7 +66,7 @@ MEASURES = (
     *(
         Measure(
             id=f"bank_survey_wres{n}", family=FAMILY, title=f"Bank worker survey, WRES item {n}",
-            kind=Kind.SURVEY, population=q.bank_only,
+            kind=Kind.SURVEY, population=q.bank_only, orientation=survey.orientation(f"wres{n}"),
             options={"survey_measure": f"wres{n}", "instrument": "bank"},
         )
         for n in (5, 6, 7, 8)

@@ -24,7 +24,6 @@ import ibis
 import ibis.expr.types as ir
 
 from equitrack.measures import populations as pop
-from equitrack.measures import queries as q
 from equitrack.measures.categories import Categorised
 from equitrack.measures.counting import ALL
 from equitrack.measures.declare import Frame, Kind, Measure, subset
@@ -115,7 +114,7 @@ def _formal_cases_by(frame: Frame, years: tuple[int, ...], day: str) -> ir.Table
     """Cases that went formal, in the year `day` falls in, with the person's attributes."""
     d = frame.store.table("disciplinary")
     d = d.filter(d.formal_date.notnull(), d[day].notnull())
-    d = d.mutate(period=q.financial_year(d[day]))
+    d = d.mutate(period=frame.period_of(d[day]))
     d = d.filter(d.period.isin(list(years))).join(pop.units(frame.store, frame.scope), "org_code")
     d = with_contract(frame, d, "case_id", "formal_date").select(*CASE_COLUMNS)
     return pop.with_person(frame.store, d)
@@ -260,7 +259,7 @@ def decided_leave(frame: Frame) -> ir.Table:
     of the request (`split=contract`)."""
     lv = frame.store.table("leave")
     lv = lv.filter(lv.decision.isin(list(DECIDED)))
-    lv = lv.mutate(period=q.financial_year(lv.requested_date))
+    lv = lv.mutate(period=frame.period_of(lv.requested_date))
     lv = lv.filter(lv.period.isin(list(frame.years))).join(
         pop.units(frame.store, frame.scope), "org_code"
     )

@@ -21,11 +21,12 @@ from dataclasses import dataclass, field
 
 import ibis.expr.types as ir
 
+from equitrack.measures.comparison import Comparisons
 from equitrack.measures.counting import ALL, REFERENCE, count, group_type, is_focus, ordered
 from equitrack.measures.declare import Frame, Measure
 from equitrack.measures.result import Result, rated
 from equitrack.model import codes
-from equitrack.stats import Orientation, adjust_for_multiplicity, compare
+from equitrack.stats import Orientation, compare
 
 #: Between the breakdown cell and the raw key in what the engine counts by. Cell labels never
 #: contain it; the key may (it is split off once, from the left).
@@ -104,7 +105,7 @@ def evaluate_categories(
     found = {category for (_, category) in events}
     categories = [*measure.categories, *sorted(found - set(measure.categories))]
     results: list[Result] = []
-    comparisons = []
+    comparisons = Comparisons()
     for where, groups in sorted(members.items()):
         period, unit, cell = where
         if period not in years:
@@ -138,17 +139,7 @@ def evaluate_categories(
                         groups[reference],
                         orientation=orientation,
                     )
-                    result.reference_group = reference
-                    result.ratio = c.ratio
-                    result.ratio_ci_low, result.ratio_ci_high = c.ci_low, c.ci_high
-                    result.p_value, result.test = c.p_value, c.test and str(c.test)
-                    result.band = c.band and str(c.band)
-                    result.verdict = str(c.verdict)
-                    result.too_few = c.too_few
-                    result.reason = c.reason
-                    comparisons.append((result, c))
+                    comparisons.add(result, reference, c)
                 results.append(result)
-    adjusted = adjust_for_multiplicity([c for _, c in comparisons])
-    for (result, _), c in zip(comparisons, adjusted, strict=True):
-        result.verdict_adjusted = c.verdict_adjusted and str(c.verdict_adjusted)
+    comparisons.adjust()
     return results

@@ -1,7 +1,7 @@
 """Measure results as the inputs of change-over-time and between-organisation charts.
 
-A yearly series of one group's rate in one unit becomes a p-chart (its denominators change
-from year to year); one reporting year's relative likelihoods across organisations become a
+A series of one group's rate in one unit, yearly or monthly (`interval=month`), becomes a
+p-chart (its denominators change from period to period); one reporting year's relative likelihoods across organisations become a
 funnel plot against the pooled ratio. The charts themselves are pure statistics
 (:mod:`equitrack.stats.spc`, :mod:`equitrack.stats.funnel`); this module only picks the counts.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from equitrack.measures.calendar import label
 from equitrack.measures.declare import Measure
 from equitrack.measures.registry import MEASURES
 from equitrack.measures.result import Result
@@ -31,7 +32,7 @@ def _chosen(results: Sequence[Result], measure_id: str, breakdown: str | None) -
     return [r for r in results if r.measure == measure_id and r.breakdown == breakdown]
 
 
-def yearly_chart(
+def series_chart(
     results: Sequence[Result],
     measure_id: str,
     unit: str,
@@ -39,16 +40,17 @@ def yearly_chart(
     *,
     breakdown: str | None = None,
 ) -> SpcChart:
-    """A p-chart of one group's rate in one unit, a point for each reporting year measured.
+    """A p-chart of one group's rate in one unit, a point for each period measured, labelled
+    as people write it (2025/26, Apr 2025).
 
-    Fewer than 13 years give trial limits, and the chart says so.
+    Fewer than 13 points give trial limits, and the chart says so.
     """
     rows = sorted(
         (r for r in _chosen(results, measure_id, breakdown) if r.org == unit and r.group == group),
         key=lambda r: r.period,
     )
     return p_chart(
-        [(r.period, r.numerator, r.denominator) for r in rows],
+        [(label(r.period), r.numerator, r.denominator) for r in rows],
         improvement_direction=improvement(MEASURES[measure_id]),
     )
 

@@ -18,6 +18,7 @@ from equitrack.measures.declare import Frame, Measure, Subset
 from equitrack.measures.result import Result, rated
 from equitrack.model import codes
 from equitrack.stats import (
+    Comparison,
     Pooling,
     adjust_for_multiplicity,
     compare,
@@ -33,7 +34,7 @@ def evaluate_comparison(
     gtype = group_type(measure.attribute, dimension)
     reference = REFERENCE.get(measure.attribute)
     results: list[Result] = []
-    comparisons = []
+    comparisons = Comparisons()
     cells = {(u, b) for (_, u, b) in members} | {(u, b) for (_, u, b) in events}
     for period in years:
         spanned = [period - k for k in range(window)]
@@ -69,24 +70,38 @@ def evaluate_comparison(
                         den[reference],
                         orientation=measure.orientation,
                     )
-                    ratio = c.ratio
-                    reason = c.reason
+                    comparisons.add(result, reference, c)
                     if pooling is Pooling.MEAN_OF_RATES and window > 1:
-                        ratio, reason = _mean_of_rates(per_year, g, reference, measure, c)
-                    result.reference_group = reference
-                    result.ratio = ratio
-                    result.ratio_ci_low, result.ratio_ci_high = c.ci_low, c.ci_high
-                    result.p_value, result.test = c.p_value, c.test and str(c.test)
-                    result.band = c.band and str(c.band)
-                    result.verdict = str(c.verdict)
-                    result.too_few = c.too_few
-                    result.reason = reason
-                    comparisons.append((result, c))
+                        result.ratio, result.reason = _mean_of_rates(
+                            per_year, g, reference, measure, c
+                        )
                 results.append(result)
-    adjusted = adjust_for_multiplicity([c for _, c in comparisons])
-    for (result, _), c in zip(comparisons, adjusted, strict=True):
-        result.verdict_adjusted = c.verdict_adjusted and str(c.verdict_adjusted)
+    comparisons.adjust()
     return results
+
+
+class Comparisons:
+    """The comparisons one measure makes, so that each result carries both its own verdict and
+    the one adjusted for how many comparisons were reported together."""
+
+    def __init__(self) -> None:
+        self._made: list[tuple[Result, Comparison]] = []
+
+    def add(self, result: Result, reference: str, c: Comparison) -> None:
+        result.reference_group = reference
+        result.ratio = c.ratio
+        result.ratio_ci_low, result.ratio_ci_high = c.ci_low, c.ci_high
+        result.p_value, result.test = c.p_value, c.test and str(c.test)
+        result.band = c.band and str(c.band)
+        result.verdict = str(c.verdict)
+        result.too_few = c.too_few
+        result.reason = c.reason
+        self._made.append((result, c))
+
+    def adjust(self) -> None:
+        adjusted = adjust_for_multiplicity([c for _, c in self._made])
+        for (result, _), c in zip(self._made, adjusted, strict=True):
+            result.verdict_adjusted = c.verdict_adjusted and str(c.verdict_adjusted)
 
 
 def _counts(frame: Frame, measure: Measure, dimension: str) -> tuple[Counts, Counts]:

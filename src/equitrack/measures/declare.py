@@ -16,6 +16,7 @@ import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import pyarrow as pa
 
+from equitrack.measures.calendar import Interval, period_of
 from equitrack.measures.populations import Scope
 from equitrack.model.codes import DEFAULT_GROUPING, EthnicGrouping
 from equitrack.stats import Orientation
@@ -123,6 +124,11 @@ class Frame:
     options: Mapping[str, Any]
     grouping: EthnicGrouping = DEFAULT_GROUPING
     shared: Shared = field(default_factory=Shared, compare=False, repr=False)
+    interval: Interval = Interval.YEAR
+
+    def period_of(self, day: ir.DateValue) -> ir.IntegerValue:
+        """The period (reporting year or month) a record's date puts it in."""
+        return period_of(day, self.interval)
 
     def population(self, name: str, build: Callable[[tuple[int, ...]], ir.Table]) -> ir.Table:
         """A population shared across measures, for this frame's years."""

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from equitrack.measures import calendar
+from equitrack.measures.calendar import Interval
 from equitrack.measures.categories import evaluate_categories
 from equitrack.measures.comparison import evaluate_comparison
 from equitrack.measures.counting import DIMENSIONS
@@ -47,6 +49,16 @@ class Request:
     options: Mapping[str, Any] | None = None
     grouping: EthnicGrouping = DEFAULT_GROUPING
     shared: Shared | None = None  # populations reused across the measures of one run
+    interval: Interval = Interval.YEAR  # months give a series for SPC charts
+
+
+#: Kinds measured once a year whatever is asked: the staff survey runs each autumn and pay is
+#: a 31 March snapshot.
+YEARLY_ONLY = frozenset({Kind.SURVEY, Kind.PAY_GAP})
+
+
+def has_interval(measure: Measure, interval: Interval) -> bool:
+    return interval is Interval.YEAR or measure.kind not in YEARLY_ONLY
 
 
 def evaluate(store: Store, measure: Measure, request: Request) -> list[Result]:
@@ -56,9 +68,15 @@ def evaluate(store: Store, measure: Measure, request: Request) -> list[Result]:
             return evaluate(store, measure, replace(request, shared=shared))
     if request.dimension not in DIMENSIONS:
         raise ValueError(f"--by must be one of {', '.join(DIMENSIONS)}")
+    if not has_interval(measure, request.interval):
+        raise ValueError(f"{measure.id} is measured once a year; there is no monthly series")
     options = measure.resolve(request.options)
     window = int(options.get("window", measure.window))
-    wanted = tuple(sorted(set(request.years)))
+    wanted = calendar.periods(request.years, request.interval)
+    if request.interval is Interval.MONTH:
+        # each month stands alone: pooling months would blur the changes a chart is for
+        window = 1
+        options = {**options, **({"window": 1} if "window" in options else {})}
     frame = Frame(
         store,
         request.scope,
@@ -66,10 +84,12 @@ def evaluate(store: Store, measure: Measure, request: Request) -> list[Result]:
         options,
         request.grouping,
         request.shared,
+        request.interval,
     )
     recorded = {
         **options,
         "scope": request.scope.as_option(),
+        **({"interval": str(request.interval)} if request.interval is Interval.MONTH else {}),
         **(
             {"ethnic_grouping": request.grouping.as_option()}
             if measure.attribute is Attribute.ETHNICITY

@@ -13,10 +13,12 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
+from equitrack.measures import calendar
 from equitrack.measures import populations as pop
 from equitrack.measures import queries as q
 from equitrack.measures.counting import ALL
 from equitrack.measures.declare import Frame, Kind, Measure, subset
+from equitrack.model.tables import allowed
 from equitrack.stats import Orientation
 
 FAMILY = "scrutiny"
@@ -24,20 +26,14 @@ PERSON = ("ethnic_code", "sex", "disability")
 
 WORKFORCE = ("substantive", "bank", "both")
 TRAINING = {"edi": "EDI", "active_bystander": "Active Bystander"}
-INTERACTIVE = ("face_to_face", "virtual_live", "blended")
+#: Every delivery but e-learning is interactive (rec 3 asks for interactive EDI training).
+INTERACTIVE = tuple(d for d in allowed("training", "delivery") if d != "elearning")
 MANDATORY = ("include", "exclude")
 COMPLETION = ("any", "all")
-DEVELOPMENT_KINDS = (
-    "shadowing",
-    "mentoring",
-    "reverse_mentoring",
-    "coaching",
-    "talent_programme",
-    "secondment",
-    "acting_up",
-)
+DEVELOPMENT_KINDS = allowed("development", "kind")
 KIND_CHOICES = ("any", *DEVELOPMENT_KINDS)
-OPPORTUNITY_TYPES = ("secondment", "acting_up", "development_post", "talent_programme")
+#: Vacancies that are development opportunities: every type but an ordinary post.
+OPPORTUNITY_TYPES = tuple(t for t in allowed("vacancies", "opportunity_type") if t != "post")
 OPPORTUNITY_CHOICES = ("development", *OPPORTUNITY_TYPES)
 NOT_OPEN_ADVERTS = ("not_advertised", "expression_of_interest")
 #: Development records that are opportunities filled, as vacancies are (`source=development`).
@@ -85,7 +81,7 @@ def _edi_records(frame: Frame) -> ir.Table:
         t = t.mutate(category=t.category.strip().lower())
         t = t.filter(t.category.isin(list(TRAINING)))
         t = t.join(pop.units(frame.store, frame.scope), "org_code")
-        t = t.mutate(period=q.financial_year(t.start_date))
+        t = t.mutate(period=frame.period_of(t.start_date))
         t = t.filter(t.period.isin(list(years)))
         return t.select("period", "unit", "person_id", "category", "mandatory", "delivery",
                         "completed")  # fmt: skip
@@ -159,7 +155,7 @@ def development_shortlisted(frame: Frame) -> ir.Table:
     v = _development_vacancies(frame).select("vacancy_id", "org_code")
     a = frame.store.table("applications")
     joined = a.join(v, "vacancy_id").join(pop.units(frame.store, frame.scope), "org_code")
-    joined = joined.mutate(period=q.financial_year(joined.applied_date))
+    joined = joined.mutate(period=frame.period_of(joined.applied_date))
     return joined.filter(joined.shortlisted.fill_null(False), joined.period.isin(list(frame.years)))
 
 
@@ -180,7 +176,7 @@ def development_appointments(frame: Frame) -> ir.Table:
         d = d.mutate(unadvertised=d.selection.isin(list(NOT_OPEN_SELECTION)).fill_null(False))
         return pop.with_person(frame.store, d).select(*columns)
     v = _development_vacancies(frame).join(pop.units(frame.store, frame.scope), "org_code")
-    v = v.mutate(period=q.financial_year(v.opened_date))
+    v = v.mutate(period=frame.period_of(v.opened_date))
     v = v.filter(v.period.isin(list(frame.years)))
     v = v.select("period", "unit", "vacancy_id", "advert",
                  unadvertised=v.advert.isin(list(NOT_OPEN_ADVERTS)))  # fmt: skip
@@ -197,7 +193,7 @@ def vacancy_panels(frame: Frame) -> ir.Table:
     """Vacancies opened in the year; `counted` where a panel (size above 0 and its minority
     members) is recorded; split into posts and development opportunities."""
     v = frame.store.table("vacancies").join(pop.units(frame.store, frame.scope), "org_code")
-    v = v.mutate(period=q.financial_year(v.opened_date))
+    v = v.mutate(period=frame.period_of(v.opened_date))
     v = v.filter(v.period.isin(list(frame.years)))
     recorded = v.panel_size.notnull() & v.panel_minority_members.notnull()
     return v.select(
@@ -223,7 +219,7 @@ def _development(frame: Frame) -> ir.Table:
 
     def build(years: tuple[int, ...]) -> ir.Table:
         d = frame.store.table("development").join(pop.units(frame.store, frame.scope), "org_code")
-        d = d.mutate(period=q.financial_year(d.start_date))
+        d = d.mutate(period=frame.period_of(d.start_date))
         d = d.filter(d.period.isin(list(years)))
         return d.select("period", "unit", "org_code", "person_id", "kind", "selection",
                         "host_org_code")  # fmt: skip
@@ -293,7 +289,7 @@ def development_cohort(frame: Frame) -> ir.Table:
     kind = frame.options.get("kind", "any")
     if kind != "any":
         d = d.filter(d.kind == kind)
-    d = d.mutate(period=q.financial_year(d.start_date) + 2)
+    d = d.mutate(period=calendar.years_later(frame.period_of(d.start_date), 2, frame.interval))
     d = d.filter(d.period.isin(list(frame.years)))
     first = d.group_by(["period", "unit", "person_id"]).aggregate(started=d.start_date.min())
     base = _band_on(frame, first.mutate(day=first.started)).rename(base_band="band")
@@ -327,7 +323,7 @@ def appraised(frame: Frame) -> ir.Table:
 
     def build(years: tuple[int, ...]) -> ir.Table:
         a = frame.store.table("appraisals").join(pop.units(frame.store, frame.scope), "org_code")
-        a = a.mutate(period=q.financial_year(a.appraisal_date))
+        a = a.mutate(period=frame.period_of(a.appraisal_date))
         a = a.filter(a.period.isin(list(years)))
         people = a.group_by(["period", "unit", "person_id"]).aggregate(
             edi=ibis.ifelse(a.edi_objective.fill_null(False), 1, 0).max(),

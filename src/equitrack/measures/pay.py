@@ -28,7 +28,6 @@ import ibis.expr.types as ir
 import numpy as np
 
 from equitrack.measures import populations as pop
-from equitrack.measures import queries as q
 from equitrack.measures.counting import DIMENSIONS, group_key, group_type, ordered
 from equitrack.measures.declare import Attribute, Frame, Kind, Measure
 from equitrack.measures.result import Result, rated
@@ -55,7 +54,7 @@ def quarter_label(quarter: int) -> str:
 def pay_rows(frame: Frame) -> ir.Table:
     """One row per pay record at each organisation's latest snapshot in each year."""
     p = frame.store.table("pay").join(pop.units(frame.store, frame.scope), "org_code")
-    p = p.mutate(period=q.financial_year(p.snapshot_date))
+    p = p.mutate(period=frame.period_of(p.snapshot_date))
     p = p.filter(p.period.isin(list(frame.years)))
     latest = p.snapshot_date.max().over(ibis.window(group_by=[p.org_code, p.period]))
     p = p.mutate(_latest=latest)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import ibis
 import ibis.expr.types as ir
 
+from equitrack.measures import calendar
 from equitrack.model import codes
 from equitrack.store import Store
 
@@ -33,13 +34,13 @@ class Scope:
         return {"orgs": list(self.orgs), "system": self.system}
 
 
-def snapshot(year: int) -> dt.date:
-    """Reporting year Y is the financial year to 31 March Y."""
-    return dt.date(year, 3, 31)
+def snapshot(period: int) -> dt.date:
+    """Reporting year Y is the financial year to 31 March Y; a month ends on its last day."""
+    return calendar.end(period)
 
 
-def year_start(year: int) -> dt.date:
-    return dt.date(year - 1, 4, 1)
+def year_start(period: int) -> dt.date:
+    return calendar.start(period)
 
 
 def years_table(years: Sequence[int]) -> ir.Table:
@@ -54,7 +55,7 @@ def _years_table(years: tuple[int, ...]) -> ir.Table:
             "period": list(years),
             "snapshot": [snapshot(y) for y in years],
             "year_start": [year_start(y) for y in years],
-            "bank_window_start": [dt.date(y - 1, 10, 1) for y in years],
+            "bank_window_start": [calendar.bank_window_start(y) for y in years],
         },
         schema={
             "period": "int64",

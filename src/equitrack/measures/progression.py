@@ -13,6 +13,7 @@ from dataclasses import replace
 import ibis
 import ibis.expr.types as ir
 
+from equitrack.measures import calendar
 from equitrack.measures import populations as pop
 from equitrack.measures import queries as q
 from equitrack.measures.counting import ALL, count
@@ -43,15 +44,22 @@ NEEDED_PREFIX = "Needed for parity ("
 
 
 def with_previous_years(frame: Frame) -> Frame:
-    """The frame with each year's previous year added, so last year's staff are at hand."""
-    years = tuple(sorted(set(frame.years) | {y - 1 for y in frame.years}))
+    """The frame with each period's previous one added, so last year's (or last month's)
+    staff are at hand."""
+    years = tuple(sorted(set(frame.years) | {calendar.previous(y) for y in frame.years}))
     return replace(frame, years=years)
 
 
 def _previous_year_staff(frame: Frame, staff: ir.Table) -> ir.Table:
     """Staff at 31 March Y-1, labelled with the year Y they are followed into."""
-    earlier = staff.filter(staff.period.isin([y - 1 for y in frame.years]))
-    return earlier.mutate(period=(earlier.period + 1).cast("int64"))
+    return followed(frame, staff)
+
+
+def followed(frame: Frame, table: ir.Table) -> ir.Table:
+    """The rows of the period before each of the frame's, labelled with the period they are
+    followed into (31 March Y-1 into year Y; a month's end into the next month)."""
+    earlier = table.filter(table.period.isin([calendar.previous(y) for y in frame.years]))
+    return earlier.mutate(period=calendar.following(earlier.period, frame.interval))
 
 
 def stayers(frame: Frame) -> ir.Table:

@@ -7,6 +7,7 @@ from dataclasses import replace
 import ibis
 import ibis.expr.types as ir
 
+from equitrack.measures import calendar
 from equitrack.measures import populations as pop
 from equitrack.measures.declare import Frame, Query
 from equitrack.model import codes
@@ -16,7 +17,7 @@ BANK = pop.BANK
 
 def financial_year(day: ir.DateValue) -> ir.IntegerValue:
     """The reporting year a date falls in: 1 April Y-1 to 31 March Y is year Y."""
-    return (day.year() + ibis.ifelse(day.month() >= 4, 1, 0)).cast("int64")
+    return calendar.period_of(day, calendar.Interval.YEAR)
 
 
 def workforce(frame: Frame) -> ir.Table:
@@ -49,7 +50,7 @@ def shortlisted(frame: Frame) -> ir.Table:
     v = frame.store.table("vacancies").select("vacancy_id", "org_code")
     units = pop.units(frame.store, frame.scope)
     joined = a.join(v, "vacancy_id").join(units, "org_code")
-    joined = joined.mutate(period=financial_year(joined.applied_date))
+    joined = joined.mutate(period=frame.period_of(joined.applied_date))
     return joined.filter(joined.shortlisted.fill_null(False), joined.period.isin(list(frame.years)))
 
 
@@ -61,7 +62,7 @@ def appointed(t: ir.Table, frame: Frame) -> ir.BooleanValue:
 def _cases_entering_formal(frame: Frame, case_type: str) -> ir.Table:
     d = frame.store.table("disciplinary")
     d = d.filter(d.case_type == case_type, d.formal_date.notnull())
-    d = d.mutate(period=financial_year(d.formal_date))
+    d = d.mutate(period=frame.period_of(d.formal_date))
     d = d.filter(d.period.isin(list(frame.years)))
     return d.join(pop.units(frame.store, frame.scope), "org_code")
 
@@ -114,10 +115,18 @@ def formal_entrants(case_type: str, bank: bool = False) -> Query:
 
 def trained(frame: Frame) -> ir.Table:
     """Staff in post at 31 March with non-mandatory training at the organisation in the year."""
-    staff = workforce(frame)
+    return _trained(frame, workforce(frame))
+
+
+def bank_trained(frame: Frame) -> ir.Table:
+    """Bank-only workers at 31 March with non-mandatory training at the organisation."""
+    return _trained(frame, bank_only(frame))
+
+
+def _trained(frame: Frame, staff: ir.Table) -> ir.Table:
     tr = frame.store.table("training")
     tr = tr.filter(~tr.mandatory).join(pop.units(frame.store, frame.scope), "org_code")
-    tr = tr.mutate(period=financial_year(tr.start_date)).select("person_id", "unit", "period")
+    tr = tr.mutate(period=frame.period_of(tr.start_date)).select("person_id", "unit", "period")
     # only the years the staff are in: a no-op for the result, but it lets the engine build the
     # join on the (smaller) training side rather than on every person-year of staff
     tr = tr.filter(tr.period.isin(list(frame.years)))
@@ -148,6 +157,6 @@ def bank_leavers_removed(frame: Frame) -> ir.Table:
         reason.contains("dismiss") | reason.contains("remov"),
     )
     removed = removed.join(pop.units(frame.store, frame.scope), "org_code")
-    removed = removed.mutate(period=financial_year(removed.end_date))
+    removed = removed.mutate(period=frame.period_of(removed.end_date))
     removed = removed.filter(removed.period.isin(list(frame.years)))
     return pop.with_person(frame.store, removed.select("period", "unit", "person_id").distinct())

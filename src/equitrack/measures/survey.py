@@ -10,14 +10,25 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
+from equitrack.measures.comparison import Comparisons
 from equitrack.measures.counting import group_type, ordered
 from equitrack.measures.declare import Frame, Measure
 from equitrack.measures.populations import units
 from equitrack.measures.result import Result, rated
-from equitrack.stats import proportion
+from equitrack.stats import Orientation, compare, proportion
 
 #: How each --by dimension is found in the survey table's group_type.
 SURVEY_GROUP_TYPES = {"wres": "wres", "broad": "ethnic_group", "disability": "disability"}
+#: Survey items where saying yes is the harm (harassment, discrimination, pressure to work
+#: when unwell); on the others (equal opportunities, feeling valued, adjustments, recommending
+#: the organisation) yes is the benefit.
+HARMFUL_ITEMS = frozenset({"wres5", "wres6", "wres8", "wdes4", "wdes6"})
+#: Respondents a group needs before its result is shown or compared (the survey's own rule).
+FEWEST_RESPONDENTS = 11
+
+
+def orientation(item: str) -> Orientation:
+    return Orientation.HARM if item in HARMFUL_ITEMS else Orientation.BENEFIT
 
 
 def evaluate_survey(
@@ -50,6 +61,7 @@ def evaluate_survey(
         )
     reference = measure.options.get("reference", "White")
     results = []
+    comparisons = Comparisons()
     for (period, unit), groups in sorted(cells.items()):
         ref = groups.get(reference)
         ref_rate = proportion(*ref).rate if ref else None
@@ -63,13 +75,19 @@ def evaluate_survey(
                 period=period,
                 group_type=gtype,
                 group=group,
-                too_few=responses < 11,
+                too_few=responses < FEWEST_RESPONDENTS,
                 options=options,
             )
-            if responses < 11:
-                result.reason = "fewer than 11 respondents"
+            if responses < FEWEST_RESPONDENTS:
+                result.reason = f"fewer than {FEWEST_RESPONDENTS} respondents"
+            elif ref is not None and ref[1] >= FEWEST_RESPONDENTS and group != reference:
+                # the same relative likelihood, interval and verdict as every other comparison,
+                # beside the difference in points that survey reports lead with
+                c = compare(positive, responses, *ref, orientation=measure.orientation)
+                comparisons.add(result, reference, c)
             if ref_rate is not None and result.rate is not None and group != reference:
                 result.reference_group = reference
                 result.difference = 100 * (result.rate - ref_rate)
             results.append(result)
+    comparisons.adjust()
     return results

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from equitrack.measures import queries as q
+from equitrack.measures import survey
 from equitrack.measures.declare import Attribute, Kind, Measure, subset
 from equitrack.measures.wres import APPOINTED
 from equitrack.stats import Orientation, Pooling
@@ -37,7 +38,7 @@ MEASURES = (
     *(
         Measure(
             id=f"wdes{n}", family=FAMILY, title=f"Staff survey, WDES metric {n}", kind=Kind.SURVEY,
-            population=q.workforce, attribute=D,
+            population=q.workforce, attribute=D, orientation=survey.orientation(f"wdes{n}"),
             options={"survey_measure": f"wdes{n}", "instrument": "nss", "reference": "Not disabled"},
         )
         for n in (4, 5, 6, 7, 8, 9)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from equitrack.measures import queries as q
+from equitrack.measures import survey
 from equitrack.measures.declare import Kind, Measure, subset
 from equitrack.stats import Orientation, Pooling
 
@@ -17,6 +18,7 @@ def _survey(number: int, title: str) -> Measure:
         title=title,
         kind=Kind.SURVEY,
         population=q.workforce,
+        orientation=survey.orientation(f"wres{number}"),
         options={"survey_measure": f"wres{number}", "instrument": "nss"},
         description=f"NHS Staff Survey item behind WRES {number}, from the survey of the autumn "
         "before the reporting year; share of respondents in each group.",

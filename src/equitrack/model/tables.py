@@ -423,6 +423,12 @@ def table(name: str) -> Table:
         ) from None
 
 
+def allowed(table_name: str, column: str) -> tuple[str, ...]:
+    """The allowed values of an enum column, in the model's order: one list for the importer,
+    the generator and the measures."""
+    return table(table_name).column(column).allowed
+
+
 def load_order() -> tuple[str, ...]:
     """Tables in an order where every reference points to a table earlier in the list."""
     order: list[str] = []

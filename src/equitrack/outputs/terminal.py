@@ -9,9 +9,10 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from equitrack.measures import MEASURES, Result
+from equitrack.measures import MEASURES, Result, calendar
 from equitrack.measures.counting import ordered
 from equitrack.measures.declare import Kind
+from equitrack.measures.survey import FEWEST_RESPONDENTS
 from equitrack.stats import format_interval, format_points, format_ratio, format_share
 
 VERDICT_STYLE = {
@@ -27,9 +28,7 @@ REFERENCES = ("White", "Not disabled")
 SUMMARY_CELLS = ("All", "Non-clinical | All", "Clinical | All", "Bank", "Substantive")
 
 
-def period_label(year: int) -> str:
-    """Reporting year 2026 is the financial year 2025/26."""
-    return f"{year - 1}/{str(year)[-2:]}"
+period_label = calendar.label
 
 
 def _share(n: int | None, d: int | None) -> str:
@@ -48,12 +47,19 @@ def _verdict(r: Result) -> Text:
 def _title(measure_id: str, results: list[Result]) -> str:
     m = MEASURES[measure_id]
     years = sorted({r.period for r in results})
-    span = ", ".join(period_label(y) for y in years)
+    span = (
+        f"{period_label(years[0])} to {period_label(years[-1])}"
+        if len(years) > 2
+        else ", ".join(period_label(y) for y in years)
+    )
     return f"{m.id.upper()} · {m.title} · {span}"
 
 
 def comparison_table(measure_id: str, results: list[Result]) -> Table:
     t = Table(title=_title(measure_id, results), title_justify="left", caption_justify="left")
+    series = len({r.period for r in results}) > 1
+    if series:
+        t.add_column("period")
     for name, justify in (
         ("org", "left"),
         ("group", "left"),
@@ -69,6 +75,7 @@ def comparison_table(measure_id: str, results: list[Result]) -> Table:
             "–" if r.ratio_ci_low is None else format_interval(r.ratio_ci_low, r.ratio_ci_high)
         )
         t.add_row(
+            *([period_label(r.period)] if series else []),
             r.org + (f" ({r.breakdown})" if r.breakdown else ""),
             r.group,
             _share(r.numerator, r.denominator),
@@ -111,12 +118,24 @@ def representation_table(measure_id: str, results: list[Result]) -> Table:
 
 def survey_table(measure_id: str, results: list[Result]) -> Table:
     t = Table(title=_title(measure_id, results), title_justify="left", caption_justify="left")
-    for name in ("organisation", "group", "said yes / responded", "difference from reference"):
-        t.add_column(name, justify="left" if name in ("organisation", "group") else "right")
+    for name in ("organisation", "group", "said yes / responded", "difference", "verdict"):
+        t.add_column(
+            name, justify="right" if name in ("said yes / responded", "difference") else "left"
+        )
     for r in results:
-        shown = "fewer than 11 respondents" if r.too_few else _share(r.numerator, r.denominator)
+        few = (r.denominator or 0) < FEWEST_RESPONDENTS
+        shown = (
+            f"fewer than {FEWEST_RESPONDENTS} respondents"
+            if few
+            else _share(r.numerator, r.denominator)
+        )
         diff = "–" if r.difference is None else f"{format_points(r.difference)} points"
-        t.add_row(r.org, r.group, shown, diff)
+        t.add_row(r.org, r.group, shown, diff, _verdict(r))
+    reference = next((r.reference_group for r in results if r.reference_group), "the reference")
+    t.caption = (
+        f"Difference: the group's share minus {reference} staff's, in percentage points; the "
+        "verdict compares the two shares as a ratio, as for the other indicators."
+    )
     return t
 
 

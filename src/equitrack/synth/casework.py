@@ -11,8 +11,10 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from equitrack.model.tables import allowed
+
 from .careers import BANK_ONLY, PRIMARY, REASON, SECOND_ORG, Careers
-from .frame import allowed, weights
+from .frame import weights
 from .people import People
 from .sampling import happens, pick, with_odds
 from .timeline import NO_DATE, YEAR_DAYS, overlap, uniform_days

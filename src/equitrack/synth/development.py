@@ -12,9 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
+from equitrack.model.tables import allowed
+
 from . import frame, mixes
 from .careers import BOARD, PRIMARY, SECOND_ORG
-from .frame import allowed
 from .learning import exposure
 from .params import GROUPS, MINORITY
 from .people import People

@@ -10,8 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
+from equitrack.model.tables import allowed
+
 from . import frame, mixes
-from .frame import allowed, weights
+from .frame import weights
 from .people import People
 from .progression import Segments
 from .sampling import happens, pick, pick_rows, with_odds

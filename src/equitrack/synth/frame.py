@@ -22,11 +22,6 @@ _FIRST_DAY, _LAST_DAY = day(1900, 1, 1), day(2200, 1, 1)
 Values = pa.Array | pa.ChunkedArray | np.ndarray | Sequence[object]
 
 
-def allowed(table_name: str, column: str) -> tuple[str, ...]:
-    """The model's allowed values of an enum column, in the model's order."""
-    return table(table_name).column(column).allowed
-
-
 def weights(values: Sequence[str], by_name: Mapping[str, float]) -> np.ndarray:
     """Weights in the order of `values`, from a mapping by name (unnamed values get 0)."""
     unknown = set(by_name) - set(values)

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
+from equitrack.model.tables import allowed
+
 from . import frame, mixes
-from .frame import allowed, weights
+from .frame import weights
 from .people import People
 from .progression import Segments
 from .sampling import happens, pick, pick_cumulative, present

@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from equitrack.model import codes
+from equitrack.model.tables import allowed
 
-from .frame import allowed
 from .params import GROUPS, UNKNOWN
 
 BANDS: tuple[str, ...] = codes.PAY_BANDS

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .frame import allowed
+from equitrack.model.tables import allowed
+
 from .mixes import KINDS
 
 

@@ -13,10 +13,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from equitrack.model.tables import allowed
+
 from . import frame, mixes
 from .careers import BANK_ONLY, PRIMARY, SECOND_ORG, Careers
 from .development import INFORMAL, KINDS, SELECTION
-from .frame import allowed, weights
+from .frame import weights
 from .params import GROUPS
 from .people import DISABILITY, SEX, People
 from .progression import Segments
