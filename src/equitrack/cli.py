@@ -15,10 +15,12 @@ from rich.console import Console
 
 from equitrack import __version__, config
 from equitrack.console import console, errors, progress_bars, show_import, show_status
+from equitrack.disclosure.policy import Audience
 from equitrack.ingest import ReadError, import_paths
 from equitrack.ingest.pseudonymise import KeyProblem
 from equitrack.measures.calendar import Interval
 from equitrack.model.tables import TABLE_BY_NAME
+from equitrack.reports.write import ReportKind
 from equitrack.store import StoreError, connect
 from equitrack.store.export import export_parquet as export_parquet_layout
 from equitrack.store.status import status as store_status
@@ -614,6 +616,75 @@ def recommendations(
         render.show(evidence, actions, console)
 
 
+@app.command()
+def report(
+    kind: Annotated[
+        ReportKind,
+        typer.Option(
+            "--kind",
+            help="scrutiny (the ten recommendations), wres (one organisation) or system (side by side).",
+        ),
+    ],
+    out: Annotated[Path, typer.Option(help="Folder to write the report into.")],
+    year: Annotated[
+        int | None,
+        typer.Option(help="Reporting year (default: the latest year with staff in post)."),
+    ] = None,
+    org: Annotated[
+        str | None, typer.Option(help="An organisation's ODS code (a wres report needs one).")
+    ] = None,
+    system: Annotated[
+        bool, typer.Option("--system", help="The whole integrated care system (the default).")
+    ] = False,
+    formats: Annotated[
+        str, typer.Option("--format", help="Any of html, pdf, xlsx, comma-separated.")
+    ] = "html,pdf,xlsx",
+    audience: Annotated[
+        Audience,
+        typer.Option(
+            help="public, board (counts of 1-7 hidden, others rounded to 5) or analyst (exact)."
+        ),
+    ] = Audience.BOARD,
+    rules: Annotated[
+        Path | None,
+        typer.Option(help="A TOML file of disclosure rules overriding the shipped ones."),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Write a report (HTML, PDF and the tables behind it as xlsx), through the disclosure gate."""
+    from equitrack.disclosure import PolicyError, load_policies
+    from equitrack.reports.write import build, write
+
+    if org and system:
+        errors.print("[bold red]Error:[/bold red] give --org or --system, not both")
+        raise typer.Exit(2)
+    wanted = [f.strip() for f in formats.split(",") if f.strip()]
+    with user_errors():
+        try:
+            policy = load_policies(rules)[audience]
+        except PolicyError as exc:
+            raise StoreError(str(exc)) from exc
+        store = connect(db, create=False)
+        chosen = year or latest_year(store)
+        if chosen is None:
+            raise StoreError("no staff in post are loaded, so there is no latest year; give --year")
+        names = _org_names(store)
+        with console.status(f"Measuring for the {kind.value} report…"):
+            try:
+                made = build(kind, store, chosen, org=org, policy=policy, audience=audience.value)
+            except ValueError as exc:
+                raise StoreError(str(exc)) from exc
+        store.close()
+        stem = f"{kind.value}-{org or 'system'}-{chosen}"
+        with console.status(f"Writing {', '.join(wanted)}…"):
+            try:
+                paths = write(made, out, stem, wanted, names)
+            except ValueError as exc:
+                raise StoreError(str(exc)) from exc
+    for path in paths:
+        console.print(f"Wrote {path}")
+
+
 action_app = typer.Typer(
     help="Actions against the recommendations: list, add, change status (history is kept).",
     no_args_is_help=True,
@@ -696,6 +767,27 @@ def latest_year(store: Any) -> int | None:
     return top.as_py()
 
 
+def _demo_reports(store: Any, year: int, out: Path) -> list[Path]:
+    """The scrutiny update and the system view for the system, and the largest trust's WRES."""
+    from equitrack.disclosure import load_policies
+    from equitrack.reports.write import FORMATS, build, write
+
+    policy = load_policies()[Audience.BOARD]
+    a = store.table("assignments")
+    staff = a.group_by("org_code").aggregate(n=a.count())
+    largest = staff.order_by(staff.n.desc()).limit(1).to_pyarrow().column("org_code")[0].as_py()
+    names = _org_names(store)
+    written: list[Path] = []
+    asks = ((ReportKind.scrutiny, None), (ReportKind.wres, largest), (ReportKind.system, None))
+    with progress_bars() as bars:
+        for kind, org in asks:
+            done = bars.task(f"Writing the {kind.value} report", 1)
+            made = build(kind, store, year, org=org, policy=policy, audience="board")
+            written += write(made, out, f"{kind.value}-{org or 'system'}-{year}", FORMATS, names)
+            done(1)
+    return written
+
+
 @app.command()
 def demo(
     out: Annotated[Path, typer.Option(help="Folder for the demo data and database.")] = Path(
@@ -703,8 +795,12 @@ def demo(
     ),
     seed: Annotated[int, typer.Option(help="Seed for the synthetic system.")] = 7,
     year: Annotated[int, typer.Option(help="Reporting year for the summary.")] = 2026,
+    reports: Annotated[
+        Path, typer.Option(help="Folder for the scrutiny, WRES and system reports.")
+    ] = Path("out"),
 ) -> None:
-    """Make the synthetic LLR system, load it, and show what is there and its WRES summary."""
+    """Make the synthetic LLR system, load it, show its WRES summary and the recommendations,
+    and write the three reports."""
     from equitrack import api
     from equitrack.outputs.summary import summary_table
 
@@ -730,7 +826,11 @@ def demo(
         plan = load_plan()
         tracked.seed(store, plan)
         render.show(summarise(store, plan, year), tracked.actions(store, plan), console)
+        written = _demo_reports(store, year, reports)
         store.close()
+    console.print("\nReports (board audience: counts of 1 to 7 hidden, others rounded to 5):")
+    for path in written:
+        console.print(f"  {path}")
     console.print(
         f"\n[bold green]Demo ready.[/bold green] Database: {db}\n"
         f"  equitrack status --db {db}\n  equitrack wres --year {year} --db {db} --by broad\n"

@@ -96,25 +96,38 @@ def _overall(statuses: Sequence[Status]) -> Status:
     return min(statuses, key=PRECEDENCE.index) if statuses else Status.NO_DATA
 
 
+def evidence_results(
+    store: Store, plan: Plan, year: int, *, org: str | None = None, years: int = 1
+) -> list[Result]:
+    """The results of every measure the plan cites, by broad group, for one organisation or
+    the whole system, for `year` and the `years - 1` before it (a report shows the trend)."""
+    scope = Scope((org,), False) if org else Scope((), True)
+    wanted = sorted({m for r in plan.recommendations for m in r.evidence})
+    if not wanted:
+        return []
+    return api.run(
+        sorted({MEASURES[m].family for m in wanted}),
+        tuple(range(year - years + 1, year + 1)),
+        store=store,
+        orgs=scope.orgs,
+        system=scope.system,
+        by="broad",
+        measures=wanted,
+    )
+
+
 def summarise(
     store: Store, plan: Plan, year: int, *, org: str | None = None
 ) -> list[RecommendationEvidence]:
     """Every recommendation's evidence for `year`, for one organisation or the whole system."""
-    scope = Scope((org,), False) if org else Scope((), True)
-    wanted = sorted({m for r in plan.recommendations for m in r.evidence})
-    results = (
-        api.run(
-            sorted({MEASURES[m].family for m in wanted}),
-            (year,),
-            store=store,
-            orgs=scope.orgs,
-            system=scope.system,
-            by="broad",
-            measures=wanted,
-        )
-        if wanted
-        else []
-    )
+    return summarise_results(plan, year, evidence_results(store, plan, year, org=org))
+
+
+def summarise_results(
+    plan: Plan, year: int, results: Sequence[Result]
+) -> list[RecommendationEvidence]:
+    """Every recommendation's evidence from results already measured (and, for a report,
+    already through the disclosure gate, so a status never rests on a figure not shown)."""
     by_measure: dict[str, list[Result]] = {}
     for r in results:
         if r.period == year:

@@ -1,0 +1,290 @@
+"""The one disclosure gate: results in, results fit for an audience out.
+
+Every figure leaving the system passes here (architecture.md: "disclosure is a gate, not a
+habit"). For a suppressing policy, in order:
+
+1. Primary suppression: each count of 1 to 7 is suppressed (None), wherever it is shown;
+   survey groups under 11 respondents are hidden whole.
+2. Secondary suppression (`equitrack.disclosure.secondary`): more counts are suppressed until
+   none can be found by subtraction.
+3. Every other count is rounded to the nearest 5; zero stays 0.
+4. What rests on counts is made again from the shown ones: rates from the rounded figures
+   (NHS Digital's method) with their Wilson interval recomputed from the same rounded figures
+   (an interval from the exact counts could be inverted to recover them, and one dropped
+   would leave no measure of uncertainty); percentage-point differences (survey, WRES 9) from
+   the shown rates, or cleared when either side is not shown. A ratio, its interval, p-value
+   and verdicts are kept, as computed from the exact counts, only where every count they rest
+   on (both groups' numerators and denominators) is at least 8 and shown; otherwise they are
+   cleared with the reason "too few to show". Reasons that quote counts are rebuilt from the
+   shown figures or withheld (`equitrack.disclosure.reasons`).
+5. Each result records the rule applied in `options["disclosure"]`.
+
+New Result objects are returned; the inputs are never changed. Results of the organisations in
+`exact_orgs` (an analyst's own) pass exact, and are never suppressed to protect others.
+
+`excluded` may become None (suppressed) although `Result.excluded` is typed `int`: Arrow and
+every renderer take a missing value there.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from equitrack.disclosure.counts import is_small, shown_amount, shown_count
+from equitrack.disclosure.figures import Figures, Node, read
+from equitrack.disclosure.policy import Audience, Policy, policy_for
+from equitrack.disclosure.reasons import SUPPRESSED, TOO_FEW_TO_SHOW, Shown, safe_reason
+from equitrack.disclosure.secondary import protect, relations
+from equitrack.measures.declare import Kind
+from equitrack.measures.progression import NEEDED_PREFIX, headcount_for_parity
+from equitrack.measures.result import Result
+from equitrack.stats import proportion
+
+#: The fields of a comparison, cleared together when it is too few to show.
+RATIO_FIELDS = (
+    "ratio",
+    "ratio_ci_low",
+    "ratio_ci_high",
+    "p_value",
+    "test",
+    "band",
+    "verdict",
+    "verdict_adjusted",
+)
+_COUNTS = ("numerator", "denominator", "excluded")
+_QUARTER = re.compile(r"([\d.]+) of ([\d.]+) people")
+_GAPS = (Kind.GAP, Kind.PARITY_GAP)
+#: The figures a row leads with: when one is not shown, the row is marked suppressed.
+_LEADING = ("numerator", "denominator", "rate", "difference")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What is shown for every quantity: None where suppressed, else the (rounded) count."""
+
+    figures: Figures
+    shown: dict[Node, int | None]
+
+    def of(self, index: int) -> dict[str, int | None]:
+        return {name: self.shown[f.node] for name, f in self.figures.of(index).items()}
+
+
+def decide(
+    results: list[Result],
+    policy: Policy,
+    *,
+    exact_orgs: Collection[str] = frozenset(),
+    systems: Mapping[str, Collection[str]] | None = None,
+) -> Decision:
+    """Which quantities are suppressed, and what the others show, for a suppressing policy."""
+    figures = read(results)
+    values = figures.values()
+    fixed = {f.node for f in figures.shown if results[f.index].org in exact_orgs}
+    suppressed = {n for n, v in values.items() if n not in fixed and is_small(v, policy)}
+    for f in figures.shown:
+        r = results[f.index]
+        if (
+            figures.kinds[f.index] is Kind.SURVEY
+            and f.field in ("numerator", "denominator")
+            and r.denominator is not None
+            and r.denominator < policy.survey_min_respondents
+            and f.node not in fixed
+        ):
+            suppressed.add(f.node)
+    if policy.secondary:
+        suppressed = protect(
+            relations(figures, systems), values, figures.hidden, suppressed, fixed, policy
+        )
+    shown = {
+        n: None if n in suppressed else v if n in fixed else shown_count(v, policy)
+        for n, v in values.items()
+    }
+    return Decision(figures, shown)
+
+
+def gate(
+    results: Iterable[Result],
+    audience_or_policy: Audience | str | Policy,
+    *,
+    exact_orgs: Collection[str] = frozenset(),
+    systems: Mapping[str, Collection[str]] | None = None,
+) -> list[Result]:
+    """`results` as `audience_or_policy` may see them: new Results, inputs untouched.
+
+    `exact_orgs`: organisations whose results pass exact (an analyst's own). `systems`: each
+    system unit's organisations (`equitrack.disclosure.systems_of(store)`), so that a system
+    and its organisations shown together are protected against each other.
+    """
+    policy = policy_for(audience_or_policy)
+    results = list(results)
+    if policy.exact:
+        return [_recorded(r, policy.describe()) for r in results]
+    decision = decide(results, policy, exact_orgs=exact_orgs, systems=systems)
+    rebuild = _Rebuilder(results, decision, policy)
+    own = f"exact counts for the analyst's own organisation; otherwise {policy.describe()}"
+    return [
+        _recorded(r, own) if r.org in exact_orgs else rebuild.result(i, r)
+        for i, r in enumerate(results)
+    ]
+
+
+def _recorded(r: Result, rule: str, **changes: Any) -> Result:
+    """A new result with `changes` and the rule applied; its options are a copy, so nothing
+    done to the output reaches the input."""
+    return replace(r, options={**copy.deepcopy(r.options), "disclosure": rule}, **changes)
+
+
+#: Where a result sits: measure, options, unit, period, breakdown, group type and group. The
+#: options tell apart runs of one measure shown together (WRES 3 over one year and over two).
+Key = tuple[str, str, str, int, str | None, str, str]
+
+
+def _key(r: Result, group: str | None = None, breakdown: str | None = None) -> Key:
+    return (
+        r.measure,
+        json.dumps(r.options, sort_keys=True, default=str),
+        r.org,
+        r.period,
+        r.breakdown if breakdown is None else breakdown,
+        r.group_type,
+        r.group if group is None else group,
+    )
+
+
+def _at_least(values: Iterable[int | None], floor: int) -> bool:
+    return all(v is not None and v >= floor for v in values)
+
+
+class _Rebuilder:
+    """Makes each result again from the shown figures (steps 3 to 5 of the module docstring)."""
+
+    def __init__(self, results: list[Result], decision: Decision, policy: Policy) -> None:
+        self.results = results
+        self.decision = decision
+        self.policy = policy
+        self.rule = policy.describe()
+        self.index = {_key(r): i for i, r in enumerate(results)}
+        self.shown = [decision.of(i) for i in range(len(results))]
+
+    def counts(self, i: int) -> dict[str, int | None]:
+        """A result's shown counts, including any no figure stands for (ruled on alone)."""
+        r = self.results[i]
+        out = {}
+        for name in _COUNTS:
+            value = getattr(r, name)
+            if name in self.shown[i]:
+                out[name] = self.shown[i][name]
+            elif value is not None:
+                out[name] = shown_count(value, self.policy)
+        return out
+
+    def rate(self, i: int) -> tuple[float | None, float | None, float | None]:
+        c = self.counts(i)
+        num, den = c.get("numerator"), c.get("denominator")
+        if num is None or den is None or den == 0 or num > den:
+            return None, None, None
+        p = proportion(num, den)
+        return p.rate, p.ci_low, p.ci_high
+
+    def workforce_share(self, i: int) -> tuple[float | None, int | None]:
+        shown = self.shown[i]
+        w, whole = shown.get("workforce"), shown.get("workforce_total")
+        if w is None or not whole:
+            return None, whole
+        return w / whole, whole
+
+    def reference(self, r: Result) -> int | None:
+        return self.index.get(_key(r, group=r.reference_group)) if r.reference_group else None
+
+    def result(self, i: int, r: Result) -> Result:
+        kind = self.decision.figures.kinds[i]
+        counts = self.counts(i)
+        changes: dict[str, Any] = dict(counts)
+        if r.rate is not None and r.numerator is not None:
+            changes["rate"], changes["rate_ci_low"], changes["rate_ci_high"] = self.rate(i)
+        rate = changes.get("rate", r.rate)
+        shown = Shown(period=r.period, share=rate)
+        reason = r.reason
+
+        if kind in _GAPS and (r.breakdown or "").startswith(NEEDED_PREFIX):
+            changes["numerator"], shown = self.needed(r, shown)
+        elif kind in _GAPS:
+            share, whole = self.workforce_share(i)
+            shown = replace(
+                shown, workforce_share=share, workforce_total=whole, needed=self.parity(i, r)
+            )
+            if r.difference is not None:
+                changes["difference"] = (
+                    None if rate is None or share is None else 100 * (rate - share)
+                )
+        elif kind is Kind.PAY_GAP and r.numerator is None and r.rate is not None:
+            changes["rate"], shown = self.quarter(r, shown)
+        elif kind is Kind.PAY_GAP and r.difference is not None:
+            if not self.enough((r, counts)):
+                changes["difference"], reason = None, TOO_FEW_TO_SHOW
+        elif r.difference is not None:
+            changes["difference"] = self.difference(r, rate)
+
+        if any(getattr(r, f) is not None for f in RATIO_FIELDS) and kind is not Kind.PAY_GAP:
+            j = self.reference(r)
+            if j is None or not self.enough((r, counts), (self.results[j], self.counts(j))):
+                changes.update(dict.fromkeys(RATIO_FIELDS))
+                reason = TOO_FEW_TO_SHOW
+        reason = safe_reason(reason, shown)
+        # suppressed: a figure the row leads with is not shown (a hidden `excluded` or
+        # workforce count alone does not make the row's own figures suppressed)
+        hidden = any(getattr(r, f) is not None and changes.get(f) is None for f in _LEADING)
+        if hidden and reason is None:
+            reason = SUPPRESSED
+        return _recorded(r, self.rule, **changes, reason=reason, suppressed=r.suppressed or hidden)
+
+    def enough(self, *sides: tuple[Result, dict[str, int | None]]) -> bool:
+        """Every count a comparison rests on (each side's numerator and denominator) is at
+        least the floor, exactly, and is shown."""
+        fields = ("numerator", "denominator")
+        exact = [getattr(r, n) for r, _ in sides for n in fields]
+        shown = [counts.get(n) for _, counts in sides for n in fields]
+        floor = self.policy.ratio_min_count
+        return _at_least(exact, floor) and all(v is not None for v in shown)
+
+    def difference(self, r: Result, rate: float | None) -> float | None:
+        """A survey group's difference in points from the reference, from the shown rates."""
+        j = self.reference(r)
+        if j is None or rate is None:
+            return None
+        their_rate = self.rate(j)[0]
+        return None if their_rate is None else 100 * (rate - their_rate)
+
+    def parity(self, i: int, r: Result) -> int | None:
+        """The headcount a group needs for parity, from the shown figures of its gap row."""
+        shown = self.shown[i]
+        figures = (shown.get("numerator"), shown.get("denominator"))
+        staff = (shown.get("workforce"), shown.get("workforce_total"))
+        if any(v is None for v in (*figures, *staff)):
+            return None
+        mode = str(r.options.get("parity", "replace"))
+        return headcount_for_parity(*figures, *staff, mode=mode)  # type: ignore[arg-type]
+
+    def needed(self, r: Result, shown: Shown) -> tuple[int | None, Shown]:
+        seat = (r.breakdown or "").removeprefix(NEEDED_PREFIX).removesuffix(")")
+        j = self.index.get(_key(r, breakdown=seat))
+        needed = None if j is None else self.parity(j, self.results[j])
+        return needed, replace(shown, needed=needed)
+
+    def quarter(self, r: Result, shown: Shown) -> tuple[float | None, Shown]:
+        """A pay quarter's share, from its people and the quarter's size rounded as counts."""
+        found = _QUARTER.fullmatch(r.reason or "")
+        if found is None:
+            return None, shown
+        people = shown_amount(float(found.group(1)), self.policy)
+        size = shown_amount(float(found.group(2)), self.policy)
+        rate = None if people is None or not size else people / size
+        return rate, replace(shown, people=people, quarter_size=size)
+
+
+__all__ = ["RATIO_FIELDS", "Decision", "decide", "gate"]

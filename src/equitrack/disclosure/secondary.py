@@ -1,0 +1,380 @@
+"""Secondary (complementary) suppression: no suppressed count may be found by subtraction.
+
+Counts shown together add up: Black = BME - Asian - Mixed - Other, a band = its column's total
+less the other bands. Wherever such a relation has exactly one member the viewer cannot see
+and that member needs protecting, the smallest other non-zero member is suppressed too, and
+this repeats until no relation has exactly one. Relations are written over quantities
+(`equitrack.disclosure.figures.Node`), separately for numerators and denominators (they are
+different quantities), so a count shown in several places is protected everywhere at once.
+
+Relations declared (each checked to hold on generated data: tests/disclosure/test_end_to_end.py):
+
+- Groups to the cell's total (exact): the groups of one group type add up to the total behind
+  every row of a representation cell (WRES 1, WDES 1, Bank WRES 1) and of a board seat cell
+  (WRES 9: the groups shown plus Unknown, which is `excluded`). WRES 9 also implies the
+  workforce count of each group and the whole (its gap and its reason); the Unknown workforce,
+  shown nowhere in WRES 9, is their difference and is protected as a hidden member.
+- Breakdown cells to their total (exact): a representation's "A | b" cells to "A | All" and
+  those to "All"; a share measure's cells to its whole (reported without a breakdown); board
+  seats Executive + Non-executive = All.
+- Finer groups to coarser ones (exact), where both are in the output for the same cell:
+  broad White = WRES White, Mixed + Asian + Black + Other = BME, Unknown = Unknown; detailed
+  codes to their broad and WRES group (using the ethnic grouping each result records); and BME
+  beside its parts in one group type (the pay gap reports both).
+- Organisations to their system, for the counts where how they are made fixes the relation
+  (`figures.Across`): exactly the sum for records (applications, appointments, survey
+  respondents, pay rows); at most the sum for people counted once per unit (staff in post,
+  bank-only workers, board members, people entering a formal case, Bank WRES 1), since the
+  system counts once someone two of its organisations both count. Membership comes from
+  `systems` (see `systems_of`); without it, every organisation in the output is taken to
+  belong to each system unit in it.
+- Pooled windows to their years (exact): a two-year figure (WRES 3) is the sum of the two
+  one-year figures of the same count, where those are in the output (a WRES 3 denominator is
+  WRES 1's whole workforce this year plus last year's).
+- The same quantity shown twice is one node (WRES 4's denominators are WRES 1's whole-workforce
+  counts; a comparison's `excluded` is its Unknown denominator), so it is never shown in one
+  place and suppressed in another.
+
+Not covered:
+
+- Combinations of relations. Each relation is made safe on its own; a count that can only be
+  found by combining several (a year's figure from two overlapping pooled windows, WRES 3 in
+  2025 and 2026, with no one-year figure shown; or a chain through cells and units at once)
+  is not searched for. That needs a linear-programming audit (as tau-ARGUS does).
+- Rounding is not modelled: shown counts are rounded, so a subtraction gives a range, not a
+  number (and a bound across units only a lower limit); the rules act as if it gave the
+  number, which is the cautious side.
+- An organisation left out of an output that shows its system: its figures are the system's
+  less the others', and the gate, which never sees them, cannot protect them. Show a system
+  with all of its organisations or with none.
+- Comparison and category measures with an "All" cell beside contract or case cells (casework,
+  racist abuse, EDI reach): a person or case may sit in more than one cell, so no relation is
+  declared between their cells; their groups have no total shown beside them.
+- Pay gap: headcounts are protected as counts and across units and groups, but quarter shares
+  rest on fractional people and are only rounded (by the gate), not related to each other.
+- Counts that can be larger in the system than in all its organisations together, and so
+  obey no relation across units: WRES 4 training (in post at one organisation, trained at
+  another), promotion (a move between organisations is a "stayer" only in the system), EDI
+  reach and development measures. On generated data promotion and EDI reach do exceed the sum.
+- Monthly periods: pooled windows are related only for reporting years.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+
+from equitrack.disclosure.counts import is_small
+from equitrack.disclosure.figures import TOTAL, Across, Figures, Layout, Node, black_codes
+from equitrack.disclosure.policy import Policy
+from equitrack.measures.categories import SEPARATOR
+from equitrack.measures.counting import ALL
+from equitrack.measures.populations import SYSTEM_PREFIX
+from equitrack.model import codes
+from equitrack.store import Store
+
+#: The groups of each group type that share out a whole (BME sits beside its parts only in
+#: the pay gap, so it is related to them, never counted into a total with them).
+_MINORITY_BROAD = ("Mixed", "Asian", "Black", "Other")
+_PARTITIONS: dict[str, frozenset[str]] = {
+    "wres": frozenset(codes.WRES_GROUPS),
+    "broad": frozenset(codes.BROAD_GROUPS),
+    "detailed": frozenset(
+        {f"{c.code} {c.label}" for c in codes.NATIONAL_CATEGORIES} | {codes.UNKNOWN}
+    ),
+    "disability": frozenset({"Disabled", "Not disabled", codes.UNKNOWN}),
+    "sex": frozenset({*codes.SEX_CODES.values()}),
+    "all": frozenset({ALL}),
+}
+
+
+@dataclass(frozen=True)
+class Relation:
+    """`total` = sum of `parts` (`exact`), or `total` <= sum of `parts` (a bound)."""
+
+    total: Node
+    parts: tuple[Node, ...]
+    exact: bool
+    rule: str
+
+    @property
+    def members(self) -> tuple[Node, ...]:
+        return (self.total, *self.parts)
+
+
+def _base_type(group_type: str) -> str:
+    return group_type.split("[", 1)[0]
+
+
+def _partition(group_type: str) -> frozenset[str]:
+    return _PARTITIONS.get(_base_type(group_type), frozenset())
+
+
+def _code(group: str) -> str:
+    return codes.UNKNOWN if group == codes.UNKNOWN else group[:1]
+
+
+def _coarser(group: str, fine_type: str, coarse_type: str) -> str | None:
+    """The group of `coarse_type` that `group` (of `fine_type`) counts in; None if none."""
+    fine, coarse = _base_type(fine_type), _base_type(coarse_type)
+    if fine == "broad" and coarse == "wres":
+        if group in (codes.WHITE, codes.UNKNOWN):
+            return group
+        return codes.BME if group in _MINORITY_BROAD else None
+    if fine == "detailed" and coarse in ("wres", "broad"):
+        code = _code(group)
+        if code == codes.UNKNOWN:
+            return codes.UNKNOWN
+        if code not in codes.CATEGORY_BY_CODE:
+            return None
+        if coarse == "wres":
+            return codes.CATEGORY_BY_CODE[code].wres_group
+        grouping = codes.EthnicGrouping(_black_codes_of(coarse_type))
+        return grouping.broad_group(code)
+    return None
+
+
+def _black_codes_of(group_type: str) -> tuple[str, ...]:
+    if "[" in group_type:
+        return tuple(group_type.split("[", 1)[1].rstrip("]").split(","))
+    return black_codes({})
+
+
+Cell = tuple[str, str, int, int, str, str]  # source, unit, period, window, layout, cell
+
+
+def _cell(n: Node) -> Cell:
+    return (n.source, n.unit, n.period, n.window, n.layout, n.cell)
+
+
+class _Builder:
+    """Writes the relations among the nodes an output shows (see the module docstring)."""
+
+    def __init__(self, nodes: Collection[Node], figures: Figures, systems) -> None:
+        self.nodes = set(nodes)
+        self.figures = figures
+        self.systems = systems
+        self.by_cell: dict[Cell, dict[str, set[Node]]] = defaultdict(lambda: defaultdict(set))
+        self.present: set[tuple[str, str, int, int, str, str]] = set()
+        for n in self.nodes:
+            self.by_cell[_cell(n)][n.group_type].add(n)
+            self.present.add((n.source, n.unit, n.period, n.window, n.layout, n.group_type))
+        self.out: dict[tuple[Node, tuple[Node, ...]], Relation] = {}
+
+    def add(self, total: Node, parts: Iterable[Node], exact: bool, rule: str) -> None:
+        kept = tuple(sorted(set(parts)))
+        if kept and kept != (total,):
+            self.out.setdefault((total, kept), Relation(total, kept, exact, rule))
+
+    def known(self, n: Node) -> bool:
+        """Whether `n` is in the output, or certainly zero there: its count was made for that
+        unit, period and breakdown (others of its kind are shown) and it is not among them."""
+        return n in self.nodes or (
+            (n.source, n.unit, n.period, n.window, n.layout, n.group_type) in self.present
+        )
+
+    def parts(self, candidates: Iterable[Node]) -> list[Node]:
+        """Members of a relation: those shown, plus those hidden (neither shown nor certainly
+        zero), which the viewer cannot see; counts certainly zero drop out."""
+        return [n for n in candidates if n in self.nodes or not self.known(n)]
+
+    def build(self) -> list[Relation]:
+        for n in sorted(self.nodes):
+            if n.group == TOTAL:
+                self.groups_to_total(n)
+            self.finer_to_coarser(n)
+            if n.unit.startswith(SYSTEM_PREFIX):
+                self.units_to_system(n)
+            if n.window > 1 and n.period <= 9999:
+                self.years_to_window(n)
+        for measure, layout in self.figures.layouts.items():
+            self.cells_to_total(measure, layout)
+        return list(self.out.values())
+
+    def groups_to_total(self, total: Node) -> None:
+        for group_type, members in self.by_cell[_cell(total)].items():
+            if group_type == "":
+                continue
+            share_out = _partition(group_type)
+            parts = [n for n in members if n.group in share_out]
+            if codes.UNKNOWN in share_out:  # hidden when a measure leaves it out (WRES 9)
+                parts += self.parts([total._replace(group_type=group_type, group=codes.UNKNOWN)])
+            self.add(total, parts, True, "groups add up to the cell's total")
+
+    def finer_to_coarser(self, n: Node) -> None:
+        cell = self.by_cell[_cell(n)]
+        if n.group == codes.BME and _base_type(n.group_type) in ("broad", "detailed"):
+            parts = [
+                m
+                for m in cell[n.group_type]
+                if _coarser(m.group, n.group_type, "wres") == codes.BME and m.group != codes.BME
+            ]
+            self.add(n, parts, True, "minority groups add up to BME")
+        for fine_type, members in cell.items():
+            if fine_type == n.group_type or fine_type == "":
+                continue
+            parts = [m for m in members if _coarser(m.group, fine_type, n.group_type) == n.group]
+            if _coarser(codes.UNKNOWN, fine_type, n.group_type) is None:
+                continue  # not a finer split of this group type
+            self.add(n, parts, True, f"{_base_type(fine_type)} groups add up to {n.group_type}")
+
+    def units_to_system(self, n: Node) -> None:
+        across = self.figures.across.get(n.source)
+        if across is None:
+            return
+        parts = self.parts(n._replace(unit=o) for o in self.members(n.unit))
+        exact = across is Across.EXACT
+        self.add(n, parts, exact, f"organisations add up to their system ({across})")
+
+    def members(self, unit: str) -> list[str]:
+        name, _, scoped = unit.partition("[")
+        if self.systems is not None:
+            orgs = list(self.systems.get(name, ()))
+        else:
+            orgs = sorted({m.unit for m in self.nodes if not m.unit.startswith(SYSTEM_PREFIX)})
+        if scoped:
+            chosen = set(scoped.rstrip("]").split(","))
+            orgs = [o for o in orgs if o in chosen]
+        return orgs
+
+    def years_to_window(self, n: Node) -> None:
+        years = [n._replace(window=1, period=n.period - k) for k in range(n.window)]
+        self.add(n, self.parts(years), True, f"{n.window} years add up to the pooled figure")
+
+    def cells_to_total(self, measure: str, layout: Layout) -> None:
+        """A measure's breakdown cells to its whole, per count, unit, period and group."""
+        rows: dict[tuple, dict[str, Node]] = defaultdict(dict)
+        for n in self.nodes:
+            if n.layout == measure:
+                key = (n.source, n.unit, n.period, n.window, n.group_type, n.group)
+                rows[key][n.cell] = n
+        for (source, unit, period, window, group_type, group), cells in rows.items():
+            whole = Node(source, unit, period, window, "", ALL, group_type, group)
+            if whole not in self.nodes:
+                continue
+            for total, parts in _layout_relations(layout, cells):
+                self.add(
+                    cells.get(total, whole),
+                    parts,
+                    True,
+                    f"{layout} cells add up to their total",
+                )
+
+
+def _layout_relations(
+    layout: Layout, cells: Mapping[str, Node]
+) -> Iterator[tuple[str, list[Node]]]:
+    if layout is Layout.SEATS:
+        yield ALL, [cells[c] for c in ("Executive", "Non-executive") if c in cells]
+    elif layout is Layout.PARTS:
+        yield ALL, list(cells.values())
+    else:
+        sides: dict[str, list[Node]] = defaultdict(list)
+        top = []
+        for label, node in cells.items():
+            side, sep, rest = label.partition(SEPARATOR)
+            if not sep or rest == ALL:
+                top.append(node)
+            else:
+                sides[side].append(node)
+        for side, parts in sides.items():
+            subtotal = f"{side}{SEPARATOR}{ALL}"
+            if subtotal in cells:
+                yield subtotal, parts
+        yield ALL, top
+
+
+def relations(
+    figures: Figures, systems: Mapping[str, Collection[str]] | None = None
+) -> list[Relation]:
+    """The additive relations among everything `figures` shows or implies."""
+    nodes = {f.node for f in figures.shown} | set(figures.hidden)
+    return _Builder(nodes, figures, systems).build()
+
+
+def protect(
+    relations: Iterable[Relation],
+    values: Mapping[Node, int],
+    hidden: Mapping[Node, int],
+    suppressed: Collection[Node],
+    fixed: Collection[Node],
+    policy: Policy,
+) -> set[Node]:
+    """`suppressed` with what must go too, so that no relation gives away a protected count.
+
+    A member the viewer cannot see is suppressed, or hidden (not shown at all). It needs
+    protecting if suppressed, or hidden and small. Where a relation has exactly one unseen
+    member and it needs protecting, the smallest non-zero member still shown (never one in
+    `fixed`, shown exact by right) is suppressed, until no relation has exactly one.
+    """
+    out = set(suppressed)
+    rels = list(relations)
+    by_node: dict[Node, list[int]] = defaultdict(list)
+    for i, rel in enumerate(rels):
+        for n in rel.members:
+            by_node[n].append(i)
+
+    def unseen(n: Node) -> bool:
+        return n in out or n not in values
+
+    def needs_protecting(n: Node) -> bool:
+        if n in out:
+            return True
+        value = hidden.get(n)
+        return value is not None and is_small(value, policy)
+
+    pending = list(range(len(rels)))
+    queued = set(pending)
+    while pending:
+        i = pending.pop()
+        queued.discard(i)
+        rel = rels[i]
+        unseen_members = [n for n in rel.members if unseen(n)]
+        if len(unseen_members) != 1 or not needs_protecting(unseen_members[0]):
+            continue
+        candidates = [n for n in rel.members if not unseen(n) and n not in fixed and values[n] != 0]
+        if not candidates:
+            continue
+        chosen = min(candidates, key=lambda n: (values[n], n))
+        out.add(chosen)
+        for j in by_node[chosen]:
+            if j not in queued:
+                queued.add(j)
+                pending.append(j)
+    return out
+
+
+def exposed(
+    relations: Iterable[Relation],
+    values: Mapping[Node, int],
+    hidden: Mapping[Node, int],
+    suppressed: Collection[Node],
+    fixed: Collection[Node],
+    policy: Policy,
+) -> list[Relation]:
+    """Relations that still give away a protected count: exactly one unseen member, needing
+    protection, while some other member could still have been suppressed. Empty after
+    `protect`; for tests and audits of outputs gated elsewhere."""
+    out = []
+    for rel in relations:
+        unseen_members = [n for n in rel.members if n in suppressed or n not in values]
+        if len(unseen_members) != 1:
+            continue
+        n = unseen_members[0]
+        small = n in suppressed or (hidden.get(n) is not None and is_small(hidden[n], policy))
+        could = [
+            m for m in rel.members if m not in unseen_members and m not in fixed and values[m] != 0
+        ]
+        if small and could:
+            out.append(rel)
+    return out
+
+
+def systems_of(store: Store) -> dict[str, tuple[str, ...]]:
+    """Each system unit (``system:<code>``) and its organisations, from the store."""
+    rows = store.table("organisations").select("org_code", "system_code").to_pyarrow().to_pylist()
+    out: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        out[f"{SYSTEM_PREFIX}{row['system_code'] or 'ALL'}"].append(row["org_code"])
+    return {unit: tuple(sorted(orgs)) for unit, orgs in out.items()}

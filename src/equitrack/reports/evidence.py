@@ -1,0 +1,82 @@
+"""One measure's evidence as report blocks: sentences, a chart and the table behind them.
+
+Shared by every kind of report, so a measure reads the same in the scrutiny update, a WRES
+report and the system view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from equitrack.charts import Chart, ratio_chart, representation_chart
+from equitrack.measures.declare import Kind
+from equitrack.measures.registry import MEASURES
+from equitrack.measures.result import Result
+from equitrack.reports.content import Block, Figures, Paragraph, Picture
+from equitrack.reports.narrative import describe, trend_sentence
+
+FOCUS_FIRST = ("Black", "BME", "Asian", "Mixed", "Other", "Disabled")
+MOST_SENTENCES = 4
+
+
+def _focus(results: Sequence[Result]) -> list[Result]:
+    """The comparisons worth a sentence, the review's focus (Black staff) first."""
+    compared = [r for r in results if r.reference_group]
+    return sorted(
+        compared,
+        key=lambda r: (
+            FOCUS_FIRST.index(r.group) if r.group in FOCUS_FIRST else 99,
+            r.breakdown or "",
+        ),
+    )
+
+
+def _chart(measure_id: str, results: Sequence[Result]) -> Chart | None:
+    """The chart a measure's kind calls for, when it has something to draw."""
+    kind = MEASURES[measure_id].kind
+    try:
+        if kind is Kind.COMPARISON:
+            cells = [r for r in results if r.breakdown is None and r.reference_group]
+            if len({r.org for r in cells}) == 1 and cells:
+                return ratio_chart([r for r in results if r.breakdown is None])
+        if kind is Kind.REPRESENTATION and any(" | " in (r.breakdown or "") for r in results):
+            return representation_chart(results)
+    except ValueError:
+        return None  # a shape the chart does not take (several cells): the table says it all
+    return None
+
+
+def blocks(
+    measure_id: str, results: Sequence[Result], year: int, *, last_year_too: bool = False
+) -> list[Block]:
+    """Sentences on this year's figures, the trend since last year, a chart and the table
+    (with last year's rows beside this year's when `last_year_too`)."""
+    m = MEASURES[measure_id]
+    now = [r for r in results if r.period == year]
+    if not now:
+        return [Paragraph(f"No data is loaded for this measure ({m.title.lower()}) in this year.")]
+    out: list[Block] = []
+    said = _focus(now)[:MOST_SENTENCES]
+    for r in said:
+        out.append(Paragraph(describe(r)))
+        previous = next(
+            (
+                p
+                for p in results
+                if p.period == year - 1
+                and (p.org, p.group, p.breakdown, p.group_type)
+                == (r.org, r.group, r.breakdown, r.group_type)
+            ),
+            None,
+        )
+        if previous is not None:
+            out.append(Paragraph(trend_sentence(previous, r)))
+    if not said:
+        totals = [r for r in now if r.group != "Unknown"][:2]
+        out += [Paragraph(describe(r)) for r in totals]
+    chart = _chart(measure_id, now)
+    if chart is not None:
+        out.append(Picture(chart))
+    table = [r for r in results if r.period in (year - 1, year)] if last_year_too else now
+    out.append(Figures(m.title, tuple(sorted(table, key=lambda r: -r.period))))
+    return out

@@ -1,0 +1,582 @@
+"""Sentences about results, in plain English, that never say more than the statistics do.
+
+Why a module of its own: a scrutiny paper is read as words, not as tables, and a sentence that
+calls a noisy difference a "gap" does more harm than a missing one. So every sentence here is
+written from a result's own fields, by fixed rules:
+
+- a "too few to tell" result is said to be so, and is never called adverse or improving;
+- a difference that is not statistically significant is never called a gap; where the verdict
+  after the Benjamini–Hochberg adjustment differs from the raw one, the sentence says so;
+- the order of the groups follows the ratio's orientation (above 1 = the focus group fares
+  worse): for a harm the focus group comes first ("Black staff were 1.62 times as likely as
+  White staff to enter a formal disciplinary process"), for a benefit the reference group does
+  ("White staff were 1.60 times as likely as Black staff to be appointed"), so the number
+  printed is the published ratio and reads the right way round;
+- a suppressed figure (after the disclosure gate) is "too small to show", with no numbers;
+- survey results speak of shares of respondents and percentage points; representation, board
+  and senior-staff shares, pay and shares of records have sentences of their own.
+
+The words "gap" and "adverse" appear outside an adverse, significant verdict only inside the
+fixed negations in `NEGATIONS`, which tests strip before checking that rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from equitrack.measures import calendar
+from equitrack.measures.categories import SEPARATOR, Categorised
+from equitrack.measures.declare import Kind, Measure
+from equitrack.measures.pay import BONUS, BONUS_RECEIVED, HOURLY, NOT_KNOWN
+from equitrack.measures.progression import NEEDED_PREFIX
+from equitrack.measures.registry import MEASURES
+from equitrack.measures.result import Result
+from equitrack.measures.survey import orientation as survey_orientation
+from equitrack.model import codes
+from equitrack.stats import Orientation, Verdict, format_interval, format_ratio, format_share
+from equitrack.stats.rounding import format_number
+from equitrack.stats.verdicts import PARITY_HIGH, PARITY_LOW
+from equitrack.tracker.evidence import PRECEDENCE, Status, measure_status
+
+#: The parity band as printed: "0.80 to 1.25".
+PARITY_RANGE = format_interval(PARITY_LOW, PARITY_HIGH)
+#: The only phrases in which "gap" or "adverse" may be written about a result whose verdict is
+#: not adverse and significant: both say that there is no gap.
+NO_GAP_RANGE = "this is within the range treated as no adverse gap"
+NOT_A_GAP = "so it is not described as a gap"
+NEGATIONS = (NO_GAP_RANGE, NOT_A_GAP)
+ADVERSE_SIGNIFICANT = "This is an adverse gap, and it is statistically significant."
+NOT_SIGNIFICANT = "The difference is not statistically significant"
+ADJUSTED = "after allowing for the number of comparisons made, it is not significant"
+TOO_SMALL = "too small to show"
+#: Places for percentage points in sentences: the shares beside them have one.
+POINTS_PLACES = 1
+
+#: The rule `trend_sentence` uses, in words, for the methods appendix.
+TREND_RULE = (
+    "A figure is described as having changed from one year to the next only when the two 95% "
+    "intervals do not overlap: the intervals of the relative likelihood for a comparison, the "
+    "Wilson intervals of the share otherwise. This simple rule is cautious: intervals that do "
+    "not overlap mean the difference between the years is clearly significant, while some real "
+    "changes whose intervals overlap are not called changes. Results that are too few to tell, "
+    "too small to show, without an interval (pay), or counted with different options in the two "
+    "years are not compared."
+)
+
+#: What the event is, as the end of "X staff were 1.62 times as likely as Y staff …". A
+#: measure not listed is described by its title instead. `{option}` takes the option's value.
+EVENT_PHRASES: dict[str, str] = {
+    "wres2": "to be appointed from shortlisting",
+    "wdes2": "to be appointed from shortlisting",
+    "wres3": "to enter a formal disciplinary process",
+    "wdes3": "to enter a formal capability process",
+    "wres4": "to access non-mandatory training and CPD",
+    "bank3": "to enter a formal disciplinary process",
+    "bank4": "to access non-mandatory training and CPD",
+    "bank_removal": "to be removed from the bank",
+    "bank_route": "to have joined the bank through international recruitment",
+    "edi_training_reach": "to start EDI training in the year",
+    "bystander_reach": "to start Active Bystander training in the year",
+    "edi_training_completion": "to complete the EDI or Active Bystander training they started",
+    "edi_training_delivery": "to have their EDI or Active Bystander training delivered "
+    "interactively",
+    "development_appointment": "to be appointed to a development opportunity from shortlisting",
+    "unadvertised_development": "to be appointed to a development opportunity that was not "
+    "openly advertised",
+    "development_participation": "to take part in shadowing, mentoring or other development",
+    "cross_org_placements": "to have a development placement hosted by another organisation",
+    "progression_after_development": "to be promoted after taking part in development",
+    "edi_objectives": "to have an EDI objective set at appraisal",
+    "succession_pool": "to be named in a succession pool at appraisal",
+    "leave_declined": "to have a leave request declined",
+    "suspension": "to be suspended once a case was formal",
+    "severe_outcome": "to have a formal case end in a severe outcome",
+    "long_case": "to have a formal case last more than {threshold_days} days",
+    "jc_assessed": "to have a just-culture assessment before a formal case",
+    "jc_unsupported": "to have a formal case whose just-culture path does not support "
+    "individual action",
+    "jc_outcomes": "to have an assessed case in “{category}”",
+    "promotion": "to be promoted within the year",
+    "bank_conversion": "to move from the bank to a substantive post within the year",
+    "racist_abuse": "to be affected by racist abuse",
+    "incident_action": "to have an action recorded on a racist abuse incident against them",
+}
+#: What respondents counted by a survey item said, by item code (WRES survey items).
+SURVEY_PHRASES: dict[str, str] = {
+    "wres5": "said they had experienced harassment, bullying or abuse from patients, relatives "
+    "or the public in the last 12 months",
+    "wres6": "said they had experienced harassment, bullying or abuse from staff in the last 12 "
+    "months",
+    "wres7": "believed their organisation provides equal opportunities for career progression "
+    "or promotion",
+    "wres8": "said they had experienced discrimination at work from a manager, team leader or "
+    "other colleagues in the last 12 months",
+}
+#: Whose share a representation measure gives: "Black staff were 8.5% of staff in post".
+POPULATION_NOUNS: dict[str, str] = {
+    "wres1": "staff in post",
+    "wdes1": "staff in post",
+    "bank1": "the workforce",
+    "bank1_sex": "the workforce",
+    "senior_representation": "staff at band 8a and above",
+    "bank_incidents": "people affected by incidents",
+}
+#: What a share of records (not people) counts: "89.1% of interview panels had …".
+SHARE_PHRASES: dict[str, str] = {
+    "panel_diversity": "interview panels had an ethnic-minority member",
+}
+#: Board seats as a gap measure's breakdown names them.
+SEATS = {
+    None: "board members",
+    "All": "board members",
+    "Voting": "voting board members",
+    "Executive": "executive board members",
+    "Non-executive": "non-executive board members",
+}
+_ATTRIBUTES = {"disability": "disability status", "sex": "sex"}
+
+
+@dataclass(frozen=True)
+class Headline:
+    """A recommendation's key figure: its status in words (as the tracker gives it), the result
+    behind it where there is one, and that result's sentences."""
+
+    status: Status
+    result: Result | None
+    text: str | None
+
+
+# --- words ------------------------------------------------------------------------------------
+
+
+def people(group: str | None, group_type: str = "", noun: str = "staff") -> str:
+    """A group as people: "Black staff", "non-disabled staff", "staff whose ethnicity is not
+    known"; `noun` may be "respondents"."""
+    if group is None:
+        return f"the reference {noun}"
+    if group == "All":
+        return f"all {noun}"
+    if group == codes.UNKNOWN:
+        return f"{noun} whose {_ATTRIBUTES.get(group_type, 'ethnicity')} is not known"
+    if group == "Not disabled":
+        return f"non-disabled {noun}"
+    if group == "Other":
+        return f"{noun} of another sex" if group_type == "sex" else f"{noun} of other ethnic groups"
+    if group_type == "detailed":
+        return f"{noun} in the category {group}"
+    return f"{group} {noun}"
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _counts(r: Result) -> str:
+    """ "4 of 120", or "" when a count is not there to show."""
+    if r.numerator is None or r.denominator is None:
+        return ""
+    return f"{r.numerator:,} of {r.denominator:,}"
+
+
+def _bracket(text: str) -> str:
+    return f" ({text})" if text else ""
+
+
+def _points(difference: float) -> str:
+    size = format_number(abs(difference), POINTS_PLACES)
+    if size == format_number(0, POINTS_PLACES):
+        return "the same share"
+    return f"{size} percentage points {'higher' if difference > 0 else 'lower'}"
+
+
+def _label(r: Result) -> str:
+    """The breakdown cell, as a lead-in: "Clinical, Band 5: ". Pay results and categories name
+    their own breakdown (the statistic, the category) in the sentence; a category's cell
+    (bank or substantive) still leads."""
+    label = r.breakdown
+    m = _measure(r)
+    if isinstance(m, Categorised) and label is not None:
+        if SEPARATOR in label:  # "Bank | Outcome A": the cell leads
+            label = label.split(SEPARATOR, 1)[0]
+        elif label in m.categories:  # a category of the whole cell: named in the sentence
+            label = None
+    if label is None or label == "All" or kind_of(r) is Kind.PAY_GAP:
+        return ""
+    return label.replace(SEPARATOR, ", ") + ": "
+
+
+def _fill(phrase: str, values: Mapping[str, Any]) -> str:
+    try:
+        return phrase.format_map(values)
+    except (KeyError, IndexError, ValueError):
+        return phrase
+
+
+# --- what a result is -------------------------------------------------------------------------
+
+
+def _measure(r: Result) -> Measure | None:
+    return MEASURES.get(r.measure)
+
+
+def kind_of(r: Result) -> Kind:
+    """The kind of measure a result comes from; a result of an unregistered measure is read as a
+    survey result when its options name a survey item, as a comparison when it has a reference
+    group, and otherwise as a representation."""
+    m = _measure(r)
+    if m is not None:
+        return m.kind
+    if "survey_measure" in r.options:
+        return Kind.SURVEY
+    return Kind.COMPARISON if r.reference_group else Kind.REPRESENTATION
+
+
+def _category(m: Categorised, label: str | None) -> str | None:
+    """A categories result's category: the inverse of `Categorised.label`."""
+    if label is None:
+        return m.headline
+    if SEPARATOR in label:
+        return label.split(SEPARATOR, 1)[1]
+    return label if label in m.categories or m.headline is None else m.headline
+
+
+def orientation_of(r: Result) -> Orientation | None:
+    """Which way up the result's ratio is: a benefit (reference rate over the group's) or a harm
+    (the group's over the reference's). None when it cannot be told."""
+    m = _measure(r)
+    if isinstance(m, Categorised):
+        category = _category(m, r.breakdown)
+        return m.compared.get(category) if category else None
+    if m is not None:
+        return m.orientation
+    item = r.options.get("survey_measure")
+    return survey_orientation(item) if item else None
+
+
+def _event(r: Result) -> str | None:
+    phrase = EVENT_PHRASES.get(r.measure)
+    if phrase is None:
+        return None
+    values: dict[str, Any] = dict(r.options)
+    m = _measure(r)
+    if isinstance(m, Categorised):
+        values["category"] = _category(m, r.breakdown) or ""
+    return _fill(phrase, values)
+
+
+def _title(r: Result) -> str:
+    m = _measure(r)
+    return m.title if m else r.measure
+
+
+# --- sentences --------------------------------------------------------------------------------
+
+
+def describe(result: Result) -> str:
+    """Sentences about one result, by the rules in the module docstring."""
+    r = result
+    kind = kind_of(r)
+    if r.suppressed:
+        who = "" if r.group_type == "all" else f" for {people(r.group, r.group_type)}"
+        return f"{_label(r)}Figures{who} are {TOO_SMALL}."
+    if kind is Kind.SURVEY:
+        text = _survey(r)
+    elif kind is Kind.PAY_GAP:
+        text = _pay(r)
+    elif kind in (Kind.GAP, Kind.PARITY_GAP):
+        text = _gap(r, kind)
+    elif kind is Kind.REPRESENTATION:
+        text = _representation(r)
+    elif kind is Kind.SHARE:
+        text = _share(r)
+    elif r.reference_group:
+        text = _comparison(r)
+    else:
+        text = _rate(r)
+    return _label(r) + text
+
+
+def _judgement(r: Result, focus: str) -> str:
+    """What the verdict allows to be said, to follow the ratio and its interval."""
+    verdict, adjusted = r.verdict, r.verdict_adjusted
+    demoted = adjusted is not None and adjusted != verdict
+    if verdict == Verdict.NON_ADVERSE:
+        return f"; {NO_GAP_RANGE} ({PARITY_RANGE})."
+    if verdict == Verdict.ADVERSE_SIGNIFICANT:
+        if demoted:
+            return (
+                ". On its own this difference is statistically significant, but "
+                f"{ADJUSTED}, {NOT_A_GAP}."
+            )
+        return f". {ADVERSE_SIGNIFICANT}"
+    if verdict == Verdict.ADVERSE_NOT_SIGNIFICANT:
+        return f". {NOT_SIGNIFICANT}, {NOT_A_GAP}."
+    if verdict == Verdict.FAVOURABLE_SIGNIFICANT:
+        if demoted:
+            return f". On its own this difference is statistically significant, but {ADJUSTED}."
+        return f". This favours {focus}, and it is statistically significant."
+    if verdict == Verdict.FAVOURABLE_NOT_SIGNIFICANT:
+        return f". {NOT_SIGNIFICANT}."
+    return "."
+
+
+def _too_few(r: Result, focus: str) -> str:
+    return f"There are too few cases to tell whether {focus} are treated differently{_bracket(_counts(r))}."
+
+
+def _ratio_claim(r: Result, focus: str, reference: str, noun: str = "staff") -> str:
+    """ "Black staff were 1.62 times as likely as White staff to … (95% interval …)"."""
+    orientation = orientation_of(r)
+    interval = f"(95% interval {format_interval(r.ratio_ci_low, r.ratio_ci_high)})"
+    event = "to say so" if noun == "respondents" else _event(r)
+    if orientation is None or event is None:
+        return (
+            f"On “{_title(r)}”, the relative likelihood for {focus} against {reference} was "
+            f"{format_ratio(r.ratio)} {interval}, where above 1 means {focus} fare worse"
+        )
+    first, second = (focus, reference) if orientation is Orientation.HARM else (reference, focus)
+    return (
+        f"{_cap(first)} were {format_ratio(r.ratio)} times as likely as {second} {event} {interval}"
+    )
+
+
+def _comparison(r: Result) -> str:
+    focus = people(r.group, r.group_type)
+    reference = people(r.reference_group, r.group_type)
+    if r.too_few or r.verdict == Verdict.TOO_FEW:
+        return _too_few(r, focus)
+    if r.ratio is None:
+        return f"The relative likelihood for {focus} against {reference} cannot be calculated" + (
+            f": {r.reason}." if r.reason else "."
+        )
+    return _ratio_claim(r, focus, reference) + _judgement(r, focus)
+
+
+def _rate(r: Result) -> str:
+    """A group's rate with nothing compared (the reference group, Unknown, a category)."""
+    who = people(r.group, r.group_type)
+    if r.rate is None:
+        return f"There is no rate for {who}{_bracket(r.reason or '')}."
+    m = _measure(r)
+    if isinstance(m, Categorised):
+        category = _category(m, r.breakdown)
+        return f"{format_share(r.rate)} of the cases of {who} were in “{category}”{_bracket(_counts(r))}."
+    return f"The rate for {who} was {format_share(r.rate)}{_bracket(_counts(r))}."
+
+
+def _survey(r: Result) -> str:
+    respondents = people(r.group, r.group_type, "respondents")
+    if r.verdict == Verdict.TOO_FEW:
+        return f"There are too few answers to tell whether {respondents} answered differently{_bracket(_counts(r))}."
+    if r.too_few:
+        # fewer respondents than the survey's own rule: not shown, so no counts either
+        return f"There are too few {respondents} to tell{_bracket(r.reason or '')}."
+    if r.rate is None:
+        return f"There are no answers from {respondents}."
+    item = str(r.options.get("survey_measure", ""))
+    said = SURVEY_PHRASES.get(item, f"were counted by the survey item “{_title(r)}”")
+    text = f"{format_share(r.rate)} of {respondents} {said}{_bracket(_counts(r))}"
+    if r.reference_group and r.difference is not None:
+        theirs = r.rate - r.difference / 100
+        text += (
+            f", against {format_share(theirs)} of "
+            f"{people(r.reference_group, r.group_type, 'respondents')}: {_points(r.difference)}"
+        )
+    text += "."
+    if r.reference_group and r.verdict and r.ratio is not None:
+        reference = people(r.reference_group, r.group_type, "respondents")
+        claim = _ratio_claim(r, respondents, reference, "respondents")
+        text += " " + claim + _judgement(r, people(r.group, r.group_type))
+    return text
+
+
+def _representation(r: Result) -> str:
+    who = people(r.group, r.group_type)
+    if r.rate is None:
+        return f"There is no one to count for {who}."
+    share, counts = format_share(r.rate), _bracket(_counts(r))
+    if r.measure == "bank_incidents":
+        return f"{share} of incidents affected {who}{counts}."
+    noun = POPULATION_NOUNS.get(r.measure, "the total")
+    return f"{_cap(who)} were {share} of {noun}{counts}."
+
+
+def _gap(r: Result, kind: Kind) -> str:
+    who = people(r.group, r.group_type)
+    cell = r.breakdown or ""
+    if kind is Kind.PARITY_GAP and cell.startswith(NEEDED_PREFIX):
+        if not r.numerator:
+            return f"{_cap(who)} are at or above their share of the workforce at this level."
+        return f"{r.numerator:,} {r.reason or f'more {who} needed at this level'}."
+    if r.rate is None:
+        return f"There is no one to count for {who}{_bracket(r.reason or '')}."
+    noun = f"staff at {cell}" if kind is Kind.PARITY_GAP else SEATS.get(r.breakdown, "the body")
+    text = f"{_cap(who)} were {format_share(r.rate)} of {noun}{_bracket(_counts(r))}"
+    if r.difference is not None:
+        workforce = r.rate - r.difference / 100
+        text += f", against {format_share(workforce)} of staff in post: {_points(r.difference)}"
+    return text + "."
+
+
+def _pay(r: Result) -> str:
+    who = people(r.group, r.group_type)
+    cell = r.breakdown or ""
+    if cell == NOT_KNOWN:
+        return f"Ethnicity is not known for {format_share(r.rate)} of staff in the pay snapshot{_bracket(_counts(r))}."
+    if cell == BONUS_RECEIVED:
+        return f"{format_share(r.rate)} of {who} received bonus pay{_bracket(_counts(r))}."
+    if cell.startswith((HOURLY, BONUS)):
+        what, _, stat = cell.partition(": ")
+        reference = people(r.reference_group, r.group_type)
+        pay = what.lower()
+        if r.difference is None:
+            return f"The {stat} {pay} of {who} cannot be compared with that of {reference}{_bracket(r.reason or '')}."
+        amounts = (r.reason or "").removeprefix(f"{stat} ")
+        size = format_number(abs(r.difference), 1)
+        if size == format_number(0, 1):
+            return (
+                f"The {stat} {pay} of {who} was the same as that of {reference}{_bracket(amounts)}."
+            )
+        direction = "lower" if r.difference > 0 else "higher"
+        return f"The {stat} {pay} of {who} was {size}% {direction} than that of {reference}{_bracket(amounts)}."
+    if r.rate is not None:  # a pay quarter
+        return f"{_cap(who)} were {format_share(r.rate)} of {cell[:1].lower()}{cell[1:]}{_bracket(r.reason or '')}."
+    return f"There is no figure for {who}{_bracket(r.reason or '')}."
+
+
+def _share(r: Result) -> str:
+    if r.rate is None:
+        return f"There is nothing to count{_bracket(r.reason or '')}."
+    phrase = SHARE_PHRASES.get(r.measure)
+    if phrase is None:
+        return f"The share was {format_share(r.rate)}{_bracket(_counts(r))}."
+    return f"{format_share(r.rate)} of {phrase}{_bracket(_counts(r))}."
+
+
+# --- change over time -------------------------------------------------------------------------
+
+
+def _overlap(a: tuple[float, float | None], b: tuple[float, float | None]) -> bool:
+    """Whether two intervals meet; a missing upper limit is no limit."""
+    (a_low, a_high), (b_low, b_high) = a, b
+    return (a_high is None or b_low <= a_high) and (b_high is None or a_low <= b_high)
+
+
+def _same_thing(previous: Result, current: Result) -> None:
+    for name in ("measure", "org", "group_type", "group", "breakdown", "reference_group"):
+        if getattr(previous, name) != getattr(current, name):
+            raise ValueError(
+                f"cannot compare {name} {getattr(previous, name)!r} with "
+                f"{getattr(current, name)!r}: a trend is one figure over time"
+            )
+
+
+def trend_sentence(previous: Result | None, current: Result) -> str:
+    """This year against last, calling a change a change only when the two 95% intervals do
+    not overlap (see `TREND_RULE`): for a comparison, the intervals of the relative
+    likelihood, and a fall in the ratio is an improvement for the focus group relative to the
+    reference group; for a share (representation, survey, board, records), the Wilson
+    intervals, and a rise or fall is said without judging it. Results too few to tell, too
+    small to show, without an interval (pay) or counted with different options are not
+    compared. Raises ValueError when the two results are not the same figure.
+    """
+    then = calendar.label(previous.period if previous else calendar.previous(current.period))
+    now = calendar.label(current.period)
+    who = people(current.group, current.group_type)
+    if previous is None:
+        return f"There is no figure for {then} to compare with."
+    _same_thing(previous, current)
+    if previous.suppressed or current.suppressed:
+        return f"Figures for {who} are {TOO_SMALL} in {then} or {now}, so no change is described."
+    changed = sorted(
+        k
+        for k in set(previous.options) | set(current.options)
+        if k != "snapshots" and previous.options.get(k) != current.options.get(k)
+    )
+    if changed:
+        return (
+            f"{then} and {now} were counted with different options ({', '.join(changed)}), so "
+            "they are not compared."
+        )
+    kind = kind_of(current)
+    if kind is Kind.PAY_GAP and current.rate_ci_low is None:
+        return "Pay figures carry no interval, so no change is described."
+    few = any(r.too_few or r.verdict == Verdict.TOO_FEW for r in (previous, current))
+    if kind is not Kind.SURVEY and current.reference_group and kind is not Kind.PAY_GAP:
+        if few:
+            return f"There are too few cases to tell whether this has changed since {then}."
+        return _ratio_trend(previous, current, then, now)
+    if few:
+        return f"There are too few to tell whether this has changed since {then}."
+    return _share_trend(previous, current, then, now)
+
+
+def _ratio_trend(previous: Result, current: Result, then: str, now: str) -> str:
+    pairs = [(r.ratio, r.ratio_ci_low, r.ratio_ci_high) for r in (previous, current)]
+    if any(ratio is None or low is None for ratio, low, _ in pairs):
+        return "The relative likelihood cannot be calculated for both years, so no change is described."
+    (was, was_low, was_high), (now_ratio, low, high) = pairs
+    assert was is not None and now_ratio is not None and was_low is not None and low is not None
+    figures = f"{format_ratio(now_ratio)} in {now} and {format_ratio(was)} in {then}"
+    if _overlap((was_low, was_high), (low, high)):
+        return (
+            f"The relative likelihood was {figures}; the two 95% intervals overlap, so this is "
+            "not described as a change."
+        )
+    focus = people(current.group, current.group_type)
+    reference = people(current.reference_group, current.group_type)
+    moved, better = ("fell", True) if now_ratio < was else ("rose", False)
+    outcome = "an improvement" if better else "a worsening"
+    return (
+        f"The relative likelihood {moved} from {format_ratio(was)} in {then} to "
+        f"{format_ratio(now_ratio)} in {now}, and the two 95% intervals do not overlap: "
+        f"{outcome} for {focus} relative to {reference}."
+    )
+
+
+def _share_trend(previous: Result, current: Result, then: str, now: str) -> str:
+    pairs = [(r.rate, r.rate_ci_low, r.rate_ci_high) for r in (previous, current)]
+    if any(rate is None or low is None for rate, low, _ in pairs):
+        return "There is no share for both years, so no change is described."
+    (was, was_low, was_high), (rate, low, high) = pairs
+    assert was is not None and rate is not None and was_low is not None and low is not None
+    if _overlap((was_low, was_high), (low, high)):
+        return (
+            f"The share was {format_share(rate)} in {now} and {format_share(was)} in {then}; "
+            "the two 95% intervals overlap, so this is not described as a change."
+        )
+    moved = "fell" if rate < was else "rose"
+    return (
+        f"The share {moved} from {format_share(was)} in {then} to {format_share(rate)} in "
+        f"{now}, and the two 95% intervals do not overlap, so this is a change."
+    )
+
+
+# --- a recommendation's key figure ------------------------------------------------------------
+
+
+def headline(results: Sequence[Result], measures: Sequence[str] | None = None) -> Headline:
+    """A recommendation's key figure from its measures' results for one unit and year.
+
+    The choice is the tracker's (`equitrack.tracker.evidence.measure_status`, not restated
+    here): the most telling status over the measures, and within the first measure showing it
+    (in the order of `measures`, such as the recommendation's evidence, else as the results
+    come) its key comparison: the most adverse significant one after the false-discovery-rate
+    adjustment, Black staff's where they are shown.
+    """
+    by_measure: dict[str, list[Result]] = {m: [] for m in measures or ()}
+    for r in results:
+        by_measure.setdefault(r.measure, []).append(r)
+    if not any(by_measure.values()):
+        return Headline(Status.NO_DATA, None, None)
+    statuses = {m: measure_status(rs) for m, rs in by_measure.items()}
+    overall = min((status for status, _ in statuses.values()), key=PRECEDENCE.index)
+    for m, (status, figure) in statuses.items():
+        if status is overall and figure:
+            # measure_status gives the key figure in words; the result is the one whose own
+            # figure reads the same (see the report: it should return the result itself)
+            chosen = next(r for r in by_measure[m] if measure_status([r])[1] == figure)
+            return Headline(overall, chosen, describe(chosen))
+    return Headline(overall, None, None)

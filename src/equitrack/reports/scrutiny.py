@@ -1,0 +1,103 @@
+"""The scrutiny update on the ten recommendations: what was asked, what was done, what the
+evidence shows, in the order of the commission's own report."""
+
+from __future__ import annotations
+
+from equitrack.disclosure import Policy, gate, systems_of
+from equitrack.measures.populations import Scope
+from equitrack.reports import evidence as ev
+from equitrack.reports import quality
+from equitrack.reports.appendix import data_quality, methods_section
+from equitrack.reports.content import Paragraph, Report, Rows, Section
+from equitrack.store import Store
+from equitrack.tracker.actions import actions
+from equitrack.tracker.evidence import evidence_results, summarise_results
+from equitrack.tracker.plan import Plan
+
+
+def build(
+    store: Store, plan: Plan, year: int, *, org: str | None, policy: Policy, audience: str
+) -> Report:
+    """The whole update for one organisation, or the system when `org` is None."""
+    results = evidence_results(store, plan, year, org=org, years=2)
+    shown = gate(results, policy, systems=systems_of(store))
+    evidence = summarise_results(plan, year, shown)
+    done = actions(store, plan)
+    where = org or "the integrated care system"
+    summary = Rows(
+        "Each recommendation's status and key figure",
+        ("#", "Recommendation", "Status", "Key figure"),
+        tuple(
+            (
+                str(e.recommendation.number),
+                e.recommendation.title,
+                str(e.status),
+                e.key_figure or "",
+            )
+            for e in evidence
+        ),
+    )
+    sections = [
+        Section(
+            "summary",
+            "Summary",
+            (
+                Paragraph(
+                    f"This is the {year - 1}/{str(year)[-2:]} update on the ten recommendations of "
+                    f"the scrutiny review, for {where}. For each recommendation it gives what was "
+                    "asked, the actions reported and what the data shows. A gap is reported only "
+                    "when a comparison is adverse and statistically significant; groups too small "
+                    "to tell are said to be so."
+                ),
+                summary,
+            ),
+        )
+    ]
+    for e in evidence:
+        rec = e.recommendation
+        mine = [a for a in done if a.recommendation == rec.number]
+        measures = []
+        for m in e.measures:
+            measures.append(
+                Section(
+                    f"rec{rec.number}-{m.measure}",
+                    m.title,
+                    tuple(ev.blocks(m.measure, [r for r in shown if r.measure == m.measure], year)),
+                )
+            )
+        sections.append(
+            Section(
+                f"rec{rec.number}",
+                f"Recommendation {rec.number}: {rec.title}",
+                (
+                    Paragraph(
+                        f"Status: {e.status}"
+                        + (f". Key figure: {e.key_figure}" if e.key_figure else "."),
+                        emphasis=True,
+                    ),
+                    Paragraph(f"What was asked: {rec.asked}"),
+                    Rows(
+                        "Actions reported",
+                        ("Action", "Owner", "Status", "Since"),
+                        tuple(
+                            (a.text, a.owner, a.status.replace("_", " "), a.status_date.isoformat())
+                            for a in mine
+                        ),
+                    )
+                    if mine
+                    else Paragraph("No actions are recorded against this recommendation."),
+                ),
+                tuple(measures),
+            )
+        )
+    scope = Scope((org,), False) if org else Scope((), True)
+    sections.append(data_quality(quality.summarise(store, scope, year, plan)))
+    sections.append(methods_section(shown, policy))
+    return Report(
+        "scrutiny",
+        "Update on the ten recommendations",
+        f"{where}, reporting year {year - 1}/{str(year)[-2:]}",
+        audience,
+        policy.describe(),
+        tuple(sections),
+    )

@@ -1,0 +1,169 @@
+"""Reports built on the WRES indicators: one organisation's, and the system side by side."""
+
+from __future__ import annotations
+
+from equitrack import api
+from equitrack.charts import funnel_chart, rate_series_chart
+from equitrack.disclosure import Policy, gate, systems_of
+from equitrack.measures.calendar import Interval, label
+from equitrack.measures.charts import funnel
+from equitrack.measures.registry import family
+from equitrack.measures.result import Result
+from equitrack.reports import evidence as ev
+from equitrack.reports.appendix import methods_section
+from equitrack.reports.cells import cell
+from equitrack.reports.content import Block, Paragraph, Picture, Report, Rows, Section
+from equitrack.store import Store
+
+RATIO_INDICATORS = ("wres2", "wres3", "wres4")
+#: Measures whose monthly series the system report charts (records with dates: appointments
+#: and disciplinary entries).
+MONTHLY = ("wres2", "wres3")
+
+
+def build_wres(store: Store, year: int, org: str, *, policy: Policy, audience: str) -> Report:
+    """An organisation's WRES report: each indicator this year and last, its trend, charts."""
+    results = api.run("wres", (year - 1, year), store=store, orgs=(org,))
+    shown = gate(results, policy, systems=systems_of(store))
+    sections = [
+        Section(
+            m.id,
+            f"{m.id.upper()}: {m.title}",
+            tuple(
+                ev.blocks(m.id, [r for r in shown if r.measure == m.id], year, last_year_too=True)
+            ),
+        )
+        for m in family("wres")
+    ]
+    sections.append(methods_section(shown, policy))
+    return Report(
+        "wres",
+        f"Workforce Race Equality Standard: {org}",
+        f"Reporting year {label(year)}, with {label(year - 1)} for comparison",
+        audience,
+        policy.describe(),
+        tuple(sections),
+    )
+
+
+#: The figure each kind of indicator is compared by, side by side.
+SIDE_BY_SIDE = (
+    "Organisation",
+    "BME figure",
+    "Relative likelihood",
+    "95% interval",
+    "Difference (points)",
+    "Verdict",
+)
+
+
+def _side_by_side(measure_id: str, shown: list[Result], year: int) -> Rows:
+    """Each organisation's BME figure for one indicator, and how it compares with White staff:
+    the whole-workforce cell of a table (WRES 1's "All", WRES 9's board), one row each."""
+    rows = sorted(
+        (
+            r
+            for r in shown
+            if r.measure == measure_id
+            and r.period == year
+            and r.group == "BME"
+            and r.breakdown in (None, "All")
+        ),
+        key=lambda r: (r.org.startswith("system:"), r.org),
+    )
+    return Rows(
+        f"{measure_id.upper()}, BME staff, {label(year)}",
+        SIDE_BY_SIDE,
+        tuple(
+            (
+                cell(r, "org"),
+                f"{cell(r, 'rate')} ({cell(r, 'numerator')} of {cell(r, 'denominator')})",
+                cell(r, "ratio"),
+                cell(r, "ratio_ci"),
+                cell(r, "difference"),
+                cell(r, "verdict"),
+            )
+            for r in rows
+        ),
+    )
+
+
+def build_system(store: Store, year: int, *, policy: Policy, audience: str) -> Report:
+    """Every organisation side by side, funnels for the ratio indicators, monthly SPC charts."""
+    results = api.run("wres", (year - 1, year), store=store, system=True) + api.run(
+        "wres", (year - 1, year), store=store
+    )
+    shown = gate(results, policy, systems=systems_of(store))
+    sections = []
+    for m in family("wres"):
+        measure_id = m.id
+        blocks: list[Block] = [_side_by_side(measure_id, shown, year)]
+        if measure_id not in RATIO_INDICATORS:
+            sections.append(Section(measure_id, f"{measure_id.upper()}: {m.title}", tuple(blocks)))
+            continue
+        orgs = [r for r in shown if r.measure == measure_id and not r.org.startswith("system:")]
+        complete = {
+            r.org
+            for r in orgs
+            if r.period == year and r.group in ("BME", "White") and r.numerator is not None
+        }
+        usable = [r for r in orgs if r.org in complete]
+        try:
+            plot = funnel(usable, measure_id, year, "BME")
+            if len(plot.units) >= 2:
+                blocks.append(
+                    Picture(
+                        funnel_chart(
+                            plot,
+                            title=f"{m.title}: organisations against the system, {label(year)}",
+                        )
+                    )
+                )
+            else:
+                blocks.append(
+                    Paragraph(
+                        "Too few organisations have figures that can be shown for a funnel plot."
+                    )
+                )
+        except ValueError as exc:
+            blocks.append(Paragraph(f"No funnel plot: {exc}"))
+        sections.append(Section(measure_id, f"{measure_id.upper()}: {m.title}", tuple(blocks)))
+    monthly = gate(
+        api.run(
+            "wres",
+            (year - 1, year),
+            store=store,
+            system=True,
+            measures=list(MONTHLY),
+            interval=Interval.MONTH,
+        ),
+        policy,
+        systems=systems_of(store),
+    )
+    charts: list[Block] = []
+    for measure_id in MONTHLY:
+        for unit in sorted({r.org for r in monthly if r.measure == measure_id}):
+            charts.append(Picture(rate_series_chart(monthly, measure_id, unit, "BME")))
+    sections.append(
+        Section(
+            "change",
+            "Change over time",
+            (
+                Paragraph(
+                    "Monthly rates for BME staff across the system, as Making Data Count "
+                    "statistical process control charts: a point coloured orange or blue is a "
+                    "special cause of concern or improvement; grey is common-cause variation."
+                ),
+                *charts,
+            ),
+        )
+    )
+    sections.append(methods_section(shown, policy))
+    return Report(
+        "system",
+        "The integrated care system: WRES across organisations",
+        f"Reporting year {label(year)}",
+        audience,
+        policy.describe(),
+        tuple(sections),
+    )

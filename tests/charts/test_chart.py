@@ -1,0 +1,80 @@
+"""The Chart type: an accessible SVG with its title and text alternative, and its table."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import altair
+import pyarrow as pa
+
+from equitrack.charts import Chart
+from equitrack.charts.chart import _accessible
+
+from .builders import SVG
+
+
+def _chart(
+    title: str = "Shares & ratios <by group>", alt: str = 'Black staff "were" 1.62 times'
+) -> Chart:
+    spec = (
+        altair.Chart(altair.Data(values=[{"a": 1, "b": 2}, {"a": 2, "b": 3}]))
+        .mark_point()
+        .encode(x="a:Q", y="b:Q")
+        .properties(title=title)
+    )
+    return Chart(title=title, alt=alt, table=pa.table({"a": [1, 2], "b": [2, 3]}), spec=spec)
+
+
+def test_svg_carries_title_and_description_escaped() -> None:
+    chart = _chart()
+    root = ET.fromstring(chart.svg())
+    assert root.get("role") == "img"
+    assert root[0].tag == f"{SVG}title" and root[0].text == chart.title
+    assert root[1].tag == f"{SVG}desc" and root[1].text == chart.alt
+    ids = root.get("aria-labelledby").split()
+    assert ids == [root[0].get("id"), root[1].get("id")]
+
+
+def test_existing_aria_attributes_are_replaced() -> None:
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" role="graphics-document" aria-label="x"><g/></svg>'
+    )
+    root = ET.fromstring(_accessible(svg, "T", "D"))
+    assert root.get("role") == "img" and root.get("aria-label") is None
+
+
+def test_vega_lite_has_the_alt_as_description() -> None:
+    chart = _chart()
+    spec = chart.vega_lite()
+    assert spec["description"] == chart.alt
+    assert spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/")
+
+
+def test_rows_from_an_arrow_table() -> None:
+    assert _chart().rows() == [{"a": 1, "b": 2}, {"a": 2, "b": 3}]
+
+
+def test_no_external_data_is_fetched() -> None:
+    import pytest
+
+    spec = altair.Chart(altair.UrlData("https://example.com/data.csv")).mark_point().encode(x="a:Q")
+    chart = Chart(title="t", alt="a", table=[], spec=spec)
+    with pytest.raises(Exception, match="not allowed"):
+        chart.svg()
+
+
+def test_periods_read_as_people_write_them() -> None:
+    from equitrack.charts.words import join, period_label
+
+    assert [period_label(p) for p in (2026, 202504, 202603, "Q1")] == [
+        "2025/26",
+        "Apr 2025",
+        "Mar 2026",
+        "Q1",
+    ]
+    assert [join([]), join(["A"]), join(["A", "B"]), join(["A", "B", "C"])] == [
+        "",
+        "A",
+        "A and B",
+        "A, B and C",
+    ]

@@ -1,0 +1,247 @@
+"""The reports as written: every figure is the gated result, a public report hides what it
+must, the PDF carries the words and the charts, and a missing source is said, not fatal."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from collections import defaultdict
+from collections.abc import Callable
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy as np
+import pytest
+from openpyxl import load_workbook
+from PIL import Image
+
+from equitrack.disclosure import Audience, gate, load_policies, read, relations, systems_of
+from equitrack.reports.cells import SUPPRESSED
+from equitrack.reports.content import Rows
+from equitrack.reports.write import ReportKind, build, write
+from equitrack.stats import format_share
+from equitrack.store import Store
+from equitrack.tracker.evidence import evidence_results
+from equitrack.tracker.plan import load_plan
+
+YEAR = 2026
+PUBLIC = load_policies()[Audience.PUBLIC]
+COUNT_FIELDS = ("numerator", "denominator")
+
+
+class FigureRows(HTMLParser):
+    """The figures tables of a report: each row's key and its cells by field."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: dict[tuple, dict[str, str]] = {}
+        self._row: tuple | None = None
+        self._previous: dict[str, str] | None = None
+        self._field: str | None = None
+        self.paragraphs: list[str] = []
+        self._in_p = False
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        a = dict(attrs)
+        if tag == "tr" and "data-measure" in a:
+            self._row = (
+                a["data-measure"], a["data-org"], int(a["data-period"]), a["data-group-type"],
+                a["data-group"], a["data-breakdown"] or None,
+            )  # fmt: skip
+            # a measure two recommendations cite is shown under each: the same figures twice
+            self._previous = self.rows.pop(self._row, None)
+            self.rows[self._row] = {}
+        elif tag == "td" and self._row is not None:
+            self._field = a.get("data-field")
+            self.rows[self._row][self._field] = ""
+        elif tag == "p":
+            self._in_p = True
+            self.paragraphs.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "tr" and self._row is not None:
+            if self._previous is not None:
+                assert self._previous == self.rows[self._row], f"{self._row} shown two ways"
+            self._row = None
+        elif tag == "td":
+            self._field = None
+        elif tag == "p":
+            self._in_p = False
+
+    def handle_data(self, data: str) -> None:
+        if self._row is not None and self._field:
+            self.rows[self._row][self._field] += data
+        elif self._in_p:
+            self.paragraphs[-1] += data
+
+
+def parse(html_text: str) -> FigureRows:
+    parser = FigureRows()
+    parser.feed(html_text)
+    return parser
+
+
+def shown_count(text: str) -> int | None:
+    return None if text in (SUPPRESSED, "–") else int(text.replace(",", ""))
+
+
+def key(r) -> tuple:
+    return (r.measure, r.org, r.period, r.group_type, r.group, r.breakdown)
+
+
+@pytest.fixture(scope="module")
+def mini(loaded_system: Callable[..., Store]) -> Store:
+    return loaded_system("mini")
+
+
+@pytest.fixture(scope="module")
+def public_scrutiny(mini: Store, tmp_path_factory: pytest.TempPathFactory):
+    report = build(ReportKind.scrutiny, mini, YEAR, org=None, policy=PUBLIC, audience="public")
+    paths = write(report, tmp_path_factory.mktemp("scrutiny"), "scrutiny", ["html", "pdf", "xlsx"])
+    return report, {p.suffix: p for p in paths}
+
+
+def test_every_figure_is_the_measure_result_after_the_gate(mini, public_scrutiny) -> None:
+    """Measured again here, independently of the report, then gated: each row of each table
+    in the HTML shows exactly the gated counts and rate."""
+    _, paths = public_scrutiny
+    page = parse(paths[".html"].read_text("utf-8"))
+    results = evidence_results(mini, load_plan(), YEAR, years=2)
+    gated = {key(r): r for r in gate(results, PUBLIC, systems=systems_of(mini))}
+    assert len(page.rows) > 100
+    suppressed = 0
+    for row, cells in page.rows.items():
+        r = gated[row]  # nothing shown that the measures did not produce
+        for field in COUNT_FIELDS:
+            if field in cells:
+                assert shown_count(cells[field]) == getattr(r, field), (row, field)
+                suppressed += cells[field] == SUPPRESSED
+        if "rate" in cells:
+            assert cells["rate"] == ("–" if r.rate is None else format_share(r.rate)), row
+    assert suppressed, "a public report of a small system hides some counts"
+
+
+def test_a_public_report_shows_no_small_count_and_none_can_be_worked_out(
+    mini, public_scrutiny
+) -> None:
+    _, paths = public_scrutiny
+    page = parse(paths[".html"].read_text("utf-8"))
+    for row, cells in page.rows.items():
+        for field in COUNT_FIELDS:
+            value = shown_count(cells.get(field, "–"))
+            assert value is None or not 1 <= value <= 7, (row, field, value)
+    for text in page.paragraphs:
+        for n, d in re.findall(r"\(([\d,]+) of ([\d,]+)\)", text):
+            for value in (int(n.replace(",", "")), int(d.replace(",", ""))):
+                assert not 1 <= value <= 7, text
+    # secondary protection: no small count hidden from this page can be worked out by
+    # subtraction from an exact additive relation (groups to totals, bands to columns, years to
+    # a pooled window, organisations to the system) whose other members the page shows
+    results = evidence_results(mini, load_plan(), YEAR, years=2)
+    figures = read(results)
+    values = figures.values()
+    seen = defaultdict(bool)
+    for f in figures.shown:
+        cells = page.rows.get(key(results[f.index]), {})
+        seen[f.node] |= f.field in cells and shown_count(cells[f.field]) is not None
+    checked = 0
+    for rel in relations(figures, systems_of(mini)):
+        if not rel.exact:
+            continue
+        unseen = [m for m in rel.members if not seen[m]]
+        checked += 1
+        if len(unseen) == 1 and unseen[0] in values:
+            assert not 1 <= values[unseen[0]] <= 7, (rel.rule, unseen[0], values[unseen[0]])
+    assert checked > 100
+
+
+def test_the_pdf_has_every_recommendation_its_key_figure_and_real_charts(
+    public_scrutiny, tmp_path: Path
+) -> None:
+    if not shutil.which("pdftotext"):
+        pytest.skip("poppler-utils is not installed (scripts/system-deps installs it)")
+    report, paths = public_scrutiny
+    text = subprocess.run(
+        ["pdftotext", str(paths[".pdf"]), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    flat = " ".join(text.split())
+    summary = next(t for t in report.tables() if t.columns[:3] == ("#", "Recommendation", "Status"))
+    assert len(summary.rows) == 10
+    for number, title, status, figure in summary.rows:
+        assert f"Recommendation {number}: {' '.join(title.split())}" in flat
+        assert status in flat
+        if figure:
+            assert " ".join(figure.split())[:60] in flat, figure
+    # the page that carries the first chart's words shows the chart in colour, not a blank box
+    first = report.charts()[0]
+    pages = text.split("\f")
+    page = next(
+        i
+        for i, p in enumerate(pages, 1)
+        if " ".join(first.title.split())[:40] in " ".join(p.split())
+    )
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "50",
+            "-png",
+            "-f",
+            str(page),
+            "-l",
+            str(page),
+            str(paths[".pdf"]),
+            str(tmp_path / "p"),
+        ],
+        check=True,
+    )
+    pixels = np.asarray(Image.open(next(tmp_path.glob("p*.png"))).convert("RGB")).astype(int)
+    colourful = int(((pixels.max(axis=2) - pixels.min(axis=2)) > 80).sum())
+    assert colourful > 2000, f"page {page} has {colourful} coloured pixels: no chart drawn"
+
+
+def test_the_spreadsheet_holds_the_tables_behind_the_charts(public_scrutiny) -> None:
+    report, paths = public_scrutiny
+    wb = load_workbook(paths[".xlsx"], read_only=True)
+    contents = [row for row in wb["Contents"].iter_rows(min_row=6, values_only=True)]
+    titles = {row[2] for row in contents}
+    for chart in report.charts():
+        assert f"Chart: {chart.title}" in titles
+    sheet = next(row[0] for row in contents if row[2] == f"Chart: {report.charts()[0].title}")
+    rows = list(wb[sheet].iter_rows(min_row=3, values_only=True))
+    assert len(rows) == len(report.charts()[0].rows())
+
+
+def test_a_recommendation_with_no_data_says_so(small_store: Store, tmp_path: Path) -> None:
+    """The small store has staff but no leave, cases, training or survey: the report is still
+    written, and says what cannot be evidenced."""
+    report = build(
+        ReportKind.scrutiny, small_store, YEAR, org=None, policy=PUBLIC, audience="public"
+    )
+    (html_path,) = write(report, tmp_path, "empty", ["html"])
+    text = " ".join(re.sub(r"<[^>]+>", " ", html_path.read_text("utf-8")).split())
+    summary = next(t for t in report.tables() if isinstance(t, Rows) and t.columns[0] == "#")
+    by_number = {row[0]: row for row in summary.rows}
+    assert by_number["7"][2] == "no data loaded"
+    assert "No data is loaded for this measure" in text
+    assert "cannot be evidenced" in text  # the data-quality section names what is missing
+
+
+@pytest.mark.parametrize("kind", [ReportKind.wres, ReportKind.system])
+def test_wres_and_system_reports_are_self_contained(mini, kind, tmp_path: Path) -> None:
+    org = "RWE" if kind is ReportKind.wres else None
+    orgs = [r for r in mini.table("organisations").to_pyarrow().column("org_code").to_pylist()]
+    org = orgs[0] if org else None
+    report = build(kind, mini, YEAR, org=org, policy=PUBLIC, audience="public")
+    (html_path,) = write(report, tmp_path, kind.value, ["html"])
+    html_text = html_path.read_text("utf-8")
+    assert not re.search(r"""(src|href)=["']https?:|url\(\s*['"]?https?:|@import""", html_text)
+    ids = {s.id for s in report.sections}
+    assert {f"wres{n}" for n in range(1, 10)} <= ids
+    assert report.charts(), "charts are drawn"
+    page = parse(html_text)
+    for cells in page.rows.values():
+        for field in COUNT_FIELDS:
+            value = shown_count(cells.get(field, "–"))
+            assert value is None or not 1 <= value <= 7
