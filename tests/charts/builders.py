@@ -130,10 +130,16 @@ def representation_results(*, hide_below: int = 0) -> list[Result]:
 
 def journey(*, seed: int = 3) -> Journey:
     """A promotion journey: White staff promoted sooner than Black staff; Asian staff few."""
+    return journey_with(seed=seed)
+
+
+def journey_with(*, seed: int = 3, people: int = 120) -> Journey:
+    """`journey`, with `people` White staff (and two thirds as many Black staff)."""
     rng = np.random.default_rng(seed)
     groups, durations, events = [], [], []
-    for group, people, scale in (("White", 120, 900), ("Black", 80, 1500), ("Asian", 20, 1000)):
-        for _ in range(people):
+    sizes = (("White", people, 900), ("Black", people * 2 // 3, 1500), ("Asian", 20, 1000))
+    for group, n, scale in sizes:
+        for _ in range(n):
             promoted, left, end = rng.exponential(scale), rng.exponential(2000), 2500.0
             days = min(promoted, left, end)
             code = 1 if days == promoted else (2 if days == left else 0)

@@ -11,7 +11,7 @@ from equitrack.stats import format_share
 from equitrack.stats.rounding import format_number
 from equitrack.stats.survival import DAYS_PER_YEAR
 
-from .builders import check_svg, journey, layer_data, marks_of
+from .builders import check_svg, journey, journey_with, layer_data, marks_of
 
 
 @pytest.fixture(scope="module")
@@ -87,3 +87,22 @@ def test_renders_one_line_per_group_and_outcome(promotion) -> None:
     assert sum(len(list(g)) for g in marks_of(root, "area")) == 3
     root = check_svg(cumulative_incidence_chart(promotion))
     assert sum(len(list(g)) for g in marks_of(root, "line")) == 6
+
+
+def test_a_long_curve_is_drawn_from_a_sample_of_its_steps_that_keeps_the_counts() -> None:
+    """A system's curve has thousands of steps: at most MOST_POINTS slices are drawn, each row
+    standing for the steps since the last, so the events in the table still add up."""
+    from equitrack.charts.survival import MOST_POINTS
+
+    big = journey_with(people=2000)
+    chart = kaplan_meier_chart(big)
+    km = big.analysis.kaplan_meier
+    for group in ("White", "Black"):
+        curve = km.curve(group)
+        assert len(curve.time) > 3 * MOST_POINTS
+        rows = [row for row in chart.table if row["Group"] == group]
+        assert len(rows) <= MOST_POINTS + 2
+        assert rows[-1]["Years"] * DAYS_PER_YEAR == pytest.approx(curve.time[-1])
+        assert rows[-1]["Share not yet promoted"] == curve.estimate[-1]
+        assert sum(row["Promoted"] for row in rows) == sum(curve.events)
+        assert sum(row["Censored or left"] for row in rows) == sum(curve.censored)

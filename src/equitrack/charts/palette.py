@@ -21,6 +21,7 @@ import zlib
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
+from equitrack.measures.counting import ORDER
 from equitrack.model import codes
 from equitrack.stats.spc import (
     COMMON_CAUSE_COLOUR,
@@ -68,19 +69,8 @@ GROUP_COLOURS: Mapping[str, str] = MappingProxyType(
 SPARE_COLOURS: tuple[str, ...] = (BLACK, YELLOW, SKY_BLUE, BLUISH_GREEN, ORANGE, REDDISH_PURPLE)
 
 #: Display order: the reference first, Black staff (the review's focus) next, Unknown last. The
-#: same order as the measure tables (``equitrack.measures.counting.ORDER``).
-GROUP_ORDER: tuple[str, ...] = (
-    codes.WHITE,
-    "Not disabled",
-    codes.BME,
-    "Black",
-    "Asian",
-    "Mixed",
-    "Other",
-    "Disabled",
-    "Female",
-    "Male",
-)
+#: same order as the measure tables.
+GROUP_ORDER: tuple[str, ...] = ORDER
 
 #: MDC point colours, by the words the charts use for each classification.
 MDC_LABELS: Mapping[PointType, str] = MappingProxyType(

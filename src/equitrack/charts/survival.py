@@ -30,6 +30,27 @@ HEIGHT = 280
 ENOUGH = "Enough people to tell"
 TOO_FEW = "Too few to tell"
 HORIZONS = (3, 5)  # years at which the text gives the share who had the event
+#: Points drawn (and tabulated) per curve: a system's curve has thousands of steps, more than
+#: a page can show or a reader can use; the last step in each of this many equal slices of time
+#: keeps the shape.
+MOST_POINTS = 150
+
+
+def _total(counts: tuple[int | None, ...], steps: range) -> int | None:
+    """Counts over the steps a thinned row stands for; None if any is withheld."""
+    picked = [counts[i] for i in steps]
+    return None if any(c is None for c in picked) else sum(picked)  # type: ignore[misc]
+
+
+def thinned(curve: Curve) -> list[int]:
+    """The indices of `curve` to draw: the first, the last step in each slice of time, the last."""
+    if len(curve.time) <= MOST_POINTS:
+        return list(range(len(curve.time)))
+    width = (curve.time[-1] - curve.time[0]) / MOST_POINTS or 1.0
+    last_in_slice: dict[int, int] = {}
+    for i, t in enumerate(curve.time):
+        last_in_slice[int((t - curve.time[0]) // width)] = i
+    return sorted({0, *last_in_slice.values(), len(curve.time) - 1})
 
 
 def _journey_words(journey: Journey) -> tuple[str, str, str]:
@@ -89,8 +110,10 @@ def kaplan_meier_chart(journey: Journey, *, title: str | None = None) -> Chart:
     for group in groups:
         curve = km.curve(group)
         reading = TOO_FEW if summaries[group].too_few else ENOUGH
-        for i, t in enumerate(curve.time):
-            years = _years(t, km.unit)
+        kept = thinned(curve)
+        for previous, i in zip([-1, *kept], kept, strict=False):
+            years = _years(curve.time[i], km.unit)
+            since = range(previous + 1, i + 1)  # the steps this row stands for
             table.append(
                 {
                     "Group": group,
@@ -99,8 +122,8 @@ def kaplan_meier_chart(journey: Journey, *, title: str | None = None) -> Chart:
                     "95% interval from": curve.ci_low[i],
                     "95% interval to": curve.ci_high[i],
                     "Still followed": curve.at_risk[i],
-                    word.capitalize(): curve.events[i],
-                    "Censored or left": curve.censored[i],
+                    word.capitalize(): _total(curve.events, since),
+                    "Censored or left": _total(curve.censored, since),
                 }
             )
             data.append(
@@ -143,8 +166,8 @@ def cumulative_incidence_chart(journey: Journey, *, title: str | None = None) ->
     for group in groups:
         for kind, outcome in outcomes.items():
             curve = ci.curve(group, kind)  # type: ignore[arg-type]
-            for i, t in enumerate(curve.time):
-                years = _years(t, ci.unit)
+            for i in thinned(curve):
+                years = _years(curve.time[i], ci.unit)
                 table.append(
                     {
                         "Group": group,

@@ -28,7 +28,7 @@ from equitrack.measures.declare import Kind, Measure
 from equitrack.measures.pay import BONUS, BONUS_RECEIVED, HOURLY, NOT_KNOWN
 from equitrack.measures.populations import SYSTEM_PREFIX
 from equitrack.measures.progression import NEEDED_PREFIX
-from equitrack.measures.registry import MEASURES
+from equitrack.measures.registry import kind_of, measure_of
 from equitrack.measures.result import Result
 from equitrack.model import codes
 
@@ -141,18 +141,6 @@ class Figures:
                 self._by_index[f.index][f.field] = f
             self._indexed = len(self.shown)
         return self._by_index.get(index, {})
-
-
-def measure_of(result: Result) -> Measure | None:
-    return MEASURES.get(result.measure)
-
-
-def kind_of(result: Result) -> Kind:
-    """The kind of the measure a result comes from (see the module docstring for others)."""
-    m = measure_of(result)
-    if m is not None:
-        return m.kind
-    return Kind.SURVEY if "survey_measure" in result.options else Kind.COMPARISON
 
 
 def window_of(result: Result) -> int:

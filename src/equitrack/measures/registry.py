@@ -12,7 +12,8 @@ from equitrack.measures import (
     wdes,
     wres,
 )
-from equitrack.measures.declare import Measure
+from equitrack.measures.declare import Kind, Measure
+from equitrack.measures.result import Result
 
 MEASURES: dict[str, Measure] = {
     m.id: m
@@ -32,6 +33,23 @@ FAMILIES = ("wres", "wdes", "bank-wres", "scrutiny")
 
 def family(name: str) -> tuple[Measure, ...]:
     return tuple(m for m in MEASURES.values() if m.family == name)
+
+
+def measure_of(result: Result) -> Measure | None:
+    """The declaration a result comes from (None for a measure not registered here)."""
+    return MEASURES.get(result.measure)
+
+
+def kind_of(result: Result) -> Kind:
+    """The kind of measure a result comes from; a result of an unregistered measure is read as
+    a survey result when its options name a survey item, as a comparison when it has a
+    reference group, and otherwise as a representation."""
+    m = measure_of(result)
+    if m is not None:
+        return m.kind
+    if "survey_measure" in result.options:
+        return Kind.SURVEY
+    return Kind.COMPARISON if result.reference_group else Kind.REPRESENTATION
 
 
 def measure(measure_id: str) -> Measure:

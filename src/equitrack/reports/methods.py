@@ -20,11 +20,11 @@ from typing import Any
 from equitrack.measures.categories import Categorised
 from equitrack.measures.declare import Kind, Measure
 from equitrack.measures.docs import FAMILY_TITLES, KIND_TEXT, ORIENTATION_TEXT
-from equitrack.measures.registry import MEASURES
+from equitrack.measures.registry import MEASURES, kind_of
 from equitrack.measures.result import Result
 from equitrack.measures.survey import FEWEST_RESPONDENTS
 from equitrack.model import codes
-from equitrack.reports.narrative import PARITY_RANGE, TREND_RULE, kind_of
+from equitrack.reports.narrative import PARITY_RANGE, TREND_RULE
 from equitrack.stats import Z95, Verdict, compare
 from equitrack.stats.rounding import RATIO_PLACES, SHARE_PLACES, format_ratio
 from equitrack.stats.verdicts import ALPHA, MIN_EVENTS, MIN_POPULATION, PARITY_HIGH, PARITY_LOW

@@ -28,17 +28,17 @@ from typing import Any
 
 from equitrack.measures import calendar
 from equitrack.measures.categories import SEPARATOR, Categorised
-from equitrack.measures.declare import Kind, Measure
+from equitrack.measures.declare import Kind
 from equitrack.measures.pay import BONUS, BONUS_RECEIVED, HOURLY, NOT_KNOWN
 from equitrack.measures.progression import NEEDED_PREFIX
-from equitrack.measures.registry import MEASURES
+from equitrack.measures.registry import kind_of, measure_of
 from equitrack.measures.result import Result
 from equitrack.measures.survey import orientation as survey_orientation
 from equitrack.model import codes
 from equitrack.stats import Orientation, Verdict, format_interval, format_ratio, format_share
 from equitrack.stats.rounding import format_number
 from equitrack.stats.verdicts import PARITY_HIGH, PARITY_LOW
-from equitrack.tracker.evidence import PRECEDENCE, Status, measure_status
+from equitrack.tracker.evidence import PRECEDENCE, Status, key_result
 
 #: The parity band as printed: "0.80 to 1.25".
 PARITY_RANGE = format_interval(PARITY_LOW, PARITY_HIGH)
@@ -196,7 +196,7 @@ def _label(r: Result) -> str:
     their own breakdown (the statistic, the category) in the sentence; a category's cell
     (bank or substantive) still leads."""
     label = r.breakdown
-    m = _measure(r)
+    m = measure_of(r)
     if isinstance(m, Categorised) and label is not None:
         if SEPARATOR in label:  # "Bank | Outcome A": the cell leads
             label = label.split(SEPARATOR, 1)[0]
@@ -217,22 +217,6 @@ def _fill(phrase: str, values: Mapping[str, Any]) -> str:
 # --- what a result is -------------------------------------------------------------------------
 
 
-def _measure(r: Result) -> Measure | None:
-    return MEASURES.get(r.measure)
-
-
-def kind_of(r: Result) -> Kind:
-    """The kind of measure a result comes from; a result of an unregistered measure is read as a
-    survey result when its options name a survey item, as a comparison when it has a reference
-    group, and otherwise as a representation."""
-    m = _measure(r)
-    if m is not None:
-        return m.kind
-    if "survey_measure" in r.options:
-        return Kind.SURVEY
-    return Kind.COMPARISON if r.reference_group else Kind.REPRESENTATION
-
-
 def _category(m: Categorised, label: str | None) -> str | None:
     """A categories result's category: the inverse of `Categorised.label`."""
     if label is None:
@@ -245,7 +229,7 @@ def _category(m: Categorised, label: str | None) -> str | None:
 def orientation_of(r: Result) -> Orientation | None:
     """Which way up the result's ratio is: a benefit (reference rate over the group's) or a harm
     (the group's over the reference's). None when it cannot be told."""
-    m = _measure(r)
+    m = measure_of(r)
     if isinstance(m, Categorised):
         category = _category(m, r.breakdown)
         return m.compared.get(category) if category else None
@@ -260,14 +244,14 @@ def _event(r: Result) -> str | None:
     if phrase is None:
         return None
     values: dict[str, Any] = dict(r.options)
-    m = _measure(r)
+    m = measure_of(r)
     if isinstance(m, Categorised):
         values["category"] = _category(m, r.breakdown) or ""
     return _fill(phrase, values)
 
 
 def _title(r: Result) -> str:
-    m = _measure(r)
+    m = measure_of(r)
     return m.title if m else r.measure
 
 
@@ -359,7 +343,7 @@ def _rate(r: Result) -> str:
     who = people(r.group, r.group_type)
     if r.rate is None:
         return f"There is no rate for {who}{_bracket(r.reason or '')}."
-    m = _measure(r)
+    m = measure_of(r)
     if isinstance(m, Categorised):
         category = _category(m, r.breakdown)
         return f"{format_share(r.rate)} of the cases of {who} were in “{category}”{_bracket(_counts(r))}."
@@ -560,7 +544,7 @@ def _share_trend(previous: Result, current: Result, then: str, now: str) -> str:
 def headline(results: Sequence[Result], measures: Sequence[str] | None = None) -> Headline:
     """A recommendation's key figure from its measures' results for one unit and year.
 
-    The choice is the tracker's (`equitrack.tracker.evidence.measure_status`, not restated
+    The choice is the tracker's (`equitrack.tracker.evidence.key_result`, not restated
     here): the most telling status over the measures, and within the first measure showing it
     (in the order of `measures`, such as the recommendation's evidence, else as the results
     come) its key comparison: the most adverse significant one after the false-discovery-rate
@@ -571,12 +555,9 @@ def headline(results: Sequence[Result], measures: Sequence[str] | None = None) -
         by_measure.setdefault(r.measure, []).append(r)
     if not any(by_measure.values()):
         return Headline(Status.NO_DATA, None, None)
-    statuses = {m: measure_status(rs) for m, rs in by_measure.items()}
+    statuses = {m: key_result(rs) for m, rs in by_measure.items()}
     overall = min((status for status, _ in statuses.values()), key=PRECEDENCE.index)
-    for m, (status, figure) in statuses.items():
-        if status is overall and figure:
-            # measure_status gives the key figure in words; the result is the one whose own
-            # figure reads the same (see the report: it should return the result itself)
-            chosen = next(r for r in by_measure[m] if measure_status([r])[1] == figure)
+    for status, chosen in statuses.values():
+        if status is overall and chosen is not None:
             return Headline(overall, chosen, describe(chosen))
     return Headline(overall, None, None)

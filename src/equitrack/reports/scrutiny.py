@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from equitrack.disclosure import Policy, gate, systems_of
 from equitrack.measures.populations import Scope
+from equitrack.reports import careers, quality
 from equitrack.reports import evidence as ev
-from equitrack.reports import quality
 from equitrack.reports.appendix import data_quality, methods_section
 from equitrack.reports.content import Paragraph, Report, Rows, Section
 from equitrack.store import Store
@@ -24,6 +24,7 @@ def build(
     evidence = summarise_results(plan, year, shown)
     done = actions(store, plan)
     where = org or "the integrated care system"
+    scope = Scope((org,), False) if org else Scope((), True)
     summary = Rows(
         "Each recommendation's status and key figure",
         ("#", "Recommendation", "Status", "Key figure"),
@@ -56,7 +57,8 @@ def build(
     for e in evidence:
         rec = e.recommendation
         mine = [a for a in done if a.recommendation == rec.number]
-        measures = []
+        journey = careers.section(store, rec.number, year, scope, policy)
+        measures = [journey] if journey is not None else []
         for m in e.measures:
             measures.append(
                 Section(
@@ -90,7 +92,6 @@ def build(
                 tuple(measures),
             )
         )
-    scope = Scope((org,), False) if org else Scope((), True)
     sections.append(data_quality(quality.summarise(store, scope, year, plan)))
     sections.append(methods_section(shown, policy))
     return Report(

@@ -73,8 +73,9 @@ def _describe(r: Result) -> str:
     return f"{r.group} vs {r.reference_group}{cell}: {ratio}{interval}, {_verdict(r)}"
 
 
-def measure_status(results: Sequence[Result]) -> tuple[Status, str | None]:
-    """The status and key figure of one measure's results for one unit and year."""
+def key_result(results: Sequence[Result]) -> tuple[Status, Result | None]:
+    """The status of one measure's results for one unit and year, and the result that shows
+    it: the most adverse significant comparison, Black staff's where they are shown."""
     if not results:
         return Status.NO_DATA, None
     compared = _comparisons(results)
@@ -83,13 +84,18 @@ def measure_status(results: Sequence[Result]) -> tuple[Status, str | None]:
     adverse = [r for r in compared if _verdict(r) == Verdict.ADVERSE_SIGNIFICANT]
     if adverse:
         black = [r for r in adverse if r.group == "Black"]  # the review's focus, when it shows
-        worst = max(black or adverse, key=lambda r: r.ratio or 0)
-        return Status.ADVERSE, _describe(worst)
+        return Status.ADVERSE, max(black or adverse, key=lambda r: r.ratio or 0)
     told = [r for r in compared if _verdict(r) not in (Verdict.TOO_FEW, Verdict.UNDEFINED)]
     if told:
         black = [r for r in told if r.group == "Black"]
-        return Status.NO_GAP, _describe((black or told)[0])
-    return Status.TOO_FEW, _describe(compared[0])
+        return Status.NO_GAP, (black or told)[0]
+    return Status.TOO_FEW, compared[0]
+
+
+def measure_status(results: Sequence[Result]) -> tuple[Status, str | None]:
+    """The status and key figure, in words, of one measure's results for one unit and year."""
+    status, key = key_result(results)
+    return status, None if key is None else _describe(key)
 
 
 def _overall(statuses: Sequence[Status]) -> Status:

@@ -1,0 +1,41 @@
+"""Careers over time in a report: Kaplan–Meier and cumulative incidence curves, through the gate.
+
+Recommendation 1 asks about progression (time to first promotion) and recommendation 2 about
+bank staff's route into substantive posts; both are journeys, not yearly rates, so they are
+drawn as curves beside the measures.
+"""
+
+from __future__ import annotations
+
+from equitrack.charts import cumulative_incidence_chart, kaplan_meier_chart
+from equitrack.disclosure import Policy, gate_journey
+from equitrack.measures.careers import bank_to_substantive, time_to_promotion
+from equitrack.measures.populations import Scope
+from equitrack.reports.content import Block, Paragraph, Picture, Section
+from equitrack.store import Store
+
+#: Which recommendation each journey evidences, and its section title.
+JOURNEYS = {
+    1: ("time-to-promotion", "Time to first promotion", time_to_promotion),
+    2: ("bank-to-substantive", "From the bank to a substantive post", bank_to_substantive),
+}
+
+
+def section(store: Store, number: int, year: int, scope: Scope, policy: Policy) -> Section | None:
+    """The journey behind recommendation `number`, or None when it has none."""
+    if number not in JOURNEYS:
+        return None
+    key, title, follow = JOURNEYS[number]
+    blocks: list[Block] = []
+    for journey in follow(store, scope, by="broad", end_year=year):
+        shown = gate_journey(journey, policy)
+        if shown.analysis is None:
+            blocks.append(Paragraph(f"{shown.unit}: too few people on this journey to show."))
+            continue
+        blocks += [Picture(kaplan_meier_chart(shown)), Picture(cumulative_incidence_chart(shown))]
+        note = getattr(shown, "note", None)
+        if note:
+            blocks.append(Paragraph(note))
+    if not blocks:
+        blocks.append(Paragraph("No one is on this journey in the data loaded."))
+    return Section(f"rec{number}-{key}", title, tuple(blocks))
