@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint format clean docs system-deps
+.PHONY: demo test bench lint format clean docs system-deps assets
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,18 +12,22 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+demo: $(STAMP) assets
 	$(BIN)/equitrack demo --out demo
 
 system-deps:
 	./scripts/system-deps
 
-test: $(STAMP) system-deps
+# the dashboard's NHS.UK frontend and axe-core files, from web/package-lock.json
+assets:
+	./scripts/web-assets
+
+test: $(STAMP) system-deps assets
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -q
 
-bench: $(STAMP) system-deps
+bench: $(STAMP) system-deps assets
 	$(BIN)/python -m bench
 
 lint: $(STAMP)

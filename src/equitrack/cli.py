@@ -767,6 +767,109 @@ def latest_year(store: Any) -> int | None:
     return top.as_py()
 
 
+users_app = typer.Typer(help="Dashboard users: add, remove, list.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+
+
+@users_app.command("add")
+def users_add(
+    username: Annotated[str, typer.Argument(help="The sign-in name.")],
+    role: Annotated[str, typer.Option(help="admin, analyst, editor or viewer.")],
+    org: Annotated[
+        list[str],
+        typer.Option(help="An organisation's ODS code, or * for the whole system; repeat."),
+    ],
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True,
+            confirmation_prompt=True,
+            hide_input=True,
+            envvar="EQUITRACK_NEW_PASSWORD",
+            help="At least 12 characters (asked if not given).",
+        ),
+    ],
+    db: DbOption = None,
+) -> None:
+    """Add a user, or change an existing one's password, role and organisations."""
+    from equitrack.web.users import UserProblem, add_user
+
+    with user_errors():
+        store = connect(db, create=False)
+        try:
+            user = add_user(store, username, password, role, org, by=_who())
+        except UserProblem as exc:
+            raise StoreError(str(exc)) from exc
+        finally:
+            store.close()
+    console.print(f"User {user.username}: {user.role} for {', '.join(user.orgs)}")
+
+
+@users_app.command("remove")
+def users_remove(
+    username: Annotated[str, typer.Argument(help="The sign-in name.")], db: DbOption = None
+) -> None:
+    """Remove a user (their history stays in the store)."""
+    from equitrack.web.users import UserProblem, remove_user
+
+    with user_errors():
+        store = connect(db, create=False)
+        try:
+            remove_user(store, username, by=_who())
+        except UserProblem as exc:
+            raise StoreError(str(exc)) from exc
+        finally:
+            store.close()
+    console.print(f"Removed {username}")
+
+
+@users_app.command("list")
+def users_list(db: DbOption = None) -> None:
+    """Every user, their role and organisations."""
+    from rich.table import Table
+
+    from equitrack.web.users import list_users
+
+    with user_errors():
+        store = connect(db, create=False)
+        found = list_users(store)
+        store.close()
+    table = Table("user", "role", "organisations", "since", title="Dashboard users")
+    for u in found:
+        table.add_row(u.username, str(u.role), ", ".join(u.orgs), u.recorded_at.isoformat(" "))
+    console.print(table)
+
+
+@app.command()
+def serve(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    insecure_cookies: Annotated[
+        bool,
+        typer.Option(
+            "--insecure-cookies",
+            help="Send the session cookie over plain HTTP (only behind no proxy, on this machine).",
+        ),
+    ] = False,
+) -> None:
+    """Serve the dashboard. Put it behind HTTPS; cookies are marked secure unless told not to."""
+    import uvicorn
+
+    from equitrack.web.app import create_app
+
+    with user_errors():
+        store = connect(db, create=False)
+    secure = not insecure_cookies and host not in ("127.0.0.1", "localhost")
+    console.print(f"equitrack dashboard on http://{host}:{port}/ (Ctrl+C to stop)")
+    try:
+        uvicorn.run(
+            create_app(store, secure_cookies=secure), host=host, port=port, log_level="warning"
+        )
+    finally:
+        store.close()
+
+
 def _demo_reports(store: Any, year: int, out: Path) -> list[Path]:
     """The scrutiny update and the system view for the system, and the largest trust's WRES."""
     from equitrack.disclosure import load_policies

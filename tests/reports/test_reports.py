@@ -185,7 +185,7 @@ def test_the_pdf_has_every_recommendation_its_key_figure_and_real_charts(
         [
             "pdftoppm",
             "-r",
-            "50",
+            "100",
             "-png",
             "-f",
             str(page),

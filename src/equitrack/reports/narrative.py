@@ -448,6 +448,20 @@ def _overlap(a: tuple[float, float | None], b: tuple[float, float | None]) -> bo
     return (a_high is None or b_low <= a_high) and (b_high is None or a_low <= b_high)
 
 
+def ratio_direction(previous: Result | None, current: Result) -> str | None:
+    """In one word or three, the change in a comparison since last year by `TREND_RULE`:
+    "better", "worse" or "no clear change"; None when the two years cannot be compared."""
+    if previous is None or previous.suppressed or current.suppressed:
+        return None
+    pairs = [(r.ratio, r.ratio_ci_low, r.ratio_ci_high) for r in (previous, current)]
+    if any(ratio is None or low is None for ratio, low, _ in pairs):
+        return None
+    (was, was_low, was_high), (now, low, high) = pairs
+    if _overlap((was_low, was_high), (low, high)):  # type: ignore[arg-type]
+        return "no clear change"
+    return "better" if now < was else "worse"  # type: ignore[operator]
+
+
 def _same_thing(previous: Result, current: Result) -> None:
     for name in ("measure", "org", "group_type", "group", "breakdown", "reference_group"):
         if getattr(previous, name) != getattr(current, name):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from equitrack.progress import Progress, Silent
 from equitrack.store.connection import Store, StoreError
-from equitrack.store.schema import all_schemas
+from equitrack.store.schema import PRIVATE, all_schemas
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ def export_parquet(
 ) -> list[Exported]:
     progress = progress or Silent()
     present = set(store.con.list_tables())
-    names = [n for n in all_schemas() if n in present]
+    names = [n for n in all_schemas() if n in present and n not in PRIVATE]
     clashes = [n for n in names if parquet_path(folder, n).exists()]
     if clashes and not overwrite:
         raise StoreError(

@@ -68,6 +68,31 @@ ACTION_EVENTS = ibis.schema(
     }
 )
 
+#: Dashboard users. A change (a new user, a new password, removal) is a new row: the latest row
+#: per username is the user as they are, and earlier rows are their history.
+USERS = ibis.schema(
+    {
+        "username": "string",
+        "password_hash": "string",  # Argon2id, never the password
+        "role": "string",
+        "orgs": "string",  # comma-separated ODS codes, or * for the whole system
+        "recorded_at": "timestamp",
+        "recorded_by": "string",
+        "removed": "boolean",
+    }
+)
+#: What people did in the dashboard and the CLI that matters for trust: sign-ins (and failed
+#: ones), imports, exports, action changes, views of restricted pages. Append-only.
+AUDIT_LOG = ibis.schema(
+    {
+        "at": "timestamp",
+        "username": "string",
+        "event": "string",
+        "detail": "string",
+        "address": "string",
+    }
+)
+
 BOOKKEEPING = {
     "batches": BATCHES,
     "extra_values": EXTRA_VALUES,
@@ -75,6 +100,8 @@ BOOKKEEPING = {
     "import_journal": IMPORT_JOURNAL,
     "actions": ACTIONS,
     "action_events": ACTION_EVENTS,
+    "users": USERS,
+    "audit_log": AUDIT_LOG,
 }
 
 
@@ -85,7 +112,10 @@ def table_schema(table: Table) -> ibis.Schema:
 
 
 #: Tables a store gains when first written to; a store made before them is still readable.
-OPTIONAL = frozenset({"actions", "action_events"})
+OPTIONAL = frozenset({"actions", "action_events", "users", "audit_log"})
+#: Tables that stay in the store: password hashes and the audit log are not data to analyse, so
+#: no export (Parquet for Spark) carries them.
+PRIVATE = frozenset({"users", "audit_log"})
 
 
 def all_schemas() -> dict[str, ibis.Schema]:

@@ -1,0 +1,1 @@
+"""The dashboard: a FastAPI app over the store, every figure through the disclosure gate."""

@@ -1,0 +1,199 @@
+"""The JSON API: the dashboard's figures for other tools, behind the same rules and gate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+
+from equitrack.measures.registry import FAMILIES
+from equitrack.tracker import actions as tracked
+from equitrack.tracker.evidence import evidence_results, summarise_results
+from equitrack.tracker.plan import STATUSES, PlanProblem, load_plan
+from equitrack.web.access import Permission
+from equitrack.web.audit import Event, entries
+from equitrack.web.guard import Forbidden, allow, principal_of
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+
+class OrganisationOut(BaseModel):
+    code: str
+    name: str
+    system: str
+
+
+class ResultOut(BaseModel):
+    """One figure after the disclosure gate (counts are null where too small to show)."""
+
+    measure: str
+    org: str
+    period: int
+    group_type: str
+    group: str
+    breakdown: str | None
+    numerator: int | None
+    denominator: int | None
+    rate: float | None
+    rate_ci_low: float | None
+    rate_ci_high: float | None
+    reference_group: str | None
+    ratio: float | None
+    ratio_ci_low: float | None
+    ratio_ci_high: float | None
+    verdict: str | None
+    verdict_adjusted: str | None
+    difference: float | None
+    reason: str | None
+    suppressed: bool
+    options: dict[str, Any]
+
+
+class RecommendationOut(BaseModel):
+    number: int
+    title: str
+    status: str
+    key_figure: str | None
+
+
+class StatusIn(BaseModel):
+    status: str = Field(description=f"One of {', '.join(STATUSES)}")
+    note: str | None = None
+
+
+class ActionOut(BaseModel):
+    action_id: int
+    recommendation: int
+    text: str
+    owner: str
+    status: str
+    status_date: str
+
+
+class AuditOut(BaseModel):
+    at: str
+    username: str
+    event: str
+    detail: str
+    address: str
+
+
+def _out(results) -> list[ResultOut]:
+    return [ResultOut(**{k: getattr(r, k) for k in ResultOut.model_fields}) for r in results]
+
+
+def _year(request: Request, year: int | None) -> int:
+    latest = request.app.state.web.latest_year()
+    return year if year is not None else latest
+
+
+@router.get("/organisations", name=allow("api_organisations", Permission.VIEW))
+def organisations(request: Request) -> list[OrganisationOut]:
+    principal = principal_of(request)
+    return [
+        OrganisationOut(code=o.code, name=o.name, system=o.system)
+        for o in request.app.state.web.organisations()
+        if principal.sees(o.code)
+    ]
+
+
+@router.get(
+    "/organisations/{org}/measures/{family}",
+    name=allow("api_organisation_measures", Permission.VIEW),
+)
+def organisation_measures(
+    request: Request, org: str, family: str, year: int | None = None, by: str = "wres"
+) -> list[ResultOut]:
+    """A family's results for one organisation you can see, through the disclosure gate."""
+    web = request.app.state.web
+    if family not in FAMILIES or by not in ("wres", "broad", "detailed"):
+        raise Forbidden(f"family is one of {', '.join(FAMILIES)}; by is wres, broad or detailed")
+    if org not in {o.code for o in web.organisations()}:
+        raise Forbidden(f"no organisation {org} is loaded")
+    chosen = _year(request, year)
+    found = web.results(family, (chosen,), orgs=(org,), by=by)
+    return _out(web.shown(principal_of(request), found))
+
+
+@router.get("/system/measures/{family}", name=allow("api_system_measures", Permission.VIEW))
+def system_measures(
+    request: Request, family: str, year: int | None = None, by: str = "wres"
+) -> list[ResultOut]:
+    """A family's results for the whole system (for users with access to the whole system)."""
+    web, principal = request.app.state.web, principal_of(request)
+    if not principal.whole_system:
+        raise Forbidden("system figures are for users with access to the whole system")
+    if family not in FAMILIES or by not in ("wres", "broad", "detailed"):
+        raise Forbidden(f"family is one of {', '.join(FAMILIES)}; by is wres, broad or detailed")
+    found = web.results(family, (_year(request, year),), system=True, by=by)
+    return _out(web.shown(principal, found))
+
+
+@router.get("/recommendations", name=allow("api_recommendations", Permission.VIEW))
+def recommendations(request: Request, year: int | None = None) -> list[RecommendationOut]:
+    web, principal = request.app.state.web, principal_of(request)
+    chosen, plan = _year(request, year), load_plan()
+    org = (
+        None
+        if principal.whole_system
+        else next((o.code for o in web.organisations() if principal.sees(o.code)), None)
+    )
+    results = web.cached(
+        ("evidence", chosen, org), lambda s: evidence_results(s, plan, chosen, org=org)
+    )
+    return [
+        RecommendationOut(
+            number=e.recommendation.number,
+            title=e.recommendation.title,
+            status=str(e.status),
+            key_figure=e.key_figure,
+        )
+        for e in summarise_results(plan, chosen, web.shown(principal, results))
+    ]
+
+
+def _action(a) -> ActionOut:
+    return ActionOut(
+        action_id=a.action_id, recommendation=a.recommendation, text=a.text, owner=a.owner,
+        status=a.status, status_date=a.status_date.isoformat(),
+    )  # fmt: skip
+
+
+@router.get("/actions", name=allow("api_actions", Permission.VIEW))
+def actions(request: Request) -> list[ActionOut]:
+    found = request.app.state.web.store_do(lambda s: tracked.actions(s, load_plan()))
+    return [_action(a) for a in found]
+
+
+@router.post(
+    "/actions/{action_id}/status", name=allow("api_action_status", Permission.EDIT_ACTIONS)
+)
+def action_status(request: Request, action_id: int, change: StatusIn) -> ActionOut:
+    """A new status for an action of your organisation (send the X-CSRF-Token header)."""
+    web, principal = request.app.state.web, principal_of(request)
+    try:
+        action = web.store_do(
+            lambda s: tracked.set_status(
+                s, load_plan(), action_id, change.status, by=principal.username, note=change.note
+            )
+        )
+    except PlanProblem as exc:
+        raise Forbidden(str(exc)) from None
+    web.audit(principal.username, Event.ACTION_STATUS, f"{action_id}: {change.status}", request)
+    return _action(action)
+
+
+@router.get("/audit", name=allow("api_audit", Permission.ADMIN, restricted=True))
+def audit(request: Request, limit: int = 200) -> list[AuditOut]:
+    found = request.app.state.web.store_do(lambda s: entries(s, max(1, min(limit, 5000))))
+    return [
+        AuditOut(
+            at=e.at.isoformat(),
+            username=e.username,
+            event=e.event,
+            detail=e.detail,
+            address=e.address,
+        )
+        for e in found
+    ]

@@ -1,0 +1,568 @@
+"""The dashboard's pages. Each route names its access rule (`allow`); `guard` enforces it."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hmac
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi import APIRouter, Form, Request, UploadFile
+from fastapi.responses import FileResponse, RedirectResponse, Response
+
+from equitrack.charts import Chart, kaplan_meier_chart, ratio_chart, representation_chart
+from equitrack.measures import calendar
+from equitrack.measures.registry import MEASURES, family
+from equitrack.measures.result import Result
+from equitrack.reports.cells import cell
+from equitrack.reports.narrative import describe, ratio_direction, trend_sentence
+from equitrack.tracker import actions as tracked
+from equitrack.tracker.evidence import evidence_results, summarise_results
+from equitrack.tracker.plan import STATUSES, PlanProblem, load_plan
+from equitrack.web.access import Permission, Principal
+from equitrack.web.app import new_sign_in_token, page
+from equitrack.web.audit import Event, entries
+from equitrack.web.guard import OWNERS, SIGN_IN_CSRF_COOKIE, Forbidden, allow, principal_of
+from equitrack.web.sessions import COOKIE
+
+router = APIRouter()
+OVERVIEW = ("wres2", "wres3", "wres4")
+BYS = (("wres", "White, BME, Unknown"), ("broad", "Broad groups"), ("detailed", "Detailed groups"))
+SIDES = (
+    ("all", "All staff"),
+    ("Clinical", "Clinical staff"),
+    ("Non-clinical", "Non-clinical staff"),
+)
+
+
+def _web(request: Request):
+    return request.app.state.web
+
+
+def _year(request: Request, asked: int | None) -> tuple[int, list[int]]:
+    latest = _web(request).latest_year() or dt.date.today().year
+    years = list(range(latest, latest - 5, -1))
+    return (asked if asked in years else latest), years
+
+
+def _action_owner(request: Request, action_id: str) -> str | None:
+    try:
+        wanted = int(action_id)
+    except ValueError:
+        return None
+    found = _web(request).store_do(lambda s: tracked.actions(s, load_plan()))
+    return next((a.owner for a in found if a.action_id == wanted), None)
+
+
+OWNERS["action_id"] = _action_owner
+
+
+# --- signing in ----------------------------------------------------------------------------
+
+
+@router.get("/sign-in", name=allow("sign_in_form", None))
+def sign_in_form(request: Request, next: str = "/") -> Response:
+    response = page(
+        request, "sign_in.html", "Sign in", next=_safe_next(next), username="", error=""
+    )
+    token = new_sign_in_token(response, _web(request).secure_cookies)
+    response.body = response.body.replace(
+        b'name="csrf_token" value=""', f'name="csrf_token" value="{token}"'.encode()
+    )
+    response.headers["content-length"] = str(len(response.body))
+    return response
+
+
+def _safe_next(target: str) -> str:
+    """Only a path on this site, so signing in never sends anyone elsewhere."""
+    return target if target.startswith("/") and not target.startswith("//") else "/"
+
+
+@router.post("/sign-in", name=allow("sign_in", None))
+def sign_in(
+    request: Request,
+    username: str = Form(""),
+    password: str = Form(""),
+    csrf_token: str = Form(""),
+    next: str = Form("/"),
+) -> Response:
+    web = _web(request)
+    address = request.client.host if request.client else ""
+    cookie = request.cookies.get(SIGN_IN_CSRF_COOKIE, "")
+    if not cookie or not hmac.compare_digest(cookie, csrf_token):
+        raise Forbidden("the sign-in form has expired; open it again")
+    if web.throttle.blocked(username, address):
+        web.audit(username, Event.SIGN_IN_THROTTLED, "", request)
+        return _sign_in_again(
+            request, username, next, "Too many failed attempts. Wait 15 minutes and try again.", 429
+        )
+    from equitrack.web.users import authenticate
+
+    principal = web.store_do(lambda s: authenticate(s, username, password))
+    if principal is None:
+        web.throttle.failed(username, address)
+        web.audit(username, Event.SIGN_IN_FAILED, "", request)
+        return _sign_in_again(
+            request, username, next, "The username or password is not right.", 401
+        )
+    web.throttle.succeeded(username)
+    token, _ = web.sessions.start(principal)
+    web.audit(principal.username, Event.SIGN_IN, principal.role, request)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(COOKIE, token, httponly=True, samesite="strict", secure=web.secure_cookies)
+    response.delete_cookie(SIGN_IN_CSRF_COOKIE)
+    return response
+
+
+def _sign_in_again(request: Request, username: str, next: str, error: str, status: int) -> Response:
+    response = page(
+        request, "sign_in.html", "Sign in", next=_safe_next(next), username=username, error=error
+    )
+    token = new_sign_in_token(response, _web(request).secure_cookies)
+    response.body = response.body.replace(
+        b'name="csrf_token" value=""', f'name="csrf_token" value="{token}"'.encode()
+    )
+    response.headers["content-length"] = str(len(response.body))
+    response.status_code = status
+    return response
+
+
+@router.post("/sign-out", name=allow("sign_out", Permission.VIEW))
+def sign_out(request: Request) -> Response:
+    web = _web(request)
+    web.audit(principal_of(request).username, Event.SIGN_OUT, "", request)
+    web.sessions.end(request.cookies.get(COOKIE))
+    response = RedirectResponse("/sign-in", status_code=303)
+    response.delete_cookie(COOKIE)
+    return response
+
+
+@router.get("/health", name=allow("health", None), include_in_schema=False)
+def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+# --- the overview ----------------------------------------------------------------------------
+
+
+@dataclass
+class Glance:
+    ratio: str
+    verdict: str
+    direction: str | None
+
+
+def _units(web, principal: Principal) -> tuple[list[str], bool]:
+    orgs = [o.code for o in web.organisations() if principal.sees(o.code)]
+    return orgs, principal.whole_system
+
+
+def _results(
+    web, principal: Principal, family_name: str, years, *, by: str = "wres", measures=None
+) -> list[Result]:
+    orgs, whole = _units(web, principal)
+    found = web.results(family_name, years, orgs=tuple(orgs), by=by, measures=measures)
+    if whole:
+        found = found + web.results(family_name, years, system=True, by=by, measures=measures)
+    return web.shown(principal, found)
+
+
+@router.get("/", name=allow("overview", Permission.VIEW))
+def overview(request: Request, year: int | None = None) -> Response:
+    web, principal = _web(request), principal_of(request)
+    year, years = _year(request, year)
+    shown = _results(web, principal, "wres", (year - 1, year), measures=list(OVERVIEW))
+    focus = {
+        (r.measure, r.org, r.period): r for r in shown if r.group == "BME" and r.breakdown is None
+    }
+    units = sorted({r.org for r in shown}, key=lambda u: (u.startswith("system:"), u))
+    rows = []
+    for unit in units:
+        cells = []
+        for m in OVERVIEW:
+            r = focus.get((m, unit, year))
+            if r is None:
+                cells.append(None)
+                continue
+            cells.append(
+                Glance(
+                    cell(r, "ratio"),
+                    cell(r, "verdict") or "–",
+                    ratio_direction(focus.get((m, unit, year - 1)), r),
+                )
+            )
+        rows.append((unit, cells))
+    charts: list[Chart] = []
+    for m in OVERVIEW:
+        mine = [
+            r
+            for r in shown
+            if r.measure == m
+            and r.period == year
+            and r.breakdown is None
+            and not r.org.startswith("system:")
+        ]
+        if len({r.org for r in mine}) > 1:
+            with contextlib.suppress(ValueError):
+                charts.append(
+                    ratio_chart([r for r in mine if r.group in ("BME", "White")], by="org")
+                )
+    return page(
+        request, "overview.html", "Overview", year=year, years=years, year_label=calendar.label(year),
+        indicators=[MEASURES[m] for m in OVERVIEW], rows=rows, names=web.names(), charts=charts,
+    )  # fmt: skip
+
+
+# --- an organisation ---------------------------------------------------------------------------
+
+
+@dataclass
+class Shown:
+    id: str
+    title: str
+    results: list[Result]
+    sentences: list[str] = field(default_factory=list)
+    chart: Chart | None = None
+
+
+def _section(measure_id: str, results: list[Result], year: int) -> Shown:
+    m = MEASURES[measure_id]
+    now = [r for r in results if r.period == year]
+    before = {
+        (r.org, r.group, r.breakdown, r.group_type): r for r in results if r.period == year - 1
+    }
+    sentences = []
+    for r in [r for r in now if r.reference_group][:3]:
+        sentences.append(describe(r))
+        sentences.append(trend_sentence(before.get((r.org, r.group, r.breakdown, r.group_type)), r))
+    chart = None
+    try:
+        if m.kind.value == "comparison" and now:
+            chart = ratio_chart([r for r in now if r.breakdown is None])
+        elif m.kind.value == "representation" and any(" | " in (r.breakdown or "") for r in now):
+            chart = representation_chart(now)
+    except ValueError:
+        chart = None
+    return Shown(m.id, f"{m.id.upper()}: {m.title}", now, sentences, chart)
+
+
+@router.get("/organisations/{org}", name=allow("organisation", Permission.VIEW))
+def organisation(
+    request: Request, org: str, year: int | None = None, by: str = "wres", side: str = "all"
+) -> Response:
+    web, principal = _web(request), principal_of(request)
+    if org not in {o.code for o in web.organisations()}:
+        raise Forbidden(f"no organisation {org} is loaded")
+    year, years = _year(request, year)
+    by = by if by in dict(BYS) else "wres"
+    side = side if side in dict(SIDES) else "all"
+    found = web.shown(principal, web.results("wres", (year - 1, year), orgs=(org,), by=by))
+    if side != "all":
+        found = [
+            r for r in found if r.measure != "wres1" or (r.breakdown or "").startswith(side + " |")
+        ]
+    sections = [
+        _section(m.id, [r for r in found if r.measure == m.id], year) for m in family("wres")
+    ]
+    return page(
+        request, "organisation.html", f"{org} WRES", org=org, year=year, years=years,
+        year_label=calendar.label(year), by=by, bys=BYS, side=side, sides=SIDES,
+        sections=sections, names=web.names(),
+    )  # fmt: skip
+
+
+# --- the recommendations -------------------------------------------------------------------------
+
+
+def _tracker_scope(web, principal: Principal) -> str | None:
+    """The whole system for a whole-system user, else their first organisation."""
+    if principal.whole_system:
+        return None
+    return next((o.code for o in web.organisations() if principal.sees(o.code)), None)
+
+
+@router.get("/recommendations", name=allow("recommendations", Permission.VIEW))
+def recommendations(request: Request, year: int | None = None, message: str = "") -> Response:
+    web, principal = _web(request), principal_of(request)
+    year, _ = _year(request, year)
+    plan = load_plan()
+    org = _tracker_scope(web, principal)
+    results = web.cached(
+        ("evidence", year, org), lambda s: evidence_results(s, plan, year, org=org)
+    )
+    evidence = summarise_results(plan, year, web.shown(principal, results))
+    found = web.store_do(lambda s: tracked.actions(s, plan))
+    by_rec: dict[int, list] = {}
+    for a in found:
+        by_rec.setdefault(a.recommendation, []).append(a)
+    can_edit = principal.may(Permission.EDIT_ACTIONS)
+    owners = [o.code for o in web.organisations() if principal.sees(o.code)]
+    return page(
+        request, "recommendations.html", "The ten recommendations", evidence=evidence,
+        actions=by_rec, can_edit=can_edit, editable=lambda a: principal.sees(a.owner),
+        statuses=STATUSES, owners=owners, names=web.names(), where=web.names().get(org, org) if org else "the whole system",
+        year_label=calendar.label(year), message=message,
+    )  # fmt: skip
+
+
+@router.post("/recommendations/{number}/actions", name=allow("add_action", Permission.EDIT_ACTIONS))
+def add_action(
+    request: Request, number: int, text: str = Form(""), owner: str = Form("")
+) -> Response:
+    web, principal = _web(request), principal_of(request)
+    if not principal.sees(owner):
+        raise Forbidden("you can add actions only for your own organisations")
+    text = text.strip()
+    if not text:
+        return RedirectResponse(
+            "/recommendations?message=An+action+needs+a+description.", status_code=303
+        )
+    try:
+        action_id = web.store_do(
+            lambda s: tracked.add(
+                s,
+                load_plan(),
+                recommendation=number,
+                text=text,
+                owner=owner,
+                by=principal.username,
+            )
+        )
+    except PlanProblem as exc:
+        raise Forbidden(str(exc)) from None
+    web.audit(
+        principal.username, Event.ACTION_ADDED, f"{action_id}: recommendation {number}", request
+    )
+    return RedirectResponse(
+        f"/recommendations?message=Action+{action_id}+added.#rec{number}", status_code=303
+    )
+
+
+@router.post("/actions/{action_id}/status", name=allow("action_status", Permission.EDIT_ACTIONS))
+def action_status(
+    request: Request, action_id: int, status: str = Form(""), note: str = Form("")
+) -> Response:
+    web, principal = _web(request), principal_of(request)
+    if status not in STATUSES:
+        return RedirectResponse(
+            "/recommendations?message=Choose+a+status+from+the+list.", status_code=303
+        )
+    plan = load_plan()
+
+    web.store_do(
+        lambda s: tracked.set_status(
+            s, plan, action_id, status, by=principal.username, note=note or None
+        )
+    )
+    web.audit(principal.username, Event.ACTION_STATUS, f"{action_id}: {status}", request)
+    return RedirectResponse(
+        f"/recommendations?message=Action+{action_id}+is+now+{status.replace('_', '+')}.",
+        status_code=303,
+    )
+
+
+# --- journeys --------------------------------------------------------------------------------
+
+
+JOURNEY_MEASURES = (
+    ("promotion", "Promotion within the year"),
+    ("bank1", "Bank and substantive staff"),
+    ("development_appointment", "Development opportunities"),
+    ("leave_declined", "Leave requests declined"),
+    ("wres3", "Entering a formal disciplinary process"),
+    ("suspension", "Suspension"),
+)
+
+
+@router.get("/journeys", name=allow("journeys", Permission.VIEW))
+def journeys(request: Request, year: int | None = None) -> Response:
+    from equitrack.disclosure import gate_journey
+    from equitrack.measures.careers import time_to_promotion
+    from equitrack.measures.populations import Scope
+
+    web, principal = _web(request), principal_of(request)
+    year, _ = _year(request, year)
+    org = _tracker_scope(web, principal)
+    scope = Scope((org,), False) if org else Scope((), True)
+    sections: list[dict] = []
+    curves = web.cached(
+        ("journey", year, org), lambda s: time_to_promotion(s, scope, by="broad", end_year=year)
+    )
+    from equitrack.disclosure import Audience, load_policies
+
+    policy = load_policies()[
+        Audience.ANALYST if principal.may(Permission.EXACT) else Audience.BOARD
+    ]
+    charts = [kaplan_meier_chart(gate_journey(j, policy)) for j in curves]
+    sections.append(
+        {
+            "id": "time-to-promotion",
+            "title": "Time to first promotion",
+            "sentences": [],
+            "charts": charts,
+            "results": [],
+        }
+    )
+    for measure_id, title in JOURNEY_MEASURES:
+        m = MEASURES[measure_id]
+        found = web.results(
+            m.family,
+            (year,),
+            orgs=(org,) if org else (),
+            system=org is None,
+            by="broad",
+            measures=[measure_id],
+        )
+        shown = [r for r in web.shown(principal, found) if r.period == year]
+        said = [describe(r) for r in shown if r.reference_group and r.group == "Black"][:2]
+        sections.append(
+            {"id": measure_id, "title": title, "sentences": said, "charts": [], "results": shown}
+        )
+    return page(
+        request, "journeys.html", "Journeys", sections=sections, names=web.names(),
+        where=web.names().get(org, org) if org else "the whole system", year_label=calendar.label(year),
+    )  # fmt: skip
+
+
+# --- data ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int | None
+    column: str | None
+    message: str
+
+
+def _data_page(request: Request, **context: object) -> Response:
+    from equitrack.measures.populations import Scope
+    from equitrack.reports import quality
+
+    web, principal = _web(request), principal_of(request)
+    summary = web.cached("quality", lambda s: quality.summarise(s, Scope()))
+    shown = {"problems": [], "message": "", "upload_name": "", **context}
+    return page(
+        request, "data.html", "Data", quality=summary.sentences(), batches=summary.batches,
+        can_upload=principal.may(Permission.UPLOAD), **shown,
+    )  # fmt: skip
+
+
+@router.get("/data", name=allow("data", Permission.VIEW))
+def data(request: Request) -> Response:
+    return _data_page(request)
+
+
+@router.post("/data/upload", name=allow("upload", Permission.UPLOAD))
+async def upload(request: Request, file: UploadFile) -> Response:
+    from equitrack.ingest import ReadError, import_paths
+    from equitrack.ingest.pseudonymise import KeyProblem
+    from equitrack.store import StoreError
+
+    web, principal = _web(request), principal_of(request)
+    name = Path(file.filename or "upload").name
+    content = await file.read()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        path.write_bytes(content)
+        try:
+            result = web.store_do(
+                lambda s: import_paths([path], s, rejects_dir=Path(folder) / "rejects")
+            )
+        except (StoreError, ReadError, KeyProblem) as exc:
+            web.audit(principal.username, Event.IMPORT_REJECTED, f"{name}: {exc}", request)
+            response = _data_page(
+                request, problems=[Problem(None, None, str(exc))], upload_name=name
+            )
+            response.status_code = 422
+            return response
+    problems: list[Problem] = []
+    for source in result.sources:
+        problems += [Problem(None, None, p) for p in source.file_problems]
+        if source.problems is not None:
+            for row in source.problems.to_pylist()[:200]:
+                problems.append(
+                    Problem(row.get("line"), row.get("column"), row.get("reason") or "")
+                )
+    if not result.ok or problems:
+        web.audit(
+            principal.username, Event.IMPORT_REJECTED, f"{name}: {len(problems)} problems", request
+        )
+        response = _data_page(
+            request,
+            problems=problems or [Problem(None, None, "the file could not be read")],
+            upload_name=name,
+        )
+        response.status_code = 422
+        return response
+    loaded = sum(s.rows_loaded for s in result.sources)
+    web.audit(principal.username, Event.IMPORT, f"{name}: {loaded} rows", request)
+    web.changed()
+    return _data_page(request, message=f"{name}: {loaded:,} rows checked and loaded.")
+
+
+# --- downloads -------------------------------------------------------------------------------
+
+
+@router.get("/downloads", name=allow("downloads", Permission.VIEW))
+def downloads(request: Request) -> Response:
+    web, principal = _web(request), principal_of(request)
+    links = []
+    if principal.whole_system:
+        for fmt in ("html", "pdf", "xlsx"):
+            links.append(
+                (
+                    f"/downloads/scrutiny.{fmt}",
+                    f"The scrutiny update on the ten recommendations ({fmt.upper()})",
+                )
+            )
+            links.append((f"/downloads/system.{fmt}", f"The system view ({fmt.upper()})"))
+    for o in web.organisations():
+        if principal.sees(o.code):
+            for fmt in ("html", "pdf", "xlsx"):
+                links.append(
+                    (f"/downloads/{o.code}/wres.{fmt}", f"WRES report for {o.name} ({fmt.upper()})")
+                )
+    return page(request, "downloads.html", "Downloads", links=links)
+
+
+def _report(request: Request, kind: str, org: str | None, fmt: str) -> Response:
+    from equitrack.disclosure import Audience, load_policies
+    from equitrack.reports.write import FORMATS, ReportKind, build, write
+
+    web, principal = _web(request), principal_of(request)
+    if fmt not in FORMATS or kind not in {k.value for k in ReportKind}:
+        raise Forbidden("there is no such report")
+    exact = org is not None and principal.may(Permission.EXACT)
+    audience = Audience.ANALYST if exact else Audience.BOARD
+    policy = load_policies()[audience]
+    year = web.latest_year()
+    made = web.store_do(
+        lambda s: build(ReportKind(kind), s, year, org=org, policy=policy, audience=audience.value)
+    )
+    folder = Path(tempfile.mkdtemp(prefix="equitrack-report-"))
+    (path,) = write(made, folder, f"{kind}-{org or 'system'}-{year}", [fmt], web.names())
+    web.audit(principal.username, Event.EXPORT, f"{path.name} ({audience})", request)
+    return FileResponse(path, filename=path.name)
+
+
+@router.get("/downloads/{kind}.{fmt}", name=allow("download_system", Permission.VIEW))
+def download_system(request: Request, kind: str, fmt: str) -> Response:
+    if not principal_of(request).whole_system or kind == "wres":
+        raise Forbidden("system reports are for users with access to the whole system")
+    return _report(request, kind, None, fmt)
+
+
+@router.get("/downloads/{org}/wres.{fmt}", name=allow("download_wres", Permission.VIEW))
+def download_wres(request: Request, org: str, fmt: str) -> Response:
+    return _report(request, "wres", org, fmt)
+
+
+# --- administration --------------------------------------------------------------------------
+
+
+@router.get("/audit", name=allow("audit", Permission.ADMIN, restricted=True))
+def audit(request: Request) -> Response:
+    found = _web(request).store_do(entries)
+    return page(request, "audit.html", "Audit log", entries=found)

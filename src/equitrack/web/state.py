@@ -1,0 +1,142 @@
+"""What the app holds while it runs: the store behind one lock, measured results, sessions.
+
+DuckDB connections are not safe to share between threads and FastAPI serves requests on a
+thread pool, so every use of the store goes through `WebState.store_do` (one lock). Measures
+are computed once per question and kept until data changes (an import, an action), so pages
+render from memory.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from fastapi import Request
+
+from equitrack import api
+from equitrack.disclosure import Audience, gate, load_policies, systems_of
+from equitrack.measures.calendar import Interval
+from equitrack.measures.result import Result
+from equitrack.store import Store
+from equitrack.web import audit
+from equitrack.web.access import Principal
+from equitrack.web.sessions import Sessions, Throttle
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Organisation:
+    code: str
+    name: str
+    system: str
+
+
+@dataclass
+class WebState:
+    store: Store
+    secure_cookies: bool = True
+    sessions: Sessions = field(default_factory=Sessions)
+    throttle: Throttle = field(default_factory=Throttle)
+    _lock: threading.RLock = field(default_factory=threading.RLock)
+    _cache: dict[Any, Any] = field(default_factory=dict)
+
+    def store_do(self, work: Callable[[Store], T]) -> T:
+        with self._lock:
+            return work(self.store)
+
+    def cached(self, key: Any, work: Callable[[Store], T]) -> T:
+        with self._lock:
+            if key not in self._cache:
+                self._cache[key] = work(self.store)
+            return self._cache[key]
+
+    def changed(self) -> None:
+        """Data changed (an import, an action): measure again when next asked."""
+        with self._lock:
+            self._cache.clear()
+
+    def audit(
+        self, username: str, event: str, detail: str = "", request: Request | None = None
+    ) -> None:
+        address = request.client.host if request is not None and request.client else ""
+        self.store_do(lambda s: audit.record(s, username, event, detail, address))
+
+    # --- what is loaded ------------------------------------------------------------------
+
+    def organisations(self) -> list[Organisation]:
+        def read(store: Store) -> list[Organisation]:
+            rows = store.table("organisations").order_by("org_code").to_pyarrow().to_pylist()
+            return [Organisation(r["org_code"], r["name"], r["system_code"]) for r in rows]
+
+        return self.cached("organisations", read)
+
+    def names(self) -> dict[str, str]:
+        names = {o.code: o.name for o in self.organisations()}
+        for o in self.organisations():
+            names.setdefault(f"system:{o.system}", f"The system ({o.system})")
+        return names
+
+    def latest_year(self) -> int | None:
+        def read(store: Store) -> int | None:
+            from equitrack.measures.queries import financial_year
+
+            a = store.table("assignments")
+            return (
+                a.aggregate(top=financial_year(a.start_date).max())
+                .to_pyarrow()
+                .column("top")[0]
+                .as_py()
+            )
+
+        return self.cached("latest_year", read)
+
+    def systems(self) -> dict[str, tuple[str, ...]]:
+        return self.cached("systems", systems_of)
+
+    # --- figures ---------------------------------------------------------------------------
+
+    def results(
+        self,
+        family: str,
+        years: Sequence[int],
+        *,
+        orgs: Sequence[str] = (),
+        system: bool = False,
+        by: str = "wres",
+        measures: Sequence[str] | None = None,
+        interval: Interval = Interval.YEAR,
+    ) -> list[Result]:
+        """Exact results, measured once per question."""
+        key = (
+            "results",
+            family,
+            tuple(years),
+            tuple(orgs),
+            system,
+            by,
+            tuple(measures or ()),
+            interval,
+        )
+        return self.cached(
+            key,
+            lambda store: api.run(
+                family,
+                tuple(years),
+                store=store,
+                orgs=orgs,
+                system=system,
+                by=by,
+                measures=measures,
+                interval=interval,
+            ),
+        )
+
+    def shown(self, principal: Principal, results: list[Result]) -> list[Result]:
+        """`results` as this user may see them: exact for an analyst's own organisations, the
+        board rules (counts of 1 to 7 hidden, others rounded) for everything else."""
+        known = [o.code for o in self.organisations()]
+        policy = load_policies()[Audience.BOARD]
+        return gate(results, policy, exact_orgs=principal.exact_orgs(known), systems=self.systems())

@@ -1,0 +1,87 @@
+"""A dashboard over a copy of the generated mini system, with a user of every role."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from equitrack.store import Store, connect
+from equitrack.web.app import create_app
+from equitrack.web.users import add_user
+
+PASSWORD = "a long enough password"
+#: username: (role, organisations). RXA is the trust, QXA the ICB (and the system's code).
+USERS = {
+    "admin": ("admin", ["*"]),
+    "analyst": ("analyst", ["RXA"]),
+    "editor": ("editor", ["RXA"]),
+    "viewer": ("viewer", ["*"]),
+    "icb-viewer": ("viewer", ["QXA"]),
+}
+
+
+@pytest.fixture(scope="session")
+def web_store(loaded_system: Callable[..., Store], tmp_path_factory) -> Iterator[Store]:
+    """Its own copy of the mini store: the dashboard writes users, the audit log and actions."""
+    source = loaded_system("mini")
+    source.con.raw_sql("CHECKPOINT")
+    copy = tmp_path_factory.mktemp("web") / "web.duckdb"
+    shutil.copy(source.url, copy)
+    store = connect(str(copy), create=False)
+    for name, (role, orgs) in USERS.items():
+        add_user(store, name, PASSWORD, role, orgs, by="test")
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def web_key(loaded_system: Callable[..., Store]) -> Path:
+    """The pseudonymisation key the mini store was loaded with (`loaded_system` keeps it)."""
+    return Path(loaded_system("mini").url).parents[1] / "key"
+
+
+@pytest.fixture(scope="session")
+def app(web_store: Store):
+    return create_app(web_store, secure_cookies=False)
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "the page has a form with a CSRF token"
+    return found.group(1)
+
+
+def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> TestClient:
+    form = client.get("/sign-in")
+    response = client.post(
+        "/sign-in",
+        data={
+            "username": username,
+            "password": password,
+            "csrf_token": csrf_of(form.text),
+            "next": "/",
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text[:500]
+    return client
+
+
+@pytest.fixture
+def as_user(app) -> Callable[[str], TestClient]:
+    """A client signed in as one of USERS."""
+    clients: list[TestClient] = []
+
+    def make(username: str) -> TestClient:
+        client = TestClient(app)
+        clients.append(client)
+        return sign_in(client, username)
+
+    yield make
+    for c in clients:
+        c.close()

@@ -1,0 +1,57 @@
+"""What each user sees: through the gate for viewers, exact for an analyst's own organisation."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from equitrack import api
+from equitrack.disclosure import Audience, gate, load_policies, systems_of
+
+COUNT = re.compile(r'data-field="(numerator|denominator)">([^<]*)<')
+PAGES = ("/", "/organisations/RXA", "/organisations/RXA?by=broad", "/recommendations", "/journeys")
+
+
+def _counts(html: str) -> list[int]:
+    return [int(v.replace(",", "")) for _, v in COUNT.findall(html) if v.replace(",", "").isdigit()]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_a_viewer_finds_no_count_from_1_to_7_on_any_page(as_user, path: str) -> None:
+    page = as_user("viewer").get(path)
+    assert page.status_code == 200
+    counts = _counts(page.text)
+    assert all(not 1 <= c <= 7 for c in counts), path
+    if path.startswith("/organisations"):
+        assert counts and all(c % 5 == 0 for c in counts), "rounded to the nearest 5"
+
+
+def test_a_viewer_finds_no_count_from_1_to_7_in_the_api(as_user) -> None:
+    viewer = as_user("viewer")
+    for path in ("/api/organisations/RXA/measures/wres?by=broad", "/api/system/measures/scrutiny"):
+        rows = viewer.get(path).json()
+        assert rows
+        for row in rows:
+            for field in ("numerator", "denominator"):
+                assert row[field] is None or not 1 <= row[field] <= 7, (path, row)
+
+
+def test_an_analyst_sees_their_own_organisations_exact_figures(as_user, web_store) -> None:
+    year = max(
+        r["period"] for r in as_user("viewer").get("/api/organisations/RXA/measures/wres").json()
+    )
+    exact = api.run("wres", (year,), store=web_store, orgs=("RXA",))
+    board = gate(exact, load_policies()[Audience.BOARD], systems=systems_of(web_store))
+    key = lambda r: (r["measure"], r["group"], r["breakdown"])  # noqa: E731
+    mine = {
+        key(r): r for r in as_user("analyst").get("/api/organisations/RXA/measures/wres").json()
+    }
+    theirs = {
+        key(r): r for r in as_user("viewer").get("/api/organisations/RXA/measures/wres").json()
+    }
+    for e, b in zip(exact, board, strict=True):
+        k = (e.measure, e.group, e.breakdown)
+        assert mine[k]["numerator"] == e.numerator and mine[k]["denominator"] == e.denominator
+        assert theirs[k]["numerator"] == b.numerator and theirs[k]["denominator"] == b.denominator
+    assert any(e.numerator != b.numerator for e, b in zip(exact, board, strict=True))

@@ -1,0 +1,97 @@
+"""Signing in and out, throttling, the session cookie, and the audit trail they leave."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from equitrack.web.audit import entries
+from tests.web.conftest import PASSWORD, csrf_of, sign_in
+
+
+def _attempt(client: TestClient, username: str, password: str):
+    form = client.get("/sign-in")
+    return client.post(
+        "/sign-in",
+        data={"username": username, "password": password, "csrf_token": csrf_of(form.text)},
+        follow_redirects=False,
+    )
+
+
+def test_a_session_cookie_is_http_only_and_same_site(app) -> None:
+    client = TestClient(app)
+    response = _attempt(client, "viewer", PASSWORD)
+    cookie = response.headers["set-cookie"]
+    assert "equitrack_session=" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
+    assert response.headers["content-security-policy"].startswith("default-src 'self'")
+    assert response.headers["x-frame-options"] == "DENY"
+
+
+def test_a_wrong_password_or_unknown_user_is_refused_in_the_same_words(app, web_store) -> None:
+    client = TestClient(app)
+    wrong = _attempt(client, "viewer", "not the password at all")
+    unknown = _attempt(client, "nobody", "not the password at all")
+    assert wrong.status_code == unknown.status_code == 401
+    assert "The username or password is not right." in wrong.text
+    assert "The username or password is not right." in unknown.text
+    assert client.get("/", follow_redirects=False).status_code == 303
+    failed = [e for e in entries(web_store) if e.event == "sign-in failed"]
+    assert {"viewer", "nobody"} <= {e.username for e in failed}
+
+
+def test_the_sign_in_form_needs_its_own_token(app) -> None:
+    client = TestClient(app)
+    client.get("/sign-in")
+    forged = client.post(
+        "/sign-in", data={"username": "viewer", "password": PASSWORD, "csrf_token": "forged"}
+    )
+    assert forged.status_code == 403
+
+
+def test_five_failures_stop_further_attempts_even_with_the_right_password(app, web_store) -> None:
+    client = TestClient(app, client=("203.0.113.9", 50000))
+    for _ in range(5):
+        assert _attempt(client, "editor", "wrong wrong wrong").status_code == 401
+    assert _attempt(client, "editor", PASSWORD).status_code == 429
+    assert any(
+        e.event == "sign-in throttled" and e.username == "editor" for e in entries(web_store)
+    )
+    app.state.web.throttle = type(app.state.web.throttle)()  # other tests sign in as editor
+
+
+def test_signing_out_ends_the_session(app, web_store) -> None:
+    client = sign_in(TestClient(app), "viewer")
+    assert client.get("/").status_code == 200
+    token = csrf_of(client.get("/").text)
+    assert (
+        client.post("/sign-out", data={"csrf_token": token}, follow_redirects=False).status_code
+        == 303
+    )
+    assert client.get("/", follow_redirects=False).status_code == 303
+    events = [e.event for e in entries(web_store) if e.username == "viewer"]
+    assert "sign-in" in events and "sign-out" in events
+
+
+def test_sign_in_never_sends_anyone_elsewhere(app) -> None:
+    client = TestClient(app)
+    form = client.get("/sign-in?next=//evil.example/")
+    response = client.post(
+        "/sign-in",
+        data={
+            "username": "viewer",
+            "password": PASSWORD,
+            "csrf_token": csrf_of(form.text),
+            "next": "https://evil.example/",
+        },
+        follow_redirects=False,
+    )
+    assert response.headers["location"] == "/"
+
+
+def test_restricted_views_and_changes_are_in_the_audit_log(as_user, web_store) -> None:
+    admin = as_user("admin")
+    assert admin.get("/audit").status_code == 200
+    log = admin.get("/api/audit").json()
+    assert any(e["event"] == "restricted page viewed" and e["username"] == "admin" for e in log)
+    analyst = as_user("analyst")
+    assert analyst.get("/audit").status_code == 403
+    assert any(e.event == "access denied" and e.username == "analyst" for e in entries(web_store))
