@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-demo: $(STAMP) assets
+demo: $(STAMP) system-deps assets
 	$(BIN)/equitrack demo --out demo
 
 system-deps:

@@ -870,6 +870,17 @@ def serve(
         store.close()
 
 
+def _demo_account(store: Any) -> str:
+    """A demo admin with a fresh random password (never a fixed one: the demo may be reachable)."""
+    import secrets
+
+    from equitrack.web.users import add_user
+
+    password = secrets.token_urlsafe(12)
+    add_user(store, "demo", password, "admin", ["*"], by="equitrack demo")
+    return password
+
+
 def _demo_reports(store: Any, year: int, out: Path) -> list[Path]:
     """The scrutiny update and the system view for the system, and the largest trust's WRES."""
     from equitrack.disclosure import load_policies
@@ -901,6 +912,10 @@ def demo(
     reports: Annotated[
         Path, typer.Option(help="Folder for the scrutiny, WRES and system reports.")
     ] = Path("out"),
+    serve_after: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Serve the dashboard at the end.")
+    ] = True,
+    port: Annotated[int, typer.Option(help="The dashboard's port.")] = 8000,
 ) -> None:
     """Make the synthetic LLR system, load it, show its WRES summary and the recommendations,
     and write the three reports."""
@@ -930,6 +945,7 @@ def demo(
         tracked.seed(store, plan)
         render.show(summarise(store, plan, year), tracked.actions(store, plan), console)
         written = _demo_reports(store, year, reports)
+        password = _demo_account(store)
         store.close()
     console.print("\nReports (board audience: counts of 1 to 7 hidden, others rounded to 5):")
     for path in written:
@@ -937,8 +953,15 @@ def demo(
     console.print(
         f"\n[bold green]Demo ready.[/bold green] Database: {db}\n"
         f"  equitrack status --db {db}\n  equitrack wres --year {year} --db {db} --by broad\n"
-        f"  equitrack recommendations --db {db}\n  equitrack action list --db {db}"
+        f"  equitrack recommendations --db {db}\n  equitrack action list --db {db}\n"
+        f"  equitrack serve --db {db}"
     )
+    console.print(
+        f"\nDashboard account (admin, whole system): [bold]demo[/bold], password "
+        f"[bold]{password}[/bold] (made for this demo; `equitrack users add` makes others)"
+    )
+    if serve_after:
+        serve(db=str(db), host="127.0.0.1", port=port, insecure_cookies=False)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from pathlib import Path
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
-from equitrack.charts import Chart, kaplan_meier_chart, ratio_chart, representation_chart
+from equitrack.charts import kaplan_meier_chart, ratio_chart, representation_chart
 from equitrack.measures import calendar
 from equitrack.measures.registry import MEASURES, family
 from equitrack.measures.result import Result
@@ -26,6 +26,7 @@ from equitrack.web.app import new_sign_in_token, page
 from equitrack.web.audit import Event, entries
 from equitrack.web.guard import OWNERS, SIGN_IN_CSRF_COOKIE, Forbidden, allow, principal_of
 from equitrack.web.sessions import COOKIE
+from equitrack.web.state import Drawn, drawn
 
 router = APIRouter()
 OVERVIEW = ("wres2", "wres3", "wres4")
@@ -194,7 +195,19 @@ def overview(request: Request, year: int | None = None) -> Response:
                 )
             )
         rows.append((unit, cells))
-    charts: list[Chart] = []
+    charts = web.cached(
+        ("overview charts", year, web.exact_orgs(principal), tuple(units)),
+        lambda _: _overview_charts(shown, year),
+    )
+    return page(
+        request, "overview.html", "Overview", year=year, years=years, year_label=calendar.label(year),
+        indicators=[MEASURES[m] for m in OVERVIEW], rows=rows, names=web.names(), charts=charts,
+    )  # fmt: skip
+
+
+def _overview_charts(shown: list[Result], year: int) -> list[Drawn]:
+    """Each ratio indicator across the organisations, drawn once until the data changes."""
+    charts: list[Drawn] = []
     for m in OVERVIEW:
         mine = [
             r
@@ -205,14 +218,10 @@ def overview(request: Request, year: int | None = None) -> Response:
             and not r.org.startswith("system:")
         ]
         if len({r.org for r in mine}) > 1:
-            with contextlib.suppress(ValueError):
-                charts.append(
-                    ratio_chart([r for r in mine if r.group in ("BME", "White")], by="org")
-                )
-    return page(
-        request, "overview.html", "Overview", year=year, years=years, year_label=calendar.label(year),
-        indicators=[MEASURES[m] for m in OVERVIEW], rows=rows, names=web.names(), charts=charts,
-    )  # fmt: skip
+            with contextlib.suppress(ValueError):  # a shape the chart does not take
+                chart = ratio_chart([r for r in mine if r.group in ("BME", "White")], by="org")
+                charts.append(drawn(chart))
+    return charts
 
 
 # --- an organisation ---------------------------------------------------------------------------
@@ -224,7 +233,7 @@ class Shown:
     title: str
     results: list[Result]
     sentences: list[str] = field(default_factory=list)
-    chart: Chart | None = None
+    chart: Drawn | None = None
 
 
 def _section(measure_id: str, results: list[Result], year: int) -> Shown:
@@ -245,7 +254,7 @@ def _section(measure_id: str, results: list[Result], year: int) -> Shown:
             chart = representation_chart(now)
     except ValueError:
         chart = None
-    return Shown(m.id, f"{m.id.upper()}: {m.title}", now, sentences, chart)
+    return Shown(m.id, f"{m.id.upper()}: {m.title}", now, sentences, chart and drawn(chart))
 
 
 @router.get("/organisations/{org}", name=allow("organisation", Permission.VIEW))
@@ -263,9 +272,12 @@ def organisation(
         found = [
             r for r in found if r.measure != "wres1" or (r.breakdown or "").startswith(side + " |")
         ]
-    sections = [
-        _section(m.id, [r for r in found if r.measure == m.id], year) for m in family("wres")
-    ]
+    sections = web.cached(
+        ("organisation page", org, year, by, side, web.exact_orgs(principal)),
+        lambda _: [
+            _section(m.id, [r for r in found if r.measure == m.id], year) for m in family("wres")
+        ],
+    )
     return page(
         request, "organisation.html", f"{org} WRES", org=org, year=year, years=years,
         year_label=calendar.label(year), by=by, bys=BYS, side=side, sides=SIDES,
@@ -395,7 +407,10 @@ def journeys(request: Request, year: int | None = None) -> Response:
     policy = load_policies()[
         Audience.ANALYST if principal.may(Permission.EXACT) else Audience.BOARD
     ]
-    charts = [kaplan_meier_chart(gate_journey(j, policy)) for j in curves]
+    charts = web.cached(
+        ("journey charts", year, org, policy.name),
+        lambda _: [drawn(kaplan_meier_chart(gate_journey(j, policy))) for j in curves],
+    )
     sections.append(
         {
             "id": "time-to-promotion",

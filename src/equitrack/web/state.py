@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from fastapi import Request
 
 from equitrack import api
+from equitrack.charts import Chart
 from equitrack.disclosure import Audience, gate, load_policies, systems_of
 from equitrack.measures.calendar import Interval
 from equitrack.measures.result import Result
@@ -25,6 +26,22 @@ from equitrack.web.access import Principal
 from equitrack.web.sessions import Sessions, Throttle
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """A chart drawn once: pages show the same SVG until the data changes."""
+
+    title: str
+    alt: str
+    markup: str
+
+    def svg(self) -> str:
+        return self.markup
+
+
+def drawn(chart: Chart) -> Drawn:
+    return Drawn(chart.title, chart.alt, chart.svg())
 
 
 @dataclass(frozen=True)
@@ -136,7 +153,17 @@ class WebState:
 
     def shown(self, principal: Principal, results: list[Result]) -> list[Result]:
         """`results` as this user may see them: exact for an analyst's own organisations, the
-        board rules (counts of 1 to 7 hidden, others rounded) for everything else."""
-        known = [o.code for o in self.organisations()]
+        board rules (counts of 1 to 7 hidden, others rounded) for everything else.
+
+        Gated once per set of results and access: measured results are kept objects, so
+        their identities name the set (the cache keeps them alive until data changes)."""
+        exact = self.exact_orgs(principal)
+        key = ("shown", exact, tuple(id(r) for r in results))
         policy = load_policies()[Audience.BOARD]
-        return gate(results, policy, exact_orgs=principal.exact_orgs(known), systems=self.systems())
+        return self.cached(
+            key,
+            lambda _: (results, gate(results, policy, exact_orgs=exact, systems=self.systems())),
+        )[1]
+
+    def exact_orgs(self, principal: Principal) -> frozenset[str]:
+        return principal.exact_orgs([o.code for o in self.organisations()])
