@@ -139,9 +139,23 @@ def import_(
                 progress=bars,
             )
         show_import(result, skip_invalid)
+        loaded = sum(s.rows_loaded for s in result.sources)
+        _audit(
+            store,
+            "import" if result.ok else "import rejected",
+            f"{', '.join(p.name for p in paths)}: {loaded} rows loaded",
+        )
         store.close()
     if not result.ok:
         raise typer.Exit(1)
+
+
+def _audit(store: Any, event: str, detail: str) -> None:
+    """The audit log's record of a command (not on a read-only store such as Spark)."""
+    from equitrack.web.audit import record
+
+    if store.backend != "pyspark":
+        record(store, _who(), event, detail, "command line")
 
 
 @app.command("export-parquet")
@@ -161,6 +175,7 @@ def export_parquet(
         store = connect(db, create=False)
         with progress_bars() as bars:
             written = export_parquet_layout(store, out, overwrite=overwrite, progress=bars)
+        _audit(store, "export", f"Parquet layout to {out}")
         store.close()
     rows = sum(w.rows for w in written)
     console.print(f"Wrote {len(written)} tables, {rows:,} rows, to {out}.")
@@ -674,8 +689,9 @@ def report(
                 made = build(kind, store, chosen, org=org, policy=policy, audience=audience.value)
             except ValueError as exc:
                 raise StoreError(str(exc)) from exc
-        store.close()
         stem = f"{kind.value}-{org or 'system'}-{chosen}"
+        _audit(store, "export", f"{stem} report ({audience}) to {out}")
+        store.close()
         with console.status(f"Writing {', '.join(wanted)}…"):
             try:
                 paths = write(made, out, stem, wanted, names)
