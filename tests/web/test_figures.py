@@ -55,3 +55,19 @@ def test_an_analyst_sees_their_own_organisations_exact_figures(as_user, web_stor
         assert mine[k]["numerator"] == e.numerator and mine[k]["denominator"] == e.denominator
         assert theirs[k]["numerator"] == b.numerator and theirs[k]["denominator"] == b.denominator
     assert any(e.numerator != b.numerator for e, b in zip(exact, board, strict=True))
+
+
+def test_an_organisation_can_be_read_for_one_staff_group(as_user, web_store) -> None:
+    analyst = as_user("analyst")  # exact for RXA, so the counts can be compared directly
+    groups = web_store.table("assignments").staff_group.to_pyarrow().to_pylist()
+    group = max(set(groups), key=groups.count)
+    wres1 = re.compile(r'data-measure="wres1"[^>]*data-breakdown="All">(.*?)</tr>', re.S)
+
+    def staff(path: str) -> int:
+        rows = wres1.findall(analyst.get(path).text)
+        return sum(_counts(row)[0] for row in rows if _counts(row))
+
+    everyone, some = staff("/organisations/RXA"), staff(f"/organisations/RXA?group={group}")
+    assert 0 < some < everyone
+    page = analyst.get(f"/organisations/RXA?group={group}").text
+    assert f"WRES 1 and 4 are shown for {group} only" in page

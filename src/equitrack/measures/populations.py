@@ -134,7 +134,9 @@ def assignments_at_snapshots(store: Store, scope: Scope, years: Sequence[int]) -
 
 
 #: What measures read of a member; narrow, because populations are materialised and reused.
-MEMBER_COLUMNS = ("period", "unit", "person_id", "pay_band", "clinical", *PERSON_ATTRIBUTES)
+MEMBER_COLUMNS = (
+    "period", "unit", "person_id", "pay_band", "clinical", "staff_group", *PERSON_ATTRIBUTES,
+)  # fmt: skip
 
 #: What choosing one assignment per person needs of each candidate assignment.
 CANDIDATE_COLUMNS = (
@@ -146,6 +148,7 @@ CANDIDATE_COLUMNS = (
     "fte",
     "pay_band",
     "clinical",
+    "staff_group",
 )
 
 #: Materialises an intermediate read twice (by default it is just inlined twice).

@@ -20,10 +20,17 @@ def financial_year(day: ir.DateValue) -> ir.IntegerValue:
     return calendar.period_of(day, calendar.Interval.YEAR)
 
 
+ALL_STAFF_GROUPS = "all"
+
+
 def workforce(frame: Frame) -> ir.Table:
-    return frame.population(
+    """Staff in post at 31 March, of one staff group when the measure's `staff_group` option
+    names one (WRES 1 and 4 take it; the shared population is filtered, not rebuilt)."""
+    staff = frame.population(
         "workforce", lambda years: pop.workforce(frame.store, frame.scope, years, frame.keep)
     )
+    group = frame.options.get("staff_group", ALL_STAFF_GROUPS)
+    return staff if group == ALL_STAFF_GROUPS else staff.filter(staff.staff_group == group)
 
 
 def bank_only(frame: Frame) -> ir.Table:

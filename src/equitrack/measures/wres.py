@@ -9,6 +9,8 @@ from equitrack.stats import Orientation, Pooling
 
 FAMILY = "wres"
 APPOINTED = ("appointed", "offered")
+#: WRES 1 and 4 can be read for one staff group (the dashboard's filter); all by default.
+STAFF_GROUP = {"staff_group": q.ALL_STAFF_GROUPS}
 
 
 def _survey(number: int, title: str) -> Measure:
@@ -33,8 +35,10 @@ MEASURES = (
         kind=Kind.REPRESENTATION,
         population=q.workforce,
         breakdown=q.wres1_cell,
+        options=STAFF_GROUP,
         description="Staff in post at 31 March (not bank), headcount by band and group; each "
-        "group's share of the band and of the whole workforce. Unknown stays in denominators.",
+        "group's share of the band and of the whole workforce. Unknown stays in denominators. "
+        "Option staff_group: one NWD staff group, or all.",
     ),
     Measure(
         id="wres2",
@@ -71,8 +75,10 @@ MEASURES = (
         population=q.workforce,
         event=q.trained,
         orientation=Orientation.BENEFIT,
+        options=STAFF_GROUP,
         description="Staff in post at 31 March with non-mandatory training at the organisation "
-        "starting in the year; ratio = White / BME.",
+        "starting in the year; ratio = White / BME. Option staff_group: one NWD staff group, "
+        "or all.",
     ),
     _survey(5, "Harassment, bullying or abuse from patients, relatives or the public"),
     _survey(6, "Harassment, bullying or abuse from staff"),

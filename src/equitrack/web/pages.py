@@ -259,7 +259,12 @@ def _section(measure_id: str, results: list[Result], year: int) -> Shown:
 
 @router.get("/organisations/{org}", name=allow("organisation", Permission.VIEW))
 def organisation(
-    request: Request, org: str, year: int | None = None, by: str = "wres", side: str = "all"
+    request: Request,
+    org: str,
+    year: int | None = None,
+    by: str = "wres",
+    side: str = "all",
+    group: str = "all",
 ) -> Response:
     web, principal = _web(request), principal_of(request)
     if org not in {o.code for o in web.organisations()}:
@@ -267,13 +272,18 @@ def organisation(
     year, years = _year(request, year)
     by = by if by in dict(BYS) else "wres"
     side = side if side in dict(SIDES) else "all"
-    found = web.shown(principal, web.results("wres", (year - 1, year), orgs=(org,), by=by))
+    groups = web.staff_groups()
+    group = group if group in groups else "all"
+    found = web.shown(
+        principal,
+        web.results("wres", (year - 1, year), orgs=(org,), by=by, options={"staff_group": group}),
+    )
     if side != "all":
         found = [
             r for r in found if r.measure != "wres1" or (r.breakdown or "").startswith(side + " |")
         ]
     sections = web.cached(
-        ("organisation page", org, year, by, side, web.exact_orgs(principal)),
+        ("organisation page", org, year, by, side, group, web.exact_orgs(principal)),
         lambda _: [
             _section(m.id, [r for r in found if r.measure == m.id], year) for m in family("wres")
         ],
@@ -281,6 +291,7 @@ def organisation(
     return page(
         request, "organisation.html", f"{org} WRES", org=org, year=year, years=years,
         year_label=calendar.label(year), by=by, bys=BYS, side=side, sides=SIDES,
+        group=group, groups=groups,
         sections=sections, names=web.names(),
     )  # fmt: skip
 

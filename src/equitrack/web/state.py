@@ -96,6 +96,15 @@ class WebState:
             names.setdefault(f"system:{o.system}", f"The system ({o.system})")
         return names
 
+    def staff_groups(self) -> list[str]:
+        """The staff groups of the assignments loaded, for the dashboard's filter."""
+
+        def read(store: Store) -> list[str]:
+            a = store.table("assignments").select("staff_group").distinct()
+            return sorted(g for g in a.to_pyarrow().column(0).to_pylist() if g)
+
+        return self.cached("staff groups", read)
+
     def latest_year(self) -> int | None:
         def read(store: Store) -> int | None:
             from equitrack.measures.queries import financial_year
@@ -125,6 +134,7 @@ class WebState:
         by: str = "wres",
         measures: Sequence[str] | None = None,
         interval: Interval = Interval.YEAR,
+        options: dict[str, Any] | None = None,
     ) -> list[Result]:
         """Exact results, measured once per question."""
         key = (
@@ -136,6 +146,7 @@ class WebState:
             by,
             tuple(measures or ()),
             interval,
+            tuple(sorted((options or {}).items())),
         )
         return self.cached(
             key,
@@ -148,6 +159,7 @@ class WebState:
                 by=by,
                 measures=measures,
                 interval=interval,
+                options=options,
             ),
         )
 
