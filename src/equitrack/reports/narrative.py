@@ -448,6 +448,9 @@ def _overlap(a: tuple[float, float | None], b: tuple[float, float | None]) -> bo
     return (a_high is None or b_low <= a_high) and (b_high is None or a_low <= b_high)
 
 
+BETTER, WORSE, NO_CLEAR_CHANGE = "better", "worse", "no clear change"
+
+
 def ratio_direction(previous: Result | None, current: Result) -> str | None:
     """In one word or three, the change in a comparison since last year by `TREND_RULE`:
     "better", "worse" or "no clear change"; None when the two years cannot be compared."""
@@ -458,8 +461,8 @@ def ratio_direction(previous: Result | None, current: Result) -> str | None:
         return None
     (was, was_low, was_high), (now, low, high) = pairs
     if _overlap((was_low, was_high), (low, high)):  # type: ignore[arg-type]
-        return "no clear change"
-    return "better" if now < was else "worse"  # type: ignore[operator]
+        return NO_CLEAR_CHANGE
+    return BETTER if now < was else WORSE  # type: ignore[operator]
 
 
 def _same_thing(previous: Result, current: Result) -> None:
@@ -512,25 +515,21 @@ def trend_sentence(previous: Result | None, current: Result) -> str:
 
 
 def _ratio_trend(previous: Result, current: Result, then: str, now: str) -> str:
-    pairs = [(r.ratio, r.ratio_ci_low, r.ratio_ci_high) for r in (previous, current)]
-    if any(ratio is None or low is None for ratio, low, _ in pairs):
+    direction = ratio_direction(previous, current)
+    if direction is None:
         return "The relative likelihood cannot be calculated for both years, so no change is described."
-    (was, was_low, was_high), (now_ratio, low, high) = pairs
-    assert was is not None and now_ratio is not None and was_low is not None and low is not None
-    figures = f"{format_ratio(now_ratio)} in {now} and {format_ratio(was)} in {then}"
-    if _overlap((was_low, was_high), (low, high)):
+    was, now_ratio = format_ratio(previous.ratio), format_ratio(current.ratio)  # type: ignore[arg-type]
+    if direction == NO_CLEAR_CHANGE:
         return (
-            f"The relative likelihood was {figures}; the two 95% intervals overlap, so this is "
-            "not described as a change."
+            f"The relative likelihood was {now_ratio} in {now} and {was} in {then}; the two 95% "
+            "intervals overlap, so this is not described as a change."
         )
     focus = people(current.group, current.group_type)
     reference = people(current.reference_group, current.group_type)
-    moved, better = ("fell", True) if now_ratio < was else ("rose", False)
-    outcome = "an improvement" if better else "a worsening"
+    moved, outcome = ("fell", "an improvement") if direction == BETTER else ("rose", "a worsening")
     return (
-        f"The relative likelihood {moved} from {format_ratio(was)} in {then} to "
-        f"{format_ratio(now_ratio)} in {now}, and the two 95% intervals do not overlap: "
-        f"{outcome} for {focus} relative to {reference}."
+        f"The relative likelihood {moved} from {was} in {then} to {now_ratio} in {now}, and the "
+        f"two 95% intervals do not overlap: {outcome} for {focus} relative to {reference}."
     )
 
 
