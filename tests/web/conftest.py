@@ -50,6 +50,17 @@ def app(web_store: Store):
     return create_app(web_store, secure_cookies=False)
 
 
+def routes_of(app) -> list:
+    """Every route the app answers. FastAPI 0.16x keeps an included router as one entry of
+    ``app.routes`` (its routes behind ``effective_route_contexts``); older versions copy each
+    route into the list."""
+    found = []
+    for route in app.routes:
+        expand = getattr(route, "effective_route_contexts", None)
+        found += list(expand()) if expand else [route]
+    return found
+
+
 def csrf_of(html: str) -> str:
     found = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert found, "the page has a form with a CSRF token"

@@ -72,9 +72,19 @@ class Chart:
         return _accessible(raw, self.title, self.alt)
 
 
+#: ARIA the renderer puts on the marks inside: a chart is one image, named by its title and
+#: description, and Vega's empty mark groups would otherwise be unnamed graphics (axe
+#: svg-img-alt) that assistive technology reads as clutter.
+_INNER_ARIA = re.compile(r'\s(?:role|aria-roledescription|aria-label)="[^"]*"')
+
+
 def _accessible(svg: str, title: str, description: str) -> str:
     """Put ``<title>`` and ``<desc>`` first in the root element and point ARIA at them."""
     opening = _SVG_OPEN.search(svg)
+    if opening is not None:
+        head, body = svg[: opening.end()], svg[opening.end() :]
+        svg = head + _INNER_ARIA.sub("", body)
+        opening = _SVG_OPEN.search(svg)
     if opening is None:
         raise ValueError("vl-convert returned something that is not an SVG document")
     key = hashlib.sha1(f"{title}\n{description}".encode()).hexdigest()[:10]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from equitrack.measures.registry import FAMILIES
@@ -16,6 +16,17 @@ from equitrack.web.audit import Event, entries
 from equitrack.web.guard import Forbidden, allow, principal_of
 
 router = APIRouter(prefix="/api", tags=["api"])
+
+#: A reporting year, bounded: a year the calendar cannot place (0, 99999) was a server error.
+Year = Annotated[
+    int | None,
+    Query(
+        ge=2000,
+        le=2100,
+        description="The financial year by the year it starts in (2025: 2025/26); "
+        "the latest loaded if left out",
+    ),
+]
 
 
 class OrganisationOut(BaseModel):
@@ -103,7 +114,7 @@ def organisations(request: Request) -> list[OrganisationOut]:
     name=allow("api_organisation_measures", Permission.VIEW),
 )
 def organisation_measures(
-    request: Request, org: str, family: str, year: int | None = None, by: str = "wres"
+    request: Request, org: str, family: str, year: Year = None, by: str = "wres"
 ) -> list[ResultOut]:
     """A family's results for one organisation you can see, through the disclosure gate."""
     web = request.app.state.web
@@ -118,7 +129,7 @@ def organisation_measures(
 
 @router.get("/system/measures/{family}", name=allow("api_system_measures", Permission.VIEW))
 def system_measures(
-    request: Request, family: str, year: int | None = None, by: str = "wres"
+    request: Request, family: str, year: Year = None, by: str = "wres"
 ) -> list[ResultOut]:
     """A family's results for the whole system (for users with access to the whole system)."""
     web, principal = request.app.state.web, principal_of(request)
@@ -131,7 +142,7 @@ def system_measures(
 
 
 @router.get("/recommendations", name=allow("api_recommendations", Permission.VIEW))
-def recommendations(request: Request, year: int | None = None) -> list[RecommendationOut]:
+def recommendations(request: Request, year: Year = None) -> list[RecommendationOut]:
     web, principal = request.app.state.web, principal_of(request)
     chosen, plan = _year(request, year), load_plan()
     org = (

@@ -335,7 +335,7 @@ def add_action(
     request: Request, number: int, text: str = Form(""), owner: str = Form("")
 ) -> Response:
     web, principal = _web(request), principal_of(request)
-    if not principal.sees(owner):
+    if owner not in {o.code for o in web.organisations()} or not principal.sees(owner):
         raise Forbidden("you can add actions only for your own organisations")
     text = text.strip()
     if not text:
@@ -373,12 +373,14 @@ def action_status(
             "/recommendations?message=Choose+a+status+from+the+list.", status_code=303
         )
     plan = load_plan()
-
-    web.store_do(
-        lambda s: tracked.set_status(
-            s, plan, action_id, status, by=principal.username, note=note or None
+    try:
+        web.store_do(
+            lambda s: tracked.set_status(
+                s, plan, action_id, status, by=principal.username, note=note or None
+            )
         )
-    )
+    except PlanProblem as exc:  # no such action: refused, as the API does, not a server error
+        raise Forbidden(str(exc)) from None
     web.audit(principal.username, Event.ACTION_STATUS, f"{action_id}: {status}", request)
     return RedirectResponse(
         f"/recommendations?message=Action+{action_id}+is+now+{status.replace('_', '+')}.",
