@@ -22,8 +22,7 @@ habit"). For a suppressing policy, in order:
 New Result objects are returned; the inputs are never changed. Results of the organisations in
 `exact_orgs` (an analyst's own) pass exact, and are never suppressed to protect others.
 
-`excluded` may become None (suppressed) although `Result.excluded` is typed `int`: Arrow and
-every renderer take a missing value there.
+`excluded` may become None (suppressed), as other counts do.
 """
 
 from __future__ import annotations

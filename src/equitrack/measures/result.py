@@ -46,7 +46,7 @@ class Result:
     reason: str | None = None
     breakdown: str | None = None
     suppressed: bool = False
-    excluded: int = 0
+    excluded: int | None = 0  # None once the disclosure gate has hidden it
     options: dict[str, Any] = field(default_factory=dict)
 
     def record(self) -> dict[str, Any]:
