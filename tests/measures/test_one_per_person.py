@@ -86,14 +86,14 @@ def _every_year(store: Store, scope: pop.Scope, bank: bool) -> ir.Table:
 def plain_workforce(store: Store, scope: pop.Scope) -> ir.Table:
     """The rule as written: rank every active assignment, keep the first."""
     chosen = pop._one_per(_every_year(store, scope, bank=False), ["period", "unit", "person_id"])
-    return pop.with_person(store, chosen.select(*pop.MEMBER_COLUMNS[:5]))
+    return pop.with_person(store, chosen.select(*pop.ASSIGNED))
 
 
 def plain_bank_only(store: Store, scope: pop.Scope) -> ir.Table:
     recent = _every_year(store, scope, bank=True)
     only = recent.anti_join(plain_workforce(store, scope), ["period", "unit", "person_id"])
     chosen = pop._one_per(only, ["period", "unit", "person_id"])
-    return pop.with_person(store, chosen.select(*pop.MEMBER_COLUMNS[:5]))
+    return pop.with_person(store, chosen.select(*pop.ASSIGNED))
 
 
 def rows(table: ir.Table) -> list[tuple]:

@@ -133,10 +133,10 @@ def assignments_at_snapshots(store: Store, scope: Scope, years: Sequence[int]) -
     return a.join(y, _active_on(a.start_date, a.end_date, y.snapshot))
 
 
+#: What measures read of a member's chosen assignment (the rest comes from the person).
+ASSIGNED = ("period", "unit", "person_id", "pay_band", "clinical", "staff_group")
 #: What measures read of a member; narrow, because populations are materialised and reused.
-MEMBER_COLUMNS = (
-    "period", "unit", "person_id", "pay_band", "clinical", "staff_group", *PERSON_ATTRIBUTES,
-)  # fmt: skip
+MEMBER_COLUMNS = (*ASSIGNED, *PERSON_ATTRIBUTES)
 
 #: What choosing one assignment per person needs of each candidate assignment.
 CANDIDATE_COLUMNS = (
