@@ -58,6 +58,7 @@ class Preset(StrEnum):
 class FileFormat(StrEnum):
     csv = "csv"
     parquet = "parquet"
+    esr = "esr"
 
 
 class OutputFormat(StrEnum):
@@ -95,12 +96,22 @@ def import_(
     paths: Annotated[
         list[Path],
         typer.Argument(
-            help="Files (.csv, .xlsx, .parquet) or folders of them, each named after its "
-            "table (people.csv, assignments.csv, …).",
+            help="Files (.csv, .xlsx, .parquet) or folders of them: each named after its "
+            "table (people.csv, assignments.csv, …), or an export a profile reads.",
             show_default=False,
         ),
     ],
     db: DbOption = None,
+    profile: Annotated[
+        str | None,
+        typer.Option(
+            "--profile",
+            help="The source profile that reads the files: a shipped one's name (equitrack "
+            "profiles lists them) or a .toml file's path. Without it, each file's header "
+            "chooses (an ESR export is recognised), else its name (canonical files).",
+            show_default=False,
+        ),
+    ] = None,
     skip_invalid: Annotated[
         bool,
         typer.Option(
@@ -121,6 +132,7 @@ def import_(
 
     Every problem is reported with its file, line and column. Person identifiers are
     pseudonymised before anything is stored; a file loaded before is recognised and skipped.
+    Exports such as ESR's are mapped onto the data model by a source profile.
     """
     if table is not None and table not in TABLE_BY_NAME:
         errors.print(
@@ -137,6 +149,7 @@ def import_(
                 table=table,
                 rejects_dir=rejects,
                 progress=bars,
+                profile=profile,
             )
         show_import(result, skip_invalid)
         loaded = sum(s.rows_loaded for s in result.sources)
@@ -196,7 +209,10 @@ def synth(
     file_format: Annotated[
         FileFormat | None,
         typer.Option(
-            "--format", help="csv or parquet (default: csv for llr, parquet for the others)."
+            "--format",
+            help="csv or parquet (default: csv for llr, parquet for the others); esr writes "
+            "people and assignments as an ESR workforce export (esr_workforce.csv) and the "
+            "other tables as CSV.",
         ),
     ] = None,
     parity: Annotated[
@@ -217,11 +233,90 @@ def synth(
         step = _steps(bars, f"Generating the {preset.value} system")
         tables = generator.generate(preset.value, seed=seed, disparities=disparities, progress=step)
         bars.task(f"Writing {fmt.value} files", None)
-        written = generator.write(tables, out, fmt.value)
+        written = generator.write(tables, out, fmt.value, seed=seed)
     rows = sum(t.num_rows for t in tables.values())
     console.print(
         f"Wrote {len(written)} tables ({rows:,} rows) to {out} in {time.perf_counter() - start:.1f}s."
     )
+
+
+@app.command("profiles")
+def profiles_list() -> None:
+    """The source profiles shipped with equitrack: which exports they read, into which tables."""
+    from equitrack.ingest import profile as profiles
+
+    with user_errors():
+        shipped = profiles.shipped()
+    for p in shipped:
+        console.print(f"[bold]{p.name}[/bold]  {p.description}", highlight=False)
+        detail = f"tables: {', '.join(p.tables)}"
+        if p.detect:
+            detail += f"; recognised by the header columns {', '.join(p.detect)}"
+        console.print(f"  [dim]{detail}[/dim]", highlight=False)
+        console.print(f"  [dim]{p.path}[/dim]", highlight=False, soft_wrap=True)
+    console.print(
+        "\nA profile is a TOML file: copy one to adapt it to a local report, and give its path "
+        "to --profile."
+    )
+
+
+profile_app = typer.Typer(
+    help="Source profiles: check what a profile makes of a file.", no_args_is_help=True
+)
+app.add_typer(profile_app, name="profile")
+
+
+@profile_app.command("check")
+def profile_check(
+    file: Annotated[Path, typer.Argument(help="The export to check.", show_default=False)],
+    profile: Annotated[
+        str | None,
+        typer.Option(
+            "--profile",
+            help="A shipped profile's name or a .toml file's path (default: chosen by the header).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Report the columns a profile finds and misses in a file, and the values it cannot read
+    (with their counts), without loading anything. Exits 1 when the import would stop."""
+    from rich.markup import escape
+
+    from equitrack.ingest import profile as profiles
+    from equitrack.ingest.mapping import check_file
+
+    with user_errors():
+        chosen = profiles.load(profile) if profile else None
+        report = check_file(file, chosen)
+    console.print(
+        f"[bold]{file.name}[/bold]: the {report.profile.name} profile ({report.reason})"
+        + (f", {report.rows:,} rows" if report.rows else ""),
+        highlight=False,
+    )
+    console.print("\n[bold]Columns found[/bold]")
+    for target, where in report.found:
+        console.print(f"  {target} ← {where}", highlight=False)
+    if report.missing:
+        console.print("\n[bold]Columns missing[/bold]")
+        for target, looked, required in report.missing:
+            need = "[bold red]needed[/bold red]" if required else "optional"
+            console.print(f"  {target} ({need}): looked for {looked}", highlight=False)
+    if report.unused:
+        console.print("\n[bold]Columns not read[/bold] (kept aside on import, unless they look "
+                      "like personal identifiers)")  # fmt: skip
+        console.print(f"  {', '.join(report.unused)}", highlight=False, soft_wrap=True)
+    if report.problems or report.row_problems:
+        console.print("\n[bold]Problems[/bold]")
+        for problem in report.problems:
+            console.print(f"  [yellow]{escape(problem)}[/yellow]", highlight=False, soft_wrap=True)
+        for where, rows in report.row_problems.items():
+            console.print(f"  {where}: {rows:,} row(s) cannot be read", highlight=False)
+    console.print(
+        "\nNothing was loaded. "
+        + ("The file can be imported." if report.ok else "The import would stop: see above.")
+    )
+    if not report.ok:
+        raise typer.Exit(1)
 
 
 def _steps(bars: Any, title: str) -> Callable[[str], None]:

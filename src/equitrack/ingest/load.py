@@ -21,11 +21,14 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from equitrack import __version__
+from equitrack.ingest import mapping
+from equitrack.ingest import profile as profiles
 from equitrack.ingest.pseudonymise import Pseudonymiser, load_key
 from equitrack.ingest.readers import (
+    Fingerprint,
+    RawData,
     Source,
     contiguous,
-    discover,
     fingerprint,
     progress_total,
     read,
@@ -113,8 +116,13 @@ def import_paths(
     table: str | None = None,
     rejects_dir: Path = Path("rejects"),
     progress: Progress | None = None,
+    profile: profiles.Profile | str | Path | None = None,
 ) -> ImportResult:
-    """Import canonical files and folders into the store; see the module docstring.
+    """Import files and folders into the store; see the module docstring.
+
+    Each file is read through a source profile: `profile` (a Profile, a shipped profile's name
+    or a profile file's path), else the one its header matches, else the canonical columns of
+    the table it is named after. The notes say which was chosen for which file, and why.
 
     Each file that passes is committed as its own batch, recorded in the import journal, so that
     at most two files are in memory (one being written while the next is read and checked) and
@@ -124,7 +132,15 @@ def import_paths(
     store ends as it was before the import.
     """
     progress = progress or Silent()
-    sources, notes = discover([Path(p) for p in paths], table)
+    if profile is not None and not isinstance(profile, profiles.Profile):
+        profile = profiles.load(profile)
+    if profile is not None and not profile.canonical and table is not None:
+        raise profiles.ProfileError(
+            f"--table names the table of canonical files; the {profile.name} profile "
+            f"gives {', '.join(profile.tables)} itself"
+        )
+    sources, notes = mapping.discover([Path(p) for p in paths], table, profile)
+    pending: dict[tuple[Path, str | None], dict[str, RawData]] = {}
     pseudonymiser = Pseudonymiser(load_key())
     _check_key(store, pseudonymiser)
     store.undo_unfinished_import()
@@ -154,7 +170,7 @@ def import_paths(
                 continue
             seen.add(identity)
             advance = progress.task(f"Reading {source.label}", progress_total(source) or None)
-            raw = read(source, advance, fp)
+            raw = _read(source, advance, fp, pending)
             progress.task(f"Checking {source.label}", None)
             examined = examine(raw, pseudonymiser)
             _finish(writing)
@@ -200,6 +216,26 @@ def import_paths(
         _private_csv(table, rejects_dir / f"{_stem(r.source)}.rejects.csv") for r, table in rejects
     ]
     return outcome
+
+
+def _read(
+    source: Source,
+    advance: Advance,
+    fp: Fingerprint,
+    pending: dict[tuple[Path, str | None], dict[str, RawData]],
+) -> RawData:
+    """A source as read, or as its profile maps it. A file that gives several tables is read
+    once: the tables not yet checked wait in `pending` (one file's at a time) for their turn."""
+    if not source.mapped:
+        return read(source, advance, fp)
+    key = (source.path, source.sheet)
+    if source.table not in pending.get(key, {}):
+        pending.clear()
+        pending[key] = mapping.apply(read(source, advance, fp), source.profile)
+    raw = pending[key].pop(source.table)
+    if not pending[key]:
+        del pending[key]
+    return raw
 
 
 def _batch_ids(store: Store) -> Iterator[int]:
@@ -280,7 +316,8 @@ def _private_csv(table: pa.Table, path: Path) -> Path:
 
 
 def _stem(source: Source) -> str:
-    return source.path.stem + (f".{source.sheet}" if source.sheet else "")
+    stem = source.path.stem + (f".{source.sheet}" if source.sheet else "")
+    return f"{stem}.{source.table}" if source.mapped else stem
 
 
 def _write_problem_lists(results: list[SourceResult], directory: Path) -> list[Path]:
@@ -309,9 +346,15 @@ def _rejected_rows(checked: Checked, keep: np.ndarray) -> pa.Table:
         "line": pa.array(raw.lines[rejected]),
         "problems": pa.array(["; ".join(reasons.get(int(r), [])) for r in rejected], pa.string()),
     }
-    for name in raw.data.column_names:
-        values = contiguous(raw.data.column(name)).cast(pa.string())
-        columns[name] = values.take(pa.array(rejected))
+    if raw.origin is not None:  # made by a profile: the record as the file has it
+        as_read, records = raw.origin
+        for name in as_read.column_names:
+            values = contiguous(as_read.column(name)).cast(pa.string())
+            columns[raw.headers.get(name, name)] = values.take(pa.array(records[rejected]))
+    else:
+        for name in raw.data.column_names:
+            values = contiguous(raw.data.column(name)).cast(pa.string())
+            columns[name] = values.take(pa.array(rejected))
     table = pa.table(columns)
     if raw.unreadable_rows:
         extra = pa.table(

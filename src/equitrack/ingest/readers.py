@@ -13,6 +13,7 @@ import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -46,6 +47,13 @@ class Source:
     format: str
     table: str
     sheet: str | None = None
+    #: The source profile that maps the file onto `table` (None: the canonical columns).
+    profile: Any = field(default=None, compare=False, hash=False)
+
+    @property
+    def mapped(self) -> bool:
+        """Read through a profile other than the canonical one."""
+        return self.profile is not None and not self.profile.canonical
 
     @property
     def label(self) -> str:
@@ -61,6 +69,17 @@ class Unreadable:
     text: str
 
 
+@dataclass(frozen=True)
+class Prior:
+    """Row problems found before validation (by a source profile), already located."""
+
+    rows: np.ndarray  # rows of the data
+    lines: np.ndarray  # the file's line of each
+    where: str  # e.g. `column 7 (Ethnic Origin)`
+    column: str  # the canonical column the values were for
+    reasons: list[str]
+
+
 @dataclass
 class RawData:
     """A source's rows as read, with what is needed to point at any value in the file."""
@@ -71,17 +90,26 @@ class RawData:
     lines: np.ndarray  # the file's line (CSV) or row (XLSX, Parquet) of each record
     encoding: str | None = None
     unreadable_rows: list[Unreadable] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)  # normalised name → as written
+    #: What a column is called in messages when not its own name (a profile's source column).
+    labels: dict[str, str] = field(default_factory=dict)
+    prior: list[Prior] = field(default_factory=list)  # row problems found by a profile
+    file_problems: list[str] = field(default_factory=list)  # found by a profile
+    warnings: list[str] = field(default_factory=list)  # found by a profile
+    #: For rows made by a profile: the file as read, and the record each row came from.
+    origin: tuple[pa.Table, np.ndarray] | None = None
 
     def where(self, column: str | None = None) -> str:
         """How a location reads, without the line: e.g. `column C (ethnic_code)`."""
         if column is None:
             return ""
+        label = self.labels.get(column, column)
         pos = self.positions.get(column)
         if pos is None:
-            return f"column {column}"
+            return f"column {label}"
         if self.source.format == "xlsx":
-            return f"column {_column_letter(pos)} ({column})"
-        return f"column {pos} ({column})"
+            return f"column {_column_letter(pos)} ({label})"
+        return f"column {pos} ({label})"
 
     @property
     def line_word(self) -> str:
@@ -321,6 +349,7 @@ def _read_csv_as(
         lines,
         "UTF-8" if encoding == "utf-8" else "Windows-1252",
         unreadable,
+        headers=_as_written(normalised, names),
     )
 
 
@@ -437,6 +466,7 @@ def read_xlsx(source: Source, advance: Advance) -> RawData:
         table,
         {n: i + 1 for n, i in zip(names, keep, strict=True)},
         np.array(lines, np.int64),
+        headers=_as_written(names, [header[i] for i in keep]),
     )
 
 
@@ -454,14 +484,45 @@ def read_parquet(source: Source, advance: Advance) -> RawData:
     except Exception as exc:
         raise ReadError(f"{source.label}: not a readable Parquet file ({exc})") from exc
     _check_names(source, table.column_names)
-    names = [normalise_name(n) or f"column_{i + 1}" for i, n in enumerate(table.column_names)]
+    written = list(table.column_names)
+    names = [normalise_name(n) or f"column_{i + 1}" for i, n in enumerate(written)]
     table = table.rename_columns(names)
     return RawData(
         source,
         table,
         {n: i + 1 for i, n in enumerate(names)},
         np.arange(1, table.num_rows + 1, dtype=np.int64),
+        headers=_as_written(names, written),
     )
+
+
+def _as_written(names: Sequence[str], written: Sequence[object]) -> dict[str, str]:
+    return {n: str(w).replace("\ufeff", "").strip() for n, w in zip(names, written, strict=True)}
+
+
+def header_of(source: Source) -> list[str]:
+    """The column names of a source as written, without reading its rows."""
+    if source.format == "csv":
+        return [n.strip() for n in _header(source.path)[0]]
+    if source.format == "parquet":
+        try:
+            return list(pq.ParquetFile(source.path).schema_arrow.names)
+        except Exception as exc:
+            raise ReadError(f"{source.label}: not a readable Parquet file ({exc})") from exc
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(source.path, read_only=True, data_only=True)
+    except Exception as exc:
+        raise ReadError(f"{source.path.name}: not a readable Excel workbook ({exc})") from exc
+    try:
+        ws = wb[source.sheet] if source.sheet else wb.worksheets[0]
+        for values in ws.iter_rows(values_only=True):
+            if any(v is not None and str(v).strip() for v in values):
+                return [str(v).strip() for v in values if v is not None and str(v).strip()]
+        return []
+    finally:
+        wb.close()
 
 
 def progress_total(source: Source) -> int:

@@ -61,6 +61,16 @@ class Problems:
         self.columns.append([raw.where(column)] * len(rows))
         self.reasons.append(list(reasons))
 
+    def add_located(
+        self, rows: np.ndarray, lines: np.ndarray, where: str, reasons: list[str]
+    ) -> None:
+        """Problems whose lines and column are known already (found by a source profile)."""
+        if len(rows):
+            self.rows.append(np.asarray(rows, np.int64))
+            self.lines.append(np.asarray(lines, np.int64))
+            self.columns.append([where] * len(rows))
+            self.reasons.append(list(reasons))
+
     def add_unreadable(self, lines: list[int], reasons: list[str]) -> None:
         if lines:
             self.rows.append(np.full(len(lines), -1, np.int64))
@@ -188,22 +198,29 @@ def examine(raw: RawData, pseudonymiser: Pseudonymiser) -> Examined:
     problems.add_unreadable(
         [u.line for u in raw.unreadable_rows], [u.reason for u in raw.unreadable_rows]
     )
+    prior_rows: dict[str, np.ndarray] = {}  # column → rows a profile found a problem in
+    for prior in raw.prior:
+        problems.add_located(prior.rows, prior.lines, prior.where, prior.reasons)
+        prior_rows[prior.column] = np.union1d(prior_rows.get(prior.column, []), prior.rows)
     missing = [c for c in tbl.required if c not in present]
     if missing:
         needed = ", ".join(tbl.required)
+        named = [raw.labels.get(c, c) for c in missing]
         return Examined(
             raw,
             tbl,
             None,
             problems,
             [
-                f"the column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+                *raw.file_problems,
+                f"the column{'s' if len(missing) > 1 else ''} {', '.join(named)} "
                 f"{'are' if len(missing) > 1 else 'is'} missing from the header "
-                f"({tbl.name} needs {needed})"
+                f"({tbl.name} needs {needed})",
             ],
+            list(raw.warnings),
         )
     n = raw.data.num_rows
-    warnings: list[str] = []
+    warnings: list[str] = list(raw.warnings)
     columns: dict[str, pa.Array] = {}
     for col in tbl.columns:
         if col.name not in present:
@@ -218,6 +235,8 @@ def examine(raw: RawData, pseudonymiser: Pseudonymiser) -> Examined:
         values = result.values
         if col.required and not col.blank_allowed:
             blank = pc.is_null(values).to_numpy(zero_copy_only=False) & ~result.bad
+            if col.name in prior_rows:  # a value the profile could not read is not blank
+                blank[prior_rows[col.name].astype(np.int64)] = False
             rows = np.flatnonzero(blank)
             problems.add(
                 raw,
@@ -252,7 +271,8 @@ def examine(raw: RawData, pseudonymiser: Pseudonymiser) -> Examined:
         warnings.append(
             f"extra columns kept aside (not part of the {tbl.name} table): {', '.join(kept)}"
         )
-    return Examined(raw, tbl, data, problems, [], warnings, kept, raw_ids, hashed)
+    file_problems = list(raw.file_problems)
+    return Examined(raw, tbl, data, problems, file_problems, warnings, kept, raw_ids, hashed)
 
 
 def _has_values(values: pa.ChunkedArray) -> bool:
