@@ -10,7 +10,8 @@ import csv
 import datetime as dt
 import hashlib
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -426,7 +427,9 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def read_xlsx(source: Source, advance: Advance) -> RawData:
+@contextmanager
+def _sheet(source: Source) -> Iterator[Any]:
+    """The source's worksheet (its named sheet, else the first), closed after use."""
     from openpyxl import load_workbook
 
     try:
@@ -434,7 +437,13 @@ def read_xlsx(source: Source, advance: Advance) -> RawData:
     except Exception as exc:
         raise ReadError(f"{source.path.name}: not a readable Excel workbook ({exc})") from exc
     try:
-        ws = wb[source.sheet] if source.sheet else wb.worksheets[0]
+        yield wb[source.sheet] if source.sheet else wb.worksheets[0]
+    finally:
+        wb.close()
+
+
+def read_xlsx(source: Source, advance: Advance) -> RawData:
+    with _sheet(source) as ws:
         rows = ws.iter_rows(values_only=True)
         header: tuple[object, ...] | None = None
         header_row = 0
@@ -457,8 +466,6 @@ def read_xlsx(source: Source, advance: Advance) -> RawData:
             if len(lines) % 10_000 == 0:
                 advance(10_000)
         advance(len(lines) % 10_000)
-    finally:
-        wb.close()
     names = [normalise_name(header[i]) for i in keep]
     table = pa.table({n: pa.array(c, pa.string()) for n, c in zip(names, columns, strict=True)})
     return RawData(
@@ -509,20 +516,11 @@ def header_of(source: Source) -> list[str]:
             return list(pq.ParquetFile(source.path).schema_arrow.names)
         except Exception as exc:
             raise ReadError(f"{source.label}: not a readable Parquet file ({exc})") from exc
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(source.path, read_only=True, data_only=True)
-    except Exception as exc:
-        raise ReadError(f"{source.path.name}: not a readable Excel workbook ({exc})") from exc
-    try:
-        ws = wb[source.sheet] if source.sheet else wb.worksheets[0]
+    with _sheet(source) as ws:
         for values in ws.iter_rows(values_only=True):
             if any(v is not None and str(v).strip() for v in values):
                 return [str(v).strip() for v in values if v is not None and str(v).strip()]
         return []
-    finally:
-        wb.close()
 
 
 def progress_total(source: Source) -> int:
