@@ -19,6 +19,7 @@ from equitrack.disclosure.policy import Audience
 from equitrack.ingest import ReadError, import_paths
 from equitrack.ingest.pseudonymise import KeyProblem
 from equitrack.measures.calendar import Interval
+from equitrack.measures.queries import latest_year
 from equitrack.model.tables import TABLE_BY_NAME
 from equitrack.reports.write import ReportKind
 from equitrack.store import StoreError, connect
@@ -867,15 +868,6 @@ def action_status(
         f"Action {action_id} is now {changed.status} "
         f"({len(changed.history)} statuses in its history)."
     )
-
-
-def latest_year(store: Any) -> int | None:
-    """The latest reporting year (to 31 March) with anyone starting or in post."""
-    from equitrack.measures.queries import financial_year
-
-    a = store.table("assignments")
-    top = a.aggregate(top=financial_year(a.start_date).max()).to_pyarrow().column("top")[0]
-    return top.as_py()
 
 
 users_app = typer.Typer(help="Dashboard users: add, remove, list.", no_args_is_help=True)

@@ -23,9 +23,9 @@ from tests.reference.plain_progression import (
     bank_only,
     in_units,
     is_bank,
-    prepare,
     rate_rows,
     rows,
+    run_all,
     staff_in_post,
     with_group,
 )
@@ -124,6 +124,4 @@ MEASURES = {
 def all_measures(
     tables: Tables, years: Iterable[int], system: bool = False, by: str = "wres"
 ) -> pd.DataFrame:
-    tables = prepare(tables)
-    frames = [fn(tables, y, system, by) for y in years for fn in MEASURES.values()]
-    return pd.concat(frames, ignore_index=True)
+    return run_all(MEASURES, tables, years, system, by)

@@ -236,9 +236,16 @@ MEASURES = {
 }
 
 
+def run_all(
+    measures: dict, tables: Tables, years: Iterable[int], system: bool = False, by: str = "wres"
+) -> pd.DataFrame:
+    """Every plain measure of a module for the years, as one frame of rows."""
+    tables = prepare(tables)
+    frames = [fn(tables, y, system, by) for y in years for fn in measures.values()]
+    return pd.concat(frames, ignore_index=True)
+
+
 def all_measures(
     tables: Tables, years: Iterable[int], system: bool = False, by: str = "wres"
 ) -> pd.DataFrame:
-    tables = prepare(tables)
-    frames = [fn(tables, y, system, by) for y in years for fn in MEASURES.values()]
-    return pd.concat(frames, ignore_index=True)
+    return run_all(MEASURES, tables, years, system, by)

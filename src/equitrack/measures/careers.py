@@ -43,7 +43,7 @@ from equitrack.measures import populations as pop
 from equitrack.measures.counting import group_key, group_of, ordered
 from equitrack.measures.declare import Attribute
 from equitrack.measures.populations import Scope
-from equitrack.measures.queries import financial_year
+from equitrack.measures.queries import latest_year
 from equitrack.model import codes
 from equitrack.model.codes import DEFAULT_GROUPING, EthnicGrouping
 from equitrack.stats.survival import (
@@ -253,11 +253,10 @@ def _not_before_start(
 def _end_year(store: Store, end_year: int | None) -> int:
     if end_year is not None:
         return end_year
-    a = store.table("assignments")
-    top = a.aggregate(top=financial_year(a.start_date).max()).to_pyarrow().column("top")[0]
-    if top.as_py() is None:
+    top = latest_year(store)
+    if top is None:
         raise ValueError("no assignments are loaded, so there is no end of data; give end_year")
-    return int(top.as_py())
+    return top
 
 
 # --------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from equitrack.measures import calendar
 from equitrack.measures import populations as pop
 from equitrack.measures.declare import Frame, Query
 from equitrack.model import codes
+from equitrack.store import Store
 
 BANK = pop.BANK
 
@@ -21,6 +22,14 @@ def financial_year(day: ir.DateValue) -> ir.IntegerValue:
 
 
 ALL_STAFF_GROUPS = "all"
+
+
+def latest_year(store: Store) -> int | None:
+    """The latest reporting year with anyone starting or in post (None when nobody is loaded):
+    the default year of every command, page and report."""
+    a = store.table("assignments")
+    top = a.aggregate(top=financial_year(a.start_date).max()).to_pyarrow().column("top")[0]
+    return top.as_py()
 
 
 def workforce(frame: Frame) -> ir.Table:

@@ -31,8 +31,9 @@ def _focus(results: Sequence[Result]) -> list[Result]:
     )
 
 
-def _chart(measure_id: str, results: Sequence[Result]) -> Chart | None:
-    """The chart a measure's kind calls for, when it has something to draw."""
+def chart_for(measure_id: str, results: Sequence[Result]) -> Chart | None:
+    """The chart a measure's kind calls for, when it has something to draw (reports and the
+    dashboard draw the same)."""
     kind = MEASURES[measure_id].kind
     try:
         if kind is Kind.COMPARISON:
@@ -74,7 +75,7 @@ def blocks(
     if not said:
         totals = [r for r in now if r.group != "Unknown"][:2]
         out += [Paragraph(describe(r)) for r in totals]
-    chart = _chart(measure_id, now)
+    chart = chart_for(measure_id, now)
     if chart is not None:
         out.append(Picture(chart))
     table = [r for r in results if r.period in (year - 1, year)] if last_year_too else now

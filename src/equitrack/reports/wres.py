@@ -7,6 +7,7 @@ from equitrack.charts import funnel_chart, rate_series_chart
 from equitrack.disclosure import Policy, gate, systems_of
 from equitrack.measures.calendar import Interval, label
 from equitrack.measures.charts import funnel
+from equitrack.measures.declare import Kind
 from equitrack.measures.registry import family
 from equitrack.measures.result import Result
 from equitrack.reports import evidence as ev
@@ -15,7 +16,8 @@ from equitrack.reports.cells import cell
 from equitrack.reports.content import Block, Paragraph, Picture, Report, Rows, Section
 from equitrack.store import Store
 
-RATIO_INDICATORS = ("wres2", "wres3", "wres4")
+#: The WRES indicators that compare groups as a ratio (2, 3 and 4): funnels, the overview.
+RATIO_INDICATORS = tuple(m.id for m in family("wres") if m.kind is Kind.COMPARISON)
 #: Measures whose monthly series the system report charts (records with dates: appointments
 #: and disciplinary entries).
 MONTHLY = ("wres2", "wres3")

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import secrets
 from importlib import resources
-from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -17,7 +15,7 @@ from equitrack.reports.cells import cell, used_columns
 from equitrack.reports.html import NUMERIC
 from equitrack.store import Store
 from equitrack.web.access import Permission
-from equitrack.web.guard import SIGN_IN_CSRF_COOKIE, Forbidden, NotSignedIn, guard
+from equitrack.web.guard import Forbidden, NotSignedIn, guard
 from equitrack.web.state import WebState
 
 NAV = (
@@ -120,16 +118,3 @@ def create_app(store: Store, *, secure_cookies: bool = True) -> FastAPI:
         return response
 
     return app
-
-
-def new_sign_in_token(response: Response, secure: bool) -> str:
-    """The double-submit token that protects the sign-in form before there is a session."""
-    token = secrets.token_urlsafe(24)
-    response.set_cookie(
-        SIGN_IN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=secure, max_age=3600
-    )
-    return token
-
-
-def static_root() -> Path:
-    return Path(str(resources.files("equitrack.web").joinpath("static")))

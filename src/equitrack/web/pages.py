@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hmac
+import secrets
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,24 +13,26 @@ from pathlib import Path
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
-from equitrack.charts import kaplan_meier_chart, ratio_chart, representation_chart
+from equitrack.charts import kaplan_meier_chart, ratio_chart
 from equitrack.measures import calendar
 from equitrack.measures.registry import MEASURES, family
 from equitrack.measures.result import Result
 from equitrack.reports.cells import cell
+from equitrack.reports.evidence import chart_for
 from equitrack.reports.narrative import describe, ratio_direction, trend_sentence
+from equitrack.reports.wres import RATIO_INDICATORS
 from equitrack.tracker import actions as tracked
 from equitrack.tracker.evidence import evidence_results, summarise_results
 from equitrack.tracker.plan import STATUSES, PlanProblem, load_plan
 from equitrack.web.access import Permission, Principal
-from equitrack.web.app import new_sign_in_token, page
+from equitrack.web.app import page
 from equitrack.web.audit import Event, entries
 from equitrack.web.guard import OWNERS, SIGN_IN_CSRF_COOKIE, Forbidden, allow, principal_of
 from equitrack.web.sessions import COOKIE
 from equitrack.web.state import Drawn, drawn
 
 router = APIRouter()
-OVERVIEW = ("wres2", "wres3", "wres4")
+OVERVIEW = RATIO_INDICATORS  # the verdicts at a glance: the indicators compared as ratios
 BYS = (("wres", "White, BME, Unknown"), ("broad", "Broad groups"), ("detailed", "Detailed groups"))
 SIDES = (
     ("all", "All staff"),
@@ -65,15 +68,7 @@ OWNERS["action_id"] = _action_owner
 
 @router.get("/sign-in", name=allow("sign_in_form", None))
 def sign_in_form(request: Request, next: str = "/") -> Response:
-    response = page(
-        request, "sign_in.html", "Sign in", next=_safe_next(next), username="", error=""
-    )
-    token = new_sign_in_token(response, _web(request).secure_cookies)
-    response.body = response.body.replace(
-        b'name="csrf_token" value=""', f'name="csrf_token" value="{token}"'.encode()
-    )
-    response.headers["content-length"] = str(len(response.body))
-    return response
+    return _sign_in_page(request, next)
 
 
 def _safe_next(target: str) -> str:
@@ -96,18 +91,16 @@ def sign_in(
         raise Forbidden("the sign-in form has expired; open it again")
     if web.throttle.blocked(username, address):
         web.audit(username, Event.SIGN_IN_THROTTLED, "", request)
-        return _sign_in_again(
-            request, username, next, "Too many failed attempts. Wait 15 minutes and try again.", 429
-        )
+        too_many = "Too many failed attempts. Wait 15 minutes and try again."
+        return _sign_in_page(request, next, username, too_many, status=429)
     from equitrack.web.users import authenticate
 
     principal = web.store_do(lambda s: authenticate(s, username, password))
     if principal is None:
         web.throttle.failed(username, address)
         web.audit(username, Event.SIGN_IN_FAILED, "", request)
-        return _sign_in_again(
-            request, username, next, "The username or password is not right.", 401
-        )
+        wrong = "The username or password is not right."
+        return _sign_in_page(request, next, username, wrong, status=401)
     web.throttle.succeeded(username)
     token, _ = web.sessions.start(principal)
     web.audit(principal.username, Event.SIGN_IN, principal.role, request)
@@ -117,15 +110,19 @@ def sign_in(
     return response
 
 
-def _sign_in_again(request: Request, username: str, next: str, error: str, status: int) -> Response:
+def _sign_in_page(
+    request: Request, next: str, username: str = "", error: str = "", status: int = 200
+) -> Response:
+    """The sign-in form with a fresh double-submit token, in the page and in its cookie."""
+    token = secrets.token_urlsafe(24)
     response = page(
-        request, "sign_in.html", "Sign in", next=_safe_next(next), username=username, error=error
-    )
-    token = new_sign_in_token(response, _web(request).secure_cookies)
-    response.body = response.body.replace(
-        b'name="csrf_token" value=""', f'name="csrf_token" value="{token}"'.encode()
-    )
-    response.headers["content-length"] = str(len(response.body))
+        request, "sign_in.html", "Sign in", next=_safe_next(next), username=username,
+        error=error, sign_in_csrf=token,
+    )  # fmt: skip
+    response.set_cookie(
+        SIGN_IN_CSRF_COOKIE, token, httponly=True, samesite="strict",
+        secure=_web(request).secure_cookies, max_age=3600,
+    )  # fmt: skip
     response.status_code = status
     return response
 
@@ -246,14 +243,7 @@ def _section(measure_id: str, results: list[Result], year: int) -> Shown:
     for r in [r for r in now if r.reference_group][:3]:
         sentences.append(describe(r))
         sentences.append(trend_sentence(before.get((r.org, r.group, r.breakdown, r.group_type)), r))
-    chart = None
-    try:
-        if m.kind.value == "comparison" and now:
-            chart = ratio_chart([r for r in now if r.breakdown is None])
-        elif m.kind.value == "representation" and any(" | " in (r.breakdown or "") for r in now):
-            chart = representation_chart(now)
-    except ValueError:
-        chart = None
+    chart = chart_for(measure_id, now)
     return Shown(m.id, f"{m.id.upper()}: {m.title}", now, sentences, chart and drawn(chart))
 
 

@@ -106,18 +106,9 @@ class WebState:
         return self.cached("staff groups", read)
 
     def latest_year(self) -> int | None:
-        def read(store: Store) -> int | None:
-            from equitrack.measures.queries import financial_year
+        from equitrack.measures.queries import latest_year
 
-            a = store.table("assignments")
-            return (
-                a.aggregate(top=financial_year(a.start_date).max())
-                .to_pyarrow()
-                .column("top")[0]
-                .as_py()
-            )
-
-        return self.cached("latest_year", read)
+        return self.cached("latest_year", latest_year)
 
     def systems(self) -> dict[str, tuple[str, ...]]:
         return self.cached("systems", systems_of)
