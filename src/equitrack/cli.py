@@ -25,6 +25,8 @@ from equitrack.reports.write import ReportKind
 from equitrack.store import StoreError, connect
 from equitrack.store.export import export_parquet as export_parquet_layout
 from equitrack.store.status import status as store_status
+from equitrack.synth.write import EXPORTS as SYNTH_EXPORTS
+from equitrack.synth.write import FORMATS as SYNTH_FORMATS
 from equitrack.tracker.plan import PlanProblem, load_plan
 
 app = typer.Typer(
@@ -56,10 +58,7 @@ class Preset(StrEnum):
     national = "national"
 
 
-class FileFormat(StrEnum):
-    csv = "csv"
-    parquet = "parquet"
-    esr = "esr"
+FileFormat = StrEnum("FileFormat", {f: f for f in SYNTH_FORMATS})  # type: ignore[misc]
 
 
 class OutputFormat(StrEnum):
@@ -211,9 +210,11 @@ def synth(
         FileFormat | None,
         typer.Option(
             "--format",
-            help="csv or parquet (default: csv for llr, parquet for the others); esr writes "
-            "people and assignments as an ESR workforce export (esr_workforce.csv) and the "
-            "other tables as CSV.",
+            help="csv or parquet (default: csv for llr, parquet for the others). Or the "
+            "exports real systems write, read back by the shipped profiles, with the other "
+            "tables as CSV: "
+            + "; ".join(f"{k}: {e.description}" for k, e in SYNTH_EXPORTS.items())
+            + "; exports: all of these.",
         ),
     ] = None,
     parity: Annotated[
@@ -227,7 +228,7 @@ def synth(
     """Make a synthetic integrated care system: every canonical table, with known disparities."""
     from equitrack import synth as generator
 
-    fmt = file_format or (FileFormat.csv if preset is Preset.llr else FileFormat.parquet)
+    fmt = file_format or (FileFormat("csv") if preset is Preset.llr else FileFormat("parquet"))
     disparities = generator.Disparities.none() if parity else None
     start = time.perf_counter()
     with progress_bars() as bars:
@@ -1027,7 +1028,7 @@ def demo(
 
     data, db = out / "data", out / "equitrack.duckdb"
     out.mkdir(parents=True, exist_ok=True)
-    synth(out=data, preset=Preset.llr, seed=seed, file_format=FileFormat.csv, parity=False)
+    synth(out=data, preset=Preset.llr, seed=seed, file_format=FileFormat("csv"), parity=False)
     with user_errors():
         store = connect(str(db))
         with progress_bars() as bars:

@@ -232,7 +232,9 @@ class Mapper:
         label = self.raw.headers.get(first, first)
         col = _Column(source, source, label, self.raw.positions.get(first))
         where = self.where(first, label)
-        if rule.values is not None:
+        if rule.transform == "present":
+            col.values = pc.if_else(pc.is_valid(source), "true", "false")
+        elif rule.values is not None:
             self._map_values(col, rule.values, rule, table_name, where)
         elif kind is Kind.DATE or rule.transform == "year":
             dates = read_dates(source, self.profile.dates)

@@ -26,7 +26,9 @@ from equitrack.model.tables import TABLE_BY_NAME, Kind, table
 #: Date forms a profile may declare. Month-first (US) dates are never read: see `dates.py`.
 DATE_FORMATS = ("day_first", "iso", "excel_serial")
 UNMAPPED = ("refuse", "keep")
-TRANSFORMS = ("year",)
+#: year: the year of a date (for birth_year). present: true when the cell has anything in it,
+#: false when blank (a stage reached is a date in the stage's column).
+TRANSFORMS = ("year", "present")
 CANONICAL = "canonical"
 TOP_KEYS = {"name", "description", "tables", "dates", "detect", "merge", "ignore", "columns"}
 COLUMN_KEYS = {
@@ -306,6 +308,10 @@ class _Parser:
             raise self.fail(where, f"transform must be one of {', '.join(TRANSFORMS)}")
         if rule.transform == "year" and kind is not Kind.INT:
             raise self.fail(where, "transform = 'year' makes a whole number; use it for a year")
+        if rule.transform == "present" and kind is not Kind.BOOL:
+            raise self.fail(where, "transform = 'present' makes true or false; use it for a flag")
+        if rule.transform == "present" and "values" in spec:
+            raise self.fail(where, "transform = 'present' reads no values; drop the values list")
         if "values" in spec:
             values = self.values(where, key, spec["values"], spec.get("unmapped"), owners, target)
             rule = _replace(rule, values=values)

@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pcsv
 
 from equitrack.model import codes
+from equitrack.synth.untidy import day_first, pick, untidy, write_csv_export, yes_no
 
 FILE_NAME = "esr_workforce.csv"
 
@@ -60,44 +60,6 @@ def band_spellings(band: str) -> tuple[str, ...]:
     return (band,)
 
 
-def _day_first(values: pa.Array) -> pa.Array:
-    return pc.strftime(values.cast(pa.timestamp("s")), "%d/%m/%Y")
-
-
-def _pick(
-    rng: np.random.Generator, values: pa.Array, choices: dict[str, tuple[str, ...]]
-) -> pa.Array:
-    """Each value written as one of its spellings: mostly the first, sometimes another."""
-    out = np.empty(len(values), dtype=object)
-    raw = values.to_pylist()
-    u = rng.random(len(values))
-    for i, v in enumerate(raw):
-        if v is None:
-            out[i] = None
-            continue
-        options = choices[v]
-        k = (
-            0
-            if u[i] < 0.8 or len(options) == 1
-            else 1 + int((u[i] - 0.8) / 0.2 * (len(options) - 1))
-        )
-        out[i] = options[min(k, len(options) - 1)]
-    return pa.array(out, pa.string())
-
-
-def _untidy(rng: np.random.Generator, values: pa.Array, share: float = 0.01) -> pa.Array:
-    """A few values in capitals, and a few with a trailing space, as hand-kept reports have."""
-    u = rng.random(len(values))
-    upper = pc.utf8_upper(values)
-    spaced = pc.binary_join_element_wise(values, " ", "")
-    out = pc.if_else(pa.array(u < share), upper, values)
-    return pc.if_else(pa.array((u >= share) & (u < 2 * share)), spaced, out)
-
-
-def _yes_no(values: pa.Array) -> pa.Array:
-    return pc.if_else(values, "Y", "N")
-
-
 def esr_export(tables: dict[str, pa.Table], seed: int = 7) -> pa.Table:
     """The ESR export of a generated system's people and assignments."""
     rng = np.random.default_rng(seed)
@@ -125,14 +87,14 @@ def esr_export(tables: dict[str, pa.Table], seed: int = 7) -> pa.Table:
         pa.string(),
     )
     bands = pc.unique(assignments["pay_band"]).to_pylist()
-    pay_band = _pick(
+    pay_band = pick(
         rng, assignments["pay_band"].combine_chunks(), {b: band_spellings(b) for b in bands}
     )
-    category = _pick(
+    category = pick(
         rng, assignments["contract"].combine_chunks(), {k: (v,) for k, v in CATEGORY.items()}
     )
     ended = pc.is_valid(assignments["leaving_reason"])
-    end = _day_first(assignments["end_date"].combine_chunks())
+    end = day_first(assignments["end_date"].combine_chunks())
     columns = {
         "Employee Number": assignments["person_id"],
         "Assignment Number": assignments["assignment_id"],
@@ -141,37 +103,32 @@ def esr_export(tables: dict[str, pa.Table], seed: int = 7) -> pa.Table:
             pc.index_in(assignments["org_code"], pa.array(list(names), pa.string())),
         ),
         "Org Code": assignments["org_code"],
-        "Staff Group": _untidy(rng, assignments["staff_group"].combine_chunks()),
+        "Staff Group": untidy(rng, assignments["staff_group"].combine_chunks()),
         "Pay Band": pay_band,
-        "Assignment Category": _untidy(rng, category),
+        "Assignment Category": untidy(rng, category),
         "FTE": assignments["fte"],
-        "Assignment Start Date": _day_first(assignments["start_date"].combine_chunks()),
+        "Assignment Start Date": day_first(assignments["start_date"].combine_chunks()),
         "Assignment End Date": end,
         "Termination Date": pc.if_else(ended, end, pa.scalar(None, pa.string())),
         "Leaving Reason": assignments["leaving_reason"],
-        "Ethnic Origin": _untidy(rng, ethnic),
-        "Gender": _pick(rng, p["sex"].combine_chunks(), {k: (v, k) for k, v in GENDER.items()}),
-        "Disability Flag": _pick(
+        "Ethnic Origin": untidy(rng, ethnic),
+        "Gender": pick(rng, p["sex"].combine_chunks(), {k: (v, k) for k, v in GENDER.items()}),
+        "Disability Flag": pick(
             rng, p["disability"].combine_chunks(), {k: (v,) for k, v in DISABILITY.items()}
         ),
         "Date of Birth": dob,
         "Religious Belief": p["religion"],
         "Sexual Orientation": p["sexual_orientation"],
-        "NHS Start Date": _day_first(p["nhs_start_date"].combine_chunks()),
-        "International Recruit": _yes_no(p["international_recruit"].combine_chunks()),
-        "Board Member": _yes_no(assignments["board_member"].combine_chunks()),
-        "Board Voting Member": _yes_no(assignments["board_voting"].combine_chunks()),
-        "Executive Director": _yes_no(assignments["board_executive"].combine_chunks()),
+        "NHS Start Date": day_first(p["nhs_start_date"].combine_chunks()),
+        "International Recruit": yes_no(p["international_recruit"].combine_chunks()),
+        "Board Member": yes_no(assignments["board_member"].combine_chunks()),
+        "Board Voting Member": yes_no(assignments["board_voting"].combine_chunks()),
+        "Executive Director": yes_no(assignments["board_executive"].combine_chunks()),
     }
     return pa.table({k: v.combine_chunks() if isinstance(v, pa.ChunkedArray) else v
                      for k, v in columns.items()})  # fmt: skip
 
 
-def write_esr(tables: dict[str, pa.Table], out_dir: Path, seed: int = 7) -> Path:
-    """`esr_workforce.csv` (UTF-8 with a byte-order mark, as Excel saves CSV UTF-8)."""
-    path = Path(out_dir) / FILE_NAME
-    export = esr_export(tables, seed)
-    with path.open("wb") as fh:
-        fh.write(b"\xef\xbb\xbf")
-        pcsv.write_csv(export, fh, pcsv.WriteOptions(include_header=True, quoting_style="needed"))
-    return path
+def write_export(tables: dict[str, pa.Table], out_dir: Path, seed: int = 7) -> list[Path]:
+    """`esr_workforce.csv`."""
+    return [write_csv_export(esr_export(tables, seed), Path(out_dir) / FILE_NAME)]
