@@ -1,5 +1,5 @@
-"""Every test gets its own pseudonymisation key and database, never the user's; generated
-systems are built once per session and shared by every folder of tests."""
+"""Every test gets its own pseudonymisation key, database and local profiles, never the
+user's; generated systems are built once per session and shared by every folder of tests."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ def isolated_key(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     monkeypatch.setenv(config.KEY_FILE_ENV, str(key_file))
     monkeypatch.delenv(config.KEY_ENV, raising=False)
     monkeypatch.delenv(config.DB_ENV, raising=False)
+    # no local profiles unless a test puts some there
+    monkeypatch.setenv(config.PROFILES_ENV, str(key_file.parent / "profiles"))
     return key_file
 
 

@@ -244,21 +244,30 @@ def synth(
 
 @app.command("profiles")
 def profiles_list() -> None:
-    """The source profiles shipped with equitrack: which exports they read, into which tables."""
+    """The source profiles: which exports they read, into which tables. Your own profiles (in
+    EQUITRACK_PROFILES, by default ~/.config/equitrack/profiles) are offered to detection too."""
+    from equitrack import config
     from equitrack.ingest import profile as profiles
 
     with user_errors():
-        shipped = profiles.shipped()
-    for p in shipped:
-        console.print(f"[bold]{p.name}[/bold]  {p.description}", highlight=False)
+        known = profiles.available()
+        shipped = {p.name for p in profiles.shipped()}
+    for p in known:
+        where = ""
+        if profiles.is_local(p):
+            where = " (local, replacing the shipped one)" if p.name in shipped else " (local)"
+        console.print(f"[bold]{p.name}[/bold]{where}  {p.description}", highlight=False)
         detail = f"tables: {', '.join(p.tables)}"
         if p.detect:
             detail += f"; recognised by the header columns {', '.join(p.detect)}"
         console.print(f"  [dim]{detail}[/dim]", highlight=False)
         console.print(f"  [dim]{p.path}[/dim]", highlight=False, soft_wrap=True)
+    folders = ", ".join(str(d) for d in config.profile_dirs())
     console.print(
         "\nA profile is a TOML file: copy one to adapt it to a local report, and give its path "
-        "to --profile."
+        f"to --profile, or put it in {folders} (set {config.PROFILES_ENV} to change this) to "
+        "have files recognised by it.",
+        highlight=False,
     )
 
 
@@ -291,28 +300,31 @@ def profile_check(
         chosen = profiles.load(profile) if profile else None
         report = check_file(file, chosen)
     console.print(
-        f"[bold]{file.name}[/bold]: the {report.profile.name} profile ({report.reason})"
-        + (f", {report.rows:,} rows" if report.rows else ""),
+        f"[bold]{escape(report.source.label)}[/bold]: the {report.profile.name} profile "
+        f"({escape(report.reason)})" + (f", {report.rows:,} rows" if report.rows else ""),
         highlight=False,
     )
     console.print("\n[bold]Columns found[/bold]")
     for target, where in report.found:
-        console.print(f"  {target} ← {where}", highlight=False)
+        console.print(f"  {target} ← {escape(where)}", highlight=False)
     if report.missing:
         console.print("\n[bold]Columns missing[/bold]")
         for target, looked, required in report.missing:
             need = "[bold red]needed[/bold red]" if required else "optional"
-            console.print(f"  {target} ({need}): looked for {looked}", highlight=False)
+            console.print(f"  {target} ({need}): looked for {escape(looked)}", highlight=False)
     if report.unused:
         console.print("\n[bold]Columns not read[/bold] (kept aside on import, unless they look "
                       "like personal identifiers)")  # fmt: skip
-        console.print(f"  {', '.join(report.unused)}", highlight=False, soft_wrap=True)
+        console.print(f"  {escape(', '.join(report.unused))}", highlight=False, soft_wrap=True)
+    if report.ignored:
+        console.print("\n[bold]Columns the profile ignores[/bold] (not stored)")
+        console.print(f"  {escape(', '.join(report.ignored))}", highlight=False, soft_wrap=True)
     if report.problems or report.row_problems:
         console.print("\n[bold]Problems[/bold]")
         for problem in report.problems:
             console.print(f"  [yellow]{escape(problem)}[/yellow]", highlight=False, soft_wrap=True)
         for where, rows in report.row_problems.items():
-            console.print(f"  {where}: {rows:,} row(s) cannot be read", highlight=False)
+            console.print(f"  {escape(where)}: {rows:,} row(s) cannot be read", highlight=False)
     console.print(
         "\nNothing was loaded. "
         + ("The file can be imported." if report.ok else "The import would stop: see above.")

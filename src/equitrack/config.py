@@ -10,6 +10,7 @@ KEY_ENV = "EQUITRACK_PSEUDONYM_KEY"
 KEY_FILE_ENV = "EQUITRACK_KEY_FILE"
 DEFAULT_DB = "equitrack.duckdb"
 DUCKDB_MEMORY_ENV = "EQUITRACK_DUCKDB_MEMORY"
+PROFILES_ENV = "EQUITRACK_PROFILES"
 #: DuckDB's own default is 80% of the machine; a big import would take it all for buffers and
 #: leave nothing for the Arrow data being checked. Above this DuckDB spills to disk.
 DEFAULT_DUCKDB_MEMORY = "4GB"
@@ -23,9 +24,23 @@ def default_db() -> str:
     return os.environ.get(DB_ENV) or DEFAULT_DB
 
 
+def _config_home() -> Path:
+    return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "equitrack"
+
+
+def profile_dirs() -> list[Path]:
+    """Folders of an organisation's own profiles, offered to detection beside the shipped ones.
+
+    EQUITRACK_PROFILES names one or more folders (separated as PATH is); by default the
+    `profiles` folder beside the key.
+    """
+    if explicit := os.environ.get(PROFILES_ENV):
+        return [Path(p).expanduser() for p in explicit.split(os.pathsep) if p.strip()]
+    return [_config_home() / "profiles"]
+
+
 def key_file() -> Path:
     """The pseudonymisation key lives outside the database and outside the repository."""
     if explicit := os.environ.get(KEY_FILE_ENV):
         return Path(explicit).expanduser()
-    base = os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config"
-    return Path(base) / "equitrack" / "pseudonymisation.key"
+    return _config_home() / "pseudonymisation.key"

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     TaskProgressColumn,
@@ -70,7 +71,7 @@ STATUS_STYLE = {
 
 def show_import(result: ImportResult, skip_invalid: bool) -> None:
     for note in result.notes:
-        console.print(f"[dim]{note}[/dim]")
+        console.print(f"[dim]{escape(note)}[/dim]")
     table = Table(title="Import", title_justify="left")
     for name, justify in (
         ("file", "left"),
@@ -84,7 +85,7 @@ def show_import(result: ImportResult, skip_invalid: bool) -> None:
     for r in result.sources:
         style = STATUS_STYLE.get(r.status, "")
         table.add_row(
-            r.source.label,
+            escape(r.source.label),
             r.source.table,
             f"{r.rows_read:,}",
             f"{r.rows_loaded:,}",
@@ -93,23 +94,26 @@ def show_import(result: ImportResult, skip_invalid: bool) -> None:
         )
     console.print(table)
     for r in result.sources:
+        label = escape(r.source.label)  # "[sheet Cases]" is text, not markup
         for problem in r.file_problems:
-            console.print(f"[bold red]{r.source.label}[/bold red]: {problem}")
+            console.print(f"[bold red]{label}[/bold red]: {escape(problem)}")
         if r.problems is not None and r.problems.num_rows:
             shown = r.problems.slice(0, PROBLEMS_SHOWN).to_pylist()
-            console.print(f"\n[bold]{r.source.label}[/bold]: {r.problems.num_rows:,} problem(s)")
+            console.print(f"\n[bold]{label}[/bold]: {r.problems.num_rows:,} problem(s)")
             word = "line" if r.source.format == "csv" else "row"
             for p in shown:
                 where = f"{word} {p['line']}" + (f", {p['column']}" if p["column"] else "")
                 console.print(
-                    f"  {r.source.label} {where}: {p['reason']}", highlight=False, soft_wrap=True
+                    f"  {label} {escape(where)}: {escape(p['reason'])}",
+                    highlight=False,
+                    soft_wrap=True,
                 )
             if r.problems.num_rows > PROBLEMS_SHOWN:
                 console.print(f"  … and {r.problems.num_rows - PROBLEMS_SHOWN:,} more")
         for warning in r.warnings:
-            console.print(f"[yellow]{r.source.label}[/yellow]: {warning}", highlight=False)
+            console.print(f"[yellow]{label}[/yellow]: {escape(warning)}", highlight=False)
         if r.encoding and r.encoding != "UTF-8":
-            console.print(f"[dim]{r.source.label}: read as {r.encoding} text[/dim]")
+            console.print(f"[dim]{label}: read as {r.encoding} text[/dim]")
     for path in result.written:
         kind = "rejected rows" if path.name.endswith(".rejects.csv") else "every problem"
         console.print(f"[dim]Wrote {kind} to {path}[/dim]")

@@ -156,7 +156,7 @@ def read_dates(values: pa.Array, forms: tuple[str, ...]) -> Dates:
     readings = [read_one(v, forms) for v in distinct.to_pylist()]
     index = pc.index_in(values, distinct)
     iso = pc.take(pa.array([r.iso for r in readings], pa.string()), index)
-    refused = pa.array([r.iso is None for r in readings])
+    refused = pa.array([r.iso is None for r in readings], pa.bool_())
     bad = pc.fill_null(pc.take(refused, index), False).to_numpy(zero_copy_only=False)
     rows = np.flatnonzero(bad)
     picked = index.take(pa.array(rows)).to_pylist()

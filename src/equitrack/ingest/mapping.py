@@ -14,8 +14,9 @@ different value are problems, at their own line.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -23,9 +24,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from equitrack.ingest import profile as profiles
-from equitrack.ingest.coerce import text
+from equitrack.ingest.coerce import FALSE_WORDS, text
 from equitrack.ingest.dates import read_dates
-from equitrack.ingest.profile import ColumnRule, Profile, ValueMap, header_key, value_key
+from equitrack.ingest.profile import (
+    PERCENT_DECIMALS,
+    ColumnRule,
+    Profile,
+    ValueMap,
+    header_key,
+    value_key,
+)
 from equitrack.ingest.pseudonymise import normalise_ids
 from equitrack.ingest.readers import (
     FORMATS,
@@ -59,7 +67,7 @@ def detect(header: Sequence[str], candidates: Iterable[Profile] | None = None) -
     keys = {header_key(h) for h in header}
     found = [
         p
-        for p in (candidates if candidates is not None else profiles.shipped())
+        for p in (candidates if candidates is not None else profiles.available())
         if p.detect and all(header_key(h) in keys for h in p.detect)
     ]
     if not found:
@@ -87,6 +95,8 @@ def discover(
     sources: list[Source] = []
     notes: list[str] = []
     canonical: list[str] = []
+    # loaded once, outside detection: a broken local profile is an error, not a non-match
+    candidates = profiles.available() if profile is None and table_name is None else []
     for path in paths:
         if not path.exists():
             raise ReadError(f"{path}: no such file or folder")
@@ -105,19 +115,20 @@ def discover(
                 if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in FORMATS
             )
         for file in files:
-            found, note = _sources_for(file, table_name, profile)
-            if found and found[0].mapped:
-                notes.append(note)
-            elif found:
-                canonical.append(file.name)
-            elif explicit:
+            found, chosen = _sources_for(file, table_name, profile, candidates)
+            notes += chosen
+            plain = [s for s in found if not s.mapped]
+            if plain:  # a workbook that is partly an export names its canonical sheets
+                mixed = len(plain) < len(found)
+                canonical += [s.label for s in plain] if mixed else [file.name]
+            elif not found and explicit:
                 raise ReadError(
                     f"{file}: cannot tell what this file holds: its header matches no profile "
                     f"and its name is not a table name. Name the file after a table "
                     f"({', '.join(TABLE_BY_NAME)}), use --table, or give --profile "
                     "(equitrack profiles lists them)"
                 )
-            else:
+            elif not found:
                 notes.append(
                     f"{file}: passed over (its name is not a table name and its header "
                     "matches no profile)"
@@ -132,30 +143,55 @@ def discover(
 
 
 def _sources_for(
-    file: Path, table_name: str | None, profile: Profile | None
-) -> tuple[list[Source], str]:
+    file: Path, table_name: str | None, profile: Profile | None, candidates: list[Profile]
+) -> tuple[list[Source], list[str]]:
+    """A file's sources, and a note for each part of it a profile reads (and why).
+
+    Each sheet of a workbook is taken on its own: a tracker's "Cases" sheet is read by its
+    profile, a sheet named after a table is canonical, and a sheet of drop-down lists is passed
+    over with a note.
+    """
     fmt = FORMATS[file.suffix.lower()]
-    if profile is not None and profile.canonical:
-        return _sources_in(file, table_name), ""
-    if profile is None and table_name is not None:
-        return _sources_in(file, table_name), ""
-    sheet = _sheet_names(file)[0] if fmt == "xlsx" else None
-    probe = Source(file, fmt, "", sheet)
+    if (profile is not None and profile.canonical) or (profile is None and table_name):
+        return _sources_in(file, table_name), []
+    sheets: list[str | None] = list(_sheet_names(file)) if fmt == "xlsx" else [None]
     if profile is not None:
-        reason = "chosen with --profile"
-        return [Source(file, fmt, t, sheet, profile) for t in profile.tables], _chosen(
-            probe, profile, reason
+        matching = [s for s in sheets if _matches(Source(file, fmt, "", s), profile)]
+        sheet = (matching or sheets)[0]
+        probe = Source(file, fmt, "", sheet)
+        sources = [Source(file, fmt, t, sheet, profile) for t in profile.tables]
+        return sources, [_chosen(probe, profile, "chosen with --profile")]
+    sources, notes, passed = [], [], []
+    for sheet in sheets:
+        probe = Source(file, fmt, "", sheet)
+        try:
+            choice = detect(header_of(probe), candidates)
+        except ReadError:
+            if table_for(file.stem) is None and table_for(sheet or "") is None:
+                raise
+            choice = None  # named after its table: the reader says what is wrong with it
+        if choice is None:
+            passed.append(sheet)
+            continue
+        sources += [Source(file, fmt, t, sheet, choice.profile) for t in choice.profile.tables]
+        notes.append(_chosen(probe, choice.profile, choice.reason))
+    if not sources:
+        return _sources_in(file, None), []
+    canonical = [s for s in _sources_in(file, None) if s.sheet in passed]
+    if fmt == "xlsx" and len(canonical) < len(passed):
+        names = ", ".join(f"'{s}'" for s in passed if s not in {c.sheet for c in canonical})
+        notes.append(
+            f"{file.name}: sheet(s) {names} passed over (not named after a table, and their "
+            "header matches no profile)"
         )
-    try:
-        choice = detect(header_of(probe))
-    except ReadError:
-        if table_for(file.stem) is None:
-            raise
-        choice = None  # a file named after its table: the reader says what is wrong with it
-    if choice is None:
-        return _sources_in(file, None), ""
-    sources = [Source(file, fmt, t, sheet, choice.profile) for t in choice.profile.tables]
-    return sources, _chosen(probe, choice.profile, choice.reason)
+    return canonical + sources, notes
+
+
+def _matches(probe: Source, profile: Profile) -> bool:
+    if not profile.detect:
+        return False
+    keys = {header_key(h) for h in header_of(probe)}
+    return all(header_key(h) in keys for h in profile.detect)
 
 
 def _chosen(source: Source, profile: Profile, reason: str) -> str:
@@ -187,15 +223,59 @@ class Mapper:
 
     def __init__(self, raw: RawData, profile: Profile) -> None:
         self.raw, self.profile = raw, profile
-        self.n = raw.data.num_rows
         self.by_key = {header_key(raw.headers.get(c, c)): c for c in raw.data.column_names}
         self.used: set[str] = set()  # source columns a rule reads
         self.missing: dict[str, list[str]] = {}  # table → columns whose headers are absent
         self.missing_required: dict[str, list[str]] = {}  # of which the table needs
         self._cache: dict[str, _Column | None] = {}
+        #: What the import reports about the profile's own work, by table (rows skipped, counts worked out from percentages): shown with the warnings, not problems.
+        self.notes: dict[str, list[str]] = {}
+        self.raw = self._drop_skipped(raw)
+        self.n = self.raw.data.num_rows
 
     def found(self, rule: ColumnRule) -> list[str]:
         return [self.by_key[k] for k in (header_key(h) for h in rule.headers) if k in self.by_key]
+
+    def _drop_skipped(self, raw: RawData) -> RawData:
+        """The file without the records holding a value the profile lists under `skip`.
+
+        A publisher withholds a figure (too few respondents) by writing `*`, `[c]`, …; a learning
+        report lists cancelled bookings: there is nothing to load, so such a record is neither
+        loaded nor rejected. A note counts them by value and column, so none vanish silently.
+        """
+        drop = np.zeros(raw.data.num_rows, bool)
+        counted: dict[tuple[str, str], list] = {}  # (column, mark) → [as written, rows]
+        for rule in {r.key: r for r in self.profile.columns if r.skip}.values():
+            names = self.found(rule)
+            if not names:
+                continue
+            values = text(contiguous(raw.data.column(names[0])))
+            for other in names[1:]:  # as `_column` reads aliases: the first non-blank
+                values = pc.coalesce(values, text(contiguous(raw.data.column(other))))
+            marks = {value_key(m) for m in rule.skip}
+            distinct = pc.unique(values.drop_null())
+            hit = pa.array([value_key(v) in marks for v in distinct.to_pylist()], pa.bool_())
+            rows = pc.fill_null(pc.take(hit, pc.index_in(values, distinct)), False)
+            new = rows.to_numpy(zero_copy_only=False) & ~drop
+            label = raw.headers.get(names[0], names[0])
+            for v in values.filter(pa.array(new)).to_pylist():
+                counted.setdefault((label, value_key(v)), [v, 0])[1] += 1
+            drop |= new
+        if not drop.any():
+            return raw
+        marks = ", ".join(
+            f"'{v}' in {label} on {n:,}" for (label, _), (v, n) in sorted(counted.items())
+        )
+        lines = raw.lines[drop]
+        shown = ", ".join(str(x) for x in lines[:6]) + (", …" if len(lines) > 6 else "")
+        self.notes.setdefault(self.profile.row_table, []).append(
+            f"{int(drop.sum()):,} row(s) skipped, not loaded ({marks}; "
+            f"{raw.line_word}{'s' if len(lines) > 1 else ''} {shown}): the {self.profile.name} "
+            "profile skips rows with these values (under skip), so they are neither loaded "
+            "nor rejected"
+        )
+        keep = ~drop
+        return replace(raw, data=raw.data.filter(pa.array(keep)), lines=raw.lines[keep])
 
     def where(self, name: str | None, label: str) -> str:
         """A location as the validator writes it, from a source column's name."""
@@ -233,7 +313,12 @@ class Mapper:
         col = _Column(source, source, label, self.raw.positions.get(first))
         where = self.where(first, label)
         if rule.transform == "present":
-            col.values = pc.if_else(pc.is_valid(source), "true", "false")
+            said_no = pc.is_in(pc.utf8_lower(source), pa.array(FALSE_WORDS, pa.string()))
+            col.values = pc.if_else(
+                pc.and_(pc.is_valid(source), pc.invert(pc.fill_null(said_no, False))),
+                "true",
+                "false",
+            )
         elif rule.values is not None:
             self._map_values(col, rule.values, rule, table_name, where)
         elif kind is Kind.DATE or rule.transform == "year":
@@ -261,7 +346,7 @@ class Mapper:
         looked = [vm.lookup(v) for v in distinct.to_pylist()]
         index = pc.index_in(col.values, distinct)
         mapped = pa.array([None if v in (None, "") else v for v in looked], pa.string())
-        known = pa.array([v is not None for v in looked])
+        known = pa.array([v is not None for v in looked], pa.bool_())  # typed when empty
         values = pc.take(mapped, index)
         unmapped = pc.invert(pc.fill_null(pc.take(known, index), True))
         unmapped_np = unmapped.to_numpy(zero_copy_only=False)
@@ -308,6 +393,55 @@ class Mapper:
         label = f"{base.label}, from which {rule.target} is derived"
         return _Column(values, base.shown, label, base.position)
 
+    def counted(self, rule: ColumnRule, table_name: str, made: dict[str, _Column]) -> _Column:
+        """The count behind each published percentage of another column (`percent_of`).
+
+        A percentage that fits no count of its base is a row problem; one that fits several
+        (a large base, few decimals) takes the nearest, and the note says on how many rows and
+        how far apart the fits were, so that the rounding is on record.
+        """
+        col = made[rule.target]
+        out = _Column(col.values, col.shown, col.label, col.position)
+        base = made.get(rule.percent_of or "")
+        if base is None:  # the base's header is absent: that is reported for the base
+            out.values = pa.nulls(self.n, pa.string())
+            return out
+        counts: list[str | None] = [None] * self.n
+        bad: list[int] = []
+        found: dict[tuple[str, str | None], Counted | str] = {}
+        converted = several = widest = 0
+        pairs = zip(col.values.to_pylist(), base.values.to_pylist(), strict=True)
+        for i, (p, n) in enumerate(pairs):
+            if p is None:
+                continue  # blank: the validator says every row needs one
+            if (p, n) not in found:
+                found[(p, n)] = _count(p, n, base.label)
+            fit = found[(p, n)]
+            if isinstance(fit, str):
+                bad.append(i)
+                out.reasons.append(fit)
+                continue
+            counts[i] = str(fit.count)
+            converted += 1
+            if fit.high > fit.low:
+                several += 1
+                widest = max(widest, fit.high - fit.count, fit.count - fit.low)
+        out.values = pa.array(counts, pa.string())
+        out.bad = np.asarray(bad, np.int64)
+        if converted:
+            rounding = (
+                f"; on {several:,} row(s) the published percentage fits more than one count "
+                f"(at most ±{widest}), the nearest was taken"
+                if several
+                else "; each published percentage fits exactly one count"
+            )
+            self.notes.setdefault(table_name, []).append(
+                f"{table_name}: {rule.target} worked out from {col.label} × {base.label} on "
+                f"{converted:,} row(s){rounding}. The percentages as published are kept aside "
+                f"as {rule.target}_percent (table extra_values)."
+            )
+        return out
+
     def apply(self) -> dict[str, RawData]:
         made: dict[str, dict[str, _Column]] = {}
         for t in self.profile.tables:
@@ -327,6 +461,9 @@ class Mapper:
             for rule in self.profile.rules(t):
                 if rule.derive_from is not None and rule.derive_from in cols:
                     cols[rule.target] = self.derived(rule, t, cols)
+            for rule in self.profile.rules(t):
+                if rule.percent_of is not None and rule.target in cols:
+                    cols[rule.target] = self.counted(rule, t, cols)
             made[t] = cols
             self.missing_required[t] = missing
         return {t: self._table(t, made[t]) for t in self.profile.tables}
@@ -344,7 +481,7 @@ class Mapper:
         source = Source(raw.source.path, raw.source.format, t, raw.source.sheet, profile)
         tbl = TABLE_BY_NAME[t]
         file_problems = [p for c in cols.values() for p in c.file_problems]
-        warnings = [w for c in cols.values() for w in c.warnings]
+        warnings = [w for c in cols.values() for w in c.warnings] + self.notes.get(t, [])
         labels = {name: c.label for name, c in cols.items()}
         for target in self.missing_required[t]:
             labels[target] = self.describe(t, target)
@@ -381,6 +518,9 @@ class Mapper:
                 if name != key and len(conflicts):
                     priors.append(self._conflicts(c, cols[key], conflicts, group, rows, name))
         data = pa.table(arrays) if arrays else pa.table({"__empty": pa.nulls(len(rows))})
+        for rule in profile.rules(t):
+            if rule.percent_of is not None and rule.target in cols:
+                data = self._published(rule, cols[rule.target], data, rows, positions, labels)
         unreadable = []
         if t == profile.row_table:
             data, positions, labels = self._extras(tbl.column_names, data, positions, labels)
@@ -401,6 +541,24 @@ class Mapper:
             warnings=warnings,
             origin=(raw.data, rows),
         )
+
+    def _published(
+        self,
+        rule: ColumnRule,
+        col: _Column,
+        data: pa.Table,
+        rows: np.ndarray,
+        positions: dict[str, int],
+        labels: dict[str, str],
+    ) -> pa.Table:
+        """The percentage a count was worked out from, kept aside as the file wrote it (table
+        extra_values, column `<target>_percent`): where several counts fit, it is the evidence."""
+        name = f"{rule.target}_percent"
+        shown = col.shown if len(rows) == self.n else col.shown.take(pa.array(rows))
+        labels[name] = f"{col.label} (as published)"
+        if col.position is not None:
+            positions[name] = col.position
+        return data.append_column(name, shown)
 
     def _groups(self, key: pa.Array) -> tuple[np.ndarray, np.ndarray]:
         """The first record of each key value (in file order), and each record's group."""
@@ -485,6 +643,88 @@ def _merge(values: pa.Array, group: np.ndarray, groups: int) -> tuple[pa.Array, 
     return merged, np.flatnonzero(differs)
 
 
+_PERCENT = re.compile(r"([+-]?)(\d+(?:\.\d*)?|\.\d+)\s*%?")
+_WHOLE = re.compile(r"[+-]?\d+(?:\.0*)?")
+
+
+@dataclass(frozen=True)
+class Counted:
+    """The counts of a base whose share, rounded as it was published, is the published value."""
+
+    count: int  # the one nearest percentage × base / 100: the one loaded
+    low: int
+    high: int
+
+
+def read_percent(value: str) -> tuple[int, int]:
+    """`'27.3%'` → `(273, 1)`: the percentage in units of its last written decimal place, and
+    the number of decimals written (which say how it was rounded). ValueError says why not."""
+    match = _PERCENT.fullmatch(value.strip())
+    if not match:
+        raise ValueError(f"'{value}' is not a percentage (a number such as 27.3 or 27.3%)")
+    whole, _, decimals = match.group(2).partition(".")
+    if len(decimals) > PERCENT_DECIMALS:
+        raise ValueError(
+            f"'{value}' has more than {PERCENT_DECIMALS} decimal places, more than a published "
+            "percentage has"
+        )
+    units = int((whole or "0") + decimals)
+    if (match.group(1) == "-" and units) or units > 100 * 10 ** len(decimals):
+        raise ValueError(f"'{value}' is not a percentage: it is outside 0–100")
+    return units, len(decimals)
+
+
+def counts_for(units: int, decimals: int, base: int) -> Counted | None:
+    """The whole numbers k of `base` whose k / base × 100, rounded to `decimals` places, is the
+    percentage (`units` / 10^decimals); None when there is none. A half may have been rounded
+    either way, so a percentage exactly half a unit from k fits it. Exact integer arithmetic:
+
+        |k × 100 / base − units / 10^d| ≤ ½ / 10^d  ⇔  |200·10^d·k − 2·units·base| ≤ base
+    """
+    if base == 0:
+        return Counted(0, 0, 0) if units == 0 else None
+    scale = 200 * 10**decimals
+    twice = 2 * units * base
+    low = max(0, -((base - twice) // scale))  # ceil((twice - base) / scale)
+    high = min(base, (twice + base) // scale)
+    if low > high:
+        return None
+    nearest = (twice + scale // 2) // scale  # percentage × base / 100, a half rounded up
+    return Counted(min(max(nearest, low), high), low, high)
+
+
+def _count(percent: str, base: str | None, base_label: str) -> Counted | str:
+    """The counts a published percentage of a base can stand for, or why it stands for none."""
+    try:
+        units, decimals = read_percent(percent)
+    except ValueError as exc:
+        return str(exc)
+    if base is None:
+        return f"'{percent}' cannot be turned into a count: {base_label} is blank"
+    if not _WHOLE.fullmatch(base) or base.lstrip().startswith("-"):
+        return f"'{percent}' cannot be turned into a count: {base_label} '{base}' is not a count"
+    n = int(base.split(".")[0])
+    fit = counts_for(units, decimals, n)
+    if fit is not None:
+        return fit
+    if n == 0:
+        return f"'{percent}' cannot be a percentage of 0 ({base_label}): only 0 can"
+    below = units * n // (100 * 10**decimals)
+    shown = [f"{k} of {n} is {_percent_text(k, n, decimals)}" for k in (below, below + 1) if k <= n]
+    places = "whole numbers" if not decimals else f"{decimals} decimal place(s)"
+    return (
+        f"'{percent}' cannot be a percentage of {n} ({base_label}): no whole number of them "
+        f"gives it, rounded to {places} ({' and '.join(shown)})"
+    )
+
+
+def _percent_text(k: int, n: int, decimals: int) -> str:
+    """k of n as a percentage to `decimals` places, a half rounded up."""
+    units = (200 * 10**decimals * k + n) // (2 * n)
+    text_ = str(units).rjust(decimals + 1, "0")
+    return f"{text_[:-decimals]}.{text_[-decimals:]}%" if decimals else f"{text_}%"
+
+
 def hint(table_name: str, column: str) -> str:
     """What the analyst writes on the right of a value-list line."""
     col = table(table_name).column(column)
@@ -515,9 +755,10 @@ class Check:
     rows: int
     found: list[tuple[str, str]]  # (table.column, where it comes from)
     missing: list[tuple[str, str, bool]]  # (table.column, headers looked for, required)
-    unused: list[str]  # source columns no rule reads
+    unused: list[str]  # source columns no rule reads, kept aside on import
     problems: list[str]  # file problems and value summaries
     row_problems: dict[str, int]  # location → rows with a problem there
+    ignored: list[str] = field(default_factory=list)  # columns the profile says to drop
 
     @property
     def ok(self) -> bool:
@@ -534,6 +775,10 @@ def check_file(path: Path, profile: Profile | None = None) -> Check:
         raise ReadError(f"{path}: equitrack reads .csv, .xlsx and .parquet files")
     fmt = FORMATS[path.suffix.lower()]
     sheet = _sheet_names(path)[0] if fmt == "xlsx" else None
+    if fmt == "xlsx":  # the first sheet a profile reads, as an import would find it
+        candidates = profiles.available() if profile is None else []
+        found, _ = _sources_for(path, None, profile, candidates)
+        sheet = next((s.sheet for s in found if s.mapped), sheet)
     probe = Source(path, fmt, "", sheet)
     if profile is None:
         choice = detect(header_of(probe))
@@ -569,14 +814,18 @@ def check_file(path: Path, profile: Profile | None = None) -> Check:
                 missing.append((target, ", ".join(rule.headers), bool(req)))
             else:
                 found.append((target, data.where(rule.target)))
-        problems += data.file_problems + data.warnings
+        notes = mapper.notes.get(t, [])  # the profile's own work reported, not problems
+        problems += data.file_problems + [w for w in data.warnings if w not in notes]
         for prior in data.prior:  # counted as records of the file
             where = f"{t}: {prior.where}"
             row_problems[where] = row_problems.get(where, 0) + len(np.unique(prior.lines))
-    unused = [raw.headers.get(c, c) for c in raw.data.column_names if c not in mapper.used]
+    dropped = {header_key(h) for h in chosen.ignore}
+    unread = [raw.headers.get(c, c) for c in raw.data.column_names if c not in mapper.used]
+    unused = [h for h in unread if header_key(h) not in dropped]
+    ignored = [h for h in unread if header_key(h) in dropped]
     return Check(
         probe, chosen, choice.reason, raw.data.num_rows, found, missing, unused, problems,
-        row_problems,
+        row_problems, ignored,
     )  # fmt: skip
 
 

@@ -6,6 +6,11 @@ ignoring case, spaces and punctuation), a value list, a constant, or a rule deri
 another column. Shipped profiles live in `ingest/profiles/*.toml`; an analyst writes one for a
 local report and passes its path. See `profiles/esr_workforce.toml` for a documented example.
 
+Published aggregates need two more column keys (see `profiles/staff_survey.toml`): `percent_of`
+turns a published percentage back into the count it was worked out from. `skip` lists values
+whose rows are not records to load (a publisher's `*` or `[c]` for a withheld figure, a
+cancelled booking): such rows are neither loaded nor rejected, and the import counts them.
+
 A profile is checked when it is loaded, and a mistake is reported with the file and the key.
 """
 
@@ -18,6 +23,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from equitrack import config
 from equitrack.ingest.coerce import FALSE_WORDS, TRUE_WORDS
 from equitrack.ingest.readers import ReadError
 from equitrack.model import codes
@@ -26,8 +32,9 @@ from equitrack.model.tables import TABLE_BY_NAME, Kind, table
 #: Date forms a profile may declare. Month-first (US) dates are never read: see `dates.py`.
 DATE_FORMATS = ("day_first", "iso", "excel_serial")
 UNMAPPED = ("refuse", "keep")
-#: year: the year of a date (for birth_year). present: true when the cell has anything in it,
-#: false when blank (a stage reached is a date in the stage's column).
+#: year: the year of a date (for birth_year). present: true when the cell has anything in it
+#: but a no-word (N, No, False, 0), false when blank (a stage reached is a date in the stage's
+#: column).
 TRANSFORMS = ("year", "present")
 CANONICAL = "canonical"
 TOP_KEYS = {"name", "description", "tables", "dates", "detect", "merge", "ignore", "columns"}
@@ -40,7 +47,11 @@ COLUMN_KEYS = {
     "derive_from",
     "otherwise",
     "transform",
+    "percent_of",
+    "skip",
 }
+#: Decimal places a percentage may be written with for `percent_of` (the arithmetic is exact).
+PERCENT_DECIMALS = 6
 
 
 class ProfileError(ReadError):
@@ -97,6 +108,10 @@ class ColumnRule:
     otherwise: str | None = None
     transform: str | None = None
     line: int | None = None
+    #: The column this one's source percentage is a percentage of: the count is worked out.
+    percent_of: str | None = None
+    #: Marks of a figure withheld at source: a record holding one is not loaded (and counted).
+    skip: tuple[str, ...] = ()  # values whose rows are not loaded (counted in the notes)
 
     def applies_to(self, table_name: str) -> bool:
         if self.table is not None:
@@ -144,20 +159,39 @@ def shipped() -> list[Profile]:
     return sorted(found, key=lambda p: (not p.canonical, p.name))
 
 
+def local() -> list[Profile]:
+    """The organisation's own profiles (`config.profile_dirs()`), in name order."""
+    files = [f for d in config.profile_dirs() if d.is_dir() for f in sorted(d.glob("*.toml"))]
+    return [load_file(f) for f in files]
+
+
+def available() -> list[Profile]:
+    """The shipped profiles and the local ones; a local profile replaces a shipped one of the
+    same name, so a trust can adapt `esr_workforce` to its own report and keep detection."""
+    chosen = {p.name: p for p in shipped()}
+    chosen.update({p.name: p for p in local()})
+    return sorted(chosen.values(), key=lambda p: (not p.canonical, p.name))
+
+
+def is_local(profile: Profile) -> bool:
+    return profile.path is not None and profile.path.parent != shipped_dir()
+
+
 def load(name_or_path: str | Path) -> Profile:
-    """A shipped profile by name, or a profile file by path."""
+    """A profile by name (local, else shipped), or a profile file by path."""
     text = str(name_or_path)
     path = Path(text)
     if text.endswith(".toml") or path.exists() or "/" in text or "\\" in text:
         if not path.is_file():
             raise ProfileError(f"{path}: no such profile file")
         return load_file(path)
-    for profile in shipped():
+    known = available()
+    for profile in known:
         if profile.name == text:
             return profile
-    names = ", ".join(p.name for p in shipped())
+    names = ", ".join(p.name for p in known)
     raise ProfileError(
-        f"there is no profile called {text!r}; the shipped profiles are {names} "
+        f"there is no profile called {text!r}; the profiles are {names} "
         "(or give the path of a .toml profile file)"
     )
 
@@ -303,7 +337,14 @@ class _Parser:
             else None,
             transform=spec.get("transform"),
             line=self.line_of(f"columns.{key}"),
+            percent_of=self._str(spec["percent_of"], f"{where} percent_of")
+            if "percent_of" in spec
+            else None,
+            skip=self._strings(spec["skip"], f"{where} skip")
+            if "skip" in spec
+            else (),
         )
+        self.check_percent(where, spec, rule, kind)
         if rule.transform is not None and rule.transform not in TRANSFORMS:
             raise self.fail(where, f"transform must be one of {', '.join(TRANSFORMS)}")
         if rule.transform == "year" and kind is not Kind.INT:
@@ -325,6 +366,35 @@ class _Parser:
         if kind is Kind.DATE and not dates:
             raise self.fail("dates", "a profile with date columns declares its date formats")
         return rule
+
+    def check_percent(self, where: str, spec: dict, rule: ColumnRule, kind: Kind) -> None:
+        """`percent_of` and `skip` are said of a column read from the file; a percentage
+        is read as a number and becomes a count, so it takes no values list or transform."""
+        if rule.skip and not rule.headers:
+            raise self.fail(
+                f"{where} skip", "lists values read from the file: the column needs headers"
+            )
+        if rule.percent_of is None:
+            return
+        key = f"{where} percent_of"
+        if not rule.headers:
+            raise self.fail(
+                key, "works out a count from a percentage in the file: give headers, not "
+                "constant or derive_from"
+            )  # fmt: skip
+        for other in ("values", "unmapped", "transform"):
+            if other in spec:
+                raise self.fail(
+                    where, f"{other} cannot be used with percent_of (the percentage is read as "
+                    "a number and turned into a count)"
+                )  # fmt: skip
+        if kind is not Kind.INT:
+            raise self.fail(
+                key, f"makes a count, so {rule.target} must be a whole-number (int) column, "
+                f"not {kind}"
+            )  # fmt: skip
+        if rule.percent_of == rule.target:
+            raise self.fail(key, f"{rule.target} cannot be a percentage of itself")
 
     def values(
         self,
@@ -388,6 +458,27 @@ class _Parser:
                         f"[columns.{r.key}] derive_from",
                         f"{r.derive_from!r} is not a column this profile gives {t}",
                     )
+                if r.percent_of:
+                    self.check_base(profile, t, r)
+
+    def check_base(self, profile: Profile, t: str, rule: ColumnRule) -> None:
+        """A percentage is of a count the profile gives the same table."""
+        key = f"[columns.{rule.key}] percent_of"
+        base = rule.percent_of or ""
+        if not _has(t, base):
+            raise self.fail(key, f"{t} has no column {base!r}")
+        kind = table(t).column(base).kind
+        if kind is not Kind.INT:
+            raise self.fail(
+                key, f"{t}.{base} is a {kind} column; a percentage is of a count (an int column)"
+            )
+        rules = [r for r in profile.rules(t) if r.target == base]
+        if not rules:
+            raise self.fail(
+                key, f"{base!r} is not a column this profile gives {t} (add [columns.{base}])"
+            )
+        if any(r.percent_of for r in rules):
+            raise self.fail(key, f"{base!r} is itself worked out from a percentage")
 
 
 def _has(table_name: str, column: str) -> bool:

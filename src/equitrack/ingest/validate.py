@@ -26,8 +26,9 @@ from equitrack.store.types import ARROW_TYPES
 #: Extra columns whose names suggest they identify a person are never stored, even aside.
 IDENTIFYING = re.compile(
     r"(^|_)(name|forename|surname|first_name|last_name|full_name|nhs_number|nhs_no|ni_number|"
-    r"national_insurance|employee_number|staff_number|email|e_mail|address|postcode|post_code|"
-    r"date_of_birth|dob|phone|telephone|mobile)($|_)"
+    r"national_insurance|employee_number|employee_no|emp_no|staff_number|person_number|"
+    r"assignment_number|assignment_no|applicant_id|candidate_id|email|e_mail|address|postcode|"
+    r"post_code|date_of_birth|dob|phone|telephone|mobile)($|_)"
 )
 MAX_VALUE_SHOWN = 60
 #: The columns other tables refer to ("people.person_id", …).
