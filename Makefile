@@ -25,7 +25,7 @@ assets:
 test: $(STAMP) system-deps assets
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 --dist loadgroup
 
 bench: $(STAMP) system-deps assets
 	$(BIN)/python -m bench

@@ -58,3 +58,15 @@ def loaded_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable
     yield build
     for store in cache.values():
         store.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """With `pytest -n 2 --dist loadgroup` (make test), each module runs whole on one worker so
+    its module fixtures are built once, and the engine tests share one worker's PostgreSQL and
+    Spark."""
+    for item in items:
+        if item.get_closest_marker("xdist_group"):
+            continue
+        path = Path(str(item.fspath))
+        group = "engines" if path.parent.name == "engines" else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))

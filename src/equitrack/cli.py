@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from equitrack import __version__, config
 from equitrack.console import console, errors, progress_bars, show_import, show_status
@@ -72,7 +73,9 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except (ReadError, StoreError, KeyProblem, PlanProblem) as exc:
-        errors.print(f"[bold red]Error:[/bold red] {exc}", highlight=False, soft_wrap=True)
+        errors.print(
+            f"[bold red]Error:[/bold red] {escape(str(exc))}", highlight=False, soft_wrap=True
+        )
         raise typer.Exit(2) from None
 
 
@@ -291,7 +294,6 @@ def profile_check(
 ) -> None:
     """Report the columns a profile finds and misses in a file, and the values it cannot read
     (with their counts), without loading anything. Exits 1 when the import would stop."""
-    from rich.markup import escape
 
     from equitrack.ingest import profile as profiles
     from equitrack.ingest.mapping import check_file

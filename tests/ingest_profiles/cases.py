@@ -7,22 +7,12 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from equitrack.synth.case_tracker import HEADER as TRACKER_HEADER
 from tests.factories import small_system
+from tests.ingest_profiles.support import Export
 
-HEADER = [
-    "Case Reference",
-    "Employee Number",
-    "Org Code",
-    "Case Type",
-    "Date Opened",
-    "Formal Investigation Date",
-    "Suspended",
-    "Date Closed",
-    "Status",
-    "Outcome",
-    "Just Culture Assessment Completed",
-    "Just Culture Answers",
-]
+#: The columns of the tracker the generator writes: the hand-made one is the same workbook.
+HEADER = list(TRACKER_HEADER)
 G_PATH = "1a=N;2a=N;2b=N;2c=N;3a=Y;3b=Y;3c=Y;4a=N;4b=N;4c=N;5a=N"
 
 #: Three cases of the people in tests.factories; rows 2, 3 and 4 of the sheet. The first went
@@ -37,40 +27,27 @@ ROWS: list[list[object]] = [
 ]  # fmt: skip
 
 
-def tracker_file(
-    path: Path,
-    rows: list[list[object]] | None = None,
-    header: list[str] | None = None,
-    sheet: str = "Cases",
-) -> Path:
-    """A tracker workbook; `datetime.date` values become date cells shown as dd/mm/yyyy."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = sheet
-    ws.append(header or HEADER)
-    for row in ROWS if rows is None else rows:
-        ws.append(row)
-    for cells in ws.iter_rows(min_row=2):
-        for cell in cells:
-            if cell.is_date:
-                cell.number_format = "DD/MM/YYYY"
-    wb.create_sheet("Lists").append(["Case Type", "Outcome"])
-    wb.save(path)
-    return path
+class Tracker(Export[object]):
+    """The tracker is a workbook, so its cells keep their types (a number, a date cell); a
+    workbook has no text encoding, so `encoding` is not used."""
+
+    def write(self, path: Path, header: list[str], rows: list[list[object]], encoding: str) -> None:
+        """A "Cases" sheet, `datetime.date` values as date cells shown as dd/mm/yyyy, then the
+        sheet of drop-down lists."""
+        wb = Workbook()
+        ws = wb.active
+        assert ws is not None
+        ws.title = "Cases"
+        ws.append(header)
+        for row in rows:
+            ws.append(row)
+        for cells in ws.iter_rows(min_row=2):
+            for cell in cells:
+                if cell.is_date:
+                    cell.number_format = "DD/MM/YYYY"
+        wb.create_sheet("Lists").append(["Case Type", "Outcome"])
+        wb.save(path)
 
 
-def tracker_folder(folder: Path, rows: list[list[object]] | None = None, **kwargs: object) -> Path:
-    """organisations, people and assignments CSVs and er_case_tracker.xlsx, ready to import."""
-    small_system(folder)
-    tracker_file(folder / "er_case_tracker.xlsx", rows, **kwargs)  # type: ignore[arg-type]
-    return folder
-
-
-def replace(row: list[object], **changes: object) -> list[object]:
-    """A copy of a row with some cells changed, named by header (spaces as underscores)."""
-    out = list(row)
-    for name, value in changes.items():
-        out[HEADER.index(name.replace("_", " "))] = value
-    return out
+#: Imported beside the organisations, people and assignments CSVs.
+CASES = Tracker("er_case_tracker.xlsx", HEADER, ROWS, beside=small_system)

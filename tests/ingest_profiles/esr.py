@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-from pathlib import Path
-
-from tests.factories import ORGANISATIONS, write_csv
+from tests.ingest_profiles.support import Export, write_organisations
 
 HEADER = [
     "Employee Number",
@@ -35,29 +32,5 @@ ROWS = [
 ]  # fmt: skip
 
 
-def esr_file(
-    path: Path,
-    rows: list[list[str]] | None = None,
-    header: list[str] | None = None,
-    encoding: str = "utf-8",
-) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding=encoding) as fh:
-        writer = csv.writer(fh)
-        writer.writerow(header or HEADER)
-        writer.writerows(ROWS if rows is None else rows)
-    return path
-
-
-def esr_folder(folder: Path, rows: list[list[str]] | None = None, **kwargs: object) -> Path:
-    """organisations.csv and esr_export.csv, ready to import."""
-    write_csv(folder / "organisations.csv", ORGANISATIONS)
-    esr_file(folder / "esr_export.csv", rows, **kwargs)  # type: ignore[arg-type]
-    return folder
-
-
-def replace(row: list[str], **changes: str) -> list[str]:
-    out = list(row)
-    for name, value in changes.items():
-        out[HEADER.index(name.replace("_", " "))] = value
-    return out
+#: Imported beside organisations.csv.
+ESR = Export("esr_export.csv", HEADER, ROWS, beside=write_organisations)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import csv
-from pathlib import Path
-
 from tests.factories import small_system
+from tests.ingest_profiles.support import Export
 
 HEADER = [
     "Employee Number",
@@ -35,30 +33,5 @@ ROWS = [
 ]  # fmt: skip
 
 
-def olm_file(
-    path: Path,
-    rows: list[list[str]] | None = None,
-    header: list[str] | None = None,
-    encoding: str = "utf-8",
-) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding=encoding) as fh:
-        writer = csv.writer(fh)
-        writer.writerow(header or HEADER)
-        writer.writerows(ROWS if rows is None else rows)
-    return path
-
-
-def olm_folder(folder: Path, rows: list[list[str]] | None = None, **kwargs: object) -> Path:
-    """organisations, people and assignments as canonical CSVs, and olm_report.csv."""
-    small_system(folder)
-    olm_file(folder / "olm_report.csv", rows, **kwargs)  # type: ignore[arg-type]
-    return folder
-
-
-def replace(row: list[str], **changes: str) -> list[str]:
-    """A row with some columns changed, named as in HEADER with `_` for spaces."""
-    out = list(row)
-    for name, value in changes.items():
-        out[HEADER.index(name.replace("_", " "))] = value
-    return out
+#: Imported beside the organisations, people and assignments as canonical CSVs.
+OLM = Export("olm_report.csv", HEADER, ROWS, beside=small_system)

@@ -11,47 +11,19 @@ from collections import Counter
 from pathlib import Path
 
 import pyarrow as pa
-import pytest
 from openpyxl import load_workbook
 
-from equitrack import synth
 from equitrack.ingest import Status, import_paths, mapping
 from equitrack.ingest import profile as profiles
 from equitrack.model.tables import table
 from equitrack.store import connect
 from tests.factories import small_system
-from tests.ingest_profiles.cases import G_PATH, HEADER, ROWS, replace, tracker_file, tracker_folder
+from tests.ingest_profiles.cases import CASES, G_PATH, HEADER, ROWS
 from tests.ingest_profiles.esr import HEADER as ESR_HEADER
+from tests.ingest_profiles.support import RoundTrip, profile_line, rows_in, stored
 
 TRACKER = "er_case_tracker.xlsx"
 LABEL = "er_case_tracker.xlsx [sheet Cases]"
-
-
-def stored(db: Path, name: str, key: str) -> pa.Table:
-    store = connect(str(db))
-    try:
-        return store.table(name).to_pyarrow().drop(["batch_id"]).sort_by(key)
-    finally:
-        store.close()
-
-
-def rows_in(db: Path, name: str) -> int:
-    store = connect(str(db))
-    try:
-        return store.table(name).count().to_pyarrow().as_py()
-    finally:
-        store.close()
-
-
-def values_line(column: str) -> int:
-    """The line of a column's values list in the shipped profile (what a message points to)."""
-    text = (profiles.shipped_dir() / "er_case_tracker.toml").read_text().splitlines()
-    return text.index(f"[columns.{column}.values]") + 1
-
-
-@pytest.fixture(scope="module")
-def generated() -> dict[str, pa.Table]:
-    return synth.generate("mini", seed=3)
 
 
 def test_the_profile_maps_every_disciplinary_column() -> None:
@@ -74,8 +46,8 @@ def test_detection_tells_the_tracker_from_an_esr_export() -> None:
 def test_tracker_sample_imports_into_the_same_table_as_the_canonical_file(
     tmp_path: Path, generated: dict[str, pa.Table]
 ) -> None:
-    synth.write(generated, tmp_path / "canonical", "csv")
-    written = synth.write(generated, tmp_path / "cases", "cases", seed=3)
+    trip = RoundTrip.write(tmp_path, generated, "cases")
+    written = trip.written
     assert written["disciplinary"] == tmp_path / "cases" / TRACKER
     assert not (tmp_path / "cases" / "disciplinary.csv").exists()
     assert (tmp_path / "cases" / "people.csv").exists()
@@ -98,43 +70,37 @@ def test_tracker_sample_imports_into_the_same_table_as_the_canonical_file(
     assert "Gross Misconduct" in {c.value for c in columns["Case Type"]}
     wb.close()
 
-    results = {}
-    for name in ("canonical", "cases"):  # the same key (one per test) for both
-        store = connect(str(tmp_path / f"{name}.duckdb"))
-        results[name] = import_paths([tmp_path / name], store)
-        store.close()
-        assert results[name].ok, [(s.problems, s.file_problems) for s in results[name].sources]
+    results = trip.imported()
     assert (
         f"{LABEL}: read with the er_case_tracker profile (its header has Case Reference, "
         "Employee Number, Case Type and Date Opened), giving disciplinary"
     ) in results["cases"].notes
-    canonical = stored(tmp_path / "canonical.duckdb", "disciplinary", "case_id")
-    cases = stored(tmp_path / "cases.duckdb", "disciplinary", "case_id")
+    canonical, cases = trip.tables("disciplinary", "case_id")
     assert canonical.num_rows == generated["disciplinary"].num_rows > 100
     assert cases.equals(canonical)
     # the cases join up with the people from the other files: same pseudonyms
-    people = set(stored(tmp_path / "cases.duckdb", "people", "person_id")["person_id"].to_pylist())
+    people = set(stored(trip.export_db, "people", "person_id")["person_id"].to_pylist())
     assert set(cases["person_id"].to_pylist()) <= people
     assert not set(generated["disciplinary"]["person_id"].to_pylist()) & people
     # Status is worked out from Date Closed: ignored, not kept aside
-    assert rows_in(tmp_path / "cases.duckdb", "extra_values") == 0
+    assert rows_in(trip.export_db, "extra_values") == 0
 
 
 def test_date_cells_typed_dates_mixed_flags_spaces_and_case_load(
     tmp_path: Path, db_path: Path
 ) -> None:
     rows = [
-        replace(ROWS[0], Employee_Number="10000001 ", Case_Type="MISCONDUCT ",
-                Date_Opened="04/04/2022", Formal_Investigation_Date="2022-04-20",
-                Suspended="no", Date_Closed=44774, Outcome="first written warning ",
-                Just_Culture_Assessment_Completed="Yes "),
-        replace(ROWS[1], Case_Type="capability - ill health", Date_Opened="3-May-2022",
-                Suspended="Not Known", Outcome="Ongoing",
-                Just_Culture_Assessment_Completed="NO"),
-        replace(ROWS[2], Employee_Number="010000003", Case_Type="Gross  Misconduct",
-                Suspended="YES", Outcome="DISMISSED", Just_Culture_Assessment_Completed="y"),
+        CASES.replace(ROWS[0], Employee_Number="10000001 ", Case_Type="MISCONDUCT ",
+                      Date_Opened="04/04/2022", Formal_Investigation_Date="2022-04-20",
+                      Suspended="no", Date_Closed=44774, Outcome="first written warning ",
+                      Just_Culture_Assessment_Completed="Yes "),
+        CASES.replace(ROWS[1], Case_Type="capability - ill health", Date_Opened="3-May-2022",
+                      Suspended="Not Known", Outcome="Ongoing",
+                      Just_Culture_Assessment_Completed="NO"),
+        CASES.replace(ROWS[2], Employee_Number="010000003", Case_Type="Gross  Misconduct",
+                      Suspended="YES", Outcome="DISMISSED", Just_Culture_Assessment_Completed="y"),
     ]  # fmt: skip
-    folder = tracker_folder(tmp_path / "data", rows)
+    folder = CASES.folder(tmp_path / "data", rows)
     result = import_paths([folder], connect(str(db_path)))
     assert result.ok, [(s.problems, s.file_problems) for s in result.sources]
     got = stored(db_path, "disciplinary", "opened_date").to_pylist()
@@ -163,7 +129,7 @@ def test_a_tracker_with_other_headers_loads_with_the_profile(tmp_path: Path, db_
         ["C-17", 10000002, "RWE", "Capability - Performance", dt.date(2023, 2, 1),
          dt.date(2023, 2, 10), "N", "Management Advice", dt.date(2023, 3, 1), "N", None],
     ]  # fmt: skip
-    path = tracker_file(tmp_path / "local" / "tracker_2023.xlsx", rows, header=header)
+    path = CASES.file(tmp_path / "local" / "tracker_2023.xlsx", rows, header=header)
     not_detected = import_paths([path.parent], connect(str(db_path)))
     assert any("tracker_2023.xlsx: passed over" in n for n in not_detected.notes)
     result = import_paths([path], connect(str(db_path)), profile="er_case_tracker")
@@ -179,16 +145,16 @@ def test_a_tracker_with_other_headers_loads_with_the_profile(tmp_path: Path, db_
 
 UNKNOWN = [
     ROWS[0],
-    replace(ROWS[1], Case_Type="Sickness Absence", Outcome="Written Advice",
-            Date_Closed=dt.date(2022, 6, 1), Status="Closed"),
-    replace(ROWS[2], Outcome="written advice "),
+    CASES.replace(ROWS[1], Case_Type="Sickness Absence", Outcome="Written Advice",
+                  Date_Closed=dt.date(2022, 6, 1), Status="Closed"),
+    CASES.replace(ROWS[2], Outcome="written advice "),
 ]  # fmt: skip
 
 
 def test_an_unknown_outcome_or_case_type_stops_the_import_with_value_count_and_line(
     tmp_path: Path, db_path: Path
 ) -> None:
-    folder = tracker_folder(tmp_path / "data", UNKNOWN)
+    folder = CASES.folder(tmp_path / "data", UNKNOWN)
     result = import_paths([folder], connect(str(db_path)), rejects_dir=tmp_path / "r")
     assert not result.ok
     cases = next(s for s in result.sources if s.source.table == "disciplinary")
@@ -196,11 +162,13 @@ def test_an_unknown_outcome_or_case_type_stops_the_import_with_value_count_and_l
     outcome = next(w for w in cases.warnings if "(Outcome)" in w)
     assert outcome.startswith("column J (Outcome): 1 value(s) on 2 row(s)")
     assert "'Written Advice' (2)" in outcome  # both spellings are one value
-    assert f"er_case_tracker.toml (line {values_line('outcome')})" in outcome
+    line = profile_line("er_case_tracker", "columns.outcome.values")
+    assert f"er_case_tracker.toml (line {line})" in outcome
     assert '"Written Advice" = "<one of no_case_to_answer, informal_action' in outcome
     case_type = next(w for w in cases.warnings if "(Case Type)" in w)
     assert "'Sickness Absence' (1)" in case_type
-    assert f"er_case_tracker.toml (line {values_line('case_type')})" in case_type
+    line = profile_line("er_case_tracker", "columns.case_type.values")
+    assert f"er_case_tracker.toml (line {line})" in case_type
     assert '"Sickness Absence" = "<one of conduct, capability, other>"' in case_type
     problems = {(p["line"], p["column"]) for p in cases.problems.to_pylist()}
     assert problems == {(3, "column D (Case Type)"), (3, "column J (Outcome)"),
@@ -215,7 +183,7 @@ def test_an_unknown_outcome_or_case_type_stops_the_import_with_value_count_and_l
 def test_with_skip_invalid_the_unknown_rows_are_rejected_naming_sheet_line_and_column(
     tmp_path: Path, db_path: Path
 ) -> None:
-    folder = tracker_folder(tmp_path / "data", UNKNOWN)
+    folder = CASES.folder(tmp_path / "data", UNKNOWN)
     result = import_paths(
         [folder], connect(str(db_path)), skip_invalid=True, rejects_dir=tmp_path / "r"
     )
@@ -241,8 +209,8 @@ def test_with_skip_invalid_the_unknown_rows_are_rejected_naming_sheet_line_and_c
 def test_a_month_first_date_refuses_the_tracker_naming_sheet_row_and_column(
     tmp_path: Path, db_path: Path
 ) -> None:
-    rows = [ROWS[0], replace(ROWS[1], Date_Opened="04/13/2022"), ROWS[2]]
-    folder = tracker_folder(tmp_path / "data", rows)
+    rows = [ROWS[0], CASES.replace(ROWS[1], Date_Opened="04/13/2022"), ROWS[2]]
+    folder = CASES.folder(tmp_path / "data", rows)
     result = import_paths([folder], connect(str(db_path)), skip_invalid=True)
     assert not result.ok
     failed = next(s for s in result.sources if s.status == Status.FAILED)
@@ -256,7 +224,7 @@ def test_a_month_first_date_refuses_the_tracker_naming_sheet_row_and_column(
 
 
 def test_a_tracker_where_no_case_has_gone_formal_loads(tmp_path: Path, db_path: Path) -> None:
-    rows = [replace(r, Formal_Investigation_Date=None) for r in ROWS]
-    result = import_paths([tracker_folder(tmp_path / "data", rows)], connect(str(db_path)))
+    rows = [CASES.replace(r, Formal_Investigation_Date=None) for r in ROWS]
+    result = import_paths([CASES.folder(tmp_path / "data", rows)], connect(str(db_path)))
     assert result.ok
     assert stored(db_path, "disciplinary", "case_id")["formal_date"].null_count == 3

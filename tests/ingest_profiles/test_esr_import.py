@@ -6,33 +6,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyarrow as pa
-import pytest
 
-from equitrack import synth
 from equitrack.ingest import Status, import_paths
 from equitrack.store import connect
-from tests.factories import ORGANISATIONS, write_csv
-from tests.ingest_profiles.esr import HEADER, ROWS, esr_folder, replace
-
-
-def stored(db: Path, name: str, key: str) -> pa.Table:
-    store = connect(str(db))
-    try:
-        return store.table(name).to_pyarrow().drop(["batch_id"]).sort_by(key)
-    finally:
-        store.close()
-
-
-@pytest.fixture(scope="module")
-def generated() -> dict[str, pa.Table]:
-    return synth.generate("mini", seed=3)
+from tests.ingest_profiles.esr import ESR, HEADER, ROWS
+from tests.ingest_profiles.support import RoundTrip, read_table, stored, write_organisations
 
 
 def test_esr_sample_imports_into_the_same_tables_as_the_canonical_files(
     tmp_path: Path, generated: dict[str, pa.Table]
 ) -> None:
-    synth.write(generated, tmp_path / "canonical", "csv")
-    written = synth.write(generated, tmp_path / "esr", "esr", seed=3)
+    trip = RoundTrip.write(tmp_path, generated, "esr")
+    written = trip.written
     assert written["people"] == written["assignments"] == tmp_path / "esr" / "esr_workforce.csv"
     assert not (tmp_path / "esr" / "people.csv").exists()
     assert (tmp_path / "esr" / "training.csv").exists()
@@ -40,40 +25,32 @@ def test_esr_sample_imports_into_the_same_tables_as_the_canonical_files(
     assert "N Black or Black British - African" in text and "Fixed Term Temp" in text
     assert "Agenda for Change Band" in text and "Band 8A" in text and "Non-AfC Grade" in text
 
-    results = {}
-    for name in ("canonical", "esr"):  # the same key (one per test) for both
-        store = connect(str(tmp_path / f"{name}.duckdb"))
-        results[name] = import_paths([tmp_path / name], store)
-        store.close()
-        assert results[name].ok, [s.problems for s in results[name].sources]
+    results = trip.imported()
     assert any(
         "esr_workforce.csv: read with the esr_workforce profile (its header has Employee "
         "Number, Assignment Number and Ethnic Origin)" in n
         for n in results["esr"].notes
     )
     for name, key in (("people", "person_id"), ("assignments", "assignment_id")):
-        canonical = stored(tmp_path / "canonical.duckdb", name, key)
-        esr = stored(tmp_path / "esr.duckdb", name, key)
+        canonical, esr = trip.tables(name, key)
         assert canonical.num_rows == generated[name].num_rows
         assert esr.equals(canonical), name
     # pseudonymised: no raw employee number in the store
     raw_ids = set(generated["people"]["person_id"].to_pylist())
-    assert not raw_ids & set(
-        stored(tmp_path / "esr.duckdb", "people", "person_id")["person_id"].to_pylist()
-    )
+    assert not raw_ids & set(stored(trip.export_db, "people", "person_id")["person_id"].to_pylist())
 
 
 def test_day_first_excel_serial_bom_trailing_spaces_and_mixed_case_load(
     tmp_path: Path, db_path: Path
 ) -> None:
     rows = [
-        replace(ROWS[0], Assignment_Start_Date="43556", Pay_Band=" band 5 ",
-                Assignment_Category="PERMANENT ", Ethnic_Origin="a white-british "),
-        replace(ROWS[1], Assignment_Start_Date="2022-04-01"),
-        replace(ROWS[2], Assignment_Start_Date="15-Jan-2018",
-                Ethnic_Origin="n BLACK or black british – african", Gender="male  "),
+        ESR.replace(ROWS[0], Assignment_Start_Date="43556", Pay_Band=" band 5 ",
+                    Assignment_Category="PERMANENT ", Ethnic_Origin="a white-british "),
+        ESR.replace(ROWS[1], Assignment_Start_Date="2022-04-01"),
+        ESR.replace(ROWS[2], Assignment_Start_Date="15-Jan-2018",
+                    Ethnic_Origin="n BLACK or black british – african", Gender="male  "),
     ]  # fmt: skip
-    folder = esr_folder(tmp_path / "data", rows, encoding="utf-8-sig")
+    folder = ESR.folder(tmp_path / "data", rows, encoding="utf-8-sig")
     assert (folder / "esr_export.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     result = import_paths([folder], connect(str(db_path)))
     assert result.ok, [(s.problems, s.file_problems) for s in result.sources]
@@ -95,17 +72,19 @@ def test_windows_1252_with_an_accented_name_loads(tmp_path: Path, db_path: Path)
     rows = [
         [*ROWS[0], "Zoë Adébayo", "Hôpital Général"],
         [*ROWS[1], "Zoë Adébayo", "Hôpital Général"],
-        [*replace(ROWS[2], Ethnic_Origin="N Black or Black British – African"), "Renée Ó Sé", ""],
+        [
+            *ESR.replace(ROWS[2], Ethnic_Origin="N Black or Black British – African"),
+            "Renée Ó Sé",
+            "",
+        ],
     ]
-    folder = esr_folder(tmp_path / "data", rows, header=header, encoding="cp1252")
+    folder = ESR.folder(tmp_path / "data", rows, header=header, encoding="cp1252")
     result = import_paths([folder], connect(str(db_path)))
     assert result.ok, [(s.problems, s.file_problems) for s in result.sources]
     assignments = next(s for s in result.sources if s.source.table == "assignments")
     assert assignments.encoding == "Windows-1252"
     assert any("personal identifiers: full_name" in w for w in assignments.warnings)
-    store = connect(str(db_path))
-    extra = store.table("extra_values").to_pyarrow().to_pylist()
-    store.close()
+    extra = read_table(db_path, "extra_values").to_pylist()
     assert {(e["column_name"], e["value"]) for e in extra} == {("organisation", "Hôpital Général")}
     assert "Zoë" not in str(extra)
     assert sorted(r["ethnic_code"] for r in stored(db_path, "people", "person_id").to_pylist()) == [
@@ -117,8 +96,8 @@ def test_windows_1252_with_an_accented_name_loads(tmp_path: Path, db_path: Path)
 def test_a_month_first_date_refuses_the_file_naming_file_line_and_column(
     tmp_path: Path, db_path: Path
 ) -> None:
-    rows = [ROWS[0], replace(ROWS[1], Assignment_Start_Date="04/13/2022"), ROWS[2]]
-    folder = esr_folder(tmp_path / "data", rows)
+    rows = [ROWS[0], ESR.replace(ROWS[1], Assignment_Start_Date="04/13/2022"), ROWS[2]]
+    folder = ESR.folder(tmp_path / "data", rows)
     result = import_paths([folder], connect(str(db_path)), skip_invalid=True)
     assert not result.ok
     failed = next(s for s in result.sources if s.status == Status.FAILED)
@@ -162,7 +141,7 @@ def test_an_ambiguous_date_under_an_iso_only_profile_is_refused(
             ]
         )
     )
-    orgs = write_csv(tmp_path / "organisations.csv", ORGANISATIONS)
+    orgs = write_organisations(tmp_path)
     assert import_paths([orgs], connect(str(db_path))).ok  # --profile reads every file given
     local = tmp_path / "local.csv"
     local.write_text(

@@ -12,9 +12,9 @@ from equitrack import config
 from equitrack.ingest import import_paths
 from equitrack.ingest import profile as profiles
 from equitrack.store import connect
-from tests.factories import ORGANISATIONS, write_csv
-from tests.ingest_profiles.esr import HEADER, ROWS, esr_file, replace
-from tests.ingest_profiles.test_unmapped_and_cli import invoke, table_rows
+from tests.factories import ORGANISATIONS
+from tests.ingest_profiles.esr import ESR, HEADER, ROWS
+from tests.ingest_profiles.support import invoke, rows_in, write_organisations
 
 
 @pytest.fixture
@@ -29,10 +29,6 @@ def shipped_esr_text() -> str:
     return (profiles.shipped_dir() / "esr_workforce.toml").read_text(encoding="utf-8")
 
 
-def write_orgs(folder: Path) -> None:
-    write_csv(folder / "organisations.csv", ORGANISATIONS)
-
-
 def test_a_local_profile_is_recognised_by_its_header(
     tmp_path: Path, db_path: Path, local_dir: Path
 ) -> None:
@@ -45,9 +41,9 @@ def test_a_local_profile_is_recognised_by_its_header(
     (local_dir / "uhl.toml").write_text(text, encoding="utf-8")
     folder = tmp_path / "data"
     folder.mkdir()
-    write_orgs(folder)
+    write_organisations(folder)
     header = ["Staff Ref" if h == "Employee Number" else h for h in HEADER]
-    esr_file(folder / "staff_list.csv", header=header)
+    ESR.file(folder / "staff_list.csv", header=header)
 
     result = import_paths([folder], connect(str(db_path)))
     assert result.ok, [s.problems for s in result.sources]
@@ -55,7 +51,7 @@ def test_a_local_profile_is_recognised_by_its_header(
         "staff_list.csv: read with the uhl_staff_list profile (its header has Staff Ref" in n
         for n in result.notes
     )
-    assert table_rows(db_path, "people") == 2 and table_rows(db_path, "assignments") == 3
+    assert rows_in(db_path, "people") == 2 and rows_in(db_path, "assignments") == 3
     listed = invoke("profiles")
     assert "uhl_staff_list (local)" in listed.output
     assert "esr_workforce (local" not in listed.output
@@ -66,8 +62,8 @@ def test_a_local_profile_replaces_the_shipped_one_of_its_name(
 ) -> None:
     folder = tmp_path / "data"
     folder.mkdir()
-    write_orgs(folder)
-    esr_file(folder / "esr.csv", [ROWS[0], replace(ROWS[2], Ethnic_Origin="Black African")])
+    write_organisations(folder)
+    ESR.file(folder / "esr.csv", [ROWS[0], ESR.replace(ROWS[2], Ethnic_Origin="Black African")])
     refused = import_paths([folder], connect(str(tmp_path / "before.duckdb")))
     assert not refused.ok  # the shipped list has no "Black African"
 
@@ -79,7 +75,7 @@ def test_a_local_profile_replaces_the_shipped_one_of_its_name(
     assert profiles.load("esr_workforce").path == local_dir / "esr_workforce.toml"
     result = import_paths([folder], connect(str(db_path)))
     assert result.ok, [s.problems for s in result.sources]
-    assert table_rows(db_path, "people") == 2
+    assert rows_in(db_path, "people") == 2
     assert "esr_workforce (local, replacing the shipped one)" in invoke("profiles").output
 
 
@@ -89,11 +85,21 @@ def test_a_broken_local_profile_is_named_by_file_and_key(
     (local_dir / "bad.toml").write_text('name = "bad"\ntables = ["peeple"]\n', encoding="utf-8")
     folder = tmp_path / "data"
     folder.mkdir()
-    write_orgs(folder)
+    write_organisations(folder)
     done = invoke("import", str(folder), "--db", str(db_path))
     assert done.exit_code != 0
     assert f"{local_dir / 'bad.toml'}: tables: 'peeple' is not a canonical table" in done.output
     assert "Traceback" not in done.output
+
+
+def test_a_profile_mistake_shows_its_bracketed_section_in_the_terminal(tmp_path: Path) -> None:
+    text = shipped_esr_text().replace('transform = "year"', 'transform = "decade"')
+    (tmp_path / "mine.toml").write_text(text, encoding="utf-8")
+    ESR.file(tmp_path / "esr.csv")
+    done = invoke("profile", "check", str(tmp_path / "esr.csv"), "--profile",
+                  str(tmp_path / "mine.toml"))  # fmt: skip
+    assert done.exit_code == 2
+    assert "mine.toml: [columns.birth_year]: transform must be one of year, present" in done.output
 
 
 def workbook(path: Path) -> Path:
@@ -129,8 +135,8 @@ def test_each_sheet_of_a_workbook_is_read_by_the_profile_its_header_matches(
     ), result.notes
     assert any("'Lists' passed over" in n for n in result.notes), result.notes
     assert any("workforce.xlsx [sheet organisations]" in n for n in result.notes), result.notes
-    assert table_rows(db_path, "organisations") == len(ORGANISATIONS)
-    assert table_rows(db_path, "assignments") == 3
+    assert rows_in(db_path, "organisations") == len(ORGANISATIONS)
+    assert rows_in(db_path, "assignments") == 3
 
     checked = invoke("profile", "check", str(book))
     assert checked.exit_code == 0, checked.output

@@ -10,37 +10,27 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.csv as pcsv
 import pytest
-from typer.testing import CliRunner
 
-from equitrack import synth
-from equitrack.cli import app
 from equitrack.ingest import import_paths
 from equitrack.ingest import profile as profiles
 from equitrack.ingest.mapping import detect
 from equitrack.store import connect
 from equitrack.synth import esr, olm
 from tests.ingest_profiles.esr import HEADER as ESR_HEADER
-from tests.ingest_profiles.olm import HEADER, ROWS, olm_folder, replace
+from tests.ingest_profiles.olm import HEADER, OLM, ROWS
+from tests.ingest_profiles.support import (
+    SEED,
+    RoundTrip,
+    invoke,
+    profile_line,
+    read_table,
+    stored,
+)
 
-runner = CliRunner()
 #: In the sample: OLM's words, several spellings, untidy values, DD-MON-YYYY enrolment dates.
 SAMPLE_WORDS = ("E-Learning", "eLearning", "Virtual Classroom", "Attended", "Not Attended",
                 "E-LEARNING", '"Completed "', "NHS|CSTF|Fire Safety - 2 Years|",
                 "-JUN-20")  # fmt: skip
-
-
-def stored(db: Path, name: str, key: str) -> pa.Table:
-    store = connect(str(db))
-    try:
-        return store.table(name).to_pyarrow().drop(["batch_id"]).sort_by(key)
-    finally:
-        store.close()
-
-
-def invoke(*args: str) -> tuple[int, str]:
-    """A command's exit code, and its output with line wrapping undone."""
-    result = runner.invoke(app, list(args), catch_exceptions=False, terminal_width=400)
-    return result.exit_code, " ".join(result.output.split())
 
 
 def header_of(path: Path) -> list[str]:
@@ -48,21 +38,11 @@ def header_of(path: Path) -> list[str]:
         return next(csv.reader(fh))
 
 
-def values_line(column: str) -> int:
-    text = (profiles.shipped_dir() / "esr_olm.toml").read_text().splitlines()
-    return text.index(f"[columns.{column}.values]") + 1
-
-
-@pytest.fixture(scope="module")
-def generated() -> dict[str, pa.Table]:
-    return synth.generate("mini", seed=3)
-
-
 def test_olm_sample_imports_into_the_same_training_table_as_the_canonical_file(
     tmp_path: Path, generated: dict[str, pa.Table]
 ) -> None:
-    synth.write(generated, tmp_path / "canonical", "csv")
-    written = synth.write(generated, tmp_path / "olm", "olm", seed=3)
+    trip = RoundTrip.write(tmp_path, generated, "olm")
+    written = trip.written
     assert written["training"] == tmp_path / "olm" / "olm_learning.csv"
     assert not (tmp_path / "olm" / "training.csv").exists()
     raw = (tmp_path / "olm" / "olm_learning.csv").read_bytes()
@@ -77,18 +57,12 @@ def test_olm_sample_imports_into_the_same_training_table_as_the_canonical_file(
     assert sample["Course Name"].null_count > 0  # competence-only records
     assert sample["Course Start Date"].null_count > 0  # e-learning has no class date
 
-    results = {}
-    for name in ("canonical", "olm"):  # the same key (one per test) for both
-        store = connect(str(tmp_path / f"{name}.duckdb"))
-        results[name] = import_paths([tmp_path / name], store)
-        store.close()
-        assert results[name].ok, [s.problems for s in results[name].sources]
+    results = trip.imported()
     assert (
         "olm_learning.csv: read with the esr_olm profile (its header has Employee Number, "
         "Course Name and Enrolment Status), giving training" in results["olm"].notes
     )
-    canonical = stored(tmp_path / "canonical.duckdb", "training", "record_id")
-    from_olm = stored(tmp_path / "olm.duckdb", "training", "record_id")
+    canonical, from_olm = trip.tables("training", "record_id")
     assert canonical.num_rows == generated["training"].num_rows
     assert from_olm.equals(canonical)
 
@@ -99,8 +73,8 @@ def test_olm_and_esr_exports_join_up_by_employee_number_without_storing_it(
     folder = tmp_path / "exports"
     folder.mkdir()
     pcsv.write_csv(generated["organisations"], folder / "organisations.csv")
-    esr.write_export(generated, folder, 3)
-    olm.write_export(generated, folder, 3)
+    esr.write_export(generated, folder, SEED)
+    olm.write_export(generated, folder, SEED)
     db = tmp_path / "db.duckdb"
     result = import_paths([folder], connect(str(db)))
     assert result.ok, [s.problems for s in result.sources]  # training.person_id is in people
@@ -111,9 +85,7 @@ def test_olm_and_esr_exports_join_up_by_employee_number_without_storing_it(
     raw_ids = set(generated["people"]["person_id"].to_pylist())
     assert not raw_ids & people
     # the assignment number (it embeds the Employee Number) is ignored, not kept aside raw
-    store = connect(str(db))
-    extra = store.table("extra_values").to_pyarrow()
-    store.close()
+    extra = read_table(db, "extra_values")
     names = zip(extra["table_name"].to_pylist(), extra["column_name"].to_pylist(), strict=True)
     kept = {column for table, column in names if table == "training"}
     assert kept == {"organisation", "completion_date"}
@@ -124,8 +96,8 @@ def test_olm_and_esr_exports_join_up_by_employee_number_without_storing_it(
 def test_detection_tells_the_olm_and_esr_workforce_exports_apart(
     tmp_path: Path, generated: dict[str, pa.Table]
 ) -> None:
-    (olm_path,) = olm.write_export(generated, tmp_path, 3)
-    (esr_path,) = esr.write_export(generated, tmp_path, 3)
+    (olm_path,) = olm.write_export(generated, tmp_path, SEED)
+    (esr_path,) = esr.write_export(generated, tmp_path, SEED)
     olm_header, esr_header = header_of(olm_path), header_of(esr_path)
     assert {"Employee Number", "Assignment Number"} <= set(olm_header)  # what they share
     esr_olm, esr_workforce = profiles.load("esr_olm"), profiles.load("esr_workforce")
@@ -143,16 +115,16 @@ def test_detection_tells_the_olm_and_esr_workforce_exports_apart(
 def test_untidy_olm_report_loads(tmp_path: Path, db_path: Path, encoding: str) -> None:
     rows = [
         # a competence-only record: no course name; the competence in capitals, an en dash
-        replace(ROWS[0], Course_Name="", Competence_Name="NHS|CSTF|FIRE SAFETY – 2 YEARS| ",
-                Enrolment_Date="45087", Enrolment_Status="COMPLETED ",
-                **{"Statutory/Mandatory": "yes"}),
-        replace(ROWS[1], Course_Name="Café Culture – Inclusive Teams", Course_Category="edi ",
-                Delivery_Method="face to face", Course_Start_Date="2023-09-15",
-                Enrolment_Status="attended"),
-        replace(ROWS[2], Delivery_Method="VIRTUAL CLASSROOM ", Course_Start_Date="20-Jan-2024",
-                **{"Statutory/Mandatory": "Optional"}),
+        OLM.replace(ROWS[0], Course_Name="", Competence_Name="NHS|CSTF|FIRE SAFETY – 2 YEARS| ",
+                    Enrolment_Date="45087", Enrolment_Status="COMPLETED ",
+                    **{"Statutory/Mandatory": "yes"}),
+        OLM.replace(ROWS[1], Course_Name="Café Culture – Inclusive Teams", Course_Category="edi ",
+                    Delivery_Method="face to face", Course_Start_Date="2023-09-15",
+                    Enrolment_Status="attended"),
+        OLM.replace(ROWS[2], Delivery_Method="VIRTUAL CLASSROOM ", Course_Start_Date="20-Jan-2024",
+                    **{"Statutory/Mandatory": "Optional"}),
     ]  # fmt: skip
-    folder = olm_folder(tmp_path / "data", rows, encoding=encoding)
+    folder = OLM.folder(tmp_path / "data", rows, encoding=encoding)
     if encoding == "utf-8-sig":
         assert (folder / "olm_report.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     result = import_paths([folder], connect(str(db_path)))
@@ -184,12 +156,18 @@ def test_an_unknown_value_stops_the_import_with_value_count_and_line_to_add(
     tmp_path: Path, db_path: Path, header: str, value: str, column: str, hint: str
 ) -> None:
     name = header.replace(" ", "_")
-    rows = [ROWS[0], replace(ROWS[1], **{name: value}), replace(ROWS[2], **{name: value.upper()})]
-    folder = olm_folder(tmp_path / "data", rows)
-    code, out = invoke("import", str(folder), "--db", str(db_path))
-    assert code == 1
+    rows = [
+        ROWS[0],
+        OLM.replace(ROWS[1], **{name: value}),
+        OLM.replace(ROWS[2], **{name: value.upper()}),
+    ]
+    folder = OLM.folder(tmp_path / "data", rows)
+    done = invoke("import", str(folder), "--db", str(db_path))
+    assert done.exit_code == 1
+    out = done.output
     assert f"'{value}' (2)" in out  # both spellings are one value
-    assert f"esr_olm.toml (line {values_line(column)})" in out
+    line = profile_line("esr_olm", f"columns.{column}.values")
+    assert f"esr_olm.toml (line {line})" in out
     assert f'"{value}" = "{hint}' in out and f"columns.{column}.values" in out
     position = HEADER.index(header) + 1
     assert f"olm_report.csv line 3, column {position} ({header}): '{value}' is not in" in out
@@ -216,9 +194,10 @@ def test_an_unknown_value_stops_the_import_with_value_count_and_line_to_add(
 def test_profile_check_reports_the_esr_olm_profile_for_the_sample(
     tmp_path: Path, generated: dict[str, pa.Table]
 ) -> None:
-    (path,) = olm.write_export(generated, tmp_path, 3)
-    code, out = invoke("profile", "check", str(path))
-    assert code == 0, out
+    (path,) = olm.write_export(generated, tmp_path, SEED)
+    checked = invoke("profile", "check", str(path))
+    assert checked.exit_code == 0, checked.output
+    out = checked.output
     rows = generated["training"].num_rows
     assert (
         f"olm_learning.csv: the esr_olm profile (its header has Employee Number, Course Name "
@@ -234,8 +213,8 @@ def test_profile_check_reports_the_esr_olm_profile_for_the_sample(
 def test_cancelled_bookings_are_skipped_and_counted_not_loaded(
     tmp_path: Path, db_path: Path
 ) -> None:
-    rows = [ROWS[0], replace(ROWS[1], Enrolment_Status="Cancelled "), ROWS[2]]
-    result = import_paths([olm_folder(tmp_path / "data", rows)], connect(str(db_path)))
+    rows = [ROWS[0], OLM.replace(ROWS[1], Enrolment_Status="Cancelled "), ROWS[2]]
+    result = import_paths([OLM.folder(tmp_path / "data", rows)], connect(str(db_path)))
     assert result.ok, [(s.problems, s.file_problems) for s in result.sources]
     (training,) = [s for s in result.sources if s.source.table == "training"]
     assert training.rows_loaded == 2 and training.rows_rejected == 0

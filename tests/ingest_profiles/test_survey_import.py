@@ -5,7 +5,6 @@ into the survey table's published rows."""
 
 from __future__ import annotations
 
-import csv
 import itertools
 import re
 from pathlib import Path
@@ -14,16 +13,21 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
-from typer.testing import CliRunner
 
-from equitrack import synth
-from equitrack.cli import app
 from equitrack.ingest import SourceResult, Status, import_paths
 from equitrack.ingest import profile as profiles
 from equitrack.ingest.mapping import Counted, counts_for, read_percent
 from equitrack.store import connect
 from equitrack.synth.survey_export import BANK_FILE, NSS_FILE, write_export
-from tests.factories import ORGANISATIONS, write_csv
+from tests.ingest_profiles.support import (
+    Export,
+    RoundTrip,
+    invoke,
+    profile_line,
+    read_table,
+    stored,
+    write_organisations,
+)
 
 KEY = ["org_code", "survey_year", "instrument", "measure", "group_type", "group_value"]
 HEADER = ["Survey", "Survey Year", "Org Code", "Indicator", "Breakdown", "Group", "Responses",
@@ -47,25 +51,9 @@ def line(
     return ["NHS Staff Survey", "2023", org, indicator, breakdown, group, responses, percent]
 
 
-def survey_folder(folder: Path, rows: list[list[str]], header: list[str] = HEADER) -> Path:
-    """organisations.csv and survey_results.csv (a name that is no table's: the header says)."""
-    write_csv(folder / "organisations.csv", ORGANISATIONS)
-    with (folder / "survey_results.csv").open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return folder
-
-
-def stored(db: Path, name: str = "survey") -> pa.Table:
-    store = connect(str(db))
-    try:
-        t = store.table(name).to_pyarrow()
-    finally:
-        store.close()
-    if name != "survey":
-        return t
-    return t.drop(["batch_id"]).sort_by([(k, "ascending") for k in KEY])
+def survey_table(db: Path) -> pa.Table:
+    """The survey table without its batch_id, in KEY order."""
+    return stored(db, "survey", KEY)
 
 
 def survey_results(result: object) -> list[SourceResult]:
@@ -157,18 +145,20 @@ ROWS = [
     line(indicator="WDES 8", breakdown="Disability", group="Disabled", responses="40",
          percent="100"),  # 8
 ]  # fmt: skip
+#: A file named no table's name (its header says what it is), beside organisations.csv.
+SURVEY = Export("survey_results.csv", HEADER, ROWS, beside=write_organisations)
 
 
 def test_percentages_become_counts_and_the_rounding_is_recorded(
     tmp_path: Path, db_path: Path
 ) -> None:
-    folder = survey_folder(tmp_path / "data", ROWS)
+    folder = SURVEY.folder(tmp_path / "data")
     result = import_paths([folder], connect(str(db_path)))
     assert result.ok, [(s.problems, s.file_problems) for s in result.sources]
     (survey,) = survey_results(result)
     assert (survey.rows_read, survey.rows_loaded, survey.rows_rejected) == (5, 5, 0)
-    assert stored(db_path).select(["measure", "group_type", "group_value", "responses",
-                                   "positive"]).to_pylist() == [
+    assert survey_table(db_path).select(["measure", "group_type", "group_value", "responses",
+                                         "positive"]).to_pylist() == [
         {"measure": "Q4a", "group_type": "disability", "group_value": "Not disabled",
          "responses": 100, "positive": 0},
         {"measure": "wdes8", "group_type": "disability", "group_value": "Disabled",
@@ -191,7 +181,7 @@ def test_percentages_become_counts_and_the_rounding_is_recorded(
         "The percentages as published are kept aside as positive_percent (table extra_values)."
         in survey.warnings
     )
-    extra = stored(db_path, "extra_values").to_pylist()
+    extra = read_table(db_path, "extra_values").to_pylist()
     assert sorted((e["line"], e["column_name"], e["value"]) for e in extra) == [
         (2, "positive_percent", "27.5"),
         (3, "positive_percent", "27%"),
@@ -212,7 +202,7 @@ def test_a_percentage_no_count_fits_or_outside_0_to_100_is_a_row_problem(
         line(indicator="WRES 6", responses="", percent="20.0"),
         line(indicator="WRES 6", group="BME", percent="27.5%"),
     ]
-    folder = survey_folder(tmp_path / "data", rows)
+    folder = SURVEY.folder(tmp_path / "data", rows)
     result = import_paths([folder], connect(str(db_path)), skip_invalid=True)
     (survey,) = survey_results(result)
     assert survey.status == Status.LOADED and survey.rows_loaded == 1
@@ -232,7 +222,7 @@ def test_a_percentage_no_count_fits_or_outside_0_to_100_is_a_row_problem(
         {"row": 4, "line": 6, "column": where,
          "reason": "'20.0' cannot be turned into a count: Responses is blank"},
     ]  # fmt: skip
-    assert stored(db_path)["positive"].to_pylist() == [78]
+    assert survey_table(db_path)["positive"].to_pylist() == [78]
 
 
 def test_an_unknown_breakdown_stops_the_import_with_its_count_and_the_line_to_add(
@@ -240,26 +230,20 @@ def test_an_unknown_breakdown_stops_the_import_with_its_count_and_the_line_to_ad
 ) -> None:
     rows = [ROWS[0], line(breakdown="Ethnicity", group="Asian"),
             line(breakdown="ETHNICITY ", group="Black")]  # fmt: skip
-    folder = survey_folder(tmp_path / "data", rows)
+    folder = SURVEY.folder(tmp_path / "data", rows)
     out = invoke("import", str(folder), "--db", str(db_path), "--rejects", str(tmp_path / "r"))
     assert out.exit_code == 1
-    text = (profiles.shipped_dir() / "staff_survey.toml").read_text().splitlines()
-    values_line = text.index("[columns.group_type.values]") + 1
+    values_line = profile_line("staff_survey", "columns.group_type.values")
     assert "1 value(s) on 2 row(s)" in out.output  # the two spellings are one value
     assert "'Ethnicity' (2)" in out.output
     assert f"staff_survey.toml (line {values_line})" in out.output
     assert '"Ethnicity" = "<one of wres, ethnic_group, staff_type, disability, all>"' in out.output
     assert "survey_results.csv line 3, column 5 (Breakdown): 'Ethnicity' is not in" in out.output
     assert "Nothing was loaded" in out.output
-    assert stored(db_path).num_rows == 0
+    assert survey_table(db_path).num_rows == 0
 
 
 # --- the generator's breakdown files ------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def generated() -> dict[str, pa.Table]:
-    return synth.generate("mini", seed=3)
 
 
 def published_fits(units: np.ndarray, n: np.ndarray) -> list[list[int]]:
@@ -271,8 +255,8 @@ def published_fits(units: np.ndarray, n: np.ndarray) -> list[list[int]]:
 def test_the_survey_breakdowns_load_into_the_published_rows_of_the_survey_table(
     tmp_path: Path, generated: dict[str, pa.Table]
 ) -> None:
-    synth.write(generated, tmp_path / "canonical", "csv")
-    written = synth.write(generated, tmp_path / "survey", "survey", seed=3)
+    trip = RoundTrip.write(tmp_path, generated, "survey")
+    written = trip.written
     assert written["survey"] == tmp_path / "survey" / NSS_FILE
     assert (tmp_path / "survey" / BANK_FILE).exists()
     assert not (tmp_path / "survey" / "survey.csv").exists()
@@ -281,23 +265,18 @@ def test_the_survey_breakdowns_load_into_the_published_rows_of_the_survey_table(
     bank = (tmp_path / "survey" / BANK_FILE).read_text(encoding="utf-8-sig")
     assert '"[c]",\n' in bank and "Bank workers" in bank
 
-    results = {}
-    for name in ("canonical", "survey"):
-        store = connect(str(tmp_path / f"{name}.duckdb"))
-        results[name] = import_paths([tmp_path / name], store)
-        store.close()
-        assert results[name].ok, [s.problems for s in results[name].sources]
+    results = trip.imported()
     for file in (BANK_FILE, NSS_FILE):
         assert (
             f"{file}: read with the staff_survey profile (its header has Survey, Breakdown and "
             "Group), giving survey" in results["survey"].notes
         )
-    canonical = stored(tmp_path / "canonical.duckdb")
+    canonical = survey_table(trip.canonical_db)
     assert canonical.num_rows == generated["survey"].num_rows
     published = canonical.filter(pc.greater_equal(canonical["responses"], 11))
     withheld = canonical.num_rows - published.num_rows
     assert withheld > 0 and published.num_rows > 0
-    loaded = stored(tmp_path / "survey.duckdb")
+    loaded = survey_table(trip.export_db)
     assert loaded.drop(["positive"]).equals(published.drop(["positive"]))
 
     warnings = [w for s in survey_results(results["survey"]) for w in s.warnings]
@@ -342,11 +321,11 @@ def test_large_bases_round_trip_within_the_recorded_range(tmp_path: Path, db_pat
         }
     )
     folder = tmp_path / "data"
-    write_csv(folder / "organisations.csv", ORGANISATIONS)
+    write_organisations(folder)
     write_export({"survey": survey}, folder, seed=5)
     result = import_paths([folder], connect(str(db_path)))
     assert result.ok, [s.problems for s in result.sources]
-    loaded = stored(db_path)
+    loaded = survey_table(db_path)
     expected = survey.sort_by([(k, "ascending") for k in KEY])
     assert loaded.drop(["positive"]).equals(expected.drop(["positive"]))
     n, true = expected["responses"].to_numpy(), expected["positive"].to_numpy()
@@ -365,26 +344,11 @@ def test_large_bases_round_trip_within_the_recorded_range(tmp_path: Path, db_pat
 
 # --- the profile format and `profile check` -------------------------------------------------
 
-runner = CliRunner()
-
-
-class Invoked:
-    """A command's exit code, and its output with line wrapping undone."""
-
-    def __init__(self, args: list[str]) -> None:
-        result = runner.invoke(app, args, catch_exceptions=False, terminal_width=400)
-        self.exit_code = result.exit_code
-        self.output = " ".join(result.output.split())
-
-
-def invoke(*args: str) -> Invoked:
-    return Invoked(list(args))
-
 
 def test_profile_check_and_import_show_the_notes_without_calling_them_problems(
     tmp_path: Path, db_path: Path
 ) -> None:
-    folder = survey_folder(tmp_path / "data", ROWS)
+    folder = SURVEY.folder(tmp_path / "data")
     checked = invoke("profile", "check", str(folder / "survey_results.csv"))
     assert checked.exit_code == 0, checked.output
     assert "The file can be imported." in checked.output

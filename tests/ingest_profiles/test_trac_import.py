@@ -8,39 +8,17 @@ import csv
 from pathlib import Path
 
 import pyarrow as pa
-import pytest
 
-from equitrack import synth
 from equitrack.ingest import Status, import_paths
 from equitrack.ingest import profile as profiles
 from equitrack.ingest.mapping import detect
 from equitrack.store import connect
 from equitrack.synth import mixes, trac
 from tests.ingest_profiles import esr
-from tests.ingest_profiles.trac import HEADER, ROWS, VACANCIES, replace, trac_folder
+from tests.ingest_profiles.support import RoundTrip, profile_line, read_table, rows_in, stored
+from tests.ingest_profiles.trac import HEADER, ROWS, TRAC, VACANCIES
 
 STAGES = trac.STAGES  # shortlisted, interviewed, offered, appointed
-
-
-def stored(db: Path, name: str, key: str) -> pa.Table:
-    store = connect(str(db))
-    try:
-        return store.table(name).to_pyarrow().drop(["batch_id"]).sort_by(key)
-    finally:
-        store.close()
-
-
-def count(db: Path, name: str) -> int:
-    store = connect(str(db))
-    try:
-        return store.table(name).count().to_pyarrow().as_py()
-    finally:
-        store.close()
-
-
-@pytest.fixture(scope="module")
-def generated() -> dict[str, pa.Table]:
-    return synth.generate("mini", seed=3)
 
 
 def test_every_answer_the_export_writes_is_one_the_profile_reads_back() -> None:
@@ -69,8 +47,8 @@ def test_detection_tells_trac_and_esr_apart() -> None:
 def test_trac_sample_imports_into_the_same_tables_as_the_canonical_files(
     tmp_path: Path, generated: dict[str, pa.Table]
 ) -> None:
-    synth.write(generated, tmp_path / "canonical", "csv")
-    written = synth.write(generated, tmp_path / "trac", "trac", seed=3)
+    trip = RoundTrip.write(tmp_path, generated, "trac")
+    written = trip.written
     assert written["applications"] == tmp_path / "trac" / "trac_applicants.csv"
     assert not (tmp_path / "trac" / "applications.csv").exists()
     assert (tmp_path / "trac" / "vacancies.csv").exists()
@@ -84,24 +62,18 @@ def test_trac_sample_imports_into_the_same_tables_as_the_canonical_files(
     # the stages are not a ladder, and the export keeps them apart
     assert any(r["Conditional Offer Date"] and not r["Interview Date"] for r in rows)
 
-    results = {}
-    for name in ("canonical", "trac"):  # the same key (one per test) for both
-        store = connect(str(tmp_path / f"{name}.duckdb"))
-        results[name] = import_paths([tmp_path / name], store)
-        store.close()
-        assert results[name].ok, [s.problems for s in results[name].sources]
+    results = trip.imported()
     assert (
         "trac_applicants.csv: read with the trac_applicants profile (its header has Vacancy "
         "Reference, Application ID and Applicant ID), giving applications"
     ) in results["trac"].notes
     for name, key in (("applications", "application_id"), ("vacancies", "vacancy_id")):
-        canonical = stored(tmp_path / "canonical.duckdb", name, key)
-        exported = stored(tmp_path / "trac.duckdb", name, key)
+        canonical, exported = trip.tables(name, key)
         assert canonical.num_rows == generated[name].num_rows
         assert exported.equals(canonical), name
     # staff applicants join up with their people rows; no raw id is stored
-    apps = stored(tmp_path / "trac.duckdb", "applications", "application_id")
-    people = set(stored(tmp_path / "trac.duckdb", "people", "person_id")["person_id"].to_pylist())
+    apps = stored(trip.export_db, "applications", "application_id")
+    people = set(stored(trip.export_db, "people", "person_id")["person_id"].to_pylist())
     raw_people = set(generated["people"]["person_id"].to_pylist())
     raw_staff = set(generated["applications"]["applicant_id"].to_pylist()) & raw_people
     assert raw_staff and len(set(apps["applicant_id"].to_pylist()) & people) == len(raw_staff)
@@ -115,7 +87,7 @@ def applications(db: Path) -> list[dict[str, object]]:
 def test_each_stage_column_gives_its_own_flag_and_blank_is_false(
     tmp_path: Path, db_path: Path
 ) -> None:
-    result = import_paths([trac_folder(tmp_path / "data")], connect(str(db_path)))
+    result = import_paths([TRAC.folder(tmp_path / "data")], connect(str(db_path)))
     assert result.ok, [(s.problems, s.file_problems) for s in result.sources]
     rows = applications(db_path)
     assert [tuple(r[s] for s in STAGES) for r in rows] == [
@@ -148,16 +120,16 @@ def test_day_first_iso_excel_serial_bom_trailing_spaces_and_mixed_case_load(
     tmp_path: Path, db_path: Path
 ) -> None:
     rows = [
-        replace(ROWS[0], Date_Applied="44946", Ethnicity="white-british ",
-                Internal_Applicant="yes ", Gender="FEMALE"),
-        replace(ROWS[1], Date_Applied="2023-01-21", Shortlisted_Date="  ",
-                Ethnicity="BLACK OR BLACK BRITISH - AFRICAN", Disability=" yes"),
-        replace(ROWS[2], Date_Applied="5-Feb-2023", Interview_Date="",
-                Ethnicity="Mixed - White & Asian  ", International_Recruitment_Campaign="NO"),
-        replace(ROWS[3], Date_Applied="06/02/2023 00:00:00",
-                Ethnicity="  i do not wish to disclose my ethnic origin"),
+        TRAC.replace(ROWS[0], Date_Applied="44946", Ethnicity="white-british ",
+                     Internal_Applicant="yes ", Gender="FEMALE"),
+        TRAC.replace(ROWS[1], Date_Applied="2023-01-21", Shortlisted_Date="  ",
+                     Ethnicity="BLACK OR BLACK BRITISH - AFRICAN", Disability=" yes"),
+        TRAC.replace(ROWS[2], Date_Applied="5-Feb-2023", Interview_Date="",
+                     Ethnicity="Mixed - White & Asian  ", International_Recruitment_Campaign="NO"),
+        TRAC.replace(ROWS[3], Date_Applied="06/02/2023 00:00:00",
+                     Ethnicity="  i do not wish to disclose my ethnic origin"),
     ]  # fmt: skip
-    folder = trac_folder(tmp_path / "data", rows, encoding="utf-8-sig")
+    folder = TRAC.folder(tmp_path / "data", rows, encoding="utf-8-sig")
     assert (folder / "trac_export.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     result = import_paths([folder], connect(str(db_path)))
     assert result.ok, [(s.problems, s.file_problems) for s in result.sources]
@@ -184,19 +156,17 @@ def test_windows_1252_with_an_en_dash_and_an_accented_extra_column_loads(
     header = [*HEADER, "Job Title"]
     rows = [
         [*ROWS[0], "Staff Nurse – Ward 7"],
-        [*replace(ROWS[1], Ethnicity="Black or Black British – African"), "Infirmière"],
+        [*TRAC.replace(ROWS[1], Ethnicity="Black or Black British – African"), "Infirmière"],
         [*ROWS[2], ""],
         [*ROWS[3], ""],
     ]
-    folder = trac_folder(tmp_path / "data", rows, header=header, encoding="cp1252")
+    folder = TRAC.folder(tmp_path / "data", rows, header=header, encoding="cp1252")
     result = import_paths([folder], connect(str(db_path)))
     assert result.ok, [(s.problems, s.file_problems) for s in result.sources]
     source = next(s for s in result.sources if s.source.table == "applications")
     assert source.encoding == "Windows-1252"
     assert [r["ethnic_code"] for r in applications(db_path)] == ["A", "N", "H", "Z"]
-    store = connect(str(db_path))
-    extra = store.table("extra_values").to_pyarrow().to_pylist()
-    store.close()
+    extra = read_table(db_path, "extra_values").to_pylist()
     assert {e["value"] for e in extra} == {"Staff Nurse – Ward 7", "Infirmière"}
 
 
@@ -212,7 +182,7 @@ def test_an_nhs_jobs_download_reads_with_the_profile_named(tmp_path: Path, db_pa
          "Mixed/Multiple ethnic groups - Any other Mixed/Multiple ethnic background", "Female",
          "I do not wish to disclose", "2023-02-01", "2023-02-20"],
     ]  # fmt: skip
-    folder = trac_folder(tmp_path / "data", rows, header=header)
+    folder = TRAC.folder(tmp_path / "data", rows, header=header)
     # --profile reads every file given with it: the canonical files are imported first
     canon = [folder / "organisations.csv", folder / "vacancies.csv"]
     assert import_paths(canon, connect(str(db_path))).ok
@@ -232,39 +202,35 @@ def test_an_nhs_jobs_download_reads_with_the_profile_named(tmp_path: Path, db_pa
 
 UNKNOWN = [
     ROWS[0],
-    replace(ROWS[1], Ethnicity="Black African"),
+    TRAC.replace(ROWS[1], Ethnicity="Black African"),
     ROWS[2],
-    replace(ROWS[3], Ethnicity="black african "),
+    TRAC.replace(ROWS[3], Ethnicity="black african "),
 ]
-
-
-def ethnic_values_line() -> int:
-    text = (profiles.shipped_dir() / "trac_applicants.toml").read_text().splitlines()
-    return text.index("[columns.ethnic_code.values]") + 1
 
 
 def test_an_unknown_ethnicity_stops_the_import_with_value_count_and_line_to_add(
     tmp_path: Path, db_path: Path
 ) -> None:
-    result = import_paths([trac_folder(tmp_path / "data", UNKNOWN)], connect(str(db_path)))
+    result = import_paths([TRAC.folder(tmp_path / "data", UNKNOWN)], connect(str(db_path)))
     assert not result.ok
     source = next(s for s in result.sources if s.source.table == "applications")
     assert source.status == Status.FAILED
     (warning,) = [w for w in source.warnings if "Black African" in w]
     assert "column 11 (Ethnicity): 1 value(s) on 2 row(s)" in warning
     assert "'Black African' (2)" in warning  # both spellings are one value
-    assert f"trac_applicants.toml (line {ethnic_values_line()})" in warning
+    line = profile_line("trac_applicants", "columns.ethnic_code.values")
+    assert f"trac_applicants.toml (line {line})" in warning
     assert '"Black African" = "<NHS ethnic code' in warning
     assert [p["line"] for p in source.problems.to_pylist()] == [3, 5]
     assert result.rows_loaded == 0
     for name in ("organisations", "vacancies", "applications"):
-        assert count(db_path, name) == 0
+        assert rows_in(db_path, name) == 0
 
 
 def test_with_skip_invalid_the_unknown_rows_are_rejected_with_reasons(
     tmp_path: Path, db_path: Path
 ) -> None:
-    folder = trac_folder(tmp_path / "data", UNKNOWN)
+    folder = TRAC.folder(tmp_path / "data", UNKNOWN)
     result = import_paths(
         [folder], connect(str(db_path)), skip_invalid=True, rejects_dir=tmp_path / "r"
     )
@@ -279,7 +245,7 @@ def test_with_skip_invalid_the_unknown_rows_are_rejected_with_reasons(
         "column 11 (Ethnicity): 'Black African' is not in the trac_applicants profile's list of "
         "Ethnicity values (add it under columns.ethnic_code.values in trac_applicants.toml)"
     ) in rejected[0]["problems"]
-    assert count(db_path, "applications") == 2 and count(db_path, "vacancies") == len(VACANCIES)
+    assert rows_in(db_path, "applications") == 2 and rows_in(db_path, "vacancies") == len(VACANCIES)
 
 
 def test_a_stage_column_of_yes_and_no_reads_no_as_not_reached(
@@ -287,12 +253,12 @@ def test_a_stage_column_of_yes_and_no_reads_no_as_not_reached(
 ) -> None:
     """Some reports write Y/N in a stage column rather than a date: N is not reached."""
     rows = [
-        replace(ROWS[0], Offer_Accepted_Date="Y"),
-        replace(ROWS[1], Interview_Date="N"),
-        replace(ROWS[2], Conditional_Offer_Date="no "),
+        TRAC.replace(ROWS[0], Offer_Accepted_Date="Y"),
+        TRAC.replace(ROWS[1], Interview_Date="N"),
+        TRAC.replace(ROWS[2], Conditional_Offer_Date="no "),
         ROWS[3],
     ]
-    result = import_paths([trac_folder(tmp_path / "data", rows)], connect(str(db_path)))
+    result = import_paths([TRAC.folder(tmp_path / "data", rows)], connect(str(db_path)))
     assert result.ok, [(s.problems, s.file_problems) for s in result.sources]
     assert [tuple(r[s] for s in STAGES) for r in applications(db_path)] == [
         (True, True, True, True),

@@ -7,67 +7,38 @@ import csv
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from equitrack.cli import app
 from equitrack.ingest import Status, import_paths
 from equitrack.ingest import profile as profiles
 from equitrack.store import connect
-from tests.ingest_profiles.esr import ROWS, esr_folder, replace
-
-runner = CliRunner()
-
-
-class Invoked:
-    """A command's exit code, and its output with line wrapping undone."""
-
-    def __init__(self, args: list[str]) -> None:
-        result = runner.invoke(app, args, catch_exceptions=False, terminal_width=400)
-        self.exit_code = result.exit_code
-        self.output = " ".join(result.output.split())
-
-
-def invoke(*args: str) -> Invoked:
-    return Invoked(list(args))
-
-
-def table_rows(db: Path, name: str) -> int:
-    store = connect(str(db))
-    try:
-        return store.table(name).count().to_pyarrow().as_py()
-    finally:
-        store.close()
-
+from tests.ingest_profiles.esr import ESR, ROWS
+from tests.ingest_profiles.support import invoke, profile_line, read_table, rows_in
 
 UNKNOWN = [
     ROWS[0],
     ROWS[1],
-    replace(ROWS[2], Ethnic_Origin="Black African"),
-    replace(ROWS[2], Employee_Number="10000003", Assignment_Number="10000003",
-            Ethnic_Origin="black african "),
+    ESR.replace(ROWS[2], Ethnic_Origin="Black African"),
+    ESR.replace(ROWS[2], Employee_Number="10000003", Assignment_Number="10000003",
+                Ethnic_Origin="black african "),
 ]  # fmt: skip
-
-
-def ethnic_values_line() -> int:
-    text = (profiles.shipped_dir() / "esr_workforce.toml").read_text().splitlines()
-    return text.index("[columns.ethnic_code.values]") + 1
 
 
 def test_an_unknown_ethnic_origin_stops_the_import_with_value_count_and_line_to_add(
     tmp_path: Path, db_path: Path
 ) -> None:
-    folder = esr_folder(tmp_path / "data", UNKNOWN)
+    folder = ESR.folder(tmp_path / "data", UNKNOWN)
     result = invoke("import", str(folder), "--db", str(db_path), "--rejects", str(tmp_path / "r"))
     assert result.exit_code == 1
     out = result.output
     assert "'Black African' (2)" in out  # both spellings are one value
-    assert f"esr_workforce.toml (line {ethnic_values_line()})" in out
+    line = profile_line("esr_workforce", "columns.ethnic_code.values")
+    assert f"esr_workforce.toml (line {line})" in out
     assert '"Black African" = "<NHS ethnic code' in out
     assert "columns.ethnic_code.values" in out
     assert "esr_export.csv line 4, column 11 (Ethnic Origin): 'Black African' is not in" in out
     assert "Nothing was loaded" in out
     for name in ("organisations", "people", "assignments"):
-        assert table_rows(db_path, name) == 0
+        assert rows_in(db_path, name) == 0
     problems = (tmp_path / "r" / "esr_export.people.problems.csv").read_text()
     assert "Ethnic Origin" in problems and "'black african'" in problems
 
@@ -75,7 +46,7 @@ def test_an_unknown_ethnic_origin_stops_the_import_with_value_count_and_line_to_
 def test_with_skip_invalid_the_unknown_rows_are_rejected_with_reasons(
     tmp_path: Path, db_path: Path
 ) -> None:
-    folder = esr_folder(tmp_path / "data", UNKNOWN)
+    folder = ESR.folder(tmp_path / "data", UNKNOWN)
     result = import_paths(
         [folder], connect(str(db_path)), skip_invalid=True, rejects_dir=tmp_path / "r"
     )
@@ -91,14 +62,14 @@ def test_with_skip_invalid_the_unknown_rows_are_rejected_with_reasons(
     with (tmp_path / "r" / "esr_export.assignments.rejects.csv").open() as fh:
         assignments = list(csv.DictReader(fh))
     assert all("is not in people" in r["problems"] for r in assignments)
-    assert table_rows(db_path, "people") == 1 and table_rows(db_path, "assignments") == 2
+    assert rows_in(db_path, "people") == 1 and rows_in(db_path, "assignments") == 2
 
 
 def test_one_person_with_two_ethnic_origins_is_a_problem_at_the_line(
     tmp_path: Path, db_path: Path
 ) -> None:
-    rows = [ROWS[0], replace(ROWS[1], Ethnic_Origin="B White - Irish"), ROWS[2]]
-    result = import_paths([esr_folder(tmp_path / "data", rows)], connect(str(db_path)))
+    rows = [ROWS[0], ESR.replace(ROWS[1], Ethnic_Origin="B White - Irish"), ROWS[2]]
+    result = import_paths([ESR.folder(tmp_path / "data", rows)], connect(str(db_path)))
     assert not result.ok
     people = next(s for s in result.sources if s.source.table == "people")
     (problem,) = people.problems.to_pylist()
@@ -110,7 +81,7 @@ def test_one_person_with_two_ethnic_origins_is_a_problem_at_the_line(
 
 
 def test_detection_chooses_esr_and_says_why(tmp_path: Path, db_path: Path) -> None:
-    folder = esr_folder(tmp_path / "data")
+    folder = ESR.folder(tmp_path / "data")
     result = invoke("import", str(folder), "--db", str(db_path))
     assert result.exit_code == 0, result.output
     assert (
@@ -118,13 +89,13 @@ def test_detection_chooses_esr_and_says_why(tmp_path: Path, db_path: Path) -> No
         "Assignment Number and Ethnic Origin), giving people and assignments" in result.output
     )
     assert "Canonical files (named after their tables): organisations.csv" in result.output
-    assert table_rows(db_path, "people") == 2 and table_rows(db_path, "assignments") == 3
+    assert rows_in(db_path, "people") == 2 and rows_in(db_path, "assignments") == 3
     again = invoke("import", str(folder), "--db", str(db_path))
     assert again.exit_code == 0 and "Read 0 rows, loaded 0, rejected 0." in again.output
 
 
 def test_profile_check_reports_unmapped_values_without_loading(tmp_path: Path) -> None:
-    folder = esr_folder(tmp_path / "data", UNKNOWN)
+    folder = ESR.folder(tmp_path / "data", UNKNOWN)
     result = invoke("profile", "check", str(folder / "esr_export.csv"))
     assert result.exit_code == 1
     out = result.output
@@ -138,7 +109,7 @@ def test_profile_check_reports_unmapped_values_without_loading(tmp_path: Path) -
     assert "people: column 11 (Ethnic Origin): 2 row(s) cannot be read" in out
     assert "Nothing was loaded" in out
     assert not (tmp_path / "equitrack.duckdb").exists()
-    clean = invoke("profile", "check", str(esr_folder(tmp_path / "ok") / "esr_export.csv"))
+    clean = invoke("profile", "check", str(ESR.folder(tmp_path / "ok") / "esr_export.csv"))
     assert clean.exit_code == 0 and "The file can be imported." in clean.output
     canonical = invoke("profile", "check", str(tmp_path / "ok" / "organisations.csv"))
     assert canonical.exit_code == 0
@@ -152,7 +123,7 @@ def test_profiles_lists_the_shipped_profiles() -> None:
 
 
 def test_a_user_profile_maps_a_local_report(tmp_path: Path, db_path: Path) -> None:
-    esr_folder(tmp_path / "orgs")
+    ESR.folder(tmp_path / "orgs")
     (tmp_path / "orgs" / "esr_export.csv").unlink()
     assert import_paths([tmp_path / "orgs"], connect(str(db_path))).ok
     profile = tmp_path / "local.toml"
@@ -164,15 +135,13 @@ def test_a_user_profile_maps_a_local_report(tmp_path: Path, db_path: Path) -> No
             'headers = ["Org Code", "ODS Code",', 'constant = "RWE" # ["Org Code", "ODS Code",'
         )
     )
-    rows = [replace(r, Org_Code="ignored") for r in ROWS]
-    folder = esr_folder(tmp_path / "data", rows)
+    rows = [ESR.replace(r, Org_Code="ignored") for r in ROWS]
+    folder = ESR.folder(tmp_path / "data", rows)
     (folder / "organisations.csv").unlink()
     result = invoke("import", str(folder), "--profile", str(profile), "--db", str(db_path))
     assert result.exit_code == 0, result.output
     assert "read with the rwe_local profile (chosen with --profile)" in result.output
-    store = connect(str(db_path))
-    orgs = store.table("assignments").to_pyarrow().column("org_code").to_pylist()
-    store.close()
+    orgs = read_table(db_path, "assignments").column("org_code").to_pylist()
     assert orgs == ["RWE"] * 3
 
 

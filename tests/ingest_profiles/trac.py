@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
-from tests.factories import ORGANISATIONS, write_csv
+from tests.factories import write_csv
+from tests.ingest_profiles.support import Export, write_organisations
 
 HEADER = [
     "Vacancy Reference",
@@ -46,30 +46,10 @@ ROWS = [
 ]  # fmt: skip
 
 
-def trac_file(
-    path: Path,
-    rows: list[list[str]] | None = None,
-    header: list[str] | None = None,
-    encoding: str = "utf-8",
-) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding=encoding) as fh:
-        writer = csv.writer(fh)
-        writer.writerow(header or HEADER)
-        writer.writerows(ROWS if rows is None else rows)
-    return path
-
-
-def trac_folder(folder: Path, rows: list[list[str]] | None = None, **kwargs: object) -> Path:
-    """organisations.csv, vacancies.csv and trac_export.csv, ready to import."""
-    write_csv(folder / "organisations.csv", ORGANISATIONS)
+def organisations_and_vacancies(folder: Path) -> None:
+    """organisations.csv and vacancies.csv: the applications name a vacancy."""
+    write_organisations(folder)
     write_csv(folder / "vacancies.csv", VACANCIES)
-    trac_file(folder / "trac_export.csv", rows, **kwargs)  # type: ignore[arg-type]
-    return folder
 
 
-def replace(row: list[str], **changes: str) -> list[str]:
-    out = list(row)
-    for name, value in changes.items():
-        out[HEADER.index(name.replace("_", " "))] = value
-    return out
+TRAC = Export("trac_export.csv", HEADER, ROWS, beside=organisations_and_vacancies)

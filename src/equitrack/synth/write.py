@@ -83,12 +83,13 @@ def write(
         export = EXPORTS[name]
         if not all(t in tables for t in export.tables):
             continue
-        paths = export.write(tables, out_dir, seed)
+        paths = export.write(tables, out_dir, seed)  # an export may look up other tables
         written.update({t: paths[0] for t in export.tables})
-        tables = {k: v for k, v in tables.items() if k not in export.tables}
     if chosen:
         fmt = "csv"
     for name, tbl in tables.items():
+        if name in written:
+            continue
         path = out_dir / f"{name}.{fmt}"
         if fmt == "csv":
             pcsv.write_csv(
