@@ -296,7 +296,7 @@ def profile_check(
     (with their counts), without loading anything. Exits 1 when the import would stop."""
 
     from equitrack.ingest import profile as profiles
-    from equitrack.ingest.mapping import check_file
+    from equitrack.ingest.check import check_file
 
     with user_errors():
         chosen = profiles.load(profile) if profile else None

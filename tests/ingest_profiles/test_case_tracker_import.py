@@ -13,8 +13,9 @@ from pathlib import Path
 import pyarrow as pa
 from openpyxl import load_workbook
 
-from equitrack.ingest import Status, import_paths, mapping
+from equitrack.ingest import Status, import_paths
 from equitrack.ingest import profile as profiles
+from equitrack.ingest.detect import detect
 from equitrack.model.tables import table
 from equitrack.store import connect
 from tests.factories import small_system
@@ -34,12 +35,12 @@ def test_the_profile_maps_every_disciplinary_column() -> None:
 
 
 def test_detection_tells_the_tracker_from_an_esr_export() -> None:
-    tracker = mapping.detect(HEADER)
+    tracker = detect(HEADER)
     assert tracker is not None and tracker.profile.name == "er_case_tracker"
-    esr = mapping.detect(ESR_HEADER)
+    esr = detect(ESR_HEADER)
     assert esr is not None and esr.profile.name == "esr_workforce"
     # an ESR export with a case column or two is still an ESR export
-    esr_plus = mapping.detect([*ESR_HEADER, "Case Type", "Date Opened"])
+    esr_plus = detect([*ESR_HEADER, "Case Type", "Date Opened"])
     assert esr_plus is not None and esr_plus.profile.name == "esr_workforce"
 
 

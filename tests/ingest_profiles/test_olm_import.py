@@ -13,7 +13,7 @@ import pytest
 
 from equitrack.ingest import import_paths
 from equitrack.ingest import profile as profiles
-from equitrack.ingest.mapping import detect
+from equitrack.ingest.detect import detect
 from equitrack.store import connect
 from equitrack.synth import esr, olm
 from tests.ingest_profiles.esr import HEADER as ESR_HEADER

@@ -16,7 +16,7 @@ import pytest
 
 from equitrack.ingest import SourceResult, Status, import_paths
 from equitrack.ingest import profile as profiles
-from equitrack.ingest.mapping import Counted, counts_for, read_percent
+from equitrack.ingest.percent import Counted, counts_for, read_percent
 from equitrack.store import connect
 from equitrack.synth.survey_export import BANK_FILE, NSS_FILE, write_export
 from tests.ingest_profiles.support import (

@@ -11,7 +11,7 @@ import pyarrow as pa
 
 from equitrack.ingest import Status, import_paths
 from equitrack.ingest import profile as profiles
-from equitrack.ingest.mapping import detect
+from equitrack.ingest.detect import detect
 from equitrack.store import connect
 from equitrack.synth import mixes, trac
 from tests.ingest_profiles import esr

@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from equitrack import __version__
-from equitrack.ingest import mapping
+from equitrack.ingest import detect, mapping
 from equitrack.ingest import profile as profiles
 from equitrack.ingest.pseudonymise import Pseudonymiser, load_key
 from equitrack.ingest.readers import (
@@ -139,7 +139,7 @@ def import_paths(
             f"--table names the table of canonical files; the {profile.name} profile "
             f"gives {', '.join(profile.tables)} itself"
         )
-    sources, notes = mapping.discover([Path(p) for p in paths], table, profile)
+    sources, notes = detect.discover([Path(p) for p in paths], table, profile)
     pending: dict[tuple[Path, str | None], dict[str, RawData]] = {}
     pseudonymiser = Pseudonymiser(load_key())
     _check_key(store, pseudonymiser)

@@ -14,20 +14,16 @@ different value are problems, at their own line.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from equitrack.ingest import profile as profiles
 from equitrack.ingest.coerce import FALSE_WORDS, text
 from equitrack.ingest.dates import read_dates
+from equitrack.ingest.percent import Counted, count_of
 from equitrack.ingest.profile import (
-    PERCENT_DECIMALS,
     ColumnRule,
     Profile,
     ValueMap,
@@ -36,169 +32,15 @@ from equitrack.ingest.profile import (
 )
 from equitrack.ingest.pseudonymise import normalise_ids
 from equitrack.ingest.readers import (
-    FORMATS,
     Prior,
     RawData,
-    ReadError,
     Source,
     _column_letter,
-    _sheet_names,
-    _sources_in,
     contiguous,
-    header_of,
-    table_for,
 )
 from equitrack.model.tables import TABLE_BY_NAME, Kind, table
 
 SHOWN_VALUES = 12
-
-
-# --- choosing a profile -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Choice:
-    profile: Profile
-    reason: str
-
-
-def detect(header: Sequence[str], candidates: Iterable[Profile] | None = None) -> Choice | None:
-    """The profile whose detection headers are all in the header; None when none is."""
-    keys = {header_key(h) for h in header}
-    found = [
-        p
-        for p in (candidates if candidates is not None else profiles.available())
-        if p.detect and all(header_key(h) in keys for h in p.detect)
-    ]
-    if not found:
-        return None
-    most = max(len(p.detect) for p in found)
-    best = [p for p in found if len(p.detect) == most]
-    if len(best) > 1:
-        raise ReadError(
-            f"the header matches the profiles {', '.join(p.name for p in best)} equally well; "
-            "choose one with --profile"
-        )
-    chosen = best[0]
-    return Choice(chosen, f"its header has {_and(chosen.detect)}")
-
-
-def _and(items: Sequence[str]) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
-
-
-def discover(
-    paths: Sequence[Path], table_name: str | None = None, profile: Profile | None = None
-) -> tuple[list[Source], list[str]]:
-    """The sources in files and folders, each with the profile that reads it, and notes
-    saying which profile was chosen for which file and why (or why a file was passed over)."""
-    sources: list[Source] = []
-    notes: list[str] = []
-    canonical: list[str] = []
-    # loaded once, outside detection: a broken local profile is an error, not a non-match
-    candidates = profiles.available() if profile is None and table_name is None else []
-    for path in paths:
-        if not path.exists():
-            raise ReadError(f"{path}: no such file or folder")
-        explicit = not path.is_dir()
-        if explicit:
-            if path.suffix.lower() not in FORMATS:
-                raise ReadError(
-                    f"{path}: equitrack reads .csv, .xlsx and .parquet files, not "
-                    f"{path.suffix or 'this'}"
-                )
-            files = [path]
-        else:
-            files = sorted(
-                p
-                for p in path.iterdir()
-                if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in FORMATS
-            )
-        for file in files:
-            found, chosen = _sources_for(file, table_name, profile, candidates)
-            notes += chosen
-            plain = [s for s in found if not s.mapped]
-            if plain:  # a workbook that is partly an export names its canonical sheets
-                mixed = len(plain) < len(found)
-                canonical += [s.label for s in plain] if mixed else [file.name]
-            elif not found and explicit:
-                raise ReadError(
-                    f"{file}: cannot tell what this file holds: its header matches no profile "
-                    f"and its name is not a table name. Name the file after a table "
-                    f"({', '.join(TABLE_BY_NAME)}), use --table, or give --profile "
-                    "(equitrack profiles lists them)"
-                )
-            elif not found:
-                notes.append(
-                    f"{file}: passed over (its name is not a table name and its header "
-                    "matches no profile)"
-                )
-            sources += found
-    if canonical:
-        why = "chosen with --profile" if profile is not None else "named after their tables"
-        if table_name:
-            why = f"holding the {table_name} table (--table)"
-        notes.insert(0, f"Canonical files ({why}): {', '.join(canonical)}")
-    return sources, notes
-
-
-def _sources_for(
-    file: Path, table_name: str | None, profile: Profile | None, candidates: list[Profile]
-) -> tuple[list[Source], list[str]]:
-    """A file's sources, and a note for each part of it a profile reads (and why).
-
-    Each sheet of a workbook is taken on its own: a tracker's "Cases" sheet is read by its
-    profile, a sheet named after a table is canonical, and a sheet of drop-down lists is passed
-    over with a note.
-    """
-    fmt = FORMATS[file.suffix.lower()]
-    if (profile is not None and profile.canonical) or (profile is None and table_name):
-        return _sources_in(file, table_name), []
-    sheets: list[str | None] = list(_sheet_names(file)) if fmt == "xlsx" else [None]
-    if profile is not None:
-        matching = [s for s in sheets if _matches(Source(file, fmt, "", s), profile)]
-        sheet = (matching or sheets)[0]
-        probe = Source(file, fmt, "", sheet)
-        sources = [Source(file, fmt, t, sheet, profile) for t in profile.tables]
-        return sources, [_chosen(probe, profile, "chosen with --profile")]
-    sources, notes, passed = [], [], []
-    for sheet in sheets:
-        probe = Source(file, fmt, "", sheet)
-        try:
-            choice = detect(header_of(probe), candidates)
-        except ReadError:
-            if table_for(file.stem) is None and table_for(sheet or "") is None:
-                raise
-            choice = None  # named after its table: the reader says what is wrong with it
-        if choice is None:
-            passed.append(sheet)
-            continue
-        sources += [Source(file, fmt, t, sheet, choice.profile) for t in choice.profile.tables]
-        notes.append(_chosen(probe, choice.profile, choice.reason))
-    if not sources:
-        return _sources_in(file, None), []
-    canonical = [s for s in _sources_in(file, None) if s.sheet in passed]
-    if fmt == "xlsx" and len(canonical) < len(passed):
-        names = ", ".join(f"'{s}'" for s in passed if s not in {c.sheet for c in canonical})
-        notes.append(
-            f"{file.name}: sheet(s) {names} passed over (not named after a table, and their "
-            "header matches no profile)"
-        )
-    return canonical + sources, notes
-
-
-def _matches(probe: Source, profile: Profile) -> bool:
-    if not profile.detect:
-        return False
-    keys = {header_key(h) for h in header_of(probe)}
-    return all(header_key(h) in keys for h in profile.detect)
-
-
-def _chosen(source: Source, profile: Profile, reason: str) -> str:
-    return (
-        f"{source.label}: read with the {profile.name} profile ({reason}), "
-        f"giving {_and(profile.tables)}"
-    )
 
 
 # --- applying a profile -------------------------------------------------------------------
@@ -415,7 +257,7 @@ class Mapper:
             if p is None:
                 continue  # blank: the validator says every row needs one
             if (p, n) not in found:
-                found[(p, n)] = _count(p, n, base.label)
+                found[(p, n)] = count_of(p, n, base.label)
             fit = found[(p, n)]
             if isinstance(fit, str):
                 bad.append(i)
@@ -643,88 +485,6 @@ def _merge(values: pa.Array, group: np.ndarray, groups: int) -> tuple[pa.Array, 
     return merged, np.flatnonzero(differs)
 
 
-_PERCENT = re.compile(r"([+-]?)(\d+(?:\.\d*)?|\.\d+)\s*%?")
-_WHOLE = re.compile(r"[+-]?\d+(?:\.0*)?")
-
-
-@dataclass(frozen=True)
-class Counted:
-    """The counts of a base whose share, rounded as it was published, is the published value."""
-
-    count: int  # the one nearest percentage × base / 100: the one loaded
-    low: int
-    high: int
-
-
-def read_percent(value: str) -> tuple[int, int]:
-    """`'27.3%'` → `(273, 1)`: the percentage in units of its last written decimal place, and
-    the number of decimals written (which say how it was rounded). ValueError says why not."""
-    match = _PERCENT.fullmatch(value.strip())
-    if not match:
-        raise ValueError(f"'{value}' is not a percentage (a number such as 27.3 or 27.3%)")
-    whole, _, decimals = match.group(2).partition(".")
-    if len(decimals) > PERCENT_DECIMALS:
-        raise ValueError(
-            f"'{value}' has more than {PERCENT_DECIMALS} decimal places, more than a published "
-            "percentage has"
-        )
-    units = int((whole or "0") + decimals)
-    if (match.group(1) == "-" and units) or units > 100 * 10 ** len(decimals):
-        raise ValueError(f"'{value}' is not a percentage: it is outside 0–100")
-    return units, len(decimals)
-
-
-def counts_for(units: int, decimals: int, base: int) -> Counted | None:
-    """The whole numbers k of `base` whose k / base × 100, rounded to `decimals` places, is the
-    percentage (`units` / 10^decimals); None when there is none. A half may have been rounded
-    either way, so a percentage exactly half a unit from k fits it. Exact integer arithmetic:
-
-        |k × 100 / base − units / 10^d| ≤ ½ / 10^d  ⇔  |200·10^d·k − 2·units·base| ≤ base
-    """
-    if base == 0:
-        return Counted(0, 0, 0) if units == 0 else None
-    scale = 200 * 10**decimals
-    twice = 2 * units * base
-    low = max(0, -((base - twice) // scale))  # ceil((twice - base) / scale)
-    high = min(base, (twice + base) // scale)
-    if low > high:
-        return None
-    nearest = (twice + scale // 2) // scale  # percentage × base / 100, a half rounded up
-    return Counted(min(max(nearest, low), high), low, high)
-
-
-def _count(percent: str, base: str | None, base_label: str) -> Counted | str:
-    """The counts a published percentage of a base can stand for, or why it stands for none."""
-    try:
-        units, decimals = read_percent(percent)
-    except ValueError as exc:
-        return str(exc)
-    if base is None:
-        return f"'{percent}' cannot be turned into a count: {base_label} is blank"
-    if not _WHOLE.fullmatch(base) or base.lstrip().startswith("-"):
-        return f"'{percent}' cannot be turned into a count: {base_label} '{base}' is not a count"
-    n = int(base.split(".")[0])
-    fit = counts_for(units, decimals, n)
-    if fit is not None:
-        return fit
-    if n == 0:
-        return f"'{percent}' cannot be a percentage of 0 ({base_label}): only 0 can"
-    below = units * n // (100 * 10**decimals)
-    shown = [f"{k} of {n} is {_percent_text(k, n, decimals)}" for k in (below, below + 1) if k <= n]
-    places = "whole numbers" if not decimals else f"{decimals} decimal place(s)"
-    return (
-        f"'{percent}' cannot be a percentage of {n} ({base_label}): no whole number of them "
-        f"gives it, rounded to {places} ({' and '.join(shown)})"
-    )
-
-
-def _percent_text(k: int, n: int, decimals: int) -> str:
-    """k of n as a percentage to `decimals` places, a half rounded up."""
-    units = (200 * 10**decimals * k + n) // (2 * n)
-    text_ = str(units).rjust(decimals + 1, "0")
-    return f"{text_[:-decimals]}.{text_[-decimals:]}%" if decimals else f"{text_}%"
-
-
 def hint(table_name: str, column: str) -> str:
     """What the analyst writes on the right of a value-list line."""
     col = table(table_name).column(column)
@@ -740,107 +500,3 @@ def hint(table_name: str, column: str) -> str:
 def apply(raw: RawData, profile: Profile) -> dict[str, RawData]:
     """The file's rows as each of the profile's tables, ready for validation."""
     return Mapper(raw, profile).apply()
-
-
-# --- checking a file against a profile, without loading -----------------------------------
-
-
-@dataclass
-class Check:
-    """What `equitrack profile check` reports."""
-
-    source: Source
-    profile: Profile
-    reason: str
-    rows: int
-    found: list[tuple[str, str]]  # (table.column, where it comes from)
-    missing: list[tuple[str, str, bool]]  # (table.column, headers looked for, required)
-    unused: list[str]  # source columns no rule reads, kept aside on import
-    problems: list[str]  # file problems and value summaries
-    row_problems: dict[str, int]  # location → rows with a problem there
-    ignored: list[str] = field(default_factory=list)  # columns the profile says to drop
-
-    @property
-    def ok(self) -> bool:
-        required_missing = any(req for _, _, req in self.missing)
-        return not self.problems and not self.row_problems and not required_missing
-
-
-def check_file(path: Path, profile: Profile | None = None) -> Check:
-    from equitrack.ingest.readers import read
-
-    if not path.is_file():
-        raise ReadError(f"{path}: no such file")
-    if path.suffix.lower() not in FORMATS:
-        raise ReadError(f"{path}: equitrack reads .csv, .xlsx and .parquet files")
-    fmt = FORMATS[path.suffix.lower()]
-    sheet = _sheet_names(path)[0] if fmt == "xlsx" else None
-    if fmt == "xlsx":  # the first sheet a profile reads, as an import would find it
-        candidates = profiles.available() if profile is None else []
-        found, _ = _sources_for(path, None, profile, candidates)
-        sheet = next((s.sheet for s in found if s.mapped), sheet)
-    probe = Source(path, fmt, "", sheet)
-    if profile is None:
-        choice = detect(header_of(probe))
-        if choice is None:
-            named = table_for(path.stem)
-            if named is None:
-                raise ReadError(
-                    f"{path.name}: its header matches no profile and its name is not a table "
-                    "name; give --profile"
-                )
-            choice = Choice(profiles.load(profiles.CANONICAL), f"named after the {named} table")
-    else:
-        choice = Choice(profile, "chosen with --profile")
-    chosen = choice.profile
-    if chosen.canonical:
-        return _check_canonical(path, fmt, sheet, choice)
-    raw = read(Source(path, fmt, chosen.tables[0], sheet, chosen))
-    mapper = Mapper(raw, chosen)
-    mapped = mapper.apply()
-    found, missing, problems = [], [], []
-    row_problems: dict[str, int] = {}
-    for t, data in mapped.items():
-        for rule in chosen.rules(t):
-            target = f"{t}.{rule.target}"
-            if rule.constant is not None:
-                found.append((target, f"set to '{rule.constant}' by the profile"))
-            elif rule.derive_from is not None:
-                found.append((target, f"derived from {rule.derive_from}"))
-            elif rule.target in mapper.missing.get(t, []):
-                req = rule.required or (
-                    rule.required is None and table(t).column(rule.target).required
-                )
-                missing.append((target, ", ".join(rule.headers), bool(req)))
-            else:
-                found.append((target, data.where(rule.target)))
-        notes = mapper.notes.get(t, [])  # the profile's own work reported, not problems
-        problems += data.file_problems + [w for w in data.warnings if w not in notes]
-        for prior in data.prior:  # counted as records of the file
-            where = f"{t}: {prior.where}"
-            row_problems[where] = row_problems.get(where, 0) + len(np.unique(prior.lines))
-    dropped = {header_key(h) for h in chosen.ignore}
-    unread = [raw.headers.get(c, c) for c in raw.data.column_names if c not in mapper.used]
-    unused = [h for h in unread if header_key(h) not in dropped]
-    ignored = [h for h in unread if header_key(h) in dropped]
-    return Check(
-        probe, chosen, choice.reason, raw.data.num_rows, found, missing, unused, problems,
-        row_problems, ignored,
-    )  # fmt: skip
-
-
-def _check_canonical(path: Path, fmt: str, sheet: str | None, choice: Choice) -> Check:
-    named = table_for(path.stem)
-    probe = Source(path, fmt, named or "", sheet)
-    header = header_of(probe)
-    keys = {header_key(h): h for h in header}
-    found, missing = [], []
-    if named:
-        for col in TABLE_BY_NAME[named].columns:
-            if header_key(col.name) in keys:
-                found.append((f"{named}.{col.name}", keys[header_key(col.name)]))
-            else:
-                missing.append((f"{named}.{col.name}", col.name, col.required))
-    columns = {header_key(c) for c in (TABLE_BY_NAME[named].column_names if named else ())}
-    unused = [h for h in header if header_key(h) not in columns]
-    return Check(probe, choice.profile, choice.reason, 0, found, missing, unused, [], {})

@@ -340,9 +340,7 @@ class _Parser:
             percent_of=self._str(spec["percent_of"], f"{where} percent_of")
             if "percent_of" in spec
             else None,
-            skip=self._strings(spec["skip"], f"{where} skip")
-            if "skip" in spec
-            else (),
+            skip=self._strings(spec["skip"], f"{where} skip") if "skip" in spec else (),
         )
         self.check_percent(where, spec, rule, kind)
         if rule.transform is not None and rule.transform not in TRANSFORMS:

@@ -1,0 +1,123 @@
+"""`equitrack profile check`: what a profile makes of a file, without loading anything."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from equitrack.ingest import profile as profiles
+from equitrack.ingest.detect import Choice, detect, sources_for
+from equitrack.ingest.mapping import Mapper
+from equitrack.ingest.profile import Profile, header_key
+from equitrack.ingest.readers import (
+    FORMATS,
+    ReadError,
+    Source,
+    _sheet_names,
+    header_of,
+    table_for,
+)
+from equitrack.model.tables import TABLE_BY_NAME, table
+
+
+@dataclass
+class Check:
+    """What `equitrack profile check` reports."""
+
+    source: Source
+    profile: Profile
+    reason: str
+    rows: int
+    found: list[tuple[str, str]]  # (table.column, where it comes from)
+    missing: list[tuple[str, str, bool]]  # (table.column, headers looked for, required)
+    unused: list[str]  # source columns no rule reads, kept aside on import
+    problems: list[str]  # file problems and value summaries
+    row_problems: dict[str, int]  # location → rows with a problem there
+    ignored: list[str] = field(default_factory=list)  # columns the profile says to drop
+
+    @property
+    def ok(self) -> bool:
+        required_missing = any(req for _, _, req in self.missing)
+        return not self.problems and not self.row_problems and not required_missing
+
+
+def check_file(path: Path, profile: Profile | None = None) -> Check:
+    from equitrack.ingest.readers import read
+
+    if not path.is_file():
+        raise ReadError(f"{path}: no such file")
+    if path.suffix.lower() not in FORMATS:
+        raise ReadError(f"{path}: equitrack reads .csv, .xlsx and .parquet files")
+    fmt = FORMATS[path.suffix.lower()]
+    sheet = _sheet_names(path)[0] if fmt == "xlsx" else None
+    if fmt == "xlsx":  # the first sheet a profile reads, as an import would find it
+        candidates = profiles.available() if profile is None else []
+        found, _ = sources_for(path, None, profile, candidates)
+        sheet = next((s.sheet for s in found if s.mapped), sheet)
+    probe = Source(path, fmt, "", sheet)
+    if profile is None:
+        choice = detect(header_of(probe))
+        if choice is None:
+            named = table_for(path.stem)
+            if named is None:
+                raise ReadError(
+                    f"{path.name}: its header matches no profile and its name is not a table "
+                    "name; give --profile"
+                )
+            choice = Choice(profiles.load(profiles.CANONICAL), f"named after the {named} table")
+    else:
+        choice = Choice(profile, "chosen with --profile")
+    chosen = choice.profile
+    if chosen.canonical:
+        return _check_canonical(path, fmt, sheet, choice)
+    raw = read(Source(path, fmt, chosen.tables[0], sheet, chosen))
+    mapper = Mapper(raw, chosen)
+    mapped = mapper.apply()
+    found, missing, problems = [], [], []
+    row_problems: dict[str, int] = {}
+    for t, data in mapped.items():
+        for rule in chosen.rules(t):
+            target = f"{t}.{rule.target}"
+            if rule.constant is not None:
+                found.append((target, f"set to '{rule.constant}' by the profile"))
+            elif rule.derive_from is not None:
+                found.append((target, f"derived from {rule.derive_from}"))
+            elif rule.target in mapper.missing.get(t, []):
+                req = rule.required or (
+                    rule.required is None and table(t).column(rule.target).required
+                )
+                missing.append((target, ", ".join(rule.headers), bool(req)))
+            else:
+                found.append((target, data.where(rule.target)))
+        notes = mapper.notes.get(t, [])  # the profile's own work reported, not problems
+        problems += data.file_problems + [w for w in data.warnings if w not in notes]
+        for prior in data.prior:  # counted as records of the file
+            where = f"{t}: {prior.where}"
+            row_problems[where] = row_problems.get(where, 0) + len(np.unique(prior.lines))
+    dropped = {header_key(h) for h in chosen.ignore}
+    unread = [raw.headers.get(c, c) for c in raw.data.column_names if c not in mapper.used]
+    unused = [h for h in unread if header_key(h) not in dropped]
+    ignored = [h for h in unread if header_key(h) in dropped]
+    return Check(
+        probe, chosen, choice.reason, raw.data.num_rows, found, missing, unused, problems,
+        row_problems, ignored,
+    )  # fmt: skip
+
+
+def _check_canonical(path: Path, fmt: str, sheet: str | None, choice: Choice) -> Check:
+    named = table_for(path.stem)
+    probe = Source(path, fmt, named or "", sheet)
+    header = header_of(probe)
+    keys = {header_key(h): h for h in header}
+    found, missing = [], []
+    if named:
+        for col in TABLE_BY_NAME[named].columns:
+            if header_key(col.name) in keys:
+                found.append((f"{named}.{col.name}", keys[header_key(col.name)]))
+            else:
+                missing.append((f"{named}.{col.name}", col.name, col.required))
+    columns = {header_key(c) for c in (TABLE_BY_NAME[named].column_names if named else ())}
+    unused = [h for h in header if header_key(h) not in columns]
+    return Check(probe, choice.profile, choice.reason, 0, found, missing, unused, [], {})
