@@ -262,7 +262,8 @@ def profiles_list() -> None:
         console.print(f"[bold]{p.name}[/bold]{where}  {p.description}", highlight=False)
         detail = f"tables: {', '.join(p.tables)}"
         if p.detect:
-            detail += f"; recognised by the header columns {', '.join(p.detect)}"
+            sets = " or ".join(", ".join(s) for s in p.detect)
+            detail += f"; recognised by the header columns {sets}"
         console.print(f"  [dim]{detail}[/dim]", highlight=False)
         console.print(f"  [dim]{p.path}[/dim]", highlight=False, soft_wrap=True)
     folders = ", ".join(str(d) for d in config.profile_dirs())

@@ -40,8 +40,11 @@ def test_every_answer_the_export_writes_is_one_the_profile_reads_back() -> None:
 def test_detection_tells_trac_and_esr_apart() -> None:
     assert detect(HEADER).profile.name == "trac_applicants"
     assert detect(esr.HEADER).profile.name == "esr_workforce"
-    # an NHS Jobs download spells the columns differently: it is read with --profile
-    assert detect(["Job Reference", "Application Reference", "Candidate ID"]) is None
+    # an NHS Jobs download spells the columns differently: its own detection list
+    nhs_jobs = detect(["Job Reference", "Application Reference", "Candidate ID", "Offer Date"])
+    assert nhs_jobs is not None and nhs_jobs.profile.name == "trac_applicants"
+    assert nhs_jobs.reason == "its header has Job Reference, Application Reference and Candidate ID"
+    assert detect(["Job Reference", "Application Reference"]) is None  # not a whole list
 
 
 def test_trac_sample_imports_into_the_same_tables_as_the_canonical_files(
@@ -170,7 +173,7 @@ def test_windows_1252_with_an_en_dash_and_an_accented_extra_column_loads(
     assert {e["value"] for e in extra} == {"Staff Nurse – Ward 7", "Infirmière"}
 
 
-def test_an_nhs_jobs_download_reads_with_the_profile_named(tmp_path: Path, db_path: Path) -> None:
+def test_an_nhs_jobs_download_is_recognised_and_read(tmp_path: Path, db_path: Path) -> None:
     header = ["Job Reference", "Application Reference", "Candidate ID",
               "Application Submitted Date", "Applicant Type", "Offer Date", "Ethnic Group",
               "Sex", "Do you consider yourself to have a disability?", "Shortlisted Date",
@@ -183,12 +186,13 @@ def test_an_nhs_jobs_download_reads_with_the_profile_named(tmp_path: Path, db_pa
          "I do not wish to disclose", "2023-02-01", "2023-02-20"],
     ]  # fmt: skip
     folder = TRAC.folder(tmp_path / "data", rows, header=header)
-    # --profile reads every file given with it: the canonical files are imported first
-    canon = [folder / "organisations.csv", folder / "vacancies.csv"]
-    assert import_paths(canon, connect(str(db_path))).ok
-    nhs_jobs = folder / "trac_export.csv"
-    result = import_paths([nhs_jobs], connect(str(db_path)), profile="trac_applicants")
+    result = import_paths([folder], connect(str(db_path)))  # recognised by its header
     assert result.ok, [(s.problems, s.file_problems) for s in result.sources]
+    assert any(
+        "trac_export.csv: read with the trac_applicants profile (its header has Job "
+        "Reference, Application Reference and Candidate ID)" in n
+        for n in result.notes
+    )
     got = applications(db_path)
     assert [(r["ethnic_code"], r["sex"], r["disability"], r["internal"]) for r in got] == [
         ("R", "M", "N", False),

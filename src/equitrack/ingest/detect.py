@@ -28,24 +28,31 @@ class Choice:
 
 
 def detect(header: Sequence[str], candidates: Iterable[Profile] | None = None) -> Choice | None:
-    """The profile whose detection headers are all in the header; None when none is."""
+    """The profile with a detection set wholly in the header (the largest such set wins);
+    None when there is none."""
     keys = {header_key(h) for h in header}
     found = [
-        p
+        (p, matched)
         for p in (candidates if candidates is not None else profiles.available())
-        if p.detect and all(header_key(h) in keys for h in p.detect)
+        if (matched := _matched(keys, p))
     ]
     if not found:
         return None
-    most = max(len(p.detect) for p in found)
-    best = [p for p in found if len(p.detect) == most]
+    most = max(len(m) for _, m in found)
+    best = [(p, m) for p, m in found if len(m) == most]
     if len(best) > 1:
         raise ReadError(
-            f"the header matches the profiles {', '.join(p.name for p in best)} equally well; "
-            "choose one with --profile"
+            f"the header matches the profiles {', '.join(p.name for p, _ in best)} equally "
+            "well; choose one with --profile"
         )
-    chosen = best[0]
-    return Choice(chosen, f"its header has {_and(chosen.detect)}")
+    chosen, matched = best[0]
+    return Choice(chosen, f"its header has {_and(matched)}")
+
+
+def _matched(keys: set[str], profile: Profile) -> tuple[str, ...]:
+    """The largest of the profile's detection sets that the header has in full, else ()."""
+    sets = [s for s in profile.detect if all(header_key(h) in keys for h in s)]
+    return max(sets, key=len, default=())
 
 
 def _and(items: Sequence[str]) -> str:
@@ -155,8 +162,7 @@ def sources_for(
 def _matches(probe: Source, profile: Profile) -> bool:
     if not profile.detect:
         return False
-    keys = {header_key(h) for h in header_of(probe)}
-    return all(header_key(h) in keys for h in profile.detect)
+    return bool(_matched({header_key(h) for h in header_of(probe)}, profile))
 
 
 def _chosen(source: Source, profile: Profile, reason: str) -> str:

@@ -126,7 +126,8 @@ class Profile:
     tables: tuple[str, ...]
     path: Path | None = None
     canonical: bool = False
-    detect: tuple[str, ...] = ()
+    #: header column sets that recognise the export: a file whose header has all of one set
+    detect: tuple[tuple[str, ...], ...] = ()
     dates: tuple[str, ...] = ("iso",)
     merge: dict[str, str] = field(default_factory=dict)  # table → column rows are merged on
     ignore: tuple[str, ...] = ()
@@ -263,12 +264,17 @@ class _Parser:
                 )
         if name == CANONICAL:
             return Profile(name, description, tables, self.path, canonical=True)
-        detect: tuple[str, ...] = ()
+        detect: tuple[tuple[str, ...], ...] = ()
         if "detect" in d:
             section = d["detect"]
             if not isinstance(section, dict) or set(section) - {"headers"}:
                 raise self.fail("detect", "must be a table with one key, headers")
-            detect = self._strings(section.get("headers"), "detect.headers")
+            given = section.get("headers")
+            # one list of headers, or a list of such lists (another system's spellings)
+            nested = isinstance(given, list) and bool(given) and isinstance(given[0], list)
+            detect = tuple(
+                self._strings(s, "detect.headers") for s in (given if nested else [given])
+            )
         dates = self._strings(d.get("dates", ["iso"]), "dates")
         for form in dates:
             if form not in DATE_FORMATS:
