@@ -205,8 +205,18 @@ def measure(preset: str, work: Path, spark: bool, steps: list[tuple[str, dict]])
         if preset == "llr":
             csv = work / "llr-csv"
             step("generate llr → csv", "generate", "llr", str(csv), "csv")
-            step("import llr from csv", "load", str(csv), str(work / "llr-csv.duckdb"))
+            from_csv = step("import llr from csv", "load", str(csv), str(work / "llr-csv.duckdb"))
             shutil.rmtree(csv, ignore_errors=True)
+            # the same system as the exports real systems write, read through their profiles
+            exports = work / "llr-exports"
+            step("generate llr → exports", "generate", "llr", str(exports), "exports")
+            through = step(
+                "import llr from exports (profiles)", "load", str(exports),
+                str(work / "llr-exports.duckdb"),
+            )  # fmt: skip
+            ratio = through["seconds"] / max(from_csv["seconds"], 1e-9)
+            console.print(f"  reading through profiles takes {ratio:.2f}× the canonical import")
+            shutil.rmtree(exports, ignore_errors=True)
         size.generated = step(
             f"generate {preset} → parquet", "generate", preset, str(folder), "parquet"
         )
