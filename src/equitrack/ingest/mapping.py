@@ -324,6 +324,8 @@ class Mapper:
         tbl = TABLE_BY_NAME[t]
         file_problems = [p for c in cols.values() for p in c.file_problems]
         warnings = [w for c in cols.values() for w in c.warnings] + self.notes.get(t, [])
+        if t == profile.row_table:  # what the reader said of the file (a title above the header)
+            warnings = list(raw.warnings) + warnings
         labels = {name: c.label for name, c in cols.items()}
         for target in self.missing_required[t]:
             labels[target] = self.describe(t, target)

@@ -13,6 +13,7 @@ import io
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -276,36 +277,87 @@ class _Counting(io.RawIOBase):
         super().close()
 
 
-def _header(path: Path) -> tuple[list[str], str]:
+#: How far down a report's title block may reach before its header row.
+TITLE_ROWS = 30
+
+
+def title_rows(rows: Sequence[Sequence[object]]) -> int:
+    """How many rows of a report's title block stand above its header (0 for most files).
+
+    Reports saved from ESR BI and similar tools start with a title ("Staff in Post"), a run
+    date and their parameters, then the header. The header is taken to be the first row with at
+    least three cells filled, when the first row has at most one (a title); a file whose first
+    row is its header, however narrow, is read as before.
+    """
+
+    def filled(row: Sequence[object]) -> int:
+        return sum(1 for v in row if v is not None and str(v).strip())
+
+    if not rows or filled(rows[0]) > 1:
+        return 0
+    return next((i for i, row in enumerate(rows[:TITLE_ROWS]) if filled(row) >= 3), 0)
+
+
+def _title_note(lines: int, title: Sequence[object], word: str = "line") -> str:
+    shown = next((str(v).strip() for v in title if v is not None and str(v).strip()), "")
+    named = f" ('{shown}')" if shown else ""
+    return (
+        f"the first {lines} {word}(s) are a report title{named}, not data: the header is "
+        f"{word} {lines + 1}"
+    )
+
+
+@dataclass(frozen=True)
+class _Header:
+    names: list[str]
+    encoding: str
+    skip: int  # title lines above the header
+    title: list[str]  # the first of them, for the note
+
+
+def _header(path: Path) -> _Header:
+    """The header's names, the file's encoding and the title lines standing above it."""
     with path.open("rb") as fh:
-        first = fh.readline()
-    if not first.strip():
+        head = [fh.readline() for _ in range(TITLE_ROWS)]
+    if not head[0].strip():
         raise ReadError(
             f"{path.name}: the file is empty or its first line is blank (a header is needed)"
         )
     for encoding in ENCODINGS:
         try:
-            text = first.decode("utf-8-sig" if encoding == "utf-8" else encoding)
+            text = b"".join(head).decode("utf-8-sig" if encoding == "utf-8" else encoding)
         except UnicodeDecodeError:
             continue
-        return next(csv.reader([text])), encoding
+        rows = list(csv.reader(text.splitlines()))
+        skip = title_rows(rows)
+        return _Header(rows[skip], encoding, skip, rows[0] if skip else [])
     raise ReadError(f"{path.name}: the header is neither UTF-8 nor Windows-1252 text")
 
 
 def read_csv(source: Source, advance: Advance, fp: Fingerprint) -> RawData:
     path = source.path
-    names, encoding = _header(path)
+    header = _header(path)
+    names, encoding, skip = header.names, header.encoding, header.skip
     _check_names(source, names)
     try:
-        return _read_csv_as(source, names, encoding, advance, fp)
+        raw = _read_csv_as(source, names, encoding, advance, fp, skip)
     except pa.ArrowInvalid as exc:
         if encoding == "utf-8" and "UTF8" in str(exc).upper().replace("-", ""):
-            return _read_csv_as(source, names, "cp1252", advance, fp)
-        raise ReadError(f"{path.name}: cannot be read as CSV ({exc})") from exc
+            raw = _read_csv_as(source, names, "cp1252", advance, fp, skip)
+        else:
+            raise ReadError(f"{path.name}: cannot be read as CSV ({exc})") from exc
+    if skip:
+        raw.warnings.append(_title_note(skip, header.title))
+    return raw
 
 
 def _read_csv_as(
-    source: Source, names: list[str], encoding: str, advance: Advance, fp: Fingerprint
+    source: Source,
+    names: list[str],
+    encoding: str,
+    advance: Advance,
+    fp: Fingerprint,
+    skip: int = 0,
 ) -> RawData:
     path = source.path
     unreadable: list[Unreadable] = []
@@ -319,7 +371,7 @@ def _read_csv_as(
 
     read_options = pacsv.ReadOptions(
         column_names=[f"c{i}" for i in range(len(names))],
-        skip_rows=1,
+        skip_rows=skip + 1,
         encoding="utf8" if encoding == "utf-8" else encoding,
         block_size=BLOCK_SIZE,
     )
@@ -341,7 +393,7 @@ def _read_csv_as(
         table = pa.table({f"c{i}": pa.array([], pa.string()) for i in range(len(names))})
     normalised = [normalise_name(n) or f"column_{i + 1}" for i, n in enumerate(names)]
     table = table.rename_columns(normalised)
-    lines = _csv_lines(path, fp, encoding, table.num_rows, unreadable, len(names))
+    lines = _csv_lines(path, fp, encoding, table.num_rows, unreadable, len(names), skip)
     table, lines = _drop_blank_rows(table, lines)
     return RawData(
         source,
@@ -355,7 +407,13 @@ def _read_csv_as(
 
 
 def _csv_lines(
-    path: Path, fp: Fingerprint, encoding: str, rows: int, unreadable: list[Unreadable], width: int
+    path: Path,
+    fp: Fingerprint,
+    encoding: str,
+    rows: int,
+    unreadable: list[Unreadable],
+    width: int,
+    skip: int = 0,
 ) -> np.ndarray:
     """The line each record starts on; fills in the lines of unreadable records too.
 
@@ -364,13 +422,14 @@ def _csv_lines(
     with Python's csv module, which knows where each record starts.
     """
     physical = fp.newlines + (0 if fp.ends_with_newline or fp.size == 0 else 1)
-    if not unreadable and physical == 1 + rows:
-        return np.arange(2, physical + 1, dtype=np.int64)
+    if not unreadable and physical == skip + 1 + rows:
+        return np.arange(skip + 2, physical + 1, dtype=np.int64)
     good: list[int] = []
     bad: list[int] = []
     with path.open(encoding="utf-8-sig" if encoding == "utf-8" else encoding, newline="") as fh:
         reader = csv.reader(fh)
-        next(reader, None)
+        while reader.line_num < skip + 1 and next(reader, None) is not None:
+            pass  # the title lines and the header
         line = reader.line_num + 1
         for record in reader:
             if record:
@@ -445,19 +504,24 @@ def _sheet(source: Source) -> Iterator[Any]:
 def read_xlsx(source: Source, advance: Advance) -> RawData:
     with _sheet(source) as ws:
         rows = ws.iter_rows(values_only=True)
-        header: tuple[object, ...] | None = None
+        top: list[tuple[object, ...]] = []  # from the first row with anything in it
         header_row = 0
         for header_row, values in enumerate(rows, start=1):  # noqa: B007 (used after the loop)
-            if any(v is not None and str(v).strip() for v in values):
-                header = values
-                break
-        if header is None:
+            if top or any(v is not None and str(v).strip() for v in values):
+                top.append(values)
+                if len(top) == TITLE_ROWS:
+                    break
+        if not top:
             raise ReadError(f"{source.label}: the sheet is empty (a header row is needed)")
+        skip = title_rows(top)
+        header = top[skip]
+        header_row -= len(top) - 1 - skip  # the header's row number on the sheet
+        waiting = top[skip + 1 :]  # rows already read below the header
         keep = [i for i, v in enumerate(header) if v is not None and str(v).strip()]
         _check_names(source, [header[i] for i in keep])
         columns: list[list[str]] = [[] for _ in keep]
         lines: list[int] = []
-        for number, values in enumerate(rows, start=header_row + 1):
+        for number, values in enumerate(chain(waiting, rows), start=header_row + 1):
             if not any(v is not None and str(v).strip() for v in values):
                 continue
             for out, i in zip(columns, keep, strict=True):
@@ -474,6 +538,7 @@ def read_xlsx(source: Source, advance: Advance) -> RawData:
         {n: i + 1 for n, i in zip(names, keep, strict=True)},
         np.array(lines, np.int64),
         headers=_as_written(names, [header[i] for i in keep]),
+        warnings=[_title_note(header_row - 1, top[0], "row")] if skip else [],
     )
 
 
@@ -510,17 +575,23 @@ def _as_written(names: Sequence[str], written: Sequence[object]) -> dict[str, st
 def header_of(source: Source) -> list[str]:
     """The column names of a source as written, without reading its rows."""
     if source.format == "csv":
-        return [n.strip() for n in _header(source.path)[0]]
+        return [n.strip() for n in _header(source.path).names if n.strip()]
     if source.format == "parquet":
         try:
             return list(pq.ParquetFile(source.path).schema_arrow.names)
         except Exception as exc:
             raise ReadError(f"{source.label}: not a readable Parquet file ({exc})") from exc
     with _sheet(source) as ws:
+        top: list[tuple[object, ...]] = []
         for values in ws.iter_rows(values_only=True):
-            if any(v is not None and str(v).strip() for v in values):
-                return [str(v).strip() for v in values if v is not None and str(v).strip()]
-        return []
+            if top or any(v is not None and str(v).strip() for v in values):
+                top.append(values)
+                if len(top) == TITLE_ROWS:
+                    break
+        if not top:
+            return []
+        header = top[title_rows(top)]
+        return [str(v).strip() for v in header if v is not None and str(v).strip()]
 
 
 def progress_total(source: Source) -> int:
