@@ -90,3 +90,25 @@ def test_a_narrow_canonical_file_is_read_from_its_first_line(tmp_path: Path, db_
     assert result.ok
     assert rows_in(db_path, "people") == len(PEOPLE)
     assert not any("report title" in w for s in result.sources for w in s.warnings)
+
+
+def test_a_utf8_header_over_windows_1252_rows_keeps_its_names(
+    tmp_path: Path, db_path: Path
+) -> None:
+    """The encoding is decided by the lines up to the header: a UTF-8 header (with its
+    byte-order mark) over rows saved as Windows-1252 keeps clean names, and the rows are read
+    as Windows-1252."""
+    folder = tmp_path / "data"
+    write_organisations(folder)
+    path = folder / "esr.csv"
+    with path.open("wb") as fh:
+        fh.write(b"\xef\xbb\xbf" + ",".join(HEADER).encode() + b"\r\n")
+        for row in ROWS:
+            fh.write(",".join(row).encode() + b"\r\n")
+        extra = ESR.replace(ROWS[2], Employee_Number="10000009", Assignment_Number="10000009",
+                            Leaving_Reason="Relocation \u2013 abroad")  # fmt: skip
+        fh.write(",".join(extra).encode("cp1252") + b"\r\n")
+    result = import_paths([folder], connect(str(db_path)))
+    assert result.ok, [(s.problems, s.file_problems) for s in result.sources]
+    assert any("read with the esr_workforce profile" in n for n in result.notes)
+    assert rows_in(db_path, "assignments") == 4

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -359,7 +359,7 @@ class _Parser:
             raise self.fail(where, "transform = 'present' reads no values; drop the values list")
         if "values" in spec:
             values = self.values(where, key, spec["values"], spec.get("unmapped"), owners, target)
-            rule = _replace(rule, values=values)
+            rule = replace(rule, values=values)
         elif "unmapped" in spec:
             raise self.fail(where, "unmapped is said of a values list; there is none")
         if rule.otherwise is not None and rule.derive_from is None:
@@ -500,9 +500,3 @@ def _ethnic(value: str) -> bool:
     if v in (codes.NOT_STATED, codes.NOT_KNOWN):
         return True
     return 1 <= len(v) <= 2 and v[0] in codes.CATEGORY_BY_CODE
-
-
-def _replace(rule: ColumnRule, **changes: Any) -> ColumnRule:
-    from dataclasses import replace
-
-    return replace(rule, **changes)

@@ -281,6 +281,10 @@ class _Counting(io.RawIOBase):
 TITLE_ROWS = 30
 
 
+def _filled(value: object) -> bool:
+    return value is not None and bool(str(value).strip())
+
+
 def title_rows(rows: Sequence[Sequence[object]]) -> int:
     """How many rows of a report's title block stand above its header (0 for most files).
 
@@ -291,7 +295,7 @@ def title_rows(rows: Sequence[Sequence[object]]) -> int:
     """
 
     def filled(row: Sequence[object]) -> int:
-        return sum(1 for v in row if v is not None and str(v).strip())
+        return sum(map(_filled, row))
 
     if not rows or filled(rows[0]) > 1:
         return 0
@@ -299,12 +303,25 @@ def title_rows(rows: Sequence[Sequence[object]]) -> int:
 
 
 def _title_note(lines: int, title: Sequence[object], word: str = "line") -> str:
-    shown = next((str(v).strip() for v in title if v is not None and str(v).strip()), "")
+    shown = next((str(v).strip() for v in title if _filled(v)), "")
     named = f" ('{shown}')" if shown else ""
     return (
         f"the first {lines} {word}(s) are a report title{named}, not data: the header is "
         f"{word} {lines + 1}"
     )
+
+
+def _decoded(lines: list[bytes], encoding: str) -> list[str]:
+    """The lines as text, up to the first that is not in `encoding`: the encoding is decided
+    by the lines up to the header, as before by the header alone."""
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        codec = "utf-8-sig" if encoding == "utf-8" and i == 0 else encoding
+        try:
+            out.append(line.decode(codec).rstrip("\r\n"))
+        except UnicodeDecodeError:
+            break
+    return out
 
 
 @dataclass(frozen=True)
@@ -323,13 +340,15 @@ def _header(path: Path) -> _Header:
         raise ReadError(
             f"{path.name}: the file is empty or its first line is blank (a header is needed)"
         )
+    head = [line for line in head if line]  # a file shorter than TITLE_ROWS
     for encoding in ENCODINGS:
-        try:
-            text = b"".join(head).decode("utf-8-sig" if encoding == "utf-8" else encoding)
-        except UnicodeDecodeError:
+        lines = _decoded(head, encoding)
+        rows = list(csv.reader(lines))
+        if not rows:
             continue
-        rows = list(csv.reader(text.splitlines()))
         skip = title_rows(rows)
+        if skip == 0 and len(lines) < len(head) and sum(map(_filled, rows[0])) <= 1:
+            continue  # a title whose header does not decode in this encoding
         return _Header(rows[skip], encoding, skip, rows[0] if skip else [])
     raise ReadError(f"{path.name}: the header is neither UTF-8 nor Windows-1252 text")
 
@@ -501,28 +520,52 @@ def _sheet(source: Source) -> Iterator[Any]:
         wb.close()
 
 
+@dataclass(frozen=True)
+class _SheetTop:
+    """A sheet's first rows, from the first with anything in it: its title block, if any, its
+    header, and the rows read below the header while looking for it."""
+
+    rows: list[tuple[object, ...]]
+    first: int  # the sheet's row number of rows[0]
+    skip: int  # title rows above the header
+
+    @property
+    def header(self) -> tuple[object, ...]:
+        return self.rows[self.skip]
+
+    @property
+    def header_row(self) -> int:
+        return self.first + self.skip
+
+
+def _sheet_top(rows: Iterator[tuple[object, ...]]) -> _SheetTop | None:
+    """Reads up to TITLE_ROWS rows from `rows` (the rest are left to the caller)."""
+    top: list[tuple[object, ...]] = []
+    first = 0
+    for number, values in enumerate(rows, start=1):
+        if not top and not any(map(_filled, values)):
+            continue
+        first = first or number
+        top.append(values)
+        if len(top) == TITLE_ROWS:
+            break
+    return _SheetTop(top, first, title_rows(top)) if top else None
+
+
 def read_xlsx(source: Source, advance: Advance) -> RawData:
     with _sheet(source) as ws:
         rows = ws.iter_rows(values_only=True)
-        top: list[tuple[object, ...]] = []  # from the first row with anything in it
-        header_row = 0
-        for header_row, values in enumerate(rows, start=1):  # noqa: B007 (used after the loop)
-            if top or any(v is not None and str(v).strip() for v in values):
-                top.append(values)
-                if len(top) == TITLE_ROWS:
-                    break
-        if not top:
+        top = _sheet_top(rows)
+        if top is None:
             raise ReadError(f"{source.label}: the sheet is empty (a header row is needed)")
-        skip = title_rows(top)
-        header = top[skip]
-        header_row -= len(top) - 1 - skip  # the header's row number on the sheet
-        waiting = top[skip + 1 :]  # rows already read below the header
-        keep = [i for i, v in enumerate(header) if v is not None and str(v).strip()]
+        header, header_row = top.header, top.header_row
+        waiting = top.rows[top.skip + 1 :]  # rows already read below the header
+        keep = [i for i, v in enumerate(header) if _filled(v)]
         _check_names(source, [header[i] for i in keep])
         columns: list[list[str]] = [[] for _ in keep]
         lines: list[int] = []
         for number, values in enumerate(chain(waiting, rows), start=header_row + 1):
-            if not any(v is not None and str(v).strip() for v in values):
+            if not any(map(_filled, values)):
                 continue
             for out, i in zip(columns, keep, strict=True):
                 out.append(_cell_text(values[i]) if i < len(values) else "")
@@ -538,7 +581,7 @@ def read_xlsx(source: Source, advance: Advance) -> RawData:
         {n: i + 1 for n, i in zip(names, keep, strict=True)},
         np.array(lines, np.int64),
         headers=_as_written(names, [header[i] for i in keep]),
-        warnings=[_title_note(header_row - 1, top[0], "row")] if skip else [],
+        warnings=[_title_note(header_row - 1, top.rows[0], "row")] if top.skip else [],
     )
 
 
@@ -582,16 +625,8 @@ def header_of(source: Source) -> list[str]:
         except Exception as exc:
             raise ReadError(f"{source.label}: not a readable Parquet file ({exc})") from exc
     with _sheet(source) as ws:
-        top: list[tuple[object, ...]] = []
-        for values in ws.iter_rows(values_only=True):
-            if top or any(v is not None and str(v).strip() for v in values):
-                top.append(values)
-                if len(top) == TITLE_ROWS:
-                    break
-        if not top:
-            return []
-        header = top[title_rows(top)]
-        return [str(v).strip() for v in header if v is not None and str(v).strip()]
+        top = _sheet_top(ws.iter_rows(values_only=True))
+        return [str(v).strip() for v in top.header if _filled(v)] if top else []
 
 
 def progress_total(source: Source) -> int:

@@ -55,12 +55,7 @@ class Problems:
         self, raw: RawData, rows: np.ndarray, column: str | None, reasons: Iterable[str]
     ) -> None:
         rows = np.asarray(rows, dtype=np.int64)
-        if not len(rows):
-            return
-        self.rows.append(rows)
-        self.lines.append(raw.lines[rows])
-        self.columns.append([raw.where(column)] * len(rows))
-        self.reasons.append(list(reasons))
+        self.add_located(rows, raw.lines[rows], raw.where(column), list(reasons))
 
     def add_located(
         self, rows: np.ndarray, lines: np.ndarray, where: str, reasons: list[str]
@@ -73,11 +68,9 @@ class Problems:
             self.reasons.append(list(reasons))
 
     def add_unreadable(self, lines: list[int], reasons: list[str]) -> None:
-        if lines:
-            self.rows.append(np.full(len(lines), -1, np.int64))
-            self.lines.append(np.asarray(lines, np.int64))
-            self.columns.append([""] * len(lines))
-            self.reasons.append(reasons)
+        self.add_located(
+            np.full(len(lines), -1, np.int64), np.asarray(lines, np.int64), "", reasons
+        )
 
     def table(self) -> pa.Table:
         if not self.rows:
