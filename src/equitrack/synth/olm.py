@@ -63,11 +63,6 @@ COMPETENCE = {
 COMPETENCE_ONLY = 0.15
 
 
-def spellings(values: pa.Array, known: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
-    """`known`, and any other value written as itself (so a new category never breaks it)."""
-    return {v: known.get(v, (v,)) for v in pc.unique(values).drop_null().to_pylist()}
-
-
 def assignment_numbers(training: pa.Table, assignments: pa.Table) -> pa.Array:
     """Each record's ESR assignment: the person's latest assignment at the organisation that
     started on or before the record (else their first there); blank when they have none."""
@@ -141,14 +136,10 @@ def olm_export(tables: dict[str, pa.Table], seed: int = 7) -> pa.Table:
         "Competence Name": untidy(rng, competence),
         "Course Category": untidy(
             rng,
-            pick(
-                rng,
-                training["category"].combine_chunks(),
-                spellings(training["category"], CATEGORY),
-            ),
+            pick(rng, training["category"].combine_chunks(), CATEGORY),
         ),
         "Statutory/Mandatory": pick(rng, mandatory, {"Y": ("Y", "Yes"), "N": ("N", "No")}),
-        "Delivery Method": untidy(rng, pick(rng, delivery, spellings(delivery, DELIVERY))),
+        "Delivery Method": untidy(rng, pick(rng, delivery, DELIVERY)),
         "Enrolment Date": pc.utf8_upper(pc.strftime(enrolled.cast(pa.timestamp("s")), "%d-%b-%Y")),
         "Course Start Date": pc.if_else(online, blank, day_first(start)),
         "Completion Date": pc.if_else(pc.fill_null(completed, False), day_first(finished), blank),

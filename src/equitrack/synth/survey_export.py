@@ -78,12 +78,6 @@ def published_percent(positive: np.ndarray, responses: np.ndarray) -> list[str]:
     return [f"{t // 10}.{t % 10}" for t in tenths.tolist()]
 
 
-def _spelt(rng: np.random.Generator, values: pa.Array, spellings: dict) -> pa.Array:
-    """Each value in one of its published spellings (a value with none as it is)."""
-    seen = pc.unique(values).to_pylist()
-    return pick(rng, values, {v: spellings.get(v, (v,)) for v in seen})
-
-
 def _breakdown(rng: np.random.Generator, rows: pa.Table, bank: bool) -> pa.Table:
     """One survey's rows as its provider's breakdown file."""
     n = rows.num_rows
@@ -104,8 +98,8 @@ def _breakdown(rng: np.random.Generator, rows: pa.Table, bank: bool) -> pa.Table
     question = pa.array([QUESTIONS.get(m, ("", m, ""))[1] for m in measures], pa.string())
     names = SURVEY["bank" if bank else "nss"]  # one name throughout a file
     survey = pa.array([names[int(rng.integers(len(names)))]] * n, pa.string())
-    breakdown = untidy(rng, _spelt(rng, rows["group_type"].combine_chunks(), BREAKDOWN))
-    group = untidy(rng, _spelt(rng, rows["group_value"].combine_chunks(), GROUP))
+    breakdown = untidy(rng, pick(rng, rows["group_type"].combine_chunks(), BREAKDOWN))
+    group = untidy(rng, pick(rng, rows["group_value"].combine_chunks(), GROUP))
     if bank:
         columns = {
             "Survey": survey,

@@ -23,7 +23,8 @@ def day_first(values: pa.Array) -> pa.Array:
 def pick(
     rng: np.random.Generator, values: pa.Array, choices: dict[str, tuple[str, ...]]
 ) -> pa.Array:
-    """Each value written as one of its spellings: mostly the first, sometimes another."""
+    """Each value written as one of its spellings: mostly the first, sometimes another; a value
+    with none listed is written as itself (so a new category never breaks an export)."""
     out = np.empty(len(values), dtype=object)
     raw = values.to_pylist()
     u = rng.random(len(values))
@@ -31,7 +32,7 @@ def pick(
         if v is None:
             out[i] = None
             continue
-        options = choices[v]
+        options = choices.get(v, (v,))
         k = (
             0
             if u[i] < 0.8 or len(options) == 1
