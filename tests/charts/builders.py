@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -98,33 +99,18 @@ def representation_results(*, hide_below: int = 0) -> list[Result]:
     for cell, groups in WRES1_COUNTS.items():
         total = sum(groups.values())
         for group, n in groups.items():
+            where: dict[str, Any] = {
+                "measure": "wres1",
+                "org": "RWE",
+                "period": 2026,
+                "group_type": "broad",
+                "group": group,
+                "breakdown": cell,
+            }
             if n < hide_below:
-                results.append(
-                    Result(
-                        measure="wres1",
-                        org="RWE",
-                        period=2026,
-                        group_type="broad",
-                        group=group,
-                        numerator=None,
-                        denominator=None,
-                        breakdown=cell,
-                        suppressed=True,
-                    )
-                )
+                results.append(Result(numerator=None, denominator=None, suppressed=True, **where))
             else:
-                results.append(
-                    rated(
-                        n,
-                        total,
-                        measure="wres1",
-                        org="RWE",
-                        period=2026,
-                        group_type="broad",
-                        group=group,
-                        breakdown=cell,
-                    )
-                )
+                results.append(rated(n, total, **where))
     return results
 
 
@@ -181,44 +167,34 @@ def marks_of(root: ET.Element, kind: str) -> list[ET.Element]:
     ]
 
 
+def _dicts(node: Any) -> Iterator[dict[str, Any]]:
+    """Every dict in a Vega-Lite spec, depth first (layers, panels and encodings included)."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _dicts(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _dicts(value)
+
+
 def layer_data(chart: Chart) -> list[list[dict[str, Any]]]:
     """The inline data of every layer of the Vega-Lite spec (panels of a concat included)."""
-    spec = chart.vega_lite()
-    found: list[list[dict[str, Any]]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            data = node.get("data")
-            if isinstance(data, dict) and "values" in data:
-                found.append(data["values"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(spec)
-    return found
+    return [
+        node["data"]["values"]
+        for node in _dicts(chart.vega_lite())
+        if isinstance(node.get("data"), dict) and "values" in node["data"]
+    ]
 
 
 def colour_scales(chart: Chart) -> dict[str, str]:
     """Every group-to-colour mapping in the spec's colour, fill and stroke scales."""
-    spec = chart.vega_lite()
     mapping: dict[str, str] = {}
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            for channel in ("color", "fill", "stroke"):
-                encoding = node.get(channel)
-                if isinstance(encoding, dict) and encoding.get("field") == "group":
-                    scale = encoding["scale"]
-                    for group, colour in zip(scale["domain"], scale["range"], strict=True):
-                        assert mapping.setdefault(group, colour) == colour
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(spec)
+    for node in _dicts(chart.vega_lite()):
+        for channel in ("color", "fill", "stroke"):
+            encoding = node.get(channel)
+            if isinstance(encoding, dict) and encoding.get("field") == "group":
+                scale = encoding["scale"]
+                for group, colour in zip(scale["domain"], scale["range"], strict=True):
+                    assert mapping.setdefault(group, colour) == colour
     return mapping

@@ -104,13 +104,19 @@ def test_the_public_gate_on_real_results(wres, mini) -> None:
     )
 
     index = {(r.measure, r.org, r.period, r.group_type, r.group): r for r in wres}
+    met: Counter[str] = Counter()  # each check below must meet at least one case
     for exact, shown in zip(wres, out, strict=True):
         if shown.ratio is not None:
             ref = index[(exact.measure, exact.org, exact.period, exact.group_type, "White")]
             counts = (exact.numerator, exact.denominator, ref.numerator, ref.denominator)
             assert min(counts) >= 8 and shown.ratio == exact.ratio
+            met["ratio"] += 1
+        elif exact.ratio is not None:
+            met["ratio cleared"] += 1
         if exact.measure in ("wres5", "wres6", "wres7", "wres8") and exact.denominator < 11:
             assert shown.suppressed and shown.numerator is shown.denominator is shown.rate is None
+            met["small survey group"] += 1
+    assert set(met) == {"ratio", "ratio cleared", "small survey group"}, met
 
 
 def test_wres9_differences_come_from_the_shown_board_and_workforce(wres, mini) -> None:

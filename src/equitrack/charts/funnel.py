@@ -21,6 +21,7 @@ from equitrack.stats.funnel import (
     FunnelKind,
     FunnelOutlier,
     FunnelResult,
+    FunnelUnit,
     OutlierDirection,
     OutlierLimit,
 )
@@ -45,6 +46,18 @@ SIZE_LABELS = {
     FunnelKind.RELATIVE_LIKELIHOOD: "Precision of the ratio (1 / variance of its log)",
 }
 LIMIT_NAMES = {"95": "95% limits", "998": "99.8% limits"}
+#: Table headings for the counts a funnel unit rests on (others keep their key).
+COUNT_NAMES = {
+    "events": "Events",
+    "population": "People",
+    "observed": "Observed",
+    "expected": "Expected",
+    "expected_used": "Expected (as used)",
+    "focus_events": "Events (focus group)",
+    "focus_population": "People (focus group)",
+    "reference_events": "Events (reference group)",
+    "reference_population": "People (reference group)",
+}
 
 
 def funnel_chart(
@@ -76,21 +89,10 @@ def funnel_chart(
     return Chart(title=title, alt=alt_text, table=table, spec=spec)
 
 
-def _table_row(result: FunnelResult, unit: Any) -> dict[str, Any]:
+def _table_row(result: FunnelResult, unit: FunnelUnit) -> dict[str, Any]:
     row: dict[str, Any] = {"Organisation": unit.unit}
-    names = {
-        "events": "Events",
-        "population": "People",
-        "observed": "Observed",
-        "expected": "Expected",
-        "expected_used": "Expected (as used)",
-        "focus_events": "Events (focus group)",
-        "focus_population": "People (focus group)",
-        "reference_events": "Events (reference group)",
-        "reference_population": "People (reference group)",
-    }
     for key, value in unit.counts.items():
-        row[names.get(key, key)] = value
+        row[COUNT_NAMES.get(key, key)] = value
     row.update(
         {
             SIZE_LABELS[result.kind]: unit.x,

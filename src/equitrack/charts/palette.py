@@ -21,7 +21,7 @@ import zlib
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
-from equitrack.measures.counting import ORDER
+from equitrack.measures.counting import ordered
 from equitrack.model import codes
 from equitrack.stats.spc import (
     COMMON_CAUSE_COLOUR,
@@ -68,10 +68,6 @@ GROUP_COLOURS: Mapping[str, str] = MappingProxyType(
 #: Groups outside the fixed mapping get one of these, chosen from the name (stable across runs).
 SPARE_COLOURS: tuple[str, ...] = (BLACK, YELLOW, SKY_BLUE, BLUISH_GREEN, ORANGE, REDDISH_PURPLE)
 
-#: Display order: the reference first, Black staff (the review's focus) next, Unknown last. The
-#: same order as the measure tables.
-GROUP_ORDER: tuple[str, ...] = ORDER
-
 #: MDC point colours, by the words the charts use for each classification.
 MDC_LABELS: Mapping[PointType, str] = MappingProxyType(
     {
@@ -104,15 +100,8 @@ def group_colour(group: str) -> str:
 
 
 def group_order(groups: Iterable[str]) -> list[str]:
-    """Groups in display order (named groups first, then others by name, Unknown last)."""
-    place = {g: i for i, g in enumerate(GROUP_ORDER)}
-
-    def key(g: str) -> tuple[int, str]:
-        if g == codes.UNKNOWN:
-            return (len(GROUP_ORDER) + 1, g)
-        return (place.get(g, len(GROUP_ORDER)), g)
-
-    return sorted(dict.fromkeys(groups), key=key)
+    """Groups in display order, each once: the measure tables' order (`ordered`)."""
+    return ordered(dict.fromkeys(groups))
 
 
 def group_scale(groups: Iterable[str]) -> tuple[list[str], list[str]]:

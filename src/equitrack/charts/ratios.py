@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import altair
 
+from equitrack.measures.counting import REFERENCE
 from equitrack.model import codes
 from equitrack.stats.ratios import Orientation
 from equitrack.stats.verdicts import PARITY_HIGH, PARITY_LOW, Verdict
@@ -30,6 +31,7 @@ from . import words
 from .chart import Chart
 from .palette import PALE_GREY, SECONDARY_TEXT, TEXT, group_order, group_scale
 from .style import WIDTH, finish, titled
+from .words import ENOUGH, TOO_FEW
 
 if TYPE_CHECKING:
     from equitrack.measures.result import Result
@@ -37,8 +39,6 @@ if TYPE_CHECKING:
 By = Literal["group", "org"]
 
 LOW, HIGH = float(PARITY_LOW), float(PARITY_HIGH)
-ENOUGH = "Enough people to tell"
-TOO_FEW = "Too few to tell"
 TICKS = (0.1, 0.2, 0.25, 0.5, 0.8, 1, 1.25, 2, 4, 5, 10, 20, 50, 100)
 ROW_HEIGHT = 34
 #: A ring (a circle with a hole, opposite windings) for the hollow "too few to tell" points:
@@ -109,10 +109,9 @@ def ratio_chart(
 
 def _compared(results: Sequence[Result]) -> list[Result]:
     # A suppressed row may have lost its reference group; the usual references stand in then.
-    references = {r.reference_group for r in results if r.reference_group} or {
-        codes.WHITE,
-        "Not disabled",
-    }
+    references = {r.reference_group for r in results if r.reference_group} or set(
+        REFERENCE.values()
+    )
     return [
         r
         for r in results

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import altair
 
+from equitrack.measures.categories import SEPARATOR
+from equitrack.measures.counting import ALL
 from equitrack.model import codes
 
 from . import words
@@ -26,8 +28,6 @@ from .style import WIDTH, finish, titled
 if TYPE_CHECKING:
     from equitrack.measures.result import Result
 
-SEPARATOR = " | "
-ALL = "All"
 SIDES = ("Clinical", "Non-clinical")
 BAND_ORDER: tuple[str, ...] = (*codes.AFC_BANDS, *codes.MEDICAL_SUBGROUPS)
 BAR_HEIGHT = 22
@@ -84,6 +84,13 @@ def _sorted(cells: list[Result], groups: list[str]) -> list[Result]:
         return (_side_key(side), subtotal, _band_key(band), groups.index(r.group))
 
     return sorted(cells, key=key)
+
+
+def _hidden_bands(rows: list[Result]) -> set[str]:
+    """The bands (not subtotals) with a share not shown."""
+    return {
+        band for r in rows if (band := _split(r.breakdown or "")[1]) != ALL and share_of(r) is None
+    }
 
 
 def share_of(r: Result) -> float | None:
@@ -158,14 +165,7 @@ def _alt(cells: list[Result], groups: list[str], reference: str) -> str:
                 )
             elif total is not None:
                 sentences.append(f"among {where}, {staff} were {words.share(total)} overall")
-        hidden = sorted(
-            {
-                _split(r.breakdown or "")[1]
-                for r in rows
-                if share_of(r) is None and _split(r.breakdown or "")[1] != ALL
-            },
-            key=_band_key,
-        )
+        hidden = sorted(_hidden_bands(rows), key=_band_key)
         if hidden:
             sentences.append(
                 f"among {where}, some figures are {words.NOT_SHOWN} "
@@ -174,6 +174,19 @@ def _alt(cells: list[Result], groups: list[str], reference: str) -> str:
     if not sentences:
         return words.sentence(f"no share of any group is shown: all are {words.NOT_SHOWN}")
     return words.paragraph(*sentences)
+
+
+def _bar(r: Result, groups: list[str]) -> dict[str, Any]:
+    """One group's piece of a band's bar, as the spec draws it."""
+    share = share_of(r)
+    return {
+        "band": _split(r.breakdown or "")[1],
+        "group": r.group,
+        "rank": groups.index(r.group),
+        "share": share,
+        "share_text": words.NOT_SHOWN if share is None else words.share(share),
+        "staff": None if r.suppressed else r.numerator,
+    }
 
 
 def _spec(cells: list[Result], groups: list[str], title: str) -> Any:
@@ -191,25 +204,8 @@ def _spec(cells: list[Result], groups: list[str], title: str) -> Any:
         bands = sorted({_split(r.breakdown or "")[1] for r in rows} - {ALL}, key=_band_key)
         if not bands:
             continue
-        hidden = {
-            _split(r.breakdown or "")[1]
-            for r in rows
-            if share_of(r) is None and _split(r.breakdown or "")[1] != ALL
-        }
-        data = [
-            {
-                "band": _split(r.breakdown or "")[1],
-                "group": r.group,
-                "rank": groups.index(r.group),
-                "share": share_of(r),
-                "share_text": words.share(share_of(r))
-                if share_of(r) is not None
-                else words.NOT_SHOWN,
-                "staff": None if r.suppressed else r.numerator,
-            }
-            for r in rows
-            if _split(r.breakdown or "")[1] != ALL
-        ]
+        hidden = _hidden_bands(rows)
+        data = [_bar(r, groups) for r in rows if _split(r.breakdown or "")[1] != ALL]
         y = altair.Y("band:N", sort=bands, title="Pay band", axis=altair.Axis(labelLimit=220))
         bars = (
             altair.Chart(altair.Data(values=data))

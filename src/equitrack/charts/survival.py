@@ -22,13 +22,12 @@ from . import words
 from .chart import Chart
 from .palette import group_order, group_scale
 from .style import WIDTH, finish, titled
+from .words import ENOUGH, TOO_FEW
 
 if TYPE_CHECKING:
     from equitrack.measures.careers import Journey
 
 HEIGHT = 280
-ENOUGH = "Enough people to tell"
-TOO_FEW = "Too few to tell"
 HORIZONS = (3, 5)  # years at which the text gives the share who had the event
 #: Points drawn (and tabulated) per curve: a system's curve has thousands of steps, more than
 #: a page can show or a reader can use; the last step in each of this many equal slices of time

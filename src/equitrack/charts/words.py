@@ -11,9 +11,31 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from equitrack.measures import calendar
-from equitrack.stats.rounding import format_interval, format_number, format_ratio, format_share
+from equitrack.stats.rounding import format_interval as interval
+from equitrack.stats.rounding import format_number as number
+from equitrack.stats.rounding import format_ratio as ratio
+from equitrack.stats.rounding import format_share as share
 
 NOT_SHOWN = "not shown"
+#: How a legend reads an estimate resting on enough people, or on too few (ratios and curves).
+ENOUGH = "Enough people to tell"
+TOO_FEW = "Too few to tell"
+
+__all__ = [
+    "ENOUGH",
+    "NOT_SHOWN",
+    "TOO_FEW",
+    "interval",
+    "join",
+    "number",
+    "paragraph",
+    "period_label",
+    "plural",
+    "ratio",
+    "sentence",
+    "share",
+    "staff",
+]
 
 
 def period_label(period: object) -> str:
@@ -26,22 +48,6 @@ def period_label(period: object) -> str:
 def staff(group: str) -> str:
     """ "Black staff", "Disabled staff"; a group already naming people is left as it is."""
     return group if group.endswith(("staff", "people")) else f"{group} staff"
-
-
-def ratio(value: float | None) -> str:
-    return format_ratio(value)
-
-
-def interval(low: float | None, high: float | None) -> str:
-    return format_interval(low, high)
-
-
-def share(value: float | None) -> str:
-    return format_share(value)
-
-
-def number(value: float | None, places: int) -> str:
-    return format_number(value, places)
 
 
 def join(items: Iterable[str], word: str = "and") -> str:

@@ -23,18 +23,23 @@ def is_small(value: int | Fraction, policy: Policy) -> bool:
     return 0 < value < policy.smallest_shown
 
 
-def shown_count(value: int, policy: Policy) -> int | None:
-    """The figure shown for an exact count: None (suppressed), 0, or the rounded count.
+def _suppressed_or_rounded(value: int | Fraction, policy: Policy) -> int | None:
+    """A non-zero amount under a suppressing policy: None when small, else rounded.
 
-    A count that rounds to 0 without being 0 (possible only with unusual rules, say a smallest
+    One that rounds to 0 without being 0 (possible only with unusual rules, say a smallest
     count shown of 1 and a base of 5) is suppressed too: 0 must always mean nobody.
     """
-    if policy.exact or value == 0:
-        return value
     if is_small(value, policy):
         return None
     shown = rounded(value, policy.rounding_base)
     return shown if shown > 0 else None
+
+
+def shown_count(value: int, policy: Policy) -> int | None:
+    """The figure shown for an exact count: None (suppressed), 0, or the rounded count."""
+    if policy.exact or value == 0:
+        return value
+    return _suppressed_or_rounded(value, policy)
 
 
 def shown_amount(value: float, policy: Policy) -> float | None:
@@ -42,8 +47,5 @@ def shown_amount(value: float, policy: Policy) -> float | None:
     evenly): small amounts suppressed, others rounded to the base."""
     if policy.exact or value == 0:
         return value
-    exact = Fraction(value).limit_denominator(10_000)
-    if is_small(exact, policy):
-        return None
-    shown = rounded(exact, policy.rounding_base)
-    return float(shown) if shown > 0 else None
+    shown = _suppressed_or_rounded(Fraction(value).limit_denominator(10_000), policy)
+    return None if shown is None else float(shown)

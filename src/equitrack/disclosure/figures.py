@@ -127,20 +127,9 @@ class Figures:
     kinds: list[Kind] = field(default_factory=list)
     conflicts: list[Node] = field(default_factory=list)
     across: dict[str, Across] = field(default_factory=dict)  # by Node.source
-    _by_index: dict[int, dict[str, Figure]] = field(default_factory=dict, repr=False)
-    _indexed: int = field(default=-1, repr=False)
 
     def values(self) -> dict[Node, int]:
         return {f.node: f.value for f in self.shown}
-
-    def of(self, index: int) -> dict[str, Figure]:
-        """The figures of the result at `index`, by field."""
-        if self._indexed != len(self.shown):  # built once, after reading
-            self._by_index = defaultdict(dict)
-            for f in self.shown:
-                self._by_index[f.index][f.field] = f
-            self._indexed = len(self.shown)
-        return self._by_index.get(index, {})
 
 
 def window_of(result: Result) -> int:
@@ -208,9 +197,8 @@ def _split_category(result: Result, m: Measure | None) -> tuple[str, str | None]
 class _Reader:
     """Turns each result into its figures; one method per kind of measure."""
 
-    def __init__(self, figures: Figures, results: Sequence[Result]) -> None:
+    def __init__(self, figures: Figures) -> None:
         self.figures = figures
-        self.results = results
 
     def node(
         self, r: Result, source: str, cell: str | None, group: str, *, total: bool = False
@@ -233,8 +221,9 @@ class _Reader:
         if value is None:
             return
         self.figures.shown.append(Figure(index, name, node, int(value)))
-        r = self.results[index]
-        known = _ACROSS_BY_KIND.get(kind_of(r)) or _ACROSS.get(node.source.split(" {", 1)[0])
+        known = _ACROSS_BY_KIND.get(self.figures.kinds[index]) or _ACROSS.get(
+            node.source.split(" {", 1)[0]
+        )
         if known is not None:
             self.figures.across[node.source] = known
 
@@ -316,16 +305,8 @@ class _Reader:
     _parity_gap = _gap
 
     def _workforce(self, r: Result, group: str, *, total: bool = False) -> Node:
-        return Node(
-            WORKFORCE,
-            unit_of(r),
-            r.period,
-            1,
-            "",
-            ALL,
-            "" if total else group_type_of(r),
-            TOTAL if total else group,
-        )
+        """The staff in post this year (never pooled) that a board share is compared with."""
+        return self.node(r, WORKFORCE, None, group, total=total)._replace(window=1)
 
     def _pay_gap(self, i: int, r: Result) -> None:
         label = r.breakdown or ""
@@ -370,7 +351,7 @@ def workforce_of(r: Result) -> tuple[int, int] | None:
 def read(results: Sequence[Result]) -> Figures:
     """Every figure of `results`, with the quantities they imply (see `Figures`)."""
     figures = Figures()
-    reader = _Reader(figures, results)
+    reader = _Reader(figures)
     for i, r in enumerate(results):
         reader.read(i, r)
     _separate_conflicts(figures)

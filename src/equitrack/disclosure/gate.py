@@ -69,8 +69,12 @@ class Decision:
     figures: Figures
     shown: dict[Node, int | None]
 
-    def of(self, index: int) -> dict[str, int | None]:
-        return {name: self.shown[f.node] for name, f in self.figures.of(index).items()}
+    def per_result(self) -> list[dict[str, int | None]]:
+        """What each result shows, by field, in the results' order (one pass over the figures)."""
+        out: list[dict[str, int | None]] = [{} for _ in self.figures.kinds]
+        for f in self.figures.shown:
+            out[f.index][f.field] = self.shown[f.node]
+        return out
 
 
 def decide(
@@ -168,7 +172,7 @@ class _Rebuilder:
         self.policy = policy
         self.rule = policy.describe()
         self.index = {_key(r): i for i, r in enumerate(results)}
-        self.shown = [decision.of(i) for i in range(len(results))]
+        self.shown = decision.per_result()
 
     def counts(self, i: int) -> dict[str, int | None]:
         """A result's shown counts, including any no figure stands for (ruled on alone)."""
@@ -182,9 +186,11 @@ class _Rebuilder:
                 out[name] = shown_count(value, self.policy)
         return out
 
-    def rate(self, i: int) -> tuple[float | None, float | None, float | None]:
-        c = self.counts(i)
-        num, den = c.get("numerator"), c.get("denominator")
+    def rate(
+        self, counts: Mapping[str, int | None]
+    ) -> tuple[float | None, float | None, float | None]:
+        """The rate and its interval from shown counts (None where they give no rate)."""
+        num, den = counts.get("numerator"), counts.get("denominator")
         if num is None or den is None or den == 0 or num > den:
             return None, None, None
         p = proportion(num, den)
@@ -205,7 +211,7 @@ class _Rebuilder:
         counts = self.counts(i)
         changes: dict[str, Any] = dict(counts)
         if r.rate is not None and r.numerator is not None:
-            changes["rate"], changes["rate_ci_low"], changes["rate_ci_high"] = self.rate(i)
+            changes["rate"], changes["rate_ci_low"], changes["rate_ci_high"] = self.rate(counts)
         rate = changes.get("rate", r.rate)
         shown = Shown(period=r.period, share=rate)
         reason = r.reason
@@ -256,7 +262,7 @@ class _Rebuilder:
         j = self.reference(r)
         if j is None or rate is None:
             return None
-        their_rate = self.rate(j)[0]
+        their_rate = self.rate(self.counts(j))[0]
         return None if their_rate is None else 100 * (rate - their_rate)
 
     def parity(self, i: int, r: Result) -> int | None:

@@ -50,10 +50,6 @@ class Policy:
         if self.ratio_min_count < 0:
             raise ValueError(f"ratio_min_count must be 0 or more, not {self.ratio_min_count}")
 
-    @property
-    def suppresses(self) -> bool:
-        return not self.exact
-
     def describe(self) -> str:
         """The rule applied, in one line, for recording in every output it gates."""
         if self.exact:

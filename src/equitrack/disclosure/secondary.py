@@ -142,24 +142,37 @@ def _black_codes_of(group_type: str) -> tuple[str, ...]:
 
 
 Cell = tuple[str, str, int, int, str, str]  # source, unit, period, window, layout, cell
+Count = tuple[str, str, int, int, str, str]  # source, unit, period, window, layout, group type
 
 
 def _cell(n: Node) -> Cell:
     return (n.source, n.unit, n.period, n.window, n.layout, n.cell)
 
 
+def _count(n: Node) -> Count:
+    """The count a node is a group of: one breakdown of one count, for one unit and period."""
+    return (n.source, n.unit, n.period, n.window, n.layout, n.group_type)
+
+
 class _Builder:
     """Writes the relations among the nodes an output shows (see the module docstring)."""
 
-    def __init__(self, nodes: Collection[Node], figures: Figures, systems) -> None:
+    def __init__(
+        self,
+        nodes: Collection[Node],
+        figures: Figures,
+        systems: Mapping[str, Collection[str]] | None,
+    ) -> None:
         self.nodes = set(nodes)
         self.figures = figures
         self.systems = systems
         self.by_cell: dict[Cell, dict[str, set[Node]]] = defaultdict(lambda: defaultdict(set))
-        self.present: set[tuple[str, str, int, int, str, str]] = set()
+        self.present: set[Count] = set()
         for n in self.nodes:
             self.by_cell[_cell(n)][n.group_type].add(n)
-            self.present.add((n.source, n.unit, n.period, n.window, n.layout, n.group_type))
+            self.present.add(_count(n))
+        # without `systems`, every organisation in the output counts in each system unit
+        self.orgs = sorted({n.unit for n in self.nodes if not n.unit.startswith(SYSTEM_PREFIX)})
         self.out: dict[tuple[Node, tuple[Node, ...]], Relation] = {}
 
     def add(self, total: Node, parts: Iterable[Node], exact: bool, rule: str) -> None:
@@ -170,9 +183,7 @@ class _Builder:
     def known(self, n: Node) -> bool:
         """Whether `n` is in the output, or certainly zero there: its count was made for that
         unit, period and breakdown (others of its kind are shown) and it is not among them."""
-        return n in self.nodes or (
-            (n.source, n.unit, n.period, n.window, n.layout, n.group_type) in self.present
-        )
+        return n in self.nodes or _count(n) in self.present
 
     def parts(self, candidates: Iterable[Node]) -> list[Node]:
         """Members of a relation: those shown, plus those hidden (neither shown nor certainly
@@ -229,10 +240,7 @@ class _Builder:
 
     def members(self, unit: str) -> list[str]:
         name, _, scoped = unit.partition("[")
-        if self.systems is not None:
-            orgs = list(self.systems.get(name, ()))
-        else:
-            orgs = sorted({m.unit for m in self.nodes if not m.unit.startswith(SYSTEM_PREFIX)})
+        orgs = list(self.systems.get(name, ())) if self.systems is not None else self.orgs
         if scoped:
             chosen = set(scoped.rstrip("]").split(","))
             orgs = [o for o in orgs if o in chosen]
@@ -293,6 +301,31 @@ def relations(
     return _Builder(nodes, figures, systems).build()
 
 
+def _giveaway(
+    rel: Relation,
+    values: Mapping[Node, int],
+    hidden: Mapping[Node, int],
+    suppressed: Collection[Node],
+    fixed: Collection[Node],
+    policy: Policy,
+) -> list[Node]:
+    """The members of `rel` that could still be suppressed, when `rel` gives away a protected
+    count; none when it gives nothing away.
+
+    It gives one away when exactly one member is unseen (suppressed, or not shown at all) and
+    that member needs protecting: suppressed, or hidden and small. Members in `fixed` (shown
+    exact by right) and zeros cannot be suppressed for it.
+    """
+    unseen = [n for n in rel.members if n in suppressed or n not in values]
+    if len(unseen) != 1:
+        return []
+    n = unseen[0]
+    value = hidden.get(n)
+    if not (n in suppressed or (value is not None and is_small(value, policy))):
+        return []
+    return [m for m in rel.members if m != n and m not in fixed and values[m] != 0]
+
+
 def protect(
     relations: Iterable[Relation],
     values: Mapping[Node, int],
@@ -303,10 +336,8 @@ def protect(
 ) -> set[Node]:
     """`suppressed` with what must go too, so that no relation gives away a protected count.
 
-    A member the viewer cannot see is suppressed, or hidden (not shown at all). It needs
-    protecting if suppressed, or hidden and small. Where a relation has exactly one unseen
-    member and it needs protecting, the smallest non-zero member still shown (never one in
-    `fixed`, shown exact by right) is suppressed, until no relation has exactly one.
+    Where a relation gives one away (see `_giveaway`), the smallest non-zero member still shown
+    and not in `fixed` is suppressed, until none does.
     """
     out = set(suppressed)
     rels = list(relations)
@@ -315,25 +346,12 @@ def protect(
         for n in rel.members:
             by_node[n].append(i)
 
-    def unseen(n: Node) -> bool:
-        return n in out or n not in values
-
-    def needs_protecting(n: Node) -> bool:
-        if n in out:
-            return True
-        value = hidden.get(n)
-        return value is not None and is_small(value, policy)
-
     pending = list(range(len(rels)))
     queued = set(pending)
     while pending:
         i = pending.pop()
         queued.discard(i)
-        rel = rels[i]
-        unseen_members = [n for n in rel.members if unseen(n)]
-        if len(unseen_members) != 1 or not needs_protecting(unseen_members[0]):
-            continue
-        candidates = [n for n in rel.members if not unseen(n) and n not in fixed and values[n] != 0]
+        candidates = _giveaway(rels[i], values, hidden, out, fixed, policy)
         if not candidates:
             continue
         chosen = min(candidates, key=lambda n: (values[n], n))
@@ -353,22 +371,10 @@ def exposed(
     fixed: Collection[Node],
     policy: Policy,
 ) -> list[Relation]:
-    """Relations that still give away a protected count: exactly one unseen member, needing
-    protection, while some other member could still have been suppressed. Empty after
-    `protect`; for tests and audits of outputs gated elsewhere."""
-    out = []
-    for rel in relations:
-        unseen_members = [n for n in rel.members if n in suppressed or n not in values]
-        if len(unseen_members) != 1:
-            continue
-        n = unseen_members[0]
-        small = n in suppressed or (hidden.get(n) is not None and is_small(hidden[n], policy))
-        could = [
-            m for m in rel.members if m not in unseen_members and m not in fixed and values[m] != 0
-        ]
-        if small and could:
-            out.append(rel)
-    return out
+    """Relations that still give away a protected count while some other member could still
+    have been suppressed (the rule `protect` enforces). Empty after `protect`; for tests and
+    audits of outputs gated elsewhere."""
+    return [rel for rel in relations if _giveaway(rel, values, hidden, suppressed, fixed, policy)]
 
 
 def systems_of(store: Store) -> dict[str, tuple[str, ...]]:
