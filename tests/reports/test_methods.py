@@ -68,6 +68,7 @@ def test_statistical_methods_are_the_code_s_numbers() -> None:
     assert "“adverse, significant”" in PARITY.text and "“too few to tell”" in PARITY.text
     assert "Benjamini–Hochberg" in MULTIPLICITY.text and "5%" in MULTIPLICITY.text
     assert TREND.text == TREND_RULE
+    assert TREND in appendix.statistics  # every appendix says how a change is judged
     surveyed = methods([made("wres5", survey_measure="wres5", instrument="nss")])
     assert SURVEY in surveyed.statistics and "fewer than 11 respondents" in SURVEY.text
 

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from equitrack.measures.comparison import Comparisons
 from equitrack.measures.registry import MEASURES
 from equitrack.measures.result import Result, rated
+from equitrack.reports.evidence import sentences
 from equitrack.reports.narrative import (
     NEGATIONS,
     describe,
@@ -42,6 +43,42 @@ def result(measure: str = "wres3", group: str = "Black", **values: object) -> Re
     }
     fields.update(values)
     return Result(**fields)
+
+
+def compared(
+    ratio: float,
+    low: float,
+    high: float,
+    verdict: Verdict | None = None,
+    adjusted: Verdict | None = None,
+    *,
+    measure: str = "wres3",
+    **values: object,
+) -> Result:
+    """A comparison with enough people to tell: its relative likelihood, 95% interval and
+    verdicts (raw, and after the adjustment for many comparisons) given by hand."""
+    return result(
+        measure,
+        ratio=ratio,
+        ratio_ci_low=low,
+        ratio_ci_high=high,
+        verdict=verdict and verdict.value,
+        verdict_adjusted=adjusted and adjusted.value,
+        too_few=False,
+        **values,
+    )
+
+
+def counted(measure: str, numerator: int, denominator: int, **values: object) -> Result:
+    """A result comparing no one, its rate worked out from its counts."""
+    return result(
+        measure,
+        reference_group=None,
+        numerator=numerator,
+        denominator=denominator,
+        rate=numerator / denominator,
+        **values,
+    )
 
 
 def real(
@@ -79,14 +116,7 @@ def claims(text: str) -> str:
 
 
 def test_adverse_and_significant() -> None:
-    r = result(
-        ratio=1.62,
-        ratio_ci_low=1.10,
-        ratio_ci_high=2.39,
-        verdict=Verdict.ADVERSE_SIGNIFICANT.value,
-        verdict_adjusted=Verdict.ADVERSE_SIGNIFICANT.value,
-        too_few=False,
-    )
+    r = compared(1.62, 1.10, 2.39, Verdict.ADVERSE_SIGNIFICANT, Verdict.ADVERSE_SIGNIFICANT)
     assert describe(r) == (
         "Black staff were 1.62 times as likely as White staff to enter a formal disciplinary "
         f"process (95% interval 1.10 to 2.39). {ADVERSE}"
@@ -94,14 +124,7 @@ def test_adverse_and_significant() -> None:
 
 
 def test_non_adverse_names_the_band() -> None:
-    r = result(
-        group="BME",
-        ratio=1.10,
-        ratio_ci_low=0.90,
-        ratio_ci_high=1.34,
-        verdict=Verdict.NON_ADVERSE.value,
-        too_few=False,
-    )
+    r = compared(1.10, 0.90, 1.34, Verdict.NON_ADVERSE, group="BME")
     assert describe(r) == (
         "BME staff were 1.10 times as likely as White staff to enter a formal disciplinary "
         f"process (95% interval 0.90 to 1.34); {IN_BAND}"
@@ -110,15 +133,7 @@ def test_non_adverse_names_the_band() -> None:
 
 def test_a_benefit_puts_the_reference_group_first() -> None:
     """WRES 2's ratio is White / BME: the sentence reads the same way round as the number."""
-    r = result(
-        "wres2",
-        group="BME",
-        ratio=1.10,
-        ratio_ci_low=0.95,
-        ratio_ci_high=1.27,
-        verdict=Verdict.NON_ADVERSE.value,
-        too_few=False,
-    )
+    r = compared(1.10, 0.95, 1.27, Verdict.NON_ADVERSE, measure="wres2", group="BME")
     assert describe(r).startswith(
         "White staff were 1.10 times as likely as BME staff to be appointed from shortlisting"
     )
@@ -126,37 +141,18 @@ def test_a_benefit_puts_the_reference_group_first() -> None:
 
 
 def test_adverse_but_not_significant_is_not_a_gap() -> None:
-    r = result(
-        ratio=1.40,
-        ratio_ci_low=0.95,
-        ratio_ci_high=2.06,
-        verdict=Verdict.ADVERSE_NOT_SIGNIFICANT.value,
-        verdict_adjusted=Verdict.ADVERSE_NOT_SIGNIFICANT.value,
-        too_few=False,
-    )
+    r = compared(1.40, 0.95, 2.06, Verdict.ADVERSE_NOT_SIGNIFICANT, Verdict.ADVERSE_NOT_SIGNIFICANT)
     text = describe(r)
     assert text.endswith(NOT_A_GAP)
     assert "adverse" not in claims(text) and "gap" not in claims(text)
 
 
 def test_favourable() -> None:
-    significant = result(
-        ratio=0.55,
-        ratio_ci_low=0.40,
-        ratio_ci_high=0.76,
-        verdict=Verdict.FAVOURABLE_SIGNIFICANT.value,
-        too_few=False,
-    )
+    significant = compared(0.55, 0.40, 0.76, Verdict.FAVOURABLE_SIGNIFICANT)
     assert describe(significant).endswith(
         "This favours Black staff, and it is statistically significant."
     )
-    not_significant = result(
-        ratio=0.70,
-        ratio_ci_low=0.45,
-        ratio_ci_high=1.09,
-        verdict=Verdict.FAVOURABLE_NOT_SIGNIFICANT.value,
-        too_few=False,
-    )
+    not_significant = compared(0.70, 0.45, 1.09, Verdict.FAVOURABLE_NOT_SIGNIFICANT)
     assert describe(not_significant).endswith("The difference is not statistically significant.")
     for r in (significant, not_significant):
         assert "adverse" not in claims(describe(r)) and "gap" not in claims(describe(r))
@@ -203,14 +199,13 @@ def test_suppressed_figures_are_too_small_to_show_without_numbers() -> None:
 
 
 def test_the_adjusted_verdict_is_said_when_it_differs() -> None:
-    r = result(
-        "promotion",
-        ratio=1.38,
-        ratio_ci_low=1.04,
-        ratio_ci_high=1.83,
-        verdict=Verdict.ADVERSE_SIGNIFICANT.value,
-        verdict_adjusted=Verdict.ADVERSE_NOT_SIGNIFICANT.value,
-        too_few=False,
+    r = compared(
+        1.38,
+        1.04,
+        1.83,
+        Verdict.ADVERSE_SIGNIFICANT,
+        Verdict.ADVERSE_NOT_SIGNIFICANT,
+        measure="promotion",
     )
     text = describe(r)
     assert text.startswith("White staff were 1.38 times as likely as Black staff to be promoted")
@@ -236,14 +231,7 @@ def test_an_undefined_ratio_gives_the_reason() -> None:
 
 
 def test_a_measure_with_no_phrase_is_described_by_its_title() -> None:
-    r = result(
-        "custom_measure",
-        ratio=1.5,
-        ratio_ci_low=1.2,
-        ratio_ci_high=1.9,
-        verdict=Verdict.ADVERSE_SIGNIFICANT.value,
-        too_few=False,
-    )
+    r = compared(1.5, 1.2, 1.9, Verdict.ADVERSE_SIGNIFICANT, measure="custom_measure")
     text = describe(r)
     assert text.startswith("On “custom_measure”, the relative likelihood for Black staff")
     assert "where above 1 means Black staff fare worse" in text
@@ -252,17 +240,20 @@ def test_a_measure_with_no_phrase_is_described_by_its_title() -> None:
 def test_categories_take_each_category_s_own_direction() -> None:
     """Just-culture individual action is a harm (group first), system learning a benefit."""
     harm, benefit = MEASURES["jc_outcomes"].compared  # type: ignore[attr-defined]
-    values = dict(ratio=1.5, ratio_ci_low=0.9, ratio_ci_high=2.4, too_few=False)
-    first = describe(result("jc_outcomes", breakdown=harm, **values))
+
+    def said(measure: str, breakdown: str) -> str:
+        return describe(compared(1.5, 0.9, 2.4, measure=measure, breakdown=breakdown))
+
+    first = said("jc_outcomes", harm)
     assert first.startswith(
         f"Black staff were 1.50 times as likely as White staff to have an assessed case in “{harm}”"
     )
-    second = describe(result("jc_outcomes", breakdown=benefit, **values))
+    second = said("jc_outcomes", benefit)
     assert second.startswith("White staff were 1.50 times as likely as Black staff")
-    bank = describe(result("jc_outcomes", breakdown=f"Bank | {benefit}", **values))
+    bank = said("jc_outcomes", f"Bank | {benefit}")
     assert bank.startswith("Bank: White staff were 1.50 times as likely")
     # a measure with a headline category labels its rows with the cell alone
-    unsupported = describe(result("jc_unsupported", breakdown="Bank", **values))
+    unsupported = said("jc_unsupported", "Bank")
     assert unsupported.startswith("Bank: Black staff were 1.50 times as likely as White staff")
     assert "does not support individual action" in unsupported
 
@@ -271,17 +262,16 @@ def test_categories_take_each_category_s_own_direction() -> None:
 
 
 def test_survey_speaks_of_respondents_and_points() -> None:
-    r = result(
-        "wres5",
+    r = compared(
+        1.13,
+        1.00,
+        1.28,
+        Verdict.NON_ADVERSE,
+        measure="wres5",
         numerator=207,
         denominator=650,
         rate=207 / 650,
         difference=100 * (207 / 650 - 1232 / 4366),
-        ratio=1.13,
-        ratio_ci_low=1.00,
-        ratio_ci_high=1.28,
-        verdict=Verdict.NON_ADVERSE.value,
-        too_few=False,
     )
     assert describe(r) == (
         "31.8% of Black respondents said they had experienced harassment, bullying or abuse "
@@ -293,43 +283,19 @@ def test_survey_speaks_of_respondents_and_points() -> None:
 
 
 def test_a_survey_group_under_the_threshold_is_too_few_without_counts() -> None:
-    r = result(
-        "wres5",
-        group="Mixed",
-        numerator=3,
-        denominator=9,
-        rate=3 / 9,
-        reference_group=None,
-        too_few=True,
-        reason="fewer than 11 respondents",
-    )
+    r = counted("wres5", 3, 9, group="Mixed", too_few=True, reason="fewer than 11 respondents")
     text = describe(r)
     assert text == "There are too few Mixed respondents to tell (fewer than 11 respondents)."
     assert "3 of 9" not in text
 
 
 def test_representation_gap_parity_pay_and_share_sentences() -> None:
-    wres1 = result(
-        "wres1",
-        reference_group=None,
-        numerator=1460,
-        denominator=17189,
-        rate=1460 / 17189,
-        breakdown="Clinical | Band 5",
-    )
+    wres1 = counted("wres1", 1460, 17189, breakdown="Clinical | Band 5")
     assert (
         describe(wres1)
         == "Clinical, Band 5: Black staff were 8.5% of staff in post (1,460 of 17,189)."
     )
-    board = result(
-        "wres9",
-        reference_group=None,
-        numerator=1,
-        denominator=16,
-        rate=1 / 16,
-        difference=100 * (1 / 16 - 0.085),
-        breakdown="Voting",
-    )
+    board = counted("wres9", 1, 16, difference=100 * (1 / 16 - 0.085), breakdown="Voting")
     assert describe(board) == (
         "Voting: Black staff were 6.3% of voting board members (1 of 16), against 8.5% of staff "
         "in post: 2.3 percentage points lower."
@@ -359,15 +325,8 @@ def test_representation_gap_parity_pay_and_share_sentences() -> None:
         "The mean hourly pay of Black staff was 1.1% lower than that of White British staff "
         "(£19.90 against £20.12)."
     )
-    panels = result(
-        "panel_diversity",
-        group="All",
-        group_type="all",
-        reference_group=None,
-        numerator=2013,
-        denominator=2259,
-        rate=2013 / 2259,
-        breakdown="Posts",
+    panels = counted(
+        "panel_diversity", 2013, 2259, group="All", group_type="all", breakdown="Posts"
     )
     assert describe(panels) == (
         "Posts: 89.1% of interview panels had an ethnic-minority member (2,013 of 2,259)."
@@ -436,8 +395,8 @@ def test_a_real_demotion_by_the_adjustment() -> None:
 
 
 def test_overlapping_intervals_are_not_a_change() -> None:
-    previous = result(period=2025, ratio=1.80, ratio_ci_low=1.2, ratio_ci_high=2.7, too_few=False)
-    current = result(ratio=1.62, ratio_ci_low=1.10, ratio_ci_high=2.39, too_few=False)
+    previous = compared(1.80, 1.2, 2.7, period=2025)
+    current = compared(1.62, 1.10, 2.39)
     assert trend_sentence(previous, current) == (
         "The relative likelihood was 1.62 in 2025/26 and 1.80 in 2024/25; the two 95% intervals "
         "overlap, so this is not described as a change."
@@ -445,15 +404,15 @@ def test_overlapping_intervals_are_not_a_change() -> None:
 
 
 def test_separate_intervals_are_a_change_with_a_direction() -> None:
-    previous = result(period=2025, ratio=2.60, ratio_ci_low=2.0, ratio_ci_high=3.4, too_few=False)
-    current = result(ratio=1.20, ratio_ci_low=0.9, ratio_ci_high=1.6, too_few=False)
+    previous = compared(2.60, 2.0, 3.4, period=2025)
+    current = compared(1.20, 0.9, 1.6)
     assert trend_sentence(previous, current) == (
         "The relative likelihood fell from 2.60 in 2024/25 to 1.20 in 2025/26, and the two 95% "
         "intervals do not overlap: an improvement for Black staff relative to White staff."
     )
     assert "a worsening for Black staff" in trend_sentence(
-        result(period=2025, ratio=1.2, ratio_ci_low=0.9, ratio_ci_high=1.6, too_few=False),
-        result(ratio=2.6, ratio_ci_low=2.0, ratio_ci_high=3.4, too_few=False),
+        compared(1.2, 0.9, 1.6, period=2025),
+        compared(2.6, 2.0, 3.4),
     )
 
 
@@ -468,7 +427,7 @@ def test_shares_change_without_judgement() -> None:
 
 
 def test_trends_that_cannot_be_told() -> None:
-    current = result(ratio=1.62, ratio_ci_low=1.10, ratio_ci_high=2.39, too_few=False)
+    current = compared(1.62, 1.10, 2.39)
     assert trend_sentence(None, current) == "There is no figure for 2024/25 to compare with."
     few = result(period=2025, ratio=3.0, ratio_ci_low=0.9, ratio_ci_high=9.0, too_few=True)
     assert trend_sentence(few, current) == (
@@ -476,17 +435,31 @@ def test_trends_that_cannot_be_told() -> None:
     )
     hidden = result(period=2025, suppressed=True)
     assert "too small to show" in trend_sentence(hidden, current)
-    other = result(
-        period=2025,
-        ratio=1.2,
-        ratio_ci_low=1.0,
-        ratio_ci_high=1.4,
-        too_few=False,
-        options={"window": 1, "pooling": "pooled"},
-    )
+    other = compared(1.2, 1.0, 1.4, period=2025, options={"window": 1, "pooling": "pooled"})
     assert "different options (window)" in trend_sentence(other, current)
     with pytest.raises(ValueError, match="group"):
         trend_sentence(result(period=2025, group="Asian"), current)
+
+
+def test_a_measure_s_sentences_put_black_staff_first_each_with_its_trend() -> None:
+    """What reports (and the dashboard) say of a measure: Black staff first whatever order the
+    results come in, a trend only where last year has the same figure; with nothing
+    compared, the first two groups of known ethnicity."""
+    asian = compared(1.90, 1.30, 2.80, Verdict.ADVERSE_SIGNIFICANT, group="Asian")
+    black = compared(1.62, 1.10, 2.39, Verdict.ADVERSE_SIGNIFICANT)
+    last_year = compared(1.80, 1.2, 2.7, Verdict.ADVERSE_SIGNIFICANT, period=2025)
+    white = result(group="White", reference_group=None)
+    assert sentences([asian, white, black, last_year], 2026) == [
+        describe(black),
+        trend_sentence(last_year, black),
+        describe(asian),
+    ]
+    shares = [
+        result("wres1", group=g, reference_group=None, breakdown="All")
+        for g in ("Unknown", "White", "Black", "Asian")
+    ]
+    assert sentences(shares, 2026) == [describe(shares[1]), describe(shares[2])]
+    assert sentences(shares, 2027) == []
 
 
 # --- a recommendation's key figure ------------------------------------------------------------

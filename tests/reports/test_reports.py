@@ -230,9 +230,8 @@ def test_a_recommendation_with_no_data_says_so(small_store: Store, tmp_path: Pat
 
 @pytest.mark.parametrize("kind", [ReportKind.wres, ReportKind.system])
 def test_wres_and_system_reports_are_self_contained(mini, kind, tmp_path: Path) -> None:
-    org = "RWE" if kind is ReportKind.wres else None
-    orgs = [r for r in mini.table("organisations").to_pyarrow().column("org_code").to_pylist()]
-    org = orgs[0] if org else None
+    first = mini.table("organisations").to_pyarrow().column("org_code")[0].as_py()
+    org = first if kind is ReportKind.wres else None
     report = build(kind, mini, YEAR, org=org, policy=PUBLIC, audience="public")
     (html_path,) = write(report, tmp_path, kind.value, ["html"])
     html_text = html_path.read_text("utf-8")

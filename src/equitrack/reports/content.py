@@ -63,16 +63,6 @@ class Report:
     sections: tuple[Section, ...]
     made: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
-    def figures(self) -> list[Result]:
-        """Every result shown, in order."""
-        return [
-            r
-            for s in walk(self.sections)
-            for b in s.blocks
-            if isinstance(b, Figures)
-            for r in b.results
-        ]
-
     def charts(self) -> list[Chart]:
         return [b.chart for s in walk(self.sections) for b in s.blocks if isinstance(b, Picture)]
 

@@ -12,6 +12,7 @@ from equitrack.charts import Chart, ratio_chart, representation_chart
 from equitrack.measures.declare import Kind
 from equitrack.measures.registry import MEASURES
 from equitrack.measures.result import Result
+from equitrack.model import codes
 from equitrack.reports.content import Block, Figures, Paragraph, Picture
 from equitrack.reports.narrative import describe, trend_sentence
 
@@ -47,6 +48,32 @@ def chart_for(measure_id: str, results: Sequence[Result]) -> Chart | None:
     return None
 
 
+def _same_figure(r: Result) -> tuple[str, str, str | None, str]:
+    return (r.org, r.group, r.breakdown, r.group_type)
+
+
+def sentences(results: Sequence[Result], year: int) -> list[str]:
+    """What is said of one measure's figures, in reports and on the dashboard alike: the
+    review's focus (Black staff) first, up to `MOST_SENTENCES` comparisons this year, each
+    followed by its trend where last year has the same figure; with nothing compared, the
+    first two groups' figures."""
+    now = [r for r in results if r.period == year]
+    before: dict[tuple[str, str, str | None, str], Result] = {}
+    for p in results:
+        if p.period == year - 1:
+            before.setdefault(_same_figure(p), p)
+    out: list[str] = []
+    said = _focus(now)[:MOST_SENTENCES]
+    for r in said:
+        out.append(describe(r))
+        previous = before.get(_same_figure(r))
+        if previous is not None:
+            out.append(trend_sentence(previous, r))
+    if not said:
+        out += [describe(r) for r in [r for r in now if r.group != codes.UNKNOWN][:2]]
+    return out
+
+
 def blocks(
     measure_id: str, results: Sequence[Result], year: int, *, last_year_too: bool = False
 ) -> list[Block]:
@@ -56,25 +83,7 @@ def blocks(
     now = [r for r in results if r.period == year]
     if not now:
         return [Paragraph(f"No data is loaded for this measure ({m.title.lower()}) in this year.")]
-    out: list[Block] = []
-    said = _focus(now)[:MOST_SENTENCES]
-    for r in said:
-        out.append(Paragraph(describe(r)))
-        previous = next(
-            (
-                p
-                for p in results
-                if p.period == year - 1
-                and (p.org, p.group, p.breakdown, p.group_type)
-                == (r.org, r.group, r.breakdown, r.group_type)
-            ),
-            None,
-        )
-        if previous is not None:
-            out.append(Paragraph(trend_sentence(previous, r)))
-    if not said:
-        totals = [r for r in now if r.group != "Unknown"][:2]
-        out += [Paragraph(describe(r)) for r in totals]
+    out: list[Block] = [Paragraph(text) for text in sentences(results, year)]
     chart = chart_for(measure_id, now)
     if chart is not None:
         out.append(Picture(chart))

@@ -38,7 +38,7 @@ from equitrack.model import codes
 from equitrack.stats import Orientation, Verdict, format_interval, format_ratio, format_share
 from equitrack.stats.rounding import format_number
 from equitrack.stats.verdicts import PARITY_HIGH, PARITY_LOW
-from equitrack.tracker.evidence import PRECEDENCE, Status, key_result
+from equitrack.tracker.evidence import Status, key_result, most_telling
 
 #: The parity band as printed: "0.80 to 1.25".
 PARITY_RANGE = format_interval(PARITY_LOW, PARITY_HIGH)
@@ -557,20 +557,14 @@ def _share_trend(previous: Result, current: Result, then: str, now: str) -> str:
 def headline(results: Sequence[Result], measures: Sequence[str] | None = None) -> Headline:
     """A recommendation's key figure from its measures' results for one unit and year.
 
-    The choice is the tracker's (`equitrack.tracker.evidence.key_result`, not restated
-    here): the most telling status over the measures, and within the first measure showing it
-    (in the order of `measures`, such as the recommendation's evidence, else as the results
-    come) its key comparison: the most adverse significant one after the false-discovery-rate
-    adjustment, Black staff's where they are shown.
+    The choice is the tracker's (`equitrack.tracker.evidence.key_result` and `most_telling`,
+    not restated here): the most telling status over the measures, and within the first
+    measure showing it (in the order of `measures`, such as the recommendation's evidence, else
+    as the results come) its key comparison: the most adverse significant one after the
+    false-discovery-rate adjustment, Black staff's where they are shown.
     """
     by_measure: dict[str, list[Result]] = {m: [] for m in measures or ()}
     for r in results:
         by_measure.setdefault(r.measure, []).append(r)
-    if not any(by_measure.values()):
-        return Headline(Status.NO_DATA, None, None)
-    statuses = {m: key_result(rs) for m, rs in by_measure.items()}
-    overall = min((status for status, _ in statuses.values()), key=PRECEDENCE.index)
-    for status, chosen in statuses.values():
-        if status is overall and chosen is not None:
-            return Headline(overall, chosen, describe(chosen))
-    return Headline(overall, None, None)
+    status, chosen = most_telling([key_result(rs) for rs in by_measure.values()])
+    return Headline(status, chosen, None if chosen is None else describe(chosen))

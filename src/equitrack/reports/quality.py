@@ -27,6 +27,7 @@ import ibis.expr.operations as ops
 import ibis.expr.types as ir
 
 from equitrack import api
+from equitrack.charts.words import join
 from equitrack.measures import calendar
 from equitrack.measures.counting import ALL
 from equitrack.measures.declare import Frame, Kind, Measure, Shared
@@ -184,10 +185,6 @@ def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _join(items: Sequence[str]) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
-
-
 def unit_name(unit: str) -> str:
     """ "RWE", or "the QK1 system" for a system unit."""
     if unit.startswith(SYSTEM_PREFIX):
@@ -217,7 +214,7 @@ def _missing_sentence(table: str, unevidenced: Sequence[Unevidenced]) -> str:
     part = [u for u in touched if not u.whole]
     clauses = []
     if whole:
-        numbers = _join([str(u.recommendation) for u in whole])
+        numbers = join([str(u.recommendation) for u in whole])
         clauses.append(
             f"recommendation {numbers} cannot be evidenced"
             if len(whole) == 1
@@ -230,7 +227,7 @@ def _missing_sentence(table: str, unevidenced: Sequence[Unevidenced]) -> str:
             f"{u.recommendation} cannot be calculated"
         )
     text = f"No {noun} are loaded"
-    return f"{text}, so {_join(clauses)}." if clauses else f"{text}."
+    return f"{text}, so {join(clauses)}." if clauses else f"{text}."
 
 
 def batches_sentence(batches: Sequence[Batch]) -> str:
@@ -244,7 +241,7 @@ def batches_sentence(batches: Sequence[Batch]) -> str:
     if not rejected:
         return f"{text}; no rows were rejected."
     total = sum(b.rows_rejected for b in rejected)
-    where = _join([f"{b.source} ({b.rows_rejected:,})" for b in rejected])
+    where = join([f"{b.source} ({b.rows_rejected:,})" for b in rejected])
     rows = "row was" if total == 1 else "rows were"
     return f"{text}; {total:,} {rows} rejected, from {where}."
 
@@ -308,43 +305,34 @@ def coverage(store: Store, scope: Scope = EVERY_ORGANISATION) -> list[Coverage]:
         expr = store.table(t.name)
         if scope.orgs and "org_code" in t.column_names:
             expr = expr.filter(expr.org_code.isin(list(scope.orgs)))
-        column = date_column(t.name)
-        if t.name == "survey":
-            rows, periods = _by_period(expr, expr[SURVEY_YEAR_COLUMN].cast("int64") + 1)
-            out.append(Coverage(t.name, t.description, rows, None, None, None, periods))
-            continue
-        if column is None:
-            rows = int(expr.count().to_pyarrow().as_py())
-            out.append(Coverage(t.name, t.description, rows, None, None, None, ()))
-            continue
-        dated = expr.mutate(_period=calendar.period_of(expr[column], calendar.Interval.YEAR))
-        grouped = (
-            dated.group_by("_period")
-            .aggregate(n=dated.count(), first=dated[column].min(), last=dated[column].max())
-            .to_pyarrow()
-            .to_pylist()
-        )
-        rows = sum(int(g["n"]) for g in grouped)
-        known = [g for g in grouped if g["_period"] is not None]
-        out.append(
-            Coverage(
-                t.name,
-                t.description,
-                rows,
-                column,
-                min((g["first"] for g in known), default=None),
-                max((g["last"] for g in known), default=None),
-                tuple(sorted(int(g["_period"]) for g in known)),
-            )
-        )
+        out.append(_covered(t.name, t.description, expr))
     return out
 
 
-def _by_period(expr: ir.Table, period: ir.IntegerValue) -> tuple[int, tuple[int, ...]]:
+def _covered(table: str, description: str, expr: ir.Table) -> Coverage:
+    """One table's rows counted by reporting year, with its main date's range where it has one
+    (the survey has none: its reporting year is the survey year's next)."""
+    column = date_column(table)
+    if table == "survey":
+        period = expr[SURVEY_YEAR_COLUMN].cast("int64") + 1
+    elif column is not None:
+        period = calendar.period_of(expr[column], calendar.Interval.YEAR)
+    else:
+        rows = int(expr.count().to_pyarrow().as_py())
+        return Coverage(table, description, rows, None, None, None, ())
     dated = expr.mutate(_period=period)
-    grouped = dated.group_by("_period").aggregate(n=dated.count()).to_pyarrow().to_pylist()
-    rows = sum(int(g["n"]) for g in grouped)
-    return rows, tuple(sorted(int(g["_period"]) for g in grouped if g["_period"] is not None))
+    span = {"first": dated[column].min(), "last": dated[column].max()} if column else {}
+    grouped = dated.group_by("_period").aggregate(n=dated.count(), **span).to_pyarrow().to_pylist()
+    known = [g for g in grouped if g["_period"] is not None]
+    return Coverage(
+        table,
+        description,
+        sum(int(g["n"]) for g in grouped),
+        column,
+        min((g["first"] for g in known), default=None) if column else None,
+        max((g["last"] for g in known), default=None) if column else None,
+        tuple(sorted(int(g["_period"]) for g in known)),
+    )
 
 
 def batches(store: Store) -> list[Batch]:
@@ -384,14 +372,16 @@ class _ShapeOnly(Shared):
 
 
 _TABLES_READ: dict[str, frozenset[str]] = {}
+#: The year the queries `tables_read` inspects are built for: their shape is the same in any.
+SHAPE_YEAR = 2026
 
 
-def tables_read(store: Store, measure: Measure, year: int = 2026) -> frozenset[str]:
+def tables_read(store: Store, measure: Measure) -> frozenset[str]:
     """The canonical tables a measure reads, found in the queries its declaration builds (no
-    query is run). Survey measures also read the survey table, which their evaluation reads
-    directly rather than through the declared population."""
+    query is run, so any year will do). Survey measures also read the survey table, which
+    their evaluation reads directly rather than through the declared population."""
     if measure.id not in _TABLES_READ:
-        frame = Frame(store, Scope(), (year,), measure.resolve(None), shared=_ShapeOnly())
+        frame = Frame(store, Scope(), (SHAPE_YEAR,), measure.resolve(None), shared=_ShapeOnly())
         queries = [measure.population(frame)]
         if measure.event is not None:
             queries.append(measure.event(frame))
@@ -409,11 +399,8 @@ def unevidenced(store: Store, plan: Plan, absent: Iterable[str]) -> list[Unevide
         return []
     out = []
     for rec in plan.recommendations:
-        blocked = tuple(
-            (m, tuple(sorted(tables_read(store, MEASURES[m]) & missing)))
-            for m in rec.evidence
-            if tables_read(store, MEASURES[m]) & missing
-        )
+        reads = [(m, tables_read(store, MEASURES[m]) & missing) for m in rec.evidence]
+        blocked = tuple((m, tuple(sorted(tables))) for m, tables in reads if tables)
         if blocked:
             out.append(Unevidenced(rec.number, rec.title, rec.evidence, blocked))
     return out

@@ -3,15 +3,23 @@ evidence shows, in the order of the commission's own report."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from equitrack.disclosure import Policy, gate, systems_of
-from equitrack.measures.populations import Scope
+from equitrack.measures.calendar import label
+from equitrack.measures.result import Result
 from equitrack.reports import careers, quality
 from equitrack.reports import evidence as ev
 from equitrack.reports.appendix import data_quality, methods_section
 from equitrack.reports.content import Paragraph, Report, Rows, Section
 from equitrack.store import Store
-from equitrack.tracker.actions import actions
-from equitrack.tracker.evidence import evidence_results, summarise_results
+from equitrack.tracker.actions import Action, actions
+from equitrack.tracker.evidence import (
+    RecommendationEvidence,
+    evidence_results,
+    scope_of,
+    summarise_results,
+)
 from equitrack.tracker.plan import Plan
 
 
@@ -24,7 +32,7 @@ def build(
     evidence = summarise_results(plan, year, shown)
     done = actions(store, plan)
     where = org or "the integrated care system"
-    scope = Scope((org,), False) if org else Scope((), True)
+    scope = scope_of(org)
     summary = Rows(
         "Each recommendation's status and key figure",
         ("#", "Recommendation", "Status", "Key figure"),
@@ -44,7 +52,7 @@ def build(
             "Summary",
             (
                 Paragraph(
-                    f"This is the {year - 1}/{str(year)[-2:]} update on the ten recommendations of "
+                    f"This is the {label(year)} update on the ten recommendations of "
                     f"the scrutiny review, for {where}. For each recommendation it gives what was "
                     "asked, the actions reported and what the data shows. A gap is reported only "
                     "when a comparison is adverse and statistically significant; groups too small "
@@ -54,51 +62,63 @@ def build(
             ),
         )
     ]
+    by_measure: dict[str, list[Result]] = {}
+    for r in shown:
+        by_measure.setdefault(r.measure, []).append(r)
     for e in evidence:
-        rec = e.recommendation
-        mine = [a for a in done if a.recommendation == rec.number]
-        journey = careers.section(store, rec.number, year, scope, policy)
-        measures = [journey] if journey is not None else []
-        for m in e.measures:
-            measures.append(
-                Section(
-                    f"rec{rec.number}-{m.measure}",
-                    m.title,
-                    tuple(ev.blocks(m.measure, [r for r in shown if r.measure == m.measure], year)),
-                )
-            )
-        sections.append(
-            Section(
-                f"rec{rec.number}",
-                f"Recommendation {rec.number}: {rec.title}",
-                (
-                    Paragraph(
-                        f"Status: {e.status}"
-                        + (f". Key figure: {e.key_figure}" if e.key_figure else "."),
-                        emphasis=True,
-                    ),
-                    Paragraph(f"What was asked: {rec.asked}"),
-                    Rows(
-                        "Actions reported",
-                        ("Action", "Owner", "Status", "Since"),
-                        tuple(
-                            (a.text, a.owner, a.status.replace("_", " "), a.status_date.isoformat())
-                            for a in mine
-                        ),
-                    )
-                    if mine
-                    else Paragraph("No actions are recorded against this recommendation."),
-                ),
-                tuple(measures),
-            )
-        )
+        number = e.recommendation.number
+        journey = careers.section(store, number, year, scope, policy)
+        mine = [a for a in done if a.recommendation == number]
+        sections.append(_recommendation(e, mine, journey, by_measure, year))
     sections.append(data_quality(quality.summarise(store, scope, year, plan)))
     sections.append(methods_section(shown, policy))
     return Report(
         "scrutiny",
         "Update on the ten recommendations",
-        f"{where}, reporting year {year - 1}/{str(year)[-2:]}",
+        f"{where}, reporting year {label(year)}",
         audience,
         policy.describe(),
         tuple(sections),
+    )
+
+
+def _recommendation(
+    e: RecommendationEvidence,
+    mine: Sequence[Action],
+    journey: Section | None,
+    by_measure: Mapping[str, list[Result]],
+    year: int,
+) -> Section:
+    """One recommendation: its status, what was asked, the actions reported, then its journey
+    and each measure's evidence."""
+    rec = e.recommendation
+    measures = [
+        Section(
+            f"rec{rec.number}-{m.measure}",
+            m.title,
+            tuple(ev.blocks(m.measure, by_measure.get(m.measure, []), year)),
+        )
+        for m in e.measures
+    ]
+    return Section(
+        f"rec{rec.number}",
+        f"Recommendation {rec.number}: {rec.title}",
+        (
+            Paragraph(
+                f"Status: {e.status}" + (f". Key figure: {e.key_figure}" if e.key_figure else "."),
+                emphasis=True,
+            ),
+            Paragraph(f"What was asked: {rec.asked}"),
+            Rows(
+                "Actions reported",
+                ("Action", "Owner", "Status", "Since"),
+                tuple(
+                    (a.text, a.owner, a.status.replace("_", " "), a.status_date.isoformat())
+                    for a in mine
+                ),
+            )
+            if mine
+            else Paragraph("No actions are recorded against this recommendation."),
+        ),
+        (journey, *measures) if journey is not None else tuple(measures),
     )

@@ -7,7 +7,7 @@ from equitrack.charts import funnel_chart, rate_series_chart
 from equitrack.disclosure import Policy, gate, systems_of
 from equitrack.measures.calendar import Interval, label
 from equitrack.measures.charts import funnel
-from equitrack.measures.declare import Kind
+from equitrack.measures.declare import Kind, Measure
 from equitrack.measures.registry import family
 from equitrack.measures.result import Result
 from equitrack.reports import evidence as ev
@@ -23,6 +23,10 @@ RATIO_INDICATORS = tuple(m.id for m in family("wres") if m.kind is Kind.COMPARIS
 MONTHLY = ("wres2", "wres3")
 
 
+def _heading(m: Measure) -> str:
+    return f"{m.id.upper()}: {m.title}"
+
+
 def build_wres(store: Store, year: int, org: str, *, policy: Policy, audience: str) -> Report:
     """An organisation's WRES report: each indicator this year and last, its trend, charts."""
     results = api.run("wres", (year - 1, year), store=store, orgs=(org,))
@@ -30,7 +34,7 @@ def build_wres(store: Store, year: int, org: str, *, policy: Policy, audience: s
     sections = [
         Section(
             m.id,
-            f"{m.id.upper()}: {m.title}",
+            _heading(m),
             tuple(
                 ev.blocks(m.id, [r for r in shown if r.measure == m.id], year, last_year_too=True)
             ),
@@ -90,46 +94,40 @@ def _side_by_side(measure_id: str, shown: list[Result], year: int) -> Rows:
     )
 
 
+def _funnel(m: Measure, shown: list[Result], year: int) -> Block:
+    """A ratio indicator's funnel plot over the organisations whose BME and White figures are
+    both shown this year, or why there is none."""
+    orgs = [r for r in shown if r.measure == m.id and not r.org.startswith("system:")]
+    complete = {
+        r.org
+        for r in orgs
+        if r.period == year and r.group in ("BME", "White") and r.numerator is not None
+    }
+    title = f"{m.title}: organisations against the system, {label(year)}"
+    try:
+        plot = funnel([r for r in orgs if r.org in complete], m.id, year, "BME")
+        if len(plot.units) < 2:
+            return Paragraph(
+                "Too few organisations have figures that can be shown for a funnel plot."
+            )
+        return Picture(funnel_chart(plot, title=title))
+    except ValueError as exc:
+        return Paragraph(f"No funnel plot: {exc}")
+
+
 def build_system(store: Store, year: int, *, policy: Policy, audience: str) -> Report:
     """Every organisation side by side, funnels for the ratio indicators, monthly SPC charts."""
+    systems = systems_of(store)
     results = api.run("wres", (year - 1, year), store=store, system=True) + api.run(
         "wres", (year - 1, year), store=store
     )
-    shown = gate(results, policy, systems=systems_of(store))
+    shown = gate(results, policy, systems=systems)
     sections = []
     for m in family("wres"):
-        measure_id = m.id
-        blocks: list[Block] = [_side_by_side(measure_id, shown, year)]
-        if measure_id not in RATIO_INDICATORS:
-            sections.append(Section(measure_id, f"{measure_id.upper()}: {m.title}", tuple(blocks)))
-            continue
-        orgs = [r for r in shown if r.measure == measure_id and not r.org.startswith("system:")]
-        complete = {
-            r.org
-            for r in orgs
-            if r.period == year and r.group in ("BME", "White") and r.numerator is not None
-        }
-        usable = [r for r in orgs if r.org in complete]
-        try:
-            plot = funnel(usable, measure_id, year, "BME")
-            if len(plot.units) >= 2:
-                blocks.append(
-                    Picture(
-                        funnel_chart(
-                            plot,
-                            title=f"{m.title}: organisations against the system, {label(year)}",
-                        )
-                    )
-                )
-            else:
-                blocks.append(
-                    Paragraph(
-                        "Too few organisations have figures that can be shown for a funnel plot."
-                    )
-                )
-        except ValueError as exc:
-            blocks.append(Paragraph(f"No funnel plot: {exc}"))
-        sections.append(Section(measure_id, f"{measure_id.upper()}: {m.title}", tuple(blocks)))
+        blocks: list[Block] = [_side_by_side(m.id, shown, year)]
+        if m.id in RATIO_INDICATORS:
+            blocks.append(_funnel(m, shown, year))
+        sections.append(Section(m.id, _heading(m), tuple(blocks)))
     monthly = gate(
         api.run(
             "wres",
@@ -140,7 +138,7 @@ def build_system(store: Store, year: int, *, policy: Policy, audience: str) -> R
             interval=Interval.MONTH,
         ),
         policy,
-        systems=systems_of(store),
+        systems=systems,
     )
     charts: list[Block] = []
     for measure_id in MONTHLY:

@@ -26,6 +26,7 @@ def _sheet_name(title: str, taken: set[str]) -> str:
 
 
 def write_xlsx(report: Report, path: Path, names: Mapping[str, str] | None = None) -> None:
+    named = dict(names or {})
     wb = Workbook()
     contents = wb.active
     contents.title = "Contents"
@@ -42,7 +43,7 @@ def write_xlsx(report: Report, path: Path, names: Mapping[str, str] | None = Non
         for b in section.blocks:
             if isinstance(b, Figures):
                 cols = used_columns(b.results)
-                rows = [[cell(r, f, dict(names or {})) for _, f in cols] for r in b.results]
+                rows = [[cell(r, f, named) for _, f in cols] for r in b.results]
                 header, title = [n for n, _ in cols], f"{b.title}: the figures"
             elif isinstance(b, Picture):
                 data = b.chart.rows()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TypeVar
 
 from equitrack import api
 from equitrack.measures.populations import Scope
@@ -31,6 +32,8 @@ class Status(StrEnum):
 
 #: Most telling first: a recommendation takes the first of these any of its measures shows.
 PRECEDENCE = (Status.ADVERSE, Status.NO_GAP, Status.TOO_FEW, Status.DESCRIBED, Status.NO_DATA)
+
+K = TypeVar("K")
 
 
 @dataclass(frozen=True)
@@ -98,8 +101,17 @@ def measure_status(results: Sequence[Result]) -> tuple[Status, str | None]:
     return status, None if key is None else _describe(key)
 
 
-def _overall(statuses: Sequence[Status]) -> Status:
-    return min(statuses, key=PRECEDENCE.index) if statuses else Status.NO_DATA
+def most_telling(keyed: Sequence[tuple[Status, K | None]]) -> tuple[Status, K | None]:
+    """Several measures' statuses as one: the most telling (`PRECEDENCE`), with the key of the
+    first measure showing it that has one. A recommendation and a report's headline both
+    choose so, so they cannot disagree."""
+    overall = min((status for status, _ in keyed), key=PRECEDENCE.index, default=Status.NO_DATA)
+    return overall, next((k for status, k in keyed if status is overall and k is not None), None)
+
+
+def scope_of(org: str | None) -> Scope:
+    """The tracker's scope: one organisation, or the whole system when `org` is None."""
+    return Scope((org,), False) if org else Scope((), True)
 
 
 def evidence_results(
@@ -107,7 +119,7 @@ def evidence_results(
 ) -> list[Result]:
     """The results of every measure the plan cites, by broad group, for one organisation or
     the whole system, for `year` and the `years - 1` before it (a report shows the trend)."""
-    scope = Scope((org,), False) if org else Scope((), True)
+    scope = scope_of(org)
     wanted = sorted({m for r in plan.recommendations for m in r.evidence})
     if not wanted:
         return []
@@ -144,12 +156,10 @@ def summarise_results(
     for rec in plan.recommendations:
         evidence = []
         for m in rec.evidence:
-            status, figure = measure_status(by_measure.get(m, []))
-            evidence.append(
-                MeasureEvidence(m, MEASURES[m].title, status, figure, tuple(by_measure.get(m, [])))
-            )
-        overall = _overall([e.status for e in evidence])
-        key = next((e for e in evidence if e.status is overall and e.key_figure), None)
+            mine = tuple(by_measure.get(m, ()))
+            status, figure = measure_status(mine)
+            evidence.append(MeasureEvidence(m, MEASURES[m].title, status, figure, mine))
+        overall, key = most_telling([(e.status, e if e.key_figure else None) for e in evidence])
         out.append(
             RecommendationEvidence(
                 rec,
