@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 
 from equitrack.store import Store, connect
 from equitrack.web.app import create_app
@@ -67,9 +68,18 @@ def csrf_of(html: str) -> str:
     return found.group(1)
 
 
-def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> TestClient:
+#: A training file with two bad cells on line 3: an upload of it is refused whole.
+BAD_TRAINING = (
+    "record_id,person_id,org_code,course,category,mandatory,delivery,start_date,completed\n"
+    "T1,P1,RXA,EDI,edi,false,face_to_face,2025-06-01,true\n"
+    "T2,P2,RXA,EDI,edi,maybe,face_to_face,2025-13-01,true\n"
+)
+
+
+def attempt_sign_in(client: TestClient, username: str, password: str = PASSWORD) -> Response:
+    """The answer to the sign-in form, sent with the token of a form just opened."""
     form = client.get("/sign-in")
-    response = client.post(
+    return client.post(
         "/sign-in",
         data={
             "username": username,
@@ -79,6 +89,10 @@ def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> Test
         },
         follow_redirects=False,
     )
+
+
+def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> TestClient:
+    response = attempt_sign_in(client, username, password)
     assert response.status_code == 303, response.text[:500]
     return client
 

@@ -77,6 +77,11 @@ def test_an_organisation_outside_the_users_scope_is_refused(as_user) -> None:
     assert [o["code"] for o in analyst.get("/api/organisations").json()] == ["RXA"]
 
 
+def _posted(client: TestClient, path: str, form: dict[str, str]) -> int:
+    """The status a form sent to `path` gets (a redirect is an answer, not followed)."""
+    return client.post(path, data=form, follow_redirects=False).status_code
+
+
 def test_changes_need_the_right_role_scope_and_csrf_token(as_user, web_store) -> None:
     from equitrack.tracker import actions as tracked
     from equitrack.tracker.plan import load_plan
@@ -92,51 +97,17 @@ def test_changes_need_the_right_role_scope_and_csrf_token(as_user, web_store) ->
     token = csrf_of(editor.get("/recommendations").text)
     form = {"status": "done", "csrf_token": token}
     # a viewer may not change anything
-    assert (
-        viewer.post(
-            f"/actions/{mine}/status",
-            data={**form, "csrf_token": csrf_of(viewer.get("/").text)},
-            follow_redirects=False,
-        ).status_code
-        == 403
-    )
+    viewer_form = {**form, "csrf_token": csrf_of(viewer.get("/").text)}
+    assert _posted(viewer, f"/actions/{mine}/status", viewer_form) == 403
     # an editor may change their organisation's action, with the token, not without
-    assert (
-        editor.post(
-            f"/actions/{mine}/status", data={"status": "done"}, follow_redirects=False
-        ).status_code
-        == 403
-    )
-    assert (
-        editor.post(
-            f"/actions/{mine}/status", data={**form, "csrf_token": "forged"}, follow_redirects=False
-        ).status_code
-        == 403
-    )
-    assert (
-        editor.post(f"/actions/{mine}/status", data=form, follow_redirects=False).status_code == 303
-    )
+    assert _posted(editor, f"/actions/{mine}/status", {"status": "done"}) == 403
+    assert _posted(editor, f"/actions/{mine}/status", {**form, "csrf_token": "forged"}) == 403
+    assert _posted(editor, f"/actions/{mine}/status", form) == 303
     # but not another organisation's
-    assert (
-        editor.post(f"/actions/{theirs}/status", data=form, follow_redirects=False).status_code
-        == 403
-    )
-    assert (
-        editor.post(
-            "/recommendations/1/actions",
-            data={"text": "New", "owner": "QXA", "csrf_token": token},
-            follow_redirects=False,
-        ).status_code
-        == 403
-    )
-    assert (
-        editor.post(
-            "/recommendations/1/actions",
-            data={"text": "New", "owner": "RXA", "csrf_token": token},
-            follow_redirects=False,
-        ).status_code
-        == 303
-    )
+    assert _posted(editor, f"/actions/{theirs}/status", form) == 403
+    new_action = {"text": "New", "csrf_token": token}
+    assert _posted(editor, "/recommendations/1/actions", {**new_action, "owner": "QXA"}) == 403
+    assert _posted(editor, "/recommendations/1/actions", {**new_action, "owner": "RXA"}) == 303
     # the JSON API takes the token in a header
     assert (
         editor.post(f"/api/actions/{mine}/status", json={"status": "in_progress"}).status_code

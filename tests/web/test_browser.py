@@ -27,7 +27,7 @@ from tests.web.browser import (
     new_page,
     serve,
 )
-from tests.web.conftest import PASSWORD
+from tests.web.conftest import BAD_TRAINING, PASSWORD
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -246,13 +246,6 @@ def test_an_editor_changes_an_actions_status_through_its_form(chromium, base_url
     changed = next(a for a in history if a.action_id == action_id)
     assert changed.status == "in_progress"
     assert changed.history[-1].recorded_by == "editor"
-
-
-BAD_TRAINING = (
-    "record_id,person_id,org_code,course,category,mandatory,delivery,start_date,completed\n"
-    "T1,P1,RXA,EDI,edi,false,face_to_face,2025-06-01,true\n"
-    "T2,P2,RXA,EDI,edi,maybe,face_to_face,2025-13-01,true\n"
-)
 
 
 def test_an_analyst_uploads_a_bad_file_and_reads_its_problems(

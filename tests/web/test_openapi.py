@@ -109,9 +109,7 @@ def _documented(document: dict) -> dict[tuple[str, str], dict]:
 
 
 def _routes(app) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
-    """Every (method, path) the app answers under /api/. FastAPI 0.16x keeps an included router
-    as one entry of ``app.routes`` (its routes behind ``effective_route_contexts``); older
-    versions copy each route into the list."""
+    """Every (method, path) the app answers under /api/ (``routes_of`` says how they are found)."""
     found = set()
     for each in routes_of(app):
         path, methods = getattr(each, "path", ""), getattr(each, "methods", None) or ()

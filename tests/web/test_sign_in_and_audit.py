@@ -6,15 +6,7 @@ from fastapi.testclient import TestClient
 
 from equitrack.web.audit import entries
 from tests.web.conftest import PASSWORD, csrf_of, sign_in
-
-
-def _attempt(client: TestClient, username: str, password: str):
-    form = client.get("/sign-in")
-    return client.post(
-        "/sign-in",
-        data={"username": username, "password": password, "csrf_token": csrf_of(form.text)},
-        follow_redirects=False,
-    )
+from tests.web.conftest import attempt_sign_in as _attempt
 
 
 def test_a_session_cookie_is_http_only_and_same_site(app) -> None:
@@ -88,10 +80,19 @@ def test_sign_in_never_sends_anyone_elsewhere(app) -> None:
 
 
 def test_restricted_views_and_changes_are_in_the_audit_log(as_user, web_store) -> None:
+    # the latest entries, not any: earlier tests leave views and refusals of their own
     admin = as_user("admin")
     assert admin.get("/audit").status_code == 200
-    log = admin.get("/api/audit").json()
-    assert any(e["event"] == "restricted page viewed" and e["username"] == "admin" for e in log)
+    log = admin.get("/api/audit?limit=2").json()  # itself a restricted view, logged first
+    assert [(e["event"], e["username"], e["detail"]) for e in log] == [
+        ("restricted page viewed", "admin", "/api/audit"),
+        ("restricted page viewed", "admin", "/audit"),
+    ]
     analyst = as_user("analyst")
     assert analyst.get("/audit").status_code == 403
-    assert any(e.event == "access denied" and e.username == "analyst" for e in entries(web_store))
+    (latest,) = entries(web_store, 1)
+    assert (latest.event, latest.username, latest.detail) == (
+        "access denied",
+        "analyst",
+        "GET /audit",
+    )

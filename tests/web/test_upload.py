@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from equitrack import config
-from tests.web.conftest import csrf_of
+from tests.web.conftest import BAD_TRAINING, csrf_of
 
 
 def test_a_bad_file_is_shown_with_its_problems_and_nothing_is_loaded(
@@ -15,16 +15,11 @@ def test_a_bad_file_is_shown_with_its_problems_and_nothing_is_loaded(
     analyst = as_user("analyst")
     before = web_store.table("training").count().to_pyarrow().as_py()
     batches = web_store.table("batches").count().to_pyarrow().as_py()
-    rows = (
-        "record_id,person_id,org_code,course,category,mandatory,delivery,start_date,completed\n"
-        "T1,P1,RXA,EDI,edi,false,face_to_face,2025-06-01,true\n"
-        "T2,P2,RXA,EDI,edi,maybe,face_to_face,2025-13-01,true\n"
-    )
     token = csrf_of(analyst.get("/data").text)
     response = analyst.post(
         "/data/upload",
         data={"csrf_token": token},
-        files={"file": ("training.csv", rows.encode(), "text/csv")},
+        files={"file": ("training.csv", BAD_TRAINING.encode(), "text/csv")},
     )
     assert response.status_code == 422
     table = re.search(

@@ -7,9 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
+from equitrack.measures.counting import DIMENSIONS
 from equitrack.measures.registry import FAMILIES
 from equitrack.tracker import actions as tracked
-from equitrack.tracker.evidence import evidence_results, summarise_results
 from equitrack.tracker.plan import STATUSES, PlanProblem, load_plan
 from equitrack.web.access import Permission
 from equitrack.web.audit import Event, entries
@@ -95,17 +95,23 @@ def _out(results) -> list[ResultOut]:
 
 
 def _year(request: Request, year: int | None) -> int:
-    latest = request.app.state.web.latest_year()
-    return year if year is not None else latest
+    return year if year is not None else request.app.state.web.latest_year()
+
+
+def _check(family: str, by: str) -> None:
+    """Refuse a family or a grouping the measures do not have."""
+    if family not in FAMILIES or by not in DIMENSIONS:
+        raise Forbidden(
+            f"family is one of {', '.join(FAMILIES)}; by is {', '.join(DIMENSIONS[:-1])} "
+            f"or {DIMENSIONS[-1]}"
+        )
 
 
 @router.get("/organisations", name=allow("api_organisations", Permission.VIEW))
 def organisations(request: Request) -> list[OrganisationOut]:
-    principal = principal_of(request)
     return [
         OrganisationOut(code=o.code, name=o.name, system=o.system)
-        for o in request.app.state.web.organisations()
-        if principal.sees(o.code)
+        for o in request.app.state.web.visible(principal_of(request))
     ]
 
 
@@ -118,9 +124,8 @@ def organisation_measures(
 ) -> list[ResultOut]:
     """A family's results for one organisation you can see, through the disclosure gate."""
     web = request.app.state.web
-    if family not in FAMILIES or by not in ("wres", "broad", "detailed"):
-        raise Forbidden(f"family is one of {', '.join(FAMILIES)}; by is wres, broad or detailed")
-    if org not in {o.code for o in web.organisations()}:
+    _check(family, by)
+    if not web.loaded(org):
         raise Forbidden(f"no organisation {org} is loaded")
     chosen = _year(request, year)
     found = web.results(family, (chosen,), orgs=(org,), by=by)
@@ -135,8 +140,7 @@ def system_measures(
     web, principal = request.app.state.web, principal_of(request)
     if not principal.whole_system:
         raise Forbidden("system figures are for users with access to the whole system")
-    if family not in FAMILIES or by not in ("wres", "broad", "detailed"):
-        raise Forbidden(f"family is one of {', '.join(FAMILIES)}; by is wres, broad or detailed")
+    _check(family, by)
     found = web.results(family, (_year(request, year),), system=True, by=by)
     return _out(web.shown(principal, found))
 
@@ -144,15 +148,7 @@ def system_measures(
 @router.get("/recommendations", name=allow("api_recommendations", Permission.VIEW))
 def recommendations(request: Request, year: Year = None) -> list[RecommendationOut]:
     web, principal = request.app.state.web, principal_of(request)
-    chosen, plan = _year(request, year), load_plan()
-    org = (
-        None
-        if principal.whole_system
-        else next((o.code for o in web.organisations() if principal.sees(o.code)), None)
-    )
-    results = web.cached(
-        ("evidence", chosen, org), lambda s: evidence_results(s, plan, chosen, org=org)
-    )
+    chosen = _year(request, year)
     return [
         RecommendationOut(
             number=e.recommendation.number,
@@ -160,7 +156,7 @@ def recommendations(request: Request, year: Year = None) -> list[RecommendationO
             status=str(e.status),
             key_figure=e.key_figure,
         )
-        for e in summarise_results(plan, chosen, web.shown(principal, results))
+        for e in web.evidence(principal, chosen, load_plan())
     ]
 
 

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from equitrack.disclosure import Audience, load_policies
+from equitrack.disclosure import Audience, policy_for
 from equitrack.measures import calendar
 from equitrack.reports.cells import cell, used_columns
 from equitrack.reports.html import NUMERIC
@@ -68,7 +68,7 @@ def page(request: Request, template: str, title: str, **context: object) -> HTML
             "csrf": session.csrf if session else "",
             "nav": nav,
             "here": request.url.path,
-            "rule": load_policies()[Audience.BOARD].describe(),
+            "rule": policy_for(Audience.BOARD).describe(),
             **context,
         },
     )

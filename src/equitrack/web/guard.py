@@ -50,13 +50,12 @@ class Forbidden(Exception):
         self.why = why
 
 
-#: How a path parameter names the organisation an object belongs to.
+#: How a path parameter names the organisation it is, or that its object belongs to.
 OrgOf = Callable[[Request, str], str | None]
-OWNERS: dict[str, OrgOf] = {}
-
-
-def _address(request: Request) -> str:
-    return request.client.host if request.client else ""
+OWNERS: dict[str, OrgOf] = {
+    "org": lambda request, value: value,
+    "action_id": lambda request, value: request.app.state.web.action_owner(value),
+}
 
 
 async def _csrf_token(request: Request) -> str:
@@ -87,21 +86,24 @@ async def guard(request: Request) -> None:
         raise NotSignedIn()
     principal: Principal = session.principal
     if not principal.may(rule.permission):
-        web.audit(principal.username, Event.DENIED, f"{request.method} {request.url.path}", request)
-        raise Forbidden(f"your role ({principal.role}) cannot do this")
+        raise _denied(request, principal, f"your role ({principal.role}) cannot do this")
     for name, value in request.path_params.items():
-        org = value if name == "org" else OWNERS[name](request, value) if name in OWNERS else None
+        org = OWNERS[name](request, value) if name in OWNERS else None
         if org is not None and not principal.sees(org):
-            web.audit(
-                principal.username, Event.DENIED, f"{request.method} {request.url.path}", request
-            )
-            raise Forbidden("this organisation is outside your access")
+            raise _denied(request, principal, "this organisation is outside your access")
     if request.method not in SAFE_METHODS:
         token = await _csrf_token(request)
         if not hmac.compare_digest(token, session.csrf):
             raise Forbidden("the form has expired or did not come from this site; try again")
     if rule.restricted:
         web.audit(principal.username, Event.RESTRICTED_VIEW, request.url.path, request)
+
+
+def _denied(request: Request, principal: Principal, why: str) -> Forbidden:
+    """The refusal, written to the audit log first."""
+    detail = f"{request.method} {request.url.path}"
+    request.app.state.web.audit(principal.username, Event.DENIED, detail, request)
+    return Forbidden(why)
 
 
 def principal_of(request: Request) -> Principal:

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from equitrack.charts import kaplan_meier_chart, ratio_chart
+from equitrack.disclosure import Audience, gate_journey, policy_for
 from equitrack.measures import calendar
 from equitrack.measures.registry import MEASURES, family
 from equitrack.measures.result import Result
@@ -22,14 +23,13 @@ from equitrack.reports.evidence import chart_for
 from equitrack.reports.narrative import describe, ratio_direction, trend_sentence
 from equitrack.reports.wres import RATIO_INDICATORS
 from equitrack.tracker import actions as tracked
-from equitrack.tracker.evidence import evidence_results, summarise_results
 from equitrack.tracker.plan import STATUSES, PlanProblem, load_plan
 from equitrack.web.access import Permission, Principal
 from equitrack.web.app import page
 from equitrack.web.audit import Event, entries
-from equitrack.web.guard import OWNERS, SIGN_IN_CSRF_COOKIE, Forbidden, allow, principal_of
+from equitrack.web.guard import SIGN_IN_CSRF_COOKIE, Forbidden, allow, principal_of
 from equitrack.web.sessions import COOKIE
-from equitrack.web.state import Drawn, drawn
+from equitrack.web.state import Drawn, WebState, address_of, drawn
 
 router = APIRouter()
 OVERVIEW = RATIO_INDICATORS  # the verdicts at a glance: the indicators compared as ratios
@@ -41,7 +41,7 @@ SIDES = (
 )
 
 
-def _web(request: Request):
+def _web(request: Request) -> WebState:
     return request.app.state.web
 
 
@@ -49,18 +49,6 @@ def _year(request: Request, asked: int | None) -> tuple[int, list[int]]:
     latest = _web(request).latest_year() or dt.date.today().year
     years = list(range(latest, latest - 5, -1))
     return (asked if asked in years else latest), years
-
-
-def _action_owner(request: Request, action_id: str) -> str | None:
-    try:
-        wanted = int(action_id)
-    except ValueError:
-        return None
-    found = _web(request).store_do(lambda s: tracked.actions(s, load_plan()))
-    return next((a.owner for a in found if a.action_id == wanted), None)
-
-
-OWNERS["action_id"] = _action_owner
 
 
 # --- signing in ----------------------------------------------------------------------------
@@ -85,7 +73,7 @@ def sign_in(
     next: str = Form("/"),
 ) -> Response:
     web = _web(request)
-    address = request.client.host if request.client else ""
+    address = address_of(request)
     cookie = request.cookies.get(SIGN_IN_CSRF_COOKIE, "")
     if not cookie or not hmac.compare_digest(cookie, csrf_token):
         raise Forbidden("the sign-in form has expired; open it again")
@@ -152,18 +140,19 @@ class Glance:
     direction: str | None
 
 
-def _units(web, principal: Principal) -> tuple[list[str], bool]:
-    orgs = [o.code for o in web.organisations() if principal.sees(o.code)]
-    return orgs, principal.whole_system
+def _glance(now: Result | None, before: Result | None) -> Glance | None:
+    """One indicator for one unit this year, and which way it went since last year."""
+    if now is None:
+        return None
+    return Glance(cell(now, "ratio"), cell(now, "verdict") or "–", ratio_direction(before, now))
 
 
-def _results(
-    web, principal: Principal, family_name: str, years, *, by: str = "wres", measures=None
-) -> list[Result]:
-    orgs, whole = _units(web, principal)
-    found = web.results(family_name, years, orgs=tuple(orgs), by=by, measures=measures)
-    if whole:
-        found = found + web.results(family_name, years, system=True, by=by, measures=measures)
+def _overview_results(web: WebState, principal: Principal, years: tuple[int, ...]) -> list[Result]:
+    """The ratio indicators for the user's organisations, and their systems if they see those."""
+    orgs = tuple(o.code for o in web.visible(principal))
+    found = web.results("wres", years, orgs=orgs, measures=OVERVIEW)
+    if principal.whole_system:  # a new list: the cached one is left as it is
+        found = found + web.results("wres", years, system=True, measures=OVERVIEW)
     return web.shown(principal, found)
 
 
@@ -171,27 +160,18 @@ def _results(
 def overview(request: Request, year: int | None = None) -> Response:
     web, principal = _web(request), principal_of(request)
     year, years = _year(request, year)
-    shown = _results(web, principal, "wres", (year - 1, year), measures=list(OVERVIEW))
+    shown = _overview_results(web, principal, (year - 1, year))
     focus = {
         (r.measure, r.org, r.period): r for r in shown if r.group == "BME" and r.breakdown is None
     }
     units = sorted({r.org for r in shown}, key=lambda u: (u.startswith("system:"), u))
-    rows = []
-    for unit in units:
-        cells = []
-        for m in OVERVIEW:
-            r = focus.get((m, unit, year))
-            if r is None:
-                cells.append(None)
-                continue
-            cells.append(
-                Glance(
-                    cell(r, "ratio"),
-                    cell(r, "verdict") or "–",
-                    ratio_direction(focus.get((m, unit, year - 1)), r),
-                )
-            )
-        rows.append((unit, cells))
+    rows = [
+        (
+            unit,
+            [_glance(focus.get((m, unit, year)), focus.get((m, unit, year - 1))) for m in OVERVIEW],
+        )
+        for unit in units
+    ]
     charts = web.cached(
         ("overview charts", year, web.exact_orgs(principal), tuple(units)),
         lambda _: _overview_charts(shown, year),
@@ -257,7 +237,7 @@ def organisation(
     group: str = "all",
 ) -> Response:
     web, principal = _web(request), principal_of(request)
-    if org not in {o.code for o in web.organisations()}:
+    if not web.loaded(org):
         raise Forbidden(f"no organisation {org} is loaded")
     year, years = _year(request, year)
     by = by if by in dict(BYS) else "wres"
@@ -289,35 +269,28 @@ def organisation(
 # --- the recommendations -------------------------------------------------------------------------
 
 
-def _tracker_scope(web, principal: Principal) -> str | None:
-    """The whole system for a whole-system user, else their first organisation."""
-    if principal.whole_system:
-        return None
-    return next((o.code for o in web.organisations() if principal.sees(o.code)), None)
-
-
 @router.get("/recommendations", name=allow("recommendations", Permission.VIEW))
 def recommendations(request: Request, year: int | None = None, message: str = "") -> Response:
     web, principal = _web(request), principal_of(request)
     year, _ = _year(request, year)
     plan = load_plan()
-    org = _tracker_scope(web, principal)
-    results = web.cached(
-        ("evidence", year, org), lambda s: evidence_results(s, plan, year, org=org)
-    )
-    evidence = summarise_results(plan, year, web.shown(principal, results))
-    found = web.store_do(lambda s: tracked.actions(s, plan))
-    by_rec: dict[int, list] = {}
-    for a in found:
+    evidence = web.evidence(principal, year, plan)
+    by_rec: dict[int, list[tracked.Action]] = {}
+    for a in web.store_do(lambda s: tracked.actions(s, plan)):
         by_rec.setdefault(a.recommendation, []).append(a)
-    can_edit = principal.may(Permission.EDIT_ACTIONS)
-    owners = [o.code for o in web.organisations() if principal.sees(o.code)]
     return page(
         request, "recommendations.html", "The ten recommendations", evidence=evidence,
-        actions=by_rec, can_edit=can_edit, editable=lambda a: principal.sees(a.owner),
-        statuses=STATUSES, owners=owners, names=web.names(), where=web.names().get(org, org) if org else "the whole system",
-        year_label=calendar.label(year), message=message,
+        actions=by_rec, can_edit=principal.may(Permission.EDIT_ACTIONS),
+        editable=lambda a: principal.sees(a.owner), statuses=STATUSES,
+        owners=[o.code for o in web.visible(principal)], names=web.names(),
+        where=_where(web, web.tracker_scope(principal)), year_label=calendar.label(year),
+        message=message,
     )  # fmt: skip
+
+
+def _where(web: WebState, org: str | None) -> str:
+    """A tracker scope's name, for the recommendations and journeys pages."""
+    return web.names().get(org, org) if org else "the whole system"
 
 
 @router.post("/recommendations/{number}/actions", name=allow("add_action", Permission.EDIT_ACTIONS))
@@ -325,7 +298,7 @@ def add_action(
     request: Request, number: int, text: str = Form(""), owner: str = Form("")
 ) -> Response:
     web, principal = _web(request), principal_of(request)
-    if owner not in {o.code for o in web.organisations()} or not principal.sees(owner):
+    if not web.loaded(owner) or not principal.sees(owner):
         raise Forbidden("you can add actions only for your own organisations")
     text = text.strip()
     if not text:
@@ -393,23 +366,18 @@ JOURNEY_MEASURES = (
 
 @router.get("/journeys", name=allow("journeys", Permission.VIEW))
 def journeys(request: Request, year: int | None = None) -> Response:
-    from equitrack.disclosure import gate_journey
     from equitrack.measures.careers import time_to_promotion
     from equitrack.measures.populations import Scope
 
     web, principal = _web(request), principal_of(request)
     year, _ = _year(request, year)
-    org = _tracker_scope(web, principal)
+    org = web.tracker_scope(principal)
     scope = Scope((org,), False) if org else Scope((), True)
     sections: list[dict] = []
     curves = web.cached(
         ("journey", year, org), lambda s: time_to_promotion(s, scope, by="broad", end_year=year)
     )
-    from equitrack.disclosure import Audience, load_policies
-
-    policy = load_policies()[
-        Audience.ANALYST if principal.may(Permission.EXACT) else Audience.BOARD
-    ]
+    policy = policy_for(Audience.ANALYST if principal.may(Permission.EXACT) else Audience.BOARD)
     charts = web.cached(
         ("journey charts", year, org, policy.name),
         lambda _: [drawn(kaplan_meier_chart(gate_journey(j, policy))) for j in curves],
@@ -440,7 +408,7 @@ def journeys(request: Request, year: int | None = None) -> Response:
         )
     return page(
         request, "journeys.html", "Journeys", sections=sections, names=web.names(),
-        where=web.names().get(org, org) if org else "the whole system", year_label=calendar.label(year),
+        where=_where(web, org), year_label=calendar.label(year),
     )  # fmt: skip
 
 
@@ -489,12 +457,7 @@ async def upload(request: Request, file: UploadFile) -> Response:
                 lambda s: import_paths([path], s, rejects_dir=Path(folder) / "rejects")
             )
         except (StoreError, ReadError, KeyProblem) as exc:
-            web.audit(principal.username, Event.IMPORT_REJECTED, f"{name}: {exc}", request)
-            response = _data_page(
-                request, problems=[Problem(None, None, str(exc))], upload_name=name
-            )
-            response.status_code = 422
-            return response
+            return _rejected(request, name, f"{name}: {exc}", [Problem(None, None, str(exc))])
     problems: list[Problem] = []
     for source in result.sources:
         problems += [Problem(None, None, p) for p in source.file_problems]
@@ -504,20 +467,24 @@ async def upload(request: Request, file: UploadFile) -> Response:
                     Problem(row.get("line"), row.get("column"), row.get("reason") or "")
                 )
     if not result.ok or problems:
-        web.audit(
-            principal.username, Event.IMPORT_REJECTED, f"{name}: {len(problems)} problems", request
-        )
-        response = _data_page(
+        return _rejected(
             request,
-            problems=problems or [Problem(None, None, "the file could not be read")],
-            upload_name=name,
+            name,
+            f"{name}: {len(problems)} problems",
+            problems or [Problem(None, None, "the file could not be read")],
         )
-        response.status_code = 422
-        return response
     loaded = sum(s.rows_loaded for s in result.sources)
     web.audit(principal.username, Event.IMPORT, f"{name}: {loaded} rows", request)
     web.changed()
     return _data_page(request, message=f"{name}: {loaded:,} rows checked and loaded.")
+
+
+def _rejected(request: Request, name: str, detail: str, problems: list[Problem]) -> Response:
+    """The data page with a rejected file's problems (422), the rejection audited."""
+    _web(request).audit(principal_of(request).username, Event.IMPORT_REJECTED, detail, request)
+    response = _data_page(request, problems=problems, upload_name=name)
+    response.status_code = 422
+    return response
 
 
 # --- downloads -------------------------------------------------------------------------------
@@ -536,17 +503,15 @@ def downloads(request: Request) -> Response:
                 )
             )
             links.append((f"/downloads/system.{fmt}", f"The system view ({fmt.upper()})"))
-    for o in web.organisations():
-        if principal.sees(o.code):
-            for fmt in ("html", "pdf", "xlsx"):
-                links.append(
-                    (f"/downloads/{o.code}/wres.{fmt}", f"WRES report for {o.name} ({fmt.upper()})")
-                )
+    for o in web.visible(principal):
+        for fmt in ("html", "pdf", "xlsx"):
+            links.append(
+                (f"/downloads/{o.code}/wres.{fmt}", f"WRES report for {o.name} ({fmt.upper()})")
+            )
     return page(request, "downloads.html", "Downloads", links=links)
 
 
 def _report(request: Request, kind: str, org: str | None, fmt: str) -> Response:
-    from equitrack.disclosure import Audience, load_policies
     from equitrack.reports.write import FORMATS, ReportKind, build, write
 
     web, principal = _web(request), principal_of(request)
@@ -554,7 +519,7 @@ def _report(request: Request, kind: str, org: str | None, fmt: str) -> Response:
         raise Forbidden("there is no such report")
     exact = org is not None and principal.may(Permission.EXACT)
     audience = Audience.ANALYST if exact else Audience.BOARD
-    policy = load_policies()[audience]
+    policy = policy_for(audience)
     year = web.latest_year()
     made = web.store_do(
         lambda s: build(ReportKind(kind), s, year, org=org, policy=policy, audience=audience.value)

@@ -17,10 +17,13 @@ from fastapi import Request
 
 from equitrack import api
 from equitrack.charts import Chart
-from equitrack.disclosure import Audience, gate, load_policies, systems_of
+from equitrack.disclosure import Audience, gate, policy_for, systems_of
 from equitrack.measures.calendar import Interval
 from equitrack.measures.result import Result
 from equitrack.store import Store
+from equitrack.tracker import actions as tracked
+from equitrack.tracker.evidence import RecommendationEvidence, evidence_results, summarise_results
+from equitrack.tracker.plan import Plan, load_plan
 from equitrack.web import audit
 from equitrack.web.access import Principal
 from equitrack.web.sessions import Sessions, Throttle
@@ -42,6 +45,11 @@ class Drawn:
 
 def drawn(chart: Chart) -> Drawn:
     return Drawn(chart.title, chart.alt, chart.svg())
+
+
+def address_of(request: Request) -> str:
+    """The caller's address, for the audit log and the sign-in throttle."""
+    return request.client.host if request.client else ""
 
 
 @dataclass(frozen=True)
@@ -78,7 +86,7 @@ class WebState:
     def audit(
         self, username: str, event: str, detail: str = "", request: Request | None = None
     ) -> None:
-        address = request.client.host if request is not None and request.client else ""
+        address = address_of(request) if request is not None else ""
         self.store_do(lambda s: audit.record(s, username, event, detail, address))
 
     # --- what is loaded ------------------------------------------------------------------
@@ -90,11 +98,28 @@ class WebState:
 
         return self.cached("organisations", read)
 
+    def loaded(self, org: str) -> bool:
+        return any(o.code == org for o in self.organisations())
+
+    def visible(self, principal: Principal) -> list[Organisation]:
+        """The organisations loaded that the user's scope covers."""
+        return [o for o in self.organisations() if principal.sees(o.code)]
+
+    def tracker_scope(self, principal: Principal) -> str | None:
+        """Whose recommendations and journeys a user reads: the whole system (None) for a
+        whole-system user, else their first organisation."""
+        if principal.whole_system:
+            return None
+        return next((o.code for o in self.visible(principal)), None)
+
     def names(self) -> dict[str, str]:
-        names = {o.code: o.name for o in self.organisations()}
-        for o in self.organisations():
-            names.setdefault(f"system:{o.system}", f"The system ({o.system})")
-        return names
+        def read(_: Store) -> dict[str, str]:
+            names = {o.code: o.name for o in self.organisations()}
+            for o in self.organisations():
+                names.setdefault(f"system:{o.system}", f"The system ({o.system})")
+            return names
+
+        return self.cached("names", read)
 
     def staff_groups(self) -> list[str]:
         """The staff groups of the assignments loaded, for the dashboard's filter."""
@@ -112,6 +137,25 @@ class WebState:
 
     def systems(self) -> dict[str, tuple[str, ...]]:
         return self.cached("systems", systems_of)
+
+    # --- the recommendations -----------------------------------------------------------------
+
+    def evidence(self, principal: Principal, year: int, plan: Plan) -> list[RecommendationEvidence]:
+        """Each recommendation's evidence in the user's tracker scope, through their gate."""
+        org = self.tracker_scope(principal)
+        results = self.cached(
+            ("evidence", year, org), lambda s: evidence_results(s, plan, year, org=org)
+        )
+        return summarise_results(plan, year, self.shown(principal, results))
+
+    def action_owner(self, action_id: str) -> str | None:
+        """The organisation an action belongs to (None for no such action), for the guard."""
+        try:
+            wanted = int(action_id)
+        except ValueError:
+            return None
+        found = self.store_do(lambda s: tracked.actions(s, load_plan()))
+        return next((a.owner for a in found if a.action_id == wanted), None)
 
     # --- figures ---------------------------------------------------------------------------
 
@@ -162,7 +206,7 @@ class WebState:
         their identities name the set (the cache keeps them alive until data changes)."""
         exact = self.exact_orgs(principal)
         key = ("shown", exact, tuple(id(r) for r in results))
-        policy = load_policies()[Audience.BOARD]
+        policy = policy_for(Audience.BOARD)
         return self.cached(
             key,
             lambda _: (results, gate(results, policy, exact_orgs=exact, systems=self.systems())),
