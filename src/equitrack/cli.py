@@ -17,10 +17,7 @@ from rich.markup import escape
 from equitrack import __version__, config
 from equitrack.console import console, errors, progress_bars, show_import, show_status
 from equitrack.disclosure.policy import Audience
-from equitrack.ingest import ReadError, import_paths
-from equitrack.ingest.pseudonymise import KeyProblem
 from equitrack.measures.calendar import Interval
-from equitrack.measures.queries import latest_year
 from equitrack.model.tables import TABLE_BY_NAME
 from equitrack.reports.write import ReportKind
 from equitrack.store import StoreError, connect
@@ -67,12 +64,21 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
+def _user_problems() -> tuple[type[Exception], ...]:
+    """What a user can put right; ingest's are imported once something is raised, not at
+    start-up (a command that imports nothing need not load the importer)."""
+    from equitrack.ingest import ReadError
+    from equitrack.ingest.pseudonymise import KeyProblem
+
+    return (ReadError, StoreError, KeyProblem, PlanProblem)
+
+
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Problems with the user's files or database end with a message, never a traceback."""
     try:
         yield
-    except (ReadError, StoreError, KeyProblem, PlanProblem) as exc:
+    except _user_problems() as exc:
         errors.print(
             f"[bold red]Error:[/bold red] {escape(str(exc))}", highlight=False, soft_wrap=True
         )
@@ -137,6 +143,8 @@ def import_(
     pseudonymised before anything is stored; a file loaded before is recognised and skipped.
     Exports such as ESR's are mapped onto the data model by a source profile.
     """
+    from equitrack.ingest import import_paths
+
     if table is not None and table not in TABLE_BY_NAME:
         errors.print(
             f"[bold red]Error:[/bold red] --table must be one of {', '.join(TABLE_BY_NAME)}"
@@ -155,11 +163,10 @@ def import_(
                 profile=profile,
             )
         show_import(result, skip_invalid)
-        loaded = sum(s.rows_loaded for s in result.sources)
         _audit(
             store,
             "import" if result.ok else "import rejected",
-            f"{', '.join(p.name for p in paths)}: {loaded} rows loaded",
+            f"{', '.join(p.name for p in paths)}: {result.rows_loaded} rows loaded",
         )
         store.close()
     if not result.ok:
@@ -249,7 +256,6 @@ def synth(
 def profiles_list() -> None:
     """The source profiles: which exports they read, into which tables. Your own profiles (in
     EQUITRACK_PROFILES, by default ~/.config/equitrack/profiles) are offered to detection too."""
-    from equitrack import config
     from equitrack.ingest import profile as profiles
 
     with user_errors():
@@ -387,6 +393,10 @@ def _parse_options(pairs: list[str]) -> dict[str, Any]:
 
 YearOption = Annotated[
     int, typer.Option(help="Reporting year: 2026 is April 2025 to 31 March 2026.")
+]
+LatestYearOption = Annotated[
+    int | None,
+    typer.Option(help="Reporting year (default: the latest year with staff in post)."),
 ]
 OrgOption = Annotated[
     list[str] | None, typer.Option(help="An organisation's ODS code; repeat for several.")
@@ -709,12 +719,19 @@ def _who() -> str:
         return "unknown"
 
 
+def _year_or_latest(store: Any, year: int | None) -> int:
+    """The reporting year asked for, else the latest with staff in post (none: a user error)."""
+    from equitrack.measures.queries import latest_year
+
+    chosen = year or latest_year(store)
+    if chosen is None:
+        raise StoreError("no staff in post are loaded, so there is no latest year; give --year")
+    return chosen
+
+
 @app.command()
 def recommendations(
-    year: Annotated[
-        int | None,
-        typer.Option(help="Reporting year (default: the latest year with staff in post)."),
-    ] = None,
+    year: LatestYearOption = None,
     org: Annotated[
         str | None, typer.Option(help="One organisation's ODS code (default: the whole system).")
     ] = None,
@@ -731,9 +748,7 @@ def recommendations(
     with user_errors():
         plan = load_plan()
         store = connect(db, create=False)
-        chosen = year or latest_year(store)
-        if chosen is None:
-            raise StoreError("no staff in post are loaded, so there is no latest year; give --year")
+        chosen = _year_or_latest(store, year)
         evidence = summarise(store, plan, chosen, org=org)
         actions = tracked.actions(store, plan)
         store.close()
@@ -753,10 +768,7 @@ def report(
         ),
     ],
     out: Annotated[Path, typer.Option(help="Folder to write the report into.")],
-    year: Annotated[
-        int | None,
-        typer.Option(help="Reporting year (default: the latest year with staff in post)."),
-    ] = None,
+    year: LatestYearOption = None,
     org: Annotated[
         str | None, typer.Option(help="An organisation's ODS code (a wres report needs one).")
     ] = None,
@@ -792,9 +804,7 @@ def report(
         except PolicyError as exc:
             raise StoreError(str(exc)) from exc
         store = connect(db, create=False)
-        chosen = year or latest_year(store)
-        if chosen is None:
-            raise StoreError("no staff in post are loaded, so there is no latest year; give --year")
+        chosen = _year_or_latest(store, year)
         names = _org_names(store)
         with console.status(f"Measuring for the {kind.value} report…"):
             try:
@@ -1039,6 +1049,7 @@ def demo(
     """Make the synthetic LLR system, load it, show its WRES summary and the recommendations,
     and write the three reports."""
     from equitrack import api
+    from equitrack.ingest import import_paths
     from equitrack.outputs.summary import summary_table
 
     data, db = out / "data", out / "equitrack.duckdb"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -18,8 +18,10 @@ from rich.progress import (
 from rich.progress import Progress as RichProgress
 from rich.table import Table
 
-from equitrack.ingest.load import ImportResult, Status
 from equitrack.progress import Advance
+
+if TYPE_CHECKING:
+    from equitrack.ingest.load import ImportResult
 
 console = Console()
 errors = Console(stderr=True)
@@ -61,15 +63,20 @@ def progress_bars() -> Iterator[BarProgress]:
         bars.task("Done", 1)(1)
 
 
-STATUS_STYLE = {
-    Status.LOADED: "green",
-    Status.ALREADY: "cyan",
-    Status.FAILED: "bold red",
-    Status.HELD: "yellow",
-}
+def _status_style() -> dict[str, str]:
+    """Each import status's colour (the importer is loaded by then: the result is its)."""
+    from equitrack.ingest.load import Status
+
+    return {
+        Status.LOADED: "green",
+        Status.ALREADY: "cyan",
+        Status.FAILED: "bold red",
+        Status.HELD: "yellow",
+    }
 
 
 def show_import(result: ImportResult, skip_invalid: bool) -> None:
+    status_style = _status_style()
     for note in result.notes:
         console.print(f"[dim]{escape(note)}[/dim]")
     table = Table(title="Import", title_justify="left")
@@ -83,7 +90,7 @@ def show_import(result: ImportResult, skip_invalid: bool) -> None:
     ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for r in result.sources:
-        style = STATUS_STYLE.get(r.status, "")
+        style = status_style.get(r.status, "")
         table.add_row(
             escape(r.source.label),
             r.source.table,

@@ -76,7 +76,8 @@ def evaluate(store: Store, measure: Measure, request: Request) -> list[Result]:
     if request.interval is Interval.MONTH:
         # each month stands alone: pooling months would blur the changes a chart is for
         window = 1
-        options = {**options, **({"window": 1} if "window" in options else {})}
+        if "window" in options:
+            options = {**options, "window": 1}
     frame = Frame(
         store,
         request.scope,

@@ -50,11 +50,6 @@ def with_previous_years(frame: Frame) -> Frame:
     return replace(frame, years=years)
 
 
-def _previous_year_staff(frame: Frame, staff: ir.Table) -> ir.Table:
-    """Staff at 31 March Y-1, labelled with the year Y they are followed into."""
-    return followed(frame, staff)
-
-
 def followed(frame: Frame, table: ir.Table) -> ir.Table:
     """The rows of the period before each of the frame's, labelled with the period they are
     followed into (31 March Y-1 into year Y; a month's end into the next month)."""
@@ -66,7 +61,7 @@ def stayers(frame: Frame) -> ir.Table:
     """Staff in post at 31 March Y-1 on an AfC band who are in post in the same unit at 31 March
     Y; `period` is Y, attributes and the band are last year's, `band_rank_now` this year's."""
     staff = q.workforce(with_previous_years(frame))
-    before = _previous_year_staff(frame, staff)
+    before = followed(frame, staff)
     before = before.mutate(band_rank_before=pop.band_rank(before.pay_band))
     before = before.filter(before.band_rank_before > 0)
     now = staff.filter(staff.period.isin(list(frame.years)))

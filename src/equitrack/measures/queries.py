@@ -16,11 +16,6 @@ from equitrack.store import Store
 BANK = pop.BANK
 
 
-def financial_year(day: ir.DateValue) -> ir.IntegerValue:
-    """The reporting year a date falls in: 1 April Y-1 to 31 March Y is year Y."""
-    return calendar.period_of(day, calendar.Interval.YEAR)
-
-
 ALL_STAFF_GROUPS = "all"
 
 
@@ -28,8 +23,8 @@ def latest_year(store: Store) -> int | None:
     """The latest reporting year with anyone starting or in post (None when nobody is loaded):
     the default year of every command, page and report."""
     a = store.table("assignments")
-    top = a.aggregate(top=financial_year(a.start_date).max()).to_pyarrow().column("top")[0]
-    return top.as_py()
+    year = calendar.period_of(a.start_date, calendar.Interval.YEAR)
+    return a.aggregate(top=year.max()).to_pyarrow().column("top")[0].as_py()
 
 
 def workforce(frame: Frame) -> ir.Table:

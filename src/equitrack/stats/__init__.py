@@ -9,6 +9,9 @@ Pure functions of integers; no dataframes and no I/O. Start with :func:`compare`
 
 A relative likelihood above 1 always means the focus group fares worse (see
 :class:`Orientation`).
+
+scipy and lifelines are imported inside the functions that use them, not with the package:
+every command and page imports this package, and most never need either.
 """
 
 from ._common import Z95

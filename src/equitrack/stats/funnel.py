@@ -88,7 +88,6 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy.stats import chi2, rankdata
 
 from ._arrays import as_floats, as_labels, same_length
 from ._common import Z95
@@ -327,6 +326,8 @@ def truncate(z: np.ndarray, trim: float = TRIM) -> np.ndarray:
     With k = 1/trim (10 for 10%), each unit's band is ⌊rank·k/(N + 1)⌋ (average ranks for
     ties) and units in band 0 or in band k − 1 and above are dropped.
     """
+    from scipy.stats import rankdata
+
     z = np.asarray(z, dtype=np.float64)
     k = 1 / trim
     band = np.floor(rankdata(z, method="average") * k / (len(z) + 1))
@@ -773,6 +774,8 @@ def _outlier(
 
 def _poisson_limits(x: np.ndarray) -> tuple[np.ndarray, ...]:
     """FunnelPlotR's exact Poisson limits for O/E at expected count x (target 1)."""
+    from scipy.stats import chi2
+
     out = []
     for alpha in (0.05, 0.002):
         out.append(chi2.ppf(alpha / 2, 2 * x) / (2 * x))

@@ -31,8 +31,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
 
-from scipy.optimize import brentq
-
 from ._common import Z95, Number, check_events, to_fraction
 
 
@@ -140,6 +138,8 @@ def _koopman_upper(a: int, n1: int, c: int, n2: int, z: float) -> float | None:
 
 
 def _root(f: Callable[[float], float], low: float, high: float) -> float:
+    from scipy.optimize import brentq
+
     return float(brentq(f, low, high, xtol=1e-13, rtol=1e-13, maxiter=200))
 
 

@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
 
-from scipy.stats import fisher_exact
-
 from ._common import check_events
 
 
@@ -69,6 +67,8 @@ def log_z_p_value(a: int, n1: int, c: int, n2: int) -> float:
 
 def fisher_p_value(a: int, n1: int, c: int, n2: int) -> float:
     """Two-sided Fisher's exact test on [[a, n1−a], [c, n2−c]] (scipy.stats.fisher_exact)."""
+    from scipy.stats import fisher_exact
+
     a, n1 = check_events(a, n1, "first group")
     c, n2 = check_events(c, n2, "second group")
     result = fisher_exact([[a, n1 - a], [c, n2 - c]], alternative="two-sided")

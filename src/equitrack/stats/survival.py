@@ -28,14 +28,19 @@ Small numbers: a group with fewer than ``min_events`` (10) events of interest or
 :mod:`equitrack.stats.verdicts`). Its curves and tests are still computed for analysts.
 
 Everything is deterministic. lifelines' Aalen–Johansen fitter randomly jitters tied times of
-different event types; here ties are kept (see :class:`_TiesKeptAalenJohansen`), which gives
+different event types; here ties are kept (see :func:`_ties_kept_aalen_johansen`), which gives
 the exact tie-handling estimator, so the same data always give the same curves.
+
+lifelines (with pandas under it) is imported when a curve is fitted or a test run, not with
+this module: the command line and the dashboard import it for its types and constants, and
+would otherwise pay for lifelines on every start.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import math
 import warnings
 from collections.abc import Iterator, Sequence
@@ -45,9 +50,6 @@ from typing import Any, Literal
 
 import numpy as np
 import pyarrow as pa
-from lifelines import AalenJohansenFitter, KaplanMeierFitter
-from lifelines.statistics import logrank_test, multivariate_logrank_test
-from lifelines.utils import median_survival_times
 
 from .verdicts import ALPHA, MIN_EVENTS, MIN_POPULATION, benjamini_hochberg
 
@@ -323,6 +325,9 @@ def kaplan_meier(
     convention). The median is the first time the curve is at or below one half (lifelines'
     definition; R's ``survfit`` instead takes the midpoint of a flat stretch at exactly 0.5).
     """
+    from lifelines import KaplanMeierFitter
+    from lifelines.utils import median_survival_times
+
     data = _prepare(durations, events, groups)
     _check_alpha(alpha)
     curves, summaries = [], []
@@ -370,8 +375,11 @@ def cumulative_incidence(
     d_kj the events of type k at t_j and n_j the number at risk. Tied times, including an
     event and a leaver on the same day, are kept together in that formula, not jittered.
     """
+    from lifelines import KaplanMeierFitter
+
     data = _prepare(durations, events, groups)
     _check_alpha(alpha)
+    ties_kept = _ties_kept_aalen_johansen()
     curves = []
     summaries = []
     for group, t, e in data.by_group():
@@ -392,7 +400,7 @@ def cumulative_incidence(
         at_risk = _ints(base["at_risk"].to_numpy()[keep])
         censored = _ints(base["censored"].to_numpy()[keep])
         for kind, code in (("event", EVENT), ("competing", COMPETING)):
-            fitter = _TiesKeptAalenJohansen(alpha=alpha)
+            fitter = ties_kept(alpha=alpha)
             with _quiet(), warnings.catch_warnings():
                 # never return a jittered estimate silently, whatever lifelines version this is
                 warnings.filterwarnings("error", message="Tied event times")
@@ -454,6 +462,8 @@ def log_rank(
     overall test is run. A comparison is flagged too few when any group in it has fewer than
     ``min_events`` events or ``min_population`` people; it is still computed.
     """
+    from lifelines.statistics import logrank_test, multivariate_logrank_test
+
     data = _prepare(durations, events, groups)
     _check_alpha(alpha)
     names = data.group_names
@@ -617,8 +627,10 @@ def durations_from_dates(
 # Internals
 
 
-class _TiesKeptAalenJohansen(AalenJohansenFitter):
-    """lifelines' Aalen–Johansen fitter without its random jitter of tied times.
+@functools.cache
+def _ties_kept_aalen_johansen() -> type:
+    """lifelines' Aalen–Johansen fitter without its random jitter of tied times (made on first
+    use, so that lifelines is imported only when a curve is fitted).
 
     lifelines says the estimator "cannot deal with tied times" and moves tied event times of
     different types apart at random. Its formula, Σ S(t_j−) · d_kj / n_j with S the all-cause
@@ -627,10 +639,14 @@ class _TiesKeptAalenJohansen(AalenJohansenFitter):
     result depend on a random seed and can move an event past a censoring at the same time.
     Reporting no duplicates turns the jitter off.
     """
+    from lifelines import AalenJohansenFitter
 
-    @staticmethod
-    def _check_for_duplicates(durations: Any, events: Any) -> bool:
-        return False
+    class _TiesKeptAalenJohansen(AalenJohansenFitter):
+        @staticmethod
+        def _check_for_duplicates(durations: Any, events: Any) -> bool:
+            return False
+
+    return _TiesKeptAalenJohansen
 
 
 @dataclass(frozen=True, slots=True)
@@ -794,7 +810,7 @@ def _ints(values: np.ndarray) -> tuple[int, ...]:
 def _quiet() -> Iterator[None]:
     """Silence lifelines' warnings about tied times around one call.
 
-    Tied times are handled exactly here (see :class:`_TiesKeptAalenJohansen`), so those
+    Tied times are handled exactly here (see :func:`_ties_kept_aalen_johansen`), so those
     warnings say nothing the caller needs to act on. Other warnings still show.
     """
     with warnings.catch_warnings():
