@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from equitrack.disclosure import Audience, gate
 from equitrack.measures.populations import Scope
 from equitrack.measures.registry import MEASURES
 from equitrack.measures.result import Result
@@ -21,6 +22,21 @@ def test_declaration_rate_is_the_hand_count(small_store: Store) -> None:
     assert quality.declaration_sentence(d) == (
         "Ethnicity is recorded for 91.2% of staff in post at RX1 on 31 March 2026."
     )
+
+
+def test_a_public_reader_gets_no_rate_that_gives_away_a_small_count(small_store: Store) -> None:
+    """91.2% of 57 staff gives away the 5 whose ethnicity is not recorded: through the public
+    gate the rate is not shown (the scrutiny report passes its gate the same way)."""
+    assert STAFF - KNOWN == 5
+
+    def public(results: list[Result]) -> list[Result]:
+        return gate(results, Audience.PUBLIC)
+
+    (d,) = quality.declaration(small_store, Scope(), 2026, public)
+    assert d.rate is None
+    assert "too small to show" in quality.declaration_sentence(d)
+    summary = quality.summarise(small_store, Scope(), 2026, shown=public)
+    assert not any("91.2%" in sentence for sentence in summary.sentences())
 
 
 def test_declaration_from_gated_results() -> None:

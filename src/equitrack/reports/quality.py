@@ -269,8 +269,18 @@ def declaration_rates(results: Iterable[Result]) -> list[Declaration]:
     return out
 
 
-def declaration(store: Store, scope: Scope, year: int) -> list[Declaration]:
-    """Declaration per organisation in scope (and for the system, when it is asked for)."""
+#: What a reader may see of results: the disclosure gate for the report's audience.
+Shown = Callable[[list[Result]], list[Result]]
+
+
+def exact(results: list[Result]) -> list[Result]:
+    """The results as they are, for readers who see exact figures (the CLI's analysts)."""
+    return results
+
+
+def declaration(store: Store, scope: Scope, year: int, shown: Shown = exact) -> list[Declaration]:
+    """Declaration per organisation in scope (and for the system, when it is asked for), from
+    the counts the reader may see: a rate worked out from a hidden count would give it away."""
     results = api.run(
         "wres", (year,), store=store, orgs=scope.orgs, by="wres", measures=[DECLARATION_MEASURE]
     )
@@ -284,7 +294,7 @@ def declaration(store: Store, scope: Scope, year: int) -> list[Declaration]:
             by="wres",
             measures=[DECLARATION_MEASURE],
         )
-    return declaration_rates(results)
+    return declaration_rates(shown(results))
 
 
 # --- tables -----------------------------------------------------------------------------------
@@ -419,10 +429,12 @@ def summarise(
     scope: Scope = EVERY_ORGANISATION,
     year: int | None = None,
     plan: Plan | None = None,
+    shown: Shown = exact,
 ) -> Quality:
     """The data-quality summary for `scope` in reporting `year` (by default the latest year
     any dated table reaches), with the recommendations of `plan` (by default the shipped or
-    configured one) that empty tables leave without evidence."""
+    configured one) that empty tables leave without evidence. `shown` is the reader's
+    disclosure gate, applied to the figures ethnicity recording is worked out from."""
     tables = coverage(store, scope)
     chosen = year or latest_year(tables)
     if chosen is None:
@@ -430,7 +442,7 @@ def summarise(
     absent = [c.table for c in tables if not c.loaded]
     return Quality(
         chosen,
-        tuple(declaration(store, scope, chosen)),
+        tuple(declaration(store, scope, chosen, shown)),
         tuple(tables),
         tuple(batches(store)),
         tuple(unevidenced(store, plan or load_plan(), absent)),

@@ -70,7 +70,11 @@ def build(
         journey = careers.section(store, number, year, scope, policy)
         mine = [a for a in done if a.recommendation == number]
         sections.append(_recommendation(e, mine, journey, by_measure, year))
-    sections.append(data_quality(quality.summarise(store, scope, year, plan)))
+
+    def gated(figures: list[Result]) -> list[Result]:
+        return gate(figures, policy, systems=systems_of(store))
+
+    sections.append(data_quality(quality.summarise(store, scope, year, plan, gated)))
     sections.append(methods_section(shown, policy))
     return Report(
         "scrutiny",

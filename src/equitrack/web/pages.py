@@ -427,7 +427,10 @@ def _data_page(request: Request, **context: object) -> Response:
     from equitrack.reports import quality
 
     web, principal = _web(request), principal_of(request)
-    summary = web.cached("quality", lambda s: quality.summarise(s, Scope()))
+    summary = web.cached(
+        ("quality", web.exact_orgs(principal)),
+        lambda s: quality.summarise(s, Scope(), shown=lambda r: web.shown(principal, r)),
+    )
     shown = {"problems": [], "message": "", "upload_name": "", **context}
     return page(
         request, "data.html", "Data", quality=summary.sentences(), batches=summary.batches,
