@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +33,7 @@ from equitrack.ingest.readers import (
     progress_total,
     read,
 )
+from equitrack.ingest.scope import OrgScope
 from equitrack.ingest.validate import Checked, Context, complete, examine
 from equitrack.model.tables import load_order
 from equitrack.progress import Advance, Progress, Silent
@@ -117,6 +118,7 @@ def import_paths(
     rejects_dir: Path = Path("rejects"),
     progress: Progress | None = None,
     profile: profiles.Profile | str | Path | None = None,
+    allowed_orgs: Iterable[str] | None = None,
 ) -> ImportResult:
     """Import files and folders into the store; see the module docstring.
 
@@ -130,6 +132,10 @@ def import_paths(
     cleared; if any fails, the batches already committed are removed again. A killed import
     leaves its batches in the journal, and the next connection removes them: either way the
     store ends as it was before the import.
+
+    `allowed_orgs` restricts the import to those organisations (ODS codes): a row of any other
+    refuses the whole import, naming the organisation and the line (see `scope.py`). None (the
+    command line, a whole-system user) loads any organisation.
     """
     progress = progress or Silent()
     if profile is not None and not isinstance(profile, profiles.Profile):
@@ -145,6 +151,7 @@ def import_paths(
     _check_key(store, pseudonymiser)
     store.undo_unfinished_import()
     ctx = Context(store, pseudonymiser)
+    scope = OrgScope.of(allowed_orgs, store) if allowed_orgs is not None else None
     before = _loaded_before(store)
     batch_ids = _batch_ids(store)
     loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
@@ -175,6 +182,8 @@ def import_paths(
             examined = examine(raw, pseudonymiser)
             _finish(writing)
             checked = complete(examined, ctx)
+            if scope is not None:
+                checked.file_problems.extend(scope.check(checked, len(results)))
             keep = np.ones(raw.data.num_rows, bool)
             keep[checked.bad_rows] = False
             failed = bool(checked.file_problems) or (not checked.ok and not skip_invalid)
@@ -204,6 +213,9 @@ def import_paths(
             del raw, examined, checked  # the file as read is freed before the next is read
         _finish(writing)
     outcome = ImportResult(results, notes)
+    if scope is not None and not any(r.status == Status.FAILED for r in results):
+        for index, problems in scope.finish().items():
+            _refuse(results[index], problems)
     if any(r.status == Status.FAILED for r in results):
         store.undo_unfinished_import()
         for r in results:
@@ -216,6 +228,12 @@ def import_paths(
         _private_csv(table, rejects_dir / f"{_stem(r.source)}.rejects.csv") for r, table in rejects
     ]
     return outcome
+
+
+def _refuse(result: SourceResult, problems: list[str]) -> None:
+    """A file found wrong after it was committed: it fails, and with it the import."""
+    result.file_problems.extend(problems)
+    result.status, result.rows_loaded = Status.FAILED, 0
 
 
 def _read(
