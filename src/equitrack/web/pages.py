@@ -77,19 +77,20 @@ def sign_in(
     cookie = request.cookies.get(SIGN_IN_CSRF_COOKIE, "")
     if not cookie or not hmac.compare_digest(cookie, csrf_token):
         raise Forbidden("the sign-in form has expired; open it again")
-    if web.throttle.blocked(username, address):
+    ticket = web.throttle.attempt(username, address)
+    if ticket is None:
         web.audit(username, Event.SIGN_IN_THROTTLED, "", request)
         too_many = "Too many failed attempts. Wait 15 minutes and try again."
         return _sign_in_page(request, next, username, too_many, status=429)
-    from equitrack.web.users import authenticate
+    from equitrack.web.users import account, check_password
 
-    principal = web.store_do(lambda s: authenticate(s, username, password))
+    # the store is read under its lock; the (deliberately slow) hashing is done outside it
+    principal = check_password(web.store_do(lambda s: account(s, username)), password)
     if principal is None:
-        web.throttle.failed(username, address)
         web.audit(username, Event.SIGN_IN_FAILED, "", request)
         wrong = "The username or password is not right."
         return _sign_in_page(request, next, username, wrong, status=401)
-    web.throttle.succeeded(username)
+    web.throttle.succeeded(username, address, ticket)
     token, _ = web.sessions.start(principal)
     web.audit(principal.username, Event.SIGN_IN, principal.role, request)
     response = RedirectResponse(_safe_next(next), status_code=303)

@@ -28,6 +28,16 @@ class Session:
     csrf: str
     started: float
     seen: float
+    #: Messages for the next page shown (after a redirect): kept here, never in the URL, so
+    #: nobody can put words on the dashboard with a crafted link.
+    flashes: list[str] = field(default_factory=list)
+
+    def flash(self, message: str) -> None:
+        self.flashes.append(message)
+
+    def take_flashes(self) -> list[str]:
+        taken, self.flashes = self.flashes, []
+        return taken
 
 
 @dataclass
@@ -75,34 +85,48 @@ class Sessions:
 
 @dataclass
 class Throttle:
-    """Sign-in throttling: after `failures` failed attempts for one username or from one
-    address within `window` seconds, further attempts are refused for that window."""
+    """Sign-in throttling: after `failures` attempts that did not succeed for one username or
+    from one address within `window` seconds, further attempts are refused for that window.
+
+    An attempt is counted when it starts (`attempt`), atomically with the check, and uncounted
+    only when it succeeds: concurrent attempts cannot all pass the check before any is counted,
+    so at most `failures` passwords per username or address are ever checked in a window.
+    """
 
     failures: int = 5
     window: float = 15 * 60
-    _failed: dict[str, deque[float]] = field(default_factory=dict)
+    _counted: dict[str, deque[float]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
+    @staticmethod
+    def _keys(username: str, address: str) -> tuple[str, str]:
+        return f"user:{username.lower()}", f"address:{address}"
+
     def _recent(self, key: str, now: float) -> deque[float]:
-        times = self._failed.setdefault(key, deque())
+        times = self._counted.get(key, deque())
         while times and now - times[0] > self.window:
             times.popleft()
+        if not times:
+            self._counted.pop(key, None)  # a flood of made-up usernames does not pile up
         return times
 
-    def blocked(self, username: str, address: str) -> bool:
+    def attempt(self, username: str, address: str) -> float | None:
+        """Count an attempt and return its ticket, or None when the attempt is refused."""
         now = time.monotonic()
         with self._lock:
-            return any(
-                len(self._recent(k, now)) >= self.failures
-                for k in (f"user:{username.lower()}", f"address:{address}")
-            )
+            keys = self._keys(username, address)
+            if any(len(self._recent(k, now)) >= self.failures for k in keys):
+                return None
+            for k in keys:
+                self._counted.setdefault(k, deque()).append(now)
+            return now
 
-    def failed(self, username: str, address: str) -> None:
-        now = time.monotonic()
+    def succeeded(self, username: str, address: str, ticket: float) -> None:
+        """The attempt was right: the username starts afresh and the address's count is not
+        charged for it."""
+        user, where = self._keys(username, address)
         with self._lock:
-            for k in (f"user:{username.lower()}", f"address:{address}"):
-                self._recent(k, now).append(now)
-
-    def succeeded(self, username: str) -> None:
-        with self._lock:
-            self._failed.pop(f"user:{username.lower()}", None)
+            self._counted.pop(user, None)
+            times = self._counted.get(where)
+            if times is not None and ticket in times:
+                times.remove(ticket)

@@ -116,9 +116,19 @@ def list_users(store: Store) -> list[User]:
     ]
 
 
+def account(store: Store, username: str) -> dict | None:
+    """A user's current row (None for no such user): the only part of signing in that reads the
+    store, so a server can look it up under its store lock and check the password outside it."""
+    return _latest(store).get(username)
+
+
 def authenticate(store: Store, username: str, password: str) -> Principal | None:
     """The user, if the password is theirs; None otherwise (same work either way)."""
-    row = _latest(store).get(username)
+    return check_password(account(store, username), password)
+
+
+def check_password(row: dict | None, password: str) -> Principal | None:
+    """The user of `row` if `password` is theirs; a missing row costs the same hashing."""
     try:
         HASHER.verify(row["password_hash"] if row else _DUMMY, password)
     except (VerificationError, InvalidHashError):
@@ -132,8 +142,10 @@ __all__ = [
     "StoreError",
     "User",
     "UserProblem",
+    "account",
     "add_user",
     "authenticate",
+    "check_password",
     "list_users",
     "remove_user",
 ]
