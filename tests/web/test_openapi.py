@@ -92,11 +92,11 @@ def test_a_status_for_an_action_that_does_not_exist_is_refused_not_an_error(app,
         data={"status": "done", "csrf_token": token},
         follow_redirects=False,
     )
-    assert form.status_code == 403 and "no action 999999" in form.text
+    assert form.status_code == 404 and "no action 999999" in form.text
     api = client.post(
         "/api/actions/999999/status", json={"status": "done"}, headers=admin["headers"]
     )
-    assert api.status_code == 403 and "no action 999999" in api.json()["detail"]
+    assert api.status_code == 404 and "no action 999999" in api.json()["detail"]
 
 
 def _documented(document: dict) -> dict[tuple[str, str], dict]:

@@ -37,9 +37,10 @@ def data_quality(q: Quality) -> Section:
             (
                 b.source,
                 b.table,
-                f"{b.rows_read:,}",
-                f"{b.rows_loaded:,}",
-                f"{b.rows_rejected:,}",
+                *(
+                    "" if n is None else f"{n:,}"
+                    for n in (b.rows_read, b.rows_loaded, b.rows_rejected)
+                ),
                 b.loaded_at,
             )
             for b in q.batches

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import ibis.expr.operations as ops
@@ -105,14 +105,16 @@ class Coverage:
 
 @dataclass(frozen=True)
 class Batch:
-    """One imported file (or sheet), as the store recorded it."""
+    """One imported file (or sheet), as the store recorded it, or as much of it as belongs to
+    the organisations in scope. A count is None where it cannot be told for them alone (the
+    rows a shared file had rejected) or is not shown to the reader."""
 
     batch_id: int
     source: str  # the file's name, without its folder
     table: str
-    rows_read: int
-    rows_loaded: int
-    rows_rejected: int
+    rows_read: int | None
+    rows_loaded: int | None
+    rows_rejected: int | None
     loaded_at: str
 
 
@@ -156,7 +158,7 @@ class Quality:
 
     @property
     def rows_rejected(self) -> int:
-        return sum(b.rows_rejected for b in self.batches)
+        return sum(b.rows_rejected or 0 for b in self.batches)
 
     @property
     def not_loaded(self) -> tuple[str, ...]:
@@ -234,13 +236,15 @@ def batches_sentence(batches: Sequence[Batch]) -> str:
     """How much was imported, and what was rejected, from which files."""
     if not batches:
         return "No data has been loaded."
-    loaded = sum(b.rows_loaded for b in batches)
     files = "1 file has" if len(batches) == 1 else f"{len(batches):,} files have"
-    text = f"{files} been loaded ({loaded:,} rows)"
+    counts = [b.rows_loaded for b in batches]
+    text = f"{files} been loaded" + (
+        "" if None in counts else f" ({sum(n or 0 for n in counts):,} rows)"
+    )
     rejected = [b for b in batches if b.rows_rejected]
     if not rejected:
-        return f"{text}; no rows were rejected."
-    total = sum(b.rows_rejected for b in rejected)
+        return f"{text}; no rows were rejected." if None not in counts else f"{text}."
+    total = sum(b.rows_rejected or 0 for b in rejected)
     where = join([f"{b.source} ({b.rows_rejected:,})" for b in rejected])
     rows = "row was" if total == 1 else "rows were"
     return f"{text}; {total:,} {rows} rejected, from {where}."
@@ -345,9 +349,12 @@ def _covered(table: str, description: str, expr: ir.Table) -> Coverage:
     )
 
 
-def batches(store: Store) -> list[Batch]:
-    """The import batches, from `equitrack.store.status`."""
-    return [
+def batches(store: Store, scope: Scope = EVERY_ORGANISATION) -> list[Batch]:
+    """The import batches, from `equitrack.store.status`. For a scope of some organisations,
+    only the batches that loaded rows of theirs, with those rows counted: another
+    organisation's files, and how many rows they held, are not theirs to see. Rows read and
+    rejected are given only for a file every loaded row of which is theirs."""
+    found = [
         Batch(
             batch_id=int(b["batch_id"]),
             source=Path(str(b["source_file"])).name
@@ -360,6 +367,47 @@ def batches(store: Store) -> list[Batch]:
         )
         for b in store_status.batches(store)
     ]
+    if not scope.orgs:
+        return found
+    theirs: dict[int, tuple[int, int]] = {}
+    for table in sorted({b.table for b in found}):
+        theirs.update(_rows_in_scope(store, table, scope.orgs))
+    out = []
+    for b in found:
+        mine, every = theirs.get(b.batch_id, (0, 0))
+        if mine:
+            whole = mine == every
+            out.append(
+                replace(
+                    b,
+                    rows_loaded=mine,
+                    rows_read=b.rows_read if whole else None,
+                    rows_rejected=b.rows_rejected if whole else None,
+                )
+            )
+    return out
+
+
+#: Tables without an organisation column, and the table and key that place each row in one.
+PLACED_BY = {"people": ("assignments", "person_id"), "applications": ("vacancies", "vacancy_id")}
+
+
+def _rows_in_scope(store: Store, table: str, orgs: Sequence[str]) -> dict[int, tuple[int, int]]:
+    """Per batch of `table`: its rows of `orgs`, and all its rows."""
+    t = store.table(table)
+    if "org_code" in t.columns:
+        mine = t.org_code.isin(list(orgs))
+    elif table in PLACED_BY:
+        other, key = PLACED_BY[table]
+        o = store.table(other)
+        mine = t[key].isin(o.filter(o.org_code.isin(list(orgs)))[key])
+    else:
+        return {}  # rows no organisation can be told from: not shown to a scoped reader
+    counted = t.group_by("batch_id").aggregate(mine=mine.cast("int64").sum(), every=t.count())
+    return {
+        int(r["batch_id"]): (int(r["mine"] or 0), int(r["every"]))
+        for r in counted.to_pyarrow().to_pylist()
+    }
 
 
 # --- what an empty table stops being evidenced ------------------------------------------------
@@ -438,12 +486,12 @@ def summarise(
     tables = coverage(store, scope)
     chosen = year or latest_year(tables)
     if chosen is None:
-        return Quality(None, (), tuple(tables), tuple(batches(store)), ())
+        return Quality(None, (), tuple(tables), tuple(batches(store, scope)), ())
     absent = [c.table for c in tables if not c.loaded]
     return Quality(
         chosen,
         tuple(declaration(store, scope, chosen, shown)),
         tuple(tables),
-        tuple(batches(store)),
+        tuple(batches(store, scope)),
         tuple(unevidenced(store, plan or load_plan(), absent)),
     )

@@ -12,8 +12,8 @@ from equitrack.measures.registry import FAMILIES
 from equitrack.tracker import actions as tracked
 from equitrack.tracker.plan import STATUSES, PlanProblem, load_plan
 from equitrack.web.access import Permission
-from equitrack.web.audit import Event, entries
-from equitrack.web.guard import Forbidden, allow, principal_of
+from equitrack.web.audit import Event
+from equitrack.web.guard import Forbidden, Name, ObjectId, OrgCode, allow, principal_of
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -120,13 +120,11 @@ def organisations(request: Request) -> list[OrganisationOut]:
     name=allow("api_organisation_measures", Permission.VIEW),
 )
 def organisation_measures(
-    request: Request, org: str, family: str, year: Year = None, by: str = "wres"
+    request: Request, org: OrgCode, family: Name, year: Year = None, by: str = "wres"
 ) -> list[ResultOut]:
     """A family's results for one organisation you can see, through the disclosure gate."""
     web = request.app.state.web
     _check(family, by)
-    if not web.loaded(org):
-        raise Forbidden(f"no organisation {org} is loaded")
     chosen = _year(request, year)
     found = web.results(family, (chosen,), orgs=(org,), by=by)
     return _out(web.shown(principal_of(request), found))
@@ -134,7 +132,7 @@ def organisation_measures(
 
 @router.get("/system/measures/{family}", name=allow("api_system_measures", Permission.VIEW))
 def system_measures(
-    request: Request, family: str, year: Year = None, by: str = "wres"
+    request: Request, family: Name, year: Year = None, by: str = "wres"
 ) -> list[ResultOut]:
     """A family's results for the whole system (for users with access to the whole system)."""
     web, principal = request.app.state.web, principal_of(request)
@@ -169,14 +167,14 @@ def _action(a) -> ActionOut:
 
 @router.get("/actions", name=allow("api_actions", Permission.VIEW))
 def actions(request: Request) -> list[ActionOut]:
-    found = request.app.state.web.store_do(lambda s: tracked.actions(s, load_plan()))
-    return [_action(a) for a in found]
+    """The actions of the organisations you can see."""
+    return [_action(a) for a in request.app.state.web.actions(principal_of(request))]
 
 
 @router.post(
     "/actions/{action_id}/status", name=allow("api_action_status", Permission.EDIT_ACTIONS)
 )
-def action_status(request: Request, action_id: int, change: StatusIn) -> ActionOut:
+def action_status(request: Request, action_id: ObjectId, change: StatusIn) -> ActionOut:
     """A new status for an action of your organisation (send the X-CSRF-Token header)."""
     web, principal = request.app.state.web, principal_of(request)
     try:
@@ -193,7 +191,8 @@ def action_status(request: Request, action_id: int, change: StatusIn) -> ActionO
 
 @router.get("/audit", name=allow("api_audit", Permission.ADMIN, restricted=True))
 def audit(request: Request, limit: int = 200) -> list[AuditOut]:
-    found = request.app.state.web.store_do(lambda s: entries(s, max(1, min(limit, 5000))))
+    web = request.app.state.web
+    found = web.audit_entries(principal_of(request), max(1, min(limit, 5000)))
     return [
         AuditOut(
             at=e.at.isoformat(),

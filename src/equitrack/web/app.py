@@ -112,9 +112,9 @@ def create_app(store: Store, *, secure_cookies: bool = True) -> FastAPI:
     @app.exception_handler(Forbidden)
     async def forbidden(request: Request, exc: Forbidden) -> Response:
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": exc.why}, status_code=403)
+            return JSONResponse({"detail": exc.why}, status_code=exc.status)
         response = page(request, "error.html", "You cannot see this page", message=exc.why)
-        response.status_code = 403
+        response.status_code = exc.status
         return response
 
     return app

@@ -1,18 +1,26 @@
 """Authentication, authorisation and CSRF for every route, decided here and nowhere else.
 
 Each route is registered with the permission it needs (`allow`); the app runs `guard` before
-every route. A route with no rule is refused (fail closed). A path naming an organisation, or
-an object that belongs to one (an action), is checked against the user's scope; a request that
-changes anything must carry the session's CSRF token.
+every route. A route with no rule is refused (fail closed). Every path parameter is read here,
+by the rule of its name in `PATH_PARAMS` (a name with no rule is refused too): an id has one
+spelling only (`43`, never `43.0`, `+43`, `043` or `٤٣`; anything else is malformed, 422), so
+the guard and the route always mean the same object. A path naming an organisation, or an
+object that belongs to one (an action), is checked against the owner as stored: no such object
+is 404, another organisation's is 403. A request that changes anything must carry the
+session's CSRF token.
 """
 
 from __future__ import annotations
 
 import hmac
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Annotated, Any
 
 from fastapi import HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BeforeValidator
 
 from equitrack.web.access import Permission, Principal
 from equitrack.web.audit import Event
@@ -45,16 +53,86 @@ class NotSignedIn(Exception):
 
 
 class Forbidden(Exception):
+    """A refusal the user is told about: 403 unless a subclass says otherwise."""
+
+    status = 403
+
     def __init__(self, why: str) -> None:
         super().__init__(why)
         self.why = why
 
 
-#: How a path parameter names the organisation it is, or that its object belongs to.
-OrgOf = Callable[[Request, str], str | None]
-OWNERS: dict[str, OrgOf] = {
-    "org": lambda request, value: value,
-    "action_id": lambda request, value: request.app.state.web.action_owner(value),
+class NotFound(Forbidden):
+    """The path names an object that is not there (never a reason to skip a check)."""
+
+    status = 404
+
+
+#: An id: plain ASCII digits, no sign, no leading zero, no spaces, small enough for int64.
+ID_DIGITS = re.compile(r"[1-9][0-9]{0,17}")
+#: An organisation's code as the data contract keeps it (ODS codes are letters and digits).
+ORG_CODE = re.compile(r"[A-Za-z0-9]{1,16}")
+#: A name from a fixed list the route checks (a measure family, a report kind, a format).
+NAME = re.compile(r"[a-z0-9_]{1,40}")
+
+
+def _matching(pattern: re.Pattern[str], what: str) -> Callable[[object], str]:
+    def parse(value: object) -> str:
+        if not isinstance(value, str) or not pattern.fullmatch(value):
+            raise ValueError(f"{value!r} is not {what}")
+        return value
+
+    return parse
+
+
+parse_org = _matching(ORG_CODE, "an organisation code (letters and digits)")
+parse_name = _matching(NAME, "a name (lower-case letters, digits and _)")
+
+
+def parse_id(value: object) -> int:
+    """The one reading of an id, used by the guard and (through `ObjectId`) by the route."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)  # a number given by Python code is held to the same spelling
+    return int(_matching(ID_DIGITS, "an id written in plain digits, like 43")(value))
+
+
+#: The types routes give their path parameters: the same readings the guard makes.
+ObjectId = Annotated[int, BeforeValidator(parse_id)]
+OrgCode = Annotated[str, BeforeValidator(parse_org)]
+Name = Annotated[str, BeforeValidator(parse_name)]
+
+
+def _loaded_org(request: Request, org: str) -> str:
+    if not request.app.state.web.loaded(org):
+        raise NotFound(f"no organisation {org} is loaded")
+    return org
+
+
+def _action_owner(request: Request, action_id: int) -> str:
+    owner = request.app.state.web.action_owner(action_id)
+    if owner is None:
+        raise NotFound(f"there is no action {action_id}")
+    return owner
+
+
+@dataclass(frozen=True)
+class PathParam:
+    """How a path parameter is read, and (for an organisation's object) whose it is: `owner`
+    returns the organisation as stored, or raises NotFound."""
+
+    parse: Callable[[object], Any]
+    owner: Callable[[Request, Any], str] | None = None
+
+
+#: Every path parameter any route has, by name. A route whose path has a name not here is
+#: refused: a new kind of object needs its rule (and its owner) before it can be reached.
+PATH_PARAMS: dict[str, PathParam] = {
+    "org": PathParam(parse_org, _loaded_org),
+    "action_id": PathParam(parse_id, _action_owner),
+    "number": PathParam(parse_id),  # a recommendation: the same ten for every organisation
+    "family": PathParam(parse_name),
+    "kind": PathParam(parse_name),
+    "fmt": PathParam(parse_name),
 }
 
 
@@ -88,15 +166,27 @@ async def guard(request: Request) -> None:
     if not principal.may(rule.permission):
         raise _denied(request, principal, f"your role ({principal.role}) cannot do this")
     for name, value in request.path_params.items():
-        org = OWNERS[name](request, value) if name in OWNERS else None
-        if org is not None and not principal.sees(org):
-            raise _denied(request, principal, "this organisation is outside your access")
+        _check_path_param(request, principal, name, value)
     if request.method not in SAFE_METHODS:
         token = await _csrf_token(request)
         if not hmac.compare_digest(token, session.csrf):
             raise Forbidden("the form has expired or did not come from this site; try again")
     if rule.restricted:
         web.audit(principal.username, Event.RESTRICTED_VIEW, request.url.path, request)
+
+
+def _check_path_param(request: Request, principal: Principal, name: str, value: str) -> None:
+    """Read one path parameter by its rule; refuse another organisation's object."""
+    param = PATH_PARAMS.get(name)
+    if param is None:
+        raise _denied(request, principal, f"this address's {name} has no access rule")
+    try:
+        parsed = param.parse(value)
+    except ValueError as exc:  # 422, in the shape FastAPI gives any other invalid parameter
+        error = {"type": "value_error", "loc": ("path", name), "msg": str(exc), "input": value}
+        raise RequestValidationError([error]) from None
+    if param.owner is not None and not principal.sees(param.owner(request, parsed)):
+        raise _denied(request, principal, "this organisation is outside your access")
 
 
 def _denied(request: Request, principal: Principal, why: str) -> Forbidden:

@@ -26,8 +26,16 @@ from equitrack.tracker import actions as tracked
 from equitrack.tracker.plan import STATUSES, PlanProblem, load_plan
 from equitrack.web.access import Permission, Principal
 from equitrack.web.app import page
-from equitrack.web.audit import Event, entries
-from equitrack.web.guard import SIGN_IN_CSRF_COOKIE, Forbidden, allow, principal_of
+from equitrack.web.audit import Event
+from equitrack.web.guard import (
+    SIGN_IN_CSRF_COOKIE,
+    Forbidden,
+    Name,
+    ObjectId,
+    OrgCode,
+    allow,
+    principal_of,
+)
 from equitrack.web.sessions import COOKIE
 from equitrack.web.state import Drawn, WebState, address_of, drawn
 
@@ -231,15 +239,13 @@ def _section(measure_id: str, results: list[Result], year: int) -> Shown:
 @router.get("/organisations/{org}", name=allow("organisation", Permission.VIEW))
 def organisation(
     request: Request,
-    org: str,
+    org: OrgCode,
     year: int | None = None,
     by: str = "wres",
     side: str = "all",
     group: str = "all",
 ) -> Response:
     web, principal = _web(request), principal_of(request)
-    if not web.loaded(org):
-        raise Forbidden(f"no organisation {org} is loaded")
     year, years = _year(request, year)
     by = by if by in dict(BYS) else "wres"
     side = side if side in dict(SIDES) else "all"
@@ -277,7 +283,7 @@ def recommendations(request: Request, year: int | None = None, message: str = ""
     plan = load_plan()
     evidence = web.evidence(principal, year, plan)
     by_rec: dict[int, list[tracked.Action]] = {}
-    for a in web.store_do(lambda s: tracked.actions(s, plan)):
+    for a in web.actions(principal):
         by_rec.setdefault(a.recommendation, []).append(a)
     return page(
         request, "recommendations.html", "The ten recommendations", evidence=evidence,
@@ -296,7 +302,7 @@ def _where(web: WebState, org: str | None) -> str:
 
 @router.post("/recommendations/{number}/actions", name=allow("add_action", Permission.EDIT_ACTIONS))
 def add_action(
-    request: Request, number: int, text: str = Form(""), owner: str = Form("")
+    request: Request, number: ObjectId, text: str = Form(""), owner: str = Form("")
 ) -> Response:
     web, principal = _web(request), principal_of(request)
     if not web.loaded(owner) or not principal.sees(owner):
@@ -329,7 +335,7 @@ def add_action(
 
 @router.post("/actions/{action_id}/status", name=allow("action_status", Permission.EDIT_ACTIONS))
 def action_status(
-    request: Request, action_id: int, status: str = Form(""), note: str = Form("")
+    request: Request, action_id: ObjectId, status: str = Form(""), note: str = Form("")
 ) -> Response:
     web, principal = _web(request), principal_of(request)
     if status not in STATUSES:
@@ -424,14 +430,8 @@ class Problem:
 
 
 def _data_page(request: Request, **context: object) -> Response:
-    from equitrack.measures.populations import Scope
-    from equitrack.reports import quality
-
     web, principal = _web(request), principal_of(request)
-    summary = web.cached(
-        ("quality", web.exact_orgs(principal)),
-        lambda s: quality.summarise(s, Scope(), shown=lambda r: web.shown(principal, r)),
-    )
+    summary = web.quality(principal)
     shown = {"problems": [], "message": "", "upload_name": "", **context}
     return page(
         request, "data.html", "Data", quality=summary.sentences(), batches=summary.batches,
@@ -535,14 +535,14 @@ def _report(request: Request, kind: str, org: str | None, fmt: str) -> Response:
 
 
 @router.get("/downloads/{kind}.{fmt}", name=allow("download_system", Permission.VIEW))
-def download_system(request: Request, kind: str, fmt: str) -> Response:
+def download_system(request: Request, kind: Name, fmt: Name) -> Response:
     if not principal_of(request).whole_system or kind == "wres":
         raise Forbidden("system reports are for users with access to the whole system")
     return _report(request, kind, None, fmt)
 
 
 @router.get("/downloads/{org}/wres.{fmt}", name=allow("download_wres", Permission.VIEW))
-def download_wres(request: Request, org: str, fmt: str) -> Response:
+def download_wres(request: Request, org: OrgCode, fmt: Name) -> Response:
     return _report(request, "wres", org, fmt)
 
 
@@ -551,5 +551,5 @@ def download_wres(request: Request, org: str, fmt: str) -> Response:
 
 @router.get("/audit", name=allow("audit", Permission.ADMIN, restricted=True))
 def audit(request: Request) -> Response:
-    found = _web(request).store_do(entries)
+    found = _web(request).audit_entries(principal_of(request))
     return page(request, "audit.html", "Audit log", entries=found)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from fastapi import Request
@@ -18,14 +18,17 @@ from fastapi import Request
 from equitrack import api
 from equitrack.charts import Chart
 from equitrack.disclosure import Audience, gate, policy_for, systems_of
+from equitrack.disclosure.counts import shown_count
 from equitrack.measures.calendar import Interval
+from equitrack.measures.populations import Scope
 from equitrack.measures.result import Result
+from equitrack.reports import quality
 from equitrack.store import Store
 from equitrack.tracker import actions as tracked
 from equitrack.tracker.evidence import RecommendationEvidence, evidence_results, summarise_results
 from equitrack.tracker.plan import Plan, load_plan
 from equitrack.web import audit
-from equitrack.web.access import Principal
+from equitrack.web.access import Permission, Principal
 from equitrack.web.sessions import Sessions, Throttle
 
 T = TypeVar("T")
@@ -105,12 +108,59 @@ class WebState:
         """The organisations loaded that the user's scope covers."""
         return [o for o in self.organisations() if principal.sees(o.code)]
 
+    def scope(self, principal: Principal) -> Scope:
+        """The organisations a user reads, as the measures take them: every one (an empty
+        scope) only for the whole system. A user none of whose organisations is loaded is
+        scoped to those, so reads nothing: never everyone's."""
+        if principal.whole_system:
+            return Scope()
+        return Scope(tuple(o.code for o in self.visible(principal)) or principal.orgs)
+
     def tracker_scope(self, principal: Principal) -> str | None:
         """Whose recommendations and journeys a user reads: the whole system (None) for a
         whole-system user, else their first organisation."""
-        if principal.whole_system:
-            return None
-        return next((o.code for o in self.visible(principal)), None)
+        scope = self.scope(principal)
+        return scope.orgs[0] if scope.orgs else None
+
+    def quality(self, principal: Principal) -> quality.Quality:
+        """The data-quality summary of the user's scope: declaration through their gate, and
+        the files of their organisations, with row counts exact only for those who see exact
+        figures (board rules for everyone else)."""
+        scope, exact = self.scope(principal), principal.may(Permission.EXACT)
+
+        def summarise(store: Store) -> quality.Quality:
+            found = quality.summarise(store, scope, shown=lambda r: self.shown(principal, r))
+            if exact:
+                return found
+            board = policy_for(Audience.BOARD)
+            shown = [
+                replace(
+                    b,
+                    **{
+                        name: None if n is None else shown_count(n, board)
+                        for name in ("rows_read", "rows_loaded", "rows_rejected")
+                        for n in (getattr(b, name),)
+                    },
+                )
+                for b in found.batches
+            ]
+            return replace(found, batches=tuple(shown))
+
+        return self.cached(("quality", scope, exact, self.exact_orgs(principal)), summarise)
+
+    def audit_entries(self, principal: Principal, limit: int = 500) -> list[audit.Entry]:
+        """The audit log as the user may read it: all of it for the whole system, else the
+        entries of users every organisation of whom is in their scope."""
+        from equitrack.web.users import list_users
+
+        def read(store: Store) -> list[audit.Entry]:
+            found = audit.entries(store, limit)
+            if principal.whole_system:
+                return found
+            mine = {u.username for u in list_users(store) if all(principal.sees(o) for o in u.orgs)}
+            return [e for e in found if e.username in mine]
+
+        return self.store_do(read)
 
     def names(self) -> dict[str, str]:
         def read(_: Store) -> dict[str, str]:
@@ -148,14 +198,17 @@ class WebState:
         )
         return summarise_results(plan, year, self.shown(principal, results))
 
-    def action_owner(self, action_id: str) -> str | None:
-        """The organisation an action belongs to (None for no such action), for the guard."""
-        try:
-            wanted = int(action_id)
-        except ValueError:
-            return None
+    def action_owner(self, action_id: int) -> str | None:
+        """The organisation an action belongs to as stored (None for no such action), for the
+        guard, which has read the id from the path (`equitrack.web.guard.parse_id`)."""
         found = self.store_do(lambda s: tracked.actions(s, load_plan()))
-        return next((a.owner for a in found if a.action_id == wanted), None)
+        return next((a.owner for a in found if a.action_id == action_id), None)
+
+    def actions(self, principal: Principal) -> list[tracked.Action]:
+        """The actions of the organisations in the user's scope (every one for the whole
+        system): another organisation's actions, and their statuses, are theirs."""
+        found = self.store_do(lambda s: tracked.actions(s, load_plan()))
+        return [a for a in found if principal.sees(a.owner)]
 
     # --- figures ---------------------------------------------------------------------------
 
