@@ -5,13 +5,15 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hmac
+import mimetypes
 import secrets
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request, UploadFile
-from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 
 from equitrack.charts import kaplan_meier_chart, ratio_chart
 from equitrack.disclosure import Audience, gate_journey, policy_for
@@ -528,10 +530,24 @@ def _report(request: Request, kind: str, org: str | None, fmt: str) -> Response:
     made = web.store_do(
         lambda s: build(ReportKind(kind), s, year, org=org, policy=policy, audience=audience.value)
     )
-    folder = Path(tempfile.mkdtemp(prefix="equitrack-report-"))
-    (path,) = write(made, folder, f"{kind}-{org or 'system'}-{year}", [fmt], web.names())
-    web.audit(principal.username, Event.EXPORT, f"{path.name} ({audience})", request)
-    return FileResponse(path, filename=path.name)
+    # written to a folder that goes as soon as the file is read: no report stays on disk
+    with tempfile.TemporaryDirectory(prefix="equitrack-report-") as folder:
+        (path,) = write(made, Path(folder), f"{kind}-{org or 'system'}-{year}", [fmt], web.names())
+        content, name = path.read_bytes(), path.name
+    web.audit(principal.username, Event.EXPORT, f"{name} ({audience})", request)
+    return _attachment(content, name)
+
+
+def _attachment(content: bytes, name: str) -> Response:
+    """A file to save, sent from memory."""
+    quoted = quote(name)
+    disposition = (
+        f'attachment; filename="{name}"'
+        if quoted == name
+        else f"attachment; filename*=utf-8''{quoted}"
+    )
+    media = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return Response(content, media_type=media, headers={"Content-Disposition": disposition})
 
 
 @router.get("/downloads/{kind}.{fmt}", name=allow("download_system", Permission.VIEW))
