@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
@@ -26,16 +30,24 @@ USERS = {
 }
 
 
-@pytest.fixture(scope="session")
-def web_store(loaded_system: Callable[..., Store], tmp_path_factory) -> Iterator[Store]:
-    """Its own copy of the mini store: the dashboard writes users, the audit log and actions."""
+def mini_copy(
+    loaded_system: Callable[..., Store], tmp_path_factory, users: dict[str, tuple[str, list[str]]]
+) -> Store:
+    """A copy of the mini store of its own, with `users` (username: (role, organisations))."""
     source = loaded_system("mini")
     source.con.raw_sql("CHECKPOINT")
     copy = tmp_path_factory.mktemp("web") / "web.duckdb"
     shutil.copy(source.url, copy)
     store = connect(str(copy), create=False)
-    for name, (role, orgs) in USERS.items():
+    for name, (role, orgs) in users.items():
         add_user(store, name, PASSWORD, role, orgs, by="test")
+    return store
+
+
+@pytest.fixture(scope="session")
+def web_store(loaded_system: Callable[..., Store], tmp_path_factory) -> Iterator[Store]:
+    """Its own copy of the mini store: the dashboard writes users, the audit log and actions."""
+    store = mini_copy(loaded_system, tmp_path_factory, USERS)
     yield store
     store.close()
 
@@ -66,6 +78,20 @@ def csrf_of(html: str) -> str:
     found = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert found, "the page has a form with a CSRF token"
     return found.group(1)
+
+
+def cases_csv(loaded_system: Callable[..., Store], orgs: list[str], prefix: str) -> bytes:
+    """A disciplinary file with one new case for each of `orgs`, in order (line 2 is the
+    first), each about a person the generated mini system has at that organisation."""
+    folder = Path(loaded_system("mini").url).parent / "data"
+    cases = pq.read_table(folder / "disciplinary.parquet").to_pylist()
+    rows = []
+    for i, org in enumerate(orgs):
+        row = dict(next(c for c in cases if c["org_code"] == org))
+        rows.append({**row, "case_id": f"{prefix}{i}"})
+    out = io.BytesIO()
+    pa_csv.write_csv(pa.Table.from_pylist(rows), out)
+    return out.getvalue()
 
 
 #: A training file with two bad cells on line 3: an upload of it is refused whole.

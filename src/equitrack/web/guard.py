@@ -70,8 +70,8 @@ class NotFound(Forbidden):
 
 #: An id: plain ASCII digits, no sign, no leading zero, no spaces, small enough for int64.
 ID_DIGITS = re.compile(r"[1-9][0-9]{0,17}")
-#: An organisation's code as the data contract keeps it (ODS codes are letters and digits).
-ORG_CODE = re.compile(r"[A-Za-z0-9]{1,16}")
+#: An organisation's code as the data contract keeps it (ODS codes: capitals and digits).
+ORG_CODE = re.compile(r"[A-Z0-9]{1,16}")
 #: A name from a fixed list the route checks (a measure family, a report kind, a format).
 NAME = re.compile(r"[a-z0-9_]{1,40}")
 
@@ -85,7 +85,7 @@ def _matching(pattern: re.Pattern[str], what: str) -> Callable[[object], str]:
     return parse
 
 
-parse_org = _matching(ORG_CODE, "an organisation code (letters and digits)")
+parse_org = _matching(ORG_CODE, "an organisation code (capital letters and digits)")
 parse_name = _matching(NAME, "a name (lower-case letters, digits and _)")
 
 
