@@ -23,6 +23,8 @@ class System:
     disciplinary: list[dict] = field(default_factory=list)
     training: list[dict] = field(default_factory=list)
     survey: list[dict] = field(default_factory=list)
+    leave: list[dict] = field(default_factory=list)
+    incidents: list[dict] = field(default_factory=list)
     _next: int = 0
 
     def person(
@@ -101,6 +103,20 @@ class System:
              "course": "Leadership", "mandatory": str(mandatory).lower(), "start_date": start}
         )  # fmt: skip
 
+    def asked_leave(self, pid: str, requested: str, decision: str = "approved") -> None:
+        self.leave.append(
+            {"request_id": f"L{len(self.leave) + 1}", "person_id": pid, "org_code": ORG,
+             "leave_type": "annual", "requested_date": requested, "start_date": requested,
+             "days": "5", "decision": decision}
+        )  # fmt: skip
+
+    def incident(self, pid: str, day: str, category: str = "racist_abuse") -> None:
+        self.incidents.append(
+            {"incident_id": f"I{len(self.incidents) + 1}", "org_code": ORG, "incident_date": day,
+             "person_id": pid, "source": "patient_or_public", "category": category,
+             "action": "none"}
+        )  # fmt: skip
+
     def surveyed(
         self, measure: str, group: str, positive: int, responses: int, year: int = 2025
     ) -> None:
@@ -124,6 +140,8 @@ class System:
             "disciplinary",
             "training",
             "survey",
+            "leave",
+            "incidents",
         ):
             rows = getattr(self, name)
             if rows:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
+import ibis
 import pytest
 
 from equitrack import api
 from equitrack.measures import Request, Scope, calendar, evaluate
+from equitrack.measures import populations as pop
 from equitrack.measures.calendar import Interval
 from equitrack.measures.registry import MEASURES
 from equitrack.store import Store
@@ -27,7 +29,8 @@ def test_the_months_of_a_reporting_year_run_april_to_march() -> None:
     ("period", "start", "end", "bank_from", "previous", "label"),
     [
         (2026, "2025-04-01", "2026-03-31", "2025-10-01", 2025, "2025/26"),
-        (202402, "2024-02-01", "2024-02-29", "2023-09-01", 202401, "Feb 2024"),
+        (202402, "2024-02-01", "2024-02-29", "2023-08-30", 202401, "Feb 2024"),
+        (202409, "2024-09-01", "2024-09-30", "2024-03-31", 202408, "Sep 2024"),
         (202501, "2025-01-01", "2025-01-31", "2024-08-01", 202412, "Jan 2025"),
         (202512, "2025-12-01", "2025-12-31", "2025-07-01", 202511, "Dec 2025"),
     ],
@@ -36,7 +39,8 @@ def test_a_period_knows_its_days(period, start, end, bank_from, previous, label)
     day = dt.date.fromisoformat
     assert calendar.start(period) == day(start)
     assert calendar.end(period) == day(end)
-    assert calendar.bank_window_start(period) == day(bank_from)
+    opens = pop.bank_window_opens(ibis.literal(calendar.end(period)))
+    assert ibis.duckdb.connect().to_pyarrow(opens).as_py() == day(bank_from)
     assert calendar.previous(period) == previous
     assert calendar.label(period) == label
 

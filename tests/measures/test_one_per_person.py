@@ -79,7 +79,7 @@ def _every_year(store: Store, scope: pop.Scope, bank: bool) -> ir.Table:
     a = pop._in_scope(store, scope, store.table("assignments"))
     a = a.filter(a.contract == pop.BANK) if bank else a.filter(a.contract != pop.BANK)
     y = pop.years_table(YEARS)
-    reaches = a.end_date >= (y.bank_window_start if bank else y.snapshot)
+    reaches = a.end_date >= (pop.bank_window_opens(y.snapshot) if bank else y.snapshot)
     return a.join(y, (a.start_date <= y.snapshot) & (a.end_date.isnull() | reaches))
 
 

@@ -113,10 +113,26 @@ def with_edge_cases(tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
         p = person(code)
         spell(p, "2022-01-01", "2024-03-01", contract="bank")
         case(p, "2024-07-15", suspended=True, closed_date="2025-01-20", outcome="dismissal")
-        # exactly six calendar months before (31 Aug back to 29 Feb): still Bank
+        # six calendar months back from 31 Aug is 29 Feb, so the window opens on 1 March: a
+        # spell ending on 1 March is Bank, one ending on 29 February is not
+        p = person(code)
+        spell(p, "2022-01-01", "2024-03-01", contract="bank")
+        case(p, "2024-08-31", suspended=None, just_culture_answers="1A = n, 2a = y")
         p = person(code)
         spell(p, "2022-01-01", "2024-02-29", contract="bank")
-        case(p, "2024-08-31", suspended=None, just_culture_answers="1A = n, 2a = y")
+        case(p, "2024-08-31", suspended=True)
+        # formal on 31 March (window from 1 October) and on 1 April (from 2 October), with bank
+        # spells ending the day before, on and after the window's first day
+        for formal, first in (("2024-03-31", date(2023, 10, 1)), ("2024-04-01", date(2023, 10, 2))):
+            for shift in (-1, 0, 1):
+                p = person(code)
+                end = date.fromordinal(first.toordinal() + shift).isoformat()
+                spell(p, "2022-01-01", end, contract="bank")
+                case(p, formal, suspended=shift >= 0)
+        # left before 31 March after the case went formal: still an entrant
+        p = person(code)
+        spell(p, "2020-01-01", "2024-02-01")
+        case(p, "2024-01-10", suspended=True)
         # a bank spell ended more than six months before: Substantive
         p = person(code)
         spell(p, "2022-01-01", "2023-12-31", contract="bank")

@@ -33,3 +33,9 @@ def with_dates(tables: Mapping[str, pd.DataFrame], columns: Mapping[str, Sequenc
 def reporting_year(dates: pd.Series) -> pd.Series:
     """1 April Y-1 to 31 March Y is year Y; NaN where there is no date."""
     return dates.dt.year + (dates.dt.month >= 4).astype(int)
+
+
+def bank_window_opens(day):  # a Timestamp or a Series of them
+    """The spec's bank window: the six months ending on `day`, from the day after `day` minus six
+    calendar months (1 October for 31 March; 31 March for 30 September)."""
+    return day - pd.DateOffset(months=6) + pd.Timedelta(days=1)

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from tests.reference.dates import reporting_year
+from tests.reference.dates import bank_window_opens, reporting_year
 from tests.reference.plain_progression import (
     Tables,
     bank_only,
@@ -73,8 +73,8 @@ def incidents_with_contract(tables: Tables, year: int, system: bool, by: str) ->
     day = j["incident_date"]
     started = j["start_date"] <= day
     substantive = ~is_bank(j) & started & (j["end_date"].isna() | (j["end_date"] >= day))
-    six_months = day - pd.DateOffset(months=6)
-    bank = is_bank(j) & started & (j["end_date"].isna() | (j["end_date"] >= six_months))
+    opens = bank_window_opens(day)
+    bank = is_bank(j) & started & (j["end_date"].isna() | (j["end_date"] >= opens))
     subs_ids = set(j.loc[substantive, "incident_id"])
     bank_ids = set(j.loc[bank, "incident_id"])
     i["cell"] = [

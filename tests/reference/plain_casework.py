@@ -19,7 +19,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from tests.reference.dates import reporting_year, with_dates
+from tests.reference.dates import bank_window_opens, reporting_year, with_dates
 
 Tables = dict[str, pd.DataFrame]
 COLUMNS = ["measure", "org", "period", "breakdown", "group", "numerator", "denominator"]
@@ -70,13 +70,13 @@ def truthy(values: pd.Series) -> pd.Series:
 
 def bank_only_on(tables: Tables, events: pd.DataFrame, key: str, day: str) -> set:
     """Keys of events whose person had no non-bank assignment in the organisation active on
-    `day`, and a bank one started by then and not ended more than six months before."""
+    `day`, and a bank one started by then and not ended before the six months ending on it."""
     a = tables["assignments"][["person_id", "org_code", "contract", "start_date", "end_date"]]
     j = events[[key, "person_id", "org_code", day]].merge(a, on=["person_id", "org_code"])
     bank = j["contract"].eq("bank")
     started = j["start_date"] <= j[day]
     live = j["end_date"].isna() | (j["end_date"] >= j[day])
-    recent = j["end_date"].isna() | (j["end_date"] >= j[day] - pd.DateOffset(months=6))
+    recent = j["end_date"].isna() | (j["end_date"] >= bank_window_opens(j[day]))
     substantive = set(j.loc[~bank & started & live, key])
     recent_bank = set(j.loc[bank & started & recent, key])
     return recent_bank - substantive

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 import pandas as pd
 
-from tests.reference.dates import reporting_year, with_dates
+from tests.reference.dates import bank_window_opens, reporting_year, with_dates
 from tests.reference.plain_wres import (
     BAND_RANK,
     UNKNOWN,
@@ -93,7 +93,7 @@ def bank_only(tables: Tables, year: int) -> pd.DataFrame:
     day = snapshot(year)
     a = known_orgs(tables, tables["assignments"])
     bank = a[is_bank(a["contract"]) & (a["start_date"] <= day)]
-    bank = bank[bank["end_date"].isna() | (bank["end_date"] >= pd.Timestamp(year - 1, 10, 1))]
+    bank = bank[bank["end_date"].isna() | (bank["end_date"] >= bank_window_opens(day))]
     pairs = bank[["org_code", "person_id"]].drop_duplicates()
     staff = workforce(tables, day)[["org_code", "person_id"]]
     merged = pairs.merge(staff, how="left", indicator=True)

@@ -27,7 +27,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from tests.reference.dates import with_dates
+from tests.reference.dates import bank_window_opens, with_dates
 
 Tables = dict[str, pd.DataFrame]
 COLUMNS = ["measure", "unit", "period", "breakdown", "group", "numerator", "denominator"]
@@ -114,7 +114,8 @@ def staff_in_post(tables: Tables, year: int, system: bool, by: str) -> pd.DataFr
 def bank_only(tables: Tables, year: int, system: bool, by: str) -> pd.DataFrame:
     """One row per unit and person who is bank-only at 31 March `year`."""
     a = in_units(tables, tables["assignments"], system)
-    day, since = pd.Timestamp(year, 3, 31), pd.Timestamp(year - 1, 10, 1)
+    day = pd.Timestamp(year, 3, 31)
+    since = bank_window_opens(day)
     recent = a[
         is_bank(a) & (a["start_date"] <= day) & (a["end_date"].isna() | (a["end_date"] >= since))
     ]

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from tests.reference.dates import with_dates
+from tests.reference.dates import bank_window_opens, with_dates
 
 Tables = dict[str, pd.DataFrame]
 
@@ -245,7 +245,8 @@ def conduct_entrants(tables: Tables, year: int) -> pd.DataFrame:
     leaving out cases where the person was bank-only at the organisation on the formal date.
 
     Bank-only on date d: no non-bank assignment at the org active on d, and a bank assignment
-    at the org with start_date <= d and (end_date blank or end_date >= d minus 6 months).
+    at the org with start_date <= d and (end_date blank or end_date >= the day after d minus 6
+    months).
     """
     first, last = financial_year(year)
     cases = known_orgs(tables, tables["disciplinary"])
@@ -260,7 +261,7 @@ def conduct_entrants(tables: Tables, year: int) -> pd.DataFrame:
     started = joined["start_date"] <= formal
     open_on_formal = joined["end_date"].isna() | (joined["end_date"] >= formal)
     open_in_six_months = joined["end_date"].isna() | (
-        joined["end_date"] >= formal - pd.DateOffset(months=6)
+        joined["end_date"] >= bank_window_opens(formal)
     )
     joined["non_bank_active"] = joined["contract"].notna() & ~bank & started & open_on_formal
     joined["recent_bank"] = bank & started & open_in_six_months

@@ -94,6 +94,13 @@ _REWRITES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str], Shown], str]], 
     (re.compile(r"(?:[\d.]+|–)% of staff not known"), _not_known),
     (re.compile(r"[\d.]+ of [\d.]+ people"), _quarter),
     (re.compile(r"fewer than \d+ respondents"), _kept),  # a threshold, not a count
+    # declared words (measures' `outnumbered`): the only number is a date ("31 March")
+    (
+        re.compile(
+            r"(?:for [^;\d]+ staff, )?more [^;\d]+ than [^;\d]+(?:\d+ March)?[^;\d]*, so no rate or ratio is given"
+        ),
+        _kept,
+    ),
     (re.compile(r"(?:mean|median) (?:£[\d,.]+|–) against (?:£[\d,.]+|–)"), _kept),  # pay
 )
 

@@ -81,26 +81,10 @@ def _incidents_with_contract(frame: Frame, years: tuple[int, ...]) -> ir.Table:
         "incident_id", "period", "unit", "org_code", "incident_date", "person_id", "category",
         "source", "action",
     )  # fmt: skip
-    a = frame.store.table("assignments").select(
-        "person_id", "org_code", "contract", "start_date", "end_date"
+    substantive, bank = (
+        pop.holding_on(frame.store, i, "incident_id", "incident_date", bank=b)
+        for b in (False, True)
     )
-
-    def holding(bank: bool) -> ir.Table:
-        """Ids of the incidents whose person held such an assignment there on the day."""
-        since = i.incident_date - ibis.interval(months=6) if bank else i.incident_date
-        j = i.join(
-            a,
-            [
-                i.person_id == a.person_id,
-                i.org_code == a.org_code,
-                (a.contract == pop.BANK) if bank else (a.contract != pop.BANK),
-                a.start_date <= i.incident_date,
-                a.end_date.isnull() | (a.end_date >= since),
-            ],
-        )
-        return j.select(incident_id=i.incident_id).distinct()
-
-    substantive, bank = holding(False), holding(True)
     cell = ibis.cases(
         (i.incident_id.isin(substantive.incident_id), SUBSTANTIVE_CELL),
         (i.incident_id.isin(bank.incident_id), BANK_CELL),

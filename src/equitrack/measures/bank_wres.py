@@ -41,7 +41,7 @@ MEASURES = (
         id="bank3", family=FAMILY,
         title="Relative likelihood of bank workers entering the formal disciplinary process",
         kind=Kind.COMPARISON, population=q.bank_only, event=q.formal_entrants("conduct", bank=True),
-        orientation=Orientation.HARM, window=2, options=POOLING_OPTIONS, choices=POOLING_CHOICES,
+        outnumbered=q.BANK_ENTRANTS_OUTNUMBER, orientation=Orientation.HARM, window=2, options=POOLING_OPTIONS, choices=POOLING_CHOICES,
     ),
     Measure(
         id="bank4", family=FAMILY,

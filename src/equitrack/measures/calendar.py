@@ -58,13 +58,6 @@ def start(period: int) -> dt.date:
     return dt.date(year, month, 1)
 
 
-def bank_window_start(period: int) -> dt.date:
-    """The first day of the six months up to the snapshot (1 October for 31 March)."""
-    year, month = (period, 3) if not is_month(period) else _month(period)
-    index = year * 12 + month - 1 - 5
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
 def previous(period: int) -> int:
     if not is_month(period):
         return period - 1

@@ -39,40 +39,9 @@ CASE_TYPES = ("conduct", "capability", "other", "all")
 # --- who was bank-only on a day ------------------------------------------------------------
 
 
-def bank_only_on(frame: Frame, events: ir.Table, key: str, day: str) -> ir.Table:
-    """The `key`s of events whose person was bank-only in the organisation on `day`.
-
-    Bank-only as the spec defines the bank workforce: no non-bank assignment in the
-    organisation active on the day, and a bank assignment there at some time in the six months
-    up to it. WRES 3 sends such people's cases to Bank WRES; here they make the "Bank" cell.
-    """
-    a = frame.store.table("assignments").select(
-        "person_id", "org_code", "contract", "start_date", "end_date"
-    )
-    e = events.select(key, "person_id", "org_code", day)
-    on = e[day]
-
-    def overlapping(bank: bool, since: ir.DateValue) -> ir.Table:
-        j = e.join(
-            a,
-            [
-                e.person_id == a.person_id,
-                e.org_code == a.org_code,
-                (a.contract == pop.BANK) if bank else (a.contract != pop.BANK),
-                a.start_date <= on,
-                a.end_date.isnull() | (a.end_date >= since),
-            ],
-        )
-        return j.select(e[key]).distinct()
-
-    substantive = overlapping(False, on)
-    bank = overlapping(True, on - ibis.interval(months=6))
-    return bank.anti_join(substantive, key)
-
-
 def with_contract(frame: Frame, events: ir.Table, key: str, day: str) -> ir.Table:
     """The events with `contract_cell`: "Bank" when bank-only on `day`, else "Substantive"."""
-    bank = bank_only_on(frame, events, key, day)
+    bank = pop.bank_only_on(frame.store, events, key, day)
     return ibis.union(
         events.semi_join(bank, key).mutate(contract_cell=ibis.literal(BANK_CELL)),
         events.anti_join(bank, key).mutate(contract_cell=ibis.literal(SUBSTANTIVE_CELL)),

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import ibis.expr.types as ir
 
-from equitrack.measures.comparison import Comparisons
+from equitrack.measures.comparison import Comparisons, outnumbered
 from equitrack.measures.counting import ALL, REFERENCE, count, group_type, is_focus, ordered
 from equitrack.measures.declare import Frame, Measure
 from equitrack.measures.result import Result, rated
@@ -118,6 +118,7 @@ def evaluate_categories(
                 result = rated(
                     inside.get(g, 0),
                     groups[g],
+                    measure.outnumbered,
                     measure=measure.id,
                     org=unit,
                     period=period,
@@ -131,6 +132,7 @@ def evaluate_categories(
                     orientation is not None
                     and reference in groups
                     and is_focus(measure.attribute, dimension, g)
+                    and not outnumbered(result, measure, reference, inside, groups)
                 ):
                     c = compare(
                         inside.get(g, 0),

@@ -43,14 +43,20 @@ def series_chart(
     """A p-chart of one group's rate in one unit, a point for each period measured, labelled
     as people write it (2025/26, Apr 2025).
 
-    Fewer than 13 points give trial limits, and the chart says so.
+    Fewer than 13 points give trial limits, and the chart says so. A period whose events
+    outnumber its members has no rate, so it is a gap in the line.
     """
     rows = sorted(
         (r for r in _chosen(results, measure_id, breakdown) if r.org == unit and r.group == group),
         key=lambda r: r.period,
     )
     return p_chart(
-        [(label(r.period), r.numerator, r.denominator) for r in rows],
+        [
+            (label(r.period), None, None)
+            if r.outnumbered
+            else (label(r.period), r.numerator, r.denominator)
+            for r in rows
+        ],
         improvement_direction=improvement(MEASURES[measure_id]),
     )
 
@@ -68,7 +74,9 @@ def funnel(
     rows = [r for r in _chosen(results, measure_id, breakdown) if r.period == year]
     focus = {r.org: r for r in rows if r.group == group}
     ref = {r.org: r for r in rows if r.group == reference}
-    units = sorted(set(focus) & set(ref))
+    units = sorted(
+        u for u in set(focus) & set(ref) if not (focus[u].outnumbered or ref[u].outnumbered)
+    )
     return funnel_relative_likelihoods(
         units,
         [focus[u].numerator for u in units],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from equitrack.measures.counting import (
     ALL,
@@ -15,7 +15,7 @@ from equitrack.measures.counting import (
     ordered,
 )
 from equitrack.measures.declare import Frame, Measure, Subset
-from equitrack.measures.result import Result, rated
+from equitrack.measures.result import Result, outnumbered_reason, rated
 from equitrack.model import codes
 from equitrack.stats import (
     Comparison,
@@ -53,6 +53,7 @@ def evaluate_comparison(
                 result = rated(
                     num[g],
                     den[g],
+                    measure.outnumbered,
                     measure=measure.id,
                     org=unit,
                     period=period,
@@ -63,6 +64,9 @@ def evaluate_comparison(
                     options=options,
                 )
                 if reference in den and is_focus(measure.attribute, dimension, g):
+                    if outnumbered(result, measure, reference, num, den, per_year):
+                        results.append(result)
+                        continue
                     c = compare(
                         num[g],
                         den[g],
@@ -78,6 +82,26 @@ def evaluate_comparison(
                 results.append(result)
     comparisons.adjust()
     return results
+
+
+def outnumbered(
+    result: Result,
+    measure: Measure,
+    reference: str,
+    num: Mapping[str, int],
+    den: Mapping[str, int],
+    per_year: Sequence[tuple[Mapping[str, int], Mapping[str, int]]] = (),
+) -> bool:
+    """Whether a comparison cannot be made because events outnumber members, in the group, the
+    reference or (pooled by mean of rates) any one year; if so the result says so, with no ratio."""
+    group = result.group
+    over = [x for x in (group, reference) if num.get(x, 0) > den.get(x, 0)]
+    over += [x for x in (group, reference) for m, e in per_year if e.get(x, 0) > m.get(x, 0)]
+    if not over:
+        return False
+    result.reference_group = reference
+    result.reason = outnumbered_reason(measure.outnumbered, None if over[0] == group else over[0])
+    return True
 
 
 class Comparisons:

@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from equitrack.measures.calendar import Interval, period_of
 from equitrack.measures.populations import Scope
+from equitrack.measures.result import OUTNUMBERED
 from equitrack.model.codes import DEFAULT_GROUPING, EthnicGrouping
 from equitrack.stats import Orientation
 from equitrack.store import Store
@@ -166,6 +167,8 @@ class Measure:
     options: Mapping[str, Any] = field(default_factory=dict)
     choices: Mapping[str, Sequence[Any]] = field(default_factory=dict)  # allowed option values
     description: str = ""
+    #: Why events can outnumber the population, where they can (entrants include leavers).
+    outnumbered: str = OUTNUMBERED
 
     def resolve(self, given: Mapping[str, Any] | None) -> dict[str, Any]:
         """The options in force: defaults, overridden by those given that this measure has."""

@@ -55,14 +55,8 @@ def _years_table(years: tuple[int, ...]) -> ir.Table:
             "period": list(years),
             "snapshot": [snapshot(y) for y in years],
             "year_start": [year_start(y) for y in years],
-            "bank_window_start": [calendar.bank_window_start(y) for y in years],
         },
-        schema={
-            "period": "int64",
-            "snapshot": "date",
-            "year_start": "date",
-            "bank_window_start": "date",
-        },
+        schema={"period": "int64", "snapshot": "date", "year_start": "date"},
     )
 
 
@@ -91,8 +85,49 @@ def units(store: Store, scope: Scope) -> ir.Table:
     return o.select("org_code", unit=unit)
 
 
+def bank_window_opens(day: ir.DateValue) -> ir.DateValue:
+    """The first day of the six months ending on `day`: the day after `day` minus six calendar
+    months (1 October for 31 March; 31 March for 30 September). The spec's one window, used
+    wherever bank-only is decided: at 31 March, at month ends, and on any event's date."""
+    return (day - ibis.interval(months=6) + ibis.interval(days=1)).cast("date")
+
+
 def _active_on(start: ir.DateValue, end: ir.DateValue, day: ir.DateValue) -> ir.BooleanValue:
     return (start <= day) & (end.isnull() | (end >= day))
+
+
+def _held_in_bank_window(
+    start: ir.DateValue, end: ir.DateValue, day: ir.DateValue
+) -> ir.BooleanValue:
+    """Held on at least one day of the six months ending on `day`."""
+    return (start <= day) & (end.isnull() | (end >= bank_window_opens(day)))
+
+
+def holding_on(store: Store, events: ir.Table, key: str, day: str, bank: bool) -> ir.Table:
+    """The `key`s of `events` whose person held, at the event's organisation, a bank assignment
+    in the six months ending on the event's `day` (`bank`), or else a non-bank one active on it."""
+    a = store.table("assignments").select(
+        "person_id", "org_code", "contract", "start_date", "end_date"
+    )
+    e = events.select(key, "person_id", "org_code", day)
+    held = (_held_in_bank_window if bank else _active_on)(a.start_date, a.end_date, e[day])
+    joined = e.join(
+        a,
+        [
+            e.person_id == a.person_id,
+            e.org_code == a.org_code,
+            (a.contract == BANK) if bank else (a.contract != BANK),
+            held,
+        ],
+    )
+    return joined.select(e[key]).distinct()
+
+
+def bank_only_on(store: Store, events: ir.Table, key: str, day: str) -> ir.Table:
+    """The `key`s of events whose person was bank-only in the organisation on `day`: the same
+    rule as the bank-only workforce at 31 March, applied on the event's own date."""
+    bank = holding_on(store, events, key, day, bank=True)
+    return bank.anti_join(holding_on(store, events, key, day, bank=False), key)
 
 
 def _in_scope(store: Store, scope: Scope, table: ir.Table) -> ir.Table:
@@ -224,15 +259,11 @@ def _at_snapshot(years: Sequence[int]) -> Expand:
 
 
 def _in_bank_window(years: Sequence[int]) -> Expand:
-    """A bank assignment counts in a year if it ran at any time in the six months to 31 March."""
+    """A bank assignment counts in a year if it ran on a day of the six months to 31 March."""
     y = years_table(years)
 
     def expand(t: ir.Table) -> ir.Table:
-        return t.join(
-            y,
-            (t.start_date <= y.snapshot)
-            & (t.end_date.isnull() | (t.end_date >= y.bank_window_start)),
-        )
+        return t.join(y, _held_in_bank_window(t.start_date, t.end_date, y.snapshot))
 
     return expand
 
@@ -242,7 +273,8 @@ def _end(t: ir.Table) -> ir.DateValue:
 
 
 def _end_and_bank_window(t: ir.Table) -> ir.DateValue:
-    """Ending on or after 1 October puts 31 March within six months: 1 April is past it."""
+    """No later than the last day whose window reaches the end (ending 30 September reaches
+    up to 30 March): a bound for the overlap test, which only needs not to fall short."""
     return t.end_date + ibis.interval(months=6)
 
 

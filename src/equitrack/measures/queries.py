@@ -78,29 +78,14 @@ def _cases_entering_formal(frame: Frame, case_type: str) -> ir.Table:
     return d.join(pop.units(frame.store, frame.scope), "org_code")
 
 
-def _bank_only_cases(frame: Frame, cases: ir.Table) -> ir.Table:
-    """Cases whose person was bank-only in the organisation on the formal date."""
-    a = frame.store.table("assignments").select(
-        "person_id", "org_code", "contract", "start_date", "end_date"
-    )
-    c = cases.select("case_id", "person_id", "org_code", "formal_date")
-
-    def overlapping(bank: bool, since: ir.DateValue) -> ir.Table:
-        j = c.join(
-            a,
-            [
-                c.person_id == a.person_id,
-                c.org_code == a.org_code,
-                (a.contract == BANK) if bank else (a.contract != BANK),
-                a.start_date <= c.formal_date,
-                a.end_date.isnull() | (a.end_date >= since),
-            ],
-        )
-        return j.select(case_id=c.case_id).distinct()
-
-    substantive = overlapping(False, c.formal_date)
-    bank = overlapping(True, c.formal_date - ibis.interval(months=6))
-    return bank.anti_join(substantive, "case_id")
+#: Entrants count whether or not still employed at 31 March, so they can outnumber a group.
+ENTRANTS_OUTNUMBER = (
+    "more people entered the formal process than were in post on 31 March, because leavers count"
+)
+BANK_ENTRANTS_OUTNUMBER = (
+    "more people entered the formal process than were bank-only workers on 31 March, because "
+    "leavers count"
+)
 
 
 def formal_entrants(case_type: str, bank: bool = False) -> Query:
@@ -112,7 +97,7 @@ def formal_entrants(case_type: str, bank: bool = False) -> Query:
 
     def query(frame: Frame) -> ir.Table:
         cases = _cases_entering_formal(frame, case_type)
-        bank_cases = _bank_only_cases(frame, cases)
+        bank_cases = pop.bank_only_on(frame.store, cases, "case_id", "formal_date")
         chosen = (
             cases.semi_join(bank_cases, "case_id")
             if bank

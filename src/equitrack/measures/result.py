@@ -52,6 +52,12 @@ class Result:
     def record(self) -> dict[str, Any]:
         return asdict(self)
 
+    @property
+    def outnumbered(self) -> bool:
+        """Events outnumber members (entrants who have left): counts to show, but no rate."""
+        n, d = self.numerator, self.denominator
+        return n is not None and d is not None and n > d
+
 
 @functools.lru_cache(maxsize=1 << 16, typed=True)
 def _proportion(numerator: int, denominator: int) -> Proportion:
@@ -60,8 +66,26 @@ def _proportion(numerator: int, denominator: int) -> Proportion:
     return proportion(numerator, denominator)
 
 
-def rated(numerator: int, denominator: int, **values: Any) -> Result:
-    """A result whose rate and 95% Wilson interval come from its own counts."""
+#: Why a cell has no rate when its events outnumber its members, for a measure that can say
+#: no better (a measure declares its own words in `Measure.outnumbered`).
+OUTNUMBERED = "more events were counted than people in the population"
+
+
+def outnumbered_reason(words: str, group: str | None = None) -> str:
+    """The reason a result carries when it has counts but no rate or ratio: `words` say why the
+    events outnumber the population (of `group`, when it is another group's, the reference's)."""
+    whose = f"for {group} staff, " if group else ""
+    return f"{whose}{words}, so no rate or ratio is given"
+
+
+def rated(
+    numerator: int, denominator: int, outnumbered: str = OUTNUMBERED, **values: Any
+) -> Result:
+    """A result whose rate and 95% Wilson interval come from its own counts; where the events
+    outnumber the population (entrants who have since left, say), the counts alone, and why."""
+    if numerator > denominator:
+        values.setdefault("reason", outnumbered_reason(outnumbered))
+        return Result(numerator=numerator, denominator=denominator, **values)
     p = _proportion(numerator, denominator)
     values.setdefault("reason", p.reason)
     return Result(

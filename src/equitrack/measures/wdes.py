@@ -27,6 +27,7 @@ MEASURES = (
         id="wdes3", family=FAMILY,
         title="Relative likelihood of entering the formal capability process (disabled / non-disabled)",
         kind=Kind.COMPARISON, population=q.workforce, event=q.formal_entrants("capability"),
+        outnumbered=q.ENTRANTS_OUTNUMBER,
         attribute=D, orientation=Orientation.HARM, window=2,
         options={"window": 2, "pooling": Pooling.POOLED.value},
         choices={"window": (1, 2), "pooling": tuple(p.value for p in Pooling)},

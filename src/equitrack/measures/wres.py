@@ -60,6 +60,7 @@ MEASURES = (
         kind=Kind.COMPARISON,
         population=q.workforce,
         event=q.formal_entrants("conduct"),
+        outnumbered=q.ENTRANTS_OUTNUMBER,
         orientation=Orientation.HARM,
         window=2,
         options={"window": 2, "pooling": Pooling.POOLED.value},

@@ -32,9 +32,10 @@ period_label = calendar.label
 
 
 def _share(n: int | None, d: int | None) -> str:
-    if n is None or not d:
+    """Counts and their rate; counts alone where events outnumber the population."""
+    if n is None or d is None or (not d and not n):
         return "–"
-    return f"{n:,} / {d:,} ({format_share(n / d)})"
+    return f"{n:,} / {d:,}" + (f" ({format_share(n / d)})" if n <= d else "")
 
 
 def _verdict(r: Result) -> Text:
@@ -55,6 +56,18 @@ def _title(measure_id: str, results: list[Result]) -> str:
     return f"{m.id.upper()} · {m.title} · {span}"
 
 
+def _no_verdict(r: Result, notes: list[str]) -> str:
+    """A row without a verdict: the reference, or a mark for the note below the table saying
+    why it was not compared (notes are long, and a narrow terminal would squeeze the counts)."""
+    if r.group in REFERENCES and not (r.reference_group and r.reason):
+        return "reference"
+    if not r.reason:
+        return ""
+    if r.reason not in notes:
+        notes.append(r.reason)
+    return f"not compared ({notes.index(r.reason) + 1})"
+
+
 def comparison_table(measure_id: str, results: list[Result]) -> Table:
     t = Table(title=_title(measure_id, results), title_justify="left", caption_justify="left")
     series = len({r.period for r in results}) > 1
@@ -69,6 +82,7 @@ def comparison_table(measure_id: str, results: list[Result]) -> Table:
         ("verdict", "left"),
     ):
         t.add_column(name, justify=justify, no_wrap=name in ("verdict", "ratio"))  # type: ignore[arg-type]
+    notes: list[str] = []
     for r in results:
         ratio = "–" if r.ratio is None else format_ratio(r.ratio)
         interval = (
@@ -81,13 +95,14 @@ def comparison_table(measure_id: str, results: list[Result]) -> Table:
             _share(r.numerator, r.denominator),
             ratio,
             interval,
-            _verdict(r)
-            if r.verdict
-            else Text("reference" if r.group == "White" else "", style="dim"),
+            _verdict(r) if r.verdict else Text(_no_verdict(r, notes), style="dim"),
         )
     reference = next((r.reference_group for r in results if r.reference_group), "White")
-    t.caption = (
-        f"Ratio (relative likelihood) above 1: the group fares worse than {reference} staff."
+    t.caption = "\n".join(
+        [
+            f"Ratio (relative likelihood) above 1: the group fares worse than {reference} staff.",
+            *(f"({i}) {note}." for i, note in enumerate(notes, 1)),
+        ]
     )
     return t
 
