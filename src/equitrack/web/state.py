@@ -116,6 +116,10 @@ class WebState:
             return Scope()
         return Scope(tuple(o.code for o in self.visible(principal)) or principal.orgs)
 
+    def upload_scope(self, principal: Principal) -> tuple[str, ...] | None:
+        """The organisations a user's upload may load rows of (None: any, the whole system)."""
+        return None if principal.whole_system else principal.orgs
+
     def tracker_scope(self, principal: Principal) -> str | None:
         """Whose recommendations and journeys a user reads: the whole system (None) for a
         whole-system user, else their first organisation."""
