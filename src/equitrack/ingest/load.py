@@ -129,9 +129,11 @@ def import_paths(
     Each file that passes is committed as its own batch, recorded in the import journal, so that
     at most two files are in memory (one being written while the next is read and checked) and
     later files see earlier ones in the store. When every file has passed the journal is
-    cleared; if any fails, the batches already committed are removed again. A killed import
-    leaves its batches in the journal, and the next connection removes them: either way the
-    store ends as it was before the import.
+    cleared; if any fails, the batches already committed are removed again. Until the journal
+    is cleared, every reader but the import itself is blind to its batches (`Store.table`); a
+    killed import leaves them in the journal, hidden, and the next writing connection removes
+    them: either way no reader sees anything but the store as it was before, or after, the
+    whole import.
 
     `allowed_orgs` restricts the import to those organisations (ODS codes): a row of any other
     refuses the whole import, naming the organisation and the line (see `scope.py`). None (the
@@ -149,7 +151,8 @@ def import_paths(
     pending: dict[tuple[Path, str | None], dict[str, RawData]] = {}
     pseudonymiser = Pseudonymiser(load_key())
     _check_key(store, pseudonymiser)
-    store.undo_unfinished_import()
+    store.undo_unfinished_import()  # a killed import's, so that its ids are free again
+    store = store.importing()  # sees its own batches; every other reader waits for the finish
     ctx = Context(store, pseudonymiser)
     scope = OrgScope.of(allowed_orgs, store) if allowed_orgs is not None else None
     before = _loaded_before(store)
@@ -204,6 +207,7 @@ def import_paths(
                 ctx.accept(checked, keep)  # nothing more is inserted; later files check against it
             else:
                 result.batch_id = next(batch_ids)
+                store.own.add(result.batch_id)
                 loading = progress.task(f"Loading {source.label}", result.rows_loaded)
                 batch = _batch_tables(checked, keep, result, loaded_at)
                 writing = writer.submit(_commit, store, batch, loading)
@@ -217,7 +221,7 @@ def import_paths(
         for index, problems in scope.finish().items():
             _refuse(results[index], problems)
     if any(r.status == Status.FAILED for r in results):
-        store.undo_unfinished_import()
+        store.undo_unfinished_import(store.own)
         for r in results:
             if r.status == Status.LOADED:
                 r.status, r.rows_loaded, r.batch_id = Status.HELD, 0, None
@@ -257,7 +261,7 @@ def _read(
 
 
 def _batch_ids(store: Store) -> Iterator[int]:
-    batches = store.table("batches")
+    batches = store.raw_table("batches")  # an unfinished import's ids are not free
     return itertools.count((batches.batch_id.max().to_pyarrow().as_py() or 0) + 1)
 
 

@@ -1,11 +1,28 @@
-"""The engine behind the store: a DuckDB file by default, any Ibis backend by URL."""
+"""The engine behind the store: a DuckDB file by default, any Ibis backend by URL.
+
+No reader ever sees an unfinished import. An import commits file by file (one transaction per
+batch keeps memory bounded at national scale), so between its first commit and its last a
+killed or still-running import has rows in the tables. Each such batch is listed in the import
+journal, in the same transaction as its rows, until the import finishes and clears its entries
+in one transaction. Every read goes through `Store.table`, which leaves out the rows of batches
+in the journal within the same SQL statement: a reader sees a batch's rows exactly when it sees
+the journal without it, so the import appears whole, at once, or not at all, whatever the
+reader's connection (read-only included) and however the import ended. Writing opens also
+remove a dead import's batches, so they do not take space for ever.
+
+Why not write into staging tables and publish them in one transaction? Publishing would copy
+every row a second time (tens of millions nationally) and the import's own checks (keys already
+loaded, references) would have to read two places; hiding by the journal costs readers one
+anti-join on an integer column and needs no second copy. The import itself reads through a view
+(`Store.importing`) that sees the batches it has committed, and no others.
+"""
 
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import ibis
@@ -14,7 +31,7 @@ from ibis.backends import BaseBackend
 
 from equitrack import config
 from equitrack.model.tables import TABLES
-from equitrack.store.schema import META, OPTIONAL, SCHEMA_VERSION, all_schemas
+from equitrack.store.schema import BATCH_ID, META, OPTIONAL, SCHEMA_VERSION, all_schemas
 from equitrack.store.spark import connect_spark, is_spark_url
 
 
@@ -41,6 +58,8 @@ class Transaction:
 class Store:
     con: BaseBackend
     url: str
+    #: Batches this view committed for an import still running (see `importing`): it sees them.
+    own: set[int] = field(default_factory=set)
 
     @property
     def backend(self) -> str:
@@ -69,29 +88,60 @@ class Store:
         self.undo_unfinished_import()
 
     def unfinished_batches(self) -> list[int]:
-        journal = self.table("import_journal").to_pyarrow()
+        journal = self.raw_table("import_journal").to_pyarrow()
         return sorted(journal.column("batch_id").to_pylist())
 
-    def undo_unfinished_import(self) -> list[int]:
-        """Remove every batch of an import that did not finish, in one transaction."""
-        pending = self.unfinished_batches()
+    def undo_unfinished_import(self, batches: Iterable[int] | None = None) -> list[int]:
+        """Remove the batches of an import that did not finish (`batches`, else every batch in
+        the journal), in one transaction."""
+        journal = set(self.unfinished_batches())
+        pending = sorted(journal if batches is None else journal & set(batches))
         if not pending:
             return []
         ids = ", ".join(str(int(b)) for b in pending)
         with self.transaction():
             for name in (*(t.name for t in TABLES), "extra_values", "batches", "import_journal"):
                 self.con.raw_sql(f'DELETE FROM "{name}" WHERE batch_id IN ({ids})')
+        self.own.difference_update(pending)
         return pending
 
     def finish_import(self, meta: dict[str, str] | None = None) -> None:
-        """The import is complete: its batches stay, and `meta` entries not yet set are set."""
+        """The import is complete: its batches (this view's own) appear to every reader at once,
+        and `meta` entries not yet set are set, in the same transaction."""
         with self.transaction():
-            self.con.raw_sql('DELETE FROM "import_journal"')
+            if self.own:
+                ids = ", ".join(str(int(b)) for b in sorted(self.own))
+                self.con.raw_sql(f'DELETE FROM "import_journal" WHERE batch_id IN ({ids})')
             for key, value in (meta or {}).items():
                 if self.meta(key) is None:
                     self.set_meta(key, value)
+        self.own.clear()
+
+    def importing(self) -> Store:
+        """A view of this store for one import: it sees the batches it commits (add their ids
+        to `own`), which every other view hides until `finish_import`."""
+        return Store(self.con, self.url)
 
     def table(self, name: str) -> ibis.Table:
+        """A stored table as a reader may see it: without the rows of an unfinished import.
+
+        Only the engines equitrack imports into can hold one; a Spark store is read from an
+        export, which never carries them.
+        """
+        t = self.con.table(name)
+        if (
+            self.backend not in TRANSACTIONAL
+            or BATCH_ID not in t.columns
+            or name == "import_journal"
+        ):
+            return t
+        journal = self.con.table("import_journal")
+        if self.own:
+            journal = journal.filter(~journal.batch_id.isin(sorted(self.own)))
+        return t.filter(~t.batch_id.isin(journal.batch_id))
+
+    def raw_table(self, name: str) -> ibis.Table:
+        """Everything stored, unfinished imports included: for the store's own bookkeeping."""
         return self.con.table(name)
 
     def insert(self, name: str, data: pa.Table) -> None:

@@ -41,13 +41,12 @@ def export_parquet(
             "choose an empty folder or pass --overwrite"
         )
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    pending = store.unfinished_batches()
     done: list[Exported] = []
     advance = progress.task(f"Writing Parquet to {folder}", total=len(names))
     for name in names:
-        table = store.table(name)
-        if pending and "batch_id" in table.columns:
-            table = table.filter(~table.batch_id.isin(pending))
+        table = store.table(name)  # an unfinished import's rows are hidden (Store.table)
+        if name == "import_journal":
+            table = table.limit(0)  # and so is its journal: only finished imports are written
         final = parquet_path(folder, name)
         partial = final.with_name(f".{final.name}.partial")
         table.to_parquet(partial)
