@@ -18,7 +18,6 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 
 from equitrack import __version__
 from equitrack.ingest import detect, mapping
@@ -36,6 +35,7 @@ from equitrack.ingest.readers import (
 from equitrack.ingest.scope import OrgScope
 from equitrack.ingest.validate import Checked, Context, complete, examine
 from equitrack.model.tables import load_order
+from equitrack.outputs.neutral import write_csv
 from equitrack.progress import Advance, Progress, Silent
 from equitrack.store import Store, StoreError
 from equitrack.store.schema import BATCH_ID, BATCHES, EXTRA_VALUES
@@ -333,7 +333,7 @@ def _private_csv(table: pa.Table, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as fh:
-        pacsv.write_csv(table, fh)
+        write_csv(table, fh)  # text a spreadsheet would run is quoted
     return path
 
 

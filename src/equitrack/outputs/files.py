@@ -7,9 +7,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-import pyarrow.csv as pacsv
-
 from equitrack.measures import Result, to_arrow
+from equitrack.outputs.neutral import write_csv as write_table_csv
 
 
 def records(results: Iterable[Result]) -> list[dict[str, Any]]:
@@ -21,4 +20,4 @@ def to_json(results: Iterable[Result]) -> str:
 
 
 def write_csv(results: Iterable[Result], path: Path) -> None:
-    pacsv.write_csv(to_arrow(results), path)
+    write_table_csv(to_arrow(results), path)

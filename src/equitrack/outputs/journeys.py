@@ -9,7 +9,6 @@ log-rank p-value against White, with "too few to tell" where the numbers are sma
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Iterable, Sequence
@@ -23,6 +22,7 @@ from rich.text import Text
 
 from equitrack.measures.careers import BANK_TO_SUBSTANTIVE, PROMOTION, Journey
 from equitrack.model import codes
+from equitrack.outputs.neutral import write_rows
 from equitrack.stats import format_share
 from equitrack.stats.survival import DAYS_PER_YEAR
 
@@ -110,11 +110,10 @@ def to_json(journeys: Iterable[Journey]) -> str:
 
 def to_csv(journeys: Iterable[Journey]) -> str:
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for row in records(journeys):
+    rows = records(journeys)
+    for row in rows:
         row["options"] = json.dumps(row["options"], sort_keys=True)
-        writer.writerow({k: "" if v is None else v for k, v in row.items()})
+    write_rows(buffer, COLUMNS, rows)
     return buffer.getvalue()
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Sequence
 
-import pyarrow.csv as pacsv
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
 from equitrack.measures import MEASURES, Result, to_arrow
 from equitrack.measures.pay import QUARTER_NAMES, UnitPayGap
+from equitrack.outputs.neutral import write_csv
 from equitrack.stats import PayGap, format_share, round_half_up
 from equitrack.stats.pay_gap import UNKNOWN
 
@@ -142,5 +142,5 @@ def results_table(measure_id: str, results: list[Result]) -> Table:
 def to_csv(results: Iterable[Result]) -> str:
     """Results as CSV text, the columns every measure export has."""
     buffer = io.BytesIO()
-    pacsv.write_csv(to_arrow(results), buffer)
+    write_csv(to_arrow(results), buffer)
     return buffer.getvalue().decode("utf-8")

@@ -8,6 +8,7 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from equitrack.measures import Result, to_arrow
+from equitrack.outputs.neutral import save_workbook
 from equitrack.outputs.wres_workbook import write_workbook
 
 
@@ -23,5 +24,5 @@ def write_results_workbook(
     ws.append(table.column_names)
     for row in table.to_pylist():
         ws.append(list(row.values()))
-    wb.save(path)
+    save_workbook(wb, path)
     return path

@@ -18,6 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from equitrack.measures import MEASURES, Result
 from equitrack.model import codes
+from equitrack.outputs.neutral import save_workbook
 from equitrack.outputs.terminal import period_label
 
 GROUPS = (codes.WHITE, codes.BME, codes.UNKNOWN)
@@ -61,7 +62,7 @@ def write_workbook(
         _indicator9(wb.create_sheet(f"{prefix} Indicator 9"), index, unit, year)
     if not wb.sheetnames:
         wb.create_sheet("No results")["A1"] = f"No results for {period_label(year)}."
-    wb.save(path)
+    save_workbook(wb, path)
     return path
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from equitrack.outputs.neutral import save_workbook
 from equitrack.reports.cells import cell, used_columns
 from equitrack.reports.content import Figures, Picture, Report, Rows, walk
 
@@ -63,4 +64,4 @@ def write_xlsx(report: Report, path: Path, names: Mapping[str, str] | None = Non
             for row in rows:
                 ws.append(row)
             contents.append([ws.title, section.title, title])
-    wb.save(path)
+    save_workbook(wb, path)
