@@ -11,9 +11,10 @@ from collections import Counter
 from pathlib import Path
 
 import pyarrow as pa
+import pytest
 from openpyxl import load_workbook
 
-from equitrack.ingest import Status, import_paths
+from equitrack.ingest import ReadError, Status, import_paths
 from equitrack.ingest import profile as profiles
 from equitrack.ingest.detect import detect
 from equitrack.model.tables import table
@@ -131,8 +132,8 @@ def test_a_tracker_with_other_headers_loads_with_the_profile(tmp_path: Path, db_
          dt.date(2023, 2, 10), "N", "Management Advice", dt.date(2023, 3, 1), "N", None],
     ]  # fmt: skip
     path = CASES.file(tmp_path / "local" / "tracker_2023.xlsx", rows, header=header)
-    not_detected = import_paths([path.parent], connect(str(db_path)))
-    assert any("tracker_2023.xlsx: passed over" in n for n in not_detected.notes)
+    with pytest.raises(ReadError, match=r"nothing to import.*tracker_2023.xlsx: passed over"):
+        import_paths([path.parent], connect(str(db_path)))
     result = import_paths([path], connect(str(db_path)), profile="er_case_tracker")
     assert result.ok, [(s.problems, s.file_problems) for s in result.sources]
     (got,) = stored(db_path, "disciplinary", "case_id").to_pylist()

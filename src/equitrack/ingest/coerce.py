@@ -6,6 +6,7 @@ million-row file is checked at Arrow speed and every bad value can still be poin
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -14,12 +15,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from equitrack.ingest.readers import contiguous
-from equitrack.model.tables import Column, Kind
+from equitrack.model.tables import DATE_YEARS, Column, Kind
 from equitrack.store.types import ARROW_TYPES
 
 TRUE_WORDS = ("true", "t", "yes", "y", "1")
 FALSE_WORDS = ("false", "f", "no", "n", "0")
-INTEGER = r"^[+-]?[0-9]+(\.0*)?$"
+INTEGER = r"^[+-]?[0-9]{1,18}(\.0*)?$"  # 19 digits may not fit in 64 bits
+WHOLE = re.compile(r"^[+-]?[0-9]+(\.0*)?$")
+#: Floats up to this are whole numbers exactly; beyond it they are not numbers a file means.
+EXACT = float(2**53)
 NUMBER = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 MIDNIGHT = r"[T ]00:00(:00(\.0+)?)?$"
@@ -65,7 +69,9 @@ def _blank_as_null(values: pa.Array) -> pa.Array:
 
 def _float_text(values: pa.Array) -> pa.Array:
     """12345.0 → "12345", so numeric ids from Parquet or Excel read as they were typed."""
-    integral = pc.fill_null(pc.equal(values, pc.floor(values)), False)
+    integral = pc.fill_null(
+        pc.and_(pc.equal(values, pc.floor(values)), pc.less_equal(pc.abs(values), EXACT)), False
+    )
     as_int = pc.if_else(integral, values, pa.scalar(None, values.type)).cast(pa.int64(), safe=False)
     return pc.coalesce(as_int.cast(pa.string()), values.cast(pa.string()))
 
@@ -87,20 +93,36 @@ def to_str(values: pa.Array, _column: Column) -> Coerced:
     return Coerced(out, np.zeros(len(out), bool), str)
 
 
+def _int_reason(value: str) -> str:
+    if WHOLE.match(value):
+        return f"'{value}' is too large to be a whole number equitrack stores"
+    return f"'{value}' is not a whole number"
+
+
 def to_int(values: pa.Array, column: Column) -> Coerced:
     if pa.types.is_integer(values.type):
+        if pa.types.is_unsigned_integer(values.type):  # above 2^63 - 1 does not fit
+            fits = pc.less_equal(values, pa.scalar(2**63 - 1, values.type))
+            bad = _mask(values, fits)
+            ints = _nulled(values, bad, values.type).cast(pa.int64())
+            return Coerced(ints, bad, _int_reason)
         return Coerced(values.cast(pa.int64()), np.zeros(len(values), bool), str)
     t = text(values)
     ok = pc.match_substring_regex(t, INTEGER)
     bad = _mask(t, ok)
     clean = _nulled(t, bad, pa.string())
     ints = pc.cast(pc.replace_substring_regex(clean, r"\.0*$", ""), pa.int64())
-    return Coerced(ints, bad, lambda v: f"'{v}' is not a whole number")
+    return Coerced(ints, bad, _int_reason)
 
 
 def to_float(values: pa.Array, column: Column) -> Coerced:
-    if pa.types.is_integer(values.type) or pa.types.is_floating(values.type):
-        return Coerced(values.cast(pa.float64()), np.zeros(len(values), bool), str)
+    if pa.types.is_integer(values.type) or pa.types.is_decimal(values.type):
+        # 2^53 + 1 has no float of its own: the nearest will do (a bound refuses it anyway)
+        return Coerced(values.cast(pa.float64(), safe=False), np.zeros(len(values), bool), str)
+    if pa.types.is_floating(values.type):
+        floats = values.cast(pa.float64())
+        bad = _mask(floats, pc.invert(pc.is_nan(floats)))  # NaN is no number a file means
+        return Coerced(_nulled(floats, bad, floats.type), bad, lambda v: f"'{v}' is not a number")
     t = text(values)
     bad = _mask(t, pc.match_substring_regex(t, NUMBER))
     floats = pc.cast(_nulled(t, bad, pa.string()), pa.float64())
@@ -108,10 +130,12 @@ def to_float(values: pa.Array, column: Column) -> Coerced:
 
 
 def to_date(values: pa.Array, column: Column) -> Coerced:
-    if pa.types.is_date(values.type):
-        return Coerced(values.cast(pa.date32()), np.zeros(len(values), bool), str)
-    if pa.types.is_timestamp(values.type):
-        return Coerced(values.cast(pa.date32()), np.zeros(len(values), bool), str)
+    """Dates, refused outside DATE_YEARS: 0001-01-01 and 9999-12-31 are placeholders or slips,
+    not days anyone started a job or asked for leave."""
+    if pa.types.is_date(values.type) or pa.types.is_timestamp(values.type):
+        dates = values.cast(pa.date32())
+        bad = _mask(dates, _plausible(dates))
+        return Coerced(_nulled(dates, bad, dates.type), bad, _date_reason)
     t = pc.replace_substring_regex(text(values), MIDNIGHT, "")
     shaped = pc.match_substring_regex(t, ISO_DATE)
     parsed = pc.strptime(
@@ -119,13 +143,22 @@ def to_date(values: pa.Array, column: Column) -> Coerced:
     )
     # strptime rolls 2024-02-30 over into March; a real date prints back as it was written
     round_trip = pc.equal(pc.strftime(parsed, "%Y-%m-%d"), t)
-    bad = _mask(t, round_trip)
+    bad = _mask(t, pc.and_(round_trip, _plausible(parsed)))
     dates = pc.if_else(pa.array(~bad), parsed, pa.scalar(None, parsed.type)).cast(pa.date32())
-    return Coerced(
-        dates,
-        bad,
-        lambda v: f"'{v}' is not a date written as YYYY-MM-DD (for example 2024-03-31)",
-    )
+    return Coerced(dates, bad, _date_reason)
+
+
+def _plausible(dates: pa.Array) -> pa.Array:
+    years = pc.year(dates)
+    return pc.and_(pc.greater_equal(years, DATE_YEARS[0]), pc.less_equal(years, DATE_YEARS[1]))
+
+
+def _date_reason(value: str) -> str:
+    year = re.match(r"^\s*([0-9]{4})-[0-9]{2}-[0-9]{2}", value)
+    if year and not DATE_YEARS[0] <= int(year[1]) <= DATE_YEARS[1]:
+        first, last = DATE_YEARS
+        return f"'{value}' is not a plausible date: equitrack reads dates in the years {first} to {last}"
+    return f"'{value}' is not a date written as YYYY-MM-DD (for example 2024-03-31)"
 
 
 def to_bool(values: pa.Array, column: Column) -> Coerced:

@@ -86,6 +86,8 @@ def discover(
                 for p in path.iterdir()
                 if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in FORMATS
             )
+        passed_over = len(notes)
+        before = len(sources)
         for file in files:
             found, chosen = sources_for(file, table_name, profile, candidates)
             notes += chosen
@@ -106,6 +108,11 @@ def discover(
                     "matches no profile)"
                 )
             sources += found
+        if not explicit and len(sources) == before:
+            why = " ".join(notes[passed_over:]) or (
+                "it has no .csv, .xlsx or .parquet files (files starting with '.' are ignored)"
+            )
+            raise ReadError(f"{path}: nothing to import in this folder: {why}")
     if canonical:
         why = "chosen with --profile" if profile is not None else "named after their tables"
         if table_name:

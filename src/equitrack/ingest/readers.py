@@ -10,6 +10,9 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import re
+import sys
+import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,6 +26,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from equitrack.ingest import limits
 from equitrack.model.tables import TABLE_BY_NAME
 
 Advance = Callable[[int], None]
@@ -41,6 +45,100 @@ BLOCK_SIZE = 8 << 20
 
 class ReadError(Exception):
     """A file that cannot be read at all; the message names the file and says why."""
+
+
+#: The last row of a worksheet in Excel; a workbook claiming a row beyond it is not Excel's.
+EXCEL_ROWS = 1_048_576
+#: How much of a CSV file is looked at for its header and the title lines above it.
+HEAD_BYTES = 1 << 20
+#: What a file starts with, when it is not the text it is named as.
+MAGIC = (
+    (
+        b"PK\x03\x04",
+        "a zip archive (an Excel workbook named .csv?); save it as CSV or name it .xlsx",
+    ),
+    (
+        b"\xd0\xcf\x11\xe0",
+        "an old Excel .xls workbook or a password-protected one; save it "
+        "unprotected as .xlsx or CSV",
+    ),
+    (b"PAR1", "a Parquet file; name it .parquet"),
+    (b"\xff\xfe", 'UTF-16 text (Excel\'s "Unicode Text"); save it as CSV UTF-8'),
+    (b"\xfe\xff", "UTF-16 text; save it as CSV UTF-8"),
+)
+_DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def _why(exc: BaseException) -> str:
+    """An exception's message on one line, short enough to read."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    text = "".join(c if c.isprintable() else "?" for c in text)
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
+def check_size(path: Path) -> None:
+    """Refuses a file larger than the file-size limit, before anything reads it."""
+    size = path.stat().st_size
+    if size > limits.FILE_SIZE.value() * limits.MB:
+        raise ReadError(
+            f"{path.name}: the file is {size / limits.MB:,.0f} MB, larger than equitrack reads; "
+            f"{limits.FILE_SIZE.says()}"
+        )
+
+
+def check_workbook(path: Path) -> None:
+    """Refuses a workbook that would unzip to far more than it is, or whose XML declares a DTD,
+    from the zip's directory and the first bytes of each part, before any part is parsed.
+
+    A 4 MB workbook can hold shared strings that unzip to a gigabyte; Excel never writes
+    `<!DOCTYPE` or `<!ENTITY`, which only an entity bomb or an external-entity attack needs.
+    (openpyxl also parses through defusedxml, which refuses entities whatever this misses.)
+    """
+    check_size(path)
+    with path.open("rb") as fh:
+        magic = fh.read(8)
+    if not magic.startswith(b"PK"):
+        known = next((what for m, what in MAGIC[1:3] if magic.startswith(m)), None)
+        raise ReadError(
+            f"{path.name}: not an Excel workbook: it is {known}"
+            if known
+            else f"{path.name}: not an Excel workbook (an .xlsx file is a zip archive; this is not)"
+        )
+    try:
+        with zipfile.ZipFile(path) as zf:
+            parts = zf.infolist()
+            unpacked = sum(p.file_size for p in parts)
+            if unpacked > limits.UNPACKED.value() * limits.MB:
+                raise ReadError(
+                    f"{path.name}: the workbook unzips to {unpacked / limits.MB:,.0f} MB; "
+                    f"{limits.UNPACKED.says()}"
+                )
+            ratio = limits.XLSX_RATIO.value()
+            for part in parts:
+                if part.file_size > limits.RATIO_GRACE_BYTES and part.file_size > ratio * max(
+                    part.compress_size, 1
+                ):
+                    raise ReadError(
+                        f"{path.name}: its part {part.filename} unzips to "
+                        f"{part.file_size / limits.MB:,.0f} MB from "
+                        f"{part.compress_size / 1024:,.0f} KB, "
+                        f"{part.file_size // max(part.compress_size, 1):,} times larger (a zip "
+                        f"bomb, not a spreadsheet); {limits.XLSX_RATIO.says()}"
+                    )
+            for part in parts:
+                if part.filename.lower().endswith((".xml", ".rels", ".vml")):
+                    with zf.open(part) as fh:
+                        head = fh.read(64 << 10).replace(b"\0", b"")  # UTF-16 parts too
+                    if _DTD.search(head):
+                        raise ReadError(
+                            f"{path.name}: its part {part.filename} declares a DTD (<!DOCTYPE "
+                            "or <!ENTITY), which Excel never writes and XML attacks need; "
+                            "the workbook is not read"
+                        )
+    except ReadError:
+        raise
+    except Exception as exc:  # a broken, encrypted or truncated archive
+        raise ReadError(f"{path.name}: not a readable Excel workbook ({_why(exc)})") from exc
 
 
 @dataclass(frozen=True)
@@ -185,10 +283,11 @@ def _sources_in(path: Path, table: str | None) -> list[Source]:
 def _sheet_names(path: Path) -> list[str]:
     from openpyxl import load_workbook
 
+    check_workbook(path)
     try:
         wb = load_workbook(path, read_only=True)
     except Exception as exc:
-        raise ReadError(f"{path.name}: not a readable Excel workbook ({exc})") from exc
+        raise ReadError(f"{path.name}: not a readable Excel workbook ({_why(exc)})") from exc
     try:
         return list(wb.sheetnames)
     finally:
@@ -222,11 +321,18 @@ def fingerprint(path: Path, sheet: str | None = None) -> Fingerprint:
 def read(source: Source, advance: Advance | None = None, fp: Fingerprint | None = None) -> RawData:
     """Reads a source; `fp`, when the caller has it already, saves a pass over a CSV file."""
     advance = advance or (lambda _n: None)
-    if source.format == "csv":
-        raw = read_csv(source, advance, fp or fingerprint(source.path))
-    else:
-        raw = {"xlsx": read_xlsx, "parquet": read_parquet}[source.format](source, advance)
-    _join_chunks(raw)
+    check_size(source.path)
+    try:
+        if source.format == "csv":
+            raw = read_csv(source, advance, fp or fingerprint(source.path))
+        else:
+            raw = {"xlsx": read_xlsx, "parquet": read_parquet}[source.format](source, advance)
+        _join_chunks(raw)
+    except ReadError:
+        raise
+    except Exception as exc:  # whatever else a hostile file finds: a message, not a traceback
+        kind = {"csv": "CSV", "xlsx": "an Excel sheet", "parquet": "Parquet"}[source.format]
+        raise ReadError(f"{source.label}: cannot be read as {kind} ({_why(exc)})") from exc
     return raw
 
 
@@ -324,6 +430,47 @@ def _decoded(lines: list[bytes], encoding: str) -> list[str]:
     return out
 
 
+def _head_lines(path: Path) -> list[bytes]:
+    """The file's first lines (up to TITLE_ROWS), each with its line ending, read from at most
+    HEAD_BYTES: a file with no line breaks is not read whole to find its first line. Lines may
+    end in CR LF, LF or a lone CR (Excel for Mac's "CSV (Macintosh)")."""
+    with path.open("rb") as fh:
+        head = fh.read(HEAD_BYTES)
+        more = bool(fh.read(1))
+    for magic, what in MAGIC:
+        if head.startswith(magic):
+            raise ReadError(f"{path.name}: not a CSV file: it is {what}")
+    if (nul := head.find(b"\0")) >= 0:
+        line = len(head[: nul + 1].splitlines())
+        raise ReadError(
+            f"{path.name}: line {line} holds NUL bytes, so this is not a text file (a "
+            "spreadsheet or database file named .csv?)"
+        )
+    lines = head.splitlines(keepends=True)[:TITLE_ROWS] or [b""]
+    if more and len(lines) < TITLE_ROWS and not lines[-1].endswith((b"\n", b"\r")):
+        if len(lines) == 1:
+            raise ReadError(
+                f"{path.name}: line 1 is longer than {HEAD_BYTES >> 20} MB without a line break, "
+                "so it is not a CSV header (is this a CSV file?)"
+            )
+        lines.pop()  # cut short at HEAD_BYTES: not needed to find the header
+    return lines
+
+
+def _parsed(path: Path, lines: list[str]) -> list[list[str]]:
+    """The first lines as CSV rows; a line Python's csv module cannot read is named."""
+    reader = csv.reader(lines)
+    rows: list[list[str]] = []
+    try:
+        rows.extend(reader)
+    except csv.Error as exc:  # a value over Python's 128 KB field limit, …
+        raise ReadError(
+            f"{path.name}: line {reader.line_num} cannot be read as CSV ({_why(exc)}); "
+            f"a value may hold at most {limits.CELL.value():,} characters ({limits.CELL.env})"
+        ) from exc
+    return rows
+
+
 @dataclass(frozen=True)
 class _Header:
     names: list[str]
@@ -334,16 +481,15 @@ class _Header:
 
 def _header(path: Path) -> _Header:
     """The header's names, the file's encoding and the title lines standing above it."""
-    with path.open("rb") as fh:
-        head = [fh.readline() for _ in range(TITLE_ROWS)]
+    check_size(path)
+    head = _head_lines(path)
     if not head[0].strip():
         raise ReadError(
             f"{path.name}: the file is empty or its first line is blank (a header is needed)"
         )
-    head = [line for line in head if line]  # a file shorter than TITLE_ROWS
     for encoding in ENCODINGS:
         lines = _decoded(head, encoding)
-        rows = list(csv.reader(lines))
+        rows = _parsed(path, lines)
         if not rows:
             continue
         skip = title_rows(rows)
@@ -362,12 +508,69 @@ def read_csv(source: Source, advance: Advance, fp: Fingerprint) -> RawData:
         raw = _read_csv_as(source, names, encoding, advance, fp, skip)
     except pa.ArrowInvalid as exc:
         if encoding == "utf-8" and "UTF8" in str(exc).upper().replace("-", ""):
-            raw = _read_csv_as(source, names, "cp1252", advance, fp, skip)
+            try:
+                raw = _read_csv_as(source, names, "cp1252", advance, fp, skip)
+            except (UnicodeError, pa.ArrowInvalid) as again:
+                raise ReadError(
+                    f"{path.name}: below the header the file is neither UTF-8 nor "
+                    "Windows-1252 text (binary data in a CSV file?)"
+                ) from again
         else:
-            raise ReadError(f"{path.name}: cannot be read as CSV ({exc})") from exc
+            raise ReadError(f"{path.name}: cannot be read as CSV ({_why(exc)})") from exc
+    except UnicodeError as exc:  # a Windows-1252 header over bytes that code page lacks
+        raise ReadError(
+            f"{path.name}: below the header the file is not {raw_encoding(encoding)} text "
+            "(binary data in a CSV file?)"
+        ) from exc
+    _check_values(raw)
     if skip:
         raw.warnings.append(_title_note(skip, header.title))
     return raw
+
+
+def raw_encoding(encoding: str) -> str:
+    return "UTF-8" if encoding == "utf-8" else "Windows-1252"
+
+
+def _check_values(raw: RawData) -> None:
+    """Refuses a value longer than the cell limit, and a column with values but no header
+    (its values would otherwise be dropped, or kept under a made-up name)."""
+    limit = limits.CELL.value()
+    for name in raw.data.column_names:
+        column = contiguous(raw.data.column(name))
+        headerless = not raw.headers.get(name, name)
+        if headerless:
+            filled = pc.is_valid(column)
+            if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+                filled = pc.fill_null(
+                    pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(column)), 0), False
+                )
+            if pc.any(filled).as_py():
+                row = int(pc.index(filled, True).as_py())
+                pos = raw.positions[name]
+                letter = _column_letter(pos)
+                where = letter if raw.source.format == "xlsx" else f"{pos} ({letter})"
+                raise ReadError(
+                    f"{raw.source.label}: column {where} has no "
+                    f"header but has values ({raw.line_word} {raw.lines[row]}: "
+                    f"'{_shown(column[row].as_py())}'); give it a header or delete the column"
+                )
+        if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+            continue
+        lengths = pc.utf8_length(column)
+        longest = pc.max(lengths).as_py()
+        if longest is not None and longest > limit:
+            row = int(pc.index(lengths, longest).as_py())
+            raise ReadError(
+                f"{raw.source.label}: {raw.line_word} {raw.lines[row]}, {raw.where(name)}: "
+                f"a value of {longest:,} characters is longer than equitrack reads; "
+                f"{limits.CELL.says()}"
+            )
+
+
+def _shown(value: object, most: int = 40) -> str:
+    text = " ".join(str(value).split())
+    return text if len(text) <= most else text[: most - 1] + "…"
 
 
 def _read_csv_as(
@@ -403,8 +606,15 @@ def _read_csv_as(
     )
     raw = _Counting(path, advance)
     try:
-        reader = pacsv.open_csv(raw, read_options, parse_options, convert_options)
-        batches = list(reader)
+        with _undecodable_rows() as undecodable:
+            try:
+                reader = pacsv.open_csv(raw, read_options, parse_options, convert_options)
+                batches = list(reader)
+            except pa.ArrowInvalid:
+                if not undecodable:
+                    raise
+            if undecodable:  # read as UTF-8 (the caller tries Windows-1252 next)
+                raise pa.ArrowInvalid("a ragged row is not UTF8 text")
     finally:
         raw.close()
     table = pa.Table.from_batches(batches, schema=reader.schema) if batches else None
@@ -423,6 +633,26 @@ def _read_csv_as(
         unreadable,
         headers=_as_written(normalised, names),
     )
+
+
+@contextmanager
+def _undecodable_rows() -> Iterator[list[BaseException]]:
+    """Collects the decoding failures pyarrow meets while passing a ragged row's text to the
+    invalid-row handler, which it would otherwise print as a traceback and then ignore."""
+    caught: list[BaseException] = []
+    previous = sys.unraisablehook
+
+    def hook(unraisable: Any) -> None:
+        if isinstance(unraisable.exc_value, UnicodeDecodeError):
+            caught.append(unraisable.exc_value)
+        else:
+            previous(unraisable)
+
+    sys.unraisablehook = hook
+    try:
+        yield caught
+    finally:
+        sys.unraisablehook = previous
 
 
 def _csv_lines(
@@ -450,10 +680,16 @@ def _csv_lines(
         while reader.line_num < skip + 1 and next(reader, None) is not None:
             pass  # the title lines and the header
         line = reader.line_num + 1
-        for record in reader:
-            if record:
-                (good if len(record) == width else bad).append(line)
-            line = reader.line_num + 1
+        try:
+            for record in reader:
+                if record:
+                    (good if len(record) == width else bad).append(line)
+                line = reader.line_num + 1
+        except csv.Error as exc:  # a value over Python's 128 KB field limit, …
+            raise ReadError(
+                f"{path.name}: line {line} cannot be read as CSV ({_why(exc)}); a value may "
+                f"hold at most {limits.CELL.value():,} characters ({limits.CELL.env})"
+            ) from exc
     for i, u in enumerate(unreadable):
         if i < len(bad):
             unreadable[i] = Unreadable(bad[i], u.reason, u.text)
@@ -475,6 +711,11 @@ def _drop_blank_rows(table: pa.Table, lines: np.ndarray) -> tuple[pa.Table, np.n
 
 
 def _check_names(source: Source, names: Sequence[object]) -> None:
+    if len(names) > limits.COLUMNS.value():
+        raise ReadError(
+            f"{source.label}: the header has {len(names):,} columns, more than equitrack reads; "
+            f"{limits.COLUMNS.says()}"
+        )
     seen: dict[str, int] = {}
     for i, name in enumerate(names, start=1):
         norm = normalise_name(name)
@@ -510,12 +751,20 @@ def _sheet(source: Source) -> Iterator[Any]:
     """The source's worksheet (its named sheet, else the first), closed after use."""
     from openpyxl import load_workbook
 
+    check_workbook(source.path)
     try:
         wb = load_workbook(source.path, read_only=True, data_only=True)
+        ws = wb[source.sheet] if source.sheet else wb.worksheets[0]
     except Exception as exc:
-        raise ReadError(f"{source.path.name}: not a readable Excel workbook ({exc})") from exc
+        raise ReadError(f"{source.path.name}: not a readable Excel workbook ({_why(exc)})") from exc
     try:
-        yield wb[source.sheet] if source.sheet else wb.worksheets[0]
+        # rows as long as their cells, not padded to a width the sheet claims (up to 16,384)
+        ws.reset_dimensions()
+        yield ws
+    except ReadError:
+        raise
+    except Exception as exc:  # the sheet's XML is broken part way down
+        raise ReadError(f"{source.label}: not a readable Excel sheet ({_why(exc)})") from exc
     finally:
         wb.close()
 
@@ -538,11 +787,12 @@ class _SheetTop:
         return self.first + self.skip
 
 
-def _sheet_top(rows: Iterator[tuple[object, ...]]) -> _SheetTop | None:
+def _sheet_top(rows: Iterator[tuple[object, ...]], label: str) -> _SheetTop | None:
     """Reads up to TITLE_ROWS rows from `rows` (the rest are left to the caller)."""
     top: list[tuple[object, ...]] = []
     first = 0
     for number, values in enumerate(rows, start=1):
+        _check_row_number(label, number)
         if not top and not any(map(_filled, values)):
             continue
         first = first or number
@@ -552,10 +802,18 @@ def _sheet_top(rows: Iterator[tuple[object, ...]]) -> _SheetTop | None:
     return _SheetTop(top, first, title_rows(top)) if top else None
 
 
+def _check_row_number(label: str, number: int) -> None:
+    if number > EXCEL_ROWS:
+        raise ReadError(
+            f"{label}: the sheet has a row numbered beyond Excel's last ({EXCEL_ROWS:,}), so it was not "
+            "written by Excel and is not read"
+        )
+
+
 def read_xlsx(source: Source, advance: Advance) -> RawData:
     with _sheet(source) as ws:
         rows = ws.iter_rows(values_only=True)
-        top = _sheet_top(rows)
+        top = _sheet_top(rows, source.label)
         if top is None:
             raise ReadError(f"{source.label}: the sheet is empty (a header row is needed)")
         header, header_row = top.header, top.header_row
@@ -564,11 +822,28 @@ def read_xlsx(source: Source, advance: Advance) -> RawData:
         _check_names(source, [header[i] for i in keep])
         columns: list[list[str]] = [[] for _ in keep]
         lines: list[int] = []
+        width, limit = len(header), limits.CELL.value()
+        unnamed = sorted(set(range(width)) - set(keep))
         for number, values in enumerate(chain(waiting, rows), start=header_row + 1):
+            _check_row_number(source.label, number)
             if not any(map(_filled, values)):
                 continue
+            for j in chain(unnamed, range(width, len(values))):
+                if j < len(values) and _filled(values[j]):
+                    raise ReadError(
+                        f"{source.label}: column {_column_letter(j + 1)} has no header but has "
+                        f"values (row {number}: '{_shown(values[j])}'); give it a header or "
+                        "delete the column"
+                    )
             for out, i in zip(columns, keep, strict=True):
-                out.append(_cell_text(values[i]) if i < len(values) else "")
+                text = _cell_text(values[i]) if i < len(values) else ""
+                if len(text) > limit:
+                    raise ReadError(
+                        f"{source.label}: row {number}, column {_column_letter(i + 1)} "
+                        f"({_shown(header[i])}): a value of {len(text):,} characters is longer "
+                        f"than equitrack reads; {limits.CELL.says()}"
+                    )
+                out.append(text)
             lines.append(number)
             if len(lines) % 10_000 == 0:
                 advance(10_000)
@@ -588,27 +863,86 @@ def read_xlsx(source: Source, advance: Advance) -> RawData:
 # --- Parquet ------------------------------------------------------------------------------
 
 
-def read_parquet(source: Source, advance: Advance) -> RawData:
+def _parquet(source: Source) -> pq.ParquetFile:
+    """A Parquet file opened at its footer, and refused there, before any column is
+    decompressed, when it is too large unpacked, too wide or holds what is not a value."""
+    check_size(source.path)
     try:
         pf = pq.ParquetFile(source.path)
+        meta, schema = pf.metadata, pf.schema_arrow
+        unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    except Exception as exc:
+        raise ReadError(f"{source.label}: not a readable Parquet file ({_why(exc)})") from exc
+    if unpacked > limits.UNPACKED.value() * limits.MB:
+        raise ReadError(
+            f"{source.label}: the file's columns unpack to {unpacked / limits.MB:,.0f} MB; "
+            f"{limits.UNPACKED.says()}"
+        )
+    _check_names(source, schema.names)
+    for i, f in enumerate(schema, start=1):
+        if not _plain(f.type):
+            raise ReadError(
+                f"{source.label}: column {i} ({_shown(f.name)}) holds {_shown(f.type)} values; "
+                "equitrack reads columns of text, numbers, dates and true/false"
+            )
+    return pf
+
+
+def _plain(t: pa.DataType) -> bool:
+    """A type whose values are single values equitrack can read as text, number or date."""
+    if pa.types.is_dictionary(t):
+        return _plain(t.value_type)
+    if t == pa.float16():
+        return False
+    checks = (
+        pa.types.is_string, pa.types.is_large_string, pa.types.is_binary,
+        pa.types.is_large_binary, pa.types.is_integer, pa.types.is_floating,
+        pa.types.is_boolean, pa.types.is_date, pa.types.is_timestamp, pa.types.is_decimal,
+        pa.types.is_null,
+    )  # fmt: skip
+    return any(check(t) for check in checks)
+
+
+def _as_values(source: Source, table: pa.Table) -> pa.Table:
+    """Dictionary columns (pandas categoricals) decoded, and bytes read as UTF-8 text."""
+    for i, f in enumerate(table.schema):
+        t = f.type.value_type if pa.types.is_dictionary(f.type) else f.type
+        if t == f.type and not (pa.types.is_binary(t) or pa.types.is_large_binary(t)):
+            continue
+        target = pa.string() if pa.types.is_binary(t) or pa.types.is_large_binary(t) else t
+        try:
+            table = table.set_column(i, f.name, table.column(i).cast(target))
+        except pa.ArrowInvalid as exc:
+            raise ReadError(
+                f"{source.label}: column {i + 1} ({_shown(f.name)}) holds bytes that are not "
+                "UTF-8 text"
+            ) from exc
+    return table
+
+
+def read_parquet(source: Source, advance: Advance) -> RawData:
+    pf = _parquet(source)
+    try:
         batches = []
         for batch in pf.iter_batches(batch_size=1 << 20):
             batches.append(batch)
             advance(batch.num_rows)
         table = pa.Table.from_batches(batches, schema=pf.schema_arrow)
     except Exception as exc:
-        raise ReadError(f"{source.label}: not a readable Parquet file ({exc})") from exc
-    _check_names(source, table.column_names)
+        raise ReadError(f"{source.label}: not a readable Parquet file ({_why(exc)})") from exc
+    table = _as_values(source, table)
     written = list(table.column_names)
     names = [normalise_name(n) or f"column_{i + 1}" for i, n in enumerate(written)]
     table = table.rename_columns(names)
-    return RawData(
+    raw = RawData(
         source,
         table,
         {n: i + 1 for i, n in enumerate(names)},
         np.arange(1, table.num_rows + 1, dtype=np.int64),
         headers=_as_written(names, written),
     )
+    _check_values(raw)
+    return raw
 
 
 def _as_written(names: Sequence[str], written: Sequence[object]) -> dict[str, str]:
@@ -620,12 +954,9 @@ def header_of(source: Source) -> list[str]:
     if source.format == "csv":
         return [n.strip() for n in _header(source.path).names if n.strip()]
     if source.format == "parquet":
-        try:
-            return list(pq.ParquetFile(source.path).schema_arrow.names)
-        except Exception as exc:
-            raise ReadError(f"{source.label}: not a readable Parquet file ({exc})") from exc
+        return list(_parquet(source).schema_arrow.names)
     with _sheet(source) as ws:
-        top = _sheet_top(ws.iter_rows(values_only=True))
+        top = _sheet_top(ws.iter_rows(values_only=True), source.label)
         return [str(v).strip() for v in top.header if _filled(v)] if top else []
 
 

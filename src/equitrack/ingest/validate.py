@@ -196,6 +196,7 @@ def examine(raw: RawData, pseudonymiser: Pseudonymiser) -> Examined:
     for prior in raw.prior:
         problems.add_located(prior.rows, prior.lines, prior.where, prior.reasons)
         prior_rows[prior.column] = np.union1d(prior_rows.get(prior.column, []), prior.rows)
+    empty = _no_rows(raw)
     missing = [c for c in tbl.required if c not in present]
     if missing:
         needed = ", ".join(tbl.required)
@@ -207,6 +208,7 @@ def examine(raw: RawData, pseudonymiser: Pseudonymiser) -> Examined:
             problems,
             [
                 *raw.file_problems,
+                *empty,
                 f"the column{'s' if len(missing) > 1 else ''} {', '.join(named)} "
                 f"{'are' if len(missing) > 1 else 'is'} missing from the header "
                 f"({tbl.name} needs {needed})",
@@ -227,6 +229,8 @@ def examine(raw: RawData, pseudonymiser: Pseudonymiser) -> Examined:
             shown = text(source).take(pa.array(rows)).to_pylist()
             problems.add(raw, rows, col.name, (result.reason(_shown(v)) for v in shown))
         values = result.values
+        if col.bounds is not None:
+            _check_bounds(raw, col, values, problems)
         if col.required and not col.blank_allowed:
             blank = pc.is_null(values).to_numpy(zero_copy_only=False) & ~result.bad
             if col.name in prior_rows:  # a value the profile could not read is not blank
@@ -265,8 +269,34 @@ def examine(raw: RawData, pseudonymiser: Pseudonymiser) -> Examined:
         warnings.append(
             f"extra columns kept aside (not part of the {tbl.name} table): {', '.join(kept)}"
         )
-    file_problems = list(raw.file_problems)
+    file_problems = [*raw.file_problems, *empty]
     return Examined(raw, tbl, data, problems, file_problems, warnings, kept, raw_ids, hashed)
+
+
+def _no_rows(raw: RawData) -> list[str]:
+    """A file with a header and nothing below it is reported, not loaded as a quiet success."""
+    as_read = raw.origin[0] if raw.origin is not None else raw.data
+    if as_read.num_rows or raw.unreadable_rows:
+        return []
+    return ["there are no data rows below the header, so there is nothing to load"]
+
+
+def _check_bounds(raw: RawData, col: Column, values: pa.Array, problems: Problems) -> None:
+    """Values beyond what is possible (`Column.bounds`): 1e26 days of leave, an FTE of 40."""
+    assert col.bounds is not None
+    low, high = col.bounds
+    outside = pc.or_(pc.less(values, low), pc.greater(values, high))
+    rows = np.flatnonzero(pc.fill_null(outside, False).to_numpy(zero_copy_only=False))
+    if not len(rows):
+        return
+    reasons = []
+    for v in values.take(pa.array(rows)).to_pylist():
+        if v > high:
+            why = f"more than {_fmt(high)}"
+        else:
+            why = "negative" if low == 0 else f"less than {_fmt(low)}"
+        reasons.append(f"{col.name} {_fmt(v)} is not possible: it is {why}")
+    problems.add(raw, rows, col.name, reasons)
 
 
 def _has_values(values: pa.ChunkedArray) -> bool:
@@ -345,7 +375,7 @@ def _check_rule(raw: RawData, data: pa.Table, rule: Rule, problems: Problems) ->
 def _fmt(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return str(value)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from equitrack.model import codes
-from equitrack.model.tables import TABLES, Column, load_order
+from equitrack.model.tables import DATE_YEARS, TABLES, Column, load_order
 
 
 def _cell(text: str) -> str:
@@ -21,6 +21,9 @@ def _column_row(col: Column) -> str:
         notes.append(f"pseudonymised on import ({col.identifier.value} identifier)")
     if col.references:
         notes.append(f"must exist in `{col.references}`")
+    if col.bounds:
+        low, high = (f"{b:.0f}" if abs(b) < 10_000 else f"{b:,.0f}" for b in col.bounds)
+        notes.append(f"from {low} to {high}; a value outside is refused")
     return f"| {col.name} | {col.kind.value} | {required} | {_cell('; '.join(notes))} |"
 
 
@@ -33,7 +36,8 @@ def render() -> str:
         "",
         "The canonical tables every source is turned into before anything is measured. Each "
         "table is a file named `<table>.csv` (or `.xlsx`, `.parquet`) in one folder. Dates are "
-        "ISO `YYYY-MM-DD`; booleans are `true`/`false` (Y/N, yes/no and 1/0 are read too). "
+        f"ISO `YYYY-MM-DD`, from {DATE_YEARS[0]} to {DATE_YEARS[1]}; booleans are `true`/`false` "
+        "(Y/N, yes/no and 1/0 are read too). "
         "Column names are matched ignoring case and surrounding spaces.",
         "",
         "Load order (a table's references point to tables before it): "

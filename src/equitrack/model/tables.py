@@ -40,6 +40,8 @@ class Column:
     identifier: Identifier | None = None
     references: str | None = None  # "table.column" whose values must exist
     blank_allowed: bool = False  # required as a column, but a blank value is meaningful
+    #: The least and the most a value can possibly be; a value outside is refused as a slip.
+    bounds: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,11 @@ class Table:
 
 
 S, N, F, D, B, E = Kind.STR, Kind.INT, Kind.FLOAT, Kind.DATE, Kind.BOOL, Kind.ENUM
+#: The years a date may fall in: 0001-01-01 and 9999-12-31 are placeholders, not dates.
+DATE_YEARS: Final = (1900, 2100)
+YEAR = (float(DATE_YEARS[0]), float(DATE_YEARS[1]))
+#: A count of people in one organisation's records (the largest NHS trust employs ~25,000).
+PEOPLE_COUNT = (0.0, 2_000_000.0)
 PERSON, RECORD = Identifier.PERSON, Identifier.RECORD
 
 SEX = tuple(codes.SEX_CODES)
@@ -128,7 +135,7 @@ TABLES: Final[tuple[Table, ...]] = (
             ),
             Column("sex", E, allowed=SEX),
             Column("disability", E, allowed=DISABILITY),
-            Column("birth_year", N, notes="used only for age bands"),
+            Column("birth_year", N, notes="used only for age bands", bounds=YEAR),
             Column("religion", S),
             Column("sexual_orientation", S),
             Column(
@@ -151,7 +158,7 @@ TABLES: Final[tuple[Table, ...]] = (
             Column("staff_group", S, True, notes="NWD staff group"),
             Column("clinical", B, notes="derived from staff_group when absent"),
             Column("contract", E, True, ("permanent", "fixed_term", "bank", "locum", "honorary")),
-            Column("fte", F),
+            Column("fte", F, notes="2 is 75 hours a week", bounds=(0, 2)),
             Column("board_member", B, notes="holds a board seat in this assignment"),
             Column("board_voting", B),
             Column("board_executive", B),
@@ -160,10 +167,7 @@ TABLES: Final[tuple[Table, ...]] = (
             ),
         ),
         key=("assignment_id",),
-        rules=(
-            Rule("start_date", "<=", "end_date", "ends before it starts"),
-            Rule("0", "<=", "fte", "has a negative FTE"),
-        ),
+        rules=(Rule("start_date", "<=", "end_date", "ends before it starts"),),
     ),
     Table(
         "vacancies",
@@ -186,8 +190,13 @@ TABLES: Final[tuple[Table, ...]] = (
                 True,
                 ("post", "secondment", "acting_up", "development_post", "talent_programme"),
             ),
-            Column("panel_size", N, notes="interview panel members"),
-            Column("panel_minority_members", N, notes="of whom from an ethnic minority background"),
+            Column("panel_size", N, notes="interview panel members", bounds=(0, 100)),
+            Column(
+                "panel_minority_members",
+                N,
+                notes="of whom from an ethnic minority background",
+                bounds=(0, 100),
+            ),
         ),
         key=("vacancy_id",),
         rules=(
@@ -347,11 +356,10 @@ TABLES: Final[tuple[Table, ...]] = (
             ),
             Column("requested_date", D, True),
             Column("start_date", D, True),
-            Column("days", F, True),
+            Column("days", F, True, notes="5 years at most (a career break)", bounds=(0, 1830)),
             Column("decision", E, True, ("approved", "declined", "withdrawn", "pending")),
         ),
         key=("request_id",),
-        rules=(Rule("0", "<=", "days", "asks for a negative number of days"),),
     ),
     Table(
         "incidents",
@@ -379,35 +387,41 @@ TABLES: Final[tuple[Table, ...]] = (
             _person(),
             _org(),
             Column("snapshot_date", D, True),
-            Column("hourly_pay", F, True, notes="ordinary hourly pay"),
-            Column("bonus_pay", F, notes="bonus paid in the 12 months to the snapshot"),
+            Column("hourly_pay", F, True, notes="ordinary hourly pay, in £", bounds=(0, 1000)),
+            Column(
+                "bonus_pay",
+                F,
+                notes="bonus paid in the 12 months to the snapshot, in £",
+                bounds=(0, 1_000_000),
+            ),
         ),
         key=("person_id", "org_code", "snapshot_date"),
-        rules=(
-            Rule("0", "<=", "hourly_pay", "has negative hourly pay"),
-            Rule("0", "<=", "bonus_pay", "has negative bonus pay"),
-        ),
     ),
     Table(
         "survey",
         "Staff survey results, aggregated by the survey provider.",
         (
             _org(),
-            Column("survey_year", N, True, notes="the autumn the survey ran; WRES year Y uses Y-1"),
+            Column(
+                "survey_year",
+                N,
+                True,
+                notes="the autumn the survey ran; WRES year Y uses Y-1",
+                bounds=YEAR,
+            ),
             Column("instrument", E, True, ("nss", "bank")),
             Column("measure", S, True, notes="wres5…wres8, or another item code"),
             Column(
                 "group_type", E, True, ("wres", "ethnic_group", "staff_type", "disability", "all")
             ),
             Column("group_value", S, True, notes="e.g. White, BME, Black, bank"),
-            Column("responses", N, True, notes="respondents in the base"),
-            Column("positive", N, True, notes="respondents counted by the measure"),
+            Column("responses", N, True, notes="respondents in the base", bounds=PEOPLE_COUNT),
+            Column(
+                "positive", N, True, notes="respondents counted by the measure", bounds=PEOPLE_COUNT
+            ),
         ),
         key=("org_code", "survey_year", "instrument", "measure", "group_type", "group_value"),
-        rules=(
-            Rule("positive", "<=", "responses", "has more positive answers than responses"),
-            Rule("0", "<=", "positive", "has a negative count of positive answers"),
-        ),
+        rules=(Rule("positive", "<=", "responses", "has more positive answers than responses"),),
     ),
 )
 

@@ -141,8 +141,10 @@ def survey_exports(tables: dict[str, pa.Table], seed: int = 7) -> dict[str, pa.T
 
 
 def write_export(tables: dict[str, pa.Table], out_dir: Path, seed: int = 7) -> list[Path]:
-    """`nss_breakdown.csv` and `bank_survey_breakdown.csv`."""
+    """`nss_breakdown.csv` and `bank_survey_breakdown.csv`, each when it has rows (a provider
+    sends no breakdown of a survey that did not run; an import refuses a header-only file)."""
     return [
         write_csv_export(table, Path(out_dir) / name)
         for name, table in survey_exports(tables, seed).items()
+        if table.num_rows
     ]
