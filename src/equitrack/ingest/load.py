@@ -180,7 +180,12 @@ def import_paths(
                 continue
             seen.add(identity)
             advance = progress.task(f"Reading {source.label}", progress_total(source) or None)
-            raw = _read(source, advance, fp, pending)
+            try:
+                raw = _read(source, advance, fp, pending)
+            except BaseException:  # a file that cannot be read: what this import wrote goes
+                _finish(writing)
+                store.undo_unfinished_import(store.own)
+                raise
             progress.task(f"Checking {source.label}", None)
             examined = examine(raw, pseudonymiser)
             _finish(writing)
