@@ -4,7 +4,7 @@ An action's text, an organisation's name or a value in a rejected row can begin 
 `-`, `@`, a tab or a carriage return; a spreadsheet opening the file would run it as a formula
 (OWASP's CSV injection). Every CSV goes through `write_csv` (tables) or `write_rows` (plain rows), which put a single
 quote before such text (`write_rows` for plain rows); every workbook is saved by `save_workbook`, which stores such text as a
-string cell. Numbers, and text that is only a number ("-3", "+1.5e3"), are left as they are.
+string cell (and `cells` drops the control characters a workbook cannot hold). Numbers, and text that is only a number ("-3", "+1.5e3"), are left as they are.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 _STARTS = r"^[=+\-@\t\r]"
 _NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 _NUMBER_RE = re.compile(_NUMBER)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # openpyxl's ILLEGAL_CHARACTERS_RE
 
 
 def dangerous(text: str) -> bool:
@@ -70,6 +71,17 @@ def write_rows(sink: IO[str], columns: Sequence[str], rows: Iterable[Mapping[str
     writer.writeheader()
     for row in rows:
         writer.writerow({k: "" if v is None else csv_field(v) for k, v in row.items()})
+
+
+def cell_value(value: Any) -> Any:
+    """A value for a worksheet cell: control characters a workbook cannot hold are dropped from
+    text (openpyxl refuses them), so a stray one in an action or a name cannot stop a report."""
+    return _CONTROL.sub("", value) if isinstance(value, str) else value
+
+
+def cells(values: Iterable[Any]) -> list[Any]:
+    """A row for a worksheet, each value as `cell_value` makes it."""
+    return [cell_value(v) for v in values]
 
 
 def save_workbook(wb: Workbook, path: str | Path) -> None:

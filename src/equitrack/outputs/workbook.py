@@ -8,7 +8,7 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from equitrack.measures import Result, to_arrow
-from equitrack.outputs.neutral import save_workbook
+from equitrack.outputs.neutral import cells, save_workbook
 from equitrack.outputs.wres_workbook import write_workbook
 
 
@@ -23,6 +23,6 @@ def write_results_workbook(
     ws.title = "Results"
     ws.append(table.column_names)
     for row in table.to_pylist():
-        ws.append(list(row.values()))
+        ws.append(cells(row.values()))
     save_workbook(wb, path)
     return path

@@ -18,7 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from equitrack.measures import MEASURES, Result
 from equitrack.model import codes
-from equitrack.outputs.neutral import save_workbook
+from equitrack.outputs.neutral import cell_value, save_workbook
 from equitrack.outputs.terminal import period_label
 
 GROUPS = (codes.WHITE, codes.BME, codes.UNKNOWN)
@@ -85,7 +85,7 @@ def _details(ws: Worksheet, index: dict, unit: str, name: str, year: int) -> Non
     ]
     for i, (label, value) in enumerate(rows, start=3):
         ws.cell(row=i, column=1, value=label).font = HEADER
-        cell = ws.cell(row=i, column=2, value=value)
+        cell = ws.cell(row=i, column=2, value=cell_value(value))
         if label.startswith("Self-reporting"):
             cell.number_format = PERCENT
     ws.column_dimensions["A"].width = 42

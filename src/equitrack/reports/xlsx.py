@@ -9,7 +9,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from equitrack.outputs.neutral import save_workbook
+from equitrack.outputs.neutral import cells, save_workbook
 from equitrack.reports.cells import cell, used_columns
 from equitrack.reports.content import Figures, Picture, Report, Rows, walk
 
@@ -17,7 +17,7 @@ BOLD = Font(bold=True)
 
 
 def _sheet_name(title: str, taken: set[str]) -> str:
-    base = re.sub(r"[\[\]:*?/\\]", " ", title)[:28].strip() or "Sheet"
+    base = re.sub(r"[\[\]:*?/\\\x00-\x1f]", " ", title)[:28].strip() or "Sheet"
     name, n = base, 2
     while name.lower() in taken:
         name = f"{base[:25]} {n}"
@@ -31,10 +31,10 @@ def write_xlsx(report: Report, path: Path, names: Mapping[str, str] | None = Non
     wb = Workbook()
     contents = wb.active
     contents.title = "Contents"
-    contents.append([report.title])
+    contents.append(cells([report.title]))
     contents["A1"].font = Font(bold=True, size=14)
-    contents.append([report.subtitle])
-    contents.append([report.rule])
+    contents.append(cells([report.subtitle]))
+    contents.append(cells([report.rule]))
     contents.append([])
     contents.append(["Sheet", "Section", "What it holds"])
     for c in contents[5]:
@@ -56,12 +56,12 @@ def write_xlsx(report: Report, path: Path, names: Mapping[str, str] | None = Non
             else:
                 continue
             ws = wb.create_sheet(_sheet_name(title, taken))
-            ws.append([title])
+            ws.append(cells([title]))
             ws["A1"].font = BOLD
-            ws.append(header)
+            ws.append(cells(header))
             for c in ws[2]:
                 c.font = BOLD
             for row in rows:
-                ws.append(row)
-            contents.append([ws.title, section.title, title])
+                ws.append(cells(row))
+            contents.append(cells([ws.title, section.title, title]))
     save_workbook(wb, path)
