@@ -456,7 +456,7 @@ KINDS: dict[str, Kind] = {
         Kind(old_xls, r"old Excel .xls workbook or a password-protected one"),
         Kind(entity_bomb, r"sheet1.xml declares a DTD"),
         Kind(external_entity, r"sharedStrings.xml declares a DTD"),
-        Kind(shared_strings_bomb, r"sharedStrings.xml unzips to 6\d MB.*limit is 100 times"),
+        Kind(shared_strings_bomb, r"sharedStrings.xml unzips to 6\d\.\d MB.*limit is 100 times"),
         Kind(row_beyond_excel, r"beyond Excel's last"),
         Kind(huge_cell_xlsx, r"row 2, column B.*40,000 characters"),
         Kind(empty_sheet, r"sheet is empty"),

@@ -81,7 +81,7 @@ def check_size(path: Path) -> None:
     size = path.stat().st_size
     if size > limits.FILE_SIZE.value() * limits.MB:
         raise ReadError(
-            f"{path.name}: the file is {size / limits.MB:,.0f} MB, larger than equitrack reads; "
+            f"{path.name}: the file is {size / limits.MB:,.1f} MB, larger than equitrack reads; "
             f"{limits.FILE_SIZE.says()}"
         )
 
@@ -110,7 +110,7 @@ def check_workbook(path: Path) -> None:
             unpacked = sum(p.file_size for p in parts)
             if unpacked > limits.UNPACKED.value() * limits.MB:
                 raise ReadError(
-                    f"{path.name}: the workbook unzips to {unpacked / limits.MB:,.0f} MB; "
+                    f"{path.name}: the workbook unzips to {unpacked / limits.MB:,.1f} MB; "
                     f"{limits.UNPACKED.says()}"
                 )
             ratio = limits.XLSX_RATIO.value()
@@ -120,7 +120,7 @@ def check_workbook(path: Path) -> None:
                 ):
                     raise ReadError(
                         f"{path.name}: its part {part.filename} unzips to "
-                        f"{part.file_size / limits.MB:,.0f} MB from "
+                        f"{part.file_size / limits.MB:,.1f} MB from "
                         f"{part.compress_size / 1024:,.0f} KB, "
                         f"{part.file_size // max(part.compress_size, 1):,} times larger (a zip "
                         f"bomb, not a spreadsheet); {limits.XLSX_RATIO.says()}"
@@ -875,7 +875,7 @@ def _parquet(source: Source) -> pq.ParquetFile:
         raise ReadError(f"{source.label}: not a readable Parquet file ({_why(exc)})") from exc
     if unpacked > limits.UNPACKED.value() * limits.MB:
         raise ReadError(
-            f"{source.label}: the file's columns unpack to {unpacked / limits.MB:,.0f} MB; "
+            f"{source.label}: the file's columns unpack to {unpacked / limits.MB:,.1f} MB; "
             f"{limits.UNPACKED.says()}"
         )
     _check_names(source, schema.names)
