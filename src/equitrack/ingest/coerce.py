@@ -14,6 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from equitrack.ingest.dates import implausible
 from equitrack.ingest.readers import contiguous
 from equitrack.model.tables import DATE_YEARS, Column, Kind
 from equitrack.store.types import ARROW_TYPES
@@ -156,8 +157,7 @@ def _plausible(dates: pa.Array) -> pa.Array:
 def _date_reason(value: str) -> str:
     year = re.match(r"^\s*([0-9]{4})-[0-9]{2}-[0-9]{2}", value)
     if year and not DATE_YEARS[0] <= int(year[1]) <= DATE_YEARS[1]:
-        first, last = DATE_YEARS
-        return f"'{value}' is not a plausible date: equitrack reads dates in the years {first} to {last}"
+        return implausible(value)
     return f"'{value}' is not a date written as YYYY-MM-DD (for example 2024-03-31)"
 
 

@@ -30,6 +30,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from equitrack.model.tables import DATE_YEARS
+
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 SERIAL_RANGE = (
     (dt.date(1910, 1, 1) - EXCEL_EPOCH).days,
@@ -82,6 +84,21 @@ def _date(y: int, m: int, d: int) -> dt.date | None:
         return None
 
 
+def _plausible(value: str, d: dt.date) -> Reading:
+    """A real date, read when it falls in DATE_YEARS (0001-01-01 is a placeholder, not a day)."""
+    if DATE_YEARS[0] <= d.year <= DATE_YEARS[1]:
+        return Reading(d.isoformat())
+    return Reading(None, implausible(value))
+
+
+def implausible(value: str) -> str:
+    """Why a real date outside DATE_YEARS is refused."""
+    first, last = DATE_YEARS
+    return (
+        f"'{value}' is not a plausible date: equitrack reads dates in the years {first} to {last}"
+    )
+
+
 def _declared(forms: tuple[str, ...]) -> str:
     return ", ".join(EXAMPLES[f] for f in forms)
 
@@ -93,7 +110,7 @@ def read_one(value: str, forms: tuple[str, ...]) -> Reading:
             return Reading(None, f"'{value}' is an ISO date, which this profile does not read "
                            f"(it reads {_declared(forms)}; add \"iso\" to its dates)")  # fmt: skip
         d = _date(int(m[1]), int(m[2]), int(m[3]))
-        return Reading(d.isoformat()) if d else Reading(None, f"'{value}' is not a real date")
+        return _plausible(value, d) if d else Reading(None, f"'{value}' is not a real date")
     if m := _NUMERIC.match(text):
         a, b, year = int(m[1]), int(m[3]), m[4]
         if len(year) == 2:
@@ -102,7 +119,7 @@ def read_one(value: str, forms: tuple[str, ...]) -> Reading:
         day_first, month_first = _date(int(year), b, a), _date(int(year), a, b)
         if "day_first" in forms:
             if day_first:
-                return Reading(day_first.isoformat())
+                return _plausible(value, day_first)
             if month_first:
                 return Reading(None, f"'{value}' cannot be day/month/year (there is no month "
                                f"{b}): it is written month-first, which equitrack does not read",
@@ -124,7 +141,7 @@ def read_one(value: str, forms: tuple[str, ...]) -> Reading:
             return Reading(None, f"'{value}' is written day-first, which this profile does not "
                            f"read (it reads {_declared(forms)})")  # fmt: skip
         d = _date(int(m[3]), month, int(m[1]))
-        return Reading(d.isoformat()) if d else Reading(None, f"'{value}' is not a real date")
+        return _plausible(value, d) if d else Reading(None, f"'{value}' is not a real date")
     if _SERIAL.match(text):
         if "excel_serial" not in forms:
             return Reading(None, f"'{value}' looks like an Excel date serial, which this profile "
