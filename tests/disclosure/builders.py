@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from equitrack.measures.result import Result, rated
+from equitrack.measures.result import Result, compared, rated
 from equitrack.stats import compare, proportion
 
 ORG = "RX1"
@@ -67,10 +67,9 @@ def comparison(
         if group not in (reference, "Unknown"):
             c = compare(events, members, ref_events, ref_members, orientation=orientation)
             r.reference_group = reference
-            r.ratio, r.ratio_ci_low, r.ratio_ci_high = c.ratio, c.ci_low, c.ci_high
-            r.p_value, r.test, r.band = c.p_value, str(c.test), c.band and str(c.band)
-            r.verdict = r.verdict_adjusted = str(c.verdict)
-            r.too_few, r.reason = c.too_few, c.reason
+            for name, value in compared(c).items():
+                setattr(r, name, value)
+            r.verdict_adjusted = r.verdict
         out.append(r)
     return out
 

@@ -5,7 +5,7 @@ import copy
 import pytest
 
 from equitrack.disclosure import TOO_FEW_TO_SHOW, Policy, gate, policy_for
-from equitrack.stats import proportion
+from equitrack.stats import compare, proportion
 from tests.disclosure.builders import by, comparison, representation, survey
 
 PUBLIC = policy_for("public")
@@ -43,15 +43,26 @@ def test_a_ratio_is_cleared_when_any_count_it_rests_on_is_below_eight() -> None:
     assert bme.excluded == 10 and by(gate(results, "public"), group="Unknown").denominator == 10
 
 
-def test_a_ratio_resting_on_counts_of_eight_or_more_is_kept_and_its_reason_made_safe() -> None:
+def test_a_ratio_resting_on_counts_of_eight_or_more_is_made_again_from_the_shown_counts() -> None:
+    """BME 9/300 against White 20/400 shows as 10/300 against 20/400: the ratio a reader works
+    out from those, (10/300) / (20/400) = 2/3, not the exact 0.6 that would give the 9 away."""
     results = comparison({"White": (20, 400), "BME": (9, 300)})
     before = by(results, group="BME")
     bme = by(gate(results, "public"), group="BME")
     assert (bme.numerator, bme.denominator) == (10, 300)
-    assert bme.ratio == before.ratio and bme.p_value == before.p_value
-    assert bme.verdict == before.verdict == "too few to tell"
+    assert before.ratio == pytest.approx(0.6)
+    assert bme.ratio == pytest.approx(2 / 3)
+    again = compare(10, 300, 20, 400, orientation="harm")
+    assert (bme.ratio_ci_low, bme.ratio_ci_high, bme.p_value) == (
+        again.ci_low,
+        again.ci_high,
+        again.p_value,
+    )
+    # the verdict too: exact, 9 events were too few to tell; shown, 10 are enough
+    assert before.verdict == "too few to tell"
     assert before.reason == "too few to tell: focus group events 9 (below 10)"
-    assert bme.reason == "too few to tell: focus group events below 10"  # no exact 9
+    assert bme.verdict == str(again.verdict) == "favourable, not significant"
+    assert bme.reason is None
 
 
 def test_a_ratio_is_cleared_when_the_reference_group_is_too_small() -> None:

@@ -12,11 +12,14 @@ habit"). For a suppressing policy, in order:
    (NHS Digital's method) with their Wilson interval recomputed from the same rounded figures
    (an interval from the exact counts could be inverted to recover them, and one dropped
    would leave no measure of uncertainty); percentage-point differences (survey, WRES 9) from
-   the shown rates, or cleared when either side is not shown. A ratio, its interval, p-value
-   and verdicts are kept, as computed from the exact counts, only where every count they rest
-   on (both groups' numerators and denominators) is at least 8 and shown; otherwise they are
-   cleared with the reason "too few to show". Reasons that quote counts are rebuilt from the
-   shown figures or withheld (`equitrack.disclosure.reasons`).
+   the shown rates, or cleared when either side is not shown. A ratio is shown only where
+   every count it rests on (both groups' numerators and denominators) is at least 8 and shown;
+   it is then compared again from the shown counts, so its interval, p-value, band and verdicts
+   are those a reader recomputing from the shown counts would get (ones from the exact counts
+   could be inverted to recover them), and the verdicts allowing for many comparisons are
+   adjusted again over the comparisons shown. Otherwise they are cleared with the reason "too
+   few to show". Reasons that quote counts are rebuilt from the shown figures or withheld
+   (`equitrack.disclosure.reasons`).
 5. Each result records the rule applied in `options["disclosure"]`.
 
 New Result objects are returned; the inputs are never changed. Results of the organisations in
@@ -41,8 +44,8 @@ from equitrack.disclosure.reasons import SUPPRESSED, TOO_FEW_TO_SHOW, Shown, saf
 from equitrack.disclosure.secondary import protect, relations
 from equitrack.measures.declare import Kind
 from equitrack.measures.progression import NEEDED_PREFIX, headcount_for_parity
-from equitrack.measures.result import Result
-from equitrack.stats import proportion
+from equitrack.measures.result import Result, compared
+from equitrack.stats import Comparison, adjust_for_multiplicity, compare, proportion
 
 #: The fields of a comparison, cleared together when it is too few to show.
 RATIO_FIELDS = (
@@ -130,10 +133,18 @@ def gate(
     decision = decide(results, policy, exact_orgs=exact_orgs, systems=systems)
     rebuild = _Rebuilder(results, decision, policy)
     own = f"exact counts for the analyst's own organisation; otherwise {policy.describe()}"
-    return [
+    shown = [
         _recorded(r, own) if r.org in exact_orgs else rebuild.result(i, r)
         for i, r in enumerate(results)
     ]
+    rebuild.adjust(shown)
+    return shown
+
+
+def _mean_of_rates(r: Result) -> bool:
+    """A ratio of mean yearly rates rests on each year's counts, which a result does not show:
+    made again from the pooled shown counts it would be another figure, so it is not shown."""
+    return r.options.get("pooling") == "mean_of_rates" and int(r.options.get("window", 1)) > 1
 
 
 def _recorded(r: Result, rule: str, **changes: Any) -> Result:
@@ -173,6 +184,7 @@ class _Rebuilder:
         self.rule = policy.describe()
         self.index = {_key(r): i for i, r in enumerate(results)}
         self.shown = decision.per_result()
+        self.compared: dict[int, Comparison] = {}  # comparisons made again from shown counts
 
     def counts(self, i: int) -> dict[str, int | None]:
         """A result's shown counts, including any no figure stands for (ruled on alone)."""
@@ -237,9 +249,13 @@ class _Rebuilder:
 
         if any(getattr(r, f) is not None for f in RATIO_FIELDS) and kind is not Kind.PAY_GAP:
             j = self.reference(r)
-            if j is None or not self.enough((r, counts), (self.results[j], self.counts(j))):
+            c = None if j is None else self.compare(i, r, counts, self.counts(j))
+            if c is None:
                 changes.update(dict.fromkeys(RATIO_FIELDS))
                 reason = TOO_FEW_TO_SHOW
+            else:
+                changes.update(compared(c))
+                reason = changes.pop("reason")
         reason = safe_reason(reason, shown)
         # suppressed: a figure the row leads with is not shown (a hidden `excluded` or
         # workforce count alone does not make the row's own figures suppressed)
@@ -247,6 +263,41 @@ class _Rebuilder:
         if hidden and reason is None:
             reason = SUPPRESSED
         return _recorded(r, self.rule, **changes, reason=reason, suppressed=r.suppressed or hidden)
+
+    def compare(
+        self, i: int, r: Result, counts: Mapping[str, int | None], theirs: Mapping[str, int | None]
+    ) -> Comparison | None:
+        """The comparison made again from the shown counts of both sides; None where it may not
+        be shown (too few, a side not shown, or a ratio the shown counts cannot give)."""
+        j = self.reference(r)
+        assert j is not None
+        if r.orientation is None or _mean_of_rates(r):
+            return None
+        if not self.enough((r, counts), (self.results[j], theirs)):
+            return None
+        c = compare(
+            counts["numerator"],  # type: ignore[arg-type]  # enough: all shown
+            counts["denominator"],  # type: ignore[arg-type]
+            theirs["numerator"],  # type: ignore[arg-type]
+            theirs["denominator"],  # type: ignore[arg-type]
+            orientation=r.orientation,
+        )
+        self.compared[i] = c
+        return c
+
+    def adjust(self, shown: list[Result]) -> None:
+        """Verdicts allowing for many comparisons, over the comparisons shown: each family (a
+        measure's run, as the measure adjusted them) is adjusted again from its shown p-values."""
+        families: dict[tuple[str, str, str], list[int]] = {}
+        for i in self.compared:
+            r = self.results[i]
+            key = (r.measure, json.dumps(r.options, sort_keys=True, default=str), r.group_type)
+            families.setdefault(key, []).append(i)
+        for members in families.values():
+            made = adjust_for_multiplicity([self.compared[i] for i in members])
+            for i, c in zip(members, made, strict=True):
+                verdict = c.verdict_adjusted
+                shown[i] = replace(shown[i], verdict_adjusted=verdict and str(verdict))
 
     def enough(self, *sides: tuple[Result, dict[str, int | None]]) -> bool:
         """Every count a comparison rests on (each side's numerator and denominator) is at

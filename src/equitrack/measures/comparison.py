@@ -15,7 +15,7 @@ from equitrack.measures.counting import (
     ordered,
 )
 from equitrack.measures.declare import Frame, Measure, Subset
-from equitrack.measures.result import Result, outnumbered_reason, rated
+from equitrack.measures.result import Result, compared, outnumbered_reason, rated
 from equitrack.model import codes
 from equitrack.stats import (
     Comparison,
@@ -113,13 +113,8 @@ class Comparisons:
 
     def add(self, result: Result, reference: str, c: Comparison) -> None:
         result.reference_group = reference
-        result.ratio = c.ratio
-        result.ratio_ci_low, result.ratio_ci_high = c.ci_low, c.ci_high
-        result.p_value, result.test = c.p_value, c.test and str(c.test)
-        result.band = c.band and str(c.band)
-        result.verdict = str(c.verdict)
-        result.too_few = c.too_few
-        result.reason = c.reason
+        for name, value in compared(c).items():
+            setattr(result, name, value)
         self._made.append((result, c))
 
     def adjust(self) -> None:

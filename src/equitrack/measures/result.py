@@ -10,7 +10,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from equitrack.stats import Proportion, proportion
+from equitrack.stats import Comparison, Proportion, proportion
 
 
 @dataclass
@@ -33,6 +33,7 @@ class Result:
     rate_ci_low: float | None = None
     rate_ci_high: float | None = None
     reference_group: str | None = None
+    orientation: str | None = None  # of a comparison: "harm" or "benefit" (which way is worse)
     ratio: float | None = None
     ratio_ci_low: float | None = None
     ratio_ci_high: float | None = None
@@ -78,6 +79,23 @@ def outnumbered_reason(words: str, group: str | None = None) -> str:
     return f"{whose}{words}, so no rate or ratio is given"
 
 
+def compared(c: Comparison) -> dict[str, Any]:
+    """The fields of a result that a comparison fills (all but the reference's name and the
+    verdict allowing for many comparisons, which needs the whole family)."""
+    return {
+        "orientation": str(c.orientation),
+        "ratio": c.ratio,
+        "ratio_ci_low": c.ci_low,
+        "ratio_ci_high": c.ci_high,
+        "p_value": c.p_value,
+        "test": c.test and str(c.test),
+        "band": c.band and str(c.band),
+        "verdict": str(c.verdict),
+        "too_few": c.too_few,
+        "reason": c.reason,
+    }
+
+
 def rated(
     numerator: int, denominator: int, outnumbered: str = OUTNUMBERED, **values: Any
 ) -> Result:
@@ -113,6 +131,7 @@ SCHEMA = pa.schema(
         ("rate_ci_low", pa.float64()),
         ("rate_ci_high", pa.float64()),
         ("reference_group", pa.string()),
+        ("orientation", pa.string()),
         ("ratio", pa.float64()),
         ("ratio_ci_low", pa.float64()),
         ("ratio_ci_high", pa.float64()),
