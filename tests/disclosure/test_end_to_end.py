@@ -85,6 +85,10 @@ def test_the_public_gate_on_real_results(wres, mini) -> None:
         assert r.options["disclosure"] == PUBLIC.describe()
         for name in COUNTS:
             value = getattr(r, name)
+            if r.measure == "wres9":  # board membership is public by nature: exact
+                exact = wres[[id(x) for x in out].index(id(r))]
+                assert value == getattr(exact, name), (name, r)
+                continue
             assert value is None or (not 1 <= value <= 7 and value % 5 == 0), (name, r)
         if r.rate is not None and r.numerator is not None:
             assert r.rate == proportion(r.numerator, r.denominator).rate
@@ -155,7 +159,7 @@ def test_an_analysts_own_organisation_passes_exact(wres, mini) -> None:
     for exact, shown in zip(wres, out, strict=True):
         if exact.org == "RXA":
             assert shown.record() | {"options": exact.options} == exact.record()
-        else:
+        elif exact.measure != "wres9":  # board membership is public by nature
             assert not any(1 <= (getattr(shown, n) or 0) <= 7 for n in COUNTS)
 
 

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from equitrack.disclosure import Audience, Policy, PolicyError, load_policies, policy_for
+from equitrack.disclosure import Audience, Policy, PolicyError, gate, load_policies, policy_for
+from tests.disclosure.builders import by, representation
 
 
 def test_defaults_follow_the_spec() -> None:
@@ -63,3 +64,21 @@ def test_a_missing_file_and_an_unknown_audience_are_clear(tmp_path: Path) -> Non
         load_policies(tmp_path / "absent.toml")
     with pytest.raises(PolicyError, match="unknown audience 'press'"):
         policy_for("press")
+
+
+def test_board_membership_is_public_by_nature_and_the_list_is_configuration(
+    tmp_path: Path,
+) -> None:
+    """WRES 9's board counts are named in every annual report: shown exact to the public, even
+    a board of 15 with 2 BME members; a rules file can take the measure off the list."""
+    board = representation({"All": {"White": 13, "BME": 2}}, measure="wres9")
+    bme = by(gate(board, "public"), group="BME")
+    assert (bme.numerator, bme.denominator, bme.suppressed) == (2, 15, False)
+    assert "wres9 exact (public by nature)" in bme.options["disclosure"]
+    path = tmp_path / "rules.toml"
+    path.write_text("[public]\npublic = []\n")
+    strict = load_policies(path)[Audience.PUBLIC]
+    assert by(gate(board, strict), group="BME").numerator is None
+    path.write_text('[public]\npublic = "wres9"\n')
+    with pytest.raises(PolicyError, match="public must be a list of measure ids"):
+        load_policies(path)

@@ -90,7 +90,12 @@ def decide(
     """Which quantities are suppressed, and what the others show, for a suppressing policy."""
     figures = read(results)
     values = figures.values()
-    fixed = {f.node for f in figures.shown if results[f.index].org in exact_orgs}
+    fixed = {
+        f.node
+        for f in figures.shown
+        if results[f.index].org in exact_orgs
+        or (results[f.index].measure in policy.public and f.field in _COUNTS)
+    }
     suppressed = {n for n, v in values.items() if n not in fixed and is_small(v, policy)}
     for f in figures.shown:
         r = results[f.index]

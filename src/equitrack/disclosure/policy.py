@@ -42,6 +42,15 @@ class Policy:
     survey_min_respondents: int = 11  # survey groups with fewer respondents are not shown
     ratio_min_count: int = 8  # a ratio needs every count it rests on to be at least this
     secondary: bool = True  # complementary suppression, so no cell is found by subtraction
+    #: Measures whose own counts are public by nature (board membership, named in every annual
+    #: report): shown exact, never suppressed. Their comparisons with the workforce are not.
+    public: tuple[str, ...] = ("wres9",)
+    #: What a reader is told, in plain words, before any figure (the rules file's words; the
+    #: numbers in braces are this policy's own, so overriding a number keeps the words true).
+    notice: str = (
+        "Numbers are rounded to the nearest {rounding_base} and numbers below {smallest_shown} "
+        "are not shown, to protect the privacy of staff."
+    )
 
     def __post_init__(self) -> None:
         for name in ("smallest_shown", "rounding_base", "survey_min_respondents"):
@@ -49,6 +58,14 @@ class Policy:
                 raise ValueError(f"{name} must be at least 1, not {getattr(self, name)}")
         if self.ratio_min_count < 0:
             raise ValueError(f"ratio_min_count must be 0 or more, not {self.ratio_min_count}")
+
+    def plain(self) -> str:
+        """The notice a reader sees first, with this policy's numbers."""
+        return self.notice.format(
+            rounding_base=self.rounding_base,
+            smallest_shown=self.smallest_shown,
+            survey_min_respondents=self.survey_min_respondents,
+        )
 
     def describe(self) -> str:
         """The rule applied, in one line, for recording in every output it gates."""
@@ -69,6 +86,7 @@ class Policy:
             f"shown counts; survey groups under {self.survey_min_respondents} respondents not "
             f"shown; ratios only where every count is at least {self.ratio_min_count}"
             + ("; secondary suppression" if self.secondary else "")
+            + (f"; {', '.join(self.public)} exact (public by nature)" if self.public else "")
         )
 
 
@@ -80,6 +98,8 @@ _TYPES: dict[str, type] = {
     "survey_min_respondents": int,
     "ratio_min_count": int,
     "secondary": bool,
+    "public": list,
+    "notice": str,
 }
 assert set(_TYPES) | {"name"} == {f.name for f in fields(Policy)}
 
@@ -95,6 +115,13 @@ def _checked(where: str, audience: str, raw: Any, base: Policy) -> Policy:
                 f"{where}: [{audience}] has an unknown key {key!r}; "
                 f"known keys are {', '.join(_TYPES)}"
             )
+        if wanted is list:
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise PolicyError(
+                    f"{where}: [{audience}] {key} must be a list of measure ids, not {value!r}"
+                )
+            values[key] = tuple(value)
+            continue
         # bool is an int in Python: a rule of `true` must not pass for a count, nor 1 for a flag
         if type(value) is not wanted:
             raise PolicyError(
@@ -103,7 +130,11 @@ def _checked(where: str, audience: str, raw: Any, base: Policy) -> Policy:
             )
         values[key] = value
     try:
-        return replace(base, name=audience, **values)
+        policy = replace(base, name=audience, **values)
+        policy.plain()
+        return policy
+    except (KeyError, IndexError) as exc:
+        raise PolicyError(f"{where}: [{audience}] notice names an unknown number {exc}") from None
     except ValueError as exc:
         raise PolicyError(f"{where}: [{audience}] {exc}") from None
 

@@ -59,8 +59,9 @@ class Report:
     title: str
     subtitle: str
     audience: str
-    rule: str  # the disclosure rule applied, in words
+    rule: str  # the disclosure rule applied, as recorded with the figures
     sections: tuple[Section, ...]
+    notice: str = ""  # what a reader is told first about the figures, in plain words
     made: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
     def charts(self) -> list[Chart]:

@@ -83,6 +83,7 @@ def build(
         audience,
         policy.describe(),
         tuple(sections),
+        policy.plain(),
     )
 
 

@@ -49,6 +49,7 @@ def build_wres(store: Store, year: int, org: str, *, policy: Policy, audience: s
         audience,
         policy.describe(),
         tuple(sections),
+        policy.plain(),
     )
 
 
@@ -166,4 +167,5 @@ def build_system(store: Store, year: int, *, policy: Policy, audience: str) -> R
         audience,
         policy.describe(),
         tuple(sections),
+        policy.plain(),
     )
