@@ -321,9 +321,13 @@ def profile_check(
         for target, looked, required in report.missing:
             need = "[bold red]needed[/bold red]" if required else "optional"
             console.print(f"  {target} ({need}): looked for {escape(looked)}", highlight=False)
+    if report.kept:
+        console.print("\n[bold]Columns kept aside[/bold] (the profile keeps them: stored as "
+                      "written, unless they look like personal identifiers)")  # fmt: skip
+        console.print(f"  {escape(', '.join(report.kept))}", highlight=False, soft_wrap=True)
     if report.unused:
-        console.print("\n[bold]Columns not read[/bold] (kept aside on import, unless they look "
-                      "like personal identifiers)")  # fmt: skip
+        console.print("\n[bold]Columns not read[/bold] (not stored; a profile can keep them "
+                      "by name, under keep)")  # fmt: skip
         console.print(f"  {escape(', '.join(report.unused))}", highlight=False, soft_wrap=True)
     if report.ignored:
         console.print("\n[bold]Columns the profile ignores[/bold] (not stored)")
@@ -978,23 +982,51 @@ def serve(
         bool,
         typer.Option(
             "--insecure-cookies",
-            help="Send the session cookie over plain HTTP (only behind no proxy, on this machine).",
+            help="Plain-HTTP use on this machine only: send the session cookie without the "
+            "Secure flag (said at start-up). Without it, cookies are Secure: serve over HTTPS.",
         ),
     ] = False,
+    trusted_proxy: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--trusted-proxy",
+            help="Address of a reverse proxy in front of the dashboard (repeat for more): its "
+            "X-Forwarded-Proto and X-Forwarded-For are believed, so HTTPS through it gets HSTS "
+            "and sign-in throttling sees each caller's own address. No one else's are.",
+        ),
+    ] = None,
+    max_upload_mb: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            envvar="EQUITRACK_MAX_UPLOAD_MB",
+            help="Largest file the dashboard's upload form takes, in MB.",
+        ),
+    ] = 100,
 ) -> None:
-    """Serve the dashboard. Put it behind HTTPS; cookies are marked secure unless told not to."""
+    """Serve the dashboard. Put it behind HTTPS; cookies are marked Secure unless told not to."""
     import uvicorn
 
     from equitrack.web.app import create_app
 
     with user_errors():
         store = connect(db, create=False)
-    secure = not insecure_cookies and host not in ("127.0.0.1", "localhost")
-    console.print(f"equitrack dashboard on http://{host}:{port}/ (Ctrl+C to stop)")
-    try:
-        uvicorn.run(
-            create_app(store, secure_cookies=secure), host=host, port=port, log_level="warning"
+    if insecure_cookies:
+        console.print(
+            "[bold yellow]--insecure-cookies:[/bold yellow] the session cookie is sent over "
+            "plain HTTP, without the Secure flag. Use this on this machine only, never across "
+            "a network."
         )
+    console.print(f"equitrack dashboard on http://{host}:{port}/ (Ctrl+C to stop)")
+    app_ = create_app(
+        store,
+        secure_cookies=not insecure_cookies,
+        trusted_proxies=trusted_proxy or (),
+        upload_limit=max_upload_mb * 1_000_000,
+    )
+    try:
+        # the app believes forwarded headers itself, and only from --trusted-proxy
+        uvicorn.run(app_, host=host, port=port, log_level="warning", proxy_headers=False)
     finally:
         store.close()
 
@@ -1091,7 +1123,8 @@ def demo(
         f"[bold]{password}[/bold] (made for this demo; `equitrack users add` makes others)"
     )
     if serve_after:
-        serve(db=str(db), host="127.0.0.1", port=port, insecure_cookies=False)
+        # the demo is served over plain HTTP on this machine: said so as it starts
+        serve(db=str(db), host="127.0.0.1", port=port, insecure_cookies=True)
 
 
 if __name__ == "__main__":

@@ -153,9 +153,16 @@ def test_day_first_iso_excel_serial_bom_trailing_spaces_and_mixed_case_load(
     ]
 
 
-def test_windows_1252_with_an_en_dash_and_an_accented_extra_column_loads(
-    tmp_path: Path, db_path: Path
+def test_windows_1252_with_an_en_dash_and_an_accented_kept_column_loads(
+    tmp_path: Path, db_path: Path, isolated_key: Path
 ) -> None:
+    # a trust's copy of the profile keeps the job title aside (only kept columns are stored)
+    local = isolated_key.parent / "profiles"
+    local.mkdir(exist_ok=True)
+    text = (profiles.shipped_dir() / "trac_applicants.toml").read_text(encoding="utf-8")
+    text = text.replace('ignore = ["Application Status", "Status"]',
+                        'ignore = ["Application Status", "Status"]\nkeep = ["Job Title"]')  # fmt: skip
+    (local / "trac_applicants.toml").write_text(text, encoding="utf-8")
     header = [*HEADER, "Job Title"]
     rows = [
         [*ROWS[0], "Staff Nurse – Ward 7"],

@@ -39,6 +39,15 @@ def _code_spellings(code: str) -> list[str]:
     return [s for s in spelt if s != code]
 
 
+def _token_spellings(token: str) -> list[str]:
+    """An upload's id (case matters: another case is another id, not a spelling of it)."""
+    wide = "".join(chr(ord(c) - 0x21 + 0xFF01) for c in token)
+    return [
+        f" {token}", f"{token} ", f"%20{token}", f"{token}%00", f"{token}%0A", f"{token}%09",
+        f"{token}.", f"+{token}", f"{token}=", f"{token}*", wide,
+    ]  # fmt: skip
+
+
 #: Spellings of each kind of path parameter, by the parameter's name.
 SPELLINGS = {
     "action_id": _id_spellings,
@@ -47,6 +56,7 @@ SPELLINGS = {
     "family": _code_spellings,
     "kind": _code_spellings,
     "fmt": _code_spellings,
+    "upload_id": _token_spellings,
 }
 MINE, THEIRS = "RXA", "QXA"  # the editor's organisation, and another
 
@@ -71,8 +81,9 @@ def test_every_path_parameter_has_spellings() -> None:
 
 
 @pytest.fixture(scope="module")
-def objects(web_store) -> dict[str, dict[str, str]]:
-    """The path values naming an object of each organisation (an action each)."""
+def objects(web_store, app) -> dict[str, dict[str, str]]:
+    """The path values naming an object of each organisation (an action each), and an upload
+    of the editor's and of someone else's (uploads are their uploader's)."""
     plan = load_plan()
     tracked.seed(web_store, plan)
     values = {}
@@ -81,6 +92,9 @@ def objects(web_store) -> dict[str, dict[str, str]]:
         values[org] = {
             "action_id": str(action), "number": "2", "org": org, "family": "wres",
             "kind": "scrutiny", "fmt": "html",
+            "upload_id": app.state.jobs.submit(
+                "editor" if org == MINE else "analyst", "ids.csv", lambda job: None
+            ).id,
         }  # fmt: skip
     return values
 

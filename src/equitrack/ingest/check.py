@@ -32,10 +32,11 @@ class Check:
     rows: int
     found: list[tuple[str, str]]  # (table.column, where it comes from)
     missing: list[tuple[str, str, bool]]  # (table.column, headers looked for, required)
-    unused: list[str]  # source columns no rule reads, kept aside on import
+    unused: list[str]  # source columns no rule reads or keeps: not stored
     problems: list[str]  # file problems and value summaries
     row_problems: dict[str, int]  # location → rows with a problem there
     ignored: list[str] = field(default_factory=list)  # columns the profile says to drop
+    kept: list[str] = field(default_factory=list)  # columns the profile keeps aside (keep)
 
     @property
     def ok(self) -> bool:
@@ -91,18 +92,19 @@ def check_file(path: Path, profile: Profile | None = None) -> Check:
                 missing.append((target, ", ".join(rule.headers), bool(req)))
             else:
                 found.append((target, data.where(rule.target)))
-        notes = mapper.notes.get(t, [])  # the profile's own work reported, not problems
+        notes = mapper.notes.get(t, []) + mapper.aside.warnings  # reported, not problems
         problems += data.file_problems + [w for w in data.warnings if w not in notes]
         for prior in data.prior:  # counted as records of the file
             where = f"{t}: {prior.where}"
             row_problems[where] = row_problems.get(where, 0) + len(np.unique(prior.lines))
     dropped = {header_key(h) for h in chosen.ignore}
     unread = [raw.headers.get(c, c) for c in raw.data.column_names if c not in mapper.used]
-    unused = [h for h in unread if header_key(h) not in dropped]
+    kept = [raw.headers.get(c, c) for c in mapper.aside.kept]
+    unused = [h for h in unread if header_key(h) not in dropped and h not in kept]
     ignored = [h for h in unread if header_key(h) in dropped]
     return Check(
         probe, chosen, choice.reason, raw.data.num_rows, found, missing, unused, problems,
-        row_problems, ignored,
+        row_problems, ignored, kept,
     )  # fmt: skip
 
 
@@ -119,5 +121,7 @@ def _check_canonical(path: Path, fmt: str, sheet: str | None, choice: Choice) ->
             else:
                 missing.append((f"{named}.{col.name}", col.name, col.required))
     columns = {header_key(c) for c in (TABLE_BY_NAME[named].column_names if named else ())}
-    unused = [h for h in header if header_key(h) not in columns]
-    return Check(probe, choice.profile, choice.reason, 0, found, missing, unused, [], {})
+    keep = {header_key(h) for h in choice.profile.keep}
+    unused = [h for h in header if header_key(h) not in columns | keep]
+    kept = [h for h in header if header_key(h) in keep and header_key(h) not in columns]
+    return Check(probe, choice.profile, choice.reason, 0, found, missing, unused, [], {}, kept=kept)

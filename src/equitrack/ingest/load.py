@@ -149,6 +149,7 @@ def import_paths(
         )
     sources, notes = detect.discover([Path(p) for p in paths], table, profile)
     pending: dict[tuple[Path, str | None], dict[str, RawData]] = {}
+    canonical = profiles.canonical()  # what canonical files keep aside (keep)
     pseudonymiser = Pseudonymiser(load_key())
     _check_key(store, pseudonymiser)
     store.undo_unfinished_import()  # a killed import's, so that its ids are free again
@@ -181,7 +182,7 @@ def import_paths(
             seen.add(identity)
             advance = progress.task(f"Reading {source.label}", progress_total(source) or None)
             try:
-                raw = _read(source, advance, fp, pending)
+                raw = _read(source, advance, fp, pending, canonical)
             except BaseException:  # a file that cannot be read: what this import wrote goes
                 _finish(writing)
                 store.undo_unfinished_import(store.own)
@@ -250,11 +251,13 @@ def _read(
     advance: Advance,
     fp: Fingerprint,
     pending: dict[tuple[Path, str | None], dict[str, RawData]],
+    canonical: profiles.Profile,
 ) -> RawData:
     """A source as read, or as its profile maps it. A file that gives several tables is read
-    once: the tables not yet checked wait in `pending` (one file's at a time) for their turn."""
+    once: the tables not yet checked wait in `pending` (one file's at a time) for their turn.
+    Columns no profile reads or keeps are dropped here, before anything is stored."""
     if not source.mapped:
-        return read(source, advance, fp)
+        return mapping.canonical(read(source, advance, fp), canonical)
     key = (source.path, source.sheet)
     if source.table not in pending.get(key, {}):
         pending.clear()

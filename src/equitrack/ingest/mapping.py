@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 
 from equitrack.ingest.coerce import FALSE_WORDS, text
 from equitrack.ingest.dates import read_dates
+from equitrack.ingest.identifying import identifying_header, identifying_values
 from equitrack.ingest.percent import Counted, count_of
 from equitrack.ingest.profile import (
     ColumnRule,
@@ -72,6 +73,7 @@ class Mapper:
         self._cache: dict[str, _Column | None] = {}
         #: What the import reports about the profile's own work, by table (rows skipped, counts worked out from percentages): shown with the warnings, not problems.
         self.notes: dict[str, list[str]] = {}
+        self.aside = Aside()  # what becomes of the columns no rule reads (row table only)
         self.raw = self._drop_skipped(raw)
         self.n = self.raw.data.num_rows
 
@@ -120,13 +122,7 @@ class Mapper:
         return replace(raw, data=raw.data.filter(pa.array(keep)), lines=raw.lines[keep])
 
     def where(self, name: str | None, label: str) -> str:
-        """A location as the validator writes it, from a source column's name."""
-        pos = self.raw.positions.get(name) if name is not None else None
-        if pos is None:
-            return f"column {label}"
-        if self.raw.source.format == "xlsx":
-            return f"column {_column_letter(pos)} ({label})"
-        return f"column {pos} ({label})"
+        return where(self.raw, name, label)
 
     def column(self, rule: ColumnRule, table_name: str) -> _Column | None:
         """The rule's values for every record; None when its source column is absent."""
@@ -369,6 +365,8 @@ class Mapper:
         if t == profile.row_table:
             data, positions, labels = self._extras(tbl.column_names, data, positions, labels)
             unreadable = raw.unreadable_rows
+            warnings += self.aside.warnings
+            file_problems += self.aside.problems
         if "__empty" in data.column_names:
             data = data.drop(["__empty"])
         return RawData(
@@ -451,16 +449,26 @@ class Mapper:
         positions: dict[str, int],
         labels: dict[str, str],
     ) -> tuple[pa.Table, dict[str, int], dict[str, str]]:
-        """Source columns no rule reads are kept aside, as for canonical files."""
-        ignored = {header_key(h) for h in self.profile.ignore}
-        for name in self.raw.data.column_names:
-            if name in self.used or header_key(self.raw.headers.get(name, name)) in ignored:
-                continue
+        """Source columns no rule reads: those the profile keeps by name are kept aside (see
+        `set_aside`), and the rest are not stored."""
+        unread = [n for n in self.raw.data.column_names if n not in self.used]
+        self.aside = set_aside(self.raw, unread, self.profile)
+        for name in self.aside.kept:
             kept = f"source_{name}" if name in canonical or name in data.column_names else name
             data = data.append_column(kept, contiguous(self.raw.data.column(name)))
             positions[kept] = self.raw.positions[name]
             labels[kept] = self.raw.headers.get(name, name)
         return data, positions, labels
+
+
+def where(raw: RawData, name: str | None, label: str) -> str:
+    """A location as the validator writes it, from a source column's name."""
+    pos = raw.positions.get(name) if name is not None else None
+    if pos is None:
+        return f"column {label}"
+    if raw.source.format == "xlsx":
+        return f"column {_column_letter(pos)} ({label})"
+    return f"column {pos} ({label})"
 
 
 def _source_name(raw: RawData, col: _Column) -> str | None:
@@ -485,6 +493,73 @@ def _merge(values: pa.Array, group: np.ndarray, groups: int) -> tuple[pa.Array, 
     spread = merged.take(pa.array(group))
     differs = pc.fill_null(pc.not_equal(values, spread), False).to_numpy(zero_copy_only=False)
     return merged, np.flatnonzero(differs)
+
+
+@dataclass
+class Aside:
+    """What becomes of a file's columns that no rule reads."""
+
+    kept: list[str] = field(default_factory=list)  # kept aside, by their names in the data
+    warnings: list[str] = field(default_factory=list)  # which were not stored
+    problems: list[str] = field(default_factory=list)  # kept columns that identify people
+
+
+def set_aside(raw: RawData, unread: list[str], profile: Profile | None) -> Aside:
+    """Of columns no rule reads, those the profile keeps by name (`keep`); the rest are not
+    stored, and a warning names them (except those the profile `ignore`s, which it expects).
+
+    A kept column is refused, and with it the file, when its header or its values look like
+    they identify a person (`identifying.py`): the message names the column and the line of
+    such a value, never the value itself.
+    """
+    keep = {header_key(h) for h in (profile.keep if profile else ())}
+    ignore = {header_key(h) for h in (profile.ignore if profile else ())}
+    aside = Aside()
+    dropped = []
+    for name in unread:
+        header = raw.headers.get(name, name)
+        if header_key(header) in ignore:
+            continue
+        if header_key(header) not in keep:
+            dropped.append(str(header))
+            continue
+        aside.kept.append(name)
+        if word := identifying_header(header):
+            why = f"its header reads like a personal identifier ('{word}')"
+        elif found := identifying_values(contiguous(raw.data.column(name))):
+            kind, row = found
+            why = (
+                f"its values look like {kind} ({raw.line_word} {raw.lines[row]}, and maybe others)"
+            )
+        else:
+            continue
+        whose = f"the {profile.name} profile" if profile else "the profile"
+        aside.problems.append(
+            f"{where(raw, name, str(header))} is kept by {whose} (keep), but {why}. equitrack never stores "
+            "identifying data, so the file is refused: take the column out of keep, or out of "
+            "the file"
+        )
+    if dropped:
+        aside.warnings.append(
+            f"not stored, as no profile reads or keeps them: {', '.join(dropped)}"
+        )
+    return aside
+
+
+def canonical(raw: RawData, profile: Profile | None) -> RawData:
+    """A canonical file without the columns outside its table that are not kept (`set_aside`)."""
+    columns = TABLE_BY_NAME[raw.source.table].column_names
+    unread = [n for n in raw.data.column_names if n not in columns]
+    if not unread:
+        return raw
+    aside = set_aside(raw, unread, profile)
+    dropped = [n for n in unread if n not in aside.kept]
+    return replace(
+        raw,
+        data=raw.data.drop_columns(dropped),
+        warnings=[*raw.warnings, *aside.warnings],
+        file_problems=[*raw.file_problems, *aside.problems],
+    )
 
 
 def hint(table_name: str, column: str) -> str:

@@ -11,6 +11,11 @@ turns a published percentage back into the count it was worked out from. `skip` 
 whose rows are not records to load (a publisher's `*` or `[c]` for a withheld figure, a
 cancelled booking): such rows are neither loaded nor rejected, and the import counts them.
 
+A source column that no rule reads is not stored, unless the profile lists it under `keep`:
+then its values go to the table `extra_values`, as the file wrote them. A kept column whose
+header or values look like they identify a person refuses the file (`identifying.py`); so does
+a profile that keeps a column whose header reads like one.
+
 A profile is checked when it is loaded, and a mistake is reported with the file and the key.
 """
 
@@ -25,6 +30,7 @@ from typing import Any
 
 from equitrack import config
 from equitrack.ingest.coerce import FALSE_WORDS, TRUE_WORDS
+from equitrack.ingest.identifying import identifying_header
 from equitrack.ingest.readers import ReadError
 from equitrack.model import codes
 from equitrack.model.tables import TABLE_BY_NAME, Kind, table
@@ -37,7 +43,9 @@ UNMAPPED = ("refuse", "keep")
 #: column).
 TRANSFORMS = ("year", "present")
 CANONICAL = "canonical"
-TOP_KEYS = {"name", "description", "tables", "dates", "detect", "merge", "ignore", "columns"}
+TOP_KEYS = {
+    "name", "description", "tables", "dates", "detect", "merge", "ignore", "keep", "columns",
+}  # fmt: skip
 COLUMN_KEYS = {
     "headers",
     "required",
@@ -132,6 +140,8 @@ class Profile:
     merge: dict[str, str] = field(default_factory=dict)  # table → column rows are merged on
     ignore: tuple[str, ...] = ()
     columns: tuple[ColumnRule, ...] = ()
+    #: Source columns no rule reads that are stored as written (extra_values); all others are not.
+    keep: tuple[str, ...] = ()
 
     def rules(self, table_name: str) -> list[ColumnRule]:
         return [r for r in self.columns if r.applies_to(table_name)]
@@ -142,7 +152,7 @@ class Profile:
 
     @property
     def row_table(self) -> str:
-        """The table with a row per record of the file: it keeps the unused columns aside."""
+        """The table with a row per record of the file: it holds the columns kept aside."""
         plain = [t for t in self.tables if t not in self.merge]
         return plain[-1] if plain else self.tables[0]
 
@@ -172,6 +182,11 @@ def available() -> list[Profile]:
     chosen = {p.name: p for p in shipped()}
     chosen.update({p.name: p for p in local()})
     return sorted(chosen.values(), key=lambda p: (not p.canonical, p.name))
+
+
+def canonical() -> Profile:
+    """The canonical profile (a local one of that name replaces the shipped one)."""
+    return next(p for p in available() if p.name == CANONICAL)
 
 
 def is_local(profile: Profile) -> bool:
@@ -262,8 +277,9 @@ class _Parser:
                 raise self.fail(
                     "tables", f"{t!r} is not a canonical table ({', '.join(TABLE_BY_NAME)})"
                 )
+        keep = self.keep(d)
         if name == CANONICAL:
-            return Profile(name, description, tables, self.path, canonical=True)
+            return Profile(name, description, tables, self.path, canonical=True, keep=keep)
         detect: tuple[tuple[str, ...], ...] = ()
         if "detect" in d:
             section = d["detect"]
@@ -296,11 +312,27 @@ class _Parser:
         rules = tuple(
             self.column(key, spec, tables, dates) for key, spec in columns_section.items()
         )
+        both = {header_key(h) for h in ignore} & {header_key(h) for h in keep}
+        if both:
+            shown = ", ".join(h for h in keep if header_key(h) in both)
+            raise self.fail("keep", f"{shown} cannot be both kept and ignored")
         profile = Profile(
-            name, description, tables, self.path, False, detect, dates, dict(merge), ignore, rules
-        )
+            name, description, tables, self.path, False, detect, dates, dict(merge), ignore,
+            rules, keep,
+        )  # fmt: skip
         self.check_complete(profile)
         return profile
+
+    def keep(self, d: dict[str, Any]) -> tuple[str, ...]:
+        """Columns kept aside by name: never one whose header reads like a personal identifier."""
+        keep = self._strings(d["keep"], "keep") if "keep" in d else ()
+        for header in keep:
+            if word := identifying_header(header):
+                raise self.fail(
+                    "keep", f"'{header}' reads like a personal identifier ('{word}'), and "
+                    "equitrack never stores identifying data: take it out of keep"
+                )  # fmt: skip
+        return keep
 
     def column(
         self, key: str, spec: object, tables: tuple[str, ...], dates: tuple[str, ...]

@@ -7,7 +7,6 @@ column, and so that `--skip-invalid` can load exactly the rows that passed.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -23,13 +22,6 @@ from equitrack.model.tables import TABLES, Column, Identifier, Rule, Table, tabl
 from equitrack.store import Store
 from equitrack.store.types import ARROW_TYPES
 
-#: Extra columns whose names suggest they identify a person are never stored, even aside.
-IDENTIFYING = re.compile(
-    r"(^|_)(name|forename|surname|first_name|last_name|full_name|nhs_number|nhs_no|ni_number|"
-    r"national_insurance|employee_number|employee_no|emp_no|staff_number|person_number|"
-    r"assignment_number|assignment_no|applicant_id|candidate_id|email|e_mail|address|postcode|"
-    r"post_code|date_of_birth|dob|phone|telephone|mobile)($|_)"
-)
 MAX_VALUE_SHOWN = 60
 #: The columns other tables refer to ("people.person_id", …).
 REFERENCED = frozenset(c.references for t in TABLES for c in t.columns if c.references)
@@ -258,13 +250,9 @@ def examine(raw: RawData, pseudonymiser: Pseudonymiser) -> Examined:
     for rule in tbl.rules:
         _check_rule(raw, data, rule, problems)
     _check_duplicates(raw, tbl, data, raw_ids, hashed, problems)
+    # columns a profile keeps by name, checked for identifying data (mapping.set_aside)
     extra = [c for c in raw.data.column_names if c not in tbl.column_names]
-    refused = [c for c in extra if IDENTIFYING.search(c)]
-    kept = [c for c in extra if c not in refused and _has_values(raw.data.column(c))]
-    if refused:
-        warnings.append(
-            f"not stored, because they look like personal identifiers: {', '.join(refused)}"
-        )
+    kept = [c for c in extra if _has_values(raw.data.column(c))]
     if kept:
         warnings.append(
             f"extra columns kept aside (not part of the {tbl.name} table): {', '.join(kept)}"

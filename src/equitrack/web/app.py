@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from importlib import resources
 
 from fastapi import Depends, FastAPI, Request
@@ -15,7 +16,10 @@ from equitrack.reports.cells import cell, used_columns
 from equitrack.reports.html import NUMERIC
 from equitrack.store import Store
 from equitrack.web.access import Permission
-from equitrack.web.guard import Forbidden, NotSignedIn, guard
+from equitrack.web.body_limit import BodyLimit
+from equitrack.web.guard import Forbidden, NotSignedIn, allow, guard
+from equitrack.web.headers import Dashboard
+from equitrack.web.jobs import Jobs
 from equitrack.web.state import WebState
 
 NAV = (
@@ -26,18 +30,6 @@ NAV = (
     ("/downloads", "Downloads"),
 )
 ADMIN_NAV = (("/audit", "Audit log"),)
-
-#: Headers on every response: no framing, no sniffing, nothing loaded from elsewhere.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-        "script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-    "Cache-Control": "no-store",
-}
 
 
 def _templates() -> Jinja2Templates:
@@ -66,6 +58,7 @@ def page(request: Request, template: str, title: str, **context: object) -> HTML
             "title": title,
             "principal": principal,
             "csrf": session.csrf if session else "",
+            "flashes": session.take_flashes() if session else [],
             "nav": nav,
             "here": request.url.path,
             "rule": policy_for(Audience.BOARD).describe(),
@@ -74,34 +67,51 @@ def page(request: Request, template: str, title: str, **context: object) -> HTML
     )
 
 
-def create_app(store: Store, *, secure_cookies: bool = True) -> FastAPI:
-    """The app over an open store (read and written under the app's lock)."""
+#: The upload limit unless the server is told otherwise (`equitrack serve --max-upload-mb`).
+DEFAULT_UPLOAD_LIMIT = 100 * 1_000_000
+
+
+def create_app(
+    store: Store,
+    *,
+    secure_cookies: bool = True,
+    trusted_proxies: Sequence[str] = (),
+    upload_limit: int = DEFAULT_UPLOAD_LIMIT,
+) -> FastAPI:
+    """The app over an open store (read and written under the app's lock; an upload's import
+    on a connection of its own, in the background).
+
+    `secure_cookies` False sends the session cookie over plain HTTP too (for this machine
+    only); `trusted_proxies` are the addresses of reverse proxies whose X-Forwarded-Proto and
+    X-Forwarded-For are believed (over HTTPS, responses then carry HSTS); `upload_limit` is
+    the largest file, in bytes, the upload form takes."""
     from equitrack.web import api, pages
 
-    app = FastAPI(
+    app = Dashboard(
+        trusted_proxies=trusted_proxies,
         title="equitrack",
         summary="Race equality evidence for NHS organisations: the JSON API behind the dashboard.",
         dependencies=[Depends(guard)],
-        docs_url="/api/docs",
+        # no interactive API page (it would load its script from a CDN); the description
+        # itself is for signed-in users, below
+        docs_url=None,
         redoc_url=None,
-        openapi_url="/api/openapi.json",
+        openapi_url=None,
     )
     app.state.web = WebState(store, secure_cookies=secure_cookies)
+    app.state.jobs = Jobs()
     static = resources.files("equitrack.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.include_router(pages.router)
     app.include_router(api.router)
+    app.add_middleware(
+        BodyLimit, limits={"/data/upload": upload_limit}, too_large=pages.upload_too_large
+    )
 
-    @app.middleware("http")
-    async def headers(request: Request, call_next):  # type: ignore[no-untyped-def]
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            if not (name == "Cache-Control" and request.url.path.startswith("/static/")):
-                response.headers.setdefault(name, value)
-        if request.url.path.startswith("/api/docs"):
-            # the interactive API page loads its own script and styles; only there
-            response.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
-        return response
+    @app.get("/api/openapi.json", name=allow("openapi", Permission.VIEW), include_in_schema=False)
+    def openapi() -> JSONResponse:
+        """The API's OpenAPI description, for signed-in users."""
+        return JSONResponse(app.openapi())
 
     @app.exception_handler(NotSignedIn)
     async def not_signed_in(request: Request, exc: NotSignedIn) -> Response:

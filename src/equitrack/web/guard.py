@@ -87,6 +87,9 @@ def _matching(pattern: re.Pattern[str], what: str) -> Callable[[object], str]:
 
 parse_org = _matching(ORG_CODE, "an organisation code (capital letters and digits)")
 parse_name = _matching(NAME, "a name (lower-case letters, digits and _)")
+#: An id the app made unguessable (an upload's), as `secrets.token_urlsafe` writes it.
+TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+parse_token = _matching(TOKEN, "an upload's id")
 
 
 def parse_id(value: object) -> int:
@@ -133,6 +136,8 @@ PATH_PARAMS: dict[str, PathParam] = {
     "family": PathParam(parse_name),
     "kind": PathParam(parse_name),
     "fmt": PathParam(parse_name),
+    # a person's own upload: only they and administrators see it (`Jobs.may_see`)
+    "upload_id": PathParam(parse_token),
 }
 
 

@@ -8,12 +8,15 @@ import hmac
 import mimetypes
 import secrets
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request, UploadFile
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from equitrack.charts import kaplan_meier_chart, ratio_chart
 from equitrack.disclosure import Audience, gate_journey, policy_for
@@ -24,8 +27,10 @@ from equitrack.reports.cells import cell
 from equitrack.reports.evidence import chart_for
 from equitrack.reports.narrative import describe, ratio_direction, trend_sentence
 from equitrack.reports.wres import RATIO_INDICATORS
+from equitrack.store import Store
 from equitrack.tracker import actions as tracked
 from equitrack.tracker.plan import STATUSES, PlanProblem, load_plan
+from equitrack.web import uploads
 from equitrack.web.access import Permission, Principal
 from equitrack.web.app import page
 from equitrack.web.audit import Event
@@ -33,13 +38,18 @@ from equitrack.web.guard import (
     SIGN_IN_CSRF_COOKIE,
     Forbidden,
     Name,
+    NotFound,
     ObjectId,
     OrgCode,
     allow,
     principal_of,
 )
+from equitrack.web.jobs import Job, JobProgress, Jobs, TooManyJobs
 from equitrack.web.sessions import COOKIE
 from equitrack.web.state import Drawn, WebState, address_of, drawn
+
+if TYPE_CHECKING:
+    from equitrack.ingest import ImportResult
 
 router = APIRouter()
 OVERVIEW = RATIO_INDICATORS  # the verdicts at a glance: the indicators compared as ratios
@@ -279,7 +289,7 @@ def organisation(
 
 
 @router.get("/recommendations", name=allow("recommendations", Permission.VIEW))
-def recommendations(request: Request, year: int | None = None, message: str = "") -> Response:
+def recommendations(request: Request, year: int | None = None) -> Response:
     web, principal = _web(request), principal_of(request)
     year, _ = _year(request, year)
     plan = load_plan()
@@ -293,8 +303,14 @@ def recommendations(request: Request, year: int | None = None, message: str = ""
         editable=lambda a: principal.sees(a.owner), statuses=STATUSES,
         owners=[o.code for o in web.visible(principal)], names=web.names(),
         where=_where(web, web.tracker_scope(principal)), year_label=calendar.label(year),
-        message=message,
     )  # fmt: skip
+
+
+def _told(request: Request, target: str, message: str) -> Response:
+    """Back to `target`, with `message` shown there: kept in the session, never in the URL,
+    so no link can put words on the dashboard."""
+    request.state.session.flash(message)
+    return RedirectResponse(target, status_code=303)
 
 
 def _where(web: WebState, org: str | None) -> str:
@@ -311,9 +327,7 @@ def add_action(
         raise Forbidden("you can add actions only for your own organisations")
     text = text.strip()
     if not text:
-        return RedirectResponse(
-            "/recommendations?message=An+action+needs+a+description.", status_code=303
-        )
+        return _told(request, "/recommendations", "An action needs a description.")
     try:
         action_id = web.store_do(
             lambda s: tracked.add(
@@ -330,9 +344,7 @@ def add_action(
     web.audit(
         principal.username, Event.ACTION_ADDED, f"{action_id}: recommendation {number}", request
     )
-    return RedirectResponse(
-        f"/recommendations?message=Action+{action_id}+added.#rec{number}", status_code=303
-    )
+    return _told(request, f"/recommendations#rec{number}", f"Action {action_id} added.")
 
 
 @router.post("/actions/{action_id}/status", name=allow("action_status", Permission.EDIT_ACTIONS))
@@ -341,9 +353,7 @@ def action_status(
 ) -> Response:
     web, principal = _web(request), principal_of(request)
     if status not in STATUSES:
-        return RedirectResponse(
-            "/recommendations?message=Choose+a+status+from+the+list.", status_code=303
-        )
+        return _told(request, "/recommendations", "Choose a status from the list.")
     plan = load_plan()
     try:
         web.store_do(
@@ -354,10 +364,8 @@ def action_status(
     except PlanProblem as exc:  # no such action: refused, as the API does, not a server error
         raise Forbidden(str(exc)) from None
     web.audit(principal.username, Event.ACTION_STATUS, f"{action_id}: {status}", request)
-    return RedirectResponse(
-        f"/recommendations?message=Action+{action_id}+is+now+{status.replace('_', '+')}.",
-        status_code=303,
-    )
+    said = status.replace("_", " ")
+    return _told(request, "/recommendations", f"Action {action_id} is now {said}.")
 
 
 # --- journeys --------------------------------------------------------------------------------
@@ -424,13 +432,6 @@ def journeys(request: Request, year: int | None = None) -> Response:
 # --- data ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Problem:
-    line: int | None
-    column: str | None
-    message: str
-
-
 def _data_page(request: Request, **context: object) -> Response:
     web, principal = _web(request), principal_of(request)
     summary = web.quality(principal)
@@ -447,60 +448,139 @@ def data(request: Request) -> Response:
 
 
 @router.post("/data/upload", name=allow("upload", Permission.UPLOAD))
-async def upload(request: Request, file: UploadFile) -> Response:
-    from equitrack.ingest import ReadError, import_paths
+def upload(request: Request, file: UploadFile) -> Response:
+    """Take a file and check and load it in the background (`_check_and_load`): the uploader
+    is sent to the upload's own page, which shows its progress and then what became of it."""
+    web, principal = _web(request), principal_of(request)
+    try:
+        name = uploads.safe_name(file.filename)
+    except uploads.UploadProblem as exc:
+        return _rejected(request, uploads.refused(file.filename or "The file", str(exc)))
+    path = uploads.keep_privately(file.file, name)
+
+    def import_file(store: Store, job: Job) -> ImportResult:
+        from equitrack.ingest import import_paths
+
+        return import_paths(
+            [path],
+            store,
+            rejects_dir=path.parent / "rejects",
+            allowed_orgs=web.upload_scope(principal),
+            progress=JobProgress(job),
+        )
+
+    try:
+        job = _jobs(request).submit(
+            principal.username, name, lambda job: _check_and_load(request, job, path, import_file)
+        )
+    except TooManyJobs as exc:
+        uploads.discard(path)
+        response = _rejected(request, uploads.refused(name, str(exc)))
+        response.status_code = 429
+        return response
+    return RedirectResponse(f"/data/uploads/{job.id}", status_code=303)
+
+
+def _check_and_load(
+    request: Request, job: Job, path: Path, import_file: Callable[[Store, Job], ImportResult]
+) -> uploads.Outcome:
+    """The upload's job: the import on a connection of its own (no lock of the app's held),
+    audited; the file and anything written beside it removed whatever happens."""
+    from equitrack.ingest import ReadError
     from equitrack.ingest.pseudonymise import KeyProblem
     from equitrack.store import StoreError
 
+    web, principal, name = _web(request), principal_of(request), path.name
+    try:
+        outcome = uploads.outcome_of(name, uploads.apart(web, lambda s: import_file(s, job)))
+    except (StoreError, ReadError, KeyProblem) as exc:
+        outcome = uploads.refused(name, str(exc))
+    finally:
+        uploads.discard(path)
+    if outcome.ok:
+        web.audit(principal.username, Event.IMPORT, outcome.detail, request)
+        web.changed()
+    else:
+        _audit_rejection(request, outcome)
+    return outcome
+
+
+#: How long an upload's page waits for the job before showing its progress instead: a small
+#: file's answer comes straight back.
+ANSWER_WAIT = 3.0
+
+
+@router.get("/data/uploads/{upload_id}", name=allow("upload_job", Permission.VIEW))
+def upload_job(request: Request, upload_id: str) -> Response:
+    """An upload's progress (the page refreshes itself) and then its outcome; only for the
+    person who uploaded it, or an administrator (no such upload is 404, another's 403)."""
     web, principal = _web(request), principal_of(request)
-    name = Path(file.filename or "upload").name
-    content = await file.read()
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / name
-        path.write_bytes(content)
-        try:
-            result = web.store_do(
-                lambda s: import_paths(
-                    [path],
-                    s,
-                    rejects_dir=Path(folder) / "rejects",
-                    allowed_orgs=web.upload_scope(principal),
-                )
-            )
-        except (StoreError, ReadError, KeyProblem) as exc:
-            return _rejected(request, name, f"{name}: {exc}", [Problem(None, None, str(exc))])
-    problems: list[Problem] = []
-    for source in result.sources:
-        problems += [Problem(None, None, p) for p in source.file_problems]
-        if source.problems is not None:
-            for row in source.problems.to_pylist()[:200]:
-                problems.append(
-                    Problem(row.get("line"), row.get("column"), row.get("reason") or "")
-                )
-    if not result.ok or problems:
-        return _rejected(
-            request,
-            name,
-            f"{name}: {len(problems)} problems",
-            problems or [Problem(None, None, "the file could not be read")],
+    job = _jobs(request).get(upload_id)
+    if job is None:
+        raise NotFound("there is no such upload (an upload's page is kept for an hour)")
+    if not Jobs.may_see(job, principal):
+        web.audit(principal.username, Event.DENIED, f"GET {request.url.path}", request)
+        raise Forbidden("this upload is someone else's")
+    if not job.finished.wait(ANSWER_WAIT):
+        return page(request, "upload_job.html", f"Checking {job.title}", job=job)
+    outcome: uploads.Outcome | None = job.result
+    if job.failed or outcome is None:
+        failure = uploads.refused(
+            job.title, "the server could not check the file (its log says why)"
         )
-    loaded = sum(s.rows_loaded for s in result.sources)
-    web.audit(principal.username, Event.IMPORT, f"{name}: {loaded} rows", request)
-    web.changed()
-    return _data_page(request, message=f"{name}: {loaded:,} rows checked and loaded.")
+        response = _data_page(request, problems=failure.problems, upload_name=job.title)
+        response.status_code = 500
+        return response
+    if outcome.ok:
+        return _data_page(
+            request, message=f"{outcome.name}: {outcome.loaded:,} rows checked and loaded."
+        )
+    response = _data_page(request, problems=outcome.problems, upload_name=outcome.name)
+    response.status_code = 422
+    return response
 
 
-def _rejected(request: Request, name: str, detail: str, problems: list[Problem]) -> Response:
-    """The data page with a rejected file's problems (422), the rejection audited with the
-    first of them (a file outside the uploader's scope: the organisation and line)."""
+def _jobs(request: Request) -> Jobs:
+    return request.app.state.jobs
+
+
+def _audit_rejection(request: Request, outcome: uploads.Outcome) -> None:
+    """A refused upload in the audit log, with the first of its problems (a file outside the
+    uploader's scope: the organisation and line)."""
     said = "; ".join(
         (f"line {p.line}{f', {p.column}' if p.column else ''}: " if p.line else "") + p.message
-        for p in problems[:3]
+        for p in outcome.problems[:3]
     )
+    detail = outcome.detail
     detail = f"{detail}: {said}"[:1000] if said and said not in detail else detail
     _web(request).audit(principal_of(request).username, Event.IMPORT_REJECTED, detail, request)
-    response = _data_page(request, problems=problems, upload_name=name)
+
+
+def _rejected(request: Request, outcome: uploads.Outcome) -> Response:
+    """The data page with a file refused before it was read (422), the refusal audited."""
+    _audit_rejection(request, outcome)
+    response = _data_page(request, problems=outcome.problems, upload_name=outcome.name)
     response.status_code = 422
+    return response
+
+
+async def upload_too_large(request: Request, limit: int) -> Response:
+    """The answer to an upload over the limit: the data page saying so (413), audited."""
+    from equitrack.web.body_limit import megabytes
+
+    web = _web(request)
+    session = web.sessions.get(request.cookies.get(COOKIE))
+    why = (
+        f"the file is larger than the upload limit of {megabytes(limit)}: split it (by year, "
+        "for example) or ask whoever runs the dashboard to raise the limit "
+        "(equitrack serve --max-upload-mb)"
+    )
+    if session is None or not session.principal.may(Permission.UPLOAD):
+        return PlainTextResponse(f"Not loaded: {why}.", status_code=413)
+    request.state.session, request.state.principal = session, session.principal
+    outcome = uploads.refused("The file", why)
+    response = await run_in_threadpool(_rejected, request, outcome)
+    response.status_code = 413
     return response
 
 
