@@ -123,3 +123,13 @@ def test_discover_skips_other_files_in_a_folder_but_not_when_named(tmp_path: Pat
     with pytest.raises(ReadError, match="no such file"):
         discover([tmp_path / "missing.csv"])
     assert discover([tmp_path / "readme.csv"], table="people")[0][0].table == "people"
+
+
+def test_a_ragged_windows_1252_line_is_reported_not_fatal(tmp_path: Path, capfd) -> None:
+    """The line pyarrow cannot split is passed on as text: read as UTF-8 it would not decode."""
+    content = "person_id,ethnic_code,religion\n1,A,none\n2,B\n3,C,Zoë,x\n".encode("cp1252")
+    (tmp_path / "people.csv").write_bytes(content)
+    raw = read(src(tmp_path / "people.csv"))
+    assert raw.encoding == "Windows-1252"
+    assert [(u.line, u.text) for u in raw.unreadable_rows] == [(3, "2,B"), (4, "3,C,Zoë,x")]
+    assert "Traceback" not in capfd.readouterr().err

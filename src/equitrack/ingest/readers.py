@@ -6,12 +6,12 @@ means, so that a bad value is reported with its line and column instead of faili
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import hashlib
 import io
 import re
-import sys
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -300,22 +300,41 @@ class Fingerprint:
     newlines: int
     size: int
     ends_with_newline: bool
+    utf8: bool | None = None  # a text file's: is all of it UTF-8 (None: not a text file)
 
 
 def fingerprint(path: Path, sheet: str | None = None) -> Fingerprint:
-    """The file's sha256 (with the sheet name for a workbook) and its line count, in one pass."""
+    """The file's sha256 (with the sheet name for a workbook) and its line count, in one pass;
+    for a CSV file also whether it is all UTF-8, so that it is read in the right encoding from
+    the start (pyarrow fails untidily on a ragged line that is not in the encoding it reads)."""
     digest = hashlib.sha256()
     newlines = size = 0
     last = b""
+    text = FORMATS.get(path.suffix.lower()) == "csv"
+    decoder = codecs.getincrementaldecoder("utf-8")() if text else None
     with path.open("rb") as fh:
         while chunk := fh.read(BLOCK_SIZE):
             digest.update(chunk)
             newlines += chunk.count(b"\n")
             size += len(chunk)
             last = chunk[-1:]
+            decoder = _still_utf8(decoder, chunk)
+    decoder = _still_utf8(decoder, b"", final=True)
     if sheet is not None:
         digest.update(b"\0sheet:" + sheet.encode())
-    return Fingerprint(digest.hexdigest(), newlines, size, last == b"\n")
+    utf8 = decoder is not None if text else None
+    return Fingerprint(digest.hexdigest(), newlines, size, last == b"\n", utf8)
+
+
+def _still_utf8(decoder: Any, chunk: bytes, final: bool = False) -> Any:
+    """The decoder, while what it has been given is UTF-8; None from the first byte that is not."""
+    if decoder is None:
+        return None
+    try:
+        decoder.decode(chunk, final)
+    except UnicodeDecodeError:
+        return None
+    return decoder
 
 
 def read(source: Source, advance: Advance | None = None, fp: Fingerprint | None = None) -> RawData:
@@ -504,6 +523,8 @@ def read_csv(source: Source, advance: Advance, fp: Fingerprint) -> RawData:
     header = _header(path)
     names, encoding, skip = header.names, header.encoding, header.skip
     _check_names(source, names)
+    if encoding == "utf-8" and fp.utf8 is False:
+        encoding = "cp1252"  # UTF-8 down to the header, not below it
     try:
         raw = _read_csv_as(source, names, encoding, advance, fp, skip)
     except pa.ArrowInvalid as exc:
@@ -517,19 +538,15 @@ def read_csv(source: Source, advance: Advance, fp: Fingerprint) -> RawData:
                 ) from again
         else:
             raise ReadError(f"{path.name}: cannot be read as CSV ({_why(exc)})") from exc
-    except UnicodeError as exc:  # a Windows-1252 header over bytes that code page lacks
+    except UnicodeError as exc:  # read as Windows-1252, with bytes that code page lacks
         raise ReadError(
-            f"{path.name}: below the header the file is not {raw_encoding(encoding)} text "
+            f"{path.name}: below the header the file is neither UTF-8 nor Windows-1252 text "
             "(binary data in a CSV file?)"
         ) from exc
     _check_values(raw)
     if skip:
         raw.warnings.append(_title_note(skip, header.title))
     return raw
-
-
-def raw_encoding(encoding: str) -> str:
-    return "UTF-8" if encoding == "utf-8" else "Windows-1252"
 
 
 def _check_values(raw: RawData) -> None:
@@ -606,15 +623,8 @@ def _read_csv_as(
     )
     raw = _Counting(path, advance)
     try:
-        with _undecodable_rows() as undecodable:
-            try:
-                reader = pacsv.open_csv(raw, read_options, parse_options, convert_options)
-                batches = list(reader)
-            except pa.ArrowInvalid:
-                if not undecodable:
-                    raise
-            if undecodable:  # read as UTF-8 (the caller tries Windows-1252 next)
-                raise pa.ArrowInvalid("a ragged row is not UTF8 text")
+        reader = pacsv.open_csv(raw, read_options, parse_options, convert_options)
+        batches = list(reader)
     finally:
         raw.close()
     table = pa.Table.from_batches(batches, schema=reader.schema) if batches else None
@@ -633,26 +643,6 @@ def _read_csv_as(
         unreadable,
         headers=_as_written(normalised, names),
     )
-
-
-@contextmanager
-def _undecodable_rows() -> Iterator[list[BaseException]]:
-    """Collects the decoding failures pyarrow meets while passing a ragged row's text to the
-    invalid-row handler, which it would otherwise print as a traceback and then ignore."""
-    caught: list[BaseException] = []
-    previous = sys.unraisablehook
-
-    def hook(unraisable: Any) -> None:
-        if isinstance(unraisable.exc_value, UnicodeDecodeError):
-            caught.append(unraisable.exc_value)
-        else:
-            previous(unraisable)
-
-    sys.unraisablehook = hook
-    try:
-        yield caught
-    finally:
-        sys.unraisablehook = previous
 
 
 def _csv_lines(
