@@ -18,7 +18,7 @@ from PIL import Image
 
 from equitrack.disclosure import Audience, gate, load_policies, read, relations, systems_of
 from equitrack.reports.cells import SUPPRESSED
-from equitrack.reports.content import Rows
+from equitrack.reports.content import Paragraph, Picture, Rows
 from equitrack.reports.write import ReportKind, build, write
 from equitrack.stats import format_share
 from equitrack.store import Store
@@ -253,3 +253,30 @@ def test_wres_and_system_reports_are_self_contained(mini, kind, tmp_path: Path) 
     board = [cells for row, cells in page.rows.items() if row[0] == "wres9"]
     assert kind is ReportKind.system or board
     assert all(shown_count(c["denominator"]) is not None for c in board if "denominator" in c)
+
+
+def test_monthly_charts_are_drawn_for_a_protected_audience_only_from_complete_moving_counts(
+    mini,
+) -> None:
+    """An analyst sees every monthly SPC chart; the public sees one only where every month's
+    counts are shown and they move, and otherwise reads why it is withheld."""
+
+    def change(policy, audience):
+        report = build(ReportKind.system, mini, YEAR, org=None, policy=policy, audience=audience)
+        (section,) = [s for s in report.sections if s.id == "change"]
+        return section.blocks[1:]
+
+    analyst = change(load_policies()[Audience.ANALYST], "analyst")
+    public = change(PUBLIC, "public")
+    assert analyst and all(isinstance(b, Picture) for b in analyst)
+    assert len(public) == len(analyst)
+    withheld = [b for b in public if isinstance(b, Paragraph)]
+    for b in withheld:
+        assert "the monthly chart is not shown to this audience, because" in b.text
+        assert re.search(
+            r"counts of \d+ of \d+ months are too small|leaves too little change", b.text
+        )
+    for b in public:
+        if isinstance(b, Picture):  # drawn: no month is a gap
+            assert "no value is shown" not in b.chart.alt
+    assert withheld, "a small system's monthly counts are too small to chart for the public"

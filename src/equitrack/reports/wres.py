@@ -21,6 +21,37 @@ RATIO_INDICATORS = tuple(m.id for m in family("wres") if m.kind is Kind.COMPARIS
 #: Measures whose monthly series the system report charts (records with dates: appointments
 #: and disciplinary entries).
 MONTHLY = ("wres2", "wres3")
+#: A monthly chart for a protected audience needs its counts to move: with fewer distinct shown
+#: numerators than this, rounding to 5 has flattened the line into steps that say nothing.
+FEWEST_SHOWN_LEVELS = 3
+
+
+def _monthly_chart(monthly: list[Result], measure_id: str, unit: str, policy: Policy) -> Block:
+    """A monthly SPC chart, on exact counts for analysts and on released counts otherwise; a
+    protected audience's chart is withheld, saying why, where a month's counts are not shown (a
+    gap would be read as common-cause variation) or rounding has flattened the series."""
+    chart = rate_series_chart(monthly, measure_id, unit, "BME")
+    if policy.exact:
+        return Picture(chart)
+    rows = [
+        r
+        for r in monthly
+        if r.measure == measure_id and r.org == unit and r.group == "BME" and r.breakdown is None
+    ]
+    hidden = sum(r.numerator is None or r.denominator is None for r in rows)
+    levels = len({r.numerator for r in rows if r.numerator is not None})
+    if rows and not hidden and levels >= FEWEST_SHOWN_LEVELS:
+        return Picture(chart)
+    why = (
+        f"the counts of {hidden} of {len(rows)} months are too small to show"
+        if hidden
+        else "rounding each month's count to the nearest "
+        f"{policy.rounding_base} leaves too little change to chart"
+    )
+    return Paragraph(
+        f"{chart.title}: the monthly chart is not shown to this audience, because {why}; the "
+        "yearly figures above are."
+    )
 
 
 def _heading(m: Measure) -> str:
@@ -144,7 +175,7 @@ def build_system(store: Store, year: int, *, policy: Policy, audience: str) -> R
     charts: list[Block] = []
     for measure_id in MONTHLY:
         for unit in sorted({r.org for r in monthly if r.measure == measure_id}):
-            charts.append(Picture(rate_series_chart(monthly, measure_id, unit, "BME")))
+            charts.append(_monthly_chart(monthly, measure_id, unit, policy))
     sections.append(
         Section(
             "change",
