@@ -67,7 +67,7 @@ def test_the_model_bounds_what_the_issue_found_loading() -> None:
 
 def num(value: float) -> str:
     """A number as a file and a message write it: 2100, 0.5, 1e+26."""
-    return str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else str(value)
+    return str(int(value)) if float(value).is_integer() and abs(value) <= 2**53 else str(value)
 
 
 #: Columns a rule compares: given the same value, so that only the bound under test speaks.

@@ -363,7 +363,7 @@ def _check_rule(raw: RawData, data: pa.Table, rule: Rule, problems: Problems) ->
 def _fmt(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+    if isinstance(value, float) and value.is_integer() and abs(value) <= 2**53:
         return str(int(value))
     return str(value)
 
