@@ -239,7 +239,11 @@ KINDS = (
 def identifying_values(values: pa.Array | pa.ChunkedArray) -> tuple[str, int] | None:
     """The first kind of identifier a column's values look like, and the first row holding
     one, or None. Each distinct value is looked at once."""
-    text = pc.utf8_trim_whitespace(values.cast(pa.string()))
+    try:
+        text = values.cast(pa.string())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):  # bytes, structs: as Python shows them
+        text = pa.array([None if v is None else str(v) for v in values.to_pylist()], pa.string())
+    text = pc.utf8_trim_whitespace(text)
     counts = pc.value_counts(pc.drop_null(text))
     uniques, weights = counts.field("values").to_pylist(), counts.field("counts").to_pylist()
     total = sum(n for v, n in zip(uniques, weights, strict=True) if v)
