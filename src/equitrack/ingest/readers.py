@@ -483,11 +483,15 @@ def _parsed(path: Path, lines: list[str]) -> list[list[str]]:
     try:
         rows.extend(reader)
     except csv.Error as exc:  # a value over Python's 128 KB field limit, …
-        raise ReadError(
-            f"{path.name}: line {reader.line_num} cannot be read as CSV ({_why(exc)}); "
-            f"a value may hold at most {limits.CELL.value():,} characters ({limits.CELL.env})"
-        ) from exc
+        raise _unreadable_line(path, reader.line_num, exc) from exc
     return rows
+
+
+def _unreadable_line(path: Path, line: int, exc: csv.Error) -> ReadError:
+    return ReadError(
+        f"{path.name}: line {line} cannot be read as CSV ({_why(exc)}); a value may hold at "
+        f"most {limits.CELL.value():,} characters ({limits.CELL.env})"
+    )
 
 
 @dataclass(frozen=True)
@@ -570,7 +574,7 @@ def _check_values(raw: RawData) -> None:
                 raise ReadError(
                     f"{raw.source.label}: column {where} has no "
                     f"header but has values ({raw.line_word} {raw.lines[row]}: "
-                    f"'{_shown(column[row].as_py())}'); give it a header or delete the column"
+                    f"'{quoted(column[row].as_py())}'); give it a header or delete the column"
                 )
         if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
             continue
@@ -585,8 +589,10 @@ def _check_values(raw: RawData) -> None:
             )
 
 
-def _shown(value: object, most: int = 40) -> str:
-    text = " ".join(str(value).split())
+def quoted(value: object, most: int = 60) -> str:
+    """A value as a one-line message quotes it: line breaks as spaces, cut short when long."""
+    text = "" if value is None else str(value).replace("\r\n", " ").replace("\n", " ")
+    text = text.replace("\r", " ")
     return text if len(text) <= most else text[: most - 1] + "…"
 
 
@@ -676,10 +682,7 @@ def _csv_lines(
                     (good if len(record) == width else bad).append(line)
                 line = reader.line_num + 1
         except csv.Error as exc:  # a value over Python's 128 KB field limit, …
-            raise ReadError(
-                f"{path.name}: line {line} cannot be read as CSV ({_why(exc)}); a value may "
-                f"hold at most {limits.CELL.value():,} characters ({limits.CELL.env})"
-            ) from exc
+            raise _unreadable_line(path, line, exc) from exc
     for i, u in enumerate(unreadable):
         if i < len(bad):
             unreadable[i] = Unreadable(bad[i], u.reason, u.text)
@@ -822,7 +825,7 @@ def read_xlsx(source: Source, advance: Advance) -> RawData:
                 if j < len(values) and _filled(values[j]):
                     raise ReadError(
                         f"{source.label}: column {_column_letter(j + 1)} has no header but has "
-                        f"values (row {number}: '{_shown(values[j])}'); give it a header or "
+                        f"values (row {number}: '{quoted(values[j])}'); give it a header or "
                         "delete the column"
                     )
             for out, i in zip(columns, keep, strict=True):
@@ -830,7 +833,7 @@ def read_xlsx(source: Source, advance: Advance) -> RawData:
                 if len(text) > limit:
                     raise ReadError(
                         f"{source.label}: row {number}, column {_column_letter(i + 1)} "
-                        f"({_shown(header[i])}): a value of {len(text):,} characters is longer "
+                        f"({quoted(header[i])}): a value of {len(text):,} characters is longer "
                         f"than equitrack reads; {limits.CELL.says()}"
                     )
                 out.append(text)
@@ -872,7 +875,7 @@ def _parquet(source: Source) -> pq.ParquetFile:
     for i, f in enumerate(schema, start=1):
         if not _plain(f.type):
             raise ReadError(
-                f"{source.label}: column {i} ({_shown(f.name)}) holds {_shown(f.type)} values; "
+                f"{source.label}: column {i} ({quoted(f.name)}) holds {quoted(f.type)} values; "
                 "equitrack reads columns of text, numbers, dates and true/false"
             )
     return pf
@@ -904,7 +907,7 @@ def _as_values(source: Source, table: pa.Table) -> pa.Table:
             table = table.set_column(i, f.name, table.column(i).cast(target))
         except pa.ArrowInvalid as exc:
             raise ReadError(
-                f"{source.label}: column {i + 1} ({_shown(f.name)}) holds bytes that are not "
+                f"{source.label}: column {i + 1} ({quoted(f.name)}) holds bytes that are not "
                 "UTF-8 text"
             ) from exc
     return table

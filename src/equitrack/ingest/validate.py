@@ -16,13 +16,12 @@ import pyarrow.compute as pc
 
 from equitrack.ingest.coerce import coerce, text
 from equitrack.ingest.pseudonymise import PERSON_NAMESPACE, Pseudonymiser, decode
-from equitrack.ingest.readers import RawData, contiguous
+from equitrack.ingest.readers import RawData, contiguous, quoted
 from equitrack.model import codes
 from equitrack.model.tables import TABLES, Column, Identifier, Rule, Table, table
 from equitrack.store import Store
 from equitrack.store.types import ARROW_TYPES
 
-MAX_VALUE_SHOWN = 60
 #: The columns other tables refer to ("people.person_id", …).
 REFERENCED = frozenset(c.references for t in TABLES for c in t.columns if c.references)
 
@@ -137,11 +136,6 @@ class Context:
         return pa.concat_arrays(parts) if parts else pa.array([], pa.string())
 
 
-def _shown(value: object) -> str:
-    s = "" if value is None else str(value)
-    return s if len(s) <= MAX_VALUE_SHOWN else s[: MAX_VALUE_SHOWN - 1] + "…"
-
-
 @dataclass
 class Examined:
     """A source checked for everything that does not depend on the store; `complete` finishes.
@@ -219,7 +213,7 @@ def examine(raw: RawData, pseudonymiser: Pseudonymiser) -> Examined:
         if result.bad.any():
             rows = np.flatnonzero(result.bad)
             shown = text(source).take(pa.array(rows)).to_pylist()
-            problems.add(raw, rows, col.name, (result.reason(_shown(v)) for v in shown))
+            problems.add(raw, rows, col.name, (result.reason(quoted(v)) for v in shown))
         values = result.values
         if col.bounds is not None:
             _check_bounds(raw, col, values, problems)
@@ -294,7 +288,7 @@ def _has_values(values: pa.ChunkedArray) -> bool:
 def _counts(values: pa.Array, limit: int = 8) -> str:
     counted = pc.value_counts(values.drop_null()).to_pylist()
     counted.sort(key=lambda d: (-d["counts"], str(d["values"])))
-    shown = ", ".join(f"'{_shown(d['values'])}' ({d['counts']})" for d in counted[:limit])
+    shown = ", ".join(f"'{quoted(d['values'])}' ({d['counts']})" for d in counted[:limit])
     return shown + (f" and {len(counted) - limit} more" if len(counted) > limit else "")
 
 
@@ -540,7 +534,7 @@ def _check_references(
             rows,
             col.name,
             [
-                f"{col.name} '{_shown(v)}' is not in {ref_table} (neither already loaded nor in this import)"
+                f"{col.name} '{quoted(v)}' is not in {ref_table} (neither already loaded nor in this import)"
                 for v in shown
             ],
         )
