@@ -104,9 +104,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.include_router(pages.router)
     app.include_router(api.router)
-    app.add_middleware(
-        BodyLimit, limits={"/data/upload": upload_limit}, too_large=pages.upload_too_large
-    )
+    app.add_middleware(BodyLimit, limits={"/data/upload": upload_limit}, too_large=pages.too_large)
 
     @app.get("/api/openapi.json", name=allow("openapi", Permission.VIEW), include_in_schema=False)
     def openapi() -> JSONResponse:

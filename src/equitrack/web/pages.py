@@ -564,10 +564,13 @@ def _rejected(request: Request, outcome: uploads.Outcome) -> Response:
     return response
 
 
-async def upload_too_large(request: Request, limit: int) -> Response:
-    """The answer to an upload over the limit: the data page saying so (413), audited."""
+async def too_large(request: Request, limit: int) -> Response:
+    """The answer to a body over its limit (413): for an upload, the data page saying so,
+    audited; for anything else, a line."""
     from equitrack.web.body_limit import megabytes
 
+    if request.url.path != "/data/upload":
+        return PlainTextResponse(f"The request is larger than {megabytes(limit)}.", 413)
     web = _web(request)
     session = web.sessions.get(request.cookies.get(COOKIE))
     why = (
