@@ -127,6 +127,24 @@ def test_a_bad_file_is_refused_on_its_page_with_its_problems(as_user, web_store)
     assert latest.event == "import rejected" and latest.detail.startswith("training.csv: ")
 
 
+def test_a_fault_while_checking_is_refused_in_words_and_audited(
+    as_user, web_store, monkeypatch, training
+) -> None:
+    def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("internal detail")
+
+    monkeypatch.setattr(load, "examine", broken)
+    analyst = as_user("analyst")
+    before = _rows(web_store)
+    shown = analyst.get(_post(analyst, "training.csv", training("JOB-F")).headers["location"])
+    assert shown.status_code == 422
+    assert "could not check this file because of a fault of its own" in shown.text
+    assert "internal detail" not in shown.text and "Traceback" not in shown.text
+    assert _rows(web_store) == before
+    (latest,) = entries(web_store, 1)
+    assert (latest.event, latest.username) == ("import rejected", "analyst")
+
+
 @pytest.fixture
 def held_import(monkeypatch):  # type: ignore[no-untyped-def]
     """The import's checking step held until released (`reached` says it got there), so a

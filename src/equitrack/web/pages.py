@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hmac
+import logging
 import mimetypes
 import secrets
 import tempfile
@@ -52,6 +53,7 @@ if TYPE_CHECKING:
     from equitrack.ingest import ImportResult
 
 router = APIRouter()
+LOG = logging.getLogger(__name__)
 OVERVIEW = RATIO_INDICATORS  # the verdicts at a glance: the indicators compared as ratios
 BYS = (("wres", "White, BME, Unknown"), ("broad", "Broad groups"), ("detailed", "Detailed groups"))
 SIDES = (
@@ -495,6 +497,9 @@ def _check_and_load(
         outcome = uploads.outcome_of(name, uploads.apart(web, lambda s: import_file(s, job)))
     except (StoreError, ReadError, KeyProblem) as exc:
         outcome = uploads.refused(name, str(exc))
+    except Exception:  # a fault of equitrack's, not the file's: logged, and refused in words
+        LOG.exception("checking the upload %s failed", name)
+        outcome = uploads.refused(name, uploads.OUR_FAULT)
     finally:
         uploads.discard(path)
     if outcome.ok:
@@ -525,9 +530,7 @@ def upload_job(request: Request, upload_id: str) -> Response:
         return page(request, "upload_job.html", f"Checking {job.title}", job=job)
     outcome: uploads.Outcome | None = job.result
     if job.failed or outcome is None:
-        failure = uploads.refused(
-            job.title, "the server could not check the file (its log says why)"
-        )
+        failure = uploads.refused(job.title, uploads.OUR_FAULT)
         response = _data_page(request, problems=failure.problems, upload_name=job.title)
         response.status_code = 500
         return response

@@ -29,6 +29,11 @@ LONGEST_NAME = 200
 #: How many of a file's problems the page lists (the count says how many there were).
 PROBLEMS_SHOWN = 200
 NAME_IT = "name it after its table, for example training.csv"
+#: What an upload is told when equitrack itself failed while checking it (the log has why).
+OUR_FAULT = (
+    "equitrack could not check this file because of a fault of its own (written to the "
+    "server's log); nothing was loaded"
+)
 
 
 class UploadProblem(ValueError):
