@@ -512,7 +512,7 @@ def _check_and_load(
 
 #: How long an upload's page waits for the job before showing its progress instead: a small
 #: file's answer comes straight back.
-ANSWER_WAIT = 3.0
+ANSWER_WAIT = 5.0
 
 
 @router.get("/data/uploads/{upload_id}", name=allow("upload_job", Permission.VIEW))
