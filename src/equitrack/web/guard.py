@@ -118,13 +118,22 @@ def _action_owner(request: Request, action_id: int) -> str:
     return owner
 
 
+def _uploader(request: Request, upload_id: str) -> str:
+    job = request.app.state.jobs.get(upload_id)
+    if job is None:
+        raise NotFound("there is no such upload (an upload's page is kept for an hour)")
+    return job.owner
+
+
 @dataclass(frozen=True)
 class PathParam:
-    """How a path parameter is read, and (for an organisation's object) whose it is: `owner`
-    returns the organisation as stored, or raises NotFound."""
+    """How a path parameter is read, and whose its object is, as stored: `owner` returns the
+    organisation of an organisation's object, `person` the user of a person's own object (an
+    upload: theirs, and whole-system administrators', to see); either raises NotFound."""
 
     parse: Callable[[object], Any]
     owner: Callable[[Request, Any], str] | None = None
+    person: Callable[[Request, Any], str] | None = None
 
 
 #: Every path parameter any route has, by name. A route whose path has a name not here is
@@ -137,7 +146,7 @@ PATH_PARAMS: dict[str, PathParam] = {
     "kind": PathParam(parse_name),
     "fmt": PathParam(parse_name),
     # a person's own upload: only they and administrators see it (`Jobs.may_see`)
-    "upload_id": PathParam(parse_token),
+    "upload_id": PathParam(parse_token, person=_uploader),
 }
 
 
@@ -192,6 +201,10 @@ def _check_path_param(request: Request, principal: Principal, name: str, value: 
         raise RequestValidationError([error]) from None
     if param.owner is not None and not principal.sees(param.owner(request, parsed)):
         raise _denied(request, principal, "this organisation is outside your access")
+    holder = principal.username if param.person is None else param.person(request, parsed)
+    administers = principal.may(Permission.ADMIN) and principal.whole_system
+    if holder != principal.username and not administers:
+        raise _denied(request, principal, "this is someone else's")
 
 
 def _denied(request: Request, principal: Principal, why: str) -> Forbidden:
