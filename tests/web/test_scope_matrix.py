@@ -368,3 +368,24 @@ def test_no_read_shows_anything_of_an_organisation_outside_the_scope(
         read += 1
     assert read >= 8, "the reads were made"
     assert leaks == [], f"{user} read of {other}: {leaks}"
+
+
+def _file_row(page: str, source: str) -> tuple[str, ...] | None:
+    """The data page's row for an imported file: its cells, as shown."""
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", page, re.S):
+        cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+        if cells and cells[0] == source:
+            return tuple(cells[1:5])
+    return None
+
+
+@pytest.mark.parametrize("org", ORGS)
+def test_a_files_rows_are_exact_only_for_those_who_see_exact_figures(
+    answers: Answers, org: str
+) -> None:
+    """Each organisation's own file loaded one case: exact for its analyst and administrator,
+    too small to show (board rules) for its viewer and editor."""
+    source = f"{org.lower()}-only-cases.csv"
+    shown = {role: _file_row(answers[f"{role}-{org}"]["data", ""].text, source) for role in ROLES}
+    exact, hidden = ("disciplinary", "1", "1", "0"), ("disciplinary", "–", "–", "0")
+    assert shown == {"admin": exact, "analyst": exact, "editor": hidden, "viewer": hidden}

@@ -145,7 +145,7 @@ PATH_PARAMS: dict[str, PathParam] = {
     "family": PathParam(parse_name),
     "kind": PathParam(parse_name),
     "fmt": PathParam(parse_name),
-    # a person's own upload: only they and administrators see it (`Jobs.may_see`)
+    # a person's own upload: only they and whole-system administrators see it
     "upload_id": PathParam(parse_token, person=_uploader),
 }
 
