@@ -25,8 +25,10 @@ from equitrack.reports import write as reports_write
 from equitrack.store import Store
 from equitrack.tracker import actions as tracked
 from equitrack.tracker.plan import load_plan
+from equitrack.web.access import Principal, Role
 from equitrack.web.app import create_app
 from equitrack.web.guard import RULES
+from equitrack.web.sessions import COOKIE
 from tests.web.conftest import PASSWORD, cases_csv, csrf_of, mini_copy, routes_of, sign_in
 
 ORGS = ("RXA", "QXA")  # the trust, and the ICB (whose code the system shares)
@@ -389,3 +391,23 @@ def test_a_files_rows_are_exact_only_for_those_who_see_exact_figures(
     shown = {role: _file_row(answers[f"{role}-{org}"]["data", ""].text, source) for role in ROLES}
     exact, hidden = ("disciplinary", "1", "1", "0"), ("disciplinary", "–", "–", "0")
     assert shown == {"admin": exact, "analyst": exact, "editor": hidden, "viewer": hidden}
+
+
+def test_a_user_none_of_whose_organisations_is_loaded_reads_nothing(world, loaded_system) -> None:
+    """Such a user (their organisation's data removed since) is scoped to it, not to everyone:
+    an empty list of organisations means every one to the measures."""
+    app, targets = world
+    token, _ = app.state.web.sessions.start(Principal("gone", Role.ANALYST, ("RZZ",)))
+    client = TestClient(app, cookies={COOKIE: token})
+    routes = _routes()
+    read = {}
+    for name, entry in matrix(loaded_system).items():
+        if name in routes and "GET" in routes[name].methods and entry.about == "own":
+            response = entry.call(client, "", targets[ORGS[0]])
+            marks = [m for org in ORGS for m in MARKS[org] if m in response.text]
+            read[name] = (response.status_code, marks)
+    assert {n: a for n, a in read.items() if a != (200, [])} == {
+        "audit": (403, []),
+        "api_audit": (403, []),
+    }
+    assert len(read) >= 8

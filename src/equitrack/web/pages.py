@@ -171,9 +171,9 @@ def _glance(now: Result | None, before: Result | None) -> Glance | None:
 
 
 def _overview_results(web: WebState, principal: Principal, years: tuple[int, ...]) -> list[Result]:
-    """The ratio indicators for the user's organisations, and their systems if they see those."""
-    orgs = tuple(o.code for o in web.visible(principal))
-    found = web.results("wres", years, orgs=orgs, measures=OVERVIEW)
+    """The ratio indicators for the user's organisations, and their systems if they see those
+    (never every organisation's for a user none of whose organisations is loaded)."""
+    found = web.results("wres", years, orgs=web.scope(principal).orgs, measures=OVERVIEW)
     if principal.whole_system:  # a new list: the cached one is left as it is
         found = found + web.results("wres", years, system=True, measures=OVERVIEW)
     return web.shown(principal, found)
