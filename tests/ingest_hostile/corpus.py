@@ -404,6 +404,13 @@ def unnamed_parquet_column(folder: Path) -> Path:
     )
 
 
+def endless_device(folder: Path) -> Path:
+    """A link named people.csv to a device that never ends (or a pipe: read for ever)."""
+    path = folder / "people.csv"
+    path.symlink_to("/dev/zero")
+    return path
+
+
 # --- folders ------------------------------------------------------------------------------
 
 
@@ -476,6 +483,7 @@ KINDS: dict[str, Kind] = {
         Kind(empty_parquet, r"no data rows"),
         Kind(duration_column, r"holds duration"),
         Kind(unnamed_parquet_column, r"column 3 \(C\) has no header"),
+        Kind(endless_device, r"not a regular file"),
         Kind(empty_folder, r"nothing to import"),
         Kind(folder_of_strangers, r"nothing to import"),
     )

@@ -77,7 +77,10 @@ def _why(exc: BaseException) -> str:
 
 
 def check_size(path: Path) -> None:
-    """Refuses a file larger than the file-size limit, before anything reads it."""
+    """Refuses a file larger than the file-size limit, before anything reads it, and what is not
+    a file at all (a device or a pipe named people.csv would be read for ever)."""
+    if not path.is_file():
+        raise ReadError(f"{path.name}: not a regular file, so it is not read")
     size = path.stat().st_size
     if size > limits.FILE_SIZE.value() * limits.MB:
         raise ReadError(
@@ -307,6 +310,7 @@ def fingerprint(path: Path, sheet: str | None = None) -> Fingerprint:
     """The file's sha256 (with the sheet name for a workbook) and its line count, in one pass;
     for a CSV file also whether it is all UTF-8, so that it is read in the right encoding from
     the start (pyarrow fails untidily on a ragged line that is not in the encoding it reads)."""
+    check_size(path)
     digest = hashlib.sha256()
     newlines = size = 0
     last = b""
