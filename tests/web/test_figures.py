@@ -91,3 +91,16 @@ def test_an_organisation_can_be_read_for_one_staff_group(as_user, web_store) -> 
     assert 0 < some < everyone
     page = analyst.get(f"/organisations/RXA?group={group}").text
     assert f"WRES 1 and 4 are shown for {group} only" in page
+
+
+@pytest.mark.parametrize("user", ["viewer", "analyst"])
+def test_every_page_opens_with_what_was_done_to_the_numbers(as_user, user: str) -> None:
+    """In the rules file's plain words, before any figure."""
+    plain = load_policies()[Audience.BOARD].plain()
+    assert plain.startswith("Numbers are rounded to the nearest 5 and numbers below 8")
+    for path in PAGES:
+        html = as_user(user).get(path).text
+        notice = re.search(r'<p class="nhsuk-body-s" id="numbers-notice">([^<]*)</p>', html)
+        assert notice and plain in notice.group(1), (user, path)
+        assert ("exact, for analysts only" in notice.group(1)) is (user == "analyst")
+        assert html.index('id="numbers-notice"') < html.index("<h1")

@@ -15,7 +15,7 @@ from equitrack.measures import calendar
 from equitrack.reports.cells import cell, used_columns
 from equitrack.reports.html import NUMERIC
 from equitrack.store import Store
-from equitrack.web.access import Permission
+from equitrack.web.access import Permission, Principal
 from equitrack.web.body_limit import BodyLimit
 from equitrack.web.guard import Forbidden, NotSignedIn, allow, guard
 from equitrack.web.headers import Dashboard
@@ -62,9 +62,22 @@ def page(request: Request, template: str, title: str, **context: object) -> HTML
             "nav": nav,
             "here": request.url.path,
             "rule": policy_for(Audience.BOARD).describe(),
+            "notice": _notice(principal),
             **context,
         },
     )
+
+
+def _notice(principal: Principal | None) -> str:
+    """What a signed-in reader is told first about the numbers, in the rules file's words."""
+    if principal is None:
+        return ""
+    board = policy_for(Audience.BOARD).plain()
+    if principal.may(Permission.EXACT):
+        return (
+            f"Numbers for your own organisations are exact, for analysts only. Elsewhere: {board}"
+        )
+    return board
 
 
 #: The upload limit unless the server is told otherwise (`equitrack serve --max-upload-mb`).
