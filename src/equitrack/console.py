@@ -103,7 +103,9 @@ def show_import(result: ImportResult, skip_invalid: bool) -> None:
     for r in result.sources:
         label = escape(r.source.label)  # "[sheet Cases]" is text, not markup
         for problem in r.file_problems:
-            console.print(f"[bold red]{label}[/bold red]: {escape(problem)}")
+            console.print(
+                f"[bold red]{label}[/bold red]: {escape(problem)}", highlight=False, soft_wrap=True
+            )
         if r.problems is not None and r.problems.num_rows:
             shown = r.problems.slice(0, PROBLEMS_SHOWN).to_pylist()
             console.print(f"\n[bold]{label}[/bold]: {r.problems.num_rows:,} problem(s)")
