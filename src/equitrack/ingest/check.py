@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from equitrack.ingest import profile as profiles
-from equitrack.ingest.detect import Choice, detect, sources_for
+from equitrack.ingest.detect import Choice, detect, sources_for, unmatched
 from equitrack.ingest.mapping import Mapper
 from equitrack.ingest.profile import Profile, header_key
 from equitrack.ingest.readers import (
@@ -59,13 +59,14 @@ def check_file(path: Path, profile: Profile | None = None) -> Check:
         sheet = next((s.sheet for s in found if s.mapped), sheet)
     probe = Source(path, fmt, "", sheet)
     if profile is None:
-        choice = detect(header_of(probe))
+        header = header_of(probe)
+        choice = detect(header)
         if choice is None:
             named = table_for(path.stem)
             if named is None:
                 raise ReadError(
-                    f"{path.name}: its header matches no profile and its name is not a table "
-                    "name; give --profile"
+                    f"{path.name}: {unmatched(header)}, and its name is not a table name; "
+                    "give --profile"
                 )
             choice = Choice(profiles.load(profiles.CANONICAL), f"named after the {named} table")
     else:

@@ -55,6 +55,26 @@ def _matched(keys: set[str], profile: Profile) -> tuple[str, ...]:
     return max(sets, key=len, default=())
 
 
+def unmatched(header: Sequence[str], candidates: Iterable[Profile] | None = None) -> str:
+    """Why no profile reads a header, naming the nearest profile and what its header lacks.
+
+    The nearest is the profile one of whose detection lists the header has most of (the
+    fewest lacking breaks a tie, then the name); a header sharing no detection header with any
+    profile has none.
+    """
+    keys = {header_key(h) for h in header}
+    best: tuple[int, int, str, list[str]] | None = None
+    for p in candidates if candidates is not None else profiles.available():
+        for wanted in p.detect:
+            lacking = [h for h in wanted if header_key(h) not in keys]
+            has = len(wanted) - len(lacking)
+            if has and lacking and (best is None or (-has, len(lacking), p.name) < best[:3]):
+                best = (-has, len(lacking), p.name, lacking)
+    if best is None:
+        return "its header matches no profile"
+    return f"its header matches no profile; nearest is {best[2]}, which also needs {_and(best[3])}"
+
+
 def _and(items: Sequence[str]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
@@ -97,15 +117,15 @@ def discover(
                 canonical += [s.label for s in plain] if mixed else [file.name]
             elif not found and explicit:
                 raise ReadError(
-                    f"{file}: cannot tell what this file holds: its header matches no profile "
-                    f"and its name is not a table name. Name the file after a table "
+                    f"{file}: cannot tell what this file holds: {_why_unmatched(file, candidates)}"
+                    f", and its name is not a table name. Name the file after a table "
                     f"({', '.join(TABLE_BY_NAME)}), use --table, or give --profile "
                     "(equitrack profiles lists them)"
                 )
             elif not found:
                 notes.append(
-                    f"{file}: passed over (its name is not a table name and its header "
-                    "matches no profile)"
+                    f"{file}: passed over (its name is not a table name and "
+                    f"{_why_unmatched(file, candidates)})"
                 )
             sources += found
         if not explicit and len(sources) == before:
@@ -164,6 +184,17 @@ def sources_for(
             "header matches no profile)"
         )
     return canonical + sources, notes
+
+
+def _why_unmatched(file: Path, candidates: list[Profile]) -> str:
+    """`unmatched` for a file's first sheet (a workbook's other sheets are said of apart)."""
+    fmt = FORMATS[file.suffix.lower()]
+    sheet = _sheet_names(file)[0] if fmt == "xlsx" else None
+    try:
+        header = header_of(Source(file, fmt, "", sheet))
+    except ReadError:
+        return "its header matches no profile"
+    return unmatched(header, candidates or None)
 
 
 def _matches(probe: Source, profile: Profile) -> bool:

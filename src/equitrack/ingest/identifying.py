@@ -3,9 +3,9 @@
 equitrack stores no column that no profile maps, unless a profile keeps it by name (`keep`).
 A kept column is refused when its header reads like an identifier (a name, a date of birth, a
 National Insurance, NHS, registration or staff number, an email or postal address, a phone
-number), or when its values look like one. The header check splits CamelCase and ignores case,
-spaces and punctuation, as ESR interface files and warehouse extracts write headers
-(`LastName`, `DateofBirth`, `NHSUniqueID`, `Unique Nhs Identifier`).
+number), or when its values look like one. Its header is read as every header is (`headers.py`:
+CamelCase split, case, spaces and punctuation ignored), as ESR interface files and warehouse
+extracts write them (`LastName`, `DateofBirth`, `NHSUniqueID`, `Unique Nhs Identifier`).
 
 Each kind of value has one function here. Most kinds are specific enough that a single value
 refuses the column (an NHS number with a valid check digit, an email address); three are not:
@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from equitrack.ingest.headers import header_words
 
 # --- headers ----------------------------------------------------------------------------------
 
@@ -57,13 +59,6 @@ _THINGS = frozenset({
     "service", "specialty", "speciality", "area", "region", "system", "icb", "company", "place",
     "product", "item", "category", "type", "scheme", "campaign", "country", "nationality",
 })  # fmt: skip
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
-
-
-def header_words(header: object) -> list[str]:
-    """A header's words: CamelCase split, lower case, punctuation and spaces as separators."""
-    text = _CAMEL.sub(" ", str(header).replace("\ufeff", ""))
-    return [w for w in re.split(r"[^0-9a-z]+", text.casefold()) if w]
 
 
 def identifying_header(header: object) -> str | None:

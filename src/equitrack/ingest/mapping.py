@@ -66,7 +66,13 @@ class Mapper:
 
     def __init__(self, raw: RawData, profile: Profile) -> None:
         self.raw, self.profile = raw, profile
-        self.by_key = {header_key(raw.headers.get(c, c)): c for c in raw.data.column_names}
+        self.by_key: dict[str, str] = {}
+        #: header key → the file's columns that share it (`EmployeeNumber`, `Employee Number`)
+        self.twins: dict[str, list[str]] = {}
+        for c in raw.data.column_names:
+            key = header_key(raw.headers.get(c, c))
+            self.by_key.setdefault(key, c)
+            self.twins.setdefault(key, []).append(c)
         self.used: set[str] = set()  # source columns a rule reads
         self.missing: dict[str, list[str]] = {}  # table → columns whose headers are absent
         self.missing_required: dict[str, list[str]] = {}  # of which the table needs
@@ -150,6 +156,14 @@ class Mapper:
         label = self.raw.headers.get(first, first)
         col = _Column(source, source, label, self.raw.positions.get(first))
         where = self.where(first, label)
+        for key in {header_key(h) for h in rule.headers}:
+            if len(same := self.twins.get(key, [])) > 1:
+                shown = " and ".join(self.where(n, self.raw.headers.get(n, n)) for n in same)
+                col.file_problems.append(
+                    f"{shown} are one header to equitrack (case, spaces, punctuation and "
+                    f"CamelCase are ignored), so which holds {rule.target} cannot be told: "
+                    "rename or remove one"
+                )
         if rule.transform == "present":
             said_no = pc.is_in(pc.utf8_lower(source), pa.array(FALSE_WORDS, pa.string()))
             col.values = pc.if_else(

@@ -2,8 +2,8 @@
 
 A profile names the canonical tables it produces, the header columns that identify it, and for
 each canonical column where its values come from: source headers (with aliases, matched
-ignoring case, spaces and punctuation), a value list, a constant, or a rule deriving it from
-another column. Shipped profiles live in `ingest/profiles/*.toml`; an analyst writes one for a
+ignoring case, spaces, punctuation and CamelCase: see `headers.py`), a value list, a constant,
+or a rule deriving it from another column. Shipped profiles live in `ingest/profiles/*.toml`; an analyst writes one for a
 local report and passes its path. See `profiles/esr_workforce.toml` for a documented example.
 
 Published aggregates need two more column keys (see `profiles/staff_survey.toml`): `percent_of`
@@ -30,6 +30,7 @@ from typing import Any
 
 from equitrack import config
 from equitrack.ingest.coerce import FALSE_WORDS, TRUE_WORDS
+from equitrack.ingest.headers import header_key
 from equitrack.ingest.identifying import identifying_header
 from equitrack.ingest.readers import ReadError
 from equitrack.model import codes
@@ -64,12 +65,6 @@ PERCENT_DECIMALS = 6
 
 class ProfileError(ReadError):
     """A profile that cannot be used; the message names the file and the key."""
-
-
-def header_key(name: object) -> str:
-    """How headers are compared: case, spaces, punctuation and a byte-order mark ignored."""
-    text = str(name).replace("\ufeff", "").casefold()
-    return re.sub(r"[^0-9a-z]+", "_", text).strip("_")
 
 
 _DASHES = re.compile(r"\s*[-\u2012\u2013\u2014\u2212]\s*")
@@ -312,6 +307,7 @@ class _Parser:
         rules = tuple(
             self.column(key, spec, tables, dates) for key, spec in columns_section.items()
         )
+        self.check_headers(rules)
         both = {header_key(h) for h in ignore} & {header_key(h) for h in keep}
         if both:
             shown = ", ".join(h for h in keep if header_key(h) in both)
@@ -322,6 +318,22 @@ class _Parser:
         )  # fmt: skip
         self.check_complete(profile)
         return profile
+
+    def check_headers(self, rules: tuple[ColumnRule, ...]) -> None:
+        """Two columns may read one source header, written alike; written differently, headers
+        that compare as one (`Start Date`, `StartDate`) are a slip that would give both
+        columns the same source."""
+        seen: dict[str, tuple[str, str]] = {}  # key → (header as written, column)
+        for rule in rules:
+            for h in rule.headers:
+                written, column = seen.setdefault(header_key(h), (h, rule.key))
+                if written != h and column != rule.key:
+                    raise self.fail(
+                        f"[columns.{rule.key}] headers",
+                        f"'{h}' is the same header as '{written}' of [columns.{column}] (case, "
+                        "spaces, punctuation and CamelCase are ignored): one source column "
+                        "cannot be told apart from the other",
+                    )
 
     def keep(self, d: dict[str, Any]) -> tuple[str, ...]:
         """Columns kept aside by name: never one whose header reads like a personal identifier."""
