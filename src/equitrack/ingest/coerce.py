@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from equitrack.ingest.dates import implausible
+from equitrack.ingest.dates import TIME_OF_DAY, implausible
 from equitrack.ingest.readers import contiguous
 from equitrack.model.tables import DATE_YEARS, Column, Kind
 from equitrack.store.types import ARROW_TYPES
@@ -27,7 +27,6 @@ WHOLE = re.compile(r"^[+-]?[0-9]+(\.0*)?$")
 EXACT = float(2**53)
 NUMBER = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-MIDNIGHT = r"[T ]00:00(:00(\.0+)?)?$"
 
 
 @dataclass
@@ -137,7 +136,7 @@ def to_date(values: pa.Array, column: Column) -> Coerced:
         dates = values.cast(pa.date32())
         bad = _mask(dates, _plausible(dates))
         return Coerced(_nulled(dates, bad, dates.type), bad, _date_reason)
-    t = pc.replace_substring_regex(text(values), MIDNIGHT, "")
+    t = pc.replace_substring_regex(text(values), TIME_OF_DAY, "")  # the day, not the time
     shaped = pc.match_substring_regex(t, ISO_DATE)
     parsed = pc.strptime(
         pc.if_else(shaped, t, pa.scalar(None, pa.string())), "%Y-%m-%d", "s", error_is_null=True

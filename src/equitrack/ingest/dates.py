@@ -8,7 +8,12 @@ Forms a profile may declare (`dates = [...]`):
   since 30 December 1899); only 1910 to 2100 is read, so that a stray year or count is not
   taken for a date.
 
-A trailing midnight time (`31/03/2024 00:00:00`) is dropped. Decisions, so nothing is guessed:
+A time of day after the date is dropped, in each form (a date column holds days): TRAC's
+`05/03/2024 14:32` and `05/03/2024 14:32:10`, NHS Jobs's `2024-03-05T14:32:00`, a database's
+`2024-03-05 14:32:00.000`, `05/03/2024 2:32 PM`, and an Excel serial's fraction (`45356.6055`).
+A workbook's date-and-time cell reaches here as `2024-03-05T14:32:00`. A time with a zone
+(`…T14:32:00Z`, `+01:00`) is not read: its day may not be the day the export means.
+Decisions, so nothing is guessed:
 
 - A value in a form the profile does not declare is refused with the form named, even when
   it is unambiguous (an ISO date under a day-first-only profile): the profile says what the
@@ -58,7 +63,16 @@ MONTHS = {
     )
     for name in names
 }
-_TIME = re.compile(r"(?:[T ]00:00(?::00(?:\.0+)?)?)$")
+#: A time of day after a date (24-hour, or 12-hour with AM/PM), seconds and fractions optional;
+#: RE2 syntax too, as `coerce.py` drops it with pyarrow.
+TIME_OF_DAY = (
+    r"(?:T|\s+)(?:(?:[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,9})?)?"
+    r"|(?:0?[1-9]|1[0-2]):[0-5][0-9](?::[0-5][0-9])?\s*[AaPp]\.?[Mm]\.?)$"
+)
+_TIME = re.compile(TIME_OF_DAY)
+_ZONED = re.compile(
+    r"[T ][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?\s*(?:Z|[+-][0-9]{2}:?[0-9]{2})$"
+)
 _ISO = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$")
 _NUMERIC = re.compile(r"^(\d{1,2})([/.\-])(\d{1,2})\2(\d{2}|\d{4})$")
 _NAMED = re.compile(r"^(\d{1,2})[\s\-/]+([A-Za-z]{3,9})[\s\-/,]+(\d{2}|\d{4})$")
@@ -104,6 +118,9 @@ def _declared(forms: tuple[str, ...]) -> str:
 
 
 def read_one(value: str, forms: tuple[str, ...]) -> Reading:
+    if _ZONED.search(value.strip()):
+        return Reading(None, f"'{value}' has a time with a zone (Z or an offset), and the day it "
+                       "falls on depends on the zone; export dates without the zone")  # fmt: skip
     text = _TIME.sub("", value.strip())
     if m := _ISO.match(text):
         if "iso" not in forms:
