@@ -229,7 +229,7 @@ def test_an_unknown_ethnicity_stops_the_import_with_value_count_and_line_to_add(
     (warning,) = [w for w in source.warnings if "Black African" in w]
     assert "column 11 (Ethnicity): 1 value(s) on 2 row(s)" in warning
     assert "'Black African' (2)" in warning  # both spellings are one value
-    line = profile_line("trac_applicants", "columns.ethnic_code.values")
+    line = profile_line("trac_applicants", "columns.ethnic_code")  # no values table of its own
     assert f"trac_applicants.toml (line {line})" in warning
     assert '"Black African" = "<NHS ethnic code' in warning
     assert [p["line"] for p in source.problems.to_pylist()] == [3, 5]

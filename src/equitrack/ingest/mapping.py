@@ -20,6 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from equitrack.ingest import vocabulary
 from equitrack.ingest.coerce import FALSE_WORDS, text
 from equitrack.ingest.dates import read_dates
 from equitrack.ingest.identifying import identifying_header, identifying_values
@@ -39,6 +40,7 @@ from equitrack.ingest.readers import (
     _column_letter,
     contiguous,
 )
+from equitrack.model import codes
 from equitrack.model.tables import TABLE_BY_NAME, Kind, table
 
 SHOWN_VALUES = 12
@@ -226,12 +228,14 @@ class Mapper:
             listed += f" and {len(counts) - SHOWN_VALUES} more"
         example = counts[0][0].replace('"', '\\"')
         line = f" (line {vm.line})" if vm.line else ""
+        beside = f" (beside the shared vocabulary '{vm.vocabulary}')" if vm.vocabulary else ""
         path = self.profile.path or self.profile.name
         col.warnings.append(
             f"{where}: {len(counts)} value(s) on {len(rows)} row(s) are not in the "
             f"{self.profile.name} profile, and equitrack does not guess what they mean: "
-            f"{listed}. Add a line for each to the list {vm.section} in {path}{line}, such as "
-            f'"{example}" = "{hint(table_name, rule.target)}" (copy a shipped profile and '
+            f"{listed}. Add a line for each to the list {vm.section}{beside} in {path}{line}, "
+            "such as "
+            f'"{example}" = "{hint(table_name, rule.target, example)}" (copy a shipped profile and '
             "give --profile PATH to use your copy)."
         )
 
@@ -576,11 +580,17 @@ def canonical(raw: RawData, profile: Profile | None) -> RawData:
     )
 
 
-def hint(table_name: str, column: str) -> str:
-    """What the analyst writes on the right of a value-list line."""
+def hint(table_name: str, column: str, example: str = "") -> str:
+    """What the analyst writes on the right of a value-list line. For an ethnic code, the
+    code the value starts with when it starts with one ("D Mixed - White & Black Caribbean"
+    is D), else the codes' meaning in short."""
     col = table(table_name).column(column)
     if column == "ethnic_code":
-        return "<NHS ethnic code, e.g. G; Z not stated; 99 not known>"
+        first = example.split()[0] if example.split() else ""
+        known = {*codes.CATEGORY_BY_CODE, *vocabulary.lists().get("ethnic_code", {}).values()}
+        if first in known | {codes.NOT_STATED, codes.NOT_KNOWN}:
+            return first
+        return "<NHS ethnic code: A to S as in the NHS Data Dictionary; Z not stated; 99 not known>"
     if col.allowed:
         return f"<one of {', '.join(col.allowed)}>"
     if col.kind is Kind.BOOL:

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from equitrack import config
+from equitrack.ingest import vocabulary
 from equitrack.ingest.coerce import FALSE_WORDS, TRUE_WORDS
 from equitrack.ingest.headers import header_key
 from equitrack.ingest.identifying import identifying_header
@@ -58,6 +59,7 @@ COLUMN_KEYS = {
     "transform",
     "percent_of",
     "skip",
+    "vocabulary",
 }
 #: Decimal places a percentage may be written with for `percent_of` (the arithmetic is exact).
 PERCENT_DECIMALS = 6
@@ -90,7 +92,8 @@ class ValueMap:
     written: dict[str, str]  # key → the source value as the profile writes it
     unmapped: str  # "refuse": stop (or reject the row); "keep": pass the text on to validation
     section: str  # the TOML table holding the list, e.g. `columns.ethnic_code.values`
-    line: int | None  # its line in the profile file
+    line: int | None  # its line in the profile file (else the column's, when it has none)
+    vocabulary: str | None = None  # the shared vocabulary's list it extends
 
     def lookup(self, value: str) -> str | None:
         return self.entries.get(value_key(value))
@@ -399,13 +402,14 @@ class _Parser:
             raise self.fail(where, "transform = 'year' makes a whole number; use it for a year")
         if rule.transform == "present" and kind is not Kind.BOOL:
             raise self.fail(where, "transform = 'present' makes true or false; use it for a flag")
-        if rule.transform == "present" and "values" in spec:
+        listed = "values" in spec or "vocabulary" in spec
+        if rule.transform == "present" and listed:
             raise self.fail(where, "transform = 'present' reads no values; drop the values list")
-        if "values" in spec:
-            values = self.values(where, key, spec["values"], spec.get("unmapped"), owners, target)
+        if listed:
+            values = self.values(where, key, spec, owners, target)
             rule = replace(rule, values=values)
         elif "unmapped" in spec:
-            raise self.fail(where, "unmapped is said of a values list; there is none")
+            raise self.fail(where, "unmapped is said of a values list or vocabulary; there is none")
         if rule.otherwise is not None and rule.derive_from is None:
             raise self.fail(where, "otherwise is said of derive_from only")
         if rule.constant is not None:
@@ -444,38 +448,62 @@ class _Parser:
         if rule.percent_of == rule.target:
             raise self.fail(key, f"{rule.target} cannot be a percentage of itself")
 
-    def values(
-        self,
-        where: str,
-        key: str,
-        spec: object,
-        unmapped: object,
-        owners: list[str],
-        target: str,
-    ) -> ValueMap:
-        if not isinstance(spec, dict) or not spec:
+    def values(self, where: str, key: str, spec: dict, owners: list[str], target: str) -> ValueMap:
+        """The column's list: the shared vocabulary's list it names, then its own `values`
+        (a spelling listed in both takes the profile's value)."""
+        own = spec.get("values", {})
+        if "values" in spec and (not isinstance(own, dict) or not own):
             raise self.fail(f"{where} values", 'must be a table of "source value" = "value"')
+        unmapped = spec.get("unmapped")
         policy = "refuse" if unmapped is None else unmapped
         if policy not in UNMAPPED:
             raise self.fail(f"{where} unmapped", f"must be one of {', '.join(UNMAPPED)}")
         entries: dict[str, str] = {}
         written: dict[str, str] = {}
+        shared: set[str] = set()
+        if "vocabulary" in spec:
+            name = self._str(spec["vocabulary"], f"{where} vocabulary")
+            lists = vocabulary.lists()
+            if name not in lists:
+                raise self.fail(
+                    f"{where} vocabulary",
+                    f"{name!r} is not a list of the shared vocabulary ({', '.join(sorted(lists))})",
+                )
+            place = f"{where} vocabulary {name!r} ({vocabulary.file()})"
+            self.listed(place, lists[name], entries, written, shared, owners, target)
+            shared = set(entries)
+        self.listed(f"{where} values", own, entries, written, shared, owners, target)
+        section = f"columns.{key}.values"
+        line = self.line_of(section) if "values" in spec else self.line_of(f"columns.{key}")
+        return ValueMap(entries, written, policy, section, line, spec.get("vocabulary"))
+
+    def listed(
+        self,
+        where: str,
+        spec: dict,
+        entries: dict[str, str],
+        written: dict[str, str],
+        shared: set[str],
+        owners: list[str],
+        target: str,
+    ) -> None:
+        """Adds a list's lines to `entries`; a spelling of `shared` may take another value
+        once (the profile's own line replacing the vocabulary's), any other twice is a slip."""
         for source, value in spec.items():
             if isinstance(value, bool):
                 value = "true" if value else "false"
-            value = self._str(value, f"{where} values.{source!r}", blank=True).strip()
+            value = self._str(value, f"{where}.{source!r}", blank=True).strip()
             k = value_key(source)
-            if k in entries and entries[k] != value:
+            if k in entries and entries[k] != value and k not in shared:
                 raise self.fail(
-                    f"{where} values",
+                    where,
                     f"{written[k]!r} and {source!r} are the same value (case, spaces and dashes "
                     f"are ignored) but map to {entries[k]!r} and {value!r}",
                 )
+            shared.discard(k)
             for owner in owners:
-                self.check_value(f"{where} values", repr(source), value, owner, target)
+                self.check_value(where, repr(source), value, owner, target)
             entries[k], written[k] = value, source
-        section = f"columns.{key}.values"
-        return ValueMap(entries, written, policy, section, self.line_of(section))
 
     def check_value(self, where: str, key: str, value: str, owner: str, target: str) -> None:
         """A value a profile writes must be one the canonical column accepts."""
