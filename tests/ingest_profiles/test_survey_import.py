@@ -233,7 +233,7 @@ def test_an_unknown_breakdown_stops_the_import_with_its_count_and_the_line_to_ad
     folder = SURVEY.folder(tmp_path / "data", rows)
     out = invoke("import", str(folder), "--db", str(db_path), "--rejects", str(tmp_path / "r"))
     assert out.exit_code == 1
-    values_line = profile_line("staff_survey", "columns.group_type.values")
+    values_line = profile_line("staff_survey", "columns.group_type")  # no values table of its own
     assert "1 value(s) on 2 row(s)" in out.output  # the two spellings are one value
     assert "'Ethnicity' (2)" in out.output
     assert f"staff_survey.toml (line {values_line})" in out.output
