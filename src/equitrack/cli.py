@@ -136,6 +136,35 @@ def import_(
     rejects: Annotated[
         Path, typer.Option(help="Folder for rejected rows and problem lists.")
     ] = Path("rejects"),
+    org: Annotated[
+        str | None,
+        typer.Option(
+            "--org",
+            help="The organisation's ODS code (e.g. RWE) for files without an organisation "
+            "column, such as one trust's ESR report: their rows take it, and it is added to "
+            "the organisations if not loaded (named from equitrack's list of NHS "
+            "organisations, or --org-name). A file with other codes of its own is refused.",
+            show_default=False,
+        ),
+    ] = None,
+    org_name: Annotated[
+        str | None,
+        typer.Option(
+            "--org-name",
+            help="The name of the organisation --org adds, when equitrack does not know its "
+            "code (or to name it otherwise).",
+            show_default=False,
+        ),
+    ] = None,
+    org_type: Annotated[
+        str | None,
+        typer.Option(
+            "--org-type",
+            help="trust, icb or other: the type of the organisation --org adds, when its name "
+            "does not say.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Check files against the data model and load them, all or nothing.
 
@@ -144,13 +173,18 @@ def import_(
     Exports such as ESR's are mapped onto the data model by a source profile.
     """
     from equitrack.ingest import import_paths
+    from equitrack.ingest.naming import OrgOption
 
     if table is not None and table not in TABLE_BY_NAME:
         errors.print(
             f"[bold red]Error:[/bold red] --table must be one of {', '.join(TABLE_BY_NAME)}"
         )
         raise typer.Exit(2)
+    if org is None and (org_name or org_type):
+        errors.print("[bold red]Error:[/bold red] --org-name and --org-type name what --org adds")
+        raise typer.Exit(2)
     with user_errors():
+        named = OrgOption.of(org, org_name, org_type) if org is not None else None
         store = connect(db)
         with progress_bars() as bars:
             result = import_paths(
@@ -161,6 +195,7 @@ def import_(
                 rejects_dir=rejects,
                 progress=bars,
                 profile=profile,
+                org=named,
             )
         show_import(result, skip_invalid)
         _audit(
@@ -298,16 +333,27 @@ def profile_check(
             show_default=False,
         ),
     ] = None,
+    org: Annotated[
+        str | None,
+        typer.Option(
+            "--org",
+            help="The organisation's ODS code, as import --org would give it to rows without one.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Report the columns a profile finds and misses in a file, and the values it cannot read
-    (with their counts), without loading anything. Exits 1 when the import would stop."""
+    (with their counts), without loading anything. Exits 1 when the import would stop, and
+    says why."""
 
     from equitrack.ingest import profile as profiles
     from equitrack.ingest.check import check_file
+    from equitrack.ingest.naming import OrgOption
 
     with user_errors():
+        code = OrgOption.of(org).code if org is not None else None
         chosen = profiles.load(profile) if profile else None
-        report = check_file(file, chosen)
+        report = check_file(file, chosen, code)
     console.print(
         f"[bold]{escape(report.source.label)}[/bold]: the {report.profile.name} profile "
         f"({escape(report.reason)})" + (f", {report.rows:,} rows" if report.rows else ""),
@@ -338,12 +384,13 @@ def profile_check(
             console.print(f"  [yellow]{escape(problem)}[/yellow]", highlight=False, soft_wrap=True)
         for where, rows in report.row_problems.items():
             console.print(f"  {escape(where)}: {rows:,} row(s) cannot be read", highlight=False)
-    console.print(
-        "\nNothing was loaded. "
-        + ("The file can be imported." if report.ok else "The import would stop: see above.")
-    )
-    if not report.ok:
-        raise typer.Exit(1)
+    if report.ok:
+        console.print("\nNothing was loaded. The file can be imported.")
+        return
+    console.print("\nNothing was loaded. [bold]The import would stop[/bold], because:")
+    for reason in report.stops:
+        console.print(f"  - {escape(reason)}", highlight=False, soft_wrap=True)
+    raise typer.Exit(1)
 
 
 def _steps(bars: Any, title: str) -> Callable[[str], None]:

@@ -10,6 +10,7 @@ import numpy as np
 from equitrack.ingest import profile as profiles
 from equitrack.ingest.detect import Choice, detect, sources_for, unmatched
 from equitrack.ingest.mapping import Mapper
+from equitrack.ingest.naming import fill, needs_org
 from equitrack.ingest.profile import Profile, header_key
 from equitrack.ingest.readers import (
     FORMATS,
@@ -19,6 +20,7 @@ from equitrack.ingest.readers import (
     header_of,
     table_for,
 )
+from equitrack.model.organisations import NO_ORG_COLUMN
 from equitrack.model.tables import TABLE_BY_NAME, table
 
 
@@ -40,11 +42,29 @@ class Check:
 
     @property
     def ok(self) -> bool:
-        required_missing = any(req for _, _, req in self.missing)
-        return not self.problems and not self.row_problems and not required_missing
+        return not self.stops
+
+    @property
+    def stops(self) -> list[str]:
+        """Why an import of the file would stop, a sentence each; none when it would not."""
+        reasons = []
+        for target, looked, required in self.missing:
+            if required:
+                hint = f": {NO_ORG_COLUMN}" if target.endswith(".org_code") else ""
+                reasons.append(
+                    f"{target} is needed, and the file has no column for it (looked for "
+                    f"{looked}){hint}"
+                )
+        if self.problems:
+            reasons.append(f"{len(self.problems):,} problem(s) with the file (under Problems)")
+        for where, rows in self.row_problems.items():
+            reasons.append(f"{where}: {rows:,} row(s) cannot be read (under Problems)")
+        return reasons
 
 
-def check_file(path: Path, profile: Profile | None = None) -> Check:
+def check_file(path: Path, profile: Profile | None = None, org: str | None = None) -> Check:
+    """What `profile` (or the one the header chooses) makes of the file; `org` is --org's
+    code, given to the rows that have none (see naming.py)."""
     from equitrack.ingest.readers import read
 
     if not path.is_file():
@@ -73,16 +93,24 @@ def check_file(path: Path, profile: Profile | None = None) -> Check:
         choice = Choice(profile, "chosen with --profile")
     chosen = choice.profile
     if chosen.canonical:
-        return _check_canonical(path, fmt, sheet, choice)
+        return _check_canonical(path, fmt, sheet, choice, org)
     raw = read(Source(path, fmt, chosen.tables[0], sheet, chosen))
     mapper = Mapper(raw, chosen)
     mapped = mapper.apply()
     found, missing, problems = [], [], []
     row_problems: dict[str, int] = {}
     for t, data in mapped.items():
+        if org is not None:
+            data = fill(data, org)
         for rule in chosen.rules(t):
             target = f"{t}.{rule.target}"
-            if rule.constant is not None:
+            if org is not None and rule.target == "org_code" and needs_org(t):
+                has = rule.target not in mapper.missing.get(t, []) and rule.constant is None
+                set_by = f"set to '{org}' by --org"
+                found.append(
+                    (target, f"{data.where(rule.target)}; blanks {set_by}" if has else set_by)
+                )
+            elif rule.constant is not None:
                 found.append((target, f"set to '{rule.constant}' by the profile"))
             elif rule.derive_from is not None:
                 found.append((target, f"derived from {rule.derive_from}"))
@@ -109,7 +137,9 @@ def check_file(path: Path, profile: Profile | None = None) -> Check:
     )  # fmt: skip
 
 
-def _check_canonical(path: Path, fmt: str, sheet: str | None, choice: Choice) -> Check:
+def _check_canonical(
+    path: Path, fmt: str, sheet: str | None, choice: Choice, org: str | None = None
+) -> Check:
     named = table_for(path.stem)
     probe = Source(path, fmt, named or "", sheet)
     header = header_of(probe)
@@ -119,6 +149,8 @@ def _check_canonical(path: Path, fmt: str, sheet: str | None, choice: Choice) ->
         for col in TABLE_BY_NAME[named].columns:
             if header_key(col.name) in keys:
                 found.append((f"{named}.{col.name}", keys[header_key(col.name)]))
+            elif org is not None and col.name == "org_code" and needs_org(named):
+                found.append((f"{named}.{col.name}", f"set to '{org}' by --org"))
             else:
                 missing.append((f"{named}.{col.name}", col.name, col.required))
     columns = {header_key(c) for c in (TABLE_BY_NAME[named].column_names if named else ())}

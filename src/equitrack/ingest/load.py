@@ -8,6 +8,7 @@ import after fixing one file loads just what is new.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import itertools
 import os
 from collections.abc import Iterable, Iterator, Sequence
@@ -22,10 +23,12 @@ import pyarrow.compute as pc
 from equitrack import __version__
 from equitrack.ingest import detect, mapping
 from equitrack.ingest import profile as profiles
+from equitrack.ingest.naming import Naming, OrgOption
 from equitrack.ingest.pseudonymise import Pseudonymiser, load_key
 from equitrack.ingest.readers import (
     Fingerprint,
     RawData,
+    ReadError,
     Source,
     contiguous,
     fingerprint,
@@ -34,11 +37,12 @@ from equitrack.ingest.readers import (
 )
 from equitrack.ingest.scope import OrgScope
 from equitrack.ingest.validate import Checked, Context, complete, examine
-from equitrack.model.tables import load_order
+from equitrack.model.organisations import Organisation
+from equitrack.model.tables import ORG_REF, TABLE_BY_NAME, load_order
 from equitrack.outputs.neutral import write_csv
 from equitrack.progress import Advance, Progress, Silent
 from equitrack.store import Store, StoreError
-from equitrack.store.schema import BATCH_ID, BATCHES, EXTRA_VALUES
+from equitrack.store.schema import BATCH_ID, BATCHES, EXTRA_VALUES, table_schema
 
 KEY_FINGERPRINT = "key_fingerprint"
 
@@ -54,7 +58,8 @@ class Status:
 class SourceResult:
     source: Source
     status: str
-    rows_read: int = 0
+    rows_read: int = 0  # the table's records (people merged from several rows are one)
+    file_rows: int = 0  # the data rows of the file (or sheet) it was read from
     rows_loaded: int = 0
     rows_rejected: int = 0
     problems: pa.Table | None = None  # row, line, column, reason
@@ -77,8 +82,19 @@ class ImportResult:
         return all(r.status in (Status.LOADED, Status.ALREADY) for r in self.sources)
 
     @property
+    def files_read(self) -> dict[tuple[Path, str | None], int]:
+        """Each file (or sheet) read, and its data rows: a file that gives two tables (an ESR
+        export: people and assignments) is counted once."""
+        files: dict[tuple[Path, str | None], int] = {}
+        for r in self.sources:
+            if r.status != Status.ALREADY:
+                files[(r.source.path, r.source.sheet)] = r.file_rows
+        return files
+
+    @property
     def rows_read(self) -> int:
-        return sum(r.rows_read for r in self.sources)
+        """The data rows of the files read (not the records made of them)."""
+        return sum(self.files_read.values())
 
     @property
     def rows_loaded(self) -> int:
@@ -87,6 +103,14 @@ class ImportResult:
     @property
     def rows_rejected(self) -> int:
         return sum(r.rows_rejected for r in self.sources)
+
+    def by_table(self, count: str) -> dict[str, int]:
+        """`rows_loaded` or `rows_rejected` per table, in the order the tables were loaded."""
+        totals: dict[str, int] = {}
+        for r in self.sources:
+            if r.status != Status.ALREADY:
+                totals[r.source.table] = totals.get(r.source.table, 0) + getattr(r, count)
+        return totals
 
 
 def _order(sources: list[Source]) -> list[Source]:
@@ -119,6 +143,7 @@ def import_paths(
     progress: Progress | None = None,
     profile: profiles.Profile | str | Path | None = None,
     allowed_orgs: Iterable[str] | None = None,
+    org: OrgOption | None = None,
 ) -> ImportResult:
     """Import files and folders into the store; see the module docstring.
 
@@ -138,6 +163,9 @@ def import_paths(
     `allowed_orgs` restricts the import to those organisations (ODS codes): a row of any other
     refuses the whole import, naming the organisation and the line (see `scope.py`). None (the
     command line, a whole-system user) loads any organisation.
+
+    `org` names the organisation of files that have no organisation column (--org): their rows
+    take its code, and it is added to organisations if not loaded (see `naming.py`).
     """
     progress = progress or Silent()
     if profile is not None and not isinstance(profile, profiles.Profile):
@@ -153,8 +181,11 @@ def import_paths(
     pseudonymiser = Pseudonymiser(load_key())
     _check_key(store, pseudonymiser)
     store.undo_unfinished_import()  # a killed import's, so that its ids are free again
+    if org is not None and _unnamed(org, sources, store):
+        raise ReadError(org.unknown())
     store = store.importing()  # sees its own batches; every other reader waits for the finish
     ctx = Context(store, pseudonymiser)
+    naming = Naming(org)
     scope = OrgScope.of(allowed_orgs, store) if allowed_orgs is not None else None
     before = _loaded_before(store)
     batch_ids = _batch_ids(store)
@@ -182,7 +213,7 @@ def import_paths(
             seen.add(identity)
             advance = progress.task(f"Reading {source.label}", progress_total(source) or None)
             try:
-                raw = _read(source, advance, fp, pending, canonical)
+                raw = naming.fill(_read(source, advance, fp, pending, canonical))
             except BaseException:  # a file that cannot be read: what this import wrote goes
                 _finish(writing)
                 store.undo_unfinished_import(store.own)
@@ -190,6 +221,11 @@ def import_paths(
             progress.task(f"Checking {source.label}", None)
             examined = examine(raw, pseudonymiser)
             _finish(writing)
+            named = naming.wanted(source)
+            if named is not None and not _has_org(store, named.org_code, ctx):
+                failed = any(r.status == Status.FAILED for r in results)
+                _add_org(store, ctx, named, None if failed else next(batch_ids), loaded_at)
+                notes.append(naming.note(named))
             checked = complete(examined, ctx)
             if scope is not None:
                 checked.file_problems.extend(scope.check(checked, len(results)))
@@ -200,6 +236,7 @@ def import_paths(
                 source,
                 Status.FAILED if failed else Status.LOADED,
                 rows_read=checked.rows_read,
+                file_rows=_file_rows(raw),
                 rows_loaded=0 if failed else int(keep.sum()),
                 rows_rejected=checked.rows_read - int(keep.sum()),
                 problems=checked.problems,
@@ -238,6 +275,61 @@ def import_paths(
         _private_csv(table, rejects_dir / f"{_stem(r.source)}.rejects.csv") for r, table in rejects
     ]
     return outcome
+
+
+def _file_rows(raw: RawData) -> int:
+    """The data rows of the file as read, before a profile made records of them."""
+    as_read = raw.origin[0] if raw.origin is not None else raw.data
+    return as_read.num_rows + len(raw.unreadable_rows)
+
+
+def _unnamed(org: OrgOption, sources: list[Source], store: Store) -> bool:
+    """--org names a code equitrack cannot name, and no organisations file of the import may."""
+    return (
+        org.organisation() is None
+        and not any(s.table == "organisations" for s in sources)
+        and not _has_org(store, org.code)
+    )
+
+
+def _has_org(store: Store, code: str, ctx: Context | None = None) -> bool:
+    """Loaded, or accepted earlier in this import (a file checked but held back)."""
+    if ctx is not None and code in ctx.accepted_values(ORG_REF).to_pylist():
+        return True
+    orgs = store.table("organisations")
+    return bool(orgs.filter(orgs.org_code == code).count().to_pyarrow().as_py())
+
+
+def _add_org(
+    store: Store, ctx: Context, org: Organisation, batch_id: int | None, loaded_at: dt.datetime
+) -> None:
+    """The organisation named at import, as a batch of its own (removed with the import if it
+    fails); only remembered for the checks once a file has failed, as nothing more is loaded."""
+    ctx.accepted.setdefault(ORG_REF, []).append(pa.array([org.org_code], pa.string()))
+    if batch_id is None:
+        return
+    store.own.add(batch_id)
+    schema = table_schema(TABLE_BY_NAME["organisations"]).to_pyarrow()
+    row = pa.Table.from_pylist([{**org.row(), BATCH_ID: batch_id}], schema=schema)
+    named = f"--org {org.org_code}|{org.name}|{org.org_type}|{org.system_code or ''}"
+    batch = {
+        "batch_id": batch_id,
+        "source_file": f"--org {org.org_code}",
+        "sheet": None,
+        "sha256": hashlib.sha256(named.encode()).hexdigest(),
+        "table_name": "organisations",
+        "rows_read": 1,
+        "rows_loaded": 1,
+        "rows_rejected": 0,
+        "loaded_at": loaded_at,
+        "equitrack_version": __version__,
+    }
+    tables = [
+        ("organisations", row),
+        ("batches", pa.Table.from_pylist([batch], schema=BATCHES.to_pyarrow())),
+        ("import_journal", pa.table({"batch_id": pa.array([batch_id], pa.int64())})),
+    ]
+    _commit(store, tables, lambda n: None)
 
 
 def _refuse(result: SourceResult, problems: list[str]) -> None:

@@ -18,6 +18,7 @@ from equitrack.ingest.coerce import coerce, text
 from equitrack.ingest.pseudonymise import PERSON_NAMESPACE, Pseudonymiser, decode
 from equitrack.ingest.readers import RawData, contiguous, quoted
 from equitrack.model import codes
+from equitrack.model.organisations import NO_ORG_COLUMN, how_to_name
 from equitrack.model.tables import TABLES, Column, Identifier, Rule, Table, table
 from equitrack.store import Store
 from equitrack.store.types import ARROW_TYPES
@@ -197,7 +198,8 @@ def examine(raw: RawData, pseudonymiser: Pseudonymiser) -> Examined:
                 *empty,
                 f"the column{'s' if len(missing) > 1 else ''} {', '.join(named)} "
                 f"{'are' if len(missing) > 1 else 'is'} missing from the header "
-                f"({tbl.name} needs {needed})",
+                f"({tbl.name} needs {needed})"
+                + (f"; {NO_ORG_COLUMN}" if "org_code" in missing else ""),
             ],
             list(raw.warnings),
         )
@@ -535,6 +537,7 @@ def _check_references(
             col.name,
             [
                 f"{col.name} '{quoted(v)}' is not in {ref_table} (neither already loaded nor in this import)"
+                + (f": {how_to_name(quoted(v))}" if col.name == "org_code" else "")
                 for v in shown
             ],
         )
