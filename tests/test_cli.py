@@ -17,7 +17,9 @@ def test_import_then_status_json_reports_what_was_loaded(tmp_path: Path, db_path
     data = small_system(tmp_path / "data")
     result = invoke("import", str(data), "--db", str(db_path))
     assert result.exit_code == 0, result.output
-    assert "Read 9 rows, loaded 9, rejected 0." in result.output
+    assert "Read 9 rows from 3 files. Loaded: organisations 2, people 4, assignments 3." in (
+        result.output
+    )
     status = json.loads(invoke("status", "--db", str(db_path), "--format", "json").output)
     assert {k: v["rows"] for k, v in status["tables"].items() if v["rows"]} == {
         "organisations": 2,

@@ -21,7 +21,7 @@ from rich.table import Table
 from equitrack.progress import Advance
 
 if TYPE_CHECKING:
-    from equitrack.ingest.load import ImportResult
+    from equitrack.ingest.load import ImportResult, SourceResult
 
 console = Console()
 errors = Console(stderr=True)
@@ -76,65 +76,127 @@ def _status_style() -> dict[str, str]:
 
 
 def show_import(result: ImportResult, skip_invalid: bool) -> None:
+    """The import's table, then each file's problems (alike ones grouped) and notes, each said
+    once, then the rows read per file and loaded per table."""
     status_style = _status_style()
-    for note in result.notes:
+    for note in dict.fromkeys(result.notes):
         console.print(f"[dim]{escape(note)}[/dim]")
     table = Table(title="Import", title_justify="left")
     for name, justify in (
         ("file", "left"),
-        ("table", "left"),
         ("rows read", "right"),
+        ("table", "left"),
         ("loaded", "right"),
         ("rejected", "right"),
         ("result", "left"),
     ):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    shown_file: set[tuple[object, str | None]] = set()
     for r in result.sources:
         style = status_style.get(r.status, "")
+        file = (r.source.path, r.source.sheet)
+        first = file not in shown_file and r.status != _already()
+        shown_file.add(file)
         table.add_row(
-            escape(r.source.label),
+            escape(r.source.label) if first or r.status == _already() else "",
+            f"{r.file_rows:,}" if first else "",
             r.source.table,
-            f"{r.rows_read:,}",
             f"{r.rows_loaded:,}",
             f"{r.rows_rejected:,}",
             f"[{style}]{r.status}[/{style}]" + (f" ({r.note})" if r.note else ""),
         )
     console.print(table)
+    said: set[tuple[object, str]] = set()  # (file, message): a file's note is said once
+
+    def once(r: SourceResult, message: str) -> bool:
+        key = ((r.source.path, r.source.sheet), message)
+        if key in said:
+            return False
+        said.add(key)
+        return True
+
     for r in result.sources:
         label = escape(r.source.label)  # "[sheet Cases]" is text, not markup
         for problem in r.file_problems:
-            console.print(
-                f"[bold red]{label}[/bold red]: {escape(problem)}", highlight=False, soft_wrap=True
-            )
+            if once(r, problem):
+                console.print(f"[bold red]{label}[/bold red]: {escape(problem)}")
         if r.problems is not None and r.problems.num_rows:
-            shown = r.problems.slice(0, PROBLEMS_SHOWN).to_pylist()
-            console.print(f"\n[bold]{label}[/bold]: {r.problems.num_rows:,} problem(s)")
-            word = "line" if r.source.format == "csv" else "row"
-            for p in shown:
-                where = f"{word} {p['line']}" + (f", {p['column']}" if p["column"] else "")
-                console.print(
-                    f"  {label} {escape(where)}: {escape(p['reason'])}",
-                    highlight=False,
-                    soft_wrap=True,
-                )
-            if r.problems.num_rows > PROBLEMS_SHOWN:
-                console.print(f"  … and {r.problems.num_rows - PROBLEMS_SHOWN:,} more")
+            _show_problems(r)
         for warning in r.warnings:
-            console.print(f"[yellow]{label}[/yellow]: {escape(warning)}", highlight=False)
-        if r.encoding and r.encoding != "UTF-8":
+            if once(r, warning):
+                console.print(f"[yellow]{label}[/yellow]: {escape(warning)}", highlight=False)
+        if r.encoding and r.encoding != "UTF-8" and once(r, f"read as {r.encoding}"):
             console.print(f"[dim]{label}: read as {r.encoding} text[/dim]")
     for path in result.written:
         kind = "rejected rows" if path.name.endswith(".rejects.csv") else "every problem"
         console.print(f"[dim]Wrote {kind} to {path}[/dim]")
-    console.print(
-        f"\nRead {result.rows_read:,} rows, loaded {result.rows_loaded:,}, "
-        f"rejected {result.rows_rejected:,}."
-    )
+    console.print("\n" + summary(result))
     if not result.ok:
         console.print(
             "[bold red]Nothing was loaded[/bold red]: fix the problems above and run the import "
             "again" + ("." if skip_invalid else ", or use --skip-invalid to load the valid rows.")
         )
+
+
+def _already() -> str:
+    from equitrack.ingest.load import Status
+
+    return Status.ALREADY
+
+
+def _show_problems(r: SourceResult) -> None:
+    """A source's row problems: a few alike ones line by line, more of them as one group."""
+    from equitrack.ingest.grouped import EXAMPLES, group, stretches
+
+    assert r.problems is not None
+    label = escape(r.source.label)
+    word = "line" if r.source.format == "csv" else "row"
+    groups = group(r.problems)
+    alike = sum(1 for g in groups if g.count > EXAMPLES)
+    kinds = f", {len(groups):,} kinds" if alike and len(groups) > 1 else ""
+    console.print(
+        f"\n[bold]{label}[/bold] ({r.source.table}): {r.problems.num_rows:,} problem(s){kinds}"
+    )
+    printed = left = 0
+    for g in groups:
+        if printed >= PROBLEMS_SHOWN:
+            left += g.count
+            continue
+        column = f", {escape(g.column)}" if g.column else ""
+        if g.count <= EXAMPLES:
+            for line, reason in g.first:
+                _say(f"  {label} {word} {line}{column}: {escape(reason)}")
+            printed += g.count
+            continue
+        where = f"{len(g.lines):,} {word}s ({stretches(g.lines)}){column}"
+        if g.same:
+            _say(f"  {label} {where}: {escape(g.reason)}")
+        else:
+            _say(f"  {label} {where}, such as:")
+            for line, reason in g.examples:
+                _say(f"    {label} {word} {line}: {escape(reason)}")
+        printed += 1
+    if left:
+        console.print(f"  … and {left:,} more problem(s), all in the problems file")
+
+
+def _say(text: str) -> None:
+    console.print(text, highlight=False, soft_wrap=True)
+
+
+def summary(result: ImportResult) -> str:
+    """Rows read per file (a file read into two tables counts its rows once) and rows loaded
+    and rejected per table ("Read 809 rows from 1 file. Loaded: people 636, assignments 809.")."""
+    files = result.files_read
+    already = {(r.source.path, r.source.sheet) for r in result.sources} - set(files)
+    before = f" ({len(already):,} loaded before)" if already else ""
+    plural = "s" * (len(files) != 1)
+    read = f"Read {result.rows_read:,} rows from {len(files):,} file{plural}{before}."
+    loaded = ", ".join(f"{t} {n:,}" for t, n in result.by_table("rows_loaded").items() if n)
+    rejected = ", ".join(f"{t} {n:,}" for t, n in result.by_table("rows_rejected").items() if n)
+    return f"{read} Loaded: {loaded or 'nothing'}." + (
+        f" Rejected: {rejected}." if rejected else ""
+    )
 
 
 def show_status(info: dict[str, Any]) -> None:
@@ -181,3 +243,21 @@ def show_status(info: dict[str, Any]) -> None:
         rate = "–" if v["rate"] is None else f"{100 * v['rate']:.1f}%"
         d.add_row(who, f"{v['people']:,}", f"{v['known']:,}", rate)
     console.print(d)
+    show_coverage(info.get("coverage", []))
+
+
+def show_coverage(spans: list[dict[str, Any]]) -> None:
+    """The dates each organisation's tables cover: a year outside them has no figures."""
+    if not spans:
+        return
+    t = Table(title="Dates covered, per organisation and table", title_justify="left")
+    for name in ("organisation", "table", "rows", "first", "last", "reporting years"):
+        t.add_column(name, justify="right" if name == "rows" else "left")
+    for s in spans:
+        years = s["first_year"] + (
+            "" if s["first_year"] == s["last_year"] else f" to {s['last_year']}"
+        )
+        t.add_row(
+            s["org"], s["table"], f"{s['rows']:,}", s["first"] or "–", s["last"] or "–", years
+        )
+    console.print(t)
