@@ -58,21 +58,23 @@ def _matched(keys: set[str], profile: Profile) -> tuple[str, ...]:
 def unmatched(header: Sequence[str], candidates: Iterable[Profile] | None = None) -> str:
     """Why no profile reads a header, naming the nearest profile and what its header lacks.
 
-    The nearest is the profile one of whose detection lists the header has most of (the
-    fewest lacking breaks a tie, then the name); a header sharing no detection header with any
-    profile has none.
+    The nearest is the profile one of whose detection lists the header has most of; then the
+    one lacking fewest, then the one reading most of the header's columns, then by name. A
+    header sharing no detection header with any profile has none.
     """
     keys = {header_key(h) for h in header}
-    best: tuple[int, int, str, list[str]] | None = None
+    best: tuple[tuple[int, int, int, str], list[str]] | None = None
     for p in candidates if candidates is not None else profiles.available():
+        reads = len(keys & {header_key(h) for r in p.columns for h in r.headers})
         for wanted in p.detect:
             lacking = [h for h in wanted if header_key(h) not in keys]
-            has = len(wanted) - len(lacking)
-            if has and lacking and (best is None or (-has, len(lacking), p.name) < best[:3]):
-                best = (-has, len(lacking), p.name, lacking)
+            rank = (-(len(wanted) - len(lacking)), len(lacking), -reads, p.name)
+            if lacking and rank[0] and (best is None or rank < best[0]):
+                best = (rank, lacking)
     if best is None:
         return "its header matches no profile"
-    return f"its header matches no profile; nearest is {best[2]}, which also needs {_and(best[3])}"
+    name, lacking = best[0][3], best[1]
+    return f"its header matches no profile; nearest is {name}, which also needs {_and(lacking)}"
 
 
 def _and(items: Sequence[str]) -> str:
