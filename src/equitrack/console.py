@@ -119,7 +119,11 @@ def show_import(result: ImportResult, skip_invalid: bool) -> None:
         label = escape(r.source.label)  # "[sheet Cases]" is text, not markup
         for problem in r.file_problems:
             if once(r, problem):
-                console.print(f"[bold red]{label}[/bold red]: {escape(problem)}")
+                console.print(
+                    f"[bold red]{label}[/bold red]: {escape(problem)}",
+                    highlight=False,
+                    soft_wrap=True,
+                )
         if r.problems is not None and r.problems.num_rows:
             _show_problems(r)
         for warning in r.warnings:
