@@ -49,6 +49,9 @@ def test_org_loads_a_report_without_an_org_column_naming_it_from_the_shipped_lis
     assert "RWE (University Hospitals of Leicester NHS Trust, trust, system QK1) added" in (
         result.output
     )
+    assert "Read 3 rows from 1 file. Loaded: organisations 1, people 2, assignments 3." in (
+        result.output
+    )
     again = invoke("import", str(report), "--db", str(db_path), "--org", "RWE")
     assert again.exit_code == 0 and "loaded before" in again.output
     assert rows_in(db_path, "organisations") == 1

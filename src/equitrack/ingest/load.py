@@ -76,6 +76,7 @@ class ImportResult:
     sources: list[SourceResult]
     notes: list[str]
     written: list[Path] = field(default_factory=list)  # rejects and problem lists
+    named: list[str] = field(default_factory=list)  # organisations added by --org (loaded)
 
     @property
     def ok(self) -> bool:
@@ -110,6 +111,8 @@ class ImportResult:
         for r in self.sources:
             if r.status != Status.ALREADY:
                 totals[r.source.table] = totals.get(r.source.table, 0) + getattr(r, count)
+        if self.named and count == "rows_loaded":
+            totals = {"organisations": totals.get("organisations", 0) + len(self.named), **totals}
         return totals
 
 
@@ -186,6 +189,7 @@ def import_paths(
     store = store.importing()  # sees its own batches; every other reader waits for the finish
     ctx = Context(store, pseudonymiser)
     naming = Naming(org)
+    added: list[str] = []
     scope = OrgScope.of(allowed_orgs, store) if allowed_orgs is not None else None
     before = _loaded_before(store)
     batch_ids = _batch_ids(store)
@@ -226,6 +230,7 @@ def import_paths(
                 failed = any(r.status == Status.FAILED for r in results)
                 _add_org(store, ctx, named, None if failed else next(batch_ids), loaded_at)
                 notes.append(naming.note(named))
+                added.append(named.org_code)
             checked = complete(examined, ctx)
             if scope is not None:
                 checked.file_problems.extend(scope.check(checked, len(results)))
@@ -271,6 +276,7 @@ def import_paths(
         outcome.written = _write_problem_lists(results, rejects_dir)
         return outcome
     store.finish_import({KEY_FINGERPRINT: pseudonymiser.fingerprint()})
+    outcome.named = added
     outcome.written = [
         _private_csv(table, rejects_dir / f"{_stem(r.source)}.rejects.csv") for r, table in rejects
     ]
