@@ -64,3 +64,5 @@ def test_a_hostile_upload_is_refused_in_words_and_audited(
     assert _batches(web_store) == before
     rejected = [e for e in entries(web_store, 20) if e.event == "import rejected"]
     assert rejected and rejected[0].detail.startswith(f"{path.name}: "), rejected[:1]
+    doubled = f"{path.name}: {path.name}:"  # the reason names the file once
+    assert doubled not in text and not rejected[0].detail.startswith(doubled)

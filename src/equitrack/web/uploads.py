@@ -129,4 +129,6 @@ def outcome_of(name: str, result: ImportResult) -> Outcome:
 
 
 def refused(name: str, why: str) -> Outcome:
+    """A file refused whole; a reader's reason already names the file, so it is not named twice."""
+    why = why.removeprefix(f"{name}: ")
     return Outcome(name, [Problem(None, None, why)], detail=f"{name}: {why}")
