@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from equitrack.measures.result import Result, compared, rated
 from equitrack.stats import compare, proportion
+from equitrack.stats.reasons import Code, Reason
 
 ORG = "RX1"
 YEAR = 2026
@@ -93,7 +94,7 @@ def survey(
             options={**SCOPE, "survey_measure": measure, "instrument": "nss"},
         )
         if responses < 11:
-            r.reason = "fewer than 11 respondents"
+            r.say(Reason(Code.FEW_RESPONDENTS, {"floor": 11}))
         if group != "White" and r.rate is not None and ref_rate is not None:
             r.reference_group = "White"
             r.difference = 100 * (r.rate - ref_rate)

@@ -14,7 +14,6 @@ their options name a survey item), with quantities of their own.
 from __future__ import annotations
 
 import json
-import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,10 +26,10 @@ from equitrack.measures.counting import ALL
 from equitrack.measures.declare import Kind, Measure
 from equitrack.measures.pay import BONUS, BONUS_RECEIVED, HOURLY, NOT_KNOWN
 from equitrack.measures.populations import SYSTEM_PREFIX
-from equitrack.measures.progression import NEEDED_PREFIX
 from equitrack.measures.registry import kind_of, measure_of
 from equitrack.measures.result import Result
 from equitrack.model import codes
+from equitrack.stats.reasons import Code, codes_of
 
 #: The group of a node that is a cell's total over every group.
 TOTAL = "*total"
@@ -76,7 +75,29 @@ _ACROSS_BY_KIND = {Kind.SURVEY: Across.EXACT, Kind.PAY_GAP: Across.EXACT}
 
 #: The staff in post WRES 9 and Model Employer compare board and senior shares with.
 WORKFORCE = "staff in post"
-_WORKFORCE_REASON = re.compile(r"% of ([\d,]+) staff")
+
+
+class Role(StrEnum):
+    """What the gate makes again from a result's shown figures, by the kind of its measure."""
+
+    GAP = "gap"  # a share against the workforce's (WRES 9, Model Employer): the difference
+    PAY_GAP = "pay gap"  # pay: headcounts, quarter shares from people, gaps kept or cleared
+    SURVEY = "survey"  # counted by the survey provider: small groups hidden whole
+    RATE = "rate"  # any other: rates and comparisons from shown counts
+
+
+_ROLES = {
+    Kind.GAP: Role.GAP,
+    Kind.PARITY_GAP: Role.GAP,
+    Kind.PAY_GAP: Role.PAY_GAP,
+    Kind.SURVEY: Role.SURVEY,
+}
+
+
+def is_needed_row(r: Result) -> bool:
+    """Model Employer's row of the headcount needed for parity in a cell (worked out, not
+    counted: the gate makes it again from the shown figures of the cell's gap row)."""
+    return r.reason_code == Code.NEEDED_ROW
 
 
 class Node(NamedTuple):
@@ -125,6 +146,7 @@ class Figures:
     hidden: dict[Node, int] = field(default_factory=dict)
     layouts: dict[str, Layout] = field(default_factory=dict)
     kinds: list[Kind] = field(default_factory=list)
+    roles: list[Role] = field(default_factory=list)  # by result, as `kinds`
     conflicts: list[Node] = field(default_factory=list)
     across: dict[str, Across] = field(default_factory=dict)  # by Node.source
 
@@ -230,6 +252,7 @@ class _Reader:
     def read(self, index: int, r: Result) -> None:
         kind = kind_of(r)
         self.figures.kinds.append(kind)
+        self.figures.roles.append(_ROLES.get(kind, Role.RATE))
         getattr(self, f"_{kind.value}", self._comparison)(index, r)
 
     def _comparison(self, i: int, r: Result) -> None:
@@ -281,10 +304,10 @@ class _Reader:
     def _gap(self, i: int, r: Result) -> None:
         population = population_of(r)
         label = r.breakdown or ALL
-        if label.startswith(NEEDED_PREFIX):
+        if is_needed_row(r):
             # the headcount needed for parity is worked out, not counted (the gate recomputes
             # it from the shown figures); its denominator is the cell's seats
-            seat = label.removeprefix(NEEDED_PREFIX).removesuffix(")")
+            seat = str(r.reason_values["cell"])
             self.add(
                 i, "denominator", self.node(r, population, seat, r.group, total=True), r.denominator
             )
@@ -337,15 +360,15 @@ class _Reader:
 def workforce_of(r: Result) -> tuple[int, int] | None:
     """The workforce count of a WRES 9 / Model Employer group and the whole workforce, as the
     result implies them: its `difference` is its board share less the workforce share, and its
-    reason names the workforce size ("12.5% of 1,234 staff")."""
-    if r.difference is None or r.numerator is None or not r.denominator or r.reason is None:
+    reason quotes the workforce ("12.5% of 1,234 staff", `Code.WORKFORCE_SHARE`)."""
+    if r.difference is None or r.numerator is None or not r.denominator:
         return None
-    found = _WORKFORCE_REASON.search(r.reason)
-    if found is None:
+    values = r.reason_values
+    if Code.WORKFORCE_SHARE not in codes_of(r.reason_code):
         return None
-    whole = int(found.group(1).replace(",", ""))
-    share = r.numerator / r.denominator - r.difference / 100
-    return round(share * whole), whole
+    if "workforce" not in values or "staff" not in values:
+        return None
+    return int(values["workforce"]), int(values["staff"])
 
 
 def read(results: Sequence[Result]) -> Figures:

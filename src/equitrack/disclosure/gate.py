@@ -18,8 +18,10 @@ habit"). For a suppressing policy, in order:
    are those a reader recomputing from the shown counts would get (ones from the exact counts
    could be inverted to recover them), and the verdicts allowing for many comparisons are
    adjusted again over the comparisons shown. Otherwise they are cleared with the reason "too
-   few to show". Reasons that quote counts are rebuilt from the shown figures or withheld
-   (`equitrack.disclosure.reasons`).
+   few to show". The counts a reason quotes are rebuilt from the shown figures or dropped, and
+   its words made again (`equitrack.disclosure.reasons`): reasons are data, never read.
+   The gate imports no measure module but the result type: what it needs of a measure (its
+   kind, a Model Employer row's cell) comes from `figures` and the result's reason values.
 5. Each result records the rule applied in `options["disclosure"]`.
 
 New Result objects are returned; the inputs are never changed. Results of the organisations in
@@ -32,20 +34,24 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 from equitrack.disclosure.counts import is_small, shown_amount, shown_count
-from equitrack.disclosure.figures import Figures, Node, read
+from equitrack.disclosure.figures import Figures, Node, Role, is_needed_row, read
 from equitrack.disclosure.policy import Audience, Policy, policy_for
-from equitrack.disclosure.reasons import SUPPRESSED, TOO_FEW_TO_SHOW, Shown, safe_reason
+from equitrack.disclosure.reasons import safe_reason
 from equitrack.disclosure.secondary import protect, relations
-from equitrack.measures.declare import Kind
-from equitrack.measures.progression import NEEDED_PREFIX, headcount_for_parity
-from equitrack.measures.result import Result, compared
-from equitrack.stats import Comparison, adjust_for_multiplicity, compare, proportion
+from equitrack.measures.result import Result, because, compared
+from equitrack.stats import (
+    Comparison,
+    adjust_for_multiplicity,
+    compare,
+    headcount_for_parity,
+    proportion,
+)
+from equitrack.stats.reasons import Code, Reason, Value, codes_of
 
 #: The fields of a comparison, cleared together when it is too few to show.
 RATIO_FIELDS = (
@@ -59,8 +65,7 @@ RATIO_FIELDS = (
     "verdict_adjusted",
 )
 _COUNTS = ("numerator", "denominator", "excluded")
-_QUARTER = re.compile(r"([\d.]+) of ([\d.]+) people")
-_GAPS = (Kind.GAP, Kind.PARITY_GAP)
+_TOO_FEW_TO_SHOW = Reason(Code.TOO_FEW_TO_SHOW)
 #: The figures a row leads with: when one is not shown, the row is marked suppressed.
 _LEADING = ("numerator", "denominator", "rate", "difference")
 
@@ -100,7 +105,7 @@ def decide(
     for f in figures.shown:
         r = results[f.index]
         if (
-            figures.kinds[f.index] is Kind.SURVEY
+            figures.roles[f.index] is Role.SURVEY
             and f.field in ("numerator", "denominator")
             and r.denominator is not None
             and r.denominator < policy.survey_min_respondents
@@ -213,61 +218,59 @@ class _Rebuilder:
         p = proportion(num, den)
         return p.rate, p.ci_low, p.ci_high
 
-    def workforce_share(self, i: int) -> tuple[float | None, int | None]:
-        shown = self.shown[i]
-        w, whole = shown.get("workforce"), shown.get("workforce_total")
-        if w is None or not whole:
-            return None, whole
-        return w / whole, whole
-
     def reference(self, r: Result) -> int | None:
         return self.index.get(_key(r, group=r.reference_group)) if r.reference_group else None
 
     def result(self, i: int, r: Result) -> Result:
-        kind = self.decision.figures.kinds[i]
+        role = self.decision.figures.roles[i]
         counts = self.counts(i)
         changes: dict[str, Any] = dict(counts)
         if r.rate is not None and r.numerator is not None:
             changes["rate"], changes["rate_ci_low"], changes["rate_ci_high"] = self.rate(counts)
         rate = changes.get("rate", r.rate)
-        shown = Shown(period=r.period, share=rate)
-        reason = r.reason
+        why, words = r.why, r.reason  # words: withheld if there is no `why` to make them from
+        # what the reason's counts become, from shown figures (None: not shown)
+        rebuilt: dict[str, Value | None] = {"share": rate}
 
-        if kind in _GAPS and (r.breakdown or "").startswith(NEEDED_PREFIX):
-            changes["numerator"], shown = self.needed(r, shown)
-        elif kind in _GAPS:
-            share, whole = self.workforce_share(i)
-            shown = replace(
-                shown, workforce_share=share, workforce_total=whole, needed=self.parity(i, r)
-            )
+        # a headcount needed of exactly 0 ("at or above parity") stays 0, as every count does
+        at_parity = r.reason_values.get("needed") == 0
+        if role is Role.GAP and is_needed_row(r):
+            changes["numerator"] = self.needed(r)
+            rebuilt["needed"] = 0 if at_parity else changes["numerator"]
+        elif role is Role.GAP:
+            w, whole = (self.shown[i].get(k) for k in ("workforce", "workforce_total"))
+            rebuilt.update(workforce=w, staff=whole, needed=0 if at_parity else self.parity(i, r))
+            share = None if w is None or not whole else w / whole
             if r.difference is not None:
                 changes["difference"] = (
                     None if rate is None or share is None else 100 * (rate - share)
                 )
-        elif kind is Kind.PAY_GAP and r.numerator is None and r.rate is not None:
-            changes["rate"], shown = self.quarter(r, shown)
-        elif kind is Kind.PAY_GAP and r.difference is not None:
+        elif role is Role.PAY_GAP and r.numerator is None and r.rate is not None:
+            changes["rate"], people = self.quarter(r)
+            rebuilt.update(people)
+        elif role is Role.PAY_GAP and r.difference is not None:
             if not self.enough((r, counts)):
-                changes["difference"], reason = None, TOO_FEW_TO_SHOW
+                changes["difference"], why = None, _TOO_FEW_TO_SHOW
         elif r.difference is not None:
             changes["difference"] = self.difference(r, rate)
 
-        if any(getattr(r, f) is not None for f in RATIO_FIELDS) and kind is not Kind.PAY_GAP:
+        if any(getattr(r, f) is not None for f in RATIO_FIELDS) and role is not Role.PAY_GAP:
             j = self.reference(r)
             c = None if j is None else self.compare(i, r, counts, self.counts(j))
             if c is None:
                 changes.update(dict.fromkeys(RATIO_FIELDS))
-                reason = TOO_FEW_TO_SHOW
+                why = _TOO_FEW_TO_SHOW
             else:
-                changes.update(compared(c))
-                reason = changes.pop("reason")
-        reason = safe_reason(reason, shown)
+                said = because(None)  # the reason is `c.why`, made safe below
+                changes.update({k: v for k, v in compared(c).items() if k not in said})
+                why, words = c.why, None
+        why = safe_reason(why, words, rebuilt)
         # suppressed: a figure the row leads with is not shown (a hidden `excluded` or
         # workforce count alone does not make the row's own figures suppressed)
         hidden = any(getattr(r, f) is not None and changes.get(f) is None for f in _LEADING)
-        if hidden and reason is None:
-            reason = SUPPRESSED
-        return _recorded(r, self.rule, **changes, reason=reason, suppressed=r.suppressed or hidden)
+        if hidden and why is None:
+            why = Reason(Code.SUPPRESSED)
+        return _recorded(r, self.rule, **changes, **because(why), suppressed=r.suppressed or hidden)
 
     def compare(
         self, i: int, r: Result, counts: Mapping[str, int | None], theirs: Mapping[str, int | None]
@@ -331,21 +334,20 @@ class _Rebuilder:
         mode = str(r.options.get("parity", "replace"))
         return headcount_for_parity(*figures, *staff, mode=mode)  # type: ignore[arg-type]
 
-    def needed(self, r: Result, shown: Shown) -> tuple[int | None, Shown]:
-        seat = (r.breakdown or "").removeprefix(NEEDED_PREFIX).removesuffix(")")
-        j = self.index.get(_key(r, breakdown=seat))
-        needed = None if j is None else self.parity(j, self.results[j])
-        return needed, replace(shown, needed=needed)
+    def needed(self, r: Result) -> int | None:
+        """A Model Employer row's headcount needed, from the shown figures of its cell's row."""
+        j = self.index.get(_key(r, breakdown=str(r.reason_values["cell"])))
+        return None if j is None else self.parity(j, self.results[j])
 
-    def quarter(self, r: Result, shown: Shown) -> tuple[float | None, Shown]:
+    def quarter(self, r: Result) -> tuple[float | None, dict[str, Value | None]]:
         """A pay quarter's share, from its people and the quarter's size rounded as counts."""
-        found = _QUARTER.fullmatch(r.reason or "")
-        if found is None:
-            return None, shown
-        people = shown_amount(float(found.group(1)), self.policy)
-        size = shown_amount(float(found.group(2)), self.policy)
+        values = r.reason_values
+        if Code.QUARTER_PEOPLE not in codes_of(r.reason_code):
+            return None, {}
+        people = shown_amount(float(values["people"]), self.policy)
+        size = shown_amount(float(values["quarter_size"]), self.policy)
         rate = None if people is None or not size else people / size
-        return rate, replace(shown, people=people, quarter_size=size)
+        return rate, {"people": people, "quarter_size": size, "rounded": 1}
 
 
 __all__ = ["RATIO_FIELDS", "Decision", "decide", "gate"]

@@ -24,6 +24,7 @@ from equitrack.stats import (
     compare,
     relative_likelihood_over_periods,
 )
+from equitrack.stats.reasons import Code, Reason
 
 
 def evaluate_comparison(
@@ -76,9 +77,8 @@ def evaluate_comparison(
                     )
                     comparisons.add(result, reference, c)
                     if pooling is Pooling.MEAN_OF_RATES and window > 1:
-                        result.ratio, result.reason = _mean_of_rates(
-                            per_year, g, reference, measure, c
-                        )
+                        result.ratio, why = _mean_of_rates(per_year, g, reference, measure, c)
+                        result.say(why)
                 results.append(result)
     comparisons.adjust()
     return results
@@ -100,7 +100,7 @@ def outnumbered(
     if not over:
         return False
     result.reference_group = reference
-    result.reason = outnumbered_reason(measure.outnumbered, None if over[0] == group else over[0])
+    result.say(outnumbered_reason(measure.outnumbered, None if over[0] == group else over[0]))
     return True
 
 
@@ -138,8 +138,8 @@ def _counts(frame: Frame, measure: Measure, dimension: str) -> tuple[Counts, Cou
 
 
 def _mean_of_rates(
-    per_year, group, reference, measure: Measure, pooled
-) -> tuple[float | None, str]:
+    per_year, group, reference, measure: Measure, pooled: Comparison
+) -> tuple[float | None, Reason]:
     """The ratio of the mean yearly rates; the interval stays the pooled one, and says so."""
     exact = relative_likelihood_over_periods(
         [e.get(group, 0) for _, e in per_year],
@@ -149,7 +149,5 @@ def _mean_of_rates(
         orientation=measure.orientation,
         pooling=Pooling.MEAN_OF_RATES,
     )
-    note = "ratio of the mean of yearly rates; interval and test from pooled counts"
-    return (None if exact is None else float(exact)), (
-        f"{pooled.reason}; {note}" if pooled.reason else note
-    )
+    note = Reason(Code.MEAN_OF_RATES)
+    return (None if exact is None else float(exact)), (pooled.why + note if pooled.why else note)

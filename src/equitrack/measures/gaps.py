@@ -13,7 +13,8 @@ from equitrack.measures.declare import Frame, Measure
 from equitrack.measures.queries import workforce
 from equitrack.measures.result import Result, rated
 from equitrack.model import codes
-from equitrack.stats import format_share, proportion
+from equitrack.stats import proportion
+from equitrack.stats.reasons import Code, Reason
 
 
 def evaluate_gap(
@@ -35,7 +36,8 @@ def evaluate_gap(
         for g in every_group:
             if g == codes.UNKNOWN:
                 continue
-            staff_share = proportion(workforce_groups.get(g, 0), workforce_total).rate
+            in_group = workforce_groups.get(g, 0)
+            staff_share = proportion(in_group, workforce_total).rate
             result = rated(
                 groups.get(g, 0),
                 seats,
@@ -47,9 +49,9 @@ def evaluate_gap(
                 breakdown=seat,
                 excluded=groups.get(codes.UNKNOWN, 0),
                 options=options,
-                reason=f"{format_share(staff_share)} of {workforce_total:,} staff"
+                why=Reason(Code.WORKFORCE_SHARE, {"workforce": in_group, "staff": workforce_total})
                 if staff_share is not None
-                else "no workforce to compare with",
+                else Reason(Code.NO_WORKFORCE),
             )
             if result.rate is not None and staff_share is not None:
                 result.difference = 100 * (result.rate - staff_share)

@@ -33,7 +33,8 @@ from equitrack.measures.declare import Attribute, Frame, Kind, Measure
 from equitrack.measures.result import Result, rated
 from equitrack.model import codes
 from equitrack.model.codes import DEFAULT_GROUPING, EthnicGrouping
-from equitrack.stats import PayGapReport, format_share, pay_gap
+from equitrack.stats import PayGapReport, pay_gap
+from equitrack.stats.reasons import Code, Reason
 from equitrack.store import Store
 
 FAMILY = "scrutiny"
@@ -190,8 +191,12 @@ def unit_reports(frame: Frame, measure: Measure, dimension: str) -> list[UnitPay
     return reports
 
 
-def _money(value: float | None) -> str:
-    return "–" if value is None else f"£{value:,.2f}"
+def _centres(stat: str, mine: float | None, theirs: float | None) -> Reason:
+    """A group's mean or median pay against the reference's (amounts, not counts)."""
+    pay = {"group_pay": mine, "reference_pay": theirs}
+    return Reason(
+        Code.PAY_CENTRES, {"stat": stat, **{k: v for k, v in pay.items() if v is not None}}
+    )
 
 
 def results_of(unit: UnitPayGap, measure_id: str, options: Mapping[str, Any]) -> list[Result]:
@@ -218,32 +223,30 @@ def results_of(unit: UnitPayGap, measure_id: str, options: Mapping[str, Any]) ->
             ("mean", gap.mean_gap, gap.group_mean, gap.reference_mean),
             ("median", gap.median_gap, gap.group_median, gap.reference_median),
         ):
-            out.append(
-                Result(
-                    group=gap.group,
-                    numerator=gap.group_headcount,
-                    denominator=gap.reference_headcount,
-                    reference_group=gap.reference,
-                    difference=value,
-                    breakdown=f"{label}: {stat}",
-                    reason=gap.reason or f"{stat} {_money(mine)} against {_money(theirs)}",
-                    excluded=unknown,
-                    **common,
-                )
-            )
-    for quarter in report.quarters:
-        out.append(
-            Result(
-                group=quarter.group,
-                numerator=None,
-                denominator=None,
-                rate=quarter.share,
-                breakdown=quarter_label(quarter.quarter),
-                reason=quarter.reason
-                or f"{float(quarter.people):.2f} of {float(quarter.quarter_size):.2f} people",
+            row = Result(
+                group=gap.group,
+                numerator=gap.group_headcount,
+                denominator=gap.reference_headcount,
+                reference_group=gap.reference,
+                difference=value,
+                breakdown=f"{label}: {stat}",
+                excluded=unknown,
                 **common,
             )
+            row.say(gap.why or _centres(stat, mine, theirs))
+            out.append(row)
+    for quarter in report.quarters:
+        row = Result(
+            group=quarter.group,
+            numerator=None,
+            denominator=None,
+            rate=quarter.share,
+            breakdown=quarter_label(quarter.quarter),
+            **common,
         )
+        people = {"people": float(quarter.people), "quarter_size": float(quarter.quarter_size)}
+        row.say(quarter.why or Reason(Code.QUARTER_PEOPLE, people))
+        out.append(row)
     for receipt in report.bonus_receipt:
         out.append(
             rated(
@@ -260,7 +263,10 @@ def results_of(unit: UnitPayGap, measure_id: str, options: Mapping[str, Any]) ->
             report.unknown.total,
             group=codes.UNKNOWN,
             breakdown=NOT_KNOWN,
-            reason=f"{format_share(report.unknown.share, missing='–')} of staff not known",
+            why=Reason(
+                Code.NOT_KNOWN,
+                {} if report.unknown.share is None else {"share": report.unknown.share},
+            ),
             **common,
         )
     )

@@ -21,7 +21,8 @@ from equitrack.measures.declare import Frame, Kind, Measure, subset
 from equitrack.measures.gaps import evaluate_gap
 from equitrack.measures.result import Result
 from equitrack.model import codes
-from equitrack.stats import Orientation
+from equitrack.stats import PARITY_MODES, Orientation, headcount_for_parity
+from equitrack.stats.reasons import Code, Reason
 
 FAMILY = "scrutiny"
 
@@ -39,7 +40,6 @@ SENIOR_GROUPS = {
 }
 #: The year the Model Employer strategy set for parity at every senior band.
 MODEL_EMPLOYER_YEAR = 2028
-PARITY_MODES = ("replace", "add")
 NEEDED_PREFIX = "Needed for parity ("
 
 
@@ -88,30 +88,6 @@ def senior_band_group(t: ir.Table) -> ir.StringValue:
     return t.pay_band.substitute(SENIOR_GROUPS, else_=t.pay_band)
 
 
-def headcount_for_parity(
-    senior: int, senior_total: int, staff: int, staff_total: int, mode: str = "replace"
-) -> int:
-    """How many more of a group at 8a and above would make its share there equal its share of
-    the workforce (`staff` of `staff_total`), at today's sizes; 0 once at or above parity.
-
-    ``replace`` (default, the Model Employer way): senior posts stay as many as now and are
-    filled as they fall vacant, so needed = ceil(w·N - n) with w = staff / staff_total, N =
-    senior_total and n = senior. ``add``: the group's senior staff are added on top, and each
-    addition also grows N, so needed = ceil((w·N - n) / (1 - w)). Exact integer arithmetic.
-    """
-    if mode not in PARITY_MODES:
-        raise ValueError(f"mode must be one of {', '.join(PARITY_MODES)}, not {mode!r}")
-    if staff_total <= 0:
-        return 0
-    short = staff * senior_total - senior * staff_total  # (w·N - n) × staff_total
-    if short <= 0:
-        return 0
-    over = staff_total if mode == "replace" else staff_total - staff
-    if over <= 0:
-        return 0  # everyone in the workforce is in the group: no addition reaches parity
-    return -(-short // over)  # ceiling division
-
-
 def evaluate_parity_gap(
     frame: Frame, measure: Measure, dimension: str, years: Sequence[int], window: int, options: dict
 ) -> list[Result]:
@@ -131,32 +107,25 @@ def evaluate_parity_gap(
         needed = headcount_for_parity(
             r.numerator, r.denominator, groups.get(r.group, 0), sum(groups.values()), mode
         )
-        years_left = target - r.period
-        pace = (
-            f", about {-(-needed // years_left):,} a year to reach it by {target}"
-            if needed and years_left > 0
-            else ""
+        pace = {"needed": needed, "target": target, "year": r.period}
+        said = Reason(Code.NEEDED_FOR_PARITY, pace)
+        r.say(said if r.why is None else r.why + said)
+        row = Result(
+            measure=r.measure,
+            org=r.org,
+            period=r.period,
+            group_type=r.group_type,
+            group=r.group,
+            numerator=needed,
+            denominator=r.denominator,
+            breakdown=f"{NEEDED_PREFIX}{r.breakdown})",
+            options=options,
         )
-        text = f"{needed:,} more needed for parity{pace}" if needed else "at or above parity"
-        r.reason = f"{r.reason}; {text}" if r.reason else text
-        posts = "senior posts as many as now" if mode == "replace" else "posts added"
-        out.append(
-            Result(
-                measure=r.measure,
-                org=r.org,
-                period=r.period,
-                group_type=r.group_type,
-                group=r.group,
-                numerator=needed,
-                denominator=r.denominator,
-                breakdown=f"{NEEDED_PREFIX}{r.breakdown})",
-                reason=f"more {r.group} staff needed at this level for their share to equal "
-                f"their workforce share ({posts}){pace}"
-                if needed
-                else "at or above parity",
-                options=options,
-            )
+        # the cell whose gap row it closes, for the disclosure gate to rebuild it from
+        row.say(
+            Reason(Code.NEEDED_ROW, {**pace, "group": r.group, "parity": mode, "cell": r.breakdown})
         )
+        out.append(row)
     return out
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import pyarrow as pa
 
 from equitrack.stats import Comparison, Proportion, proportion
+from equitrack.stats.reasons import Code, Reason, Value, words
 
 
 @dataclass
@@ -20,6 +21,10 @@ class Result:
     `breakdown` says which cell of a table this is when a measure has more than one (WRES 1's
     "clinical | Band 5", WRES 9's "voting"). `excluded` counts records left out of the
     comparison (unknown ethnicity, out of window), so nothing is dropped silently.
+
+    `reason` is in words; `reason_code` and `reason_values` are what the words are made of
+    (`equitrack.stats.reasons`), so the disclosure gate can rebuild or drop the numbers a
+    reason quotes without reading its words. Set all three with `say`.
     """
 
     measure: str
@@ -49,9 +54,21 @@ class Result:
     suppressed: bool = False
     excluded: int | None = 0  # None once the disclosure gate has hidden it
     options: dict[str, Any] = field(default_factory=dict)
+    reason_code: str | None = None  # a `Code`, or several joined by "+"
+    reason_values: dict[str, Value] = field(default_factory=dict)
 
     def record(self) -> dict[str, Any]:
         return asdict(self)
+
+    @property
+    def why(self) -> Reason | None:
+        """The reason as data (None when the result has no code)."""
+        return None if self.reason_code is None else Reason(self.reason_code, self.reason_values)
+
+    def say(self, why: Reason | None) -> None:
+        """Give the result `why`, in words and as data."""
+        for name, value in because(why).items():
+            setattr(self, name, value)
 
     @property
     def outnumbered(self) -> bool:
@@ -72,11 +89,21 @@ def _proportion(numerator: int, denominator: int) -> Proportion:
 OUTNUMBERED = "more events were counted than people in the population"
 
 
-def outnumbered_reason(words: str, group: str | None = None) -> str:
-    """The reason a result carries when it has counts but no rate or ratio: `words` say why the
+def because(why: Reason | None) -> dict[str, Any]:
+    """The fields of a result that say why: the words, and the code and numbers of `why`."""
+    if why is None:
+        return {"reason": None, "reason_code": None, "reason_values": {}}
+    return {
+        "reason": words(why.code, why.values),
+        "reason_code": str(why.code),
+        "reason_values": dict(why.values),
+    }
+
+
+def outnumbered_reason(said: str, group: str | None = None) -> Reason:
+    """The reason a result carries when it has counts but no rate or ratio: `said` says why the
     events outnumber the population (of `group`, when it is another group's, the reference's)."""
-    whose = f"for {group} staff, " if group else ""
-    return f"{whose}{words}, so no rate or ratio is given"
+    return Reason(Code.OUTNUMBERED, {"words": said, **({"group": group} if group else {})})
 
 
 def compared(c: Comparison) -> dict[str, Any]:
@@ -92,20 +119,25 @@ def compared(c: Comparison) -> dict[str, Any]:
         "band": c.band and str(c.band),
         "verdict": str(c.verdict),
         "too_few": c.too_few,
-        "reason": c.reason,
+        **because(c.why),
     }
 
 
 def rated(
-    numerator: int, denominator: int, outnumbered: str = OUTNUMBERED, **values: Any
+    numerator: int,
+    denominator: int,
+    outnumbered: str = OUTNUMBERED,
+    why: Reason | None = None,
+    **values: Any,
 ) -> Result:
     """A result whose rate and 95% Wilson interval come from its own counts; where the events
-    outnumber the population (entrants who have since left, say), the counts alone, and why."""
+    outnumber the population (entrants who have since left, say), the counts alone, and why
+    (`why`, when given, says why instead)."""
     if numerator > denominator:
-        values.setdefault("reason", outnumbered_reason(outnumbered))
+        values.update(because(why or outnumbered_reason(outnumbered)))
         return Result(numerator=numerator, denominator=denominator, **values)
     p = _proportion(numerator, denominator)
-    values.setdefault("reason", p.reason)
+    values.update(because(why or p.why))
     return Result(
         numerator=numerator,
         denominator=denominator,
@@ -147,6 +179,8 @@ SCHEMA = pa.schema(
         ("suppressed", pa.bool_()),
         ("excluded", pa.int64()),
         ("options", pa.string()),  # JSON: Arrow and spreadsheets want one type per column
+        ("reason_code", pa.string()),
+        ("reason_values", pa.string()),  # JSON, as options
     ]
 )
 assert tuple(SCHEMA.names) == FIELDS, "Result and SCHEMA must list the same fields in order"
@@ -157,5 +191,6 @@ def to_arrow(results: Iterable[Result]) -> pa.Table:
     for r in results:
         row = r.record()
         row["options"] = json.dumps(row["options"], sort_keys=True)
+        row["reason_values"] = json.dumps(row["reason_values"], sort_keys=True)
         rows.append(row)
     return pa.Table.from_pylist(rows, schema=SCHEMA)

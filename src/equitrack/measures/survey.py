@@ -16,6 +16,7 @@ from equitrack.measures.declare import Frame, Measure
 from equitrack.measures.populations import units
 from equitrack.measures.result import Result, rated
 from equitrack.stats import Orientation, compare, proportion
+from equitrack.stats.reasons import Code, Reason
 
 #: How each --by dimension is found in the survey table's group_type.
 SURVEY_GROUP_TYPES = {"wres": "wres", "broad": "ethnic_group", "disability": "disability"}
@@ -79,7 +80,7 @@ def evaluate_survey(
                 options=options,
             )
             if responses < FEWEST_RESPONDENTS:
-                result.reason = f"fewer than {FEWEST_RESPONDENTS} respondents"
+                result.say(Reason(Code.FEW_RESPONDENTS, {"floor": FEWEST_RESPONDENTS}))
             elif ref is not None and ref[1] >= FEWEST_RESPONDENTS and group != reference:
                 # the same relative likelihood, interval and verdict as every other comparison,
                 # beside the difference in points that survey reports lead with

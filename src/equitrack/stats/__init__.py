@@ -16,7 +16,12 @@ every command and page imports this package, and most never need either.
 
 from ._common import Z95
 from .compare import Comparison, adjust_for_multiplicity, compare
-from .differences import points_difference, representation_gap_points
+from .differences import (
+    PARITY_MODES,
+    headcount_for_parity,
+    points_difference,
+    representation_gap_points,
+)
 from .funnel import (
     FunnelKind,
     FunnelLimits,
@@ -102,6 +107,7 @@ __all__ = [
     "CONCERN_COLOUR",
     "IMPROVEMENT_COLOUR",
     "NEUTRAL_COLOUR",
+    "PARITY_MODES",
     "POINT_COLOURS",
     "TARGET_COLOUR",
     "Z95",
@@ -152,6 +158,7 @@ __all__ = [
     "funnel_relative_likelihoods",
     "funnel_standardised_ratios",
     "gap_percent",
+    "headcount_for_parity",
     "is_significant",
     "katz_interval",
     "koopman_interval",

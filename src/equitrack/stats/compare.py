@@ -15,6 +15,7 @@ from fractions import Fraction
 from ._common import Z95, Number
 from .proportions import Proportion, proportion
 from .ratios import IntervalMethod, Orientation, relative_likelihood
+from .reasons import Reason
 from .significance import SignificanceTest, two_sided_p_value
 from .verdicts import (
     ALPHA,
@@ -28,7 +29,7 @@ from .verdicts import (
     benjamini_hochberg,
     is_significant,
     parity_band,
-    too_few_reason,
+    too_few_why,
     verdict,
 )
 
@@ -60,6 +61,7 @@ class Comparison:
     reason: str | None
     p_adjusted: float | None = None
     verdict_adjusted: Verdict | None = None
+    why: Reason | None = None  # `reason` as data (`equitrack.stats.reasons`)
 
 
 def compare(
@@ -100,7 +102,7 @@ def compare(
         reference.population,
         min_expected=min_expected,
     )
-    small = too_few_reason(
+    small = too_few_why(
         focus.events,
         focus.population,
         reference.events,
@@ -111,6 +113,7 @@ def compare(
     band = parity_band(estimate.exact, low=band_low, high=band_high)
     significant = is_significant(estimate.ci_low, estimate.ci_high)
     too_few = small is not None
+    why = estimate.why or small
     return Comparison(
         focus=focus,
         reference=reference,
@@ -126,7 +129,8 @@ def compare(
         significant=significant,
         too_few=too_few,
         verdict=verdict(band, significant, too_few),
-        reason=estimate.reason or small,
+        reason=None if why is None else why.words,
+        why=why,
     )
 
 

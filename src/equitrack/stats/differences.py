@@ -1,4 +1,5 @@
-"""Differences between shares in percentage points (WRES 9, board representation).
+"""Differences between shares in percentage points (WRES 9, board representation), and the
+headcount that would close one (Model Employer).
 
 WRES 9 is not a ratio: it is the BME share of the board's voting members minus the BME share
 of the workforce, in percentage points (negative = the board is less diverse than the staff).
@@ -33,3 +34,31 @@ def representation_gap_points(
     if n == 0:
         return None
     return points_difference(Fraction(k, n), workforce_share)
+
+
+#: How posts are counted when closing a gap: as many as now, or added on top.
+PARITY_MODES = ("replace", "add")
+
+
+def headcount_for_parity(
+    senior: int, senior_total: int, staff: int, staff_total: int, mode: str = "replace"
+) -> int:
+    """How many more of a group at 8a and above would make its share there equal its share of
+    the workforce (`staff` of `staff_total`), at today's sizes; 0 once at or above parity.
+
+    ``replace`` (default, the Model Employer way): senior posts stay as many as now and are
+    filled as they fall vacant, so needed = ceil(w·N - n) with w = staff / staff_total, N =
+    senior_total and n = senior. ``add``: the group's senior staff are added on top, and each
+    addition also grows N, so needed = ceil((w·N - n) / (1 - w)). Exact integer arithmetic.
+    """
+    if mode not in PARITY_MODES:
+        raise ValueError(f"mode must be one of {', '.join(PARITY_MODES)}, not {mode!r}")
+    if staff_total <= 0:
+        return 0
+    short = staff * senior_total - senior * staff_total  # (w·N - n) × staff_total
+    if short <= 0:
+        return 0
+    over = staff_total if mode == "replace" else staff_total - staff
+    if over <= 0:
+        return 0  # everyone in the workforce is in the group: no addition reaches parity
+    return -(-short // over)  # ceiling division

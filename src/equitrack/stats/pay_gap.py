@@ -69,6 +69,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._arrays import as_floats, as_labels, same_length
+from .reasons import Code, Reason
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -104,6 +105,7 @@ class PayGap:
     reference_median: float | None
     median_gap: float | None
     reason: str | None = None
+    why: Reason | None = None  # `reason` as data (`equitrack.stats.reasons`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +125,7 @@ class QuarterShare:
     group_headcount: int
     share_of_group: float | None
     reason: str | None = None
+    why: Reason | None = None  # `reason` as data (`equitrack.stats.reasons`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -406,20 +409,20 @@ def _gap(
     who = "receiving a bonus" if measure == "bonus" else "with hourly pay"
     if ng == 0 or nr == 0:
         missing = [name for name, n in ((group, ng), (reference, nr)) if n == 0]
-        reason = f"no data: no staff {who} in {' or '.join(missing)}"
+        why: Reason | None = Reason(Code.PAY_NO_DATA, {"who": who, "groups": " or ".join(missing)})
     else:
-        reason = None
+        why = None
     g_mean, g_median = _centre(group_pay)
     r_mean, r_median = _centre(reference_pay)
     mean_gap = median_gap = None
-    if reason is None:
+    if why is None:
         assert g_mean is not None and g_median is not None
         assert r_mean is not None and r_median is not None
         mean_gap = gap_percent(g_mean, r_mean)
         median_gap = gap_percent(g_median, r_median)
         zero = [kind for kind, gap in (("mean", mean_gap), ("median", median_gap)) if gap is None]
         if zero:
-            reason = f"the reference {' and '.join(zero)} pay is 0, so the gap is undefined"
+            why = Reason(Code.PAY_REFERENCE_ZERO, {"which": " and ".join(zero)})
     return PayGap(
         measure,
         group,
@@ -432,7 +435,8 @@ def _gap(
         g_median,
         r_median,
         median_gap,
-        reason,
+        None if why is None else why.words,
+        why,
     )
 
 
@@ -450,11 +454,11 @@ def _quarter_rows(pay: np.ndarray, masks: dict[str, np.ndarray]) -> tuple[Quarte
         headcount = int(mask.sum())
         for quarter, people in zip(QUARTERS, counts[name], strict=True):
             if size == 0:
-                reason: str | None = "no data: nobody with hourly pay"
+                why: Reason | None = Reason(Code.PAY_NO_DATA, {"who": "with hourly pay"})
             elif headcount == 0:
-                reason = f"no data: no staff with hourly pay in {name}"
+                why = Reason(Code.PAY_NO_DATA, {"who": "with hourly pay", "groups": name})
             else:
-                reason = None
+                why = None
             rows.append(
                 QuarterShare(
                     name,
@@ -464,7 +468,8 @@ def _quarter_rows(pay: np.ndarray, masks: dict[str, np.ndarray]) -> tuple[Quarte
                     None if size == 0 else float(people / size),
                     headcount,
                     None if headcount == 0 else float(people / headcount),
-                    reason,
+                    None if why is None else why.words,
+                    why,
                 )
             )
     return tuple(rows)

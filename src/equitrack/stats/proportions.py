@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from ._common import Z95, check_events
+from .reasons import Code, Reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +29,7 @@ class Proportion:
     ci_low: float | None
     ci_high: float | None
     reason: str | None = None
+    why: Reason | None = None  # `reason` as data (`equitrack.stats.reasons`)
 
     @property
     def exact(self) -> Fraction | None:
@@ -59,6 +61,7 @@ def proportion(events: int, population: int, *, z: float = Z95) -> Proportion:
     """The rate events/population with its Wilson interval; an empty population has none."""
     k, n = check_events(events, population)
     if n == 0:
-        return Proportion(k, n, None, None, None, "the population is empty, so there is no rate")
+        why = Reason(Code.EMPTY_POPULATION)
+        return Proportion(k, n, None, None, None, why.words, why)
     low, high = wilson_interval(k, n, z=z)
     return Proportion(k, n, k / n, low, high)

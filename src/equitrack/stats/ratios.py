@@ -32,6 +32,7 @@ from enum import StrEnum
 from fractions import Fraction
 
 from ._common import Z95, Number, check_events, to_fraction
+from .reasons import Code, Reason
 
 
 class Orientation(StrEnum):
@@ -67,6 +68,7 @@ class RatioEstimate:
     ci_high: float | None
     method: IntervalMethod | None
     reason: str | None = None
+    why: Reason | None = None  # `reason` as data (`equitrack.stats.reasons`)
 
 
 def katz_interval(a: int, n1: int, c: int, n2: int, *, z: float = Z95) -> tuple[float, float]:
@@ -181,23 +183,21 @@ def risk_ratio(
     c, n2 = check_events(c, n2, bottom)
     if n1 == 0 or n2 == 0:
         empty = [name for name, n in ((top, n1), (bottom, n2)) if n == 0]
-        which = " and the ".join(empty)
-        verb = "are" if len(empty) == 2 else "is"
-        reason = f"the {which} {verb} empty (no staff), so there is no rate to compare"
-        return RatioEstimate(None, None, None, None, None, reason)
+        why = Reason(Code.EMPTY_GROUPS, {"groups": ",".join(empty)})
+        return RatioEstimate(None, None, None, None, None, why.words, why)
     if a > 0 and c > 0:
         exact = Fraction(a * n2, n1 * c)
         low, high = katz_interval(a, n1, c, n2, z=z)
         return RatioEstimate(float(exact), exact, low, high, IntervalMethod.KATZ)
     low, high = koopman_interval(a, n1, c, n2, z=z)
     if a == 0 and c == 0:
-        reason = "no events in either group, so the ratio is undefined (0/0)"
-        return RatioEstimate(None, None, low, high, IntervalMethod.KOOPMAN, reason)
+        why = Reason(Code.NO_EVENTS_EITHER)
+        return RatioEstimate(None, None, low, high, IntervalMethod.KOOPMAN, why.words, why)
     if c == 0:
-        reason = f"no events in the {bottom}, so the ratio is undefined"
-        return RatioEstimate(None, None, low, high, IntervalMethod.KOOPMAN, reason)
-    reason = f"no events in the {top}, so the ratio is 0"
-    return RatioEstimate(0.0, Fraction(0), low, high, IntervalMethod.KOOPMAN, reason)
+        why = Reason(Code.UNDEFINED_RATIO, {"group": bottom})
+        return RatioEstimate(None, None, low, high, IntervalMethod.KOOPMAN, why.words, why)
+    why = Reason(Code.ZERO_RATIO, {"group": top})
+    return RatioEstimate(0.0, Fraction(0), low, high, IntervalMethod.KOOPMAN, why.words, why)
 
 
 def relative_likelihood(

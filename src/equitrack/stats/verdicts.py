@@ -14,6 +14,7 @@ from enum import StrEnum
 from fractions import Fraction
 
 from ._common import Number, check_count, to_fraction
+from .reasons import Reason, too_few
 
 PARITY_LOW = Fraction("0.80")
 PARITY_HIGH = Fraction("1.25")
@@ -85,22 +86,34 @@ def too_few_reason(
     ``min_population`` (30). The ratio is still computed, but narrative must not call it
     adverse or improving.
     """
+    why = too_few_why(
+        focus_events,
+        focus_population,
+        reference_events,
+        reference_population,
+        min_events=min_events,
+        min_population=min_population,
+    )
+    return None if why is None else why.words
+
+
+def too_few_why(
+    focus_events: int,
+    focus_population: int,
+    reference_events: int,
+    reference_population: int,
+    *,
+    min_events: int = MIN_EVENTS,
+    min_population: int = MIN_POPULATION,
+) -> Reason | None:
+    """`too_few_reason` as data: the counts below their floors (`equitrack.stats.reasons`)."""
     counts = {
-        "focus group events": check_count(focus_events, "focus group events"),
-        "reference group events": check_count(reference_events, "reference group events"),
-        "focus group population": check_count(focus_population, "focus group population"),
-        "reference group population": check_count(
-            reference_population, "reference group population"
-        ),
+        "focus_events": check_count(focus_events, "focus group events"),
+        "reference_events": check_count(reference_events, "reference group events"),
+        "focus_population": check_count(focus_population, "focus group population"),
+        "reference_population": check_count(reference_population, "reference group population"),
     }
-    problems = []
-    for name, count in counts.items():
-        floor = min_events if name.endswith("events") else min_population
-        if count < floor:
-            problems.append(f"{name} {count} (below {floor})")
-    if not problems:
-        return None
-    return "too few to tell: " + "; ".join(problems)
+    return too_few(counts, min_events, min_population)
 
 
 def too_few_to_tell(
