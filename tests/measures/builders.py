@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,6 +66,14 @@ class System:
                 "board_executive": "true" if board and board[1] else "false",
             }
         )  # fmt: skip
+
+    def reaches(self, day: str) -> None:
+        """The data is current to `day`: a one-day spell the day before it, of a person whose
+        ethnicity is not recorded and who is in post at no month end. Open-ended assignments
+        say nothing of when the data was taken, and a year the data does not reach has no
+        figures ("no data for 2025/26"), so a worked example about a later year says so."""
+        last = (dt.date.fromisoformat(day) - dt.timedelta(days=1)).isoformat()
+        self.person("", start=last, end=last)
 
     def people_of(self, ethnic_code: str, count: int, **kwargs: object) -> list[str]:
         return [self.person(ethnic_code, **kwargs) for _ in range(count)]  # type: ignore[arg-type]

@@ -103,6 +103,7 @@ def test_a_bank_spell_counts_from_the_windows_first_day(
     system.people_of("A", 3)
     pid = system.person("H", start="2022-01-01", end=end.isoformat(), contract="bank")
     u.event(system, pid)
+    system.reaches(u.day)  # the data is current to the day (no month is filled)
     store = system.load(tmp_path)
     try:
         results = api.run(

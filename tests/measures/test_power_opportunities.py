@@ -31,6 +31,7 @@ from scipy.stats import binom
 from equitrack import config, synth
 from equitrack.ingest import import_paths
 from equitrack.measures import Request, Scope, evaluate, measure
+from equitrack.measures.covered import is_no_data
 from equitrack.measures.declare import Shared
 from equitrack.stats import Comparison, compare
 from equitrack.store import Store, connect
@@ -82,7 +83,7 @@ def pooled(store: Store, measure_id: str, options: dict, by: str, group: str) ->
     )
     totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for r in results:
-        if r.breakdown is None:
+        if r.breakdown is None and not is_no_data(r):  # a cohort before the data began
             totals[r.group][0] += r.numerator
             totals[r.group][1] += r.denominator
     return compare(*totals[group], *totals["White"], orientation=measure(measure_id).orientation)

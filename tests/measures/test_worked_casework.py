@@ -91,6 +91,7 @@ def test_suspension_per_case_split_by_contract(tmp_path: Path) -> None:
         s.formal_case(pid, "2025-10-01", suspended=i < 3)
     s.formal_case(white[0], "2025-10-01", case_type="capability", suspended=True)  # not conduct
     s.formal_case(white[1], "2025-03-31", suspended=True)  # formal in FY 2025
+    s.reaches("2026-03-31")  # the data is current to 31 March 2026 (no year is filled)
     store = s.load(tmp_path)
     results = run(store, "suspension")
     got = cells(results)
@@ -126,6 +127,7 @@ def test_severe_outcome_and_long_cases_closed_in_the_year(tmp_path: Path) -> Non
         s.formal_case(pid, long_ if i % 2 else short, closed=closed, outcome=outcome)
     s.formal_case(white[0], "2024-01-01", closed="2025-03-31", outcome="dismissal")  # FY 2025
     s.formal_case(white[1], "2025-10-01")  # still open
+    s.reaches("2026-03-31")  # the data is current to 31 March 2026 (no year is filled)
     store = s.load(tmp_path)
     severe = run(store, "severe_outcome")
     got = cells(severe)
@@ -166,6 +168,7 @@ def just_culture(tmp_path_factory: pytest.TempPathFactory):
     for pid, answers in zip(black, (A_PATH, G_PATH, B_PATH, PAST_B, "", ""), strict=True):
         s.formal_case(pid, formal, answers=answers)
     s.formal_case(black[0], formal, case_type="capability", answers=G_PATH)  # not conduct
+    s.reaches("2026-03-31")  # the data is current to 31 March 2026 (no year is filled)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv(config.KEY_FILE_ENV, str(tmp / "pseudonymisation.key"))
         mp.delenv(config.KEY_ENV, raising=False)

@@ -20,6 +20,7 @@ def test_wres2_appointment_from_shortlisting(tmp_path: Path) -> None:
     s.applicants("A", shortlisted=1000, appointed=300, applied="2025-06-01", not_shortlisted=50)
     s.applicants("H", shortlisted=800, appointed=150, applied="2025-06-01", not_shortlisted=70)
     s.applicants("N", shortlisted=40, appointed=40, applied="2024-06-01")  # a different year
+    s.reaches("2026-03-31")  # the data is current to 31 March 2026 (no year is filled)
     results = evaluate(s.load(tmp_path), measure("wres2"), Request(years=(2026,)))
     r = bme(results)
     assert (r.numerator, r.denominator) == (150, 800)
@@ -71,6 +72,7 @@ def test_wres4_non_mandatory_training(tmp_path: Path) -> None:
         for pid in people[trained : trained + 100]:
             s.trained(pid, "2025-09-01", mandatory=True)  # mandatory does not count
             s.trained(pid, "2024-09-01")  # nor does last year's
+    s.reaches("2026-03-31")  # the data is current to 31 March 2026 (no year is filled)
     r = bme(evaluate(s.load(tmp_path), measure("wres4"), Request(years=(2026,))))
     assert (r.numerator, r.denominator) == (250, 1250)
     assert abs(r.ratio - 1.125) < 1e-12 and format_ratio(r.ratio) == "1.13"
@@ -85,6 +87,7 @@ def test_wres9_board_against_the_workforce(tmp_path: Path) -> None:
     s.people_of("A", 801)  # with the 15 board members: 1,000 staff, 186 BME (18.6%)
     s.person("A", pay_band="VSM", board=(False, False))  # a non-voting member
     s.people_of("A", 1, end="2025-01-01", board=(True, True))  # left before 31 March
+    s.reaches("2026-03-31")  # the data is current to 31 March 2026 (no year is filled)
     results = evaluate(s.load(tmp_path), measure("wres9"), Request(years=(2026,)))
     voting = bme(results, breakdown="Voting")
     assert (voting.numerator, voting.denominator) == (2, 14)
@@ -99,6 +102,7 @@ def test_wres1_counts_each_person_once_by_the_tie_break(tmp_path: Path) -> None:
     s.assign(pid, "2016-01-01", contract="bank", pay_band="Band 8a")  # bank never counts
     s.people_of("A", 3, pay_band="Band 5")
     s.people_of("", 1, pay_band="Band 5")
+    s.reaches("2026-03-31")  # the data is current to 31 March 2026 (no year is filled)
     results = evaluate(s.load(tmp_path), measure("wres1"), Request(years=(2026,)))
     cells = {(r.breakdown, r.group): (r.numerator, r.denominator) for r in results}
     assert cells[("Clinical | Band 7", "BME")] == (1, 1)
@@ -130,6 +134,7 @@ def test_a_survey_item_is_compared_with_white_staff_as_every_indicator_is(tmp_pa
     s.surveyed("wres6", "Unknown", 4, 10)
     s.surveyed("wres7", "BME", 150, 300)
     s.surveyed("wres7", "White", 300, 500)
+    s.reaches("2026-03-31")  # the data is current to 31 March 2026 (no year is filled)
     store = s.load(tmp_path)
     request = Request(years=(2026,))
     wres6 = {r.group: r for r in evaluate(store, measure("wres6"), request)}

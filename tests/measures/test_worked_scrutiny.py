@@ -82,6 +82,7 @@ def test_model_employer_gap_and_headcount_for_parity(tmp_path: Path) -> None:
     s.people_of("Z", 4)
     s.people_of("Z", 1, pay_band="Band 8a")
     s.person("N", start="2024-01-01", contract="bank", pay_band="Band 8a")  # bank: not staff
+    s.reaches("2026-03-31")  # the data is current to 31 March 2026 (no year is filled)
     store = s.load(tmp_path)
     # Workforce 135: White 85, Asian (H) 34, Black (N) 11, Unknown 5; BME 45 = 1/3.
     # Band 8a and above: 31 = White 25, H 4, N 1, Unknown 1; BME 5.
@@ -134,6 +135,7 @@ def test_senior_representation_by_band_group(tmp_path: Path) -> None:
     s.people_of("H", 1, pay_band="Band 9")
     s.people_of("N", 1, pay_band="Band 8c")
     s.people_of("Z", 1, pay_band="Band 8a")
+    s.reaches("2026-03-31")  # the data is current to 31 March 2026 (no year is filled)
     cells = {
         (r.breakdown, r.group): (r.numerator, r.denominator)
         for r in evaluate(s.load(tmp_path), measure("senior_representation"), Request((2026,)))

@@ -23,6 +23,7 @@ def test_wdes3_capability_is_disabled_over_non_disabled(tmp_path: Path) -> None:
     for pid in others[:16]:
         s.case(pid, "2025-10-01", case_type="capability")
     s.case(others[-1], "2025-10-01", case_type="conduct")  # conduct is WRES 3, not WDES 3
+    s.reaches("2026-03-31")  # the data is current to 31 March 2026 (no year is filled)
     results = evaluate(
         s.load(tmp_path), measure("wdes3"), Request(years=(2026,), options={"window": 1})
     )
@@ -81,6 +82,7 @@ def test_bank4_is_wres4_for_bank_only_workers(tmp_path: Path) -> None:
         s.trained(pid, "2025-06-01", mandatory=True)
     for pid in staff[:20]:
         s.trained(pid, "2025-06-01")
+    s.reaches("2026-03-31")  # the data is current to 31 March 2026 (no year is filled)
     results = evaluate(s.load(tmp_path), measure("bank4"), Request(years=(2026,)))
     bme, white = row(results, "BME"), row(results, "White")
     assert (bme.numerator, bme.denominator) == (15, 100)

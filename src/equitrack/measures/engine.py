@@ -15,6 +15,7 @@ from equitrack.measures.calendar import Interval
 from equitrack.measures.categories import evaluate_categories
 from equitrack.measures.comparison import evaluate_comparison
 from equitrack.measures.counting import DIMENSIONS
+from equitrack.measures.covered import gate
 from equitrack.measures.declare import Attribute, Frame, Kind, Measure, Shared, with_earlier_years
 from equitrack.measures.gaps import evaluate_gap
 from equitrack.measures.pay import evaluate_pay_gap
@@ -97,4 +98,5 @@ def evaluate(store: Store, measure: Measure, request: Request) -> list[Result]:
             else {}
         ),
     }
-    return EVALUATORS[measure.kind](frame, measure, request.dimension, wanted, window, recorded)
+    results = EVALUATORS[measure.kind](frame, measure, request.dimension, wanted, window, recorded)
+    return gate(store, measure, request.scope, request.dimension, wanted, results, recorded)

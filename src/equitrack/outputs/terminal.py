@@ -11,6 +11,7 @@ from rich.text import Text
 
 from equitrack.measures import MEASURES, Result, calendar
 from equitrack.measures.counting import ordered
+from equitrack.measures.covered import is_no_data
 from equitrack.measures.declare import Kind
 from equitrack.measures.survey import FEWEST_RESPONDENTS
 from equitrack.stats import format_interval, format_points, format_ratio, format_share
@@ -191,13 +192,22 @@ RENDERERS = {
 }
 
 
+def no_data_line(r: Result) -> Text:
+    """A measure, organisation and period the store has no data for, and why, on one line."""
+    m = MEASURES[r.measure]
+    return Text(f"{m.id.upper()} · {m.title} · {period_label(r.period)} · {r.org}: {r.reason}")
+
+
 def render(results: Iterable[Result]) -> Group:
     by_measure: dict[str, list[Result]] = defaultdict(list)
     for r in results:
         by_measure[r.measure].append(r)
-    tables = []
+    tables: list[Table | Text] = []
     for measure_id, rows in by_measure.items():
-        tables.append(RENDERERS[MEASURES[measure_id].kind](measure_id, rows))
+        figures = [r for r in rows if not is_no_data(r)]
+        if figures:
+            tables.append(RENDERERS[MEASURES[measure_id].kind](measure_id, figures))
+        tables += [no_data_line(r) for r in rows if is_no_data(r)]
     return (
         Group(*tables) if tables else Group(Text("No results: is anything loaded for that year?"))
     )

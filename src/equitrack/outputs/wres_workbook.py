@@ -17,6 +17,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from equitrack.measures import MEASURES, Result
+from equitrack.measures.covered import is_no_data
 from equitrack.model import codes
 from equitrack.outputs.neutral import cell_value, save_workbook
 from equitrack.outputs.terminal import period_label
@@ -60,10 +61,25 @@ def write_workbook(
         _indicators_2_4(wb.create_sheet(f"{prefix} Indicators 2-4"), index, unit, year)
         _indicators_5_8(wb.create_sheet(f"{prefix} Indicators 5-8"), index, unit, year)
         _indicator9(wb.create_sheet(f"{prefix} Indicator 9"), index, unit, year)
+        missing = [r for r in results if r.org == unit and is_no_data(r)]
+        if missing:
+            _no_data(wb.create_sheet(f"{prefix} No data"), missing)
     if not wb.sheetnames:
         wb.create_sheet("No results")["A1"] = f"No results for {period_label(year)}."
     save_workbook(wb, path)
     return path
+
+
+def _no_data(ws: Worksheet, missing: list[Result]) -> None:
+    """The indicators and years the store has no data for, and why: their cells elsewhere in
+    the workbook are empty or zero because nothing was loaded, not because nothing happened."""
+    _title(ws, "Indicators without data: their cells in this workbook are not figures")
+    _header(ws, 3, ["Indicator", "Reporting year", "Why"])
+    for i, r in enumerate(sorted(missing, key=lambda r: (r.period, r.measure)), start=4):
+        ws.cell(row=i, column=1, value=r.measure.upper())
+        ws.cell(row=i, column=2, value=period_label(r.period))
+        ws.cell(row=i, column=3, value=cell_value(r.reason))
+    ws.column_dimensions["C"].width = 100
 
 
 def _details(ws: Worksheet, index: dict, unit: str, name: str, year: int) -> None:

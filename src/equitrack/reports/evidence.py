@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from equitrack.charts import Chart, ratio_chart, representation_chart
+from equitrack.measures.covered import is_no_data
 from equitrack.measures.declare import Kind
 from equitrack.measures.registry import MEASURES
 from equitrack.measures.result import Result
@@ -80,13 +81,22 @@ def blocks(
     """Sentences on this year's figures, the trend since last year, a chart and the table
     (with last year's rows beside this year's when `last_year_too`)."""
     m = MEASURES[measure_id]
+    missing = [r for r in results if r.period == year and is_no_data(r)]
+    results = [r for r in results if not is_no_data(r)]
     now = [r for r in results if r.period == year]
     if not now:
-        return [Paragraph(f"No data is loaded for this measure ({m.title.lower()}) in this year.")]
+        why = "; ".join(dict.fromkeys(f"{r.org}: {r.reason}" for r in missing))
+        return [
+            Paragraph(
+                f"No data is loaded for this measure ({m.title.lower()}) in this year"
+                + (f" ({why})." if why else ".")
+            )
+        ]
     out: list[Block] = [Paragraph(text) for text in sentences(results, year)]
     chart = chart_for(measure_id, now)
     if chart is not None:
         out.append(Picture(chart))
     table = [r for r in results if r.period in (year - 1, year)] if last_year_too else now
     out.append(Figures(m.title, tuple(sorted(table, key=lambda r: -r.period))))
+    out += [Paragraph(f"No data for {r.org}: {r.reason}.") for r in missing]
     return out

@@ -23,43 +23,28 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import ibis.expr.operations as ops
 import ibis.expr.types as ir
 
 from equitrack import api
 from equitrack.charts.words import join
 from equitrack.measures import calendar
 from equitrack.measures.counting import ALL
-from equitrack.measures.declare import Frame, Kind, Measure, Shared
+from equitrack.measures.covered import is_no_data
 from equitrack.measures.populations import SYSTEM_PREFIX, Scope
 from equitrack.measures.registry import MEASURES
 from equitrack.measures.result import Result
+from equitrack.measures.sources import tables_read
 from equitrack.model import codes
 from equitrack.model.tables import TABLES
 from equitrack.model.tables import Kind as ColumnKind
 from equitrack.stats import format_share
 from equitrack.store import Store
 from equitrack.store import status as store_status
+from equitrack.store.coverage import TABLE_NOUNS
 from equitrack.tracker.plan import Plan, load_plan
 
 #: The measure whose Unknown group gives the declaration rate.
 DECLARATION_MEASURE = "wres1"
-#: How a table's rows are spoken of: "No leave records are loaded".
-TABLE_NOUNS = {
-    "organisations": "organisations",
-    "people": "people",
-    "assignments": "assignments",
-    "vacancies": "vacancies",
-    "applications": "applications",
-    "disciplinary": "disciplinary cases",
-    "training": "training records",
-    "development": "development records",
-    "appraisals": "appraisals",
-    "leave": "leave records",
-    "incidents": "incidents",
-    "pay": "pay records",
-    "survey": "staff survey results",
-}
 #: The default scope: every organisation in the store, one by one.
 EVERY_ORGANISATION = Scope()
 #: The survey table is dated by survey year; WRES year Y uses the survey run in the autumn of
@@ -260,6 +245,8 @@ def declaration_rates(results: Iterable[Result]) -> list[Declaration]:
     where the figures leave the system; a suppressed count gives None."""
     cells: dict[tuple[str, int], list[Result]] = {}
     for r in results:
+        if is_no_data(r):
+            continue  # a year the data does not reach: no staff in post to count
         if r.measure == DECLARATION_MEASURE and r.breakdown in (None, ALL):
             cells.setdefault((r.org, r.period), []).append(r)
     out = []
@@ -411,43 +398,6 @@ def _rows_in_scope(store: Store, table: str, orgs: Sequence[str]) -> dict[int, t
 
 
 # --- what an empty table stops being evidenced ------------------------------------------------
-
-
-class _ShapeOnly(Shared):
-    """Shared populations built as queries and never computed: only their shape is wanted."""
-
-    def get(
-        self,
-        store: Store,
-        key: object,
-        years: tuple[int, ...],
-        build: Callable[[tuple[int, ...]], ir.Table],
-    ) -> ir.Table:
-        return build(tuple(sorted(set(years))))
-
-    def keep(self, store: Store, expr: ir.Table) -> ir.Table:
-        return expr
-
-
-_TABLES_READ: dict[str, frozenset[str]] = {}
-#: The year the queries `tables_read` inspects are built for: their shape is the same in any.
-SHAPE_YEAR = 2026
-
-
-def tables_read(store: Store, measure: Measure) -> frozenset[str]:
-    """The canonical tables a measure reads, found in the queries its declaration builds (no
-    query is run, so any year will do). Survey measures also read the survey table, which
-    their evaluation reads directly rather than through the declared population."""
-    if measure.id not in _TABLES_READ:
-        frame = Frame(store, Scope(), (SHAPE_YEAR,), measure.resolve(None), shared=_ShapeOnly())
-        queries = [measure.population(frame)]
-        if measure.event is not None:
-            queries.append(measure.event(frame))
-        names = {node.name for q in queries for node in q.op().find(ops.DatabaseTable)}
-        if measure.kind is Kind.SURVEY:
-            names.add("survey")
-        _TABLES_READ[measure.id] = frozenset(names & {t.name for t in TABLES})
-    return _TABLES_READ[measure.id]
 
 
 def unevidenced(store: Store, plan: Plan, absent: Iterable[str]) -> list[Unevidenced]:

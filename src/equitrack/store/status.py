@@ -1,10 +1,12 @@
-"""What is in the store: batches, rows per table and organisation, ethnicity declaration."""
+"""What is in the store: batches, rows per table and organisation, the dates each
+organisation's tables cover, ethnicity declaration."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from equitrack.model.tables import TABLES
+from equitrack.store import coverage
 from equitrack.store.connection import Store
 from equitrack.store.ethnicity import is_known
 
@@ -68,6 +70,7 @@ def status(store: Store) -> dict[str, Any]:
         "backend": store.backend,
         "batches": batches(store),
         "tables": rows_per_table(store),
+        "coverage": coverage.by_org(store),
         "ethnicity_declaration": declaration(store),
     }
 

@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from equitrack import api
+from equitrack.measures.covered import is_no_data
 from equitrack.measures.populations import Scope
 from equitrack.measures.registry import MEASURES
 from equitrack.measures.result import Result
@@ -79,6 +80,7 @@ def _describe(r: Result) -> str:
 def key_result(results: Sequence[Result]) -> tuple[Status, Result | None]:
     """The status of one measure's results for one unit and year, and the result that shows
     it: the most adverse significant comparison, Black staff's where they are shown."""
+    results = [r for r in results if not is_no_data(r)]  # marked "no data loaded"/"for"
     if not results:
         return Status.NO_DATA, None
     compared = _comparisons(results)

@@ -1,0 +1,172 @@
+"""The dates each organisation's data covers, table by table, read from the store's own dates.
+
+Why: an open-ended assignment counts at every later 31 March, so a year after the data's last
+date would otherwise repeat the last year's figures. A table's coverage for an organisation
+runs from the earliest to the latest date it records there (any of its date columns: for
+assignments, the latest start or end date); the staff survey's, from its first survey year to
+its last. One grouped query per table, computed again only when the store's batches change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import weakref
+from dataclasses import dataclass
+from typing import Any
+
+import ibis.expr.types as ir
+
+from equitrack.measures import calendar
+from equitrack.model.tables import TABLES, Kind
+from equitrack.store.connection import Store
+
+#: How a table's rows are spoken of: "no leave records are loaded".
+TABLE_NOUNS = {
+    "organisations": "organisations",
+    "people": "people",
+    "assignments": "assignments",
+    "vacancies": "vacancies",
+    "applications": "applications",
+    "disciplinary": "disciplinary cases",
+    "training": "training records",
+    "development": "development records",
+    "appraisals": "appraisals",
+    "leave": "leave records",
+    "incidents": "incidents",
+    "pay": "pay records",
+    "survey": "staff survey results",
+}
+#: The survey is dated by the autumn it ran; reporting year Y uses the survey of Y-1.
+SURVEY = "survey"
+SURVEY_YEAR = "survey_year"
+#: Tables whose rows belong to an organisation only through another table's key.
+PLACED_BY = {"applications": ("vacancies", "vacancy_id")}
+
+
+@dataclass(frozen=True)
+class Span:
+    """One table's rows for one organisation and the dates they cover (for the survey, the
+    survey years, with `first` and `last` None)."""
+
+    table: str
+    org: str
+    rows: int
+    first: dt.date | None
+    last: dt.date | None
+    first_year: int  # reporting years: the first and last the dates fall in
+    last_year: int
+
+    def covers(self, period: int) -> bool:
+        """Whether the data reaches into `period` (a reporting year or a month): a 31 March
+        snapshot records no date on 31 March itself, so reaching into the year is enough."""
+        if self.first is None or self.last is None:
+            year = period // 100 + (period % 100 >= 4) if calendar.is_month(period) else period
+            return self.first_year <= year <= self.last_year
+        return self.first <= calendar.end(period) and calendar.start(period) <= self.last
+
+    def describe(self) -> str:
+        """ "run from 1 April 2019 to 31 March 2025" (survey: "are for the surveys of 2023 to
+        2024")."""
+        noun = TABLE_NOUNS.get(self.table, self.table)
+        if self.first is None or self.last is None:
+            return (
+                f"the {noun} loaded for {self.org} are for the surveys of "
+                f"{self.first_year - 1} to {self.last_year - 1}"
+            )
+        return f"the {noun} loaded for {self.org} run from {_day(self.first)} to {_day(self.last)}"
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "org": self.org,
+            "table": self.table,
+            "rows": self.rows,
+            "first": self.first.isoformat() if self.first else None,
+            "last": self.last.isoformat() if self.last else None,
+            "first_year": calendar.label(self.first_year),
+            "last_year": calendar.label(self.last_year),
+        }
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def dated_tables() -> tuple[str, ...]:
+    """The tables coverage is known for: those with an organisation and a date (or the
+    survey's year)."""
+    return tuple(
+        t.name
+        for t in TABLES
+        if ("org_code" in t.column_names or t.name in PLACED_BY)
+        and (t.name == SURVEY or any(c.kind is Kind.DATE for c in t.columns))
+    )
+
+
+def _spans_of(store: Store, name: str) -> list[Span]:
+    declared = next(t for t in TABLES if t.name == name)
+    t: ir.Table = store.table(name)
+    if name in PLACED_BY:
+        other, key = PLACED_BY[name]
+        t = t.join(store.table(other).select(key, "org_code"), key)
+    if name == SURVEY:
+        columns = [SURVEY_YEAR]
+    else:
+        columns = [c.name for c in declared.columns if c.kind is Kind.DATE]
+    spans = {f"first_{c}": t[c].min() for c in columns} | {f"last_{c}": t[c].max() for c in columns}
+    grouped = t.group_by("org_code").aggregate(rows=t.count(), **spans)
+    out = []
+    for row in grouped.to_pyarrow().to_pylist():
+        firsts = [row[f"first_{c}"] for c in columns if row[f"first_{c}"] is not None]
+        lasts = [row[f"last_{c}"] for c in columns if row[f"last_{c}"] is not None]
+        if row["org_code"] is None or not firsts:
+            continue
+        if name == SURVEY:
+            first, last = None, None
+            first_year, last_year = int(min(firsts)) + 1, int(max(lasts)) + 1
+        else:
+            first, last = min(firsts), max(lasts)
+            first_year, last_year = _year_of(first), _year_of(last)
+        out.append(
+            Span(name, row["org_code"], int(row["rows"]), first, last, first_year, last_year)
+        )
+    return out
+
+
+def _year_of(day: dt.date) -> int:
+    return day.year + (day.month >= 4)
+
+
+def _version(store: Store) -> tuple[Any, ...]:
+    """What changes whenever data is loaded or removed: the batches a reader sees."""
+    b = store.table("batches")
+    row = b.aggregate(n=b.count(), top=b.batch_id.max(), total=b.batch_id.sum())
+    return tuple(row.to_pyarrow().to_pylist()[0].values())
+
+
+_CACHE: weakref.WeakKeyDictionary[Any, tuple[tuple[Any, ...], dict[tuple[str, str], Span]]] = (
+    weakref.WeakKeyDictionary()
+)
+_LOCK = threading.Lock()
+
+
+def spans(store: Store) -> dict[tuple[str, str], Span]:
+    """Every (table, organisation) with rows, and the dates they cover; kept per connection
+    until the store's batches change."""
+    version = _version(store) + (frozenset(store.own),)
+    with _LOCK:
+        cached = _CACHE.get(store.con)
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    found = {(s.table, s.org): s for name in dated_tables() for s in _spans_of(store, name)}
+    with _LOCK:
+        _CACHE[store.con] = (version, found)
+    return found
+
+
+def by_org(store: Store) -> list[dict[str, Any]]:
+    """Coverage per organisation and table, for `equitrack status`."""
+    return [s.record() for _, s in sorted(spans(store).items(), key=lambda kv: kv[0][::-1])]
+
+
+__all__ = ["TABLE_NOUNS", "Span", "by_org", "dated_tables", "spans"]
