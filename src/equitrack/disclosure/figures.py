@@ -9,6 +9,11 @@ relations between nodes (`equitrack.disclosure.secondary`) are written over the 
 
 Results of measures not in the registry are read as comparisons (or as survey results when
 their options name a survey item), with quantities of their own.
+
+This is the one module of the gate that reads the measures' declarations (the registry, a
+measure's kind, the labels of its cells): the gate, secondary suppression and reasons take what
+they need of a measure from here (`Figures.roles`, `is_needed_row`), so a measure's words or
+layout change in one place.
 """
 
 from __future__ import annotations

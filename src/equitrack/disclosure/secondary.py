@@ -66,11 +66,18 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from equitrack.disclosure.counts import is_small
-from equitrack.disclosure.figures import TOTAL, Across, Figures, Layout, Node, black_codes
+from equitrack.disclosure.figures import (  # figures reads the measures' declarations
+    ALL,
+    SEPARATOR,
+    SYSTEM_PREFIX,
+    TOTAL,
+    Across,
+    Figures,
+    Layout,
+    Node,
+    black_codes,
+)
 from equitrack.disclosure.policy import Policy
-from equitrack.measures.categories import SEPARATOR
-from equitrack.measures.counting import ALL
-from equitrack.measures.populations import SYSTEM_PREFIX
 from equitrack.model import codes
 from equitrack.store import Store
 
