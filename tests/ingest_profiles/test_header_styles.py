@@ -267,3 +267,28 @@ def test_a_file_with_two_spellings_of_one_header_is_refused_naming_both(tmp_path
     assert not result.ok
     said = " ".join(p for s in result.sources for p in s.file_problems)
     assert "column 1 (Employee Number) and column 14 (EmployeeNumber) are one header" in said
+
+
+def test_a_canonical_file_with_headers_as_people_write_them_loads(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "organisations.csv").write_text(
+        "OrgCode,NAME,org-type\nRWE,Trust A,trust\n", encoding="utf-8"
+    )
+    (folder / "people.csv").write_text(
+        "PersonID,EthnicCode,SEX,Disability,BirthYear\nP1,A,F,N,1980\nP2,N,M,Y,1890\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "db.duckdb"
+    refused = import_paths([folder], connect(str(db)))
+    said = " ".join(str(r) for s in refused.sources for r in s.problems.to_pylist())
+    assert "column 5 (BirthYear)" in said  # 1890: the header as the file writes it
+    (folder / "people.csv").write_text(
+        "PersonID,EthnicCode,SEX,Disability,BirthYear\nP1,A,F,N,1980\nP2,N,M,Y,1990\n",
+        encoding="utf-8",
+    )
+    result = import_paths([folder], connect(str(db)))
+    assert result.ok, [(s.problems, s.file_problems) for s in result.sources]
+    people = stored(db, "people", "birth_year")
+    assert people["ethnic_code"].to_pylist() == ["A", "N"]
+    assert people["birth_year"].to_pylist() == [1980, 1990]

@@ -565,8 +565,12 @@ def set_aside(raw: RawData, unread: list[str], profile: Profile | None) -> Aside
 
 
 def canonical(raw: RawData, profile: Profile | None) -> RawData:
-    """A canonical file without the columns outside its table that are not kept (`set_aside`)."""
+    """A canonical file without the columns outside its table that are not kept (`set_aside`).
+
+    Its headers are matched as a profile's are (`PersonID`, `Person-Id` are `person_id`).
+    """
     columns = TABLE_BY_NAME[raw.source.table].column_names
+    raw = _as_columns(raw, columns)
     unread = [n for n in raw.data.column_names if n not in columns]
     if not unread:
         return raw
@@ -577,6 +581,27 @@ def canonical(raw: RawData, profile: Profile | None) -> RawData:
         data=raw.data.drop_columns(dropped),
         warnings=[*raw.warnings, *aside.warnings],
         file_problems=[*raw.file_problems, *aside.problems],
+    )
+
+
+def _as_columns(raw: RawData, columns: tuple[str, ...]) -> RawData:
+    """The file's columns renamed to the table's columns they are written as, when the file
+    has no column of that name already; messages keep the header as the file writes it."""
+    keys = {header_key(c): c for c in columns}
+    names = raw.data.column_names
+    renamed: dict[str, str] = {}
+    for n in names:
+        target = keys.get(header_key(raw.headers.get(n, n)))
+        if n not in columns and target and target not in names and target not in renamed.values():
+            renamed[n] = target
+    if not renamed:
+        return raw
+    return replace(
+        raw,
+        data=raw.data.rename_columns([renamed.get(n, n) for n in names]),
+        positions={renamed.get(n, n): pos for n, pos in raw.positions.items()},
+        headers={renamed.get(n, n): h for n, h in raw.headers.items()},
+        labels={**raw.labels, **{t: raw.headers.get(n, n) for n, t in renamed.items()}},
     )
 
 
