@@ -189,7 +189,7 @@ def sources_for(
 
 
 def _why_unmatched(file: Path, candidates: list[Profile]) -> str:
-    """`unmatched` for a file's first sheet (a workbook's other sheets are said of apart)."""
+    """`unmatched` for a file's first sheet (a workbook's other sheets have a note of their own)."""
     fmt = FORMATS[file.suffix.lower()]
     sheet = _sheet_names(file)[0] if fmt == "xlsx" else None
     try:
