@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from equitrack.measures import calendar
 from equitrack.measures import populations as pop
 from equitrack.measures.counting import ALL
-from equitrack.measures.declare import Measure
+from equitrack.measures.declare import Kind, Measure
 from equitrack.measures.result import Result, because
 from equitrack.measures.sources import tables_read
 from equitrack.stats.reasons import Code, Reason
@@ -102,7 +102,9 @@ def gate(
     that reaches into a period but holds no event in it (no formal case this year) gives a
     true zero, and keeps it."""
     spans = coverage.spans(store)
-    tables = sorted(tables_read(store, measure) & set(coverage.dated_tables()))
+    # a survey figure is the provider's counts alone: its declared population is not read
+    read = {coverage.SURVEY} if measure.kind is Kind.SURVEY else tables_read(store, measure)
+    tables = sorted(read & set(coverage.dated_tables()))
     with_data = {org for _, org in spans}
     refused: dict[tuple[str, int], str] = {}
     for unit, orgs in _members(store, scope).items():
