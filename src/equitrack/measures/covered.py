@@ -47,7 +47,7 @@ def is_no_data(result: Result) -> bool:
     return (
         result.numerator is None
         and result.denominator is None
-        and reason.startswith((NO_DATA_LOADED, NO_DATA_FOR))
+        and (result.reason_code == Code.NO_DATA or reason.startswith((NO_DATA_LOADED, NO_DATA_FOR)))
     )
 
 
