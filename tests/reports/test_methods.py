@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from equitrack import api
+from equitrack.disclosure import gate, policy_for
 from equitrack.measures.docs import KIND_TEXT
 from equitrack.measures.registry import MEASURES
 from equitrack.measures.result import Result
+from equitrack.reports.appendix import methods_section, verdicts_moved
 from equitrack.reports.methods import (
     MULTIPLICITY,
     PARITY,
@@ -18,6 +20,7 @@ from equitrack.reports.methods import (
 )
 from equitrack.reports.narrative import TREND_RULE
 from equitrack.store import Store
+from tests.disclosure.builders import comparison
 
 
 def made(measure: str, **options: object) -> Result:
@@ -90,3 +93,21 @@ def test_categories_and_unknown_measures() -> None:
     other = describe_measure("local_measure", [made("local_measure", cutoff=3)])
     assert other.title == "local_measure" and other.definition == ""
     assert [o.text for o in other.options] == ["cutoff: 3 (no default)"]
+
+
+def test_the_appendix_counts_the_verdicts_the_released_counts_change() -> None:
+    """BME 9/300 against White 20/400 is "too few to tell" exact (9 events); released as 10/300
+    against 20/400 it is compared again and is no longer too few: one verdict moved. BME 3/300
+    is not shown at all; Asian 40/300 against 20/400 keeps its verdict."""
+    exact = comparison({"White": (20, 400), "BME": (9, 300), "Mixed": (3, 300), "Asian": (40, 300)})
+    shown = gate(exact, "public")
+    said = verdicts_moved(exact, shown)
+    assert said is not None
+    assert "Of the 2 comparisons shown, 1 has a different verdict" in said
+    assert "1 more is not shown" in said
+    public = methods_section(shown, policy_for("public"), exact)
+    assert any(getattr(b, "text", "") == said for b in public.blocks)
+    analyst = methods_section(exact, policy_for("analyst"), exact)
+    assert not any(
+        "Verdicts from the released counts" in getattr(b, "text", "") for b in analyst.blocks
+    )

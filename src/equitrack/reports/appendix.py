@@ -53,9 +53,30 @@ def data_quality(q: Quality) -> Section:
     )
 
 
-def methods_section(results: Sequence[Result], policy: Policy) -> Section:
-    """Every definition and option behind the figures shown, and the statistics used."""
+def verdicts_moved(exact: Sequence[Result], shown: Sequence[Result]) -> str | None:
+    """How many verdicts the released counts change, for a protected audience: a shown ratio is
+    compared again from the rounded counts, so its verdict can differ from the exact one."""
+    pairs = [(e, s) for e, s in zip(exact, shown, strict=True) if e.verdict is not None]
+    if not pairs:
+        return None
+    kept = [(e, s) for e, s in pairs if s.verdict is not None]
+    moved = sum(e.verdict != s.verdict for e, s in kept)
+    hidden = len(pairs) - len(kept)
+    return (
+        f"Verdicts from the released counts. Of the {len(kept):,} comparisons shown, {moved:,} "
+        f"{'has' if moved == 1 else 'have'} a different verdict from the one the exact counts "
+        f"give, because every figure shown is worked out from the rounded counts; {hidden:,} "
+        f"more {'is' if hidden == 1 else 'are'} not shown (too few to show)."
+    )
+
+
+def methods_section(
+    results: Sequence[Result], policy: Policy, exact: Sequence[Result] | None = None
+) -> Section:
+    """Every definition and option behind the figures shown, and the statistics used; with the
+    `exact` results the shown ones were gated from, how many verdicts the gate changed."""
     m = methods(results, disclosure=policy.describe())
+    moved = None if exact is None or policy.exact else verdicts_moved(exact, results)
     measures = Rows(
         "The measures in this report",
         ("Measure", "Definition", "Options used"),
@@ -74,6 +95,7 @@ def methods_section(results: Sequence[Result], policy: Policy) -> Section:
         (
             *(Paragraph(f"{s.name}. {s.text}") for s in m.statistics),
             *(Paragraph(f"Disclosure control. {d}") for d in m.disclosure),
+            *((Paragraph(moved),) if moved else ()),
             measures,
         ),
     )

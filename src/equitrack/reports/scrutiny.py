@@ -75,7 +75,7 @@ def build(
         return gate(figures, policy, systems=systems_of(store))
 
     sections.append(data_quality(quality.summarise(store, scope, year, plan, gated)))
-    sections.append(methods_section(shown, policy))
+    sections.append(methods_section(shown, policy, results))
     return Report(
         "scrutiny",
         "Update on the ten recommendations",

@@ -72,7 +72,7 @@ def build_wres(store: Store, year: int, org: str, *, policy: Policy, audience: s
         )
         for m in family("wres")
     ]
-    sections.append(methods_section(shown, policy))
+    sections.append(methods_section(shown, policy, results))
     return Report(
         "wres",
         f"Workforce Race Equality Standard: {org}",
@@ -190,7 +190,7 @@ def build_system(store: Store, year: int, *, policy: Policy, audience: str) -> R
             ),
         )
     )
-    sections.append(methods_section(shown, policy))
+    sections.append(methods_section(shown, policy, results))
     return Report(
         "system",
         "The integrated care system: WRES across organisations",
