@@ -201,3 +201,32 @@ def test_no_output_stops_when_entrants_outnumber_staff(
     if command[0] == "report":
         (page,) = (tmp_path / "out").glob("*.html")
         assert "leavers count" in page.read_text()
+
+
+def test_a_year_that_outnumbers_its_staff_stops_only_a_mean_of_yearly_rates(
+    tmp_path: Path,
+) -> None:
+    """WRES 3 pools two years by summing: one BME entrant in 2022/23, when no BME staff were in
+    post, over 0 + 10 staff is 1 in 10, and is compared. Averaged year by year, 2022/23 has no
+    rate, so the mean of yearly rates is not."""
+    system = System()
+    white = system.people_of("A", 20)
+    system.case(white[0], "2024-01-10")
+    system.people_of("H", 10, start="2023-06-01")
+    leaver = system.person("H", start="2015-01-01", end="2022-12-31")
+    system.case(leaver, "2022-06-01")
+    store = system.load(tmp_path)
+    try:
+        pooled = api.run(["wres"], (2024,), store=store, measures=["wres3"])
+        mean = api.run(
+            ["wres"], (2024,), store=store, measures=["wres3"],
+            options={"pooling": "mean_of_rates"},
+        )  # fmt: skip
+    finally:
+        store.close()
+    (bme,) = [r for r in pooled if r.group == "BME" and r.period == 2024]
+    assert (bme.numerator, bme.denominator) == (1, 10)
+    assert bme.ratio is not None and bme.verdict is not None
+    (bme,) = [r for r in mean if r.group == "BME" and r.period == 2024]
+    assert bme.ratio is None and bme.verdict is None
+    assert "because leavers count" in (bme.reason or "")

@@ -65,7 +65,9 @@ def evaluate_comparison(
                     options=options,
                 )
                 if reference in den and is_focus(measure.attribute, dimension, g):
-                    if outnumbered(result, measure, reference, num, den, per_year):
+                    # pooled counts are summed, so only a mean of yearly rates needs each year
+                    yearly = per_year if pooling is Pooling.MEAN_OF_RATES and window > 1 else ()
+                    if outnumbered(result, measure, reference, num, den, yearly):
                         results.append(result)
                         continue
                     c = compare(
