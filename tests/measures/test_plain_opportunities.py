@@ -21,6 +21,8 @@ CASES = (
     ("edi_training_reach", {"mandatory": "exclude", "workforce": "both"}),
     ("bystander_reach", {}),
     ("bystander_reach", {"workforce": "bank"}),
+    ("bystander_reach_since", {}),
+    ("bystander_reach_since", {"since": 2024, "workforce": "both"}),
     ("edi_training_completion", {}),
     ("edi_training_completion", {"completion": "all", "mandatory": "exclude"}),
     ("edi_training_delivery", {}),
@@ -99,7 +101,7 @@ def mini(loaded_system: Callable[..., Store]):
 @pytest.mark.parametrize(
     ("measure_id", "options"),
     CASES,
-    ids=[f"{m}-{'-'.join(o.values()) or 'defaults'}" for m, o in CASES],
+    ids=[f"{m}-{'-'.join(map(str, o.values())) or 'defaults'}" for m, o in CASES],
 )
 def test_engine_agrees_with_plain_pandas(mini, measure_id: str, options: dict) -> None:
     store, tables, shared = mini

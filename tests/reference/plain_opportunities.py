@@ -148,6 +148,20 @@ def reach(category: str) -> Callable[..., pd.DataFrame]:
     return measure
 
 
+def bystander_reach_since(
+    tables: Tables, year: int, workforce: str = "substantive", since: int = 2022
+) -> pd.DataFrame:
+    """Staff in post at 31 March Y with an Active Bystander record at the organisation that
+    started in reporting year `since` or later, and no later than 31 March Y."""
+    members = staff(tables, year, workforce)
+    t = known_orgs(tables, tables["training"])
+    category = t["category"].fillna("").astype(str).str.strip().str.lower()
+    started = reporting_year(t["start_date"])
+    t = t[(category == "active_bystander") & (started >= since) & (started <= year)]
+    members["event"] = flagged(members, t)
+    return rows(members, "event", "bystander_reach_since", year, "cell")
+
+
 def with_course_cells(records: pd.DataFrame) -> pd.DataFrame:
     """Each record under its course label, and again under the whole (cell None)."""
     return pd.concat(
@@ -355,6 +369,7 @@ def succession_pool(tables: Tables, year: int, bands: str = "all") -> pd.DataFra
 MEASURES: dict[str, Callable[..., pd.DataFrame]] = {
     "edi_training_reach": reach("edi"),
     "bystander_reach": reach("active_bystander"),
+    "bystander_reach_since": bystander_reach_since,
     "edi_training_completion": edi_training_completion,
     "edi_training_delivery": edi_training_delivery,
     "development_appointment": development_appointment,

@@ -45,6 +45,8 @@ LEAVERS = ("include", "exclude")
 BANDS = ("all", "7_and_above")
 SENIOR_RANK = 7  # AfC Band 7: succession pools draw on band 7 and above
 APPOINTED = ("appointed", "offered")
+#: The reporting year of the LLR scrutiny review, from which reach since the review counts.
+REVIEW_YEAR = 2022
 
 
 def _by_workforce(t: ir.Table) -> ir.StringValue:
@@ -111,6 +113,28 @@ def trained_in(category: str):
         records = _edi_records(frame)
         records = records.filter(records.category == category)
         return staff(frame).semi_join(records, ["person_id", "unit", "period"])
+
+    return query
+
+
+def trained_since(category: str):
+    """Staff (per `workforce`) with a `category` training record at the unit starting in any
+    reporting year from the `since` option up to their own period: reach since the review."""
+
+    def query(frame: Frame) -> ir.Table:
+        since = int(frame.options.get("since", REVIEW_YEAR))
+        t = frame.store.table("training")
+        t = t.filter(t.category.strip().lower() == category)
+        t = t.join(pop.units(frame.store, frame.scope), "org_code")
+        t = t.mutate(
+            started=frame.period_of(t.start_date),
+            started_year=calendar.period_of(t.start_date, calendar.Interval.YEAR),
+        )
+        t = t.filter(t.started_year >= since).select("person_id", "unit", "started")
+        members = staff(frame)
+        joined = members.select("person_id", "unit", "period").join(t, ["person_id", "unit"])
+        joined = joined.filter(joined.started <= joined.period)
+        return members.semi_join(joined, ["person_id", "unit", "period"])
 
     return query
 
@@ -392,6 +416,23 @@ MEASURES = (
         description="Staff in post at 31 March with a training record in category "
         "`active_bystander` at the organisation starting in the year, over staff in post; "
         "ratio = White / group (recommendations 3 and 8)." + STAFF_TEXT,
+    ),
+    Measure(
+        id="bystander_reach_since",
+        family=FAMILY,
+        title="Reach of Active Bystander training since the review",
+        kind=Kind.COMPARISON,
+        population=staff,
+        event=trained_since("active_bystander"),
+        orientation=Orientation.BENEFIT,
+        breakdown=_by_workforce,
+        options={**STAFF_OPTIONS, "since": REVIEW_YEAR},
+        choices={**STAFF_CHOICES, "since": range(2000, 2101)},
+        description="Staff in post at 31 March with a training record in category "
+        "`active_bystander` at the organisation starting in any reporting year from `since` "
+        f"(default {REVIEW_YEAR}, the year of the scrutiny review) up to the year counted, over "
+        "staff in post: how widely the programme has reached since the review (recommendation "
+        "8); ratio = White / group. Mandatory and optional courses both count." + STAFF_TEXT,
     ),
     Measure(
         id="edi_training_completion",
