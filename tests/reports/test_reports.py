@@ -12,13 +12,15 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
+import pikepdf
 import pytest
 from openpyxl import load_workbook
 from PIL import Image
 
 from equitrack.disclosure import Audience, gate, load_policies, read, relations, systems_of
 from equitrack.reports.cells import SUPPRESSED
-from equitrack.reports.content import Paragraph, Picture, Rows
+from equitrack.reports.content import Figures, Paragraph, Picture, Rows, walk
+from equitrack.reports.pdf import alt_text
 from equitrack.reports.write import ReportKind, build, write
 from equitrack.stats import format_share
 from equitrack.store import Store
@@ -200,6 +202,66 @@ def test_the_pdf_has_every_recommendation_its_key_figure_and_real_charts(
     pixels = np.asarray(Image.open(next(tmp_path.glob("p*.png"))).convert("RGB")).astype(int)
     colourful = int(((pixels.max(axis=2) - pixels.min(axis=2)) > 80).sum())
     assert colourful > 2000, f"page {page} has {colourful} coloured pixels: no chart drawn"
+
+
+def structure(pdf: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
+    """The structure elements of a tagged PDF, depth first, as a screen reader meets them."""
+    out: list[pikepdf.Dictionary] = []
+
+    def visit(node: pikepdf.Dictionary) -> None:
+        if "/S" in node:
+            out.append(node)
+        for kid in children(node):
+            visit(kid)
+
+    visit(pdf.Root.StructTreeRoot)
+    return out
+
+
+def children(node: pikepdf.Dictionary) -> list[pikepdf.Dictionary]:
+    kids = node.get("/K")
+    kids = kids if isinstance(kids, pikepdf.Array) else [kids]
+    return [k for k in kids if isinstance(k, pikepdf.Dictionary) and "/S" in k]
+
+
+def test_the_pdf_is_tagged_with_its_title_language_headings_tables_and_chart_text(
+    public_scrutiny,
+) -> None:
+    """PDF/UA-1: read back from the file, the structure tree has a heading for each section,
+    every table (its caption, header cells and data cells tied to them) and a figure for each
+    chart whose alternative text is the chart's title and description."""
+    report, paths = public_scrutiny
+    if shutil.which("pdfinfo"):
+        info = subprocess.run(
+            ["pdfinfo", str(paths[".pdf"])], capture_output=True, text=True, check=True
+        ).stdout
+        assert re.search(r"^Tagged:\s+yes$", info, re.M), info
+    with pikepdf.open(paths[".pdf"]) as pdf:
+        assert str(pdf.Root.Lang) == "en-GB"
+        assert str(pdf.docinfo.Title) == f"{report.title}: {report.subtitle}"
+        assert pdf.Root.ViewerPreferences.DisplayDocTitle  # viewers show the title, not a name
+        assert pdf.Root.MarkInfo.Marked
+        meta = pdf.open_metadata()
+        assert meta["pdfuaid:part"] == "1"
+        assert meta["dc:title"] == f"{report.title}: {report.subtitle}"
+        elements = structure(pdf)
+        kinds = [str(e.S) for e in elements]
+        sections = walk(report.sections)
+        assert kinds.count("/H1") == 1
+        assert kinds.count("/H2") == len(report.sections) + 1  # and the contents
+        assert kinds.count("/H3") == len(sections) - len(report.sections)
+        # a table broken over pages is one Table element a page; its caption is on the first
+        tables = [e for e in elements if e.S == "/Table"]
+        captioned = [t for t in tables if any(k.S == "/Caption" for k in children(t))]
+        blocks = [b for s in sections for b in s.blocks if isinstance(b, Figures | Rows)]
+        assert len(captioned) == len(blocks)
+        cells = [e for e in elements if e.S == "/TD"]
+        assert cells and all(len(c.A.Headers) > 0 for c in cells)
+        assert kinds.count("/TH") >= sum(len(b.columns) for b in blocks if isinstance(b, Rows))
+        figures = [str(e.Alt) for e in elements if e.S == "/Figure"]
+        assert figures == [alt_text(c.title, c.alt) for c in report.charts()]
+        for chart, alt in zip(report.charts(), figures, strict=True):
+            assert " ".join(chart.alt.split()) in alt and alt.startswith(chart.title[:20])
 
 
 def test_the_spreadsheet_holds_the_tables_behind_the_charts(public_scrutiny) -> None:
