@@ -14,8 +14,9 @@ import pyarrow as pa
 
 from equitrack.measures import Request, Result, Scope, evaluate, family, to_arrow
 from equitrack.measures.calendar import Interval, periods
-from equitrack.measures.declare import Shared, with_earlier_years
+from equitrack.measures.declare import Shared, check_options, with_earlier_years
 from equitrack.measures.engine import has_interval
+from equitrack.measures.registry import MEASURES
 from equitrack.model.codes import DEFAULT_GROUPING, EthnicGrouping
 from equitrack.store import Store, connect
 
@@ -40,7 +41,8 @@ def run(
     Measures run together share their populations, so the whole suite costs little more than
     its largest family. With `interval=MONTH` each reporting year comes back as its twelve
     months (`period` 202504 and so on), for SPC charts; measures counted once a year (the staff
-    survey, pay) are left out of a monthly run.
+    survey, pay) are left out of a monthly run. An option no measure of the run takes, or a
+    value its declaration does not allow, raises `OptionError` before anything is counted.
     """
     names = (families,) if isinstance(families, str) else tuple(families)
     chosen = [
@@ -49,6 +51,7 @@ def run(
         for m in family(n)
         if (measures is None or m.id in measures) and has_interval(m, interval)
     ]
+    check_options(chosen, options, MEASURES.values())
     if not chosen:
         return []
     results: list[Result] = []

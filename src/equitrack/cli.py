@@ -432,13 +432,15 @@ class MeasureFormat(StrEnum):
     xlsx = "xlsx"
 
 
-def _parse_options(pairs: list[str]) -> dict[str, Any]:
-    options: dict[str, Any] = {}
+def _parse_options(pairs: list[str]) -> dict[str, str]:
+    """`--option NAME=VALUE` pairs as text: each measure reads a value as its option's declared
+    type, and the run refuses a name no measure takes (`measures.declare.check_options`)."""
+    options: dict[str, str] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep:
             raise typer.BadParameter(f"{pair!r} is not NAME=VALUE (for example window=1)")
-        options[name.strip()] = int(value) if value.strip().isdigit() else value.strip()
+        options[name.strip()] = value.strip()
     return options
 
 
@@ -599,6 +601,7 @@ def measures_list(
     """Every measure equitrack computes, with a one-line definition."""
     from rich.table import Table
 
+    from equitrack.measures.declare import allowed_values, option_type
     from equitrack.measures.registry import MEASURES
 
     rows = [
@@ -607,7 +610,15 @@ def measures_list(
             "family": m.family,
             "title": m.title,
             "definition": m.description,
-            "options": dict(m.options),
+            "options": {
+                name: {
+                    "type": option_type(default).__name__,
+                    "default": default,
+                    "allowed": allowed_values(m.allowed(name)),
+                    "fixed": name not in m.choices,
+                }
+                for name, default in m.options.items()
+            },
         }
         for m in MEASURES.values()
     ]
@@ -615,10 +626,11 @@ def measures_list(
         typer.echo(json.dumps(rows, indent=2, default=str))
         return
     table = Table(title=f"{len(rows)} measures", title_justify="left", show_lines=True)
-    for column in ("id", "family", "title", "definition"):
+    for column in ("id", "family", "title", "definition", "options"):
         table.add_column(column)
-    for r in rows:
-        table.add_row(r["id"], r["family"], r["title"], r["definition"])
+    for m, r in zip(MEASURES.values(), rows, strict=True):
+        options = "\n".join(f"{name}: {m.option_text(name)}" for name in m.options)
+        table.add_row(r["id"], r["family"], r["title"], r["definition"], options)
     console.print(table)
 
 

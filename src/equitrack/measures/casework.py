@@ -331,7 +331,7 @@ MEASURES = (
         orientation=Orientation.HARM,
         breakdown=_cell,
         options={**CASE_OPTIONS, "threshold_days": 182},
-        choices=CASE_CHOICES,
+        choices={**CASE_CHOICES, "threshold_days": range(1, 3651)},  # up to ten years
         description="Formal cases closed in the year (closed_date in the year); share closed "
         "more than threshold_days days (default 182, about six months) after the formal date, "
         "the time a person spends under formal process; ratio = group / White. The threshold "

@@ -7,6 +7,7 @@ engine turns any declaration into small count tables, then statistics.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -165,25 +166,137 @@ class Measure:
     window: int = 1
     breakdown: Callable[[ir.Table], ir.StringValue] | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
-    choices: Mapping[str, Sequence[Any]] = field(default_factory=dict)  # allowed option values
+    #: Each option's allowed values: a tuple, or a range of whole numbers. An option without
+    #: is fixed at its default (a parameter of the measure, such as the survey item it reads).
+    choices: Mapping[str, Sequence[Any]] = field(default_factory=dict)
     description: str = ""
     #: Why events can outnumber the population, where they can (entrants include leavers).
     outnumbered: str = OUTNUMBERED
 
+    def __post_init__(self) -> None:
+        """Refuse a declaration whose options a user could not set consistently."""
+        for name in self.choices:
+            if name not in self.options:
+                raise TypeError(f"{self.id}: choices for {name}, which is not an option")
+        for name, default in self.options.items():
+            kind = option_type(default)
+            allowed = self.allowed(name)
+            if not all(isinstance(v, kind) and not isinstance(v, bool) for v in allowed):
+                raise TypeError(f"{self.id}: option {name}'s allowed values are not all {kind}")
+            if default not in allowed:
+                raise TypeError(f"{self.id}: option {name}'s default {default!r} is not allowed")
+
+    def allowed(self, name: str) -> Sequence[Any]:
+        """The values option `name` may take (its default alone when it is fixed)."""
+        return self.choices.get(name, (self.options[name],))
+
+    def option_text(self, name: str, mark: str = "") -> str:
+        """Option `name` as docs and listings give it: "whole number; default 2, one of 1, 2",
+        or "text; fixed at nss" (values quoted with `mark`, such as a backtick)."""
+        default = self.options[name]
+        kind = TYPE_TEXT[option_type(default)]
+        if name not in self.choices:
+            return f"{kind}; fixed at {mark}{default}{mark}"
+        return f"{kind}; default {mark}{default}{mark}, {allowed_text(self.allowed(name), mark)}"
+
+    def parse(self, name: str, value: Any) -> Any:
+        """`value` for option `name`, read as the option's type (text from the command line
+        becomes a whole number where the option is one); refused if not an allowed value."""
+        kind = option_type(self.options[name])
+        if kind is int and isinstance(value, str):
+            try:
+                value = int(value.strip())
+            except ValueError:
+                raise OptionError(
+                    f"{self.id}: option {name} takes a whole number, not {value!r}"
+                ) from None
+        allowed = self.allowed(name)
+        if not isinstance(value, kind) or isinstance(value, bool) or value not in allowed:
+            must = "is fixed at" if name not in self.choices else "must be"
+            raise OptionError(
+                f"{self.id}: option {name} {must} {allowed_text(allowed)}, not {value!r}"
+            )
+        return kind(value)
+
     def resolve(self, given: Mapping[str, Any] | None) -> dict[str, Any]:
-        """The options in force: defaults, overridden by those given that this measure has."""
+        """The options in force: defaults, overridden by those given that this measure has.
+
+        Options this measure does not take are skipped (a run's options serve all its
+        measures); `check_options` refuses those no measure of the run takes."""
         resolved = dict(self.options)
         for name, value in (given or {}).items():
-            if name not in self.options:
-                continue
-            allowed = self.choices.get(name)
-            if allowed is not None and value not in allowed:
-                raise ValueError(
-                    f"{self.id}: option {name} must be one of {', '.join(map(str, allowed))}, "
-                    f"not {value!r}"
-                )
-            resolved[name] = value
+            if name in self.options:
+                resolved[name] = self.parse(name, value)
         return resolved
+
+
+class OptionError(ValueError):
+    """An option no measure of the run takes, or a value its declaration does not allow."""
+
+
+def option_type(default: Any) -> type:
+    """An option's type, declared by its default: a whole number or text."""
+    if isinstance(default, int) and not isinstance(default, bool):
+        return int
+    if isinstance(default, str):
+        return str
+    raise TypeError(f"an option is a whole number or text, not {default!r}")
+
+
+TYPE_TEXT = {int: "whole number", str: "text"}
+
+
+def allowed_values(allowed: Sequence[Any]) -> list[Any] | dict[str, int]:
+    """Allowed values for JSON: a list, or a span of whole numbers as {"from": a, "to": b}."""
+    if isinstance(allowed, range):
+        return {"from": allowed.start, "to": allowed[-1]}
+    return list(allowed)
+
+
+def allowed_text(allowed: Sequence[Any], mark: str = "") -> str:
+    """Allowed values as they read: "one of a, b", "from 1 to 3650", "x" (each value quoted
+    with `mark`)."""
+    if isinstance(allowed, range):
+        return f"from {mark}{allowed.start}{mark} to {mark}{allowed[-1]}{mark}"
+    if len(allowed) == 1:
+        return f"{mark}{allowed[0]}{mark}"
+    return f"one of {', '.join(f'{mark}{a}{mark}' for a in allowed)}"
+
+
+def check_options(
+    run: Sequence[Measure], given: Mapping[str, Any] | None, known: Iterable[Measure] = ()
+) -> None:
+    """Refuse, before anything is counted, an option that no measure of `run` takes (naming
+    the nearest that one does, or a measure of `known` that takes it) and a value a measure
+    taking it does not allow."""
+    taken = sorted({name for m in run for name in m.options})
+    for name, value in (given or {}).items():
+        if name not in taken:
+            raise OptionError(_unknown(name, taken, known))
+        for m in run:
+            if name in m.options:
+                m.parse(name, value)
+
+
+def _unknown(name: str, taken: Sequence[str], known: Iterable[Measure]) -> str:
+    """Why option `name` is refused, with the nearest name that would be taken."""
+    elsewhere: dict[str, list[str]] = {}
+    for m in known:
+        for option in m.options:
+            if option not in taken:
+                elsewhere.setdefault(option, []).append(m.id)
+    said = f"no measure of this run takes option {name!r}"
+    if name in elsewhere:
+        said += f" (it is an option of {', '.join(elsewhere[name])})."
+    elif near := difflib.get_close_matches(name, taken, n=1):
+        said += f"; did you mean {near[0]!r}?"
+    elif near := difflib.get_close_matches(name, list(elsewhere), n=1):
+        said += f"; did you mean {near[0]!r} (an option of {', '.join(elsewhere[near[0]])})?"
+    else:
+        said += "."
+    if taken:
+        said += f" This run's options: {', '.join(taken)}."
+    return said
 
 
 def with_earlier_years(years: Iterable[int], window: int) -> tuple[int, ...]:

@@ -42,7 +42,10 @@ def render() -> str:
         "Every measure returns the same result shape (see `src/equitrack/measures/result.py`). "
         "In every relative likelihood a value above 1 means the group fares worse than the "
         "reference group (White, or non-disabled staff). Options are recorded with each result; "
-        "change them with `--option NAME=VALUE`.",
+        "change them with `--option NAME=VALUE`. Each option is a whole number or text and "
+        "takes only the values listed; a fixed option is a parameter of the measure (such as "
+        "the survey item it reads), recorded but not changed. A run refuses an option that "
+        "none of its measures takes, naming the nearest one that exists.",
         "",
         "Staff in post are counted once per organisation (or once in the system, for system "
         "figures) by the spec's tie-break: largest fte, highest band, earliest start, then "
@@ -62,10 +65,8 @@ def render() -> str:
             lines.append(f"- Groups from: {m.attribute.value}.")
             if m.kind in (Kind.COMPARISON, Kind.CATEGORIES):
                 lines.append(f"- Direction: {ORIENTATION_TEXT[m.orientation.value]}.")
-            for option, default in m.options.items():
-                allowed = m.choices.get(option)
-                extra = f" (one of {', '.join(f'`{a}`' for a in allowed)})" if allowed else ""
-                lines.append(f"- Option `{option}`: default `{default}`{extra}.")
+            for option in m.options:
+                lines.append(f"- Option `{option}`: {m.option_text(option, '`')}.")
             lines.append("")
     return "\n".join(lines)
 

@@ -29,7 +29,7 @@ import numpy as np
 
 from equitrack.measures import populations as pop
 from equitrack.measures.counting import DIMENSIONS, group_key, group_type, ordered
-from equitrack.measures.declare import Attribute, Frame, Kind, Measure
+from equitrack.measures.declare import Attribute, Frame, Kind, Measure, check_options
 from equitrack.measures.result import Result, rated
 from equitrack.model import codes
 from equitrack.model.codes import DEFAULT_GROUPING, EthnicGrouping
@@ -314,7 +314,9 @@ def pay_gap_report(
     grouping: EthnicGrouping = DEFAULT_GROUPING,
     options: Mapping[str, Any] | None = None,
 ) -> list[UnitPayGap]:
-    """The full pay-gap report (gaps, quarters, bonus, unknown) for each unit in `year`."""
+    """The full pay-gap report (gaps, quarters, bonus, unknown) for each unit in `year`; an
+    option the pay gap does not take is refused (`OptionError`)."""
+    check_options(MEASURES, options)
     resolved = MEASURE.resolve(options)
     frame = Frame(store, scope or pop.Scope(), (year,), resolved, grouping)
     return [u for u in unit_reports(frame, MEASURE, dimension) if u.period == year]

@@ -153,7 +153,7 @@ MEASURES = (
         population=senior_seats,
         breakdown=lambda t: t.seat,
         options={"parity": "replace", "target_year": MODEL_EMPLOYER_YEAR},
-        choices={"parity": PARITY_MODES},
+        choices={"parity": PARITY_MODES, "target_year": range(2000, 2101)},
         description="Staff in post at 31 March on AfC band 8a, 8b, 8c, 8d, 9 or VSM; each "
         "group's share of them minus its share of the whole workforce in post (every staff "
         "group, doctors included, as NHS England's Model Employer goal compares with the whole "

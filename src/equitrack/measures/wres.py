@@ -5,12 +5,14 @@ from __future__ import annotations
 from equitrack.measures import queries as q
 from equitrack.measures import survey
 from equitrack.measures.declare import Kind, Measure, subset
+from equitrack.model import codes
 from equitrack.stats import Orientation, Pooling
 
 FAMILY = "wres"
 APPOINTED = ("appointed", "offered")
 #: WRES 1 and 4 can be read for one staff group (the dashboard's filter); all by default.
 STAFF_GROUP = {"staff_group": q.ALL_STAFF_GROUPS}
+STAFF_GROUP_CHOICES = {"staff_group": (q.ALL_STAFF_GROUPS, *codes.STAFF_GROUPS)}
 
 
 def _survey(number: int, title: str) -> Measure:
@@ -36,6 +38,7 @@ MEASURES = (
         population=q.workforce,
         breakdown=q.wres1_cell,
         options=STAFF_GROUP,
+        choices=STAFF_GROUP_CHOICES,
         description="Staff in post at 31 March (not bank), headcount by band and group; each "
         "group's share of the band and of the whole workforce. Unknown stays in denominators. "
         "Option staff_group: one NWD staff group, or all.",
@@ -77,6 +80,7 @@ MEASURES = (
         event=q.trained,
         orientation=Orientation.BENEFIT,
         options=STAFF_GROUP,
+        choices=STAFF_GROUP_CHOICES,
         description="Staff in post at 31 March with non-mandatory training at the organisation "
         "starting in the year; ratio = White / BME. Option staff_group: one NWD staff group, "
         "or all.",

@@ -215,7 +215,9 @@ def _options(m: Measure | None, results: list[Result]) -> tuple[OptionUsed, ...]
             default = _text(codes.DEFAULT_GROUPING.as_option())
         else:
             default = None
-        choices = tuple(_text(c) for c in (m.choices.get(name, ()) if m else ()))
+        allowed = m.choices.get(name, ()) if m else ()
+        # a span of whole numbers is not listed: the value used and the default say enough
+        choices = () if isinstance(allowed, range) else tuple(_text(c) for c in allowed)
         out.append(OptionUsed(name, tuple(values), default, choices))
     return tuple(out)
 
