@@ -26,6 +26,8 @@ from enum import StrEnum
 from typing import Any, NamedTuple
 
 from equitrack.measures import queries as q
+from equitrack.measures.calendar import is_month
+from equitrack.measures.calendar import months_of as months_of  # for secondary
 from equitrack.measures.categories import SEPARATOR, Categorised
 from equitrack.measures.counting import ALL
 from equitrack.measures.declare import Kind, Measure
@@ -40,8 +42,20 @@ from equitrack.stats.reasons import Code, codes_of
 TOTAL = "*total"
 #: Options that change how results are pooled or labelled, never what is counted.
 _NOT_COUNTED = frozenset(
-    {"scope", "window", "pooling", "disclosure", "ethnic_grouping", "snapshots", "target_year"}
+    {
+        "scope",
+        "window",
+        "pooling",
+        "disclosure",
+        "ethnic_grouping",
+        "snapshots",
+        "target_year",
+        "interval",  # the period says whether it is a month
+    }
 )
+#: The option that narrows a population to one staff group (the dashboard's filter), and its
+#: value for no filter: a filtered count is a part of the unfiltered one.
+FILTER, UNFILTERED = "staff_group", q.ALL_STAFF_GROUPS
 #: Populations several measures count the same way: one quantity, whichever measure shows it.
 _SHARED_POPULATIONS = (
     (q.workforce, "staff in post"),
@@ -158,8 +172,21 @@ class Figures:
     def values(self) -> dict[Node, int]:
         return {f.node: f.value for f in self.shown}
 
+    def staff(self) -> dict[str, int]:
+        """Each unit's staff in post (the most in any period shown), where a whole workforce
+        is shown: how large an organisation is, for choosing complements that lose least."""
+        out: dict[str, int] = {}
+        for f in self.shown:
+            n = f.node
+            if n.source == WORKFORCE and n.cell == ALL and n.group == TOTAL and n.window == 1:
+                out[n.unit] = max(out.get(n.unit, 0), f.value)
+        return out
+
 
 def window_of(result: Result) -> int:
+    """Years pooled: a month is never pooled."""
+    if is_month(result.period):
+        return 1
     m = measure_of(result)
     return int(result.options.get("window", m.window if m else 1))
 
@@ -189,7 +216,7 @@ def group_type_of(result: Result) -> str:
 
 def _signature(options: Mapping[str, Any]) -> str:
     kept = {k: v for k, v in options.items() if k not in _NOT_COUNTED}
-    return json.dumps(kept, sort_keys=True, default=str) if kept else ""
+    return _dumps(kept) if kept else ""
 
 
 def _own(result: Result, what: str) -> str:
@@ -202,8 +229,31 @@ def population_of(result: Result) -> str:
     if m is not None:
         for population, name in _SHARED_POPULATIONS:
             if m.population is population:
-                return name
+                group = result.options.get(FILTER, UNFILTERED)
+                return name if group == UNFILTERED else f"{name} {_dumps({FILTER: group})}"
     return _own(result, "members")
+
+
+def _dumps(kept: Mapping[str, Any]) -> str:
+    return json.dumps(kept, sort_keys=True, default=str)
+
+
+def unfiltered(source: str) -> str | None:
+    """The source a count of one staff group is a part of (None: `source` is not filtered).
+    A filtered shared population (`staff in post {"staff_group": ...}`) is part of the shared
+    population; a measure's own count is part of the same count over every staff group."""
+    base, sep, sig = source.partition(" {")
+    if not sep:
+        return None
+    try:
+        kept = json.loads("{" + sig)
+    except ValueError:  # a conflicting figure's own quantity (see `_separate_conflicts`)
+        return None
+    if not isinstance(kept, dict) or kept.get(FILTER, UNFILTERED) == UNFILTERED:
+        return None
+    if set(kept) == {FILTER} and ":" not in base:
+        return base
+    return f"{base} {_dumps({**kept, FILTER: UNFILTERED})}"
 
 
 def _split_category(result: Result, m: Measure | None) -> tuple[str, str | None]:

@@ -114,7 +114,13 @@ def decide(
             suppressed.add(f.node)
     if policy.secondary:
         suppressed = protect(
-            relations(figures, systems), values, figures.hidden, suppressed, fixed, policy
+            relations(figures, systems),
+            values,
+            figures.hidden,
+            suppressed,
+            fixed,
+            policy,
+            figures.staff(),
         )
     shown = {
         n: None if n in suppressed else v if n in fixed else shown_count(v, policy)

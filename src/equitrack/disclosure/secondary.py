@@ -76,6 +76,8 @@ from equitrack.disclosure.figures import (  # figures reads the measures' declar
     Layout,
     Node,
     black_codes,
+    months_of,
+    unfiltered,
 )
 from equitrack.disclosure.policy import Policy
 from equitrack.model import codes
@@ -181,6 +183,12 @@ class _Builder:
         # without `systems`, every organisation in the output counts in each system unit
         self.orgs = sorted({n.unit for n in self.nodes if not n.unit.startswith(SYSTEM_PREFIX)})
         self.out: dict[tuple[Node, tuple[Node, ...]], Relation] = {}
+        # each unfiltered source and its filtered ones (one per staff group shown anywhere)
+        self.filtered: dict[str, set[str]] = defaultdict(set)
+        for source in {n.source for n in self.nodes}:
+            whole = unfiltered(source)
+            if whole is not None:
+                self.filtered[whole].add(source)
 
     def add(self, total: Node, parts: Iterable[Node], exact: bool, rule: str) -> None:
         kept = tuple(sorted(set(parts)))
@@ -206,6 +214,10 @@ class _Builder:
                 self.units_to_system(n)
             if n.window > 1 and n.period <= 9999:
                 self.years_to_window(n)
+            if n.source in self.filtered:
+                self.filters_to_whole(n)
+            if n.period <= 9999 and _over_time(n.source):
+                self.months_to_year(n)
         for measure, layout in self.figures.layouts.items():
             self.cells_to_total(measure, layout)
         return list(self.out.values())
@@ -257,6 +269,22 @@ class _Builder:
         years = [n._replace(window=1, period=n.period - k) for k in range(n.window)]
         self.add(n, self.parts(years), True, f"{n.window} years add up to the pooled figure")
 
+    def filters_to_whole(self, n: Node) -> None:
+        """A count over every staff group is at most the sum of its staff groups' counts (a
+        person with posts in two groups counts in both)."""
+        parts = self.parts(n._replace(source=s) for s in sorted(self.filtered[n.source]))
+        self.add(n, parts, False, "staff groups add up to the whole")
+
+    def months_to_year(self, n: Node) -> None:
+        """A year's (or pooled window's) events are at most the sum of its months' (a person
+        counted once a year may count in two months); counts of a state (staff in post) are
+        not added over time."""
+        years = range(n.period - n.window + 1, n.period + 1)
+        months = [n._replace(period=m, window=1) for y in years for m in months_of(y)]
+        if not any(m in self.nodes for m in months):
+            return
+        self.add(n, self.parts(months), False, "months add up to their year")
+
     def cells_to_total(self, measure: str, layout: Layout) -> None:
         """A measure's breakdown cells to its whole, per count, unit, period and group."""
         rows: dict[tuple, dict[str, Node]] = defaultdict(dict)
@@ -275,6 +303,15 @@ class _Builder:
                     True,
                     f"{layout} cells add up to their total",
                 )
+
+
+def _over_time(source: str) -> bool:
+    """Whether a count adds up over time: events and records do, states (who is in post, on
+    the bank, on the board, the members of a population) do not."""
+    base = source.split(" {", 1)[0]
+    return (
+        base.endswith(":events") or base in ("shortlisted applications",) or (":category " in base)
+    )
 
 
 def _layout_relations(
@@ -340,12 +377,21 @@ def protect(
     suppressed: Collection[Node],
     fixed: Collection[Node],
     policy: Policy,
+    staff: Mapping[str, int] | None = None,
 ) -> set[Node]:
     """`suppressed` with what must go too, so that no relation gives away a protected count.
 
-    Where a relation gives one away (see `_giveaway`), the smallest non-zero member still shown
-    and not in `fixed` is suppressed, until none does.
+    Where a relation gives one away (see `_giveaway`), a member still shown and not in `fixed`
+    is suppressed, until none does: the one that loses least, that is a figure of a system or
+    of an organisation of at most `policy.spare_above` staff (`staff`: each unit's staff in
+    post) before any of a larger organisation, and then the smallest.
     """
+    sizes = staff or {}
+
+    def loss(n: Node) -> tuple[bool, int, Node]:
+        spared = not n.unit.startswith(SYSTEM_PREFIX) and sizes.get(n.unit, 0) > policy.spare_above
+        return spared, values[n], n
+
     out = set(suppressed)
     rels = list(relations)
     by_node: dict[Node, list[int]] = defaultdict(list)
@@ -361,7 +407,7 @@ def protect(
         candidates = _giveaway(rels[i], values, hidden, out, fixed, policy)
         if not candidates:
             continue
-        chosen = min(candidates, key=lambda n: (values[n], n))
+        chosen = min(candidates, key=loss)
         out.add(chosen)
         for j in by_node[chosen]:
             if j not in queued:
