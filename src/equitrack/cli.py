@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -165,6 +166,16 @@ def import_(
             show_default=False,
         ),
     ] = None,
+    as_at: Annotated[
+        str | None,
+        typer.Option(
+            "--as-at",
+            help="YYYY-MM-DD: the date an ESR staff-in-post export is as at, when its title "
+            "block does not say. It loads as a snapshot: the organisation's assignments are "
+            "then kept over time from all its snapshots and leavers reports.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Check files against the data model and load them, all or nothing.
 
@@ -183,6 +194,11 @@ def import_(
     if org is None and (org_name or org_type):
         errors.print("[bold red]Error:[/bold red] --org-name and --org-type name what --org adds")
         raise typer.Exit(2)
+    try:
+        snapshot_date = dt.date.fromisoformat(as_at) if as_at is not None else None
+    except ValueError:
+        errors.print(f"[bold red]Error:[/bold red] --as-at {as_at} is not a date (YYYY-MM-DD)")
+        raise typer.Exit(2) from None
     with user_errors():
         named = OrgOption.of(org, org_name, org_type) if org is not None else None
         store = connect(db)
@@ -196,6 +212,7 @@ def import_(
                 progress=bars,
                 profile=profile,
                 org=named,
+                as_at=snapshot_date,
             )
         show_import(result, skip_invalid)
         _audit(

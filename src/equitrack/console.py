@@ -248,6 +248,30 @@ def show_status(info: dict[str, Any]) -> None:
         d.add_row(who, f"{v['people']:,}", f"{v['known']:,}", rate)
     console.print(d)
     show_coverage(info.get("coverage", []))
+    show_snapshots(info.get("snapshots", {}))
+
+
+def show_snapshots(info: dict[str, Any]) -> None:
+    """Each organisation's ESR snapshots, and what the history made of them could not know."""
+    if not info.get("by_org"):
+        return
+    t = Table(title="ESR snapshots and leavers reports", title_justify="left")
+    for name in ("organisation", "snapshots", "first", "last", "leavers rows",
+                 "ended between snapshots", "leavers records contradicted"):  # fmt: skip
+        t.add_column(name, justify="left" if name in ("organisation", "first", "last") else "right")
+    for s in info["by_org"]:
+        dates = s["snapshot_dates"]
+        t.add_row(
+            s["org"], f"{len(dates):,}", dates[0] if dates else "–", dates[-1] if dates else "–",
+            f"{s['leavers_rows']:,}", f"{s['ended_between_snapshots']:,}",
+            f"{s['leaver_conflicts']:,}",
+        )  # fmt: skip
+    console.print(t)
+    console.print(
+        f"People whose recorded ethnicity changed between snapshots: {info['ethnicity_changed']:,} "
+        "(the latest recorded applies to every year; docs/snapshots.md)",
+        highlight=False,
+    )
 
 
 def show_coverage(spans: list[dict[str, Any]]) -> None:

@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from equitrack import __version__
-from equitrack.ingest import detect, mapping
+from equitrack.ingest import detect, mapping, snapshot
 from equitrack.ingest import profile as profiles
 from equitrack.ingest.naming import Naming, OrgOption
 from equitrack.ingest.pseudonymise import Pseudonymiser, load_key
@@ -36,7 +36,7 @@ from equitrack.ingest.readers import (
     read,
 )
 from equitrack.ingest.scope import OrgScope
-from equitrack.ingest.validate import Checked, Context, complete, examine
+from equitrack.ingest.validate import Checked, Context, Examined, complete, examine
 from equitrack.model.organisations import Organisation
 from equitrack.model.tables import ORG_REF, TABLE_BY_NAME, load_order
 from equitrack.outputs.neutral import write_csv
@@ -147,6 +147,7 @@ def import_paths(
     profile: profiles.Profile | str | Path | None = None,
     allowed_orgs: Iterable[str] | None = None,
     org: OrgOption | None = None,
+    as_at: dt.date | None = None,
 ) -> ImportResult:
     """Import files and folders into the store; see the module docstring.
 
@@ -169,6 +170,10 @@ def import_paths(
 
     `org` names the organisation of files that have no organisation column (--org): their rows
     take its code, and it is added to organisations if not loaded (see `naming.py`).
+
+    `as_at` (--as-at) is the date of ESR staff-in-post exports whose title block does not say
+    it: they load as snapshots, and the organisation's assignments are derived from all its
+    snapshots and leavers reports when the import finishes (see `snapshot.py`).
     """
     progress = progress or Silent()
     if profile is not None and not isinstance(profile, profiles.Profile):
@@ -197,12 +202,25 @@ def import_paths(
     seen: set[tuple[str, str]] = set()
     results: list[SourceResult] = []
     rejects: list[tuple[SourceResult, pa.Table]] = []
+    rebuild = snapshot.Rebuild()
+    as_snapshots: set[tuple[Path, str | None]] = set()  # files loaded whole as snapshots
+
+    def name_org(source: Source) -> None:
+        named = naming.wanted(source)
+        if named is not None and not _has_org(store, named.org_code, ctx):
+            failed = any(r.status == Status.FAILED for r in results)
+            _add_org(store, ctx, named, None if failed else next(batch_ids), loaded_at)
+            notes.append(naming.note(named))
+            added.append(named.org_code)
+
     # A file's batch is written on a second thread while the next file is read, checked and
     # hashed; the store itself is only ever used by one thread at a time: the next file is
     # checked against the store after the batch before it has been committed.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="equitrack-insert") as writer:
         writing: Future[None] | None = None
         for source in _order(sources):
+            if (source.path, source.sheet) in as_snapshots:
+                continue  # read with the file's people
             fp = fingerprint(source.path, source.sheet)
             identity = (fp.sha256, source.table)
             if identity in before or identity in seen:
@@ -218,19 +236,47 @@ def import_paths(
             advance = progress.task(f"Reading {source.label}", progress_total(source) or None)
             try:
                 raw = naming.fill(_read(source, advance, fp, pending, canonical))
+                mode = _snapshot_mode(source, pending, as_at)
             except BaseException:  # a file that cannot be read: what this import wrote goes
                 _finish(writing)
                 store.undo_unfinished_import(store.own)
                 raise
+            if mode is not None:
+                key = (source.path, source.sheet)
+                as_snapshots.add(key)
+                other = naming.fill(pending.pop(key)["assignments"])
+                progress.task(f"Checking {source.label}", None)
+                examined = (examine(raw, pseudonymiser), examine(other, pseudonymiser))
+                _finish(writing)
+                name_org(other.source)
+                done = _snapshot(examined, mode, ctx, skip_invalid, scope, len(results))
+                notes.append(f"{source.label}: read as {mode.describe()}")
+                for (checked, keep), result in zip(
+                    done, _results(done, raw, fp, skip_invalid), strict=True
+                ):
+                    results.append(result)
+                    if skip_invalid and (not keep.all() or checked.unreadable):
+                        rejects.append((result, _rejected_rows(checked, keep)))
+                rows = snapshot.rows_of(*done[0], *done[1], mode)
+                results[-1].file_problems.extend(rebuild.add(rows, None, source.label))
+                if results[-1].file_problems:
+                    for r in results[-2:]:
+                        r.status, r.rows_loaded = Status.FAILED, 0
+                if not any(r.status == Status.FAILED for r in results):
+                    batch_id = next(batch_ids)
+                    store.own.add(batch_id)
+                    rebuild.batches.add(batch_id)
+                    for r in results[-2:]:
+                        r.batch_id = batch_id
+                    loading = progress.task(f"Loading {source.label}", rows.num_rows)
+                    batch = _snapshot_batch(rows, results[-2:], batch_id, loaded_at)
+                    writing = writer.submit(_commit, store, batch, loading)
+                del raw, other, examined, done, rows
+                continue
             progress.task(f"Checking {source.label}", None)
             examined = examine(raw, pseudonymiser)
             _finish(writing)
-            named = naming.wanted(source)
-            if named is not None and not _has_org(store, named.org_code, ctx):
-                failed = any(r.status == Status.FAILED for r in results)
-                _add_org(store, ctx, named, None if failed else next(batch_ids), loaded_at)
-                notes.append(naming.note(named))
-                added.append(named.org_code)
+            name_org(source)
             checked = complete(examined, ctx)
             if scope is not None:
                 checked.file_problems.extend(scope.check(checked, len(results)))
@@ -275,12 +321,90 @@ def import_paths(
                 r.status, r.rows_loaded, r.batch_id = Status.HELD, 0, None
         outcome.written = _write_problem_lists(results, rejects_dir)
         return outcome
-    store.finish_import({KEY_FINGERPRINT: pseudonymiser.fingerprint()})
+    derive = rebuild.prepare(store, batch_ids, loaded_at)
+    notes.extend(rebuild.notes)
+    store.finish_import({KEY_FINGERPRINT: pseudonymiser.fingerprint()}, also=derive)
     outcome.named = added
     outcome.written = [
         _private_csv(table, rejects_dir / f"{_stem(r.source)}.rejects.csv") for r, table in rejects
     ]
     return outcome
+
+
+def _snapshot_mode(
+    source: Source,
+    pending: dict[tuple[Path, str | None], dict[str, RawData]],
+    as_at: dt.date | None,
+) -> snapshot.Mode | None:
+    """How an ESR export just read (its people first) loads: as a snapshot, a leavers report,
+    or (None) as rows of the tables like any other file."""
+    waiting = pending.get((source.path, source.sheet), {})
+    if source.table != "people" or not snapshot.can_hold(source) or "assignments" not in waiting:
+        return None
+    return snapshot.mode_of(source, waiting["assignments"], as_at)
+
+
+def _snapshot(
+    examined: tuple[Examined, Examined],
+    mode: snapshot.Mode,
+    ctx: Context,
+    skip_invalid: bool,
+    scope: OrgScope | None,
+    index: int,
+) -> list[tuple[Checked, np.ndarray]]:
+    """A snapshot's people and assignments checked (not against the keys loaded before: they
+    name the same people and assignments again), and the rows of each that may load."""
+    done = []
+    for e in examined:
+        checked = complete(e, ctx, loaded=False)
+        if checked.table.name == "assignments":
+            snapshot.check_rows(checked, mode, ctx.store)
+            if scope is not None:
+                checked.file_problems.extend(scope.check(checked, index))
+        keep = np.ones(e.raw.data.num_rows, bool)
+        keep[checked.bad_rows] = False
+        if checked.table.name == "people":
+            ctx.accept(checked, keep)  # the file's assignments and later files refer to them
+        done.append((checked, keep))
+    return done
+
+
+def _results(
+    done: list[tuple[Checked, np.ndarray]], raw: RawData, fp: Fingerprint, skip_invalid: bool
+) -> list[SourceResult]:
+    """A snapshot's result per table; both fail when either does (it is one report)."""
+    failed = any(bool(c.file_problems) or (not c.ok and not skip_invalid) for c, _ in done)
+    out = []
+    for checked, keep in done:
+        out.append(
+            SourceResult(
+                checked.raw.source,
+                Status.FAILED if failed else Status.LOADED,
+                rows_read=checked.rows_read,
+                file_rows=_file_rows(raw),
+                rows_loaded=0 if failed else int(keep.sum()),
+                rows_rejected=checked.rows_read - int(keep.sum()),
+                problems=checked.problems,
+                file_problems=checked.file_problems,
+                warnings=checked.warnings,
+                encoding=raw.encoding,
+                sha256=fp.sha256,
+            )
+        )
+    return out
+
+
+def _snapshot_batch(
+    rows: pa.Table, results: list[SourceResult], batch_id: int, loaded_at: dt.datetime
+) -> list[tuple[str, pa.Table]]:
+    ids = pa.array(np.full(rows.num_rows, batch_id, np.int64))
+    counts = {r.source.table: (r.rows_read, r.rows_loaded, r.rows_rejected) for r in results}
+    source = results[0].source
+    return [
+        ("snapshot_rows", rows.append_column("batch_id", ids)),
+        ("batches", snapshot.batch_rows(batch_id, source, results[0].sha256, counts, loaded_at)),
+        ("import_journal", pa.table({"batch_id": pa.array([batch_id], pa.int64())})),
+    ]
 
 
 def _file_rows(raw: RawData) -> int:

@@ -957,6 +957,22 @@ def header_of(source: Source) -> list[str]:
         return [str(v).strip() for v in top.header if _filled(v)] if top else []
 
 
+def title_of(source: Source) -> list[list[str]]:
+    """The rows of a report's title block above its header, as text (none for most files):
+    where an ESR report says the date it is "as at"."""
+    if source.format == "csv":
+        header = _header(source.path)
+        if not header.skip:
+            return []
+        lines = _decoded(_head_lines(source.path), header.encoding)
+        return _parsed(source.path, lines)[: header.skip]
+    if source.format == "xlsx":
+        with _sheet(source) as ws:
+            top = _sheet_top(ws.iter_rows(values_only=True), source.label)
+            return [[_cell_text(v) for v in row] for row in top.rows[: top.skip]] if top else []
+    return []
+
+
 def progress_total(source: Source) -> int:
     """What the progress bar counts for a source: bytes for CSV, rows otherwise."""
     if source.format == "csv":

@@ -160,11 +160,13 @@ def check(raw: RawData, ctx: Context) -> Checked:
     return complete(examine(raw, ctx.pseudonymiser), ctx)
 
 
-def complete(examined: Examined, ctx: Context) -> Checked:
-    """The checks against the store (keys already loaded, references), and the result."""
+def complete(examined: Examined, ctx: Context, *, loaded: bool = True) -> Checked:
+    """The checks against the store (keys already loaded, unless `loaded` is False: an ESR
+    snapshot names people and assignments loaded before), references, and the result."""
     e = examined
     if e.data is not None:
-        _check_loaded(e.raw, e.table, e.data, e.raw_ids, ctx, e.problems)
+        if loaded:
+            _check_loaded(e.raw, e.table, e.data, e.raw_ids, ctx, e.problems)
         _check_references(e.raw, e.table, e.data, e.raw_ids, e.hashed, ctx, e.problems)
     return Checked(
         e.raw, e.table, e.data, e.problems.table(), e.file_problems, e.warnings, e.extra_columns

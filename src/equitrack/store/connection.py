@@ -20,7 +20,7 @@ anti-join on an integer column and needs no second copy. The import itself reads
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +33,9 @@ from equitrack import config
 from equitrack.model.tables import TABLES
 from equitrack.store.schema import BATCH_ID, META, OPTIONAL, SCHEMA_VERSION, all_schemas
 from equitrack.store.spark import connect_spark, is_spark_url
+
+#: Bookkeeping tables whose rows belong to a batch, removed with an unfinished import's.
+UNDONE_TOO = ("extra_values", "snapshot_rows", "derived_batches", "batches")
 
 
 class StoreError(Exception):
@@ -100,15 +103,20 @@ class Store:
             return []
         ids = ", ".join(str(int(b)) for b in pending)
         with self.transaction():
-            for name in (*(t.name for t in TABLES), "extra_values", "batches", "import_journal"):
+            for name in (*(t.name for t in TABLES), *UNDONE_TOO, "import_journal"):
                 self.con.raw_sql(f'DELETE FROM "{name}" WHERE batch_id IN ({ids})')
         self.own.difference_update(pending)
         return pending
 
-    def finish_import(self, meta: dict[str, str] | None = None) -> None:
+    def finish_import(
+        self, meta: dict[str, str] | None = None, also: Callable[[], None] | None = None
+    ) -> None:
         """The import is complete: its batches (this view's own) appear to every reader at once,
-        and `meta` entries not yet set are set, in the same transaction."""
+        and `meta` entries not yet set are set, in the same transaction; so are the writes of
+        `also` (assignments derived from ESR snapshots replacing those derived before)."""
         with self.transaction():
+            if also is not None:
+                also()
             if self.own:
                 ids = ", ".join(str(int(b)) for b in sorted(self.own))
                 self.con.raw_sql(f'DELETE FROM "import_journal" WHERE batch_id IN ({ids})')

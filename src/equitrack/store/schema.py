@@ -93,6 +93,37 @@ AUDIT_LOG = ibis.schema(
     }
 )
 
+#: ESR staff-in-post snapshots and leavers reports as received (pseudonymised), a row per
+#: assignment with its person's equality fields: `kind` is `in_post` (a snapshot of `org_code`
+#: as at `as_at`) or `leaver` (a leavers report's row; `as_at` is its termination date). The
+#: organisation's assignments, and the people, are derived from them (ingest/spells.py).
+SNAPSHOT_KINDS = ("in_post", "leaver")
+
+
+def _snapshot_rows() -> ibis.Schema:
+    fields: dict[str, object] = {"kind": "string", "as_at": "date"}
+    for name in ("assignments", "people"):
+        declared = next(t for t in TABLES if t.name == name)
+        fields |= {c.name: IBIS_TYPES[c.kind] for c in declared.columns if c.name not in fields}
+    fields[BATCH_ID] = "int64"
+    return ibis.schema(fields)
+
+
+SNAPSHOT_ROWS = _snapshot_rows()
+#: The batches holding assignments (for an organisation) or people (org_code blank) derived
+#: from the snapshots: replaced whole whenever a snapshot or leavers report is loaded.
+#: What the derivation could not know for sure is counted with it (see spells.Quality).
+DERIVED_BATCHES = ibis.schema(
+    {
+        "batch_id": "int64",
+        "org_code": "string",
+        "snapshots": "int64",
+        "ended_between": "int64",
+        "leaver_conflicts": "int64",
+        "ethnicity_changed": "int64",
+    }
+)
+
 BOOKKEEPING = {
     "batches": BATCHES,
     "extra_values": EXTRA_VALUES,
@@ -102,6 +133,8 @@ BOOKKEEPING = {
     "action_events": ACTION_EVENTS,
     "users": USERS,
     "audit_log": AUDIT_LOG,
+    "snapshot_rows": SNAPSHOT_ROWS,
+    "derived_batches": DERIVED_BATCHES,
 }
 
 
@@ -112,7 +145,9 @@ def table_schema(table: Table) -> ibis.Schema:
 
 
 #: Tables a store gains when first written to; a store made before them is still readable.
-OPTIONAL = frozenset({"actions", "action_events", "users", "audit_log"})
+OPTIONAL = frozenset(
+    {"actions", "action_events", "users", "audit_log", "snapshot_rows", "derived_batches"}
+)
 #: Tables that stay in the store: password hashes and the audit log are not data to analyse, so
 #: no export (Parquet for Spark) carries them.
 PRIVATE = frozenset({"users", "audit_log"})

@@ -9,6 +9,7 @@ from equitrack.model.tables import TABLES
 from equitrack.store import coverage
 from equitrack.store.connection import Store
 from equitrack.store.ethnicity import is_known
+from equitrack.store.snapshots import snapshot_quality
 
 
 def _rows(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -72,6 +73,7 @@ def status(store: Store) -> dict[str, Any]:
         "tables": rows_per_table(store),
         "coverage": coverage.by_org(store),
         "ethnicity_declaration": declaration(store),
+        "snapshots": snapshot_quality(store),
     }
 
 

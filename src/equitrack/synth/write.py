@@ -21,15 +21,19 @@ import pyarrow.parquet as pq
 class Export:
     """One system's export: the module that writes it and the canonical tables it covers.
 
-    The module has `write_export(tables, out_dir, seed) -> list[Path]`.
+    The module has `write_export(tables, out_dir, seed) -> list[Path]` (or the function
+    named). `in_all`: written by `exports` too (a series of snapshots is not: it holds the same
+    people and assignments as the single ESR export).
     """
 
     description: str
     tables: tuple[str, ...]
     module: str
+    function: str = "write_export"
+    in_all: bool = True
 
     def write(self, tables: dict[str, pa.Table], out_dir: Path, seed: int) -> list[Path]:
-        writer = import_module(self.module).write_export
+        writer = getattr(import_module(self.module), self.function)
         return writer(tables, out_dir, seed)
 
 
@@ -38,6 +42,21 @@ EXPORTS: dict[str, Export] = {
         "ESR staff in post and leavers (esr_workforce.csv)",
         ("people", "assignments"),
         "equitrack.synth.esr",
+    ),
+    "esr-snapshots": Export(
+        "ESR staff-in-post snapshots as at each 31 March with title blocks, and a leavers "
+        "report a year, per organisation (esr_RWE_staff_in_post_2024-03-31.csv, "
+        "esr_RWE_leavers_2023-24.csv, …)",
+        ("people", "assignments"),
+        "equitrack.synth.esr_snapshots",
+        in_all=False,
+    ),
+    "esr-monthly": Export(
+        "as esr-snapshots, with a snapshot at each month end",
+        ("people", "assignments"),
+        "equitrack.synth.esr_snapshots",
+        function="write_monthly",
+        in_all=False,
     ),
     "olm": Export(
         "ESR learning (OLM) enrolments and completions (olm_learning.csv)",
@@ -78,7 +97,8 @@ def write(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
-    chosen = list(EXPORTS) if fmt == ALL_EXPORTS else [fmt] if fmt in EXPORTS else []
+    every = [name for name, e in EXPORTS.items() if e.in_all]
+    chosen = every if fmt == ALL_EXPORTS else [fmt] if fmt in EXPORTS else []
     for name in chosen:
         export = EXPORTS[name]
         if not all(t in tables for t in export.tables):

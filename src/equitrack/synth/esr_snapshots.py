@@ -1,0 +1,190 @@
+"""The generated workforce as a series of ESR staff-in-post snapshots with leavers reports.
+
+What a trust's analyst receives over the years: each organisation's staff-in-post report as at
+each 31 March (or each month end), and a leavers report for each financial year, saved from
+ESR BI as CSV with the report's title block above the header ("Staff in Post", "As at date:
+31/03/2024", the run date). A snapshot lists the assignments in post on its date, in their
+state then; a leavers report lists the assignments that ended in its year, with the
+termination date and the leaving reason.
+
+ESR keeps an assignment's number through a change of band or hours, so the canonical rows of
+one person in one organisation that follow on from each other (the next starting the day after
+the last ended, no leaving reason between, neither bank) are one ESR assignment here: its
+number is the first row's, its start date the first row's. An assignment that ends without a
+leaving reason while the person stays (a move to another post) is in no leavers report, so a
+loaded series ends it "between snapshots".
+
+A person who never appears in any snapshot or leavers report (their only assignment began and
+ended between two snapshots without a leaving reason) is written to the leavers report of the
+year it ended all the same, so that every person the other tables refer to is loaded.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pcsv
+
+from equitrack.synth.esr import esr_export
+
+#: Columns of the single export a staff-in-post report does not have.
+NOT_IN_POST = ("Assignment End Date", "Termination Date", "Leaving Reason")
+
+
+def snapshot_dates(assignments: pa.Table, monthly: bool = False) -> list[dt.date]:
+    """Each 31 March (or month end) from the end of the first financial year in which an
+    assignment ended, to the end of the last year with data."""
+    ends = pc.drop_null(assignments["end_date"])
+    first, last = pc.min(ends).as_py(), pc.max(ends).as_py()
+    last = max(last, pc.max(assignments["start_date"]).as_py())
+    years = range(first.year + (first.month >= 4), last.year + (last.month >= 4) + 1)
+    yearly = [dt.date(y, 3, 31) for y in years]
+    if not monthly:
+        return yearly
+    months, day = [], yearly[0]
+    while day <= yearly[-1]:
+        months.append(day)
+        following = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+        day = dt.date(following.year + following.month // 12, following.month % 12 + 1, 1)
+        day -= dt.timedelta(days=1)
+    return months
+
+
+def esr_numbers(assignments: pa.Table) -> tuple[pa.Array, pa.Array, np.ndarray]:
+    """Each canonical row's ESR assignment number and start date (the first row of the run of
+    rows it continues), and whether it is the last row of its run."""
+    a = assignments
+    n = a.num_rows
+    start = a["start_date"].combine_chunks().cast(pa.int32()).to_numpy(zero_copy_only=False)
+    end_col = a["end_date"].combine_chunks().cast(pa.int32())
+    end = pc.fill_null(end_col, np.int32(2**31 - 1)).to_numpy(zero_copy_only=False).astype(np.int64)
+    key = pc.binary_join_element_wise(a["person_id"], a["org_code"], "|").to_numpy(
+        zero_copy_only=False
+    )
+    bank = pc.equal(a["contract"], "bank").to_numpy(zero_copy_only=False)
+    reason = pc.is_valid(a["leaving_reason"]).to_numpy(zero_copy_only=False)
+    order = np.lexsort((start, key))
+    head = np.arange(n)
+    last = np.ones(n, bool)
+    for i, j in itertools.pairwise(order):
+        if (
+            key[i] == key[j]
+            and end[i] + 1 == start[j]
+            and not reason[i]
+            and not bank[i]
+            and not bank[j]
+        ):
+            head[j] = head[i]
+            last[i] = False
+    ids = a["assignment_id"].combine_chunks().take(pa.array(head))
+    starts = a["start_date"].combine_chunks().take(pa.array(head))
+    return ids, starts, last
+
+
+def _as_esr(tables: dict[str, pa.Table], rows: pa.Table, seed: int) -> pa.Table:
+    return esr_export({**tables, "assignments": rows}, seed)
+
+
+def _write(path: Path, title: list[str], table: pa.Table) -> Path:
+    """A CSV as ESR BI saves it: the title block, a blank line, then the header and rows."""
+    text = io.StringIO()
+    out = csv.writer(text, lineterminator="\r\n")
+    for line in title:
+        out.writerow([line])
+    out.writerow([])
+    with path.open("wb") as fh:
+        fh.write(b"\xef\xbb\xbf" + text.getvalue().encode("utf-8"))
+        pcsv.write_csv(table, fh, pcsv.WriteOptions(include_header=True, quoting_style="needed"))
+    return path
+
+
+def write_series(
+    tables: dict[str, pa.Table], out_dir: Path, seed: int = 7, monthly: bool = False
+) -> list[Path]:
+    """`esr_<org>_staff_in_post_<date>.csv` for each organisation and snapshot date, and
+    `esr_<org>_leavers_<year>.csv` for each financial year; the first path is the first file."""
+    a = tables["assignments"]
+    ids, starts, last = esr_numbers(a)
+    esr = a.set_column(a.schema.get_field_index("assignment_id"), "assignment_id", ids)
+    esr = esr.set_column(esr.schema.get_field_index("start_date"), "start_date", starts)
+    dates = snapshot_dates(a, monthly)
+    end = esr["end_date"].combine_chunks()
+    seen = np.zeros(esr.num_rows, bool)
+    snapshots: list[tuple[dt.date, pa.Table]] = []
+    for day in dates:
+        d = pa.scalar(day, pa.date32())
+        active = pc.and_(
+            pc.less_equal(a["start_date"], d), pc.fill_null(pc.greater_equal(end, d), True)
+        )
+        mask = np.asarray(pc.fill_null(active, False).to_numpy(zero_copy_only=False))
+        seen |= mask
+        snapshots.append((day, esr.filter(pa.array(mask))))
+    in_snapshot = set(pc.unique(a["person_id"].filter(pa.array(seen))).to_pylist())
+    person = a["person_id"].combine_chunks()
+    never = ~pc.is_in(person, pa.array(sorted(in_snapshot), person.type)).to_numpy(
+        zero_copy_only=False
+    )
+    ended = pc.is_valid(end).to_numpy(zero_copy_only=False)
+    reason = pc.is_valid(esr["leaving_reason"]).to_numpy(zero_copy_only=False)
+    leaving = ended & last & (reason | never)
+    written: list[Path] = []
+    out_dir = Path(out_dir)
+    orgs = tables["organisations"]["org_code"].to_pylist()
+    for day, rows in snapshots:
+        export = _as_esr(tables, rows, seed).drop_columns(list(NOT_IN_POST))
+        for org in orgs:
+            mine = export.filter(pc.equal(export["Org Code"], org))
+            if mine.num_rows:
+                title = [
+                    "Staff in Post - Assignment Level",
+                    f"As at date: {day:%d/%m/%Y}",
+                    f"Run date: {day + dt.timedelta(days=5):%d/%m/%Y} 09:12",
+                    f"Organisation: {org}",
+                ]
+                name = f"esr_{org}_staff_in_post_{day.isoformat()}.csv"
+                written.append(_write(out_dir / name, title, mine))
+    years = sorted({d.year for d in dates if d.month == 3})
+    for i, year in enumerate(years):
+        lo = dt.date(1900 if i == 0 else year - 1, 4, 1)
+        within = pc.and_(
+            pc.greater_equal(end, pa.scalar(lo, pa.date32())),
+            pc.less_equal(end, pa.scalar(dt.date(year, 3, 31), pa.date32())),
+        )
+        pick = leaving & np.asarray(pc.fill_null(within, False).to_numpy(zero_copy_only=False))
+        export = _as_esr(tables, esr.filter(pa.array(pick)), seed)
+        export = export.drop_columns(["Assignment End Date"])
+        export = export.set_column(
+            export.schema.get_field_index("Termination Date"),
+            "Termination Date",
+            pc.strftime(esr["end_date"].filter(pa.array(pick)).cast(pa.timestamp("s")), "%d/%m/%Y"),
+        )
+        for org in orgs:
+            mine = export.filter(pc.equal(export["Org Code"], org))
+            if mine.num_rows:
+                since = "the start of the records" if i == 0 else f"01/04/{year - 1}"
+                title = [
+                    "Leavers - Assignment Level",
+                    f"Termination date from {since} to 31/03/{year}",
+                    f"Run date: 05/04/{year} 09:30",
+                    f"Organisation: {org}",
+                ]
+                name = f"esr_{org}_leavers_{year - 1}-{year % 100:02d}.csv"
+                written.append(_write(out_dir / name, title, mine))
+    return written
+
+
+def write_export(tables: dict[str, pa.Table], out_dir: Path, seed: int = 7) -> list[Path]:
+    """A snapshot each 31 March and a leavers report each year."""
+    return write_series(tables, out_dir, seed)
+
+
+def write_monthly(tables: dict[str, pa.Table], out_dir: Path, seed: int = 7) -> list[Path]:
+    """A snapshot each month end and a leavers report each year."""
+    return write_series(tables, out_dir, seed, monthly=True)
