@@ -18,6 +18,7 @@ from equitrack.ingest import identifying as ids
 from equitrack.ingest import profile as profiles
 from equitrack.store import connect
 from tests.factories import PEOPLE, small_system
+from tests.reference.plain_identifiers import nhs_check_digit
 
 #: ESR interface files and warehouse extracts, as the issue found them kept raw.
 ESR_HEADERS = ["LastName", "FirstName", "DateofBirth", "NationalInsuranceNo", "NHSUniqueID",
@@ -91,6 +92,21 @@ def test_nhs_numbers_need_a_valid_check_digit() -> None:
     assert not ids.nhs_number("94347659190")  # eleven digits
     assert not ids.nhs_number("1234567890")  # the check digit would be 10: no such number
     assert not ids.nhs_number("0000000000")
+
+
+def test_the_plain_check_digit_is_the_published_one() -> None:
+    """943 476 591: 9·10 + 4·9 + 3·8 + 4·7 + 7·6 + 6·5 + 5·4 + 9·3 + 1·2 = 299, 299 mod 11 = 2,
+    11 - 2 = 9. 000 000 014: 1·3 + 4·2 = 11, remainder 0, so 11, written 0. 123 456 789: 210,
+    remainder 1, so 10: no NHS number starts with those nine digits."""
+    assert nhs_check_digit("943476591") == 9
+    assert nhs_check_digit("000000014") == 0
+    assert nhs_check_digit("123456789") is None
+
+
+@given(st.text("0123456789", min_size=9, max_size=9), st.integers(0, 9))
+def test_an_nhs_number_is_found_exactly_when_its_check_digit_is_right(nine: str, last: int) -> None:
+    valid = nhs_check_digit(nine) == last and len(set(nine + str(last))) > 1
+    assert ids.nhs_number(nine + str(last)) is valid
 
 
 @pytest.mark.parametrize(
@@ -177,7 +193,7 @@ def test_a_kept_column_whose_header_splits_into_an_identifier_is_refused(
 
 
 def _nhs_number(nine: str, spaced: bool) -> str | None:
-    check = ids._nhs_check_digit(nine)
+    check = nhs_check_digit(nine)
     if check is None or len(set(nine + str(check))) == 1:
         return None
     digits = nine + str(check)

@@ -9,7 +9,7 @@ from equitrack.measures.populations import Scope
 from equitrack.measures.registry import MEASURES
 from equitrack.measures.result import Result
 from equitrack.reports import quality
-from equitrack.reports.quality import Batch, Declaration
+from equitrack.reports.quality import Batch, Coverage, Declaration, Quality
 from equitrack.store import Store
 from equitrack.tracker.plan import load_plan
 from tests.reports.conftest import KNOWN, STAFF
@@ -103,11 +103,18 @@ def test_a_table_behind_part_of_a_recommendation() -> None:
         (("racist_abuse", ("incidents",)), ("bank_survey_wres5", ("survey",))),
     )
     assert not blocked.whole
-    assert quality._missing_sentence("incidents", [blocked]) == (
+
+    def empty(table: str) -> Coverage:
+        return Coverage(table, "", 0, None, None, None, ())
+
+    summary = Quality(2026, (), (empty("incidents"), empty("pay")), (), (blocked,))
+    assert summary.not_loaded == ("incidents", "pay")
+    assert summary.sentences() == [
         "No incidents are loaded, so 1 of the 7 measures behind recommendation 9 cannot be "
-        "calculated."
-    )
-    assert quality._missing_sentence("pay", [blocked]) == "No pay records are loaded."
+        "calculated.",
+        "No pay records are loaded.",
+        "No data has been loaded.",
+    ]
 
 
 def test_batches_and_rejected_rows() -> None:
