@@ -477,6 +477,20 @@ def test_malformed_points_are_rejected() -> None:
         xmr_chart([("a", 1), ("b", 2)], improvement_direction="increase", fix_after_n_points=1)
 
 
+def test_a_period_given_twice_is_refused() -> None:
+    """Two values for 2025/26 would be charted as two consecutive points, their difference a
+    moving range; NHSRplotthedots refuses them ("duplicate rows found in ...") and so do we."""
+    twice = [("2024/25", 10), ("2025/26", 12), ("2025/26", 11)]
+    with pytest.raises(ValueError, match=r"period '2025/26' is given twice \(points 2 and 3\)"):
+        xmr_chart(twice, improvement_direction="increase")
+    with pytest.raises(ValueError, match="period 2025 is given twice"):
+        p_chart([(2024, 1, 10), (2025, 2, 10), (2025, 3, 10)], improvement_direction="decrease")
+    # a gap is not a repeat: each period once, one without a value
+    assert (
+        len(xmr_chart([(1, 10), (2, None), (3, 12)], improvement_direction="increase").points) == 3
+    )
+
+
 # --- p-chart ---------------------------------------------------------------------------------
 
 

@@ -33,7 +33,9 @@ ptd_calculate_assurance_type.R, ptd_add_short_group_warnings.R, geom_ptd_icon.R)
 * 2-of-3 flags only the points beyond the inner line, never the third point;
 * fewer than 13 points: trial limits (NHSRplotthedots' default ``ptd_spc.warning_threshold``);
 * ``fix_after_n_points=k``: centre and limits from the first k periods only, applied to all;
-* colours are ``ptd_spc_colours()``'s defaults.
+* colours are ``ptd_spc_colours()``'s defaults;
+* a period given twice is refused (R: "duplicate rows found in ..."): two values for one period
+  would be charted as two consecutive points and make moving ranges, trends and shifts of them.
 
 Deliberate differences, each an edge NHSRplotthedots does not handle or handles by accident:
 
@@ -519,6 +521,7 @@ def _chart(
     note: str | None,
 ) -> SpcChart:
     """Apply the rules to values and their bands, classify and colour, and pick the icons."""
+    _check_periods(labels)
     count = len(values)
     sides: list[int | None] = []
     outside: list[int] = []
@@ -684,6 +687,21 @@ def _options(
         screen_outliers=screen_outliers,
         trial_threshold=check_count(trial_threshold, "trial_threshold"),
     )
+
+
+def _check_periods(labels: Sequence[object]) -> None:
+    """Refuse a period given twice: a chart has one point per period, in time order."""
+    seen: dict[object, int] = {}
+    for i, label in enumerate(labels):
+        try:
+            first = seen.setdefault(label, i)
+        except TypeError:  # an unhashable label: compare with each before it
+            first = next((j for j in range(i) if labels[j] == label), i)
+        if first != i:
+            raise ValueError(
+                f"period {label!r} is given twice (points {first + 1} and {i + 1}); a chart has "
+                "one point per period, so combine or choose that period's values first"
+            )
 
 
 def _unpack(item: Any, width: int, position: int) -> tuple[Any, ...]:
