@@ -232,6 +232,41 @@ def test_proportions_at_zero_and_one_are_ordinary_points() -> None:
         assert 0.0 <= u.lower998 <= u.lower95 <= u.upper95 <= u.upper998 <= 1.0
 
 
+def test_a_value_exactly_on_a_limit_is_inside_it() -> None:
+    """Without overdispersion, target = 201/2016 = 0.0997024, asin √target = 0.3212542.
+
+    ten, 0 of 10: s = 1/(2√10) = 0.1581139. Lower 99.8%: 0.3212542 − 3.090232 × 0.1581139 =
+    −0.1673544, below 0, so the limit is exactly 0 and the value 0 is on it: inside. Lower 95%:
+    0.3212542 − 1.959964 × 0.1581139 = 0.0113567, sin² = 0.000129: 0 is below it.
+    one, 1 of 1: s = 0.5. Upper 99.8%: 0.3212542 + 3.090232 × 0.5 = 1.8663702 > π/2, so the
+    limit is exactly 1 and the value 1 is on it. Upper 95%: sin²(1.3012362) = 0.9290803.
+    five, 0 of 5: s = 0.2236068; lower 95%: 0.3212542 − 0.4382646 < 0, so both lower limits
+    are 0 and the value is on both: no outlier. Were "on" outside, ten and one would be 99.8%
+    outliers and five a 99.8% one too.
+    """
+    r = funnel_proportions(
+        ["big1", "big2", "five", "ten", "one"],
+        [100, 100, 0, 0, 1],
+        [1000, 1000, 5, 10, 1],
+        overdispersion=False,
+    )
+    assert r.target == pytest.approx(0.0997024, abs=1e-7) and not r.adjusted
+    by_unit = {u.unit: u for u in r.units}
+    ten, one, five = by_unit["ten"], by_unit["one"], by_unit["five"]
+    assert ten.value == ten.lower998 == 0.0
+    assert ten.lower95 == pytest.approx(0.000129, abs=1e-6)
+    assert (ten.outlier_limit, ten.outlier_direction) == (OutlierLimit.P95, OutlierDirection.LOW)
+    assert one.value == one.upper998 == 1.0
+    assert one.upper95 == pytest.approx(0.9290803, abs=1e-7)
+    assert (one.outlier_limit, one.outlier_direction) == (OutlierLimit.P95, OutlierDirection.HIGH)
+    assert five.value == five.lower95 == five.lower998 == 0.0
+    assert five.outlier_limit is None
+    assert [(o.unit, o.limit, o.bound) for o in r.outliers] == [
+        ("ten", OutlierLimit.P95, ten.lower95),
+        ("one", OutlierLimit.P95, one.upper95),
+    ]
+
+
 # --- exclusions and bad input ---------------------------------------------------------------
 
 

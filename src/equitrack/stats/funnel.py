@@ -43,7 +43,8 @@ below.
    Plain (unwidened) limits for standardised ratios are FunnelPlotR's exact Poisson ones,
    χ²(α/2; 2E)/2E and χ²(1 − α/2; 2(E + 1))/2E with α = 0.05 and 0.002.
 7. A unit is an outlier when its value (p, O/E or RL, unrounded) is strictly outside its own
-   limits; a value on a limit is inside.
+   limits; a value on a limit is inside (FunnelPlotR: LCL <= value <= UCL is inside). A
+   proportion of 0 or 1 meets a limit clamped to 0 or 1 exactly, so this decides real cases.
 
 The limits grid, for drawing, is FunnelPlotR's: 1000 evenly spaced points from 3 (proportions),
 1.1 (standardised ratios) or 1 (relative likelihoods, in precision) up to the largest unit's x
@@ -192,7 +193,11 @@ class FunnelUnit:
 
 @dataclass(frozen=True, slots=True)
 class FunnelOutlier:
-    """A unit outside its limits: the widest limit crossed (99.8% before 95%) and which side."""
+    """A unit outside its limits: the widest limit crossed (99.8% before 95%) and which side.
+
+    Outside means strictly beyond: a value exactly on a limit is inside it, as FunnelPlotR has
+    it (``outliers_func``: inside when LCL <= value <= UCL).
+    """
 
     unit: str
     value: float
@@ -761,6 +766,7 @@ def _excluded_unit(name: str, counts: dict[str, float | None], reason: str | Non
 def _outlier(
     v: float, lo95: float, up95: float, lo998: float, up998: float
 ) -> tuple[OutlierLimit, OutlierDirection, float] | None:
+    """The widest limit `v` is strictly beyond, and which side; on a limit is inside it."""
     if v > up998:
         return OutlierLimit.P998, OutlierDirection.HIGH, float(up998)
     if v < lo998:
