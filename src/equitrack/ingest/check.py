@@ -121,7 +121,8 @@ def check_file(path: Path, profile: Profile | None = None, org: str | None = Non
                 missing.append((target, ", ".join(rule.headers), bool(req)))
             else:
                 found.append((target, data.where(rule.target)))
-        notes = mapper.notes.get(t, []) + mapper.aside.warnings  # reported, not problems
+        # reported, not problems: the profile's notes, and the reader's (a title above the header)
+        notes = mapper.notes.get(t, []) + mapper.aside.warnings + raw.warnings
         problems += data.file_problems + [w for w in data.warnings if w not in notes]
         for prior in data.prior:  # counted as records of the file
             where = f"{t}: {prior.where}"

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from equitrack.ingest import profile as profiles
+from equitrack.ingest import wide
 from equitrack.ingest.profile import Profile, header_key
 from equitrack.ingest.readers import (
     FORMATS,
@@ -30,11 +31,10 @@ class Choice:
 def detect(header: Sequence[str], candidates: Iterable[Profile] | None = None) -> Choice | None:
     """The profile with a detection set wholly in the header (the largest such set wins);
     None when there is none."""
-    keys = {header_key(h) for h in header}
     found = [
         (p, matched)
         for p in (candidates if candidates is not None else profiles.available())
-        if (matched := _matched(keys, p))
+        if (matched := _matched(_keys(header, p), p))
     ]
     if not found:
         return None
@@ -47,6 +47,16 @@ def detect(header: Sequence[str], candidates: Iterable[Profile] | None = None) -
         )
     chosen, matched = best[0]
     return Choice(chosen, f"its header has {_and(matched)}")
+
+
+def _keys(header: Sequence[str], profile: Profile) -> set[str]:
+    """The header's keys as the profile's detection reads them: for a published sheet with
+    columns per question (`wide.py`), `Qnn Base` and `Qnn %` stand for any question's."""
+    keys = {header_key(h) for h in header}
+    if profile.wide is None:
+        return keys
+    placeholders = {header_key(wide.QUESTION_BASE), header_key(wide.QUESTION_ANSWER)}
+    return (keys - placeholders) | wide.detect_keys(list(header), profile.wide)
 
 
 def _matched(keys: set[str], profile: Profile) -> tuple[str, ...]:
@@ -62,10 +72,11 @@ def unmatched(header: Sequence[str], candidates: Iterable[Profile] | None = None
     one lacking fewest, then the one reading most of the header's columns, then by name. A
     header sharing no detection header with any profile has none.
     """
-    keys = {header_key(h) for h in header}
     best: tuple[tuple[int, int, int, str], list[str]] | None = None
     for p in candidates if candidates is not None else profiles.available():
-        reads = len(keys & {header_key(h) for r in p.columns for h in r.headers})
+        keys = _keys(header, p)
+        read = {header_key(h) for r in p.columns for h in r.headers}
+        reads = len(keys & (read | {header_key(h) for s in p.detect for h in s}))
         for wanted in p.detect:
             lacking = [h for h in wanted if header_key(h) not in keys]
             rank = (-(len(wanted) - len(lacking)), len(lacking), -reads, p.name)
@@ -202,7 +213,7 @@ def _why_unmatched(file: Path, candidates: list[Profile]) -> str:
 def _matches(probe: Source, profile: Profile) -> bool:
     if not profile.detect:
         return False
-    return bool(_matched({header_key(h) for h in header_of(probe)}, profile))
+    return bool(_matched(_keys(header_of(probe), profile), profile))
 
 
 def _chosen(source: Source, profile: Profile, reason: str) -> str:

@@ -20,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from equitrack.ingest import vocabulary
+from equitrack.ingest import vocabulary, wide
 from equitrack.ingest.coerce import FALSE_WORDS, text
 from equitrack.ingest.dates import read_dates
 from equitrack.ingest.identifying import identifying_header, identifying_values
@@ -68,6 +68,19 @@ class Mapper:
 
     def __init__(self, raw: RawData, profile: Profile) -> None:
         self.raw, self.profile = raw, profile
+        self.used: set[str] = set()  # source columns a rule reads
+        #: What the import reports about the profile's own work, by table (rows skipped, counts worked out from percentages): shown with the warnings, not problems.
+        self.notes: dict[str, list[str]] = {}
+        self.file = raw  # the file as read: the records come from its rows
+        self.record = np.arange(raw.data.num_rows, dtype=np.int64)  # the row of each record
+        self.flagged: dict[str, list[str | None]] = {}  # column → each record's problem
+        self.wide_problems: list[str] = []
+        if profile.wide is not None:  # a published sheet: a record per row and question
+            long = wide.reshape(raw, profile, profile.wide)
+            raw, self.record, self.flagged = long.raw, long.record, long.bad
+            self.used |= long.used
+            self.notes.setdefault(profile.row_table, []).extend(long.notes)
+            self.wide_problems = long.problems
         self.by_key: dict[str, str] = {}
         #: header key → the file's columns that share it (`EmployeeNumber`, `Employee Number`)
         self.twins: dict[str, list[str]] = {}
@@ -75,12 +88,9 @@ class Mapper:
             key = header_key(raw.headers.get(c, c))
             self.by_key.setdefault(key, c)
             self.twins.setdefault(key, []).append(c)
-        self.used: set[str] = set()  # source columns a rule reads
         self.missing: dict[str, list[str]] = {}  # table → columns whose headers are absent
         self.missing_required: dict[str, list[str]] = {}  # of which the table needs
         self._cache: dict[str, _Column | None] = {}
-        #: What the import reports about the profile's own work, by table (rows skipped, counts worked out from percentages): shown with the warnings, not problems.
-        self.notes: dict[str, list[str]] = {}
         self.aside = Aside()  # what becomes of the columns no rule reads (row table only)
         self.raw = self._drop_skipped(raw)
         self.n = self.raw.data.num_rows
@@ -118,7 +128,7 @@ class Mapper:
         marks = ", ".join(
             f"'{v}' in {label} on {n:,}" for (label, _), (v, n) in sorted(counted.items())
         )
-        lines = raw.lines[drop]
+        lines = np.unique(raw.lines[drop])  # a sheet's row may give several records
         shown = ", ".join(str(x) for x in lines[:6]) + (", …" if len(lines) > 6 else "")
         self.notes.setdefault(self.profile.row_table, []).append(
             f"{int(drop.sum()):,} row(s) skipped, not loaded ({marks}; "
@@ -127,6 +137,10 @@ class Mapper:
             "nor rejected"
         )
         keep = ~drop
+        self.record = self.record[keep]
+        self.flagged = {
+            c: [f for f, k in zip(v, keep, strict=True) if k] for c, v in self.flagged.items()
+        }
         return replace(raw, data=raw.data.filter(pa.array(keep)), lines=raw.lines[keep])
 
     def where(self, name: str | None, label: str) -> str:
@@ -157,6 +171,9 @@ class Mapper:
             source = pc.coalesce(source, text(contiguous(self.raw.data.column(other))))
         label = self.raw.headers.get(first, first)
         col = _Column(source, source, label, self.raw.positions.get(first))
+        if flagged := self.flagged.get(first):  # found while making the records (`wide.py`)
+            col.bad = np.array([i for i, f in enumerate(flagged) if f], np.int64)
+            col.reasons = [f for f in flagged if f]
         where = self.where(first, label)
         for key in {header_key(h) for h in rule.headers}:
             if len(same := self.twins.get(key, [])) > 1:
@@ -340,6 +357,7 @@ class Mapper:
         warnings = [w for c in cols.values() for w in c.warnings] + self.notes.get(t, [])
         if t == profile.row_table:  # what the reader said of the file (a title above the header)
             warnings = list(raw.warnings) + warnings
+            file_problems += self.wide_problems
         labels = {name: c.label for name, c in cols.items()}
         for target in self.missing_required[t]:
             labels[target] = self.describe(t, target)
@@ -399,7 +417,7 @@ class Mapper:
             prior=priors,
             file_problems=file_problems,
             warnings=warnings,
-            origin=(raw.data, rows),
+            origin=(self.file.data, self.record[rows]) if profile.wide else (raw.data, rows),
         )
 
     def _published(

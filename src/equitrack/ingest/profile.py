@@ -47,6 +47,7 @@ TRANSFORMS = ("year", "present")
 CANONICAL = "canonical"
 TOP_KEYS = {
     "name", "description", "tables", "dates", "detect", "merge", "ignore", "keep", "columns",
+    "wide",
 }  # fmt: skip
 COLUMN_KEYS = {
     "headers",
@@ -140,6 +141,8 @@ class Profile:
     columns: tuple[ColumnRule, ...] = ()
     #: Source columns no rule reads that are stored as written (extra_values); all others are not.
     keep: tuple[str, ...] = ()
+    #: A published sheet with columns per question and answer, made into records (`wide.py`).
+    wide: Any = None
 
     def rules(self, table_name: str) -> list[ColumnRule]:
         return [r for r in self.columns if r.applies_to(table_name)]
@@ -315,9 +318,15 @@ class _Parser:
         if both:
             shown = ", ".join(h for h in keep if header_key(h) in both)
             raise self.fail("keep", f"{shown} cannot be both kept and ignored")
+        wide = None
+        if "wide" in d:
+            # imported here: wide.py reads percent.py, which reads this module
+            from equitrack.ingest import wide as wide_sheets
+
+            wide = wide_sheets.parse(d["wide"], self.fail)
         profile = Profile(
             name, description, tables, self.path, False, detect, dates, dict(merge), ignore,
-            rules, keep,
+            rules, keep, wide,
         )  # fmt: skip
         self.check_complete(profile)
         return profile
