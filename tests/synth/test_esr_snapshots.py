@@ -53,7 +53,7 @@ def stores(tmp_path_factory: pytest.TempPathFactory) -> tuple[Store, Store, list
         for path in exports:  # one file at a time, as they would arrive
             assert import_paths([path], series).ok, path
         assert import_paths([base / "series"], series).ok  # the other tables
-    return canonical, series, snapshot_dates(tables["assignments"])
+    return canonical, series, snapshot_dates(tables)
 
 
 def _in_post(store: Store, day: dt.date) -> Counter[tuple[object, ...]]:

@@ -28,6 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -74,123 +75,136 @@ def _schema(table: str) -> pa.Schema:
     return pa.schema([(c.name, ARROW_TYPES[c.kind]) for c in declared.columns])
 
 
-def _rows(table: pa.Table, kind: str) -> list[dict[str, Any]]:
+def _same_as_previous(column: pa.ChunkedArray) -> np.ndarray:
+    """Whether each value equals the one before it (blank equals blank)."""
+    codes = pc.dictionary_encode(column.combine_chunks()).indices
+    numbers = pc.fill_null(codes, -1).to_numpy(zero_copy_only=False)
+    same = np.zeros(len(numbers), bool)
+    same[1:] = numbers[1:] == numbers[:-1]
+    return same
+
+
+def _columns(table: pa.Table, kind: str) -> dict[str, list[Any]]:
+    """The rows of one kind, by assignment then date, as Python lists column by column, with
+    `continues` (the row is the same assignment on the next snapshot date after the row before
+    it). Rows that tell nothing new (in a run, with the state of the rows on both sides) are
+    left out first: most assignments stay the same for years."""
     picked = table.filter(pc.equal(table["kind"], kind))
-    order = [("assignment_id", "ascending"), ("as_at", "ascending")]
-    return picked.sort_by(order).to_pylist()
+    picked = picked.sort_by([("assignment_id", "ascending"), ("as_at", "ascending")])
+    n = picked.num_rows
+    same_aid = _same_as_previous(picked["assignment_id"])
+    dates = sorted(set(pc.unique(picked["as_at"]).to_pylist()))
+    rank = pc.index_in(picked["as_at"], pa.array(dates, pa.date32())).to_numpy(zero_copy_only=False)
+    cont = same_aid.copy()
+    cont[1:] &= rank[1:] == rank[:-1] + 1
+    same = cont.copy()
+    for name in STATE:
+        same &= _same_as_previous(picked[name])
+    interior = np.zeros(n, bool)
+    if n > 2:
+        interior[1:-1] = same[1:-1] & same[2:]
+    keep = pa.array(~interior)
+    picked = picked.filter(keep)
+    out = {c: picked[c].to_pylist() for c in ("as_at", "end_date", *ASSIGNMENT_COLUMNS)}
+    out["continues"] = cont[~interior].tolist()
+    return out
 
 
-def _grouped(rows: list[dict[str, Any]]) -> Iterator[tuple[str, list[dict[str, Any]]]]:
+def _bounds(ids: list[str]) -> Iterator[tuple[int, int]]:
+    """Each assignment's rows: [first, end) positions in `ids`, which is sorted."""
     start = 0
-    for i in range(1, len(rows) + 1):
-        if i == len(rows) or rows[i]["assignment_id"] != rows[start]["assignment_id"]:
-            yield rows[start]["assignment_id"], rows[start:i]
+    for i in range(1, len(ids) + 1):
+        if i == len(ids) or ids[i] != ids[start]:
+            yield start, i
             start = i
 
 
-def _state(row: dict[str, Any]) -> tuple[Any, ...]:
-    return tuple(row[c] for c in STATE)
-
-
-def _runs(seen: list[dict[str, Any]], index: dict[dt.date, int]) -> list[list[dict[str, Any]]]:
-    """Appearances on consecutive snapshot dates (an assignment may be missing from one)."""
-    runs: list[list[dict[str, Any]]] = [[seen[0]]]
-    for row in seen[1:]:
-        if index[row["as_at"]] == index[runs[-1][-1]["as_at"]] + 1:
-            runs[-1].append(row)
-        else:
-            runs.append([row])
-    return runs
-
-
-def _spell(row: dict[str, Any], aid: str, start: dt.date, first: bool) -> dict[str, Any]:
-    out = {c: row.get(c) for c in ASSIGNMENT_COLUMNS}
-    out["assignment_id"] = aid if first else f"{aid}~{start:%Y%m%d}"
+def _spell(cols: dict[str, list[Any]], i: int, start: dt.date, suffix: bool) -> dict[str, Any]:
+    out = {c: cols[c][i] for c in ASSIGNMENT_COLUMNS}
+    aid = out["assignment_id"]
+    out["assignment_id"] = f"{aid}~{start:%Y%m%d}" if suffix else aid
     out["start_date"], out["end_date"], out["leaving_reason"] = start, None, None
     return out
 
 
+def _leaver(
+    ends: list[tuple[dt.date, str | None, int]], last_seen: dt.date, following: dt.date | None
+) -> tuple[dt.date, str | None, int] | None:
+    """The leavers record that ends a run last seen on `last_seen` (before the next snapshot):
+    the latest such termination date, then the last reason."""
+    fits = [e for e in ends if e[0] >= last_seen and (following is None or e[0] < following)]
+    return max(fits, key=lambda e: (e[0], e[1] or "")) if fits else None
+
+
 def derive_assignments(rows: pa.Table) -> Derived:
     """One organisation's assignments from its snapshot and leavers rows (see the module)."""
-    in_post, leavers = _rows(rows, IN_POST), _rows(rows, LEAVER)
-    dates = sorted({r["as_at"] for r in in_post})
+    snap, left = _columns(rows, IN_POST), _columns(rows, LEAVER)
+    dates = sorted(set(snap["as_at"]))
     index = {d: i for i, d in enumerate(dates)}
-    ends: dict[str, list[dict[str, Any]]] = {}
-    for aid, group in _grouped(leavers):  # latest termination first, then by reason
-        ends[aid] = sorted(group, key=lambda r: (r["end_date"], r["leaving_reason"] or ""))[::-1]
+    ends: dict[str, list[tuple[dt.date, str | None, int]]] = {}
+    for i, aid in enumerate(left["assignment_id"]):
+        ends.setdefault(aid, []).append((left["end_date"][i], left["leaving_reason"][i], i))
+    states = list(zip(*(snap[c] for c in STATE), strict=True))
+    position = [index[d] for d in snap["as_at"]]
     quality = Quality()
     out: list[dict[str, Any]] = []
-    used: set[str] = set()
-    for aid, seen in _grouped(in_post):
+    for first, stop in _bounds(snap["assignment_id"]):
+        aid = snap["assignment_id"][first]
+        used = False
         previous_end: dt.date | None = None
-        for run in _runs(seen, index):
-            start = run[0]["start_date"]
-            if previous_end is not None and (start is None or start <= previous_end):
-                start = run[0]["as_at"]
-            spell = _spell(run[0], aid, start, first=not out or out[-1]["_aid"] != aid)
-            for row in run[1:]:
-                if _state(row) != _state(spell):
-                    spell["end_date"] = row["as_at"] - ONE_DAY
-                    out.append({**spell, "_aid": aid})
-                    spell = _spell(row, aid, row["as_at"], first=False)
-            last_seen = run[-1]["as_at"]
-            position = index[last_seen]
-            following = dates[position + 1] if position + 1 < len(dates) else None
-            leaver = next(
-                (
-                    r
-                    for r in ends.get(aid, [])
-                    if r["end_date"] >= last_seen
-                    and (following is None or r["end_date"] < following)
-                ),
-                None,
-            )
+        i = first
+        while i < stop:  # one run of consecutive snapshot dates at a time
+            j = i
+            while j + 1 < stop and snap["continues"][j + 1]:
+                j += 1
+            start = snap["start_date"][i]
+            if previous_end is not None and start <= previous_end:
+                start = snap["as_at"][i]
+            spell = _spell(snap, i, start, suffix=i != first)
+            for k in range(i + 1, j + 1):
+                if states[k] != states[k - 1]:
+                    spell["end_date"] = snap["as_at"][k] - ONE_DAY
+                    out.append(spell)
+                    spell = _spell(snap, k, snap["as_at"][k], suffix=True)
+            last_seen = snap["as_at"][j]
+            following = dates[position[j] + 1] if position[j] + 1 < len(dates) else None
+            leaver = _leaver(ends.get(aid, []), last_seen, following)
             if leaver is not None:
-                spell["end_date"], spell["leaving_reason"] = (
-                    leaver["end_date"],
-                    leaver["leaving_reason"],
-                )
-                used.add(aid)
+                spell["end_date"], spell["leaving_reason"] = leaver[0], leaver[1]
+                used = True
             elif following is not None:
                 spell["end_date"], spell["leaving_reason"] = last_seen, ENDED_BETWEEN
                 quality.ended_between += 1
-            out.append({**spell, "_aid": aid})
+            out.append(spell)
             previous_end = spell["end_date"]
-        if aid in ends and aid not in used:
+            i = j + 1
+        if aid in ends and not used:
             quality.leaver_conflicts += 1
-    snapshot_ids = {r["assignment_id"] for r in in_post}
-    for aid, group in ends.items():
-        if aid not in snapshot_ids:  # started and ended between snapshots
-            row = group[0]
-            out.append({**{c: row.get(c) for c in ASSIGNMENT_COLUMNS}, "_aid": aid})
-    for row in out:
-        del row["_aid"]
+    in_snapshots = set(snap["assignment_id"])
+    for aid, records in ends.items():
+        if aid not in in_snapshots:  # started and ended between snapshots
+            latest = max(records, key=lambda e: (e[0], e[1] or ""))[2]
+            out.append({c: left[c][latest] for c in ASSIGNMENT_COLUMNS})
     table = pa.Table.from_pylist(out, schema=_schema("assignments"))
     return Derived(table.sort_by([("assignment_id", "ascending")]), quality)
 
 
 def derive_people(rows: pa.Table) -> tuple[pa.Table, int]:
     """One row per person from every snapshot and leavers row: each field the latest recorded
-    (by date; on one date, an in-post row before a leaver's, then the larger value), and how
-    many people's recorded ethnicity differs between rows."""
-    ordered = rows.select(["person_id", "as_at", "kind", *PERSON_FIELDS]).to_pylist()
-    ordered.sort(
-        key=lambda r: (
-            r["person_id"],
-            r["as_at"],
-            r["kind"] == IN_POST,
-            tuple((r[n] is not None, str(r[n])) for n in PERSON_FIELDS),
-        )
+    (by date; on one date, an in-post row after a leaver's, then by value), and how many
+    people's recorded ethnicity differs between rows."""
+    t = rows.select(["person_id", "as_at", *PERSON_FIELDS])
+    t = t.append_column("_post", pc.equal(rows["kind"], IN_POST).cast(pa.int8()))
+    keys = ["person_id", "as_at", "_post", *PERSON_FIELDS]
+    t = t.sort_by([(k, "ascending", "at_start") for k in keys])
+    latest = t.group_by("person_id", use_threads=False).aggregate(
+        [(f, "last") for f in PERSON_FIELDS]
     )
-    people: dict[str, dict[str, Any]] = {}
-    codes: dict[str, set[str]] = {}
-    for row in ordered:
-        person = people.setdefault(row["person_id"], {"person_id": row["person_id"]})
-        for name in PERSON_FIELDS:
-            if row[name] is not None:
-                person[name] = row[name]
-        if row["ethnic_code"] is not None:
-            codes.setdefault(row["person_id"], set()).add(row["ethnic_code"])
-    changed = sum(1 for c in codes.values() if len(c) > 1)
-    table = pa.Table.from_pylist(list(people.values()), schema=_schema("people"))
+    latest = latest.rename_columns(
+        [n.removesuffix("_last") if n != "person_id" else n for n in latest.column_names]
+    )
+    known = t.filter(pc.is_valid(t["ethnic_code"]))
+    codes = known.group_by("person_id").aggregate([("ethnic_code", "count_distinct")])
+    changed = int(pc.sum(pc.greater(codes["ethnic_code_count_distinct"], 1)).as_py() or 0)
+    table = latest.select(_schema("people").names).cast(_schema("people"))
     return table.sort_by([("person_id", "ascending")]), changed

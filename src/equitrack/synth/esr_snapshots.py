@@ -38,13 +38,18 @@ from equitrack.synth.esr import esr_export
 NOT_IN_POST = ("Assignment End Date", "Termination Date", "Leaving Reason")
 
 
-def snapshot_dates(assignments: pa.Table, monthly: bool = False) -> list[dt.date]:
-    """Each 31 March (or month end) from the end of the first financial year in which an
-    assignment ended, to the end of the last year with data."""
-    ends = pc.drop_null(assignments["end_date"])
-    first, last = pc.min(ends).as_py(), pc.max(ends).as_py()
-    last = max(last, pc.max(assignments["start_date"]).as_py())
-    years = range(first.year + (first.month >= 4), last.year + (last.month >= 4) + 1)
+def snapshot_dates(tables: dict[str, pa.Table], monthly: bool = False) -> list[dt.date]:
+    """Each 31 March of the history (the generator's pay snapshots are taken on them; without
+    them, from the first year an assignment ended), or each month end between the first and
+    the last."""
+    if "pay" in tables and tables["pay"].num_rows:
+        days = tables["pay"]["snapshot_date"]
+        first, last = pc.min(days).as_py(), pc.max(days).as_py()
+    else:
+        a = tables["assignments"]
+        first = pc.min(a["end_date"]).as_py()
+        last = max(pc.max(a["end_date"]).as_py(), pc.max(a["start_date"]).as_py())
+    years = range(first.year + (first.month > 3), last.year + (last.month > 3) + 1)
     yearly = [dt.date(y, 3, 31) for y in years]
     if not monthly:
         return yearly
@@ -114,7 +119,7 @@ def write_series(
     ids, starts, last = esr_numbers(a)
     esr = a.set_column(a.schema.get_field_index("assignment_id"), "assignment_id", ids)
     esr = esr.set_column(esr.schema.get_field_index("start_date"), "start_date", starts)
-    dates = snapshot_dates(a, monthly)
+    dates = snapshot_dates(tables, monthly)
     end = esr["end_date"].combine_chunks()
     seen = np.zeros(esr.num_rows, bool)
     snapshots: list[tuple[dt.date, pa.Table]] = []
@@ -188,3 +193,23 @@ def write_export(tables: dict[str, pa.Table], out_dir: Path, seed: int = 7) -> l
 def write_monthly(tables: dict[str, pa.Table], out_dir: Path, seed: int = 7) -> list[Path]:
     """A snapshot each month end and a leavers report each year."""
     return write_series(tables, out_dir, seed, monthly=True)
+
+
+def series(folder: Path) -> list[tuple[dt.date, list[Path]]]:
+    """The snapshot and leavers files `write_series` wrote, grouped by date in date order: each
+    31 March's (or month end's) snapshots, with the leavers reports of the year ending then
+    first. How the demo imports them, one date after another."""
+    groups: dict[dt.date, list[Path]] = {}
+    for path in sorted(Path(folder).glob("esr_*_*.csv")):
+        stem = path.stem
+        if "_staff_in_post_" in stem:
+            day = dt.date.fromisoformat(stem.rsplit("_", 1)[1])
+        elif "_leavers_" in stem:
+            day = dt.date(int(stem.rsplit("_", 1)[1][:4]) + 1, 3, 31)
+        else:
+            continue
+        groups.setdefault(day, []).append(path)
+    return [
+        (day, sorted(paths, key=lambda p: "_staff_in_post_" in p.stem))
+        for day, paths in sorted(groups.items())
+    ]
