@@ -12,6 +12,7 @@ import pytest
 
 from equitrack import api
 from equitrack.ingest import SourceResult, import_paths
+from equitrack.ingest import profile as profiles
 from equitrack.store import connect
 from tests.ingest_profiles.published_survey import (
     AGREE,
@@ -155,8 +156,9 @@ def test_the_same_measure_is_read_from_each_years_question_number(
     later: tuple[int, str],
     breakdown: tuple[str, str],
 ) -> None:
-    counts_then = {breakdown: (70, 10, 10, 6, 4)}  # positive: 20 of 100 (last two for agree)
-    counts_now = {breakdown: (50, 10, 20, 15, 5)}  # 20 of 100 and 40 of 100
+    # at least once (all but the first answer): 30 then, 50 now; agree (the last two): 10, 20
+    counts_then = {breakdown: (70, 10, 10, 6, 4)}
+    counts_now = {breakdown: (50, 10, 20, 15, 5)}
     folder = tmp_path / "data"
     write_organisations(folder)
     write_csv(folder / "then.csv", one_question_sheet(*earlier, answers, counts_then))
@@ -273,3 +275,95 @@ def test_json_of_the_wres_figures_is_unchanged_by_the_sheets_form(tmp_path: Path
         rows = [r for r in json.loads(out) if r["measure"] in ("wres5", "wres7")]
         shown.append(sorted((r["measure"], r["group"], r["numerator"]) for r in rows))
     assert shown[0] == shown[1] and ("wres5", "BME", 50) in shown[0]
+
+
+# --- where the survey's year comes from ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "first_line",
+    ["2023 NHS Staff Survey: local results", "Survey year: 2023", "NSS23 breakdowns",
+     "National NHS Staff Survey 2023 (published 2024)"],
+)  # fmt: skip
+def test_the_year_is_read_from_the_title_as_publishers_write_it(
+    tmp_path: Path, db_path: Path, first_line: str
+) -> None:
+    sheet = Sheet((first_line, "Breakdown by ethnic background", ""), *_one_question())
+    folder = folder_with(tmp_path, "nss.csv", write_csv, sheet)
+    assert imported(folder, db_path).ok
+    assert stored(db_path, "survey", KEY)["survey_year"].to_pylist() == [2023]
+
+
+def test_a_title_naming_two_survey_years_is_refused(tmp_path: Path, db_path: Path) -> None:
+    sheet = Sheet(("NHS Staff Survey 2023", "Compared with NHS Staff Survey 2022", ""),
+                  *_one_question())  # fmt: skip
+    folder = folder_with(tmp_path, "nss.csv", write_csv, sheet)
+    result = imported(folder, db_path)
+    said = " ".join(p for s in survey_sources(result) for p in s.file_problems)
+    assert not result.ok and "two survey years" in said
+
+
+def test_a_year_column_and_thousands_in_the_base_are_read(tmp_path: Path, db_path: Path) -> None:
+    """No title block; the year in a column (a sheet of two years); 1,203 is a base of 1203."""
+    folder = tmp_path / "data"
+    write_organisations(folder)
+    answers = ",".join(f"Q14a % {a}" for a in HOW_OFTEN)
+    (folder / "nss.csv").write_text(
+        f"Survey Year,Org Code,Breakdown,Group,Q14a Base (number of responses),{answers}\n"
+        '2022,RWE,White / BME,BME,"1,203",72.3,14.5,7.6,3.5,2.1\n'
+        "2023,RWE,White / BME,BME,150,66.7,20.0,8.0,3.3,2.0\n",
+        encoding="utf-8",
+    )
+    result = imported(folder, db_path)
+    assert result.ok, [(s.problems.to_pylist(), s.file_problems) for s in result.sources]
+    table = stored(db_path, "survey", KEY)
+    got = list(zip(table["survey_year"].to_pylist(), table["responses"].to_pylist(),
+                   table["positive"].to_pylist(), strict=True))  # fmt: skip
+    # Of 1,203, by hand (k × 100 / 1203, rounded to one place): 14.5% is 174 (14.46%) or 175
+    # (14.55%), nearest to 14.5 × 12.03 = 174.4 is 174; 7.6% is 91 (7.56%) or 92 (7.65%),
+    # nearest to 91.4 is 91; 3.5% is only 42 (3.49%); 2.1% is only 25 (2.08%). 174 + 91 + 42 +
+    # 25 = 332 harassed at least once. Of 150: 30 + 12 + 5 + 3 = 50.
+    assert got == [(2022, 1203, 332), (2023, 150, 50)]
+
+
+def test_a_copy_of_the_profile_gives_the_year_and_its_own_questions(
+    tmp_path: Path, db_path: Path
+) -> None:
+    """The bank worker survey's sheet: a copy says bank, names the year and its own numbers."""
+    shipped = Path(str(profiles.shipped_dir() / "staff_survey_published.toml"))
+    text = shipped.read_text(encoding="utf-8")
+    text = text.replace('name = "staff_survey_published"', 'name = "bank_published"')
+    text = text.replace('constant = "nss"', 'constant = "bank"')
+    text = text.replace("# year = 2023", "year = 2024")
+    text = text.replace('# questions = "bank_survey_questions.toml"', 'questions = "bank_q.toml"')
+    (tmp_path / "bank.toml").write_text(text, encoding="utf-8")
+    (tmp_path / "bank_q.toml").write_text(
+        '[measures.wres5]\ncounted = ["1-2", "3-5", "6-10", "More than 10"]\n'
+        'others = ["Never"]\n[years.2024]\nQ7a = "wres5"\n',
+        encoding="utf-8",
+    )
+    sheet = Sheet(("Bank worker survey", "Breakdown by ethnic background", ""),
+                  (Question("Q7a", HOW_OFTEN),),
+                  (Group("RWE", "White / BME", "BME", {"Q7a": (60, 20, 10, 6, 4)}),))  # fmt: skip
+    sheet_file = write_csv(tmp_path / "sheet" / "bank_sheet.csv", sheet)
+    orgs = tmp_path / "orgs"
+    write_organisations(orgs)
+    assert imported(orgs, db_path).ok
+    store = connect(str(db_path))
+    try:
+        result = import_paths([sheet_file], store, profile=tmp_path / "bank.toml")
+    finally:
+        store.close()
+    assert result.ok, [(s.problems.to_pylist(), s.file_problems) for s in result.sources]
+    table = stored(db_path, "survey", KEY)
+    assert table.select(["survey_year", "instrument", "measure", "responses", "positive"]
+                        ).to_pylist() == [{"survey_year": 2024, "instrument": "bank",
+                                           "measure": "wres5", "responses": 100,
+                                           "positive": 40}]  # fmt: skip
+
+
+def _one_question() -> tuple[tuple[Question, ...], tuple[Group, ...]]:
+    return (
+        (Question("Q14a", HOW_OFTEN),),
+        (Group("RWE", "White / BME", "White", {"Q14a": (300, 60, 25, 10, 5)}),),
+    )

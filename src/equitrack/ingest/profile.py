@@ -323,7 +323,7 @@ class _Parser:
             # imported here: wide.py reads percent.py, which reads this module
             from equitrack.ingest import wide as wide_sheets
 
-            wide = wide_sheets.parse(d["wide"], self.fail)
+            wide = wide_sheets.parse(d["wide"], self.fail, self.path.parent)
         profile = Profile(
             name, description, tables, self.path, False, detect, dates, dict(merge), ignore,
             rules, keep, wide,

@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -45,7 +46,7 @@ QUESTION_ANSWER = "Qnn %"
 MEASURE = "Measure (from the question number)"
 RESPONSES = "Question base (number of responses)"
 POSITIVE = "Answers counted (from the percentages)"
-YEAR = "Survey year (from the title block)"
+YEAR = "Survey year (of the whole sheet)"
 #: Decimal places a percentage is kept to (a workbook's unrounded share has sixteen).
 PLACES = 6
 SHOWN = 8
@@ -60,13 +61,15 @@ class Wide:
     percent: str  # what stands before the answer in a percentage column
     year: int | None  # the survey year, when a copy of the profile gives it
     year_in_title: tuple[re.Pattern[str], ...]
+    questions: Path | None = None  # the question numbers' file; None: the shared one
 
 
-KEYS = {"question", "base", "percent", "year", "year_in_title"}
+KEYS = {"question", "base", "percent", "year", "year_in_title", "questions"}
 
 
-def parse(spec: object, fail: Callable[[str, str], Exception]) -> Wide:
-    """The [wide] section checked; `fail(key, message)` makes the profile's error."""
+def parse(spec: object, fail: Callable[[str, str], Exception], folder: Path) -> Wide:
+    """The [wide] section checked; `fail(key, message)` makes the profile's error, and a
+    `questions` file is found beside the profile (`folder`)."""
     if not isinstance(spec, dict) or set(spec) - KEYS or not {"question", "base"} <= set(spec):
         raise fail(
             "wide", f"must be a table with question and base (and {', '.join(sorted(KEYS))})"
@@ -90,12 +93,18 @@ def parse(spec: object, fail: Callable[[str, str], Exception]) -> Wide:
     titles = spec.get("year_in_title", [])
     if not isinstance(titles, list):
         raise fail("wide.year_in_title", "must be a list of regular expressions")
+    own = None
+    if "questions" in spec:
+        own = folder / str(spec["questions"])
+        if not own.is_file():
+            raise fail("wide.questions", f"{own}: no such file (a copy of {questions.file()})")
     return Wide(
         pattern(spec["question"], "question", 2),
         frozenset(header_key(b) for b in base),
         str(spec.get("percent", "%")),
         year,
         tuple(pattern(t, "year_in_title", 1) for t in titles),
+        own,
     )
 
 
@@ -163,10 +172,14 @@ class _Reshaper:
         self.n = raw.data.num_rows
         self.notes: list[str] = []
         self.problems: list[str] = []
-        self.text = {c: self._texts(c) for c in raw.data.column_names}
+        self._text: dict[str, list[str]] = {}
 
-    def _texts(self, name: str) -> list[str]:
-        return ["" if v is None else str(v).strip() for v in self.raw.data.column(name).to_pylist()]
+    def text(self, name: str) -> list[str]:
+        """A column's values as stripped text ("" for blank), read once when first needed."""
+        if name not in self._text:
+            values = self.raw.data.column(name).to_pylist()
+            self._text[name] = ["" if v is None else str(v).strip() for v in values]
+        return self._text[name]
 
     def header(self, name: str) -> str:
         return self.raw.headers.get(name, name)
@@ -215,13 +228,13 @@ class _Reshaper:
         else the title block. None for every row when none says (a problem is recorded)."""
         cols = self.rule_columns("survey_year")
         if cols:
-            years = [_year(v) for v in self.text[cols[0]]]
+            years = [_year(v) for v in self.text(cols[0])]
             if unread := [i for i, y in enumerate(years) if y is None]:
                 i = unread[0]
                 self.problems.append(
                     f"{self.where(cols[0])}: {len(unread):,} row(s) give no year that can be "
                     f"read (such as {self.raw.line_word} {self.raw.lines[i]}: "
-                    f"'{quoted(self.text[cols[0]][i])}'), so their question numbers cannot be read"
+                    f"'{quoted(self.text(cols[0])[i])}'), so their question numbers cannot be read"
                 )
             return years
         if self.spec.year is not None:
@@ -268,7 +281,7 @@ class _Reshaper:
         cols = self.rule_columns("group_type")
         if not rules or not cols:
             return [None] * self.n
-        return [rules[0].values.lookup(v) if v else None for v in self.text[cols[0]]]
+        return [rules[0].values.lookup(v) if v else None for v in self.text(cols[0])]
 
     # --- the records ---------------------------------------------------------------------
 
@@ -276,7 +289,7 @@ class _Reshaper:
         self, found: dict[str, Question], years: list[int | None], group_types: list[str | None]
     ) -> list[tuple[int, str, str, str | None, str | None]]:
         """(row, measure, base as written, positive count or mark, its problem) per record."""
-        book = questions.load()
+        book = questions.load(self.spec.questions)
         listed = {y for y in years if y is not None}
         for y in sorted(listed - set(book.years)):
             self.problems.append(
@@ -354,7 +367,7 @@ class _Reshaper:
         rather than percentages (27.5): fractions when no number in an answer column is over 1."""
         for q in found.values():
             for _, col in q.answers:
-                for v in self.text[col]:
+                for v in self.text(col):
                     if v.endswith("%"):
                         return False
                     try:
@@ -369,10 +382,10 @@ class _Reshaper:
     ) -> tuple[str, str | None, str | None] | None:
         """(base as written, the count or a withheld mark, the problem) for a row's question;
         None when the question is blank for the row."""
-        base = self.text[q.base][i] if q.base else ""
+        base = _count(self.text(q.base)[i]) if q.base else ""
         counted = [(a, c) for a, c in q.answers if measure.counts(a)]
-        shares = [self.text[c][i] for _, c in counted]
-        if not base and not any(self.text[c][i] for _, c in q.answers):
+        shares = [self.text(c)[i] for _, c in counted]
+        if not base and not any(self.text(c)[i] for _, c in q.answers):
             self.blank += 1
             return None
         mark = next((v for v in [base, *shares] if v and not _numeric(v)), None)
@@ -425,6 +438,14 @@ class _Reshaper:
         )
         bad = {normalise_name(POSITIVE): [r[4] for r in records]}
         return Long(long, rows, bad, used, self.notes, self.problems)
+
+
+_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
+
+
+def _count(text: str) -> str:
+    """A base as a count: `1,203` (a number format's thousands) is 1203."""
+    return text.replace(",", "") if _THOUSANDS.fullmatch(text) else text
 
 
 def _numeric(text: str) -> bool:
