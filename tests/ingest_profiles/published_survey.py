@@ -88,6 +88,9 @@ class Sheet:
         return f"{shown}%" if self.style == "sign" else str(shown)
 
 
+#: The note publishers leave below the table.
+FOOTNOTE = "Source: NHS Staff Survey. * or -: fewer than 11 responses, not shown."
+
 NAMES = {"RWE": "University Hospitals of Leicester NHS Trust", "RT5": "Leicestershire Partnership"}
 
 
@@ -111,6 +114,7 @@ def write_xlsx(path: Path, sheet: Sheet) -> Path:
             cell = ws.cell(row=i, column=j, value=value)
             if isinstance(value, float) and sheet.style == "fraction":
                 cell.number_format = "0.0%"
+    ws.cell(row=ws.max_row + 2, column=1, value=FOOTNOTE)
     wb.save(path)
     return path
 
@@ -135,6 +139,8 @@ def write_csv(path: Path, sheet: Sheet) -> Path:
         writer.writerow(sheet.header())
         for row in sheet.rows():
             writer.writerow(["" if v is None else v for v in row])
+        writer.writerow([""] * width)
+        writer.writerow([FOOTNOTE] + [""] * (width - 1))
     return path
 
 

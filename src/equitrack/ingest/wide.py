@@ -173,6 +173,9 @@ class _Reshaper:
         self.notes: list[str] = []
         self.problems: list[str] = []
         self._text: dict[str, list[str]] = {}
+        # counted while making the records, for the notes
+        self.several = self.widest = self.converted = self.blank = 0
+        self.blank_rows: set[int] = set()
 
     def text(self, name: str) -> list[str]:
         """A column's values as stripped text ("" for blank), read once when first needed."""
@@ -300,7 +303,6 @@ class _Reshaper:
         checked: set[tuple[str, str]] = set()
         unread: dict[tuple[str, int], int] = {}
         out: list[tuple[int, str, str, str | None, str | None]] = []
-        self.several = self.widest = self.converted = self.blank = 0
         for i in range(self.n):
             year = years[i]
             if year is None or year not in book.years:
@@ -325,7 +327,12 @@ class _Reshaper:
                 f"questionnaire ({book.path.name})"
             )
         if self.blank:
-            self.notes.append(f"{self.blank:,} question(s) left blank for a group: nothing to load")
+            lines = sorted({int(self.raw.lines[i]) for i in self.blank_rows})
+            shown = ", ".join(map(str, lines[:SHOWN])) + (", …" if len(lines) > SHOWN else "")
+            self.notes.append(
+                f"{self.blank:,} question(s) left blank on {self.raw.line_word}(s) {shown} "
+                "(a group not asked, or a note below the table): nothing to load from them"
+            )
         if self.converted:
             rounding = (
                 f"; on {self.several:,} record(s) an answer's percentage fits more than one "
@@ -387,11 +394,12 @@ class _Reshaper:
         shares = [self.text(c)[i] for _, c in counted]
         if not base and not any(self.text(c)[i] for _, c in q.answers):
             self.blank += 1
+            self.blank_rows.add(i)
             return None
         mark = next((v for v in [base, *shares] if v and not _numeric(v)), None)
         if mark is not None:  # withheld: the profile's skip list says what to do with it
             return base, mark, None
-        total = 0
+        total, several = 0, False
         for (_, col), share in zip(counted, shares, strict=True):
             where = self.where(col)
             if not share:
@@ -401,9 +409,10 @@ class _Reshaper:
                 return base, None, f"{where}: {fit}"
             total += fit.count
             if fit.high > fit.low:
-                self.several += 1
+                several = True
                 self.widest = max(self.widest, fit.high - fit.count, fit.count - fit.low)
         self.converted += 1
+        self.several += several
         return base, str(total), None
 
     def long(
@@ -415,7 +424,7 @@ class _Reshaper:
     ) -> Long:
         rows = np.array([r[0] for r in records], np.int64)
         data = {c: self.raw.data.column(c).take(pa.array(rows, pa.int64())) for c in ids}
-        headers = {c: self.raw.headers.get(c, c) for c in ids}
+        headers = dict(self.raw.headers)  # every column's: a rejected record shows its row
         made = {MEASURE: [r[1] for r in records], RESPONSES: [r[2] for r in records],
                 POSITIVE: [r[3] for r in records]}  # fmt: skip
         if not self.rule_columns("survey_year"):
