@@ -3,6 +3,7 @@ must, the PDF carries the words and the charts, and a missing source is said, no
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 import subprocess
@@ -274,6 +275,79 @@ def test_the_spreadsheet_holds_the_tables_behind_the_charts(public_scrutiny) -> 
     sheet = next(row[0] for row in contents if row[2] == f"Chart: {report.charts()[0].title}")
     rows = list(wb[sheet].iter_rows(min_row=3, values_only=True))
     assert len(rows) == len(report.charts()[0].rows())
+
+
+def test_the_workbook_figures_sheet_is_every_gated_figure_once_as_numbers(public_scrutiny) -> None:
+    """The tidy sheet has one row for each figure the report's tables show (the gated results,
+    as the test above checks), its counts and rates stored as numbers with number formats."""
+    report, paths = public_scrutiny
+    wb = load_workbook(paths[".xlsx"])
+    ws = wb["Figures"]
+    header = [c.value for c in ws[1]]
+    at = {name: header.index(name) for name in header}
+    sections = walk(report.sections)
+    gated = {
+        key(r): r for s in sections for b in s.blocks if isinstance(b, Figures) for r in b.results
+    }
+    page = parse(paths[".html"].read_text("utf-8"))
+    rows = list(ws.iter_rows(min_row=2))
+    keys = []
+    for row in rows:
+        v = [c.value for c in row]
+        k = (v[at["Measure"]], v[at["Organisation code"]], v[at["Period"]], v[at["Group type"]],
+             v[at["Group"]], v[at["Cell"]])  # fmt: skip
+        keys.append(k)
+        r = gated[k]
+        assert v[at["Count"]] == r.numerator and v[at["Of"]] == r.denominator, k
+        for name, value in (("Rate", r.rate), ("Relative likelihood", r.ratio)):
+            assert v[at[name]] == (None if value is None else pytest.approx(value, rel=1e-12)), k
+        assert v[at["Suppressed"]] is r.suppressed, k
+        public = k[0] in PUBLIC.public
+        for name in ("Count", "Of", "Excluded"):
+            cell = row[at[name]]
+            assert cell.value is None or (
+                isinstance(cell.value, int) and cell.number_format == "#,##0"
+            )
+            assert public or cell.value is None or not 1 <= cell.value <= 7, (k, name)
+        for name in ("Rate", "Rate 95% interval from"):
+            cell = row[at[name]]
+            assert cell.value is None or (
+                isinstance(cell.value, int | float) and cell.number_format == "0.0%"
+            )
+    assert len(keys) == len(set(keys)) == len(page.rows)  # each figure the tables show, once
+    assert set(keys) == set(page.rows)
+    assert any(r[at["Suppressed"]].value for r in rows)
+
+
+def test_the_workbook_lists_every_action_and_names_its_sheets_in_words(public_scrutiny) -> None:
+    report, paths = public_scrutiny
+    wb = load_workbook(paths[".xlsx"])
+    listed = [r for r in report.tables() if r.columns[0] == "Action"]
+    actions = list(wb["Actions"].iter_rows(min_row=2, values_only=True))
+    assert [a[1:4] for a in actions] == [row[:3] for t in listed for row in t.rows]
+    assert all(a[0].startswith("Recommendation ") for a in actions)
+    assert all(isinstance(a[-1], dt.datetime) for a in actions)  # a date, not its words
+    names = wb.sheetnames
+    assert len({n.lower() for n in names}) == len(names)
+    assert all(len(n) <= 31 for n in names)
+    contents = list(wb["Contents"].iter_rows(min_row=6, values_only=True))
+    assert [row[0] for row in contents] == names[1:]
+    captions = {t.caption for t in report.tables()}
+    sections = {s.title for s in walk(report.sections)}
+    for sheet, section, what in contents:
+        assert (
+            sheet in ("Figures", "Actions")
+            or re.fullmatch(r"(Chart|Table) \d+", sheet)
+            or (sheet == what and sheet in captions)
+            or (sheet == section and section in sections)
+        ), (sheet, section, what)
+    # no number anywhere is stored as its words
+    for ws in wb.worksheets:
+        for row in ws.iter_rows(min_row=3, values_only=True):
+            for value in row:
+                assert not (
+                    isinstance(value, str) and re.fullmatch(r"-?[\d,]+|-?\d+(\.\d+)?%", value)
+                ), (ws.title, value)
 
 
 def test_a_recommendation_with_no_data_says_so(small_store: Store, tmp_path: Path) -> None:
