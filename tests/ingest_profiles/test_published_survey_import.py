@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from equitrack import api
@@ -19,6 +20,7 @@ from tests.ingest_profiles.published_survey import (
     EXPECTED_2023,
     GROUPS_2023,
     HOW_OFTEN,
+    Q2023,
     Group,
     Question,
     Sheet,
@@ -367,3 +369,56 @@ def _one_question() -> tuple[tuple[Question, ...], tuple[Group, ...]]:
         (Question("Q14a", HOW_OFTEN),),
         (Group("RWE", "White / BME", "White", {"Q14a": (300, 60, 25, 10, 5)}),),
     )
+
+
+# --- many groups, against a plain count -------------------------------------------------------
+
+#: The 2023 questionnaire's WRES questions, written out here apart from survey_questions.toml:
+#: the measure by ethnicity, the measure by disability, and what is counted ("never": every
+#: answer but the first, Never; "yes": the first answer, Yes, only).
+PLAIN_2023 = {
+    "Q14a": ("wres5", "wres5", "never"),
+    "Q14b/c": ("wres6", "wdes4", "never"),
+    "Q15": ("wres7", "wdes5", "yes"),
+    "Q16b": ("wres8", "wres8", "yes"),
+}
+BREAKDOWNS = {
+    "White / BME": ("wres", ["White", "BME"]),
+    "Ethnic group": ("ethnic_group", ["Asian", "Black", "Mixed", "White"]),
+    "Disability": ("disability", ["Disabled", "Not disabled"]),
+}
+
+
+@pytest.mark.parametrize(("style", "write", "name"), [("plain", write_csv, "nss.csv"),
+                                                      ("fraction", write_xlsx, "nss.xlsx")])  # fmt: skip
+def test_many_groups_load_the_counts_a_plain_count_gives(
+    tmp_path: Path, db_path: Path, style: str, write: object, name: str
+) -> None:
+    """Bases under 1,000 at one decimal place (or a workbook's unrounded fractions): each
+    percentage fits one count, so every loaded count is the true one."""
+    rng = np.random.default_rng(17)
+    groups, expected = [], []
+    for org in ("RWE", "RT5"):
+        for breakdown, (group_type, values) in BREAKDOWNS.items():
+            for value in values:
+                counts: dict[str, tuple[int, ...] | None] = {}
+                for q in Q2023:
+                    base = int(rng.integers(3, 999))
+                    split = rng.multinomial(base, rng.dirichlet(np.ones(len(q.answers))))
+                    counts[q.number] = None if base < 11 else tuple(int(k) for k in split)
+                    if q.number not in PLAIN_2023 or base < 11:
+                        continue
+                    by_ethnicity, by_disability, kind = PLAIN_2023[q.number]
+                    measure = by_disability if group_type == "disability" else by_ethnicity
+                    positive = base - int(split[0]) if kind == "never" else int(split[0])
+                    expected.append((org, measure, group_type, value, base, positive))
+                groups.append(Group(org, breakdown, value, counts))
+    sheet = Sheet(title(2023), Q2023, tuple(groups), "*", style)
+    folder = folder_with(tmp_path, name, write, sheet)
+    result = imported(folder, db_path)
+    assert result.ok, [(s.problems.to_pylist(), s.file_problems) for s in result.sources]
+    table = stored(db_path, "survey", KEY)
+    cols = ["org_code", "measure", "group_type", "group_value", "responses", "positive"]
+    got = sorted(zip(*(table[c].to_pylist() for c in cols), strict=True))
+    assert got == sorted(expected)
+    assert len(expected) > 60

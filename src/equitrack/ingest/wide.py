@@ -299,7 +299,8 @@ class _Reshaper:
                 f"{book.path.name} lists no questionnaire for the survey year {y}: add "
                 f"[years.{y}] (question number = measure) to {book.path}"
             )
-        fraction = self.fractions(found)
+        read = {k for y in listed if y in book.years for k in book.years[y]}
+        fraction = self.fractions([q for k, q in found.items() if k in read])
         checked: set[tuple[str, str]] = set()
         unread: dict[tuple[str, int], int] = {}
         out: list[tuple[int, str, str, str | None, str | None]] = []
@@ -369,10 +370,11 @@ class _Reshaper:
                 "(number of responses)'), so they cannot be turned into counts"
             )
 
-    def fractions(self, found: dict[str, Question]) -> bool:
+    def fractions(self, read: list[Question]) -> bool:
         """Whether the sheet writes shares as fractions (0.275, a workbook's percentage cells)
-        rather than percentages (27.5): fractions when no number in an answer column is over 1."""
-        for q in found.values():
+        rather than percentages (27.5): fractions when no number in an answer column of the
+        questions read is over 1."""
+        for q in read:
             for _, col in q.answers:
                 for v in self.text(col):
                     if v.endswith("%"):
