@@ -844,7 +844,8 @@ def report(
         ReportKind,
         typer.Option(
             "--kind",
-            help="scrutiny (the ten recommendations), wres (one organisation) or system (side by side).",
+            help="scrutiny (the ten recommendations), easy-read (the same on one page, in plain "
+            "words), wres (one organisation) or system (side by side).",
         ),
     ],
     out: Annotated[Path, typer.Option(help="Folder to write the report into.")],

@@ -11,6 +11,7 @@ import jinja2
 from equitrack.charts import Chart
 from equitrack.reports.cells import cell, used_columns
 from equitrack.reports.content import Report
+from equitrack.reports.write import ReportKind
 
 NUMERIC = frozenset({"numerator", "denominator", "rate", "ratio", "ratio_ci", "difference"})
 
@@ -46,11 +47,16 @@ def _text(value: object) -> str:
     return str(value)
 
 
+#: The template and styles of a kind of report that is laid out differently from the rest.
+LAYOUTS = {ReportKind.easy_read.value: ("easy_read.html.j2", "easy_read.css")}
+
+
 def render(report: Report, names: Mapping[str, str] | None = None) -> str:
-    css = resources.files("equitrack.reports").joinpath("templates/report.css").read_text("utf-8")
+    template, style = LAYOUTS.get(report.kind, ("report.html.j2", "report.css"))
+    css = resources.files("equitrack.reports").joinpath(f"templates/{style}").read_text("utf-8")
     return (
         _templates()
-        .get_template("report.html.j2")
+        .get_template(template)
         .render(
             report=report,
             css=css,

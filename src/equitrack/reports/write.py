@@ -17,6 +17,7 @@ class ReportKind(StrEnum):
     scrutiny = "scrutiny"
     wres = "wres"
     system = "system"
+    easy_read = "easy-read"  # the scrutiny update on one page, in plain words
 
 
 FORMATS = ("html", "pdf", "xlsx")
@@ -30,6 +31,11 @@ def build(
         from equitrack.tracker.plan import load_plan
 
         return scrutiny(store, load_plan(), year, org=org, policy=policy, audience=audience)
+    if kind is ReportKind.easy_read:
+        from equitrack.reports.easy_read import build as easy_read
+        from equitrack.tracker.plan import load_plan
+
+        return easy_read(store, load_plan(), year, org=org, policy=policy, audience=audience)
     if kind is ReportKind.wres:
         from equitrack.reports.wres import build_wres
 
