@@ -422,3 +422,25 @@ def test_many_groups_load_the_counts_a_plain_count_gives(
     got = sorted(zip(*(table[c].to_pylist() for c in cols), strict=True))
     assert got == sorted(expected)
     assert len(expected) > 60
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (("question = '^(Q", "question = '^((Q"), "wide.question: is not a regular expression"),
+        (("base = [", "base = 7\nbases = ["), "wide: must be a table with question and base"),
+        (("# year = 2023", "year = 23"), "wide.year: must be a survey year such as 2023"),
+        (("# questions = ", "questions = 'none.toml'\n# "), "wide.questions:"),
+    ],
+)
+def test_a_mistake_in_the_wide_section_names_the_file_and_key(
+    tmp_path: Path, change: tuple[str, str], said: str
+) -> None:
+    shipped = profiles.shipped_dir() / "staff_survey_published.toml"
+    text = shipped.read_text(encoding="utf-8")
+    assert change[0] in text
+    path = tmp_path / "mine.toml"
+    path.write_text(text.replace(change[0], change[1], 1), encoding="utf-8")
+    with pytest.raises(profiles.ProfileError) as caught:
+        profiles.load_file(path)
+    assert str(path) in str(caught.value) and said in str(caught.value), str(caught.value)
