@@ -15,6 +15,7 @@ from equitrack.charts.words import join, plural
 from equitrack.disclosure import Policy
 from equitrack.reports.content import Paragraph, Report, Rows, Section
 from equitrack.reports.write import ReportKind
+from equitrack.reports.xlsx import is_actions
 from equitrack.store import Store
 from equitrack.tracker.evidence import Status
 from equitrack.tracker.plan import Plan
@@ -68,10 +69,10 @@ def lines(update: Report, plan: Plan) -> list[Line]:
         rec = sections.get(f"rec{number}")
         tables = [b for b in rec.blocks if isinstance(b, Rows) and b.columns] if rec else []
         statuses = [
-            row[t.columns.index("Status")]
+            action[t.columns.index("Status")]
             for t in tables
-            if t.columns[0] == "Action" and "Status" in t.columns
-            for row in t.rows
+            if is_actions(t) and "Status" in t.columns
+            for action in t.rows
         ]
         steps = [len(t.rows) for t in tables if t.columns[0] == "Step"]
         out.append(
