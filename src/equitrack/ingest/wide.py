@@ -484,7 +484,7 @@ def _as_percent(share: str, fraction: bool) -> str:
 def _year(text: str) -> int | None:
     try:
         return _full_year(str(int(Decimal(text))))
-    except (InvalidOperation, ValueError):
+    except (InvalidOperation, ValueError, OverflowError):  # not a number; NaN; Infinity
         return None
 
 
