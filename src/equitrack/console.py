@@ -258,7 +258,8 @@ def show_snapshots(info: dict[str, Any]) -> None:
     t = Table(title="ESR snapshots and leavers reports", title_justify="left")
     for name in ("organisation", "snapshots", "first", "last", "leavers rows",
                  "ended between snapshots", "leavers records contradicted"):  # fmt: skip
-        t.add_column(name, justify="left" if name in ("organisation", "first", "last") else "right")
+        left = name in ("organisation", "first", "last")
+        t.add_column(name, justify="left" if left else "right", no_wrap=left)
     for s in info["by_org"]:
         dates = s["snapshot_dates"]
         t.add_row(

@@ -93,6 +93,43 @@ def esr_numbers(assignments: pa.Table) -> tuple[pa.Array, pa.Array, np.ndarray]:
     return ids, starts, last
 
 
+#: The share of people whose ethnicity the early snapshots have as not stated: they declared it
+#: later (the latest recorded applies to every year, so the loaded people are the canonical).
+LATE_DECLARERS = 0.02
+
+
+def _late_declarations(
+    people: pa.Table, snapshots: list[tuple[dt.date, pa.Table]], seed: int
+) -> dict[str, dt.date]:
+    """Some people with a stated ethnicity, and the snapshot date from which it is recorded:
+    one of the later snapshots they are in, so that the last one they are in has it."""
+    rng = np.random.default_rng(seed + 1)
+    seen: dict[str, list[dt.date]] = {}
+    for day, rows in snapshots:
+        for person in pc.unique(rows["person_id"]).to_pylist():
+            seen.setdefault(person, []).append(day)
+    ids = people["person_id"].to_pylist()
+    stated = pc.fill_null(pc.invert(pc.is_in(people["ethnic_code"], pa.array(["Z", "99"]))), False)
+    draws = rng.random(len(ids))
+    declares = {}
+    for i in np.flatnonzero(stated.to_numpy(zero_copy_only=False) & (draws < LATE_DECLARERS)):
+        days = seen.get(ids[i], [])
+        if len(days) > 1:
+            declares[ids[i]] = days[1 + int(draws[i] / LATE_DECLARERS * (len(days) - 1))]
+    return declares
+
+
+def _not_yet_stated(export: pa.Table, declares: dict[str, dt.date], day: dt.date) -> pa.Table:
+    """The export with "Z Not Stated" for the people who declare their ethnicity after `day`."""
+    later = [p for p, since in declares.items() if day < since]
+    if not later:
+        return export
+    mask = pc.is_in(export["Employee Number"], pa.array(later, export["Employee Number"].type))
+    column = export.schema.get_field_index("Ethnic Origin")
+    origin = pc.if_else(mask, pa.scalar("Z Not Stated"), export["Ethnic Origin"])
+    return export.set_column(column, "Ethnic Origin", origin)
+
+
 def _as_esr(tables: dict[str, pa.Table], rows: pa.Table, seed: int) -> pa.Table:
     return esr_export({**tables, "assignments": rows}, seed)
 
@@ -142,8 +179,10 @@ def write_series(
     written: list[Path] = []
     out_dir = Path(out_dir)
     orgs = tables["organisations"]["org_code"].to_pylist()
+    declares = _late_declarations(tables["people"], snapshots, seed)
     for day, rows in snapshots:
         export = _as_esr(tables, rows, seed).drop_columns(list(NOT_IN_POST))
+        export = _not_yet_stated(export, declares, day)
         for org in orgs:
             mine = export.filter(pc.equal(export["Org Code"], org))
             if mine.num_rows:
