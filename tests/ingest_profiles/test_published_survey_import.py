@@ -261,7 +261,7 @@ def test_a_sheet_without_base_columns_is_told_the_nearest_profile(
     drop = [i for i, h in enumerate(header) if "Base" in h]
     cut = [",".join(c for i, c in enumerate(line.split(",")) if i not in drop) for line in lines]
     path.write_text("\n".join(cut) + "\n", encoding="utf-8")
-    out = invoke("import", str(path), "--db", str(db_path))
+    out = invoke("import", str(path), "--db", str(db_path), "--rejects", str(tmp_path / "r"))
     assert out.exit_code != 0
     assert "nearest is staff_survey_published" in out.output, out.output
 
@@ -444,3 +444,28 @@ def test_a_mistake_in_the_wide_section_names_the_file_and_key(
     with pytest.raises(profiles.ProfileError) as caught:
         profiles.load_file(path)
     assert str(path) in str(caught.value) and said in str(caught.value), str(caught.value)
+
+
+def test_a_single_trusts_sheet_without_an_org_code_loads_with_org(
+    tmp_path: Path, db_path: Path
+) -> None:
+    path = tmp_path / "nss.csv"
+    answers = ",".join(f"Q16b % {a}" for a in ("Yes", "No"))
+    path.write_text(
+        "NHS Staff Survey 2023\n\n"
+        f"Breakdown,Group,Q16b Base (number of responses),{answers}\n"
+        "White / BME,White,401,6.0,94.0\nWhite / BME,BME,152,16.4,83.6\n",
+        encoding="utf-8",
+    )
+    rejects = str(tmp_path / "rejects")
+    refused = invoke("import", str(path), "--db", str(db_path), "--rejects", rejects)
+    assert refused.exit_code != 0 and "--org" in refused.output
+    loaded_ = invoke(
+        "import", str(path), "--db", str(db_path), "--org", "RWE", "--rejects", rejects
+    )
+    assert loaded_.exit_code == 0, loaded_.output
+    assert loaded(db_path) == [
+        ("wres8", "wres", "BME", 152, 25),
+        ("wres8", "wres", "White", 401, 24),
+    ]
+    assert set(stored(db_path, "survey", KEY)["org_code"].to_pylist()) == {"RWE"}

@@ -35,6 +35,7 @@ from equitrack.measures.pay import BONUS, BONUS_RECEIVED, HOURLY, NOT_KNOWN
 from equitrack.measures.populations import SYSTEM_PREFIX
 from equitrack.measures.registry import kind_of, measure_of
 from equitrack.measures.result import Result
+from equitrack.measures.shares import GROUP_TYPE as ALL_GROUPS
 from equitrack.model import codes
 from equitrack.stats.reasons import Code, codes_of
 
@@ -312,8 +313,12 @@ class _Reader:
 
     def _comparison(self, i: int, r: Result) -> None:
         population = population_of(r)
-        self.add(i, "numerator", self.node(r, _own(r, "events"), r.breakdown, r.group), r.numerator)
-        self.add(i, "denominator", self.node(r, population, r.breakdown, r.group), r.denominator)
+        # a cell's everyone ("all"; the tracker's levels) is the total its groups add up to
+        total = r.group_type == ALL_GROUPS
+        events = self.node(r, _own(r, "events"), r.breakdown, r.group, total=total)
+        self.add(i, "numerator", events, r.numerator)
+        members = self.node(r, population, r.breakdown, r.group, total=total)
+        self.add(i, "denominator", members, r.denominator)
         unknown = self.node(r, population, r.breakdown, codes.UNKNOWN)
         self.add(i, "excluded", unknown, r.excluded)
 

@@ -65,7 +65,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from equitrack.disclosure.counts import is_small
+from equitrack.disclosure.counts import could_be, is_small, shown_count
 from equitrack.disclosure.figures import (  # figures reads the measures' declarations
     ALL,
     SEPARATOR,
@@ -356,18 +356,52 @@ def _giveaway(
     """The members of `rel` that could still be suppressed, when `rel` gives away a protected
     count; none when it gives nothing away.
 
-    It gives one away when exactly one member is unseen (suppressed, or not shown at all) and
-    that member needs protecting: suppressed, or hidden and small. Members in `fixed` (shown
-    exact by right) and zeros cannot be suppressed for it.
+    It can give one away when exactly one member is unseen (suppressed, or not shown at all)
+    and that member needs protecting: suppressed, or hidden and small. It does when what the
+    others show (`narrowed`) leaves fewer possible values for it than suppression alone does
+    (1 to 7 under the public rules): rounding the others widens what subtraction can tell.
+    Members in `fixed` (shown exact by right) and zeros cannot be suppressed for it.
     """
     unseen = [n for n in rel.members if n in suppressed or n not in values]
     if len(unseen) != 1:
         return []
     n = unseen[0]
-    value = hidden.get(n)
+    value = hidden.get(n, values.get(n))
     if not (n in suppressed or (value is not None and is_small(value, policy))):
         return []
+    if _narrowed(rel, n, values, fixed, policy) >= policy.smallest_shown - 1:
+        return []
     return [m for m in rel.members if m != n and m not in fixed and values[m] != 0]
+
+
+def _narrowed(
+    rel: Relation, n: Node, values: Mapping[Node, int], fixed: Collection[Node], policy: Policy
+) -> int | float:
+    """How many values `n` could take, to a reader who knows the relation and the others'
+    shown counts (each standing for a range, `could_be`) and that a suppressed count is not 0
+    (and, when small, below the smallest shown)."""
+    ranges = [
+        (values[m], values[m]) if m in fixed else could_be(_shown(values[m], policy), policy)
+        for m in rel.members
+        if m != n
+    ]
+    inf = float("inf")
+    if n == rel.total:  # total = sum of parts, or at most it
+        lo = sum(r[0] for r in ranges) if rel.exact else max((r[0] for r in ranges), default=0)
+        hi = sum(r[1] for r in ranges)
+    else:  # a part = total - the other parts (at least that, when the total is a bound)
+        (t_lo, t_hi), others = ranges[0], ranges[1:]
+        lo = t_lo - sum(r[1] for r in others)
+        hi = t_hi - sum(r[0] for r in others) if rel.exact else inf
+    value = values.get(n)
+    top = policy.smallest_shown - 1 if value is None or is_small(value, policy) else inf
+    lo, hi = max(lo, 1), min(hi, top)
+    return max(0, hi - lo + 1)
+
+
+def _shown(value: int, policy: Policy) -> int:
+    shown = shown_count(value, policy)
+    return value if shown is None else shown
 
 
 def protect(

@@ -49,6 +49,7 @@ class Code(StrEnum):
     TOO_FEW_TO_SHOW = "too_few_to_show"  # the gate: a comparison its shown counts cannot give
     SUPPRESSED = "suppressed"  # the gate: a leading figure not shown
     WITHHELD = "withheld"  # the gate: a reason it cannot make safe
+    NOT_RELEASED = "not_released"  # a figure outside the audience's protected release
 
 
 #: The values of each code that are counts of people (the gate rebuilds or drops them).
@@ -202,6 +203,9 @@ _WORDS: dict[Code, Callable[[Values], str]] = {
     Code.TOO_FEW_TO_SHOW: lambda v: "too few to show",
     Code.SUPPRESSED: lambda v: "suppressed to protect small numbers",
     Code.WITHHELD: lambda v: "detail withheld (exact figures)",
+    Code.NOT_RELEASED: lambda v: (
+        "not released to this audience (outside the years and figures protected together)"
+    ),
 }
 assert set(_WORDS) == set(Code), "every code has its words"
 

@@ -137,11 +137,12 @@ def _year_of(day: dt.date) -> int:
     return day.year + (day.month >= 4)
 
 
-def _version(store: Store) -> tuple[Any, ...]:
-    """What changes whenever data is loaded or removed: the batches a reader sees."""
+def version(store: Store) -> tuple[Any, ...]:
+    """What changes whenever data is loaded or removed: the batches a reader sees (and those
+    this connection has journalled but not finished, which it reads)."""
     b = store.table("batches")
     row = b.aggregate(n=b.count(), top=b.batch_id.max(), total=b.batch_id.sum())
-    return tuple(row.to_pyarrow().to_pylist()[0].values())
+    return (*row.to_pyarrow().to_pylist()[0].values(), frozenset(store.own))
 
 
 _CACHE: weakref.WeakKeyDictionary[Any, tuple[tuple[Any, ...], dict[tuple[str, str], Span]]] = (
@@ -153,14 +154,14 @@ _LOCK = threading.Lock()
 def spans(store: Store) -> dict[tuple[str, str], Span]:
     """Every (table, organisation) with rows, and the dates they cover; kept per connection
     until the store's batches change."""
-    version = _version(store) + (frozenset(store.own),)
+    now = version(store)
     with _LOCK:
         cached = _CACHE.get(store.con)
-    if cached is not None and cached[0] == version:
+    if cached is not None and cached[0] == now:
         return cached[1]
     found = {(s.table, s.org): s for name in dated_tables() for s in _spans_of(store, name)}
     with _LOCK:
-        _CACHE[store.con] = (version, found)
+        _CACHE[store.con] = (now, found)
     return found
 
 
@@ -169,4 +170,4 @@ def by_org(store: Store) -> list[dict[str, Any]]:
     return [s.record() for _, s in sorted(spans(store).items(), key=lambda kv: kv[0][::-1])]
 
 
-__all__ = ["TABLE_NOUNS", "Span", "by_org", "dated_tables", "spans"]
+__all__ = ["TABLE_NOUNS", "Span", "by_org", "dated_tables", "spans", "version"]

@@ -17,11 +17,12 @@ from fastapi import Request
 
 from equitrack import api
 from equitrack.charts import Chart
-from equitrack.disclosure import Audience, gate, policy_for, systems_of
+from equitrack.disclosure import Audience, policy_for, systems_of
 from equitrack.disclosure.counts import shown_count
 from equitrack.measures.calendar import Interval
 from equitrack.measures.populations import Scope
 from equitrack.measures.result import Result
+from equitrack.release import Release, release_for
 from equitrack.reports import quality
 from equitrack.store import Store
 from equitrack.tracker import actions as tracked
@@ -198,7 +199,8 @@ class WebState:
         """Each recommendation's evidence in the user's tracker scope, through their gate."""
         org = self.tracker_scope(principal)
         results = self.cached(
-            ("evidence", year, org), lambda s: evidence_results(s, plan, year, org=org)
+            ("evidence", year, org),
+            lambda s: evidence_results(s, plan, year, org=org, years=plan.years(year)),
         )
         return summarise_results(plan, year, self.shown(principal, results))
 
@@ -257,17 +259,30 @@ class WebState:
 
     def shown(self, principal: Principal, results: list[Result]) -> list[Result]:
         """`results` as this user may see them: exact for an analyst's own organisations, the
-        board rules (counts of 1 to 7 hidden, others rounded) for everything else.
+        board rules (counts of 1 to 7 hidden, others rounded) for everything else, read from
+        the one release protected together for everything a board viewer can reach
+        (`equitrack.release`), so no two pages can be subtracted to find a hidden count.
 
-        Gated once per set of results and access: measured results are kept objects, so
+        Answered once per set of results and access: measured results are kept objects, so
         their identities name the set (the cache keeps them alive until data changes)."""
         exact = self.exact_orgs(principal)
         key = ("shown", exact, tuple(id(r) for r in results))
+        return self.cached(key, lambda _: (results, self.release(exact).answer(results)))[1]
+
+    def warm(self) -> threading.Thread:
+        """Build the board release in the background, so the first page does not wait for it
+        (pages asking meanwhile wait for the same build, never start another)."""
+        thread = threading.Thread(
+            target=self.release, args=(frozenset(),), name="release", daemon=True
+        )
+        thread.start()
+        return thread
+
+    def release(self, exact: frozenset[str]) -> Release:
+        """The board release with `exact` organisations' figures exact: one per data version,
+        shared with every report made over this store (`equitrack.release.release_for`)."""
         policy = policy_for(Audience.BOARD)
-        return self.cached(
-            key,
-            lambda _: (results, gate(results, policy, exact_orgs=exact, systems=self.systems())),
-        )[1]
+        return self.store_do(lambda store: release_for(store, policy, exact_orgs=exact))
 
     def exact_orgs(self, principal: Principal) -> frozenset[str]:
         return principal.exact_orgs([o.code for o in self.organisations()])

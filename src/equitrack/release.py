@@ -1,0 +1,281 @@
+"""One protected release per audience and data version: what a protected audience may see.
+
+A board member can put any two figures the dashboard, its API and the reports show side by side
+and subtract them: an organisation from the system less the others, Mixed from BME less the
+other groups, a month from its year, a staff group from the whole. Protecting each page's
+figures on their own cannot stop that (spec: statistics-and-disclosure.md, "Protection is
+decided over the whole release that an audience can reach"). So, for each protected audience,
+every question a viewer can ask is answered once, together, through one pass of the
+disclosure gate, and kept until the data changes:
+
+    release = release_for(store, policy)        # built once per store version and audience
+    shown = release.answer(results)             # a page's exact results, as released
+
+`answer` looks each result up in the release by where it sits (measure, options, unit, period,
+breakdown, group) and checks it asks the question the release answered (the same exact counts);
+a result the release does not hold is withheld whole, never gated on its own. Analysts (an
+exact policy) see exact figures and need no release.
+
+What the release covers (`questions`): every family, every organisation and the system, each
+grouping (WRES, broad, detailed), the latest `YEARS` reporting years; the staff-group filter
+of the measures that take it; and the months of the measures charted monthly.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import weakref
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from equitrack import api
+from equitrack.disclosure import Policy, gate, systems_of
+from equitrack.disclosure.figures import unit_of
+from equitrack.measures.calendar import Interval
+from equitrack.measures.queries import ALL_STAFF_GROUPS, latest_year
+from equitrack.measures.registry import FAMILIES
+from equitrack.measures.result import Result, because
+from equitrack.stats.reasons import Code, Reason
+from equitrack.store import Store
+from equitrack.store.coverage import version
+from equitrack.tracker.evidence import cell_totals
+from equitrack.tracker.plan import load_plan
+
+#: Reporting years a release covers, counting back from the latest loaded.
+YEARS = 8
+#: The groupings a viewer can choose.
+GROUPINGS = ("wres", "broad", "detailed")
+#: Measures whose monthly series are charted (appointments and disciplinary entries).
+MONTHLY = ("wres2", "wres3")
+#: Measures that take the dashboard's staff-group filter.
+FILTERED = ("wres1", "wres4")
+#: Options that say how a result was asked for, not what it counts (a unit's figures are the
+#: same whichever other organisations were asked for with it).
+_HOW_ASKED = frozenset({"scope", "disclosure"})
+_COUNTS = ("numerator", "denominator", "excluded")
+_NOT_RELEASED = Reason(Code.NOT_RELEASED)
+
+
+@dataclass(frozen=True)
+class Question:
+    """One run of the measures the release answers."""
+
+    families: tuple[str, ...]
+    years: tuple[int, ...]
+    by: str = "wres"
+    system: bool = False
+    interval: Interval = Interval.YEAR
+    measures: tuple[str, ...] | None = None
+    options: tuple[tuple[str, Any], ...] = ()
+
+    def ask(self, store: Store) -> list[Result]:
+        return api.run(
+            self.families,
+            self.years,
+            store=store,
+            system=self.system,
+            by=self.by,
+            measures=self.measures,
+            interval=self.interval,
+            options=dict(self.options) or None,
+        )
+
+
+def released_years(store: Store) -> tuple[int, ...]:
+    """The reporting years a release covers: the latest `YEARS` up to the latest loaded."""
+    latest = latest_year(store)
+    return () if latest is None else tuple(range(latest - YEARS + 1, latest + 1))
+
+
+def staff_groups(store: Store) -> list[str]:
+    """The staff groups of the assignments loaded (the dashboard's filter offers these)."""
+    a = store.table("assignments").select("staff_group").distinct()
+    return sorted(g for g in a.to_pyarrow().column(0).to_pylist() if g)
+
+
+def questions(store: Store) -> list[Question]:
+    """Every question a protected viewer can ask of this store (see the module docstring)."""
+    years = released_years(store)
+    if not years:
+        return []
+    out = [
+        Question(FAMILIES, years, by=by, system=system)
+        for by in GROUPINGS
+        for system in (False, True)
+    ]
+    out += [
+        Question(("wres",), years, by=by, measures=FILTERED, options=(("staff_group", g),))
+        for by in GROUPINGS
+        for g in staff_groups(store)
+        if g != ALL_STAFF_GROUPS
+    ]
+    out += [
+        Question(("wres",), years, system=system, interval=Interval.MONTH, measures=MONTHLY)
+        for system in (False, True)
+    ]
+    return out
+
+
+Key = tuple[str, str, str, int, str | None, str, str]
+
+
+def key_of(r: Result) -> Key:
+    """Where a result sits, whichever way it was asked for."""
+    kept = {k: v for k, v in r.options.items() if k not in _HOW_ASKED}
+    return (
+        r.measure,
+        json.dumps(kept, sort_keys=True, default=str),
+        unit_of(r),
+        r.period,
+        r.breakdown,
+        r.group_type,
+        r.group,
+    )
+
+
+@dataclass
+class Release:
+    """The figures one audience may see, all protected together (see the module docstring)."""
+
+    policy: Policy
+    exact_orgs: frozenset[str]
+    exact: list[Result]
+    shown: list[Result]
+    seconds: float = 0.0
+    missed: int = 0  # results asked for that the release does not hold (withheld)
+    _index: dict[Key, int] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self._index = {key_of(r): i for i, r in enumerate(self.exact)}
+
+    def answer(self, results: Iterable[Result]) -> list[Result]:
+        """`results` as this audience may see them: each the release's own figure for it, or
+        withheld whole where the release does not hold that question."""
+        out = []
+        for r in results:
+            i = self._index.get(key_of(r))
+            if i is not None and all(getattr(r, c) == getattr(self.exact[i], c) for c in _COUNTS):
+                out.append(self.shown[i])
+            else:
+                self.missed += 1
+                out.append(withheld(r, self.policy))
+        return out
+
+
+def withheld(r: Result, policy: Policy) -> Result:
+    """A result the release does not hold: nothing of it shown, and why."""
+    cleared = {
+        f: None
+        for f in (
+            "numerator",
+            "denominator",
+            "excluded",
+            "rate",
+            "rate_ci_low",
+            "rate_ci_high",
+            "ratio",
+            "ratio_ci_low",
+            "ratio_ci_high",
+            "p_value",
+            "test",
+            "band",
+            "verdict",
+            "verdict_adjusted",
+            "difference",
+        )
+    }
+    options = {**r.options, "disclosure": policy.describe()}
+    return replace(r, **cleared, **because(_NOT_RELEASED), suppressed=True, options=options)
+
+
+def build(
+    store: Store,
+    policy: Policy,
+    *,
+    exact_orgs: Collection[str] = frozenset(),
+    exact: Sequence[Result] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Release:
+    """The release for `policy`: every question asked (or `exact`, results already measured by
+    `ask_all`), then gated together once."""
+    start = time.perf_counter()
+    found = list(exact) if exact is not None else ask_all(store, progress)
+    if progress:
+        progress("Protecting the release")
+    shown = gate(found, policy, exact_orgs=exact_orgs, systems=systems_of(store))
+    return Release(policy, frozenset(exact_orgs), found, shown, time.perf_counter() - start)
+
+
+def ask_all(store: Store, progress: Callable[[str], None] | None = None) -> list[Result]:
+    """The exact answer to every question of the release, once (the same for every audience),
+    with the totals the recommendations' evidence adds up from the broad groups' figures."""
+    found: list[Result] = []
+    broad: list[Result] = []
+    for q in questions(store):
+        if progress:
+            progress(f"Measuring {', '.join(q.families)} by {q.by}")
+        answered = q.ask(store)
+        found += answered
+        if q.by == "broad" and not q.options and q.interval is Interval.YEAR:
+            broad += answered
+    return found + cell_totals(load_plan(), broad)
+
+
+_CACHE: weakref.WeakKeyDictionary[Any, dict[Any, Any]] = weakref.WeakKeyDictionary()
+_LOCK = threading.RLock()
+
+
+def _kept(store: Store, key: Any, make: Callable[[], Any]) -> Any:
+    """`make()` once per connection, data version and `key`; an older version's are dropped."""
+    now = version(store)
+    with _LOCK:
+        kept = _CACHE.setdefault(store.con, {})
+        for old in [k for k in kept if k[0] != now]:
+            del kept[old]
+        if (now, key) not in kept:
+            kept[(now, key)] = make()
+        return kept[(now, key)]
+
+
+def release_for(
+    store: Store, policy: Policy, *, exact_orgs: Collection[str] = frozenset()
+) -> Release:
+    """The release for `policy` on this store's data, built once per data version and kept
+    with the connection (every page, API call and report over it reads the same one); for an
+    exact policy, a release that passes results as they are."""
+    if policy.exact:
+        return _Exact(policy, frozenset(exact_orgs), [], [])
+    answers = _kept(store, "answers", lambda: ask_all(store))
+    return _kept(
+        store,
+        (policy, frozenset(exact_orgs)),
+        lambda: build(store, policy, exact_orgs=exact_orgs, exact=answers),
+    )
+
+
+class _Exact(Release):
+    """Exact figures (analysts): nothing to protect, so nothing to build."""
+
+    def answer(self, results: Iterable[Result]) -> list[Result]:
+        return gate(results, self.policy)
+
+
+__all__ = [
+    "FILTERED",
+    "GROUPINGS",
+    "MONTHLY",
+    "YEARS",
+    "Question",
+    "Release",
+    "ask_all",
+    "build",
+    "key_of",
+    "questions",
+    "release_for",
+    "released_years",
+    "staff_groups",
+    "withheld",
+]
