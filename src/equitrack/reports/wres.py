@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from equitrack import api
 from equitrack.charts import funnel_chart, rate_series_chart
-from equitrack.disclosure import Policy, gate, systems_of
+from equitrack.disclosure import Policy
 from equitrack.measures.calendar import Interval, label
 from equitrack.measures.charts import funnel
 from equitrack.measures.declare import Kind, Measure
 from equitrack.measures.registry import family
 from equitrack.measures.result import Result
+from equitrack.release import MONTHLY, release_for
 from equitrack.reports import evidence as ev
 from equitrack.reports.appendix import methods_section
 from equitrack.reports.cells import cell
@@ -18,9 +19,6 @@ from equitrack.store import Store
 
 #: The WRES indicators that compare groups as a ratio (2, 3 and 4): funnels, the overview.
 RATIO_INDICATORS = tuple(m.id for m in family("wres") if m.kind is Kind.COMPARISON)
-#: Measures whose monthly series the system report charts (records with dates: appointments
-#: and disciplinary entries).
-MONTHLY = ("wres2", "wres3")
 #: A monthly chart for a protected audience needs its counts to move: with fewer distinct shown
 #: numerators than this, rounding to 5 has flattened the line into steps that say nothing.
 FEWEST_SHOWN_LEVELS = 3
@@ -61,7 +59,7 @@ def _heading(m: Measure) -> str:
 def build_wres(store: Store, year: int, org: str, *, policy: Policy, audience: str) -> Report:
     """An organisation's WRES report: each indicator this year and last, its trend, charts."""
     results = api.run("wres", (year - 1, year), store=store, orgs=(org,))
-    shown = gate(results, policy, systems=systems_of(store))
+    shown = release_for(store, policy).answer(results)
     sections = [
         Section(
             m.id,
@@ -149,18 +147,18 @@ def _funnel(m: Measure, shown: list[Result], year: int) -> Block:
 
 def build_system(store: Store, year: int, *, policy: Policy, audience: str) -> Report:
     """Every organisation side by side, funnels for the ratio indicators, monthly SPC charts."""
-    systems = systems_of(store)
+    release = release_for(store, policy)
     results = api.run("wres", (year - 1, year), store=store, system=True) + api.run(
         "wres", (year - 1, year), store=store
     )
-    shown = gate(results, policy, systems=systems)
+    shown = release.answer(results)
     sections = []
     for m in family("wres"):
         blocks: list[Block] = [_side_by_side(m.id, shown, year)]
         if m.id in RATIO_INDICATORS:
             blocks.append(_funnel(m, shown, year))
         sections.append(Section(m.id, _heading(m), tuple(blocks)))
-    monthly = gate(
+    monthly = release.answer(
         api.run(
             "wres",
             (year - 1, year),
@@ -168,9 +166,7 @@ def build_system(store: Store, year: int, *, policy: Policy, audience: str) -> R
             system=True,
             measures=list(MONTHLY),
             interval=Interval.MONTH,
-        ),
-        policy,
-        systems=systems,
+        )
     )
     charts: list[Block] = []
     for measure_id in MONTHLY:
