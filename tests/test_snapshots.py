@@ -26,6 +26,7 @@ import pyarrow as pa
 import pytest
 
 from equitrack.ingest import import_paths
+from equitrack.ingest.asat import AsAtError, as_at_in_title
 from equitrack.ingest.pseudonymise import PERSON_NAMESPACE, Pseudonymiser, load_key
 from equitrack.ingest.spells import ENDED_BETWEEN
 from equitrack.store import connect
@@ -307,3 +308,35 @@ def test_a_snapshot_cannot_change_assignments_loaded_as_a_whole_history(
     got = invoke("import", str(files["sip_2024.csv"]), "--db", str(db_path))
     assert got.exit_code != 0
     assert "not a snapshot or leavers report" in got.output
+
+
+DAY_FIRST = ("day_first", "iso", "excel_serial")
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        [["Staff in Post"], ["As at date: 31/03/2024"], ["Run date: 05/04/2024"]],
+        [["Staff in Post"], ["Run date 05/04/2024", "", "As at 31-MAR-2024"]],
+        [["Workforce"], ["Parameters:", "Effective Date = 31 March 2024"]],
+        [["Staff in Post (as of 2024-03-31)"]],
+    ],
+)
+def test_the_title_says_the_as_at_date(lines: list[list[str]]) -> None:
+    assert as_at_in_title(lines, DAY_FIRST) == dt.date(2024, 3, 31)
+
+
+def test_a_run_date_is_not_an_as_at_date() -> None:
+    assert as_at_in_title([["Staff in Post"], ["Run date: 05/04/2024"]], DAY_FIRST) is None
+
+
+@pytest.mark.parametrize(
+    ("lines", "said"),
+    [
+        ([["As at 31/03/2024"], ["As at 31/03/2025"]], "names two as-at dates"),
+        ([["As at 03/31/2024"]], "month-first"),
+    ],
+)
+def test_an_unclear_as_at_date_is_refused(lines: list[list[str]], said: str) -> None:
+    with pytest.raises(AsAtError, match=said):
+        as_at_in_title(lines, DAY_FIRST)

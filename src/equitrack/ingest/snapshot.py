@@ -22,6 +22,7 @@ import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+import ibis.expr.types as ir
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -192,51 +193,62 @@ class Rebuild:
         self, store: Store, batch_ids: Iterator[int], loaded_at: dt.datetime
     ) -> Callable[[], None] | None:
         """The derived tables, computed now (reading what this import sees), and the writes
-        that put them in place, for the transaction that finishes the import."""
+        that put them in place, for the transaction that finishes the import.
+
+        Only what the import touched is made again: the assignments of its organisations, and
+        the people in its rows or in the snapshots it replaces (from all their rows, whichever
+        organisation's), so the cost follows the import, not the store."""
         if not self.batches:
             return None
         own = sorted(self.batches)
-        current, gone = _current(store, own, self.snapshots)
+        orgs = sorted(self.orgs)
+        stored = store.table("snapshot_rows")
+        current, replaced = _current(stored.filter(stored.org_code.isin(orgs)), own, self.snapshots)
+        mine = pc.is_in(current["batch_id"], pa.array(own, pa.int64()))
+        persons = pc.unique(
+            pa.concat_arrays(
+                [
+                    current["person_id"].filter(mine).combine_chunks(),
+                    replaced["person_id"].combine_chunks(),
+                ]
+            )
+        )
         writes: list[tuple[str, pa.Table]] = []
         derived_rows: list[dict[str, object]] = []
-        for org in sorted(self.orgs):
+        for org in orgs:
             rows = current.filter(pc.equal(current["org_code"], org))
             made = spells.derive_assignments(rows)
             batch_id = next(batch_ids)
+            count = made.assignments.num_rows
             writes.append(("assignments", _with_batch(made.assignments, batch_id)))
-            writes.append(
-                (
-                    "batches",
-                    _batch(batch_id, "assignments", org, made.assignments.num_rows, loaded_at),
-                )
-            )
+            writes.append(("batches", _batch(batch_id, "assignments", org, count, loaded_at)))
             q = made.quality
             dates = len(snapshots_in(rows))
             self.notes.append(_derived_note(org, dates, rows, made))
             derived_rows.append(
-                {"batch_id": batch_id, "org_code": org, "snapshots": dates, "ended_between": q.ended_between,
-                 "leaver_conflicts": q.leaver_conflicts, "ethnicity_changed": None}
+                {"batch_id": batch_id, "org_code": org, "snapshots": dates,
+                 "ended_between": q.ended_between, "leaver_conflicts": q.leaver_conflicts}
             )  # fmt: skip
-        people, changed = spells.derive_people(current)
+        with store.temporary(pa.table({"person_id": persons})) as wanted:
+            theirs = stored.semi_join(wanted, "person_id")
+            theirs = theirs.select("person_id", "as_at", "kind", "org_code", "batch_id",
+                                   *spells.PERSON_FIELDS).to_pyarrow()  # fmt: skip
+        people = spells.derive_people(_current_rows(theirs, own, self.snapshots)[0])
         ordinary = _ordinary(store, "people", "person_id", people["person_id"])
         if len(ordinary):
             people = people.filter(pc.invert(pc.is_in(people["person_id"], ordinary)))
         batch_id = next(batch_ids)
         writes.append(("people", _with_batch(people, batch_id)))
         writes.append(("batches", _batch(batch_id, "people", None, people.num_rows, loaded_at)))
-        derived_rows.append(
-            {"batch_id": batch_id, "org_code": None, "snapshots": None, "ended_between": None,
-             "leaver_conflicts": None, "ethnicity_changed": changed}
-        )  # fmt: skip
-        writes.append(
-            ("derived_batches", pa.Table.from_pylist(derived_rows, DERIVED_BATCHES.to_pyarrow()))
-        )
-        orgs = sorted(self.orgs)
+        derived_rows.append({"batch_id": batch_id, "org_code": None})
+        schema = DERIVED_BATCHES.to_pyarrow()
+        writes.append(("derived_batches", pa.Table.from_pylist(derived_rows, schema)))
         snapshots = sorted(self.snapshots)
+        gone = sorted(pc.unique(replaced["batch_id"]).to_pylist())
 
         def write() -> None:
             _remove_replaced(store, own, snapshots, gone)
-            _remove_derived(store, orgs)
+            _remove_derived(store, orgs, persons)
             for name, rows in writes:
                 store.insert(name, rows)
 
@@ -244,11 +256,16 @@ class Rebuild:
 
 
 def _current(
-    store: Store, own: list[int], snapshots: dict[tuple[str, dt.date], str]
-) -> tuple[pa.Table, list[int]]:
-    """Every stored snapshot and leavers row but those of the snapshots this import replaces,
-    and the batches those came in."""
-    rows = store.table("snapshot_rows").to_pyarrow()
+    rows: ir.Table, own: list[int], snapshots: dict[tuple[str, dt.date], str]
+) -> tuple[pa.Table, pa.Table]:
+    """Stored snapshot and leavers rows but those of the snapshots this import replaces (an
+    earlier export of one organisation as at one date), and those replaced."""
+    return _current_rows(rows.to_pyarrow(), own, snapshots)
+
+
+def _current_rows(
+    rows: pa.Table, own: list[int], snapshots: dict[tuple[str, dt.date], str]
+) -> tuple[pa.Table, pa.Table]:
     replaced = np.zeros(rows.num_rows, bool)
     mine = pc.is_in(rows["batch_id"], pa.array(own, pa.int64())).to_numpy(zero_copy_only=False)
     in_post = pc.equal(rows["kind"], IN_POST).to_numpy(zero_copy_only=False)
@@ -257,8 +274,7 @@ def _current(
             pc.equal(rows["org_code"], org), pc.equal(rows["as_at"], pa.scalar(day, pa.date32()))
         )
         replaced |= pc.fill_null(same, False).to_numpy(zero_copy_only=False) & in_post & ~mine
-    gone = pc.unique(rows["batch_id"].filter(pa.array(replaced))).to_pylist()
-    return rows.filter(pa.array(~replaced)), sorted(gone)
+    return rows.filter(pa.array(~replaced)), rows.filter(pa.array(replaced))
 
 
 def _derived_note(org: str, dates: int, rows: pa.Table, made: spells.Derived) -> str:
@@ -298,15 +314,26 @@ def _remove_replaced(
     )
 
 
-def _remove_derived(store: Store, orgs: list[str]) -> None:
-    """The assignments derived before for `orgs`, and the people derived before."""
+def _remove_derived(store: Store, orgs: list[str], persons: pa.Array) -> None:
+    """The assignments derived before for `orgs`, the people derived before among `persons`,
+    and the bookkeeping of derived batches left with no rows."""
     listed = ", ".join(_text(o) for o in orgs)
-    which = f"SELECT batch_id FROM derived_batches WHERE org_code IN ({listed}) OR org_code IS NULL"
-    for name in ("assignments", "people", "batches"):
+    which = f"SELECT batch_id FROM derived_batches WHERE org_code IN ({listed})"
+    for name in ("assignments", "batches", "derived_batches"):
         store.con.raw_sql(f"DELETE FROM {name} WHERE batch_id IN ({which})")
-    store.con.raw_sql(
-        f"DELETE FROM derived_batches WHERE org_code IN ({listed}) OR org_code IS NULL"
-    )
+    people = "SELECT batch_id FROM derived_batches WHERE org_code IS NULL"
+    name = "equitrack_snapshot_people"
+    store.con.create_table(name, pa.table({"person_id": persons}), temp=True, overwrite=True)
+    try:
+        store.con.raw_sql(
+            f"DELETE FROM people WHERE batch_id IN ({people}) "
+            f"AND person_id IN (SELECT person_id FROM {name})"
+        )
+    finally:
+        store.con.drop_table(name, force=True)
+    empty = f"({people}) AND batch_id NOT IN (SELECT batch_id FROM people)"
+    for name in ("batches", "derived_batches"):
+        store.con.raw_sql(f"DELETE FROM {name} WHERE batch_id IN {empty}")
 
 
 def _with_batch(table: pa.Table, batch_id: int) -> pa.Table:

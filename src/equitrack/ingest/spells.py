@@ -61,7 +61,6 @@ class Quality:
 
     ended_between: int = 0  # assignments ended between snapshots without a leavers record
     leaver_conflicts: int = 0  # leavers records whose date the snapshots contradict
-    ethnicity_changed: int = 0  # people whose recorded ethnicity differs between rows
 
 
 @dataclass
@@ -189,10 +188,9 @@ def derive_assignments(rows: pa.Table) -> Derived:
     return Derived(table.sort_by([("assignment_id", "ascending")]), quality)
 
 
-def derive_people(rows: pa.Table) -> tuple[pa.Table, int]:
+def derive_people(rows: pa.Table) -> pa.Table:
     """One row per person from every snapshot and leavers row: each field the latest recorded
-    (by date; on one date, an in-post row after a leaver's, then by value), and how many
-    people's recorded ethnicity differs between rows."""
+    (by date; on one date, an in-post row after a leaver's, then by value)."""
     t = rows.select(["person_id", "as_at", *PERSON_FIELDS])
     t = t.append_column("_post", pc.equal(rows["kind"], IN_POST).cast(pa.int8()))
     keys = ["person_id", "as_at", "_post", *PERSON_FIELDS]
@@ -203,8 +201,5 @@ def derive_people(rows: pa.Table) -> tuple[pa.Table, int]:
     latest = latest.rename_columns(
         [n.removesuffix("_last") if n != "person_id" else n for n in latest.column_names]
     )
-    known = t.filter(pc.is_valid(t["ethnic_code"]))
-    codes = known.group_by("person_id").aggregate([("ethnic_code", "count_distinct")])
-    changed = int(pc.sum(pc.greater(codes["ethnic_code_count_distinct"], 1)).as_py() or 0)
     table = latest.select(_schema("people").names).cast(_schema("people"))
-    return table.sort_by([("person_id", "ascending")]), changed
+    return table.sort_by([("person_id", "ascending")])

@@ -120,7 +120,6 @@ DERIVED_BATCHES = ibis.schema(
         "snapshots": "int64",
         "ended_between": "int64",
         "leaver_conflicts": "int64",
-        "ethnicity_changed": "int64",
     }
 )
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import ibis.expr.types as ir
+
 from equitrack.store.connection import Store
 
 
@@ -25,14 +27,18 @@ def snapshot_quality(store: Store) -> dict[str, Any]:
         entry["snapshot_dates"].append(r["as_at"].isoformat())
     for r in leavers.to_pyarrow().to_pylist():
         by_org.setdefault(r["org_code"], _entry(r["org_code"]))["leavers_rows"] = int(r["n"])
-    changed = 0
     for d in derived:
-        if d["org_code"] is None:
-            changed += int(d["ethnicity_changed"] or 0)
-        elif d["org_code"] in by_org:
+        if d["org_code"] in by_org:
             by_org[d["org_code"]]["ended_between_snapshots"] += int(d["ended_between"] or 0)
             by_org[d["org_code"]]["leaver_conflicts"] += int(d["leaver_conflicts"] or 0)
-    return {"by_org": [by_org[o] for o in sorted(by_org)], "ethnicity_changed": changed}
+    return {"by_org": [by_org[o] for o in sorted(by_org)], "ethnicity_changed": _changed(rows)}
+
+
+def _changed(rows: ir.Table) -> int:
+    """People whose recorded ethnicity (blank is not a record) differs between their rows."""
+    known = rows.filter(rows.ethnic_code.notnull())
+    codes = known.group_by("person_id").aggregate(n=known.ethnic_code.nunique())
+    return int(codes.filter(codes.n > 1).count().to_pyarrow().as_py())
 
 
 def _entry(org: str) -> dict[str, Any]:
