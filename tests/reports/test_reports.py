@@ -370,9 +370,24 @@ def test_wres_and_system_reports_are_self_contained(mini, kind, tmp_path: Path) 
     first = mini.table("organisations").to_pyarrow().column("org_code")[0].as_py()
     org = first if kind is ReportKind.wres else None
     report = build(kind, mini, YEAR, org=org, policy=PUBLIC, audience="public")
-    (html_path,) = write(report, tmp_path, kind.value, ["html"])
+    html_path, xlsx_path = write(report, tmp_path, kind.value, ["html", "xlsx"])
     html_text = html_path.read_text("utf-8")
     assert not re.search(r"""(src|href)=["']https?:|url\(\s*['"]?https?:|@import""", html_text)
+    # the workbook's tidy sheet: each figure the report's tables are made from, counts as numbers
+    shown = {key(r): r for t in report.tables() for r in t.results}
+    shown |= {key(r): r for s in walk(report.sections) for b in s.blocks
+              if isinstance(b, Figures) for r in b.results}  # fmt: skip
+    ws = load_workbook(xlsx_path)["Figures"]
+    header = [c.value for c in ws[1]]
+    sheet = [
+        dict(zip(header, row, strict=True)) for row in ws.iter_rows(min_row=2, values_only=True)
+    ]
+    assert len(sheet) == len(shown) > 9
+    for row in sheet:
+        r = shown[(row["Measure"], row["Organisation code"], row["Period"], row["Group type"],
+                   row["Group"], row["Cell"])]  # fmt: skip
+        assert (row["Count"], row["Of"]) == (r.numerator, r.denominator)
+        assert row["Measure"] in PUBLIC.public or not 1 <= (row["Count"] or 0) <= 7
     ids = {s.id for s in report.sections}
     assert {f"wres{n}" for n in range(1, 10)} <= ids
     assert report.charts(), "charts are drawn"

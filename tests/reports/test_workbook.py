@@ -47,7 +47,8 @@ def test_a_sheet_name_is_never_a_title_cut_short() -> None:
     assert sheet_name(taken, long, "Summary", "Table 1") == "Summary"
     assert sheet_name(taken, long, "Summary", "Table 2") == "Table 2"  # Summary is taken
     assert sheet_name(taken, "What is loaded") == "What is loaded 2"
-    assert sheet_name(taken, "Rates: [a/b]?") == "Rates a b"  # characters Excel refuses
+    assert sheet_name(taken, "Rates: [a/b]?") == "Rates a-b"  # characters Excel refuses
+    assert sheet_name(taken, "WRES1, 2025/26") == "WRES1, 2025-26"
     assert all(len(n) <= 31 for n in taken)
 
 
@@ -159,3 +160,20 @@ def test_every_action_is_in_one_sheet_and_text_from_data_is_never_a_formula(work
     assert [r[0].value for r in contents] == ["Figures", "Actions", "Summary"]
     assert contents[0][0].hyperlink.location == "'Figures'!A1"
     assert "3 rows" in contents[0][2].value
+
+
+def test_a_table_of_words_made_from_results_gives_its_figures_as_numbers(tmp_path) -> None:
+    """The system report's side by side: its cells are words ("20.0% (20 of 100)"); the
+    workbook gives the results behind them in the Figures sheet, not the words again."""
+    words = Rows(
+        "WRES2, BME staff, 2025/26", ("Organisation", "BME figure"), (("RX1", "x"),), (BME,)
+    )
+    report = Report("system", "S", "s", "board", "rule", (Section("wres2", "WRES2", (words,)),))
+    write_xlsx(report, tmp_path / "s.xlsx")
+    wb = load_workbook(tmp_path / "s.xlsx")
+    assert wb.sheetnames == ["Contents", "Figures"]
+    header = [c.value for c in wb["Figures"][1]]
+    (row,) = wb["Figures"].iter_rows(min_row=2, values_only=True)
+    got = dict(zip(header, row, strict=True))
+    assert (got["Measure"], got["Group"], got["Count"], got["Of"]) == ("wres2", "BME", 20, 100)
+    assert got["Measure name"] == "Relative likelihood of appointment from shortlisting"

@@ -30,11 +30,14 @@ class Figures:
 
 @dataclass(frozen=True)
 class Rows:
-    """A plain table (the summary, actions, data quality): cells already words."""
+    """A plain table (the summary, actions, data quality): cells already words. A table whose
+    words are made from results (the system report's side by side) keeps them in `results`, so
+    the workbook can give its figures as numbers."""
 
     caption: str
     columns: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
+    results: tuple[Result, ...] = ()
 
 
 @dataclass(frozen=True)

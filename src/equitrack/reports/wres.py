@@ -121,6 +121,7 @@ def _side_by_side(measure_id: str, shown: list[Result], year: int) -> Rows:
             )
             for r in rows
         ),
+        tuple(rows),
     )
 
 

@@ -23,6 +23,7 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from equitrack.measures import calendar
+from equitrack.measures.registry import MEASURES
 from equitrack.measures.result import Result
 from equitrack.outputs.neutral import cells, save_workbook
 from equitrack.reports.content import Figures, Picture, Report, Rows, Section, walk
@@ -47,22 +48,27 @@ class Column:
     """A column of the Figures sheet: its header, its value from a result and its format."""
 
     header: str
-    value: Callable[[Result, str, Mapping[str, str]], Any]
+    value: Callable[[Result, Mapping[str, str]], Any]
     format: str | None = None
 
 
-def _field(name: str) -> Callable[[Result, str, Mapping[str, str]], Any]:
-    return lambda r, _title, _names: getattr(r, name)
+def _field(name: str) -> Callable[[Result, Mapping[str, str]], Any]:
+    return lambda r, _names: getattr(r, name)
+
+
+def _measure_name(measure_id: str) -> str:
+    m = MEASURES.get(measure_id)
+    return m.title if m is not None else measure_id
 
 
 #: The tidy sheet: a row per figure, a column per quantity.
 FIGURES = (
     Column("Measure", _field("measure")),
-    Column("Measure name", lambda _r, title, _names: title),
+    Column("Measure name", lambda r, _names: _measure_name(r.measure)),
     Column("Organisation code", _field("org")),
-    Column("Organisation", lambda r, _t, names: names.get(r.org, r.org)),
+    Column("Organisation", lambda r, names: names.get(r.org, r.org)),
     Column("Period", _field("period")),
-    Column("Year", lambda r, _t, _n: calendar.label(r.period)),
+    Column("Year", lambda r, _names: calendar.label(r.period)),
     Column("Group type", _field("group_type")),
     Column("Group", _field("group")),
     Column("Compared with", _field("reference_group")),
@@ -128,7 +134,12 @@ def _format_of(header: str, value: Any) -> str | None:
 def sheet_name(taken: set[str], *wanted: str) -> str:
     """The first of `wanted` that fits whole (31 characters, none Excel forbids) and is not
     taken, else the last numbered on ("Chart 3 2"): never a title cut short."""
-    clean = [" ".join(re.sub(r"[\[\]:*?/\\\x00-\x1f]", " ", w).split()).strip("'") for w in wanted]
+    clean = [
+        " ".join(
+            re.sub(r"[\[\]:*?\x00-\x1f]", " ", w.replace("/", "-").replace("\\", "-")).split()
+        ).strip("'")
+        for w in wanted
+    ]
     fits = [c for c in clean if c and len(c) <= LONGEST_NAME]
     name = next((c for c in fits if c.lower() not in taken), None)
     if name is None:
@@ -158,20 +169,16 @@ def _append(ws: Worksheet, values: Sequence[Any], formats: Sequence[str | None])
             c.number_format = fmt
 
 
-def _figures_sheet(ws: Worksheet, blocks: list[Figures], names: Mapping[str, str]) -> int:
+def _figures_sheet(ws: Worksheet, results: list[Result], names: Mapping[str, str]) -> int:
     """Every figure once (a measure two recommendations cite is shown under each)."""
     ws.append([c.header for c in FIGURES])
     _header(ws, [c.header for c in FIGURES], 1)
     seen: set[tuple[Any, ...]] = set()
-    for block in blocks:
-        for r in block.results:
-            key = (r.measure, r.org, r.period, r.group_type, r.group, r.breakdown)
-            if key in seen:
-                continue
+    for r in results:
+        key = (r.measure, r.org, r.period, r.group_type, r.group, r.breakdown)
+        if key not in seen:
             seen.add(key)
-            _append(
-                ws, [c.value(r, block.title, names) for c in FIGURES], [c.format for c in FIGURES]
-            )
+            _append(ws, [c.value(r, names) for c in FIGURES], [c.format for c in FIGURES])
     return len(seen)
 
 
@@ -201,7 +208,10 @@ def _table_sheet(ws: Worksheet, title: str, header: Sequence[str], rows: list[li
 def write_xlsx(report: Report, path: Path, names: Mapping[str, str] | None = None) -> None:
     named = dict(names or {})
     sections = walk(report.sections)
-    figures = [b for s in sections for b in s.blocks if isinstance(b, Figures)]
+    # the figures of every figures table, and of every table of words made from results
+    figures = [
+        r for s in sections for b in s.blocks if isinstance(b, Figures | Rows) for r in b.results
+    ]
     actions = [(s, b) for s in sections for b in s.blocks if isinstance(b, Rows) and is_actions(b)]
     wb = Workbook()
     contents = wb.active
@@ -233,7 +243,7 @@ def write_xlsx(report: Report, path: Path, names: Mapping[str, str] | None = Non
                 header = list(data[0]) if data else []
                 rows = [[row.get(h) for h in header] for row in data]
                 title, wanted = f"Chart: {b.chart.title}", (f"Chart {charts}",)
-            elif isinstance(b, Rows) and not is_actions(b):
+            elif isinstance(b, Rows) and not is_actions(b) and not b.results:
                 tables += 1
                 header = list(b.columns)
                 rows = [[typed(v)[0] for v in r] for r in b.rows]
