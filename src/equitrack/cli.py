@@ -1140,6 +1140,35 @@ def _demo_reports(store: Any, year: int, out: Path) -> list[Path]:
     return written
 
 
+def _demo_import(data: Path, store: Any, rejects: Path) -> Any:
+    """The organisations, then each 31 March's ESR staff-in-post snapshots with the leavers
+    reports of the year ending then, one date after another as a trust receives them, then
+    every other table. The first import that fails is the result."""
+    from equitrack.ingest import import_paths
+    from equitrack.synth.esr_snapshots import series
+
+    def load(paths: list[Path]) -> Any:
+        with progress_bars() as bars:
+            return import_paths(paths, store, rejects_dir=rejects, progress=bars)
+
+    result = load([data / "organisations.csv"])
+    dated = series(data)
+    for day, paths in dated:
+        if not result.ok:
+            return result
+        result = load(paths)
+        snapshots = sum("_staff_in_post_" in p.stem for p in paths)
+        console.print(
+            f"ESR as at {day:%d %B %Y}: {snapshots} staff-in-post snapshot(s) and "
+            f"{len(paths) - snapshots} leavers report(s), {result.rows_read:,} rows read",
+            highlight=False,
+        )
+    if not result.ok:
+        return result
+    taken = {data / "organisations.csv"} | {p for _, paths in dated for p in paths}
+    return load(sorted(p for p in data.iterdir() if p.is_file() and p not in taken))
+
+
 @app.command()
 def demo(
     out: Annotated[Path, typer.Option(help="Folder for the demo data and database.")] = Path(
@@ -1158,16 +1187,15 @@ def demo(
     """Make the synthetic LLR system, load it, show its WRES summary and the recommendations,
     and write the three reports."""
     from equitrack import api
-    from equitrack.ingest import import_paths
     from equitrack.outputs.summary import summary_table
 
     data, db = out / "data", out / "equitrack.duckdb"
     out.mkdir(parents=True, exist_ok=True)
-    synth(out=data, preset=Preset.llr, seed=seed, file_format=FileFormat("csv"), parity=False)
+    exports = FileFormat("esr-snapshots")
+    synth(out=data, preset=Preset.llr, seed=seed, file_format=exports, parity=False)
     with user_errors():
         store = connect(str(db))
-        with progress_bars() as bars:
-            result = import_paths([data], store, rejects_dir=out / "rejects", progress=bars)
+        result = _demo_import(data, store, out / "rejects")
         show_import(result, skip_invalid=False)
         if not result.ok:
             raise typer.Exit(1)
