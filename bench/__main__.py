@@ -190,6 +190,17 @@ def _show_pages(result: dict) -> None:
     console.print(table)
 
 
+def _show_release(r: dict) -> None:
+    """The board release: its build time and what secondary suppression cost."""
+    console.print(
+        f"  board release: {r['results']:,} results over {r['years']} years, measured in "
+        f"{r['ask_s']:.1f}s and protected together in {r['gate_s']:.1f}s; of {r['counts']:,} "
+        f"counts, {r['primary']:,} hidden as small and {r['secondary']:,} more by secondary "
+        f"suppression (the largest {r['largest_secondary']:,}; "
+        f"{r['secondary_in_large_orgs']:,} of organisations over 1,000 staff)"
+    )
+
+
 def measure(preset: str, work: Path, spark: bool, steps: list[tuple[str, dict]]) -> Size:
     size = Size(preset)
     folder, db, layout = work / preset, str(work / f"{preset}.duckdb"), work / f"{preset}-layout"
@@ -225,6 +236,7 @@ def measure(preset: str, work: Path, spark: bool, steps: list[tuple[str, dict]])
             size.suites[n] = step(f"full suite, {preset}, {n} years", "suite", db, "all", str(n))
         size.engine = step(f"engine WRES 1-4, 9, {preset}", "engine_subset", db)
         if preset == "llr":
+            _show_release(step("protected release, llr", "release", db))
             _show_pages(step("dashboard pages, llr", "dashboard", db))
         size.plain = step(f"plain pandas WRES 1-4, 9, {preset}", "plain", str(folder))
         shutil.rmtree(folder, ignore_errors=True)

@@ -236,7 +236,47 @@ def dashboard(db: str, repeats: str = "20") -> dict:
     return {"pages": pages}
 
 
+def protected_release(db: str) -> dict:
+    """The board release (`equitrack.release`): how long measuring every question and
+    protecting it together take, and what secondary suppression hid to do it."""
+    from equitrack import release
+    from equitrack.disclosure import decide, policy_for, systems_of
+    from equitrack.disclosure.counts import is_small
+    from equitrack.store import connect
+
+    store = connect(db, create=False)
+    policy = policy_for("board")
+    start = time.perf_counter()
+    answers = release.ask_all(store)
+    asked = time.perf_counter() - start
+    built = release.build(store, policy, exact=answers)
+    decision = decide(answers, policy, systems=systems_of(store))
+    values = decision.figures.values()
+    staff = decision.figures.staff()
+    hidden = [n for n, shown in decision.shown.items() if shown is None]
+    secondary = [n for n in hidden if not is_small(values[n], policy)]
+    large = [
+        n
+        for n in secondary
+        if not n.unit.startswith("system:") and staff.get(n.unit, 0) > policy.spare_above
+    ]
+    years = len(release.released_years(store))
+    store.close()
+    return {
+        "results": len(answers),
+        "years": years,
+        "ask_s": asked,
+        "gate_s": built.seconds,
+        "counts": len(values),
+        "primary": len(hidden) - len(secondary),
+        "secondary": len(secondary),
+        "largest_secondary": max((values[n] for n in secondary), default=0),
+        "secondary_in_large_orgs": len(large),
+    }
+
+
 STEPS = {
+    "release": protected_release,
     "generate": generate,
     "load": load,
     "suite": suite,

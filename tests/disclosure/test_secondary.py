@@ -1,10 +1,18 @@
-"""Secondary suppression on small hand-checked tables: nothing found by subtraction."""
+"""Secondary suppression on small hand-checked tables: nothing found by subtraction.
+
+Most tables here are gated without rounding (`UNROUNDED`), so that a subtraction gives a count
+exactly and the relations alone decide what is hidden; rounding to 5 widens what subtraction
+can tell, and `test_a_subtraction_rounding_leaves_wide_enough_needs_no_second_cell` shows that.
+"""
+
+from dataclasses import replace
 
 from equitrack.disclosure import Node, Relation, gate, policy_for, protect, read, relations
 from tests.disclosure.builders import by, representation
 
 SYSTEMS = {"system:QX1": ("RX1", "RX2")}
 PUBLIC = policy_for("public")
+UNROUNDED = replace(PUBLIC, rounding_base=1)
 
 
 def shown(out, **where):
@@ -28,7 +36,7 @@ def test_bands_and_their_column_totals_protect_each_other() -> None:
         "Clinical | All": clinical,
         "All": clinical,
     }
-    out = gate(representation(cells), "public")
+    out = gate(representation(cells), UNROUNDED)
     hidden = {(r.breakdown, r.group) for r in out if r.numerator is None}
     assert hidden == {
         ("Clinical | Band 5", "Unknown"),  # 3: primary
@@ -36,7 +44,7 @@ def test_bands_and_their_column_totals_protect_each_other() -> None:
         ("Clinical | Band 6", "Unknown"),  # else Unknown's column gives Band 5's
         ("Clinical | Band 6", "BME"),  # else BME's column gives Band 5's
     }
-    assert shown(out, breakdown="Clinical | All", group="Unknown") == 15
+    assert shown(out, breakdown="Clinical | All", group="Unknown") == 13
 
 
 def test_an_organisation_is_protected_against_its_system() -> None:
@@ -45,7 +53,7 @@ def test_an_organisation_is_protected_against_its_system() -> None:
     system = representation({"All": {"White": 150, "BME": 35}}, org="system:QX1")
     for r in system:
         r.options = {"scope": {"orgs": [], "system": True}}
-    out = gate(rx1 + rx2 + system, "public", systems=SYSTEMS)
+    out = gate(rx1 + rx2 + system, UNROUNDED, systems=SYSTEMS)
     for org in ("RX1", "RX2"):
         assert shown(out, org=org, group="BME") is None
         assert shown(out, org=org, group="White") is None
@@ -59,10 +67,10 @@ def test_black_cannot_be_found_from_bme_less_the_other_broad_groups() -> None:
         {"All": {"White": 60, "Black": 5, "Asian": 20, "Mixed": 10, "Other": 9}},
         group_type="broad",
     )
-    out = gate(wres + broad, "public")
+    out = gate(wres + broad, UNROUNDED)
     assert shown(out, group_type="broad", group="Black") is None
     assert shown(out, group_type="broad", group="Other") is None  # the smallest other part
-    assert shown(out, group_type="wres", group="BME") == 45
+    assert shown(out, group_type="wres", group="BME") == 44
 
 
 def test_the_declared_relations_are_the_expected_ones() -> None:
@@ -85,6 +93,44 @@ def test_a_small_count_shown_nowhere_but_found_by_subtraction_is_protected() -> 
     white, bme, unknown = node("White"), node("BME"), node("Unknown")
     rel = Relation(total, (bme, unknown, white), exact=True, rule="groups")
     values = {total: 103, white: 60, bme: 40}  # Unknown (3) is not shown, but is 103 - 100
-    assert protect([rel], values, {unknown: 3}, set(), set(), PUBLIC) == {bme}
-    assert protect([rel], values, {unknown: 30}, set(), set(), PUBLIC) == set()
-    assert protect([rel], values, {unknown: 3}, set(), {bme, white, total}, PUBLIC) == set()
+    assert protect([rel], values, {unknown: 3}, set(), set(), UNROUNDED) == {bme}
+    assert protect([rel], values, {unknown: 30}, set(), set(), UNROUNDED) == set()
+    assert protect([rel], values, {unknown: 3}, set(), {bme, white, total}, UNROUNDED) == set()
+    # rounded to 5, 105 - 60 - 40 leaves Unknown anything from -1 to 11: 1 to 7, all of them
+    assert protect([rel], values, {unknown: 3}, set(), set(), PUBLIC) == set()
+
+
+def _relation_of_three(policy):
+    """System = BIG + MID + SMALL exactly, SMALL's count suppressed, no rounding (so
+    subtraction gives it exactly)."""
+    node = Node("applications", "", 2026, 1, "", "All", "wres", "BME")
+    system, big, mid, small = (node._replace(unit=u) for u in ("system:QX1", "BIG", "MID", "SMALL"))
+    rel = Relation(system, (big, mid, small), True, "organisations add up to their system")
+    values = {system: 140, big: 90, mid: 47, small: 3}
+    return rel, values, replace(policy, rounding_base=1), (system, big, mid, small)
+
+
+def test_a_large_organisations_figure_is_not_hidden_when_the_systems_will_do() -> None:
+    rel, values, policy, (system, _big, mid, small) = _relation_of_three(PUBLIC)
+    staff = {"BIG": 9000, "MID": 2500, "SMALL": 305}
+    hidden = protect([rel], values, {}, {small}, set(), policy, staff)
+    assert hidden == {small, system}  # not MID's 47, though it is the smallest other
+    # without sizes (or with every organisation small) the smallest other goes, as before
+    assert protect([rel], values, {}, {small}, set(), policy) == {small, mid}
+
+
+def test_a_large_organisations_figure_goes_only_when_nothing_else_will_do() -> None:
+    rel, values, policy, (system, _big, mid, small) = _relation_of_three(PUBLIC)
+    staff = {"BIG": 9000, "MID": 2500, "SMALL": 305}
+    hidden = protect([rel], values, {}, {small}, {system}, policy, staff)  # system fixed
+    assert hidden == {small, mid}
+
+
+def test_a_subtraction_rounding_leaves_wide_enough_needs_no_second_cell() -> None:
+    """Rounded to 5, the three others of a four-member relation leave a hidden count of 1 to
+    7 every value from 1 to 7: no more is hidden. Unrounded, the same relation gives it away."""
+    out = gate(representation({"All": {"White": 50, "BME": 30, "Unknown": 4}}), "public")
+    # 84 → 85 (83-87), 50 (48-52), 30 (28-32): Unknown could be 83-52-32 = -1 to 87-48-28 = 11
+    assert shown(out, group="Unknown") is None and shown(out, group="BME") == 30
+    out = gate(representation({"All": {"White": 50, "BME": 30, "Unknown": 4}}), UNROUNDED)
+    assert shown(out, group="BME") is None

@@ -1,11 +1,17 @@
 """Secondary (complementary) suppression: no suppressed count may be found by subtraction.
 
 Counts shown together add up: Black = BME - Asian - Mixed - Other, a band = its column's total
-less the other bands. Wherever such a relation has exactly one member the viewer cannot see
-and that member needs protecting, the smallest other non-zero member is suppressed too, and
-this repeats until no relation has exactly one. Relations are written over quantities
+less the other bands. Wherever such a relation has exactly one member the viewer cannot see,
+that member needs protecting, and what the others show pins it down more closely than
+suppression alone says (the 1 to 7 of the public rules: each shown count stands for the counts
+that round to it, so three counts rounded to 5 leave a subtraction 13 values wide), another
+member is suppressed too: the one that loses least (a system's or a small organisation's
+figure before a figure of an organisation over `Policy.spare_above` staff, then the smallest),
+and this repeats until no relation gives one away. Relations are written over quantities
 (`equitrack.disclosure.figures.Node`), separately for numerators and denominators (they are
 different quantities), so a count shown in several places is protected everywhere at once.
+The gate runs this over a whole release (`equitrack.release`): everything one audience can
+reach, so two requests cannot be subtracted either.
 
 Relations declared (each checked to hold on generated data: tests/disclosure/test_end_to_end.py):
 
@@ -31,6 +37,12 @@ Relations declared (each checked to hold on generated data: tests/disclosure/tes
 - Pooled windows to their years (exact): a two-year figure (WRES 3) is the sum of the two
   one-year figures of the same count, where those are in the output (a WRES 3 denominator is
   WRES 1's whole workforce this year plus last year's).
+- Months to their year (a bound): a year's (or pooled window's) events and records are at most
+  the sum of its months' (a person is counted once a year but may count in two months); counts
+  of a state (staff in post) are not added over time.
+- Staff groups to the whole (a bound): a count over every staff group is at most the sum of
+  the counts of each (the dashboard's staff-group filter; a person with posts in two groups
+  counts in both).
 - The same quantity shown twice is one node (WRES 4's denominators are WRES 1's whole-workforce
   counts; a comparison's `excluded` is its Unknown denominator), so it is never shown in one
   place and suppressed in another.
@@ -41,9 +53,10 @@ Not covered:
   found by combining several (a year's figure from two overlapping pooled windows, WRES 3 in
   2025 and 2026, with no one-year figure shown; or a chain through cells and units at once)
   is not searched for. That needs a linear-programming audit (as tau-ARGUS does).
-- Rounding is not modelled: shown counts are rounded, so a subtraction gives a range, not a
-  number (and a bound across units only a lower limit); the rules act as if it gave the
-  number, which is the cautious side.
+- Rounding is modelled one relation at a time: a relation that leaves a hidden count at least
+  as many possible values as suppression does is taken to give nothing away, though two such
+  relations together may narrow it further (tests/disclosure/test_differencing.py plays that
+  attacker over a whole release and finds no count of 1 to 7).
 - An organisation left out of an output that shows its system: its figures are the system's
   less the others', and the gate, which never sees them, cannot protect them. Show a system
   with all of its organisations or with none.
@@ -56,7 +69,6 @@ Not covered:
   obey no relation across units: WRES 4 training (in post at one organisation, trained at
   another), promotion (a move between organisations is a "stayer" only in the system), EDI
   reach and development measures. On generated data promotion and EDI reach do exceed the sum.
-- Monthly periods: pooled windows are related only for reporting years.
 """
 
 from __future__ import annotations
