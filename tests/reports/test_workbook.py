@@ -177,3 +177,40 @@ def test_a_table_of_words_made_from_results_gives_its_figures_as_numbers(tmp_pat
     got = dict(zip(header, row, strict=True))
     assert (got["Measure"], got["Group"], got["Count"], got["Of"]) == ("wres2", "BME", 20, 100)
     assert got["Measure name"] == "Relative likelihood of appointment from shortlisting"
+
+
+def test_a_table_each_recommendation_has_is_one_sheet_naming_the_section(tmp_path) -> None:
+    steps = ("Step", "Owner", "Date")
+    report = Report(
+        "scrutiny",
+        "U",
+        "u",
+        "board",
+        "rule",
+        (
+            Section(
+                "rec1",
+                "Recommendation 1: Data",
+                (Rows("Next steps", steps, (("a", "RX1", "2026-06-30"),)),),
+            ),
+            Section("rec2", "Recommendation 2: More", (Rows("Next steps", steps, ()),)),
+            Section(
+                "rec3",
+                "Recommendation 3: Yet",
+                (Rows("Next steps", steps, (("b", "RX1", "not set"),)),),
+            ),
+            Section(
+                "dq", "Data quality", (Rows("Rates", ("Year", "Level"), (("2025/26", "12.5%"),)),)
+            ),
+        ),
+    )
+    write_xlsx(report, tmp_path / "u.xlsx")
+    wb = load_workbook(tmp_path / "u.xlsx")
+    assert wb.sheetnames == ["Contents", "Next steps", "Rates"]
+    assert list(wb["Next steps"].iter_rows(min_row=2, values_only=True)) == [
+        ("Section", "Step", "Owner", "Date"),
+        ("Recommendation 1: Data", "a", "RX1", dt.datetime(2026, 6, 30)),
+        ("Recommendation 3: Yet", "b", "RX1", "not set"),
+    ]
+    level = wb["Rates"]["B3"]  # a percentage as words is a share shown as a percentage
+    assert (level.value, level.number_format) == (0.125, "0.0%")

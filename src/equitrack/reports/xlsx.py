@@ -2,9 +2,10 @@
 
 Sheets: Contents (what each sheet holds, linked); Figures, one row per figure the report
 shows (the gated results, so a protected audience never gets an exact count here either);
-Actions, every action the report lists with its recommendation; then each other table and
-each chart's data. A count, rate or ratio is a number with a number format, never text, and
-a sheet's name is words or "Chart 3", never a title cut short.
+Actions, every action the report lists with its recommendation; then each other table (one
+sheet for a table every recommendation has, a row naming the section) and each chart's data.
+A count, rate or ratio is a number with a number format, never text, and a sheet's name is
+words or "Chart 3", never a title cut short.
 """
 
 from __future__ import annotations
@@ -196,13 +197,34 @@ def _actions_sheet(ws: Worksheet, tables: list[tuple[Section, Rows]]) -> int:
     return count
 
 
-def _table_sheet(ws: Worksheet, title: str, header: Sequence[str], rows: list[list[Any]]) -> None:
+Cell = tuple[Any, str | None]  # a value and its number format
+
+
+def _first(group: list[tuple[Section, Rows]] | None, table: Rows) -> bool:
+    """Whether `table` is the first of its group (the one whose place the sheet takes)."""
+    return bool(group) and group[0][1] is table
+
+
+def _table_sheet(ws: Worksheet, title: str, header: Sequence[str], rows: list[list[Cell]]) -> None:
     ws.append(cells([title]))
     ws["A1"].font = BOLD
     ws.append(cells(header))
     _header(ws, header, 2)
     for row in rows:
-        _append(ws, row, [_format_of(h, v) for h, v in zip(header, row, strict=False)])
+        _append(ws, [v for v, _ in row], [f for _, f in row])
+
+
+def _tables(
+    sections: list[Section],
+) -> dict[tuple[str, tuple[str, ...]], list[tuple[Section, Rows]]]:
+    """The tables of words to give a sheet, by caption and columns in order of first showing:
+    a table each recommendation has (its next steps) is one sheet, a row naming the section."""
+    out: dict[tuple[str, tuple[str, ...]], list[tuple[Section, Rows]]] = {}
+    for s in sections:
+        for b in s.blocks:
+            if isinstance(b, Rows) and not is_actions(b) and not b.results:
+                out.setdefault((b.caption, b.columns), []).append((s, b))
+    return out
 
 
 def write_xlsx(report: Report, path: Path, names: Mapping[str, str] | None = None) -> None:
@@ -235,24 +257,33 @@ def write_xlsx(report: Report, path: Path, names: Mapping[str, str] | None = Non
         n = _actions_sheet(ws, actions)
         listed.append((ws.title, "All", f"Every action reported, with its recommendation ({n:,})"))
     charts = tables = 0
+    grouped = _tables(sections)
     for section in sections:
         for b in section.blocks:
             if isinstance(b, Picture):
                 charts += 1
                 data = b.chart.rows()
                 header = list(data[0]) if data else []
-                rows = [[row.get(h) for h in header] for row in data]
-                title, wanted = f"Chart: {b.chart.title}", (f"Chart {charts}",)
-            elif isinstance(b, Rows) and not is_actions(b) and not b.results:
+                rows = [[(row.get(h), _format_of(h, row.get(h))) for h in header] for row in data]
+                title, where = f"Chart: {b.chart.title}", section.title
+                wanted: tuple[str, ...] = (f"Chart {charts}",)
+            elif isinstance(b, Rows) and _first(grouped.get((b.caption, b.columns)), b):
                 tables += 1
-                header = list(b.columns)
-                rows = [[typed(v)[0] for v in r] for r in b.rows]
-                title, wanted = b.caption, (b.caption, section.title, f"Table {tables}")
+                group = grouped[(b.caption, b.columns)]
+                title, header = b.caption, list(b.columns)
+                rows = [[typed(v) for v in r] for r in b.rows]
+                where, wanted = section.title, (b.caption, section.title, f"Table {tables}")
+                if len(group) > 1:  # one sheet, each row naming its section
+                    header = ["Section", *header]
+                    rows = [
+                        [(s.title, None), *(typed(v) for v in r)] for s, t in group for r in t.rows
+                    ]
+                    where, wanted = "All", (b.caption, f"Table {tables}")
             else:
                 continue
             ws = wb.create_sheet(sheet_name(taken, *wanted))
             _table_sheet(ws, title, header, rows)
-            listed.append((ws.title, section.title, title))
+            listed.append((ws.title, where, title))
     for sheet, section_title, what in listed:
         contents.append(cells([sheet, section_title, what]))
         link = contents.cell(row=contents.max_row, column=1)
