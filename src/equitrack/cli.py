@@ -818,9 +818,17 @@ def recommendations(
     output: Annotated[
         OutputFormat, typer.Option("--format", help="table or json.")
     ] = OutputFormat.table,
+    baseline: Annotated[
+        int | None,
+        typer.Option(
+            help="Reporting year change is measured from (default: the recommendations "
+            "file's, the review's year)."
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
-    """The recommendations: each one's latest evidence, its status in words, and its actions."""
+    """The recommendations: each one's headline and level, change since the baseline, its
+    status in words, and its actions."""
     from equitrack.outputs import tracker as render
     from equitrack.tracker import actions as tracked
     from equitrack.tracker.evidence import summarise
@@ -829,7 +837,9 @@ def recommendations(
         plan = load_plan()
         store = connect(db, create=False)
         chosen = _year_or_latest(store, year)
-        evidence = summarise(store, plan, chosen, org=org)
+        if baseline is not None and baseline >= chosen:
+            raise StoreError(f"--baseline {baseline} must be a year before {chosen}")
+        evidence = summarise(store, plan, chosen, org=org, baseline=baseline)
         actions = tracked.actions(store, plan)
         store.close()
     if output is OutputFormat.json:

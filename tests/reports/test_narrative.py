@@ -173,8 +173,8 @@ def test_too_few_to_tell_is_said_and_nothing_more() -> None:
     )
     text = describe(r)
     assert (
-        text
-        == "There are too few cases to tell whether Mixed staff are treated differently (4 of 120)."
+        text == "There are too few cases to tell whether the rates of Mixed staff and White staff "
+        "differ (4 of 120)."
     )
     assert "adverse" not in text.lower() and "improv" not in text.lower()
 
@@ -366,6 +366,9 @@ def test_no_sentence_claims_more_than_the_verdict(
             assert "too few" in text
         if r.verdict != (r.verdict_adjusted or r.verdict):
             assert ADJUSTED in text
+        if r.verdict == Verdict.ADVERSE_SIGNIFICANT != (r.verdict_adjusted or r.verdict):
+            assert "a possible gap, not confirmed" in text, text
+        assert "treated differently" not in text, text  # says why rates differ: not known
 
 
 @settings(max_examples=200, deadline=None)

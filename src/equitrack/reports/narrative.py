@@ -39,6 +39,8 @@ from equitrack.stats import Orientation, Verdict, format_interval, format_ratio,
 from equitrack.stats.rounding import format_number
 from equitrack.stats.verdicts import PARITY_HIGH, PARITY_LOW
 from equitrack.tracker.evidence import Status, key_result, most_telling
+from equitrack.tracker.plan import Claim, Level
+from equitrack.tracker.plan import Headline as Declared
 
 #: The parity band as printed: "0.80 to 1.25".
 PARITY_RANGE = format_interval(PARITY_LOW, PARITY_HIGH)
@@ -46,7 +48,9 @@ PARITY_RANGE = format_interval(PARITY_LOW, PARITY_HIGH)
 #: not adverse and significant: both say that there is no gap.
 NO_GAP_RANGE = "this is within the range treated as no adverse gap"
 NOT_A_GAP = "so it is not described as a gap"
-NEGATIONS = (NO_GAP_RANGE, NOT_A_GAP)
+#: A comparison significant on its own but not after the false-discovery adjustment.
+POSSIBLE_GAP = "a possible gap, not confirmed"
+NEGATIONS = (NO_GAP_RANGE, NOT_A_GAP, POSSIBLE_GAP)
 ADVERSE_SIGNIFICANT = "This is an adverse gap, and it is statistically significant."
 NOT_SIGNIFICANT = "The difference is not statistically significant"
 ADJUSTED = "after allowing for the number of comparisons made, it is not significant"
@@ -156,6 +160,8 @@ def people(group: str | None, group_type: str = "", noun: str = "staff") -> str:
     known"; `noun` may be "respondents"."""
     if group is None:
         return f"the reference {noun}"
+    if group_type == "cell":  # a whole cell, named by the recommendation ("other staff")
+        return group
     if group == "All":
         return f"all {noun}"
     if group == codes.UNKNOWN:
@@ -292,7 +298,7 @@ def _judgement(r: Result, focus: str) -> str:
         if demoted:
             return (
                 ". On its own this difference is statistically significant, but "
-                f"{ADJUSTED}, {NOT_A_GAP}."
+                f"{ADJUSTED}: {POSSIBLE_GAP}."
             )
         return f". {ADVERSE_SIGNIFICANT}"
     if verdict == Verdict.ADVERSE_NOT_SIGNIFICANT:
@@ -306,8 +312,13 @@ def _judgement(r: Result, focus: str) -> str:
     return "."
 
 
-def _too_few(r: Result, focus: str) -> str:
-    return f"There are too few cases to tell whether {focus} are treated differently{_bracket(_counts(r))}."
+def _too_few(r: Result, focus: str, reference: str) -> str:
+    """Too few to tell whether the rates differ: never "treated differently", which would
+    say why they differ."""
+    return (
+        f"There are too few cases to tell whether the rates of {focus} and {reference} "
+        f"differ{_bracket(_counts(r))}."
+    )
 
 
 def _ratio_claim(r: Result, focus: str, reference: str, noun: str = "staff") -> str:
@@ -330,7 +341,7 @@ def _comparison(r: Result) -> str:
     focus = people(r.group, r.group_type)
     reference = people(r.reference_group, r.group_type)
     if r.too_few or r.verdict == Verdict.TOO_FEW:
-        return _too_few(r, focus)
+        return _too_few(r, focus, reference)
     if r.ratio is None:
         return f"The relative likelihood for {focus} against {reference} cannot be calculated" + (
             f": {r.reason}." if r.reason else "."
@@ -353,7 +364,7 @@ def _rate(r: Result) -> str:
 def _survey(r: Result) -> str:
     respondents = people(r.group, r.group_type, "respondents")
     if r.verdict == Verdict.TOO_FEW:
-        return f"There are too few answers to tell whether {respondents} answered differently{_bracket(_counts(r))}."
+        return f"There are too few answers to tell whether the answers of {respondents} differ{_bracket(_counts(r))}."
     if r.too_few:
         # fewer respondents than the survey's own rule: not shown, so no counts either
         return f"There are too few {respondents} to tell{_bracket(r.reason or '')}."
@@ -568,3 +579,177 @@ def headline(results: Sequence[Result], measures: Sequence[str] | None = None) -
         by_measure.setdefault(r.measure, []).append(r)
     status, chosen = most_telling([key_result(rs) for rs in by_measure.values()])
     return Headline(status, chosen, None if chosen is None else describe(chosen))
+
+
+# --- a recommendation's headline, level and change since the baseline -------------------------
+
+
+def _rate_of(r: Result, noun: str) -> str:
+    """ "4.6% of Black staff (69 of 1,498)", or why there is no rate."""
+    who = people(r.group, r.group_type, noun)
+    if r.suppressed:
+        return f"{who} ({TOO_SMALL})"
+    if r.rate is None:
+        return f"{who} (no rate{': ' + r.reason if r.reason else ''})"
+    return f"{format_share(r.rate)} of {who}{_bracket(_counts(r))}"
+
+
+def verdict_words(r: Result) -> str:
+    """What a comparison's verdict allows to be said, as a clause."""
+    verdict, adjusted = r.verdict, r.verdict_adjusted
+    demoted = adjusted is not None and adjusted != verdict
+    focus = people(r.group, r.group_type)
+    if r.too_few or verdict == Verdict.TOO_FEW:
+        return "too few to tell whether the rates differ"
+    if verdict == Verdict.ADVERSE_SIGNIFICANT:
+        if demoted:
+            return f"{POSSIBLE_GAP} after allowing for the number of comparisons made"
+        return "an adverse gap, and it is statistically significant"
+    if verdict == Verdict.ADVERSE_NOT_SIGNIFICANT:
+        return f"not statistically significant, {NOT_A_GAP}"
+    if verdict == Verdict.NON_ADVERSE:
+        return f"{NO_GAP_RANGE} ({PARITY_RANGE})"
+    if verdict == Verdict.FAVOURABLE_SIGNIFICANT:
+        if demoted:
+            return f"favours {focus} on its own, but {ADJUSTED}"
+        return f"this favours {focus}, and it is statistically significant"
+    if verdict == Verdict.FAVOURABLE_NOT_SIGNIFICANT:
+        return "not statistically significant"
+    return "no comparison can be made"
+
+
+def key_figure(
+    h: Declared, focus: Result, reference: Result | None, before: Result | None = None
+) -> str:
+    """A recommendation's headline in words: both groups' rates, then the relative likelihood
+    and what its verdict allows; `before`, last year's, says when it is two years in a row."""
+    if reference is None:
+        rates = f"{_rate_of(focus, h.noun)} {h.event}"
+    else:
+        rates = f"{_rate_of(focus, h.noun)} {h.event}, against {_rate_of(reference, h.noun)}"
+    if focus.suppressed or (reference is not None and reference.suppressed):
+        return f"{_cap(rates)}; no comparison is shown."
+    if focus.ratio is None:
+        why = f": {focus.reason}" if focus.reason else ""
+        return f"{_cap(rates)}; the relative likelihood cannot be calculated{why}."
+    worse = people(focus.group, focus.group_type, h.noun)
+    said = verdict_words(focus)
+    text = (
+        f"{_cap(rates)}: relative likelihood {format_ratio(focus.ratio)} (95% interval "
+        f"{format_interval(focus.ratio_ci_low, focus.ratio_ci_high)}; above 1 means {worse} "
+        f"fare worse), {said}"
+    )
+    if (
+        before is not None
+        and (said.startswith(POSSIBLE_GAP) or said.startswith("an adverse gap"))
+        and verdict_words(before) == said
+    ):
+        text += f"; it was so in {calendar.label(before.period)} too: two years in a row"
+    return text + "."
+
+
+def level_figure(level: Level, r: Result) -> str:
+    """A level as a figure: "14.3%", "10.8 per 1,000", or why there is none."""
+    if r.suppressed:
+        return TOO_SMALL
+    if r.rate is None:
+        return "no figure"
+    if level.per == 1000:
+        return f"{format_number(r.rate * 1000, 1)} per 1,000"
+    return format_share(r.rate)
+
+
+def level_sentence(level: Level, r: Result) -> str:
+    """How far what was asked is happening, from the level's counts."""
+    if r.suppressed:
+        return f"This cannot be given: some of the counts it rests on are {TOO_SMALL}."
+    if r.rate is None:
+        return f"There is no figure{_bracket(r.reason or '')}."
+    of = "" if level.per == 1000 else " of"
+    return f"{level_figure(level, r)}{of} {level.what}{_bracket(_counts(r))}."
+
+
+def since_sentence(series: Sequence[Result], baseline: int, year: int) -> str:
+    """Change from the baseline year (or the first loaded year after it, said so) to `year`,
+    by the rule of `trend_sentence`."""
+    now = next((r for r in series if r.period == year), None)
+    if now is None:
+        return f"There is no figure for {calendar.label(year)}."
+    first = next((r for r in series if baseline <= r.period < year), None)
+    if first is None:
+        return (
+            f"There is no figure for {calendar.label(baseline)} or a later year before "
+            f"{calendar.label(year)}, so no change since the baseline is described."
+        )
+    lead = f"Since {calendar.label(baseline)}"
+    if first.period != baseline:
+        lead = (
+            f"There is no figure for {calendar.label(baseline)}, the baseline; since "
+            f"{calendar.label(first.period)}, the first year with one"
+        )
+    said = trend_sentence(first, now)
+    return f"{lead}: {said[:1].lower()}{said[1:]}"
+
+
+def _first_and_now(
+    series: Sequence[Result], baseline: int, year: int
+) -> tuple[Result | None, Result | None]:
+    now = next((r for r in series if r.period == year), None)
+    first = next((r for r in series if baseline <= r.period < year), None)
+    return first, now
+
+
+def change_short(series: Sequence[Result], baseline: int, year: int) -> str:
+    """Change since the baseline in a few words, for tables: "1.34 in 2021/22, 1.38 in
+    2025/26: no clear change", by the rule of `trend_sentence`."""
+    first, now = _first_and_now(series, baseline, year)
+    if now is None or first is None:
+        return "no earlier figure"
+    if now.reference_group:
+        if now.ratio is None or first.ratio is None:
+            return "cannot be compared"
+        word = ratio_direction(first, now) or "cannot be compared"
+        if any(r.too_few or r.verdict == Verdict.TOO_FEW for r in (first, now)):
+            word = "too few to tell"
+        was, is_ = format_ratio(first.ratio), format_ratio(now.ratio)
+    else:
+        if now.rate is None or first.rate is None or now.rate_ci_low is None:
+            return "cannot be compared"
+        word = share_direction(first, now) or "cannot be compared"
+        was, is_ = format_share(first.rate), format_share(now.rate)
+    return f"{was} in {calendar.label(first.period)}, {is_} in {calendar.label(year)}: {word}"
+
+
+def share_direction(previous: Result, current: Result) -> str | None:
+    """ "rose", "fell" or "no clear change" for a share, by the rule of `trend_sentence`."""
+    pairs = [(r.rate, r.rate_ci_low, r.rate_ci_high) for r in (previous, current)]
+    if (
+        previous.suppressed
+        or current.suppressed
+        or any(rate is None or low is None for rate, low, _ in pairs)
+    ):
+        return None
+    (was, was_low, was_high), (rate, low, high) = pairs
+    if _overlap((was_low, was_high), (low, high)):  # type: ignore[arg-type]
+        return NO_CLEAR_CHANGE
+    return "fell" if rate < was else "rose"  # type: ignore[operator]
+
+
+def claim_sentence(claim: Claim, r: Result | None) -> str:
+    """Whether the data bear out a figure the source states: the stated share lies in the
+    95% interval of the share the data give."""
+    where = f"{claim.org} in {calendar.label(claim.year)}"
+    if r is None:
+        return f"The data hold no figure for {where} to test this against."
+    if r.suppressed:
+        return f"The figure for {where} is {TOO_SMALL}."
+    if r.rate is None or r.rate_ci_low is None or r.rate_ci_high is None:
+        return f"There is no share for {where}{_bracket(r.reason or '')}."
+    interval = format_interval(r.rate_ci_low, r.rate_ci_high)
+    stated = format_share(claim.value)
+    consistent = r.rate_ci_low <= claim.value <= r.rate_ci_high
+    verdict = "consistent with" if consistent else "not consistent with"
+    return (
+        f"The data give {format_share(r.rate)}{_bracket(_counts(r))} for {where} (95% interval "
+        f"{interval}): {verdict} the {stated} stated."
+    )

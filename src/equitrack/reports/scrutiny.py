@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from equitrack.disclosure import Policy, gate, systems_of
+from equitrack.disclosure import Policy
 from equitrack.measures.calendar import label
 from equitrack.measures.result import Result
+from equitrack.measures.shares import GROUP_TYPE as ALL_GROUPS
+from equitrack.release import release_for
 from equitrack.reports import careers, quality
 from equitrack.reports import evidence as ev
+from equitrack.reports import recommendation as parts
 from equitrack.reports.appendix import data_quality, methods_section
 from equitrack.reports.content import Paragraph, Report, Rows, Section
 from equitrack.store import Store
@@ -27,8 +30,9 @@ def build(
     store: Store, plan: Plan, year: int, *, org: str | None, policy: Policy, audience: str
 ) -> Report:
     """The whole update for one organisation, or the system when `org` is None."""
-    results = evidence_results(store, plan, year, org=org, years=2)
-    shown = gate(results, policy, systems=systems_of(store))
+    results = evidence_results(store, plan, year, org=org, years=plan.years(year))
+    release = release_for(store, policy)
+    shown = release.answer(results)
     evidence = summarise_results(plan, year, shown)
     done = actions(store, plan)
     where = org or "the integrated care system"
@@ -54,9 +58,14 @@ def build(
                 Paragraph(
                     f"This is the {label(year)} update on the ten recommendations of "
                     f"the scrutiny review, for {where}. For each recommendation it gives what was "
-                    "asked, the actions reported and what the data shows. A gap is reported only "
-                    "when a comparison is adverse and statistically significant; groups too small "
-                    "to tell are said to be so."
+                    "asked; what was done; how far what was asked is happening (its level); the "
+                    "comparison between ethnic groups that answers it (its headline), with both "
+                    "groups' rates; the change since "
+                    f"{label(evidence[0].baseline or year) if evidence else label(year)}, the "
+                    "baseline, and the trend over every year loaded; and the next steps. A gap "
+                    "is reported only when a comparison is adverse and statistically significant "
+                    "after allowing for the number of comparisons made; groups too small to tell "
+                    "are said to be so."
                 ),
                 summary,
             ),
@@ -64,7 +73,8 @@ def build(
     ]
     by_measure: dict[str, list[Result]] = {}
     for r in shown:
-        by_measure.setdefault(r.measure, []).append(r)
+        if r.group_type != ALL_GROUPS:  # a level's total is said in words, not tabled
+            by_measure.setdefault(r.measure, []).append(r)
     for e in evidence:
         number = e.recommendation.number
         journey = careers.section(store, number, year, scope, policy)
@@ -72,7 +82,7 @@ def build(
         sections.append(_recommendation(e, mine, journey, by_measure, year))
 
     def gated(figures: list[Result]) -> list[Result]:
-        return gate(figures, policy, systems=systems_of(store))
+        return release.answer(figures)
 
     sections.append(data_quality(quality.summarise(store, scope, year, plan, gated)))
     sections.append(methods_section(shown, policy, results))
@@ -94,8 +104,8 @@ def _recommendation(
     by_measure: Mapping[str, list[Result]],
     year: int,
 ) -> Section:
-    """One recommendation: its status, what was asked, the actions reported, then its journey
-    and each measure's evidence."""
+    """One recommendation in five parts (`equitrack.reports.recommendation`), then its
+    journey and each measure's evidence."""
     rec = e.recommendation
     measures = [
         Section(
@@ -108,22 +118,6 @@ def _recommendation(
     return Section(
         f"rec{rec.number}",
         f"Recommendation {rec.number}: {rec.title}",
-        (
-            Paragraph(
-                f"Status: {e.status}" + (f". Key figure: {e.key_figure}" if e.key_figure else "."),
-                emphasis=True,
-            ),
-            Paragraph(f"What was asked: {rec.asked}"),
-            Rows(
-                "Actions reported",
-                ("Action", "Owner", "Status", "Since"),
-                tuple(
-                    (a.text, a.owner, a.status.replace("_", " "), a.status_date.isoformat())
-                    for a in mine
-                ),
-            )
-            if mine
-            else Paragraph("No actions are recorded against this recommendation."),
-        ),
+        tuple(parts.blocks(e, mine)),
         (journey, *measures) if journey is not None else tuple(measures),
     )

@@ -8,13 +8,14 @@ by appending rows; nothing is overwritten, so the history of each action can be 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pyarrow as pa
 
 from equitrack.store import Store, StoreError
 from equitrack.store.schema import ACTION_EVENTS, ACTIONS
-from equitrack.tracker.plan import STATUSES, Plan, PlanProblem
+from equitrack.tracker.plan import STATUSES, Plan, PlanProblem, Recommendation
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,9 @@ class Action:
     text: str
     owner: str
     history: tuple[Event, ...]
+    #: Who leads it and the year it started, as the source reports them (None if not).
+    lead: str | None = None
+    started: int | None = None
 
     @property
     def status(self) -> str:
@@ -177,6 +181,7 @@ def actions(store: Store, plan: Plan) -> list[Action]:
         events.setdefault(e["action_id"], []).append(
             Event(e["status"], e["status_date"], e["recorded_at"], e["recorded_by"], e["note"])
         )
+    reported = _reported(plan)
     return [
         Action(
             r["action_id"],
@@ -184,10 +189,20 @@ def actions(store: Store, plan: Plan) -> list[Action]:
             r["text"],
             r["owner"],
             tuple(events[r["action_id"]]),
+            *reported.get((r["recommendation"], r["text"], r["owner"]), (None, None)),
         )
         for r in rows
         if r["action_id"] in events
     ]
+
+
+def _reported(plan: Plan) -> dict[tuple[int, str, str], tuple[str | None, int | None]]:
+    """The lead and start year the plan reports for each of its actions."""
+    return {
+        (rec.number, a.text, a.owner): (a.lead, a.started)
+        for rec in plan.recommendations
+        for a in rec.actions
+    }
 
 
 def _from_plan(plan: Plan) -> list[Action]:
@@ -203,8 +218,43 @@ def _from_plan(plan: Plan) -> list[Action]:
                 "recommendations file",
                 plan.source,
             )
-            out.append(Action(n, rec.number, a.text, a.owner, (event,)))
+            out.append(Action(n, rec.number, a.text, a.owner, (event,), a.lead, a.started))
     return out
 
 
-__all__ = ["Action", "Event", "StoreError", "actions", "add", "seed", "set_status"]
+@dataclass(frozen=True)
+class Step:
+    """Something to be done next: declared, an action still in progress, or an ask that no
+    action answers yet (owner and date not set)."""
+
+    text: str
+    owner: str | None
+    due: dt.date | None
+
+
+def next_steps(rec: Recommendation, found: Sequence[Action]) -> list[Step]:
+    """A recommendation's next steps: those the plan declares, then its actions still in
+    progress or planned, then its unanswered asks."""
+    steps = [Step(s.text, s.owner, s.due) for s in rec.next_steps]
+    steps += [
+        Step(f"Complete: {a.text}", a.owner, None)
+        for a in found
+        if a.recommendation == rec.number and a.status in ("planned", "in_progress")
+    ]
+    steps += [
+        Step(f"Report on {ask} (no action reported yet)", None, None) for ask in rec.unanswered
+    ]
+    return steps
+
+
+__all__ = [
+    "Action",
+    "Event",
+    "Step",
+    "StoreError",
+    "actions",
+    "add",
+    "next_steps",
+    "seed",
+    "set_status",
+]

@@ -24,6 +24,7 @@ from equitrack.disclosure import Audience, gate_journey, policy_for
 from equitrack.measures import calendar
 from equitrack.measures.registry import MEASURES, family
 from equitrack.measures.result import Result
+from equitrack.reports import recommendation as parts
 from equitrack.reports.cells import cell
 from equitrack.reports.evidence import chart_for
 from equitrack.reports.narrative import describe, ratio_direction, trend_sentence
@@ -303,7 +304,7 @@ def recommendations(request: Request, year: int | None = None) -> Response:
         by_rec.setdefault(a.recommendation, []).append(a)
     return page(
         request, "recommendations.html", "The ten recommendations", evidence=evidence,
-        actions=by_rec, can_edit=principal.may(Permission.EDIT_ACTIONS),
+        actions=by_rec, parts=parts, can_edit=principal.may(Permission.EDIT_ACTIONS),
         editable=lambda a: principal.sees(a.owner), statuses=STATUSES,
         owners=[o.code for o in web.visible(principal)], names=web.names(),
         where=_where(web, web.tracker_scope(principal)), year_label=calendar.label(year),

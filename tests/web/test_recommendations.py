@@ -1,0 +1,93 @@
+"""Each recommendation's declared headline is one figure wherever it is read: the command line,
+the dashboard and the scrutiny report give the same words and numbers for the same audience
+(exact for an analyst's own organisation, the board's rounded counts for a viewer)."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Callable
+
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from equitrack.cli import app as cli
+from equitrack.disclosure import Audience, load_policies
+from equitrack.reports.write import ReportKind, build
+from equitrack.store import Store
+
+YEAR = 2026
+Figures = dict[int, str]
+
+
+def _words(text: str) -> str:
+    return " ".join(html.unescape(text).split())
+
+
+def dashboard(client: TestClient) -> Figures:
+    page = client.get(f"/recommendations?year={YEAR}")
+    assert page.status_code == 200
+    found = re.findall(r'data-field="key-figure" data-rec="(\d+)">(.*?)</p>', page.text, re.S)
+    return {int(n): _words(text) for n, text in found}
+
+
+def report(store: Store, org: str | None, audience: Audience) -> Figures:
+    made = build(
+        ReportKind.scrutiny, store, YEAR, org=org, policy=load_policies()[audience],
+        audience=audience.value,
+    )  # fmt: skip
+    summary = next(t for t in made.tables() if t.columns[:3] == ("#", "Recommendation", "Status"))
+    return {int(row[0]): _words(row[3]) for row in summary.rows}
+
+
+def command_line(store: Store, org: str) -> Figures:
+    out = CliRunner().invoke(
+        cli,
+        [
+            "recommendations",
+            "--year",
+            str(YEAR),
+            "--format",
+            "json",
+            "--org",
+            org,
+            "--db",
+            store.url,
+        ],
+        catch_exceptions=False,
+    )
+    assert out.exit_code == 0, out.output
+    return {r["number"]: _words(r["key_figure"] or "") for r in json.loads(out.output)}
+
+
+def _shown(figures: Figures) -> Figures:
+    """The recommendations with a headline figure (the dashboard says when there is none)."""
+    return {n: f for n, f in figures.items() if f and not f.startswith("No figure for")}
+
+
+def test_an_analyst_s_headlines_agree_on_the_command_line_dashboard_and_report(
+    web_store: Store, as_user: Callable[[str], TestClient]
+) -> None:
+    on_page = _shown(dashboard(as_user("analyst")))  # RXA, exact
+    in_report = _shown(report(web_store, "RXA", Audience.ANALYST))
+    typed = _shown(command_line(web_store, "RXA"))
+    assert len(typed) >= 5, typed  # most recommendations have a headline on the mini system
+    assert on_page == in_report == typed
+    # each states both groups' rates and the relative likelihood, not a bare ratio
+    for figure in typed.values():
+        assert re.search(r"\d+\.\d% of .+ against ", figure), figure
+        assert "relative likelihood" in figure or "no comparison" in figure, figure
+
+
+def test_a_viewer_s_headlines_agree_on_the_dashboard_and_the_board_report(
+    web_store: Store, as_user: Callable[[str], TestClient]
+) -> None:
+    on_page = _shown(dashboard(as_user("viewer")))  # the whole system, board rules
+    in_report = _shown(report(web_store, None, Audience.BOARD))
+    assert len(on_page) >= 5, on_page
+    assert on_page == in_report
+    for figure in on_page.values():  # counts shown are the board's: rounded, none of 1 to 7
+        for n, d in re.findall(r"\(([\d,]+) of ([\d,]+)\)", figure):
+            for value in (int(n.replace(",", "")), int(d.replace(",", ""))):
+                assert value == 0 or (value >= 8 and value % 5 == 0), figure
