@@ -141,6 +141,11 @@ CASES = [
     (Code.TOO_FEW_TO_SHOW, {}, "too few to show"),
     (Code.SUPPRESSED, {}, "suppressed to protect small numbers"),
     (Code.WITHHELD, {}, "detail withheld (exact figures)"),
+    (
+        Code.NOT_RELEASED,
+        {},
+        "not released to this audience (outside the years and figures protected together)",
+    ),
 ]
 
 
