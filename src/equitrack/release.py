@@ -36,7 +36,7 @@ from equitrack.disclosure import Policy, gate, systems_of
 from equitrack.disclosure.figures import unit_of
 from equitrack.measures.calendar import Interval
 from equitrack.measures.queries import ALL_STAFF_GROUPS, latest_year
-from equitrack.measures.registry import FAMILIES
+from equitrack.measures.registry import FAMILIES, MEASURES
 from equitrack.measures.result import Result, because
 from equitrack.stats.reasons import Code, Reason
 from equitrack.store import Store
@@ -91,9 +91,12 @@ def released_years(store: Store) -> tuple[int, ...]:
 
 
 def staff_groups(store: Store) -> list[str]:
-    """The staff groups of the assignments loaded (the dashboard's filter offers these)."""
+    """The staff groups of the assignments loaded that the filter takes (the NWD groups; a
+    group outside them, which ingest keeps with a warning, counts in "all" only): the ones the
+    dashboard offers."""
+    allowed = set(MEASURES[FILTERED[0]].allowed("staff_group")) - {ALL_STAFF_GROUPS}
     a = store.table("assignments").select("staff_group").distinct()
-    return sorted(g for g in a.to_pyarrow().column(0).to_pylist() if g)
+    return sorted(g for g in a.to_pyarrow().column(0).to_pylist() if g in allowed)
 
 
 def questions(store: Store) -> list[Question]:
@@ -110,7 +113,6 @@ def questions(store: Store) -> list[Question]:
         Question(("wres",), years, by=by, measures=FILTERED, options=(("staff_group", g),))
         for by in GROUPINGS
         for g in staff_groups(store)
-        if g != ALL_STAFF_GROUPS
     ]
     out += [
         Question(("wres",), years, system=system, interval=Interval.MONTH, measures=MONTHLY)

@@ -22,7 +22,7 @@ from equitrack.disclosure.counts import shown_count
 from equitrack.measures.calendar import Interval
 from equitrack.measures.populations import Scope
 from equitrack.measures.result import Result
-from equitrack.release import Release, release_for
+from equitrack.release import Release, release_for, staff_groups
 from equitrack.reports import quality
 from equitrack.store import Store
 from equitrack.tracker import actions as tracked
@@ -177,13 +177,8 @@ class WebState:
         return self.cached("names", read)
 
     def staff_groups(self) -> list[str]:
-        """The staff groups of the assignments loaded, for the dashboard's filter."""
-
-        def read(store: Store) -> list[str]:
-            a = store.table("assignments").select("staff_group").distinct()
-            return sorted(g for g in a.to_pyarrow().column(0).to_pylist() if g)
-
-        return self.cached("staff groups", read)
+        """The staff groups the dashboard's filter offers (those the release holds)."""
+        return self.cached("staff groups", staff_groups)
 
     def latest_year(self) -> int | None:
         from equitrack.measures.queries import latest_year
