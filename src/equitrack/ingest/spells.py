@@ -26,7 +26,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -83,12 +82,22 @@ def _same_as_previous(column: pa.ChunkedArray) -> np.ndarray:
     return same
 
 
-def _columns(table: pa.Table, kind: str) -> dict[str, list[Any]]:
-    """The rows of one kind, by assignment then date, as Python lists column by column, with
-    `continues` (the row is the same assignment on the next snapshot date after the row before
-    it). Rows that tell nothing new (in a run, with the state of the rows on both sides) are
-    left out first: most assignments stay the same for years."""
-    picked = table.filter(pc.equal(table["kind"], kind))
+@dataclass
+class _Runs:
+    """One kind's rows by assignment then date, those that tell nothing new left out (in a run,
+    with the state of the rows on both sides: most assignments stay the same for years), and
+    what the walk over them needs as Python lists."""
+
+    table: pa.Table
+    ids: list[str]
+    as_at: list[dt.date]
+    start: list[dt.date]
+    continues: list[bool]  # the same assignment, on the snapshot date after the row before's
+    changed: list[bool]  # ... and in another state
+
+
+def _runs(table: pa.Table, kind: str) -> _Runs:
+    picked = table.filter(pc.equal(table["kind"], kind)).select(["as_at", *ASSIGNMENT_COLUMNS])
     picked = picked.sort_by([("assignment_id", "ascending"), ("as_at", "ascending")])
     n = picked.num_rows
     same_aid = _same_as_previous(picked["assignment_id"])
@@ -102,11 +111,15 @@ def _columns(table: pa.Table, kind: str) -> dict[str, list[Any]]:
     interior = np.zeros(n, bool)
     if n > 2:
         interior[1:-1] = same[1:-1] & same[2:]
-    keep = pa.array(~interior)
-    picked = picked.filter(keep)
-    out = {c: picked[c].to_pylist() for c in ("as_at", "end_date", *ASSIGNMENT_COLUMNS)}
-    out["continues"] = cont[~interior].tolist()
-    return out
+    kept = picked.filter(pa.array(~interior))
+    return _Runs(
+        kept,
+        kept["assignment_id"].to_pylist(),
+        kept["as_at"].to_pylist(),
+        kept["start_date"].to_pylist(),
+        cont[~interior].tolist(),
+        (cont & ~same)[~interior].tolist(),
+    )
 
 
 def _bounds(ids: list[str]) -> Iterator[tuple[int, int]]:
@@ -118,14 +131,6 @@ def _bounds(ids: list[str]) -> Iterator[tuple[int, int]]:
             start = i
 
 
-def _spell(cols: dict[str, list[Any]], i: int, start: dt.date, suffix: bool) -> dict[str, Any]:
-    out = {c: cols[c][i] for c in ASSIGNMENT_COLUMNS}
-    aid = out["assignment_id"]
-    out["assignment_id"] = f"{aid}~{start:%Y%m%d}" if suffix else aid
-    out["start_date"], out["end_date"], out["leaving_reason"] = start, None, None
-    return out
-
-
 def _leaver(
     ends: list[tuple[dt.date, str | None, int]], last_seen: dt.date, following: dt.date | None
 ) -> tuple[dt.date, str | None, int] | None:
@@ -135,56 +140,93 @@ def _leaver(
     return max(fits, key=lambda e: (e[0], e[1] or "")) if fits else None
 
 
+@dataclass
+class _Spells:
+    """The spells found: the row each takes its state from, and its id, dates and reason."""
+
+    rows: list[int] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)
+    starts: list[dt.date] = field(default_factory=list)
+    ends: list[dt.date | None] = field(default_factory=list)
+    reasons: list[str | None] = field(default_factory=list)
+
+    def open(self, row: int, aid: str, start: dt.date, suffix: bool) -> None:
+        self.rows.append(row)
+        self.ids.append(f"{aid}~{start:%Y%m%d}" if suffix else aid)
+        self.starts.append(start)
+        self.ends.append(None)
+        self.reasons.append(None)
+
+    def close(self, end: dt.date, reason: str | None = None) -> None:
+        self.ends[-1], self.reasons[-1] = end, reason
+
+    def table(self, source: pa.Table) -> pa.Table:
+        t = source.take(pa.array(self.rows, pa.int64())).select(list(ASSIGNMENT_COLUMNS))
+        for name, values, kind in (
+            ("assignment_id", self.ids, pa.string()),
+            ("start_date", self.starts, pa.date32()),
+            ("end_date", self.ends, pa.date32()),
+            ("leaving_reason", self.reasons, pa.string()),
+        ):
+            t = t.set_column(t.schema.get_field_index(name), name, pa.array(values, kind))
+        return t
+
+
 def derive_assignments(rows: pa.Table) -> Derived:
     """One organisation's assignments from its snapshot and leavers rows (see the module)."""
-    snap, left = _columns(rows, IN_POST), _columns(rows, LEAVER)
-    dates = sorted(set(snap["as_at"]))
-    index = {d: i for i, d in enumerate(dates)}
+    snap = _runs(rows, IN_POST)
+    left = rows.filter(pc.equal(rows["kind"], LEAVER))
+    dates = sorted(set(snap.as_at))
+    following_of = {d: dates[i + 1] if i + 1 < len(dates) else None for i, d in enumerate(dates)}
     ends: dict[str, list[tuple[dt.date, str | None, int]]] = {}
-    for i, aid in enumerate(left["assignment_id"]):
-        ends.setdefault(aid, []).append((left["end_date"][i], left["leaving_reason"][i], i))
-    states = list(zip(*(snap[c] for c in STATE), strict=True))
-    position = [index[d] for d in snap["as_at"]]
+    for i, (aid, end, reason) in enumerate(
+        zip(
+            *(left[c].to_pylist() for c in ("assignment_id", "end_date", "leaving_reason")),
+            strict=True,
+        )
+    ):
+        ends.setdefault(aid, []).append((end, reason, i))
     quality = Quality()
-    out: list[dict[str, Any]] = []
-    for first, stop in _bounds(snap["assignment_id"]):
-        aid = snap["assignment_id"][first]
+    spells = _Spells()
+    for first, stop in _bounds(snap.ids):
+        aid = snap.ids[first]
         used = False
         previous_end: dt.date | None = None
         i = first
         while i < stop:  # one run of consecutive snapshot dates at a time
             j = i
-            while j + 1 < stop and snap["continues"][j + 1]:
+            while j + 1 < stop and snap.continues[j + 1]:
                 j += 1
-            start = snap["start_date"][i]
+            start = snap.start[i]
             if previous_end is not None and start <= previous_end:
-                start = snap["as_at"][i]
-            spell = _spell(snap, i, start, suffix=i != first)
+                start = snap.as_at[i]
+            spells.open(i, aid, start, suffix=i != first)
             for k in range(i + 1, j + 1):
-                if states[k] != states[k - 1]:
-                    spell["end_date"] = snap["as_at"][k] - ONE_DAY
-                    out.append(spell)
-                    spell = _spell(snap, k, snap["as_at"][k], suffix=True)
-            last_seen = snap["as_at"][j]
-            following = dates[position[j] + 1] if position[j] + 1 < len(dates) else None
+                if snap.changed[k]:
+                    spells.close(snap.as_at[k] - ONE_DAY)
+                    spells.open(k, aid, snap.as_at[k], suffix=True)
+            last_seen = snap.as_at[j]
+            following = following_of[last_seen]
             leaver = _leaver(ends.get(aid, []), last_seen, following)
             if leaver is not None:
-                spell["end_date"], spell["leaving_reason"] = leaver[0], leaver[1]
+                spells.close(leaver[0], leaver[1])
                 used = True
             elif following is not None:
-                spell["end_date"], spell["leaving_reason"] = last_seen, ENDED_BETWEEN
+                spells.close(last_seen, ENDED_BETWEEN)
                 quality.ended_between += 1
-            out.append(spell)
-            previous_end = spell["end_date"]
+            previous_end = spells.ends[-1]
             i = j + 1
         if aid in ends and not used:
             quality.leaver_conflicts += 1
-    in_snapshots = set(snap["assignment_id"])
-    for aid, records in ends.items():
-        if aid not in in_snapshots:  # started and ended between snapshots
-            latest = max(records, key=lambda e: (e[0], e[1] or ""))[2]
-            out.append({c: left[c][latest] for c in ASSIGNMENT_COLUMNS})
-    table = pa.Table.from_pylist(out, schema=_schema("assignments"))
+    in_snapshots = set(snap.ids)
+    only = [  # started and ended between snapshots: the latest leavers row as it stands
+        max(records, key=lambda e: (e[0], e[1] or ""))[2]
+        for aid, records in ends.items()
+        if aid not in in_snapshots
+    ]
+    leavers = left.take(pa.array(only, pa.int64())).select(list(ASSIGNMENT_COLUMNS))
+    schema = _schema("assignments")
+    table = pa.concat_tables([spells.table(snap.table).cast(schema), leavers.cast(schema)])
     return Derived(table.sort_by([("assignment_id", "ascending")]), quality)
 
 
