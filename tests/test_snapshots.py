@@ -340,3 +340,15 @@ def test_a_run_date_is_not_an_as_at_date() -> None:
 def test_an_unclear_as_at_date_is_refused(lines: list[list[str]], said: str) -> None:
     with pytest.raises(AsAtError, match=said):
         as_at_in_title(lines, DAY_FIRST)
+
+
+def test_profile_check_says_how_an_export_would_load(
+    files: dict[str, Path], tmp_path: Path
+) -> None:
+    said = invoke("profile", "check", str(files["sip_2023.csv"])).output
+    assert "It would load as a staff-in-post snapshot as at 31 March 2023." in said
+    said = invoke("profile", "check", str(files["leavers_2025.csv"])).output
+    assert "It would load as a leavers report." in said
+    plain = write(tmp_path, ("plain.csv", [], SNAPSHOT_2023[2]))
+    said = invoke("profile", "check", str(plain)).output
+    assert "import it with --as-at YYYY-MM-DD to load it as a snapshot" in said

@@ -376,6 +376,8 @@ def profile_check(
         f"({escape(report.reason)})" + (f", {report.rows:,} rows" if report.rows else ""),
         highlight=False,
     )
+    if report.loads_as:
+        console.print(f"It would load as {escape(report.loads_as)}.", highlight=False)
     console.print("\n[bold]Columns found[/bold]")
     for target, where in report.found:
         console.print(f"  {target} ← {escape(where)}", highlight=False)

@@ -8,12 +8,14 @@ from pathlib import Path
 import numpy as np
 
 from equitrack.ingest import profile as profiles
+from equitrack.ingest import snapshot
 from equitrack.ingest.detect import Choice, detect, sources_for, unmatched
 from equitrack.ingest.mapping import Mapper
 from equitrack.ingest.naming import fill, needs_org
 from equitrack.ingest.profile import Profile, header_key
 from equitrack.ingest.readers import (
     FORMATS,
+    RawData,
     ReadError,
     Source,
     _sheet_names,
@@ -39,6 +41,9 @@ class Check:
     row_problems: dict[str, int]  # location → rows with a problem there
     ignored: list[str] = field(default_factory=list)  # columns the profile says to drop
     kept: list[str] = field(default_factory=list)  # columns the profile keeps aside (keep)
+    #: For an ESR staff-in-post export: how it would load (a snapshot as at a date, a leavers
+    #: report, or rows of its tables), in words.
+    loads_as: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -127,6 +132,7 @@ def check_file(path: Path, profile: Profile | None = None, org: str | None = Non
         for prior in data.prior:  # counted as records of the file
             where = f"{t}: {prior.where}"
             row_problems[where] = row_problems.get(where, 0) + len(np.unique(prior.lines))
+    loads_as = _loads_as(Source(path, fmt, "assignments", sheet, chosen), mapped, problems)
     dropped = {header_key(h) for h in chosen.ignore}
     unread = [raw.headers.get(c, c) for c in raw.data.column_names if c not in mapper.used]
     kept = [raw.headers.get(c, c) for c in mapper.aside.kept]
@@ -134,8 +140,26 @@ def check_file(path: Path, profile: Profile | None = None, org: str | None = Non
     ignored = [h for h in unread if header_key(h) in dropped]
     return Check(
         probe, chosen, choice.reason, raw.data.num_rows, found, missing, unused, problems,
-        row_problems, ignored, kept,
+        row_problems, ignored, kept, loads_as,
     )  # fmt: skip
+
+
+def _loads_as(source: Source, mapped: dict[str, RawData], problems: list[str]) -> str | None:
+    """How an export of staff in post would load (see snapshot.py); a title block whose as-at
+    date cannot be told is a problem."""
+    if not snapshot.can_hold(source) or "assignments" not in mapped:
+        return None
+    try:
+        mode = snapshot.mode_of(source, mapped["assignments"], None)
+    except ReadError as exc:
+        problems.append(str(exc))
+        return None
+    if mode is None:
+        return (
+            "rows of its tables, once (its title block gives no as-at date: import it with "
+            "--as-at YYYY-MM-DD to load it as a snapshot)"
+        )
+    return mode.describe()
 
 
 def _check_canonical(
