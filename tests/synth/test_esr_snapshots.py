@@ -132,3 +132,23 @@ def test_the_exports_have_a_title_block_with_their_date(tmp_path: Path) -> None:
     assert lines[1] == f"As at date: {day:%d/%m/%Y}"
     assert lines[5].startswith('"Employee Number"')
     assert "people" in written and "assignments" in written
+
+
+def test_monthly_snapshots_load_to_the_same_staff_at_each_month_end(tmp_path: Path) -> None:
+    tables = synth.generate("mini", seed=5, years=2)
+    dates = snapshot_dates(tables, monthly=True)
+    assert dates[0] == dt.date(2025, 3, 31) and dates[-1] == dt.date(2026, 3, 31)
+    assert len(dates) == 13 and all((d + dt.timedelta(days=1)).day == 1 for d in dates)
+    synth.write(tables, tmp_path / "canonical", "csv")
+    synth.write(tables, tmp_path / "series", "esr-monthly")
+    canonical = connect(str(tmp_path / "canonical.duckdb"))
+    series = connect(str(tmp_path / "series.duckdb"))
+    try:
+        assert import_paths([tmp_path / "canonical"], canonical).ok
+        assert import_paths([tmp_path / "series"], series).ok  # all at once, in any order
+        assert [d for d, _ in esr_series(tmp_path / "series")] == dates
+        for day in dates:
+            assert _in_post(series, day) == _in_post(canonical, day), day
+    finally:
+        canonical.close()
+        series.close()
