@@ -119,8 +119,11 @@ def _ordinary(store: Store, table: str, key: str, values: pa.ChunkedArray) -> pa
     batches = store.table("batches")
     derived = store.table("derived_batches").select("batch_id")
     received = store.table("snapshot_rows").select("batch_id").distinct()
-    others = batches.filter(batches.table_name == table).anti_join(derived, "batch_id")
-    others = others.anti_join(received, "batch_id")
+    others = batches.filter(
+        batches.table_name == table,
+        ~batches.batch_id.isin(derived.batch_id),
+        ~batches.batch_id.isin(received.batch_id),
+    )
     ids = others.select("batch_id").distinct().to_pyarrow().column("batch_id").to_pylist()
     if not ids:  # the usual case, and a quick one: no file loaded the table but snapshots
         return pa.array([], pa.string())
