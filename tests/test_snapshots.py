@@ -352,3 +352,20 @@ def test_profile_check_says_how_an_export_would_load(
     plain = write(tmp_path, ("plain.csv", [], SNAPSHOT_2023[2]))
     said = invoke("profile", "check", str(plain)).output
     assert "import it with --as-at YYYY-MM-DD to load it as a snapshot" in said
+
+
+def test_a_snapshot_outside_the_uploaders_organisations_is_refused(
+    files: dict[str, Path], db_path: Path
+) -> None:
+    assert load(db_path, files["organisations"])
+    store = connect(str(db_path))
+    try:
+        result = import_paths([files["sip_2023.csv"]], store, allowed_orgs=["RT5"])
+        assert not result.ok
+        said = " ".join(p for r in result.sources for p in r.file_problems)
+        assert "belongs to 'RWE'" in said and "outside the organisations" in said
+        assert store.table("snapshot_rows").count().to_pyarrow().as_py() == 0
+        assert store.table("assignments").count().to_pyarrow().as_py() == 0
+        assert import_paths([files["sip_2023.csv"]], store, allowed_orgs=["RWE"]).ok
+    finally:
+        store.close()
