@@ -369,3 +369,25 @@ def test_a_snapshot_outside_the_uploaders_organisations_is_refused(
         assert import_paths([files["sip_2023.csv"]], store, allowed_orgs=["RWE"]).ok
     finally:
         store.close()
+
+
+def test_a_workbooks_title_block_gives_the_date_too(files: dict[str, Path], tmp_path: Path) -> None:
+    """A report saved from ESR BI as .xlsx: the as-at date is a date cell beside its label."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Staff in Post"])
+    sheet.append(["As at", dt.datetime(2023, 3, 31)])
+    sheet.append([])
+    sheet.append(HEADER)
+    for values in SNAPSHOT_2023[2]:
+        sheet.append(values)
+    path = tmp_path / "sip_2023.xlsx"
+    book.save(path)
+    from_book, from_csv = tmp_path / "book.duckdb", tmp_path / "csv.duckdb"
+    assert load(from_book, files["organisations"], path)
+    assert load(from_csv, files["organisations"], files["sip_2023.csv"])
+    assert all(
+        canonical(from_book)[n].equals(canonical(from_csv)[n]) for n in ("people", "assignments")
+    )
