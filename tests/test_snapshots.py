@@ -391,3 +391,9 @@ def test_a_workbooks_title_block_gives_the_date_too(files: dict[str, Path], tmp_
     assert all(
         canonical(from_book)[n].equals(canonical(from_csv)[n]) for n in ("people", "assignments")
     )
+    store = connect(str(from_book))
+    try:
+        rows = store.table("snapshot_rows").to_pyarrow()
+    finally:
+        store.close()
+    assert set(rows["as_at"].to_pylist()) == {dt.date(2023, 3, 31)} and rows.num_rows == 3
