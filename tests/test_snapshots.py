@@ -397,3 +397,29 @@ def test_a_workbooks_title_block_gives_the_date_too(files: dict[str, Path], tmp_
     finally:
         store.close()
     assert set(rows["as_at"].to_pylist()) == {dt.date(2023, 3, 31)} and rows.num_rows == 3
+
+
+def test_a_history_that_cannot_be_made_loads_nothing(
+    files: dict[str, Path], db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The derivation runs after every file has been committed (journalled): if it fails, the
+    import's batches go again and the store is as it was."""
+    from equitrack.ingest import spells
+
+    assert load(db_path, files["organisations"], files["sip_2023.csv"])
+    before = canonical(db_path)
+
+    def broken(rows: object) -> object:
+        raise RuntimeError("derivation failed")
+
+    monkeypatch.setattr(spells, "derive_assignments", broken)
+    with pytest.raises(RuntimeError, match="derivation failed"):
+        load(db_path, files["sip_2024.csv"])
+    store = connect(str(db_path), create=False)  # a reader: it would not undo a dead import
+    try:
+        assert store.unfinished_batches() == []
+        assert store.table("snapshot_rows").count().to_pyarrow().as_py() == 3
+    finally:
+        store.close()
+    after = canonical(db_path)
+    assert all(after[n].equals(before[n]) for n in before)

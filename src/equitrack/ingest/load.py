@@ -321,9 +321,13 @@ def import_paths(
                 r.status, r.rows_loaded, r.batch_id = Status.HELD, 0, None
         outcome.written = _write_problem_lists(results, rejects_dir)
         return outcome
-    derive = rebuild.prepare(store, batch_ids, loaded_at)
+    try:
+        derive = rebuild.prepare(store, batch_ids, loaded_at)
+        store.finish_import({KEY_FINGERPRINT: pseudonymiser.fingerprint()}, also=derive)
+    except BaseException:  # the history could not be made: the import loads nothing
+        store.undo_unfinished_import(store.own)
+        raise
     notes.extend(rebuild.notes)
-    store.finish_import({KEY_FINGERPRINT: pseudonymiser.fingerprint()}, also=derive)
     outcome.named = added
     outcome.written = [
         _private_csv(table, rejects_dir / f"{_stem(r.source)}.rejects.csv") for r, table in rejects
