@@ -989,6 +989,33 @@ def action_status(
     )
 
 
+@action_app.command("set")
+def action_set(
+    action_id: Annotated[int, typer.Argument(help="The action's id (see `action list`).")],
+    field: Annotated[str, typer.Argument(help="lead, due, milestone, rag or measures.")],
+    value: Annotated[
+        str,
+        typer.Argument(
+            help="The new value: due as YYYY-MM-DD, rag red, amber or green, measures as "
+            "measure ids joined by commas; empty clears it."
+        ),
+    ],
+    note: Annotated[str | None, typer.Option(help="Why it changed.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Set an action's lead, due date, next milestone, RAG rating or linked measures; the
+    earlier value stays in its history."""
+    from equitrack.tracker import actions as tracked
+
+    with user_errors():
+        plan = load_plan()
+        store = connect(db)
+        tracked.set_field(store, plan, action_id, field, value, by=_who(), note=note)
+        store.close()
+    said = f"set to {value.strip()}" if value.strip() else "cleared"
+    console.print(f"Action {action_id}: {field} {said}.")
+
+
 users_app = typer.Typer(help="Dashboard users: add, remove, list.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 

@@ -251,3 +251,58 @@ def test_change_is_measured_from_the_baseline_the_command_line_gives(
     refused = runner.invoke(app, ["recommendations", "--year", "2026", "--baseline", "2026",
                                   "--db", store.url])  # fmt: skip
     assert refused.exit_code != 0 and "must be a year before 2026" in refused.output
+
+
+def test_an_action_s_lead_due_date_milestone_rag_and_measures_keep_their_history(
+    tmp_path: Path, db_path: Path
+) -> None:
+    invoke("import", str(small_system(tmp_path / "data")), "--db", str(db_path))
+    store, plan = connect(str(db_path)), load_plan()
+    ongoing = next(a for a in tracked.actions(store, plan) if a.status == "in_progress")
+    assert ongoing.lead is None and ongoing.owner == "X24"  # the seed names no lead for it
+    n = ongoing.action_id
+    tracked.set_field(store, plan, n, "lead", "Head of EDI, NHS England", by="lead")
+    tracked.set_field(store, plan, n, "due", "2026-09-30", by="lead", note="board date")
+    tracked.set_field(store, plan, n, "milestone", "Dashboard live", by="lead")
+    tracked.set_field(store, plan, n, "rag", "Amber", by="lead")
+    tracked.set_field(store, plan, n, "measures", "wres1, promotion,wres1", by="lead")
+    changed = tracked.set_field(store, plan, n, "rag", "green", by="chair")
+    assert changed.lead == "Head of EDI, NHS England" and changed.due == dt.date(2026, 9, 30)
+    assert changed.rag == "green" and changed.measures == ("wres1", "promotion")
+    assert [(c.field, c.value) for c in changed.changes][-2:] == [
+        ("measures", "wres1,promotion"),
+        ("rag", "green"),
+    ]
+    assert [c.value for c in changed.changes if c.field == "rag"] == ["amber", "green"]
+    cleared = tracked.set_field(store, plan, n, "milestone", " ", by="chair")
+    assert cleared.milestone is None and cleared.status == "in_progress"  # status untouched
+    # an in-progress action's next step is its milestone, owner and due date
+    rec = plan.recommendation(ongoing.recommendation)
+    tracked.set_field(store, plan, n, "milestone", "Dashboard live", by="lead")
+    step = next(
+        s for s in tracked.next_steps(rec, tracked.actions(store, plan)) if ongoing.text in s.text
+    )
+    assert step.text.startswith("Dashboard live:") and step.owner == "X24"
+    assert step.due == dt.date(2026, 9, 30)
+    for field, value, message in (
+        ("due", "30/09/2026", "YYYY-MM-DD"),
+        ("rag", "blue", "red, amber, green"),
+        ("measures", "wres99", "no measure wres99"),
+        ("colour", "red", "field must be one of"),
+    ):
+        with pytest.raises(PlanProblem, match=message):
+            tracked.set_field(store, plan, n, field, value, by="x")
+    with pytest.raises(PlanProblem, match="no action 999"):
+        tracked.set_field(store, plan, 999, "rag", "red", by="x")
+    store.close()
+    typed = invoke("action", "set", str(n), "rag", "red", "--note", "slipped", "--db", str(db_path))
+    assert typed.exit_code == 0 and f"Action {n}: rag set to red" in typed.output
+    bad = runner.invoke(app, ["action", "set", str(n), "due", "soon", "--db", str(db_path)])
+    assert bad.exit_code != 0 and "YYYY-MM-DD" in bad.output
+    listed = invoke("action", "list", "--history", "--db", str(db_path))
+    assert "slipped" in listed.output
+    shown = json.loads(invoke("recommendations", "--format", "json", "--year", "2026",
+                              "--db", str(db_path)).output)  # fmt: skip
+    mine = next(a for r in shown for a in r["actions"] if a["id"] == n)
+    assert mine["rag"] == "red" and mine["due"] == "2026-09-30"
+    assert [c["value"] for c in mine["changes"] if c["field"] == "rag"] == ["amber", "green", "red"]

@@ -16,6 +16,7 @@ from equitrack.cli import app as cli
 from equitrack.disclosure import Audience, load_policies
 from equitrack.reports.write import ReportKind, build
 from equitrack.store import Store
+from tests.web.conftest import csrf_of
 
 YEAR = 2026
 Figures = dict[int, str]
@@ -91,3 +92,49 @@ def test_a_viewer_s_headlines_agree_on_the_dashboard_and_the_board_report(
         for n, d in re.findall(r"\(([\d,]+) of ([\d,]+)\)", figure):
             for value in (int(n.replace(",", "")), int(d.replace(",", ""))):
                 assert value == 0 or (value >= 8 and value % 5 == 0), figure
+
+
+def test_an_editor_sets_their_action_s_fields_with_history_and_no_one_else_s(
+    web_store: Store, as_user: Callable[[str], TestClient]
+) -> None:
+    from equitrack.tracker import actions as tracked
+    from equitrack.tracker.plan import load_plan
+
+    plan = load_plan()
+    mine = tracked.add(web_store, plan, recommendation=8, text="Bystander impact", owner="RXA",
+                       by="test")  # fmt: skip
+    theirs = tracked.add(web_store, plan, recommendation=8, text="Not ours", owner="QXA",
+                         by="test")  # fmt: skip
+    editor, viewer = as_user("editor"), as_user("viewer")  # editor: RXA
+    token = csrf_of(editor.get("/recommendations").text)
+
+    def post(client: TestClient, action: int, **form: str) -> int:
+        data = {**form, "csrf_token": token}
+        return client.post(
+            f"/actions/{action}/fields", data=data, follow_redirects=False
+        ).status_code
+
+    assert post(editor, mine, field="milestone", value="Impact paper to the commission") == 303
+    assert post(editor, mine, field="due", value="2026-11-30", note="commission date") == 303
+    assert post(editor, mine, field="rag", value="amber") == 303
+    assert post(editor, mine, field="due", value="next month") == 303  # refused, said on the page
+    assert "YYYY-MM-DD" in editor.get("/recommendations").text
+    assert post(editor, theirs, field="rag", value="red") == 403  # another organisation's
+    viewer_token = csrf_of(viewer.get("/").text)
+    refused = viewer.post(f"/actions/{mine}/fields", follow_redirects=False,
+                          data={"field": "rag", "value": "red", "csrf_token": viewer_token})  # fmt: skip
+    assert refused.status_code == 403
+    found = next(a for a in tracked.actions(web_store, plan) if a.action_id == mine)
+    assert found.milestone == "Impact paper to the commission" and found.rag == "amber"
+    assert str(found.due) == "2026-11-30"
+    assert [(c.field, c.recorded_by, c.note) for c in found.changes] == [
+        ("milestone", "editor", None),
+        ("due", "editor", "commission date"),
+        ("rag", "editor", None),
+    ]
+    page = editor.get("/recommendations").text
+    row = re.search(rf'data-action="{mine}".*?</tr>', page, re.S)
+    assert row and "Impact paper to the commission" in row.group(0) and "amber" in row.group(0)
+    # its next step carries the milestone, owner and due date
+    assert re.search(r"Impact paper to the commission: Bystander impact</td>\s*<td[^>]*>RXA</td>"
+                     r"\s*<td[^>]*>2026-11-30", page)  # fmt: skip

@@ -141,6 +141,11 @@ def matrix(loaded_system: Callable[..., Store]) -> dict[str, Entry]:
         "action_status": Entry(
             frozenset({"admin", "editor"}), "org", _form("/actions/{action}/status", status="done")
         ),
+        "action_fields": Entry(
+            frozenset({"admin", "editor"}),
+            "org",
+            _form("/actions/{action}/fields", field="milestone", value="Matrix {org}"),
+        ),
         "upload": Entry(frozenset({"admin", "analyst"}), "org", _upload(loaded_system), 422),
         "upload_job": Entry(
             frozenset({"admin", "analyst"}), "person", get("/data/uploads/{upload}")

@@ -113,15 +113,31 @@ def show_actions(actions: Sequence[Action], console: Console, *, history: bool =
     table.add_column("action")
     for a in actions:
         started = f"\nstarted {a.started}" if a.started else ""
+        plans = [
+            f"{name}: {value}"
+            for name, value in (
+                ("RAG", a.rag),
+                ("due", a.due),
+                ("next", a.milestone),
+                ("measures", ", ".join(a.measures)),
+            )
+            if value
+        ]
         table.add_row(
             str(a.action_id),
             str(a.recommendation),
             a.owner,
             a.lead or "",
             f"{a.status} since {a.status_date}{started}",
-            a.text,
+            "\n".join([a.text, *plans]),
         )
         if history:
+            for c in a.changes[::-1]:
+                table.add_row(
+                    "", "", "", "", f"[dim]{c.field} set[/]",
+                    f"[dim]{c.recorded_by}: {c.value or '(cleared)'}"
+                    f"{' (' + c.note + ')' if c.note else ''}[/]",
+                )  # fmt: skip
             for e in a.history[:-1][::-1]:
                 table.add_row(
                     "",
@@ -228,6 +244,20 @@ def to_json(evidence: Sequence[RecommendationEvidence], actions: Sequence[Action
                         "owner": a.owner,
                         "lead": a.lead,
                         "started": a.started,
+                        "due": a.due and a.due.isoformat(),
+                        "milestone": a.milestone,
+                        "rag": a.rag,
+                        "measures": list(a.measures),
+                        "changes": [
+                            {
+                                "field": c.field,
+                                "value": c.value,
+                                "recorded_at": c.recorded_at.isoformat(),
+                                "recorded_by": c.recorded_by,
+                                "note": c.note,
+                            }
+                            for c in a.changes
+                        ],
                         "status": a.status,
                         "status_date": a.status_date.isoformat(),
                         "history": [

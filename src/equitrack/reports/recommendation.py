@@ -42,18 +42,29 @@ def headline_since(e: RecommendationEvidence) -> str | None:
     return since_sentence([c.focus for c in e.headline], e.baseline or e.year, e.year)
 
 
+def _dates(a: Action) -> str:
+    said = [f"started {a.started}" if a.started else "start not stated"]
+    said.append(f"status since {a.status_date.isoformat()}")
+    if a.due:
+        said.append(f"due {a.due.isoformat()}")
+    return "; ".join(said)
+
+
 def actions_rows(mine: Sequence[Action]) -> Rows:
+    """The actions with their owner, lead, status (and RAG rating), dates, next milestone
+    and linked measures."""
     return Rows(
         "What was done: actions reported",
-        ("Action", "Owner", "Lead", "Status", "Started", "Status since"),
+        ("Action", "Owner", "Lead", "Status", "Dates", "Next milestone", "Measures"),
         tuple(
             (
                 a.text,
                 a.owner,
                 a.lead or "not named",
-                a.status.replace("_", " "),
-                str(a.started) if a.started else "not stated",
-                a.status_date.isoformat(),
+                a.status.replace("_", " ") + (f" ({a.rag})" if a.rag else ""),
+                _dates(a),
+                a.milestone or "",
+                ", ".join(a.measures),
             )
             for a in mine
         ),

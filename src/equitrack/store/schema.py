@@ -67,6 +67,19 @@ ACTION_EVENTS = ibis.schema(
         "note": "string",
     }
 )
+#: Every change of an action's other fields (lead, due date, next milestone, RAG rating, linked
+#: measures), one row per change: the latest row per action and field is its value.
+ACTION_FIELDS = ibis.schema(
+    {
+        "event_id": "int64",
+        "action_id": "int64",
+        "field": "string",
+        "value": "string",
+        "recorded_at": "timestamp",
+        "recorded_by": "string",
+        "note": "string",
+    }
+)
 
 #: Dashboard users. A change (a new user, a new password, removal) is a new row: the latest row
 #: per username is the user as they are, and earlier rows are their history.
@@ -130,6 +143,7 @@ BOOKKEEPING = {
     "import_journal": IMPORT_JOURNAL,
     "actions": ACTIONS,
     "action_events": ACTION_EVENTS,
+    "action_fields": ACTION_FIELDS,
     "users": USERS,
     "audit_log": AUDIT_LOG,
     "snapshot_rows": SNAPSHOT_ROWS,
@@ -145,7 +159,15 @@ def table_schema(table: Table) -> ibis.Schema:
 
 #: Tables a store gains when first written to; a store made before them is still readable.
 OPTIONAL = frozenset(
-    {"actions", "action_events", "users", "audit_log", "snapshot_rows", "derived_batches"}
+    {
+        "actions",
+        "action_events",
+        "action_fields",
+        "users",
+        "audit_log",
+        "snapshot_rows",
+        "derived_batches",
+    }
 )
 #: Tables that stay in the store: password hashes and the audit log are not data to analyse, so
 #: no export (Parquet for Spark) carries them.

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pyarrow as pa
 
+from equitrack.measures.registry import MEASURES
 from equitrack.store import Store, StoreError
-from equitrack.store.schema import ACTION_EVENTS, ACTIONS
-from equitrack.tracker.plan import STATUSES, Plan, PlanProblem, Recommendation
+from equitrack.store.schema import ACTION_EVENTS, ACTION_FIELDS, ACTIONS
+from equitrack.tracker.plan import RAGS, STATUSES, Plan, PlanProblem, Recommendation
 
 
 @dataclass(frozen=True)
@@ -28,15 +29,37 @@ class Event:
 
 
 @dataclass(frozen=True)
+class Change:
+    """One change of an action's field (`FIELDS`); value None clears it."""
+
+    field: str
+    value: str | None
+    recorded_at: dt.datetime
+    recorded_by: str
+    note: str | None
+
+
+#: An action's fields besides its words, owner and status, each kept with its history.
+FIELDS = ("lead", "due", "milestone", "rag", "measures")
+
+
+@dataclass(frozen=True)
 class Action:
     action_id: int
     recommendation: int
     text: str
     owner: str
     history: tuple[Event, ...]
-    #: Who leads it and the year it started, as the source reports them (None if not).
+    #: Who leads it and the year it started, as the source reports them (None if not); a
+    #: lead set since (`set_field`) replaces the source's.
     lead: str | None = None
     started: int | None = None
+    due: dt.date | None = None
+    milestone: str | None = None
+    rag: str | None = None
+    measures: tuple[str, ...] = ()
+    #: Every change of the fields above, oldest first.
+    changes: tuple[Change, ...] = ()
 
     @property
     def status(self) -> str:
@@ -171,6 +194,94 @@ def set_status(
     return next(a for a in actions(store, plan) if a.action_id == action_id)
 
 
+def field_value(name: str, value: str) -> str | None:
+    """`value` for field `name` as stored (None clears it); refused with the reason when it
+    is not one the field takes."""
+    if name not in FIELDS:
+        raise PlanProblem(f"field must be one of {', '.join(FIELDS)}, not {name!r}")
+    value = value.strip()
+    if not value:
+        return None
+    if name == "due":
+        try:
+            return dt.date.fromisoformat(value).isoformat()
+        except ValueError:
+            raise PlanProblem(f"due must be a date written YYYY-MM-DD, not {value!r}") from None
+    if name == "rag":
+        if value.lower() not in RAGS:
+            raise PlanProblem(f"rag must be one of {', '.join(RAGS)}, not {value!r}")
+        return value.lower()
+    if name == "measures":
+        named = [m.strip() for m in value.split(",") if m.strip()]
+        unknown = [m for m in named if m not in MEASURES]
+        if unknown:
+            raise PlanProblem(f"no measure {', '.join(unknown)}; `equitrack measures` lists them")
+        return ",".join(dict.fromkeys(named))
+    return value
+
+
+def set_field(
+    store: Store,
+    plan: Plan,
+    action_id: int,
+    name: str,
+    value: str,
+    *,
+    by: str,
+    note: str | None = None,
+) -> Action:
+    """A new value for one of an action's `FIELDS`, appended to its history (empty clears)."""
+    stored = field_value(name, value)
+    seed(store, plan)
+    if action_id not in {a.action_id for a in actions(store, plan)}:
+        raise PlanProblem(f"no action {action_id}; `equitrack action list` shows them")
+    store.ensure_schema()  # a store made before action fields gains their table here
+    with store.transaction():
+        row = {
+            "event_id": _next_id(store, "action_fields", "event_id"),
+            "action_id": action_id,
+            "field": name,
+            "value": stored,
+            "recorded_at": _now(),
+            "recorded_by": by,
+            "note": note,
+        }
+        store.insert(
+            "action_fields", pa.Table.from_pylist([row], schema=ACTION_FIELDS.to_pyarrow())
+        )
+    return next(a for a in actions(store, plan) if a.action_id == action_id)
+
+
+def _with_fields(action: Action, changes: Sequence[Change]) -> Action:
+    """The action with its fields as the latest change of each leaves them."""
+    latest = {c.field: c.value for c in changes}
+    values: dict[str, object] = {"changes": tuple(changes)}
+    if "lead" in latest:
+        values["lead"] = latest["lead"]
+    if "due" in latest:
+        due = latest["due"]
+        values["due"] = dt.date.fromisoformat(due) if due else None
+    for name in ("milestone", "rag"):
+        if name in latest:
+            values[name] = latest[name]
+    if "measures" in latest:
+        values["measures"] = (
+            tuple((latest["measures"] or "").split(",")) if latest["measures"] else ()
+        )
+    return replace(action, **values)  # type: ignore[arg-type]
+
+
+def _changes(store: Store) -> dict[int, list[Change]]:
+    if "action_fields" not in set(store.con.list_tables()):
+        return {}
+    out: dict[int, list[Change]] = {}
+    for c in store.table("action_fields").order_by("event_id").to_pyarrow().to_pylist():
+        out.setdefault(c["action_id"], []).append(
+            Change(c["field"], c["value"], c["recorded_at"], c["recorded_by"], c["note"])
+        )
+    return out
+
+
 def actions(store: Store, plan: Plan) -> list[Action]:
     """Every action with its history, oldest event first; the plan's own if none are stored."""
     if not _has_tables(store) or not store.table("actions").count().to_pyarrow().as_py():
@@ -182,14 +293,18 @@ def actions(store: Store, plan: Plan) -> list[Action]:
             Event(e["status"], e["status_date"], e["recorded_at"], e["recorded_by"], e["note"])
         )
     reported = _reported(plan)
+    changes = _changes(store)
     return [
-        Action(
-            r["action_id"],
-            r["recommendation"],
-            r["text"],
-            r["owner"],
-            tuple(events[r["action_id"]]),
-            *reported.get((r["recommendation"], r["text"], r["owner"]), (None, None)),
+        _with_fields(
+            Action(
+                r["action_id"],
+                r["recommendation"],
+                r["text"],
+                r["owner"],
+                tuple(events[r["action_id"]]),
+                *reported.get((r["recommendation"], r["text"], r["owner"]), (None, None)),
+            ),
+            changes.get(r["action_id"], []),
         )
         for r in rows
         if r["action_id"] in events
@@ -237,7 +352,7 @@ def next_steps(rec: Recommendation, found: Sequence[Action]) -> list[Step]:
     progress or planned, then its unanswered asks."""
     steps = [Step(s.text, s.owner, s.due) for s in rec.next_steps]
     steps += [
-        Step(f"Complete: {a.text}", a.owner, None)
+        Step(f"{a.milestone or 'Complete'}: {a.text}", a.owner, a.due)
         for a in found
         if a.recommendation == rec.number and a.status in ("planned", "in_progress")
     ]
@@ -248,7 +363,9 @@ def next_steps(rec: Recommendation, found: Sequence[Action]) -> list[Step]:
 
 
 __all__ = [
+    "FIELDS",
     "Action",
+    "Change",
     "Event",
     "Step",
     "StoreError",
@@ -256,5 +373,6 @@ __all__ = [
     "add",
     "next_steps",
     "seed",
+    "set_field",
     "set_status",
 ]

@@ -21,6 +21,7 @@ class Event:
     EXPORT = "export"
     ACTION_ADDED = "action added"
     ACTION_STATUS = "action status changed"
+    ACTION_FIELD = "action field changed"
     RESTRICTED_VIEW = "restricted page viewed"
     DENIED = "access denied"
 

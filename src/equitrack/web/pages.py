@@ -305,7 +305,7 @@ def recommendations(request: Request, year: int | None = None) -> Response:
     return page(
         request, "recommendations.html", "The ten recommendations", evidence=evidence,
         actions=by_rec, parts=parts, can_edit=principal.may(Permission.EDIT_ACTIONS),
-        editable=lambda a: principal.sees(a.owner), statuses=STATUSES,
+        editable=lambda a: principal.sees(a.owner), statuses=STATUSES, fields=tracked.FIELDS,
         owners=[o.code for o in web.visible(principal)], names=web.names(),
         where=_where(web, web.tracker_scope(principal)), year_label=calendar.label(year),
     )  # fmt: skip
@@ -371,6 +371,32 @@ def action_status(
     web.audit(principal.username, Event.ACTION_STATUS, f"{action_id}: {status}", request)
     said = status.replace("_", " ")
     return _told(request, "/recommendations", f"Action {action_id} is now {said}.")
+
+
+@router.post("/actions/{action_id}/fields", name=allow("action_fields", Permission.EDIT_ACTIONS))
+def action_fields(
+    request: Request,
+    action_id: ObjectId,
+    field: str = Form(""),
+    value: str = Form(""),
+    note: str = Form(""),
+) -> Response:
+    """A new lead, due date, next milestone, RAG rating or linked measures for an action of
+    the editor's own organisation (the guard has checked whose it is); kept with its history."""
+    web, principal = _web(request), principal_of(request)
+    if field not in tracked.FIELDS:
+        return _told(request, "/recommendations", "Choose a field from the list.")
+    plan = load_plan()
+    try:
+        web.store_do(
+            lambda s: tracked.set_field(
+                s, plan, action_id, field, value, by=principal.username, note=note or None
+            )
+        )
+    except PlanProblem as exc:  # a value the field does not take: said on the page
+        return _told(request, "/recommendations", str(exc))
+    web.audit(principal.username, Event.ACTION_FIELD, f"{action_id}: {field}", request)
+    return _told(request, "/recommendations", f"Action {action_id}: {field} saved.")
 
 
 # --- journeys --------------------------------------------------------------------------------
