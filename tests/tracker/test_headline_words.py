@@ -42,6 +42,17 @@ def test_the_headline_gives_both_groups_rates_and_the_ratio_the_right_way_round(
     )
     assert "above 1 means Black bank workers fare worse), an adverse gap" in text
     assert headline_status(p, True) is Status.ADVERSE
+    noted = replace(BANK, note="This is not adjusted for band.")
+    assert key_figure(noted, p.focus, p.reference) == f"{text} This is not adjusted for band."
+
+
+def test_comparisons_that_depend_on_band_say_they_are_not_adjusted_for_it() -> None:
+    from equitrack.tracker.plan import load_plan
+
+    plan = load_plan()
+    for number in (1, 6):  # promotion and the succession pool
+        headline = plan.recommendation(number).headline
+        assert headline and "not adjusted for band" in (headline.note or ""), number
 
 
 def test_a_gap_not_confirmed_after_adjustment_is_possible_and_two_years_are_said() -> None:

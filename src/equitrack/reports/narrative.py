@@ -645,7 +645,7 @@ def key_figure(
         and verdict_words(before) == said
     ):
         text += f"; it was so in {calendar.label(before.period)} too: two years in a row"
-    return text + "."
+    return text + "." + (f" {h.note}" if h.note else "")
 
 
 def level_figure(level: Level, r: Result) -> str:

@@ -56,6 +56,8 @@ class Headline:
     noun: str = "staff"
     against: str | None = None
     names: tuple[str, str] = ("", "")
+    #: What a reader must know to read it, said after it ("not adjusted for band: …").
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -178,6 +180,7 @@ def _headline(label: str, raw: dict[str, Any] | None) -> Headline | None:
         noun=raw.get("noun", "staff"),
         against=raw.get("against") or None,
         names=names,  # type: ignore[arg-type]
+        note=raw.get("note"),
     )
 
 
