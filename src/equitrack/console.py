@@ -256,10 +256,10 @@ def show_snapshots(info: dict[str, Any]) -> None:
     if not info.get("by_org"):
         return
     t = Table(title="ESR snapshots and leavers reports", title_justify="left")
-    for name in ("organisation", "snapshots", "first", "last", "leavers rows",
-                 "ended between snapshots", "leavers records contradicted"):  # fmt: skip
-        left = name in ("organisation", "first", "last")
-        t.add_column(name, justify="left" if left else "right", no_wrap=left)
+    for name in ("org", "snapshots", "first", "last", "leavers rows",
+                 "ended between snapshots", "leavers records not used"):  # fmt: skip
+        left = name in ("org", "first", "last")
+        t.add_column(name, justify="left" if left else "right", no_wrap=left, overflow="fold")
     for s in info["by_org"]:
         dates = s["snapshot_dates"]
         t.add_row(
