@@ -423,3 +423,20 @@ def test_a_history_that_cannot_be_made_loads_nothing(
         store.close()
     after = canonical(db_path)
     assert all(after[n].equals(before[n]) for n in before)
+
+
+def test_wres_staff_in_post_follows_the_snapshots(files: dict[str, Path], db_path: Path) -> None:
+    """The issue's symptom: with next year's snapshot loaded, WRES 1 counts who remained, not
+    who left. Substantive staff (E3 is bank): 31/03/2023 E1 (White) and E2, counted as BME
+    (Indian, as the later snapshot records, though it had her as not stated then); 31/03/2024
+    E1, E2 and E4 (White); after the last snapshot, no figures."""
+    import equitrack
+
+    assert load(db_path, files["organisations"], files["sip_2023.csv"], files["sip_2024.csv"])
+    for year, expected in ((2023, {"White": 1, "BME": 1}), (2024, {"White": 2, "BME": 1})):
+        df = equitrack.wres(year, db=str(db_path))
+        one = df[(df.measure == "wres1") & (df.org == "RWE") & (df.breakdown == "All")]
+        assert dict(zip(one.group, one.numerator, strict=True)) == expected, year
+    df = equitrack.wres(2025, db=str(db_path))
+    one = df[(df.measure == "wres1") & (df.org == "RWE")]
+    assert len(one) and one.numerator.isna().all() and one.reason_code.notna().all()
