@@ -129,10 +129,7 @@ def blocks(e: RecommendationEvidence, mine: Sequence[Action]) -> list[Block]:
     """The five parts as report blocks, after the status and key figure."""
     rec = e.recommendation
     out: list[Block] = [
-        Paragraph(
-            f"Status: {e.status}" + (f". Key figure: {e.key_figure}" if e.key_figure else "."),
-            emphasis=True,
-        ),
+        Paragraph(f"Status: {e.status}.", emphasis=True),  # the key figure is part 4
         Paragraph(f"What was asked: {rec.asked}"),
         actions_rows(mine)
         if mine
