@@ -73,7 +73,7 @@ def test_the_page_reads_statuses_actions_and_steps_from_the_update() -> None:
                         ACTIONS,
                         (
                             ("a", "RX1", "done", "2024-02-06"),
-                            ("b", "RX1", "in progress", "2024-02-06"),
+                            ("b", "RX1", "in progress (amber)", "2024-02-06"),
                             ("c", "RX1", "planned", "2024-02-06"),
                             ("d", "RX1", "stopped", "2024-02-06"),
                         ),

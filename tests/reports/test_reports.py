@@ -23,6 +23,7 @@ from equitrack.reports.cells import SUPPRESSED
 from equitrack.reports.content import Figures, Paragraph, Picture, Rows, walk
 from equitrack.reports.pdf import alt_text
 from equitrack.reports.write import ReportKind, build, write
+from equitrack.reports.xlsx import typed
 from equitrack.stats import format_share
 from equitrack.store import Store
 from equitrack.tracker.evidence import evidence_results
@@ -324,9 +325,14 @@ def test_the_workbook_lists_every_action_and_names_its_sheets_in_words(public_sc
     wb = load_workbook(paths[".xlsx"])
     listed = [r for r in report.tables() if r.columns[0] == "Action"]
     actions = list(wb["Actions"].iter_rows(min_row=2, values_only=True))
-    assert [a[1:4] for a in actions] == [row[:3] for t in listed for row in t.rows]
-    assert all(a[0].startswith("Recommendation ") for a in actions)
-    assert all(isinstance(a[-1], dt.datetime) for a in actions)  # a date, not its words
+    words = [row for t in listed for row in t.rows]
+    assert len(actions) == len(words) and all(a[0].startswith("Recommendation ") for a in actions)
+    for got, said in zip(actions, words, strict=True):
+        for value, word in zip(got[1:], said, strict=True):
+            want = typed(word)[0]  # a date or a number as itself, not its words
+            if isinstance(want, dt.date) and not isinstance(want, dt.datetime):
+                want = dt.datetime.combine(want, dt.time())
+            assert value == (want if want != "" else None), (value, word)
     names = wb.sheetnames
     assert len({n.lower() for n in names}) == len(names)
     assert all(len(n) <= 31 for n in names)

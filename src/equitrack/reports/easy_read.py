@@ -68,8 +68,8 @@ def lines(update: Report, plan: Plan) -> list[Line]:
         number = int(row[number_at])
         rec = sections.get(f"rec{number}")
         tables = [b for b in rec.blocks if isinstance(b, Rows) and b.columns] if rec else []
-        statuses = [
-            action[t.columns.index("Status")]
+        statuses = [  # "in progress (amber)": the status, without its rating
+            action[t.columns.index("Status")].split(" (")[0]
             for t in tables
             if is_actions(t) and "Status" in t.columns
             for action in t.rows
