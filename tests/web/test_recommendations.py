@@ -70,11 +70,15 @@ def _shown(figures: Figures) -> Figures:
 def test_an_analyst_s_headlines_agree_on_the_command_line_dashboard_and_report(
     web_store: Store, as_user: Callable[[str], TestClient]
 ) -> None:
-    on_page = _shown(dashboard(as_user("analyst")))  # RXA, exact
+    analyst = as_user("analyst")
+    on_page = _shown(dashboard(analyst))  # RXA, exact
     in_report = _shown(report(web_store, "RXA", Audience.ANALYST))
     typed = _shown(command_line(web_store, "RXA"))
+    api = analyst.get(f"/api/recommendations?year={YEAR}").json()
+    by_api = _shown({r["number"]: _words(r["key_figure"] or "") for r in api})
     assert len(typed) >= 5, typed  # most recommendations have a headline on the mini system
-    assert on_page == in_report == typed
+    assert on_page == in_report == typed == by_api
+    assert all(r["population"] and r["baseline"] == 2022 for r in api)
     # each states both groups' rates and the relative likelihood, not a bare ratio
     for figure in typed.values():
         assert re.search(r"\d+\.\d% of .+ against ", figure), figure

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from equitrack.measures.counting import DIMENSIONS
 from equitrack.measures.registry import FAMILIES
+from equitrack.reports.recommendation import level_text
 from equitrack.tracker import actions as tracked
 from equitrack.tracker.plan import STATUSES, PlanProblem, load_plan
 from equitrack.web.access import Permission
@@ -66,6 +67,9 @@ class RecommendationOut(BaseModel):
     title: str
     status: str
     key_figure: str | None
+    population: str | None = Field(None, description="Whom the headline (key figure) is about")
+    level: str | None = Field(None, description="How far what was asked is happening")
+    baseline: int | None = Field(None, description="The reporting year change is measured from")
 
 
 class StatusIn(BaseModel):
@@ -80,6 +84,12 @@ class ActionOut(BaseModel):
     owner: str
     status: str
     status_date: str
+    lead: str | None = None
+    started: int | None = None
+    due: str | None = None
+    milestone: str | None = None
+    rag: str | None = None
+    measures: list[str] = []
 
 
 class AuditOut(BaseModel):
@@ -153,6 +163,9 @@ def recommendations(request: Request, year: Year = None) -> list[RecommendationO
             title=e.recommendation.title,
             status=str(e.status),
             key_figure=e.key_figure,
+            population=e.recommendation.headline and e.recommendation.headline.population,
+            level=level_text(e),
+            baseline=e.baseline,
         )
         for e in web.evidence(principal, chosen, load_plan())
     ]
@@ -161,7 +174,9 @@ def recommendations(request: Request, year: Year = None) -> list[RecommendationO
 def _action(a) -> ActionOut:
     return ActionOut(
         action_id=a.action_id, recommendation=a.recommendation, text=a.text, owner=a.owner,
-        status=a.status, status_date=a.status_date.isoformat(),
+        status=a.status, status_date=a.status_date.isoformat(), lead=a.lead, started=a.started,
+        due=a.due and a.due.isoformat(), milestone=a.milestone, rag=a.rag,
+        measures=list(a.measures),
     )  # fmt: skip
 
 
