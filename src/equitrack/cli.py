@@ -1140,6 +1140,7 @@ def serve(
         trusted_proxies=trusted_proxy or (),
         upload_limit=max_upload_mb * 1_000_000,
     )
+    app_.state.web.warm()  # the board release, built while the first visitors sign in
     try:
         # the app believes forwarded headers itself, and only from --trusted-proxy
         uvicorn.run(app_, host=host, port=port, log_level="warning", proxy_headers=False)
