@@ -1,8 +1,9 @@
 """Secondary suppression on small hand-checked tables: nothing found by subtraction.
 
 Most tables here are gated without rounding (`UNROUNDED`), so that a subtraction gives a count
-exactly and the relations alone decide what is hidden; rounding to 5 widens what subtraction
-can tell, and `test_a_subtraction_rounding_leaves_wide_enough_needs_no_second_cell` shows that.
+exactly and the relations alone decide what is hidden; an exact relation is protected the same
+rounded or not, a bound only for a small count
+(`test_a_bound_gives_away_a_small_count_but_not_a_complement`).
 """
 
 from dataclasses import replace
@@ -96,8 +97,7 @@ def test_a_small_count_shown_nowhere_but_found_by_subtraction_is_protected() -> 
     assert protect([rel], values, {unknown: 3}, set(), set(), UNROUNDED) == {bme}
     assert protect([rel], values, {unknown: 30}, set(), set(), UNROUNDED) == set()
     assert protect([rel], values, {unknown: 3}, set(), {bme, white, total}, UNROUNDED) == set()
-    # rounded to 5, 105 - 60 - 40 leaves Unknown anything from -1 to 11: 1 to 7, all of them
-    assert protect([rel], values, {unknown: 3}, set(), set(), PUBLIC) == set()
+    assert protect([rel], values, {unknown: 3}, set(), set(), PUBLIC) == {bme}
 
 
 def _relation_of_three(policy):
@@ -126,11 +126,19 @@ def test_a_large_organisations_figure_goes_only_when_nothing_else_will_do() -> N
     assert hidden == {small, mid}
 
 
-def test_a_subtraction_rounding_leaves_wide_enough_needs_no_second_cell() -> None:
-    """Rounded to 5, the three others of a four-member relation leave a hidden count of 1 to
-    7 every value from 1 to 7: no more is hidden. Unrounded, the same relation gives it away."""
-    out = gate(representation({"All": {"White": 50, "BME": 30, "Unknown": 4}}), "public")
-    # 84 → 85 (83-87), 50 (48-52), 30 (28-32): Unknown could be 83-52-32 = -1 to 87-48-28 = 11
-    assert shown(out, group="Unknown") is None and shown(out, group="BME") == 30
-    out = gate(representation({"All": {"White": 50, "BME": 30, "Unknown": 4}}), UNROUNDED)
-    assert shown(out, group="BME") is None
+def test_a_bound_gives_away_a_small_count_but_not_a_complement() -> None:
+    """A system's staff are at most the sum of its organisations': subtraction gives a hidden
+    organisation's count a lower limit only. A count hidden as a complement (not small) needs
+    no more hidden; a small one does, as an exact relation's does."""
+    node = Node("staff in post", "", 2026, 1, "", "All", "wres", "BME")
+    system, big, small = (node._replace(unit=u) for u in ("system:QX1", "BIG", "SMALL"))
+    bound = Relation(system, (big, small), False, "organisations add up to their system (at most)")
+    staff = {"BIG": 9000, "SMALL": 305}
+    # SMALL's 83 was hidden to protect one of its own cells: the bound says only "at least 73"
+    values = {system: 9000, big: 8917, small: 83}
+    assert protect([bound], values, {}, {small}, set(), PUBLIC, staff) == {small}
+    values = {system: 9000, big: 8995, small: 5}
+    assert protect([bound], values, {}, {small}, set(), PUBLIC, staff) == {small, system}
+    exact = Relation(system, (big, small), True, "organisations add up to their system")
+    values = {system: 9000, big: 8917, small: 83}
+    assert protect([exact], values, {}, {small}, set(), PUBLIC, staff) == {small, system}

@@ -42,15 +42,6 @@ def shown_count(value: int, policy: Policy) -> int | None:
     return _suppressed_or_rounded(value, policy)
 
 
-def could_be(shown: int, policy: Policy) -> tuple[int, int]:
-    """The exact counts a reader knows a shown count stands for (0 is exactly 0; 10 under
-    the public rules is 8 to 12): what subtraction from shown figures can and cannot tell."""
-    if shown == 0 or policy.exact or policy.rounding_base <= 1:
-        return shown, shown
-    base = policy.rounding_base
-    return max(policy.smallest_shown, shown - base // 2), shown + (base - 1) // 2
-
-
 def shown_amount(value: float, policy: Policy) -> float | None:
     """`shown_count` for an amount of people that may be fractional (pay quarters spread ties
     evenly): small amounts suppressed, others rounded to the base."""
