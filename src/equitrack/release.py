@@ -32,7 +32,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from equitrack import api
-from equitrack.disclosure import Policy, gate, systems_of
+from equitrack.disclosure import RATIO_FIELDS, Policy, gate, systems_of
 from equitrack.disclosure.figures import unit_of
 from equitrack.measures.calendar import Interval
 from equitrack.measures.queries import ALL_STAFF_GROUPS, latest_year
@@ -169,26 +169,8 @@ class Release:
 
 def withheld(r: Result, policy: Policy) -> Result:
     """A result the release does not hold: nothing of it shown, and why."""
-    cleared = {
-        f: None
-        for f in (
-            "numerator",
-            "denominator",
-            "excluded",
-            "rate",
-            "rate_ci_low",
-            "rate_ci_high",
-            "ratio",
-            "ratio_ci_low",
-            "ratio_ci_high",
-            "p_value",
-            "test",
-            "band",
-            "verdict",
-            "verdict_adjusted",
-            "difference",
-        )
-    }
+    shown = (*_COUNTS, "rate", "rate_ci_low", "rate_ci_high", *RATIO_FIELDS, "difference")
+    cleared = dict.fromkeys(shown)
     options = {**r.options, "disclosure": policy.describe()}
     return replace(r, **cleared, **because(_NOT_RELEASED), suppressed=True, options=options)
 
