@@ -23,6 +23,7 @@ of the measures that take it; and the months of the measures charted monthly.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
 import time
@@ -35,12 +36,13 @@ from equitrack import api
 from equitrack.disclosure import RATIO_FIELDS, Policy, gate, systems_of
 from equitrack.disclosure.figures import unit_of
 from equitrack.measures.calendar import Interval
+from equitrack.measures.covered import is_no_data
 from equitrack.measures.queries import ALL_STAFF_GROUPS, latest_year
 from equitrack.measures.registry import FAMILIES, MEASURES
 from equitrack.measures.result import Result, because
 from equitrack.stats.reasons import Code, Reason
 from equitrack.store import Store
-from equitrack.store.coverage import version
+from equitrack.store.coverage import spans, version
 from equitrack.tracker.evidence import cell_totals
 from equitrack.tracker.plan import load_plan
 
@@ -85,9 +87,17 @@ class Question:
 
 
 def released_years(store: Store) -> tuple[int, ...]:
-    """The reporting years a release covers: the latest `YEARS` up to the latest loaded."""
+    """The reporting years a release covers: the latest `YEARS` up to the latest any loaded
+    table reaches (cases and leavers can run past the last start), but not past this one (a
+    planned end date is not data)."""
     latest = latest_year(store)
-    return () if latest is None else tuple(range(latest - YEARS + 1, latest + 1))
+    if latest is None:
+        return ()
+    today = dt.date.today()
+    now = today.year + (today.month >= 4)
+    reached = max((s.last_year for s in spans(store).values() if s.last_year), default=latest)
+    top = max(latest, min(reached, now))
+    return tuple(range(top - YEARS + 1, top + 1))
 
 
 def staff_groups(store: Store) -> list[str]:
@@ -158,6 +168,9 @@ class Release:
         withheld whole where the release does not hold that question."""
         out = []
         for r in results:
+            if is_no_data(r):  # no counts to protect: a year or table the data does not reach
+                out += gate([r], self.policy)
+                continue
             i = self._index.get(key_of(r))
             if i is not None and all(getattr(r, c) == getattr(self.exact[i], c) for c in _COUNTS):
                 out.append(self.shown[i])
