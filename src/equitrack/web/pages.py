@@ -264,9 +264,7 @@ def organisation(
     year, years = _year(request, year)
     by = by if by in dict(BYS) else "wres"
     side = side if side in dict(SIDES) else "all"
-    # a staff group outside the NWD list (ingest keeps it, with a warning) is in "all" only
-    allowed = MEASURES["wres1"].allowed("staff_group")
-    groups = [g for g in web.staff_groups() if g in allowed]
+    groups = web.staff_groups()  # the NWD groups loaded: the release holds these
     group = group if group in groups else "all"
     found = web.shown(
         principal,
