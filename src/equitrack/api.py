@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from equitrack.measures import Request, Result, Scope, evaluate, family, to_arrow
 from equitrack.measures.calendar import Interval, periods
-from equitrack.measures.declare import Shared, check_options, with_earlier_years
+from equitrack.measures.declare import Measure, Shared, check_options, with_earlier_years
 from equitrack.measures.engine import has_interval
 from equitrack.measures.registry import MEASURES
 from equitrack.model.codes import DEFAULT_GROUPING, EthnicGrouping
@@ -35,34 +35,54 @@ def run(
     grouping: EthnicGrouping = DEFAULT_GROUPING,
     measures: Sequence[str] | None = None,
     interval: Interval = Interval.YEAR,
+    shared: Shared | None = None,
 ) -> list[Result]:
     """Every measure of the families (or those named) for the years, organisations and grouping.
 
     Measures run together share their populations, so the whole suite costs little more than
-    its largest family. With `interval=MONTH` each reporting year comes back as its twelve
+    its largest family; runs given one `shared` (`sharing`) share them too, so asking again by
+    another grouping costs only the grouping (the engine counts by ethnic code whatever the
+    grouping). With `interval=MONTH` each reporting year comes back as its twelve
     months (`period` 202504 and so on), for SPC charts; measures counted once a year (the staff
     survey, pay) are left out of a monthly run. An option no measure of the run takes, or a
     value its declaration does not allow, raises `OptionError` before anything is counted.
     """
+    chosen = measures_of(families, measures, interval)
+    check_options(chosen, options, MEASURES.values())
+    if not chosen:
+        return []
+    if shared is None:
+        with sharing(chosen, years, interval) as shared:
+            return run(
+                families, years, store=store, orgs=orgs, system=system, by=by, options=options,
+                grouping=grouping, measures=measures, interval=interval, shared=shared,
+            )  # fmt: skip
+    request = Request(
+        tuple(years), Scope(tuple(orgs), system), by, options, grouping, shared, interval
+    )
+    return [r for m in chosen for r in evaluate(store, m, request)]
+
+
+def sharing(measures: Sequence[Measure], years: Sequence[int], interval: Interval) -> Shared:
+    """What runs of `measures` over `years` share (see `run`), released at the end of a
+    `with` block."""
+    widest = 1 if interval is Interval.MONTH else max((m.window for m in measures), default=1)
+    return Shared(with_earlier_years(periods(years, interval), widest))
+
+
+def measures_of(
+    families: str | Sequence[str],
+    measures: Sequence[str] | None = None,
+    interval: Interval = Interval.YEAR,
+) -> list[Measure]:
+    """The measures `run` counts for these families (those named, if any) and interval."""
     names = (families,) if isinstance(families, str) else tuple(families)
-    chosen = [
+    return [
         m
         for n in names
         for m in family(n)
         if (measures is None or m.id in measures) and has_interval(m, interval)
     ]
-    check_options(chosen, options, MEASURES.values())
-    if not chosen:
-        return []
-    results: list[Result] = []
-    widest = 1 if interval is Interval.MONTH else max(m.window for m in chosen)
-    with Shared(with_earlier_years(periods(years, interval), widest)) as shared:
-        request = Request(
-            tuple(years), Scope(tuple(orgs), system), by, options, grouping, shared, interval
-        )
-        for m in chosen:
-            results += evaluate(store, m, request)
-    return results
 
 
 def _shaped(results: list[Result], as_: As) -> pd.DataFrame | pa.Table | list[Result]:

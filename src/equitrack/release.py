@@ -33,16 +33,19 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from equitrack import api
-from equitrack.disclosure import RATIO_FIELDS, Policy, gate, systems_of
+from equitrack.disclosure import RATIO_FIELDS, Analysis, Policy, analyse, gate, systems_of
 from equitrack.disclosure.figures import unit_of
 from equitrack.measures.calendar import Interval
 from equitrack.measures.covered import is_no_data
+from equitrack.measures.declare import Shared
 from equitrack.measures.queries import ALL_STAFF_GROUPS, latest_year
 from equitrack.measures.registry import FAMILIES, MEASURES
 from equitrack.measures.result import Result, because
+from equitrack.measures.sources import tables_read
 from equitrack.stats.reasons import Code, Reason
 from equitrack.store import Store
-from equitrack.store.coverage import spans, version
+from equitrack.store.coverage import spans, version, versions
+from equitrack.store.schema import TABLES
 from equitrack.tracker.evidence import cell_totals
 from equitrack.tracker.plan import load_plan
 
@@ -73,17 +76,30 @@ class Question:
     measures: tuple[str, ...] | None = None
     options: tuple[tuple[str, Any], ...] = ()
 
-    def ask(self, store: Store) -> list[Result]:
+    def ask(
+        self, store: Store, measures: Sequence[str] | None = None, shared: Shared | None = None
+    ) -> list[Result]:
+        """The question's answer (for `measures` of it alone, if given; sharing populations
+        and counts with other questions asked by another grouping, with `shared`)."""
         return api.run(
             self.families,
             self.years,
             store=store,
             system=self.system,
             by=self.by,
-            measures=self.measures,
+            measures=self.measures if measures is None else measures,
             interval=self.interval,
             options=dict(self.options) or None,
+            shared=shared,
         )
+
+    def measures_asked(self) -> list[str]:
+        return [m.id for m in api.measures_of(self.families, self.measures, self.interval)]
+
+    @property
+    def evidence(self) -> bool:
+        """Whether the recommendations' evidence adds up its totals from this answer."""
+        return self.by == "broad" and not self.options and self.interval is Interval.YEAR
 
 
 def released_years(store: Store) -> tuple[int, ...]:
@@ -193,32 +209,94 @@ def build(
     policy: Policy,
     *,
     exact_orgs: Collection[str] = frozenset(),
-    exact: Sequence[Result] | None = None,
+    exact: Sequence[Result] | Analysis | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Release:
     """The release for `policy`: every question asked (or `exact`, results already measured by
-    `ask_all`), then gated together once."""
+    `ask_all`, or already analysed for gating), then gated together once."""
     start = time.perf_counter()
-    found = list(exact) if exact is not None else ask_all(store, progress)
+    if not isinstance(exact, Analysis):
+        found = list(exact) if exact is not None else ask_all(store, progress)
+        exact = analyse(found, systems_of(store))
     if progress:
         progress("Protecting the release")
-    shown = gate(found, policy, exact_orgs=exact_orgs, systems=systems_of(store))
-    return Release(policy, frozenset(exact_orgs), found, shown, time.perf_counter() - start)
+    shown = gate((), policy, exact_orgs=exact_orgs, analysis=exact)
+    return Release(policy, frozenset(exact_orgs), exact.results, shown, time.perf_counter() - start)
+
+
+@dataclass(frozen=True)
+class Answers:
+    """The exact answer to every question, by question and measure, with the version of each
+    table it was asked of: when data changes, only the measures that read a changed table are
+    asked again (an upload of cases counts again what counts cases, not the whole release)."""
+
+    years: tuple[int, ...]
+    tables: dict[str, tuple[Any, ...]]
+    asked: dict[Question, dict[str, list[Result]]]
+
+    def results(self) -> list[Result]:
+        """Every answer, with the totals the recommendations' evidence adds up from the broad
+        groups' figures."""
+        found = [r for by_measure in self.asked.values() for rs in by_measure.values() for r in rs]
+        broad = [r for q, by in self.asked.items() if q.evidence for rs in by.values() for r in rs]
+        return found + cell_totals(load_plan(), broad)
+
+    def reusable(self, store: Store, years: tuple[int, ...], tables: dict[str, Any]) -> set[str]:
+        """The measures whose answers still hold for data at `tables`: those reading no table
+        that changed (none, if the years changed or a table outside the measures' changed)."""
+        if years != self.years:
+            return set()
+        changed = {
+            t for t in tables.keys() | self.tables.keys() if tables.get(t) != self.tables.get(t)
+        }
+        if changed - {t.name for t in TABLES}:
+            return set()
+        return {m.id for m in MEASURES.values() if not tables_read(store, m) & changed}
+
+
+def answers(
+    store: Store,
+    before: Answers | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Answers:
+    """The exact answer to every question of the release, once (the same for every audience);
+    with `before`, the answers to an earlier version of the data, reusing those that still
+    hold."""
+    years, tables = released_years(store), versions(store)
+    kept = before.reusable(store, years, tables) if before is not None else set()
+    asked: dict[Question, dict[str, list[Result]]] = {}
+    qs = questions(store)
+    for same in _by_grouping(qs):
+        stale = {}
+        for q in same:
+            old = before.asked.get(q, {}) if before is not None else {}
+            stale[q] = [m for m in q.measures_asked() if m not in kept or m not in old]
+        wanted = [MEASURES[m] for m in dict.fromkeys(m for ms in stale.values() for m in ms)]
+        with api.sharing(wanted, years, same[0].interval) as shared:
+            for q in same:
+                old = before.asked.get(q, {}) if before is not None else {}
+                found: dict[str, list[Result]] = {m: [] for m in stale[q]}
+                if stale[q]:
+                    if progress:
+                        progress(f"Measuring {', '.join(q.families)} by {q.by}")
+                    for r in q.ask(store, stale[q], shared):
+                        found[r.measure].append(r)
+                asked[q] = {m: found[m] if m in found else old[m] for m in q.measures_asked()}
+    return Answers(years, tables, {q: asked[q] for q in qs})
+
+
+def _by_grouping(qs: Iterable[Question]) -> list[list[Question]]:
+    """`qs` in runs that differ only in their grouping, asked together: the engine counts by
+    ethnic code whatever the grouping, so each count is made once for all three."""
+    runs: dict[Question, list[Question]] = {}
+    for q in qs:
+        runs.setdefault(replace(q, by=""), []).append(q)
+    return list(runs.values())
 
 
 def ask_all(store: Store, progress: Callable[[str], None] | None = None) -> list[Result]:
-    """The exact answer to every question of the release, once (the same for every audience),
-    with the totals the recommendations' evidence adds up from the broad groups' figures."""
-    found: list[Result] = []
-    broad: list[Result] = []
-    for q in questions(store):
-        if progress:
-            progress(f"Measuring {', '.join(q.families)} by {q.by}")
-        answered = q.ask(store)
-        found += answered
-        if q.by == "broad" and not q.options and q.interval is Interval.YEAR:
-            broad += answered
-    return found + cell_totals(load_plan(), broad)
+    """The exact answer to every question of the release (see `answers`)."""
+    return answers(store, progress=progress).results()
 
 
 _CACHE: weakref.WeakKeyDictionary[Any, dict[Any, Any]] = weakref.WeakKeyDictionary()
@@ -237,6 +315,18 @@ def _kept(store: Store, key: Any, make: Callable[[], Any]) -> Any:
         return kept[(now, key)]
 
 
+#: The answers last asked over each connection: the next data version asks only what changed.
+_ASKED: weakref.WeakKeyDictionary[Any, Answers] = weakref.WeakKeyDictionary()
+
+
+def _analysed(store: Store) -> Analysis:
+    """This data version's answers, read for gating (once, for every audience)."""
+    with _LOCK:
+        asked = answers(store, before=_ASKED.get(store.con))
+        _ASKED[store.con] = asked
+    return analyse(asked.results(), systems_of(store))
+
+
 def release_for(
     store: Store, policy: Policy, *, exact_orgs: Collection[str] = frozenset()
 ) -> Release:
@@ -245,11 +335,11 @@ def release_for(
     exact policy, a release that passes results as they are."""
     if policy.exact:
         return _Exact(policy, frozenset(exact_orgs), [], [])
-    answers = _kept(store, "answers", lambda: ask_all(store))
+    analysis = _kept(store, "answers", lambda: _analysed(store))
     return _kept(
         store,
         (policy, frozenset(exact_orgs)),
-        lambda: build(store, policy, exact_orgs=exact_orgs, exact=answers),
+        lambda: build(store, policy, exact_orgs=exact_orgs, exact=analysis),
     )
 
 
@@ -265,8 +355,10 @@ __all__ = [
     "GROUPINGS",
     "MONTHLY",
     "YEARS",
+    "Answers",
     "Question",
     "Release",
+    "answers",
     "ask_all",
     "build",
     "key_of",

@@ -11,7 +11,7 @@ additive relations are protected and which are not.
 
 from equitrack.disclosure.counts import rounded, shown_count
 from equitrack.disclosure.figures import Figure, Figures, Node, read
-from equitrack.disclosure.gate import RATIO_FIELDS, Decision, decide, gate
+from equitrack.disclosure.gate import RATIO_FIELDS, Analysis, Decision, analyse, decide, gate
 from equitrack.disclosure.journeys import gate_journey, gate_journeys
 from equitrack.disclosure.policy import Audience, Policy, PolicyError, load_policies, policy_for
 from equitrack.disclosure.reasons import SUPPRESSED, TOO_FEW_TO_SHOW
@@ -21,6 +21,7 @@ __all__ = [
     "RATIO_FIELDS",
     "SUPPRESSED",
     "TOO_FEW_TO_SHOW",
+    "Analysis",
     "Audience",
     "Decision",
     "Figure",
@@ -29,6 +30,7 @@ __all__ = [
     "Policy",
     "PolicyError",
     "Relation",
+    "analyse",
     "decide",
     "exposed",
     "gate",

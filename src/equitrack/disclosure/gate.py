@@ -38,11 +38,12 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from equitrack.disclosure.audit import audit, obeyed
 from equitrack.disclosure.counts import is_small, shown_amount, shown_count
 from equitrack.disclosure.figures import Figures, Node, Role, is_needed_row, read
 from equitrack.disclosure.policy import Audience, Policy, policy_for
 from equitrack.disclosure.reasons import safe_reason
-from equitrack.disclosure.secondary import protect, relations
+from equitrack.disclosure.secondary import Relation, least_loss, protect, relations
 from equitrack.measures.result import Result, because, compared
 from equitrack.stats import (
     Comparison,
@@ -85,15 +86,52 @@ class Decision:
         return out
 
 
+@dataclass
+class Analysis:
+    """What `results` show and imply, whatever the policy: read once and shared when one set of
+    results is gated for several audiences (a release is gated for each), as reading them and
+    finding their relations is most of a gate's work."""
+
+    results: list[Result]
+    figures: Figures
+    systems: Mapping[str, Collection[str]] | None
+    _relations: list[Relation] | None = None
+    _index: dict[Key, int] | None = None
+
+    def relations(self) -> list[Relation]:
+        """The relations among the figures, as a viewer who guessed right would use them
+        (`audit.obeyed`)."""
+        if self._relations is None:
+            found = relations(self.figures, self.systems)
+            self._relations = obeyed(found, self.figures.values(), self.figures.hidden)
+        return self._relations
+
+    def index(self) -> dict[Key, int]:
+        """Each result's place, by where it sits (to find a comparison's reference group)."""
+        if self._index is None:
+            self._index = {_key(r): i for i, r in enumerate(self.results)}
+        return self._index
+
+
+def analyse(
+    results: Iterable[Result], systems: Mapping[str, Collection[str]] | None = None
+) -> Analysis:
+    """`results` read for gating (see `gate`'s `analysis`)."""
+    results = list(results)
+    return Analysis(results, read(results), systems)
+
+
 def decide(
     results: list[Result],
     policy: Policy,
     *,
     exact_orgs: Collection[str] = frozenset(),
     systems: Mapping[str, Collection[str]] | None = None,
+    analysis: Analysis | None = None,
 ) -> Decision:
     """Which quantities are suppressed, and what the others show, for a suppressing policy."""
-    figures = read(results)
+    analysis = analysis or analyse(results, systems)
+    figures = analysis.figures
     values = figures.values()
     fixed = {
         f.node
@@ -113,15 +151,10 @@ def decide(
         ):
             suppressed.add(f.node)
     if policy.secondary:
-        suppressed = protect(
-            relations(figures, systems),
-            values,
-            figures.hidden,
-            suppressed,
-            fixed,
-            policy,
-            figures.staff(),
-        )
+        rels, staff = analysis.relations(), figures.staff()
+        suppressed = protect(rels, values, figures.hidden, suppressed, fixed, policy, staff)
+        loss = least_loss(values, policy, staff)
+        suppressed = audit(rels, values, figures.hidden, suppressed, fixed, policy, loss, staff)
     shown = {
         n: None if n in suppressed else v if n in fixed else shown_count(v, policy)
         for n, v in values.items()
@@ -135,19 +168,22 @@ def gate(
     *,
     exact_orgs: Collection[str] = frozenset(),
     systems: Mapping[str, Collection[str]] | None = None,
+    analysis: Analysis | None = None,
 ) -> list[Result]:
     """`results` as `audience_or_policy` may see them: new Results, inputs untouched.
 
     `exact_orgs`: organisations whose results pass exact (an analyst's own). `systems`: each
     system unit's organisations (`equitrack.disclosure.systems_of(store)`), so that a system
-    and its organisations shown together are protected against each other.
+    and its organisations shown together are protected against each other. `analysis`:
+    `analyse(results, systems)` made before, in place of `results` and `systems`.
     """
     policy = policy_for(audience_or_policy)
-    results = list(results)
+    results = analysis.results if analysis is not None else list(results)
     if policy.exact:
         return [_recorded(r, policy.describe()) for r in results]
-    decision = decide(results, policy, exact_orgs=exact_orgs, systems=systems)
-    rebuild = _Rebuilder(results, decision, policy)
+    analysis = analysis or analyse(results, systems)
+    decision = decide(results, policy, exact_orgs=exact_orgs, analysis=analysis)
+    rebuild = _Rebuilder(results, decision, policy, analysis.index())
     own = f"exact counts for the analyst's own organisation; otherwise {policy.describe()}"
     shown = [
         _recorded(r, own) if r.org in exact_orgs else rebuild.result(i, r)
@@ -166,7 +202,24 @@ def _mean_of_rates(r: Result) -> bool:
 def _recorded(r: Result, rule: str, **changes: Any) -> Result:
     """A new result with `changes` and the rule applied; its options are a copy, so nothing
     done to the output reaches the input."""
-    return replace(r, options={**copy.deepcopy(r.options), "disclosure": rule}, **changes)
+    options = {k: _copied(v) for k, v in r.options.items()}
+    return replace(r, options={**options, "disclosure": rule}, **changes)
+
+
+#: Option values shared as they are (every other value is copied).
+_IMMUTABLE = (str, int, float, bool, type(None))
+
+
+def _copied(value: Any) -> Any:
+    """`value`, or a copy of it where it could be changed: plain lists and dicts copied by
+    hand (`copy.deepcopy` of every result's options was much of a release's gating)."""
+    if isinstance(value, _IMMUTABLE):
+        return value
+    if type(value) is list:
+        return [_copied(v) for v in value]
+    if type(value) is dict:
+        return {k: _copied(v) for k, v in value.items()}
+    return copy.deepcopy(value)
 
 
 #: Where a result sits: measure, options, unit, period, breakdown, group type and group. The
@@ -193,12 +246,14 @@ def _at_least(values: Iterable[int | None], floor: int) -> bool:
 class _Rebuilder:
     """Makes each result again from the shown figures (steps 3 to 5 of the module docstring)."""
 
-    def __init__(self, results: list[Result], decision: Decision, policy: Policy) -> None:
+    def __init__(
+        self, results: list[Result], decision: Decision, policy: Policy, index: dict[Key, int]
+    ) -> None:
         self.results = results
         self.decision = decision
         self.policy = policy
         self.rule = policy.describe()
-        self.index = {_key(r): i for i, r in enumerate(results)}
+        self.index = index
         self.shown = decision.per_result()
         self.compared: dict[int, Comparison] = {}  # comparisons made again from shown counts
 
@@ -356,4 +411,4 @@ class _Rebuilder:
         return rate, {"people": people, "quarter_size": size, "rounded": 1}
 
 
-__all__ = ["RATIO_FIELDS", "Decision", "decide", "gate"]
+__all__ = ["RATIO_FIELDS", "Analysis", "Decision", "analyse", "decide", "gate"]

@@ -48,15 +48,11 @@ Relations declared (each checked to hold on generated data: tests/disclosure/tes
 
 Not covered:
 
-- Combinations of relations. Each relation is made safe on its own; a count that can only be
-  found by combining several (a year's figure from two overlapping pooled windows, WRES 3 in
-  2025 and 2026, with no one-year figure shown; or a chain through cells and units at once)
-  is not searched for. That needs a linear-programming audit (as tau-ARGUS does).
-- Combinations of relations (see above), and relations the gate does not declare but the data
-  obey (an organisation's leave or training records against the system's):
-  tests/disclosure/test_differencing.py plays that attacker over a whole release and, as it
-  stands, still recovers counts by chaining several relations; it is marked as a known
-  failure until the gate audits the whole release (as tau-ARGUS does).
+- Combinations of relations: each relation is made safe here on its own; counts found only by
+  chaining several (a year's figure from two overlapping pooled windows; a chain through cells
+  and units at once), and relations the gate does not declare but the data obey (an
+  organisation's leave or training records against the system's, declared here as `guessed`),
+  are the audit's (`equitrack.disclosure.audit`), which runs after this over the same relations.
 - Rounding is not modelled: an exact relation is taken to give away its one unseen member,
   though its others are rounded (the cautious side).
 - An organisation left out of an output that shows its system: its figures are the system's
@@ -76,7 +72,7 @@ Not covered:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from equitrack.disclosure.counts import is_small
@@ -114,12 +110,15 @@ _PARTITIONS: dict[str, frozenset[str]] = {
 
 @dataclass(frozen=True)
 class Relation:
-    """`total` = sum of `parts` (`exact`), or `total` <= sum of `parts` (a bound)."""
+    """`total` = sum of `parts` (`exact`), or `total` <= sum of `parts` (a bound). A `guessed`
+    one is not known to hold from how the counts are made, but a viewer may try it and the data
+    may obey it (`equitrack.disclosure.audit.obeyed`); `protect` leaves it to the audit."""
 
     total: Node
     parts: tuple[Node, ...]
     exact: bool
     rule: str
+    guessed: bool = False
 
     @property
     def members(self) -> tuple[Node, ...]:
@@ -204,10 +203,12 @@ class _Builder:
             if whole is not None:
                 self.filtered[whole].add(source)
 
-    def add(self, total: Node, parts: Iterable[Node], exact: bool, rule: str) -> None:
+    def add(
+        self, total: Node, parts: Iterable[Node], exact: bool, rule: str, guessed: bool = False
+    ) -> None:
         kept = tuple(sorted(set(parts)))
         if kept and kept != (total,):
-            self.out.setdefault((total, kept), Relation(total, kept, exact, rule))
+            self.out.setdefault((total, kept), Relation(total, kept, exact, rule, guessed))
 
     def known(self, n: Node) -> bool:
         """Whether `n` is in the output, or certainly zero there: its count was made for that
@@ -265,9 +266,10 @@ class _Builder:
 
     def units_to_system(self, n: Node) -> None:
         across = self.figures.across.get(n.source)
-        if across is None:
-            return
         parts = self.parts(n._replace(unit=o) for o in self.members(n.unit))
+        if across is None:  # not so by how it is counted; the data may obey it all the same
+            self.add(n, parts, False, "organisations add up to their system", guessed=True)
+            return
         exact = across is Across.EXACT
         self.add(n, parts, exact, f"organisations add up to their system ({across})")
 
@@ -406,14 +408,9 @@ def protect(
     of an organisation of at most `policy.spare_above` staff (`staff`: each unit's staff in
     post) before any of a larger organisation, and then the smallest.
     """
-    sizes = staff or {}
-
-    def loss(n: Node) -> tuple[bool, int, Node]:
-        spared = not n.unit.startswith(SYSTEM_PREFIX) and sizes.get(n.unit, 0) > policy.spare_above
-        return spared, values[n], n
-
+    loss = least_loss(values, policy, staff)
     out = set(suppressed)
-    rels = list(relations)
+    rels = [rel for rel in relations if not rel.guessed]
     by_node: dict[Node, list[int]] = defaultdict(list)
     for i, rel in enumerate(rels):
         for n in rel.members:
@@ -436,6 +433,21 @@ def protect(
     return out
 
 
+def least_loss(
+    values: Mapping[Node, int], policy: Policy, staff: Mapping[str, int] | None = None
+) -> Callable[[Node], tuple[bool, int, Node]]:
+    """The order complements are chosen in: a figure of a system or of an organisation of at
+    most `policy.spare_above` staff (`staff`) before one of a larger organisation, then the
+    smallest."""
+    sizes = staff or {}
+
+    def loss(n: Node) -> tuple[bool, int, Node]:
+        spared = not n.unit.startswith(SYSTEM_PREFIX) and sizes.get(n.unit, 0) > policy.spare_above
+        return spared, values[n], n
+
+    return loss
+
+
 def exposed(
     relations: Iterable[Relation],
     values: Mapping[Node, int],
@@ -447,7 +459,11 @@ def exposed(
     """Relations that still give away a protected count while some other member could still
     have been suppressed (the rule `protect` enforces). Empty after `protect`; for tests and
     audits of outputs gated elsewhere."""
-    return [rel for rel in relations if _giveaway(rel, values, hidden, suppressed, fixed, policy)]
+    return [
+        rel
+        for rel in relations
+        if not rel.guessed and _giveaway(rel, values, hidden, suppressed, fixed, policy)
+    ]
 
 
 def systems_of(store: Store) -> dict[str, tuple[str, ...]]:

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from equitrack.measures import calendar
 from equitrack.measures import populations as pop
 from equitrack.measures.counting import ALL
-from equitrack.measures.declare import Kind, Measure
+from equitrack.measures.declare import Kind, Measure, Shared
 from equitrack.measures.result import Result, because
 from equitrack.measures.sources import tables_read
 from equitrack.stats.reasons import Code, Reason
@@ -56,9 +56,9 @@ def _earlier(period: int, years: int) -> int:
     return period - years * (100 if calendar.is_month(period) else 1)
 
 
-def _members(store: Store, scope: pop.Scope) -> dict[str, list[str]]:
+def _members(store: Store, scope: pop.Scope, shared: Shared) -> dict[str, list[str]]:
     """Each unit of the scope (an organisation, or `system:<code>`) and its organisations."""
-    rows = pop.units(store, scope).to_pyarrow().to_pylist()
+    rows = shared.fetched(pop.units(store, scope)).to_pylist()
     out: dict[str, list[str]] = defaultdict(list)
     for r in rows:
         out[r["unit"]].append(r["org_code"])
@@ -96,18 +96,19 @@ def gate(
     periods: Sequence[int],
     results: list[Result],
     options: dict,
+    shared: Shared,
 ) -> list[Result]:
     """`results` with each unit and period the store does not cover replaced by one result
-    that says why. A unit with nothing loaded in any table gets nothing, as before; a table
+    that says why (what the store covers read once in the run, with `shared`). A unit with nothing loaded in any table gets nothing, as before; a table
     that reaches into a period but holds no event in it (no formal case this year) gives a
     true zero, and keeps it."""
-    spans = coverage.spans(store)
+    spans = shared.once("spans", lambda: coverage.spans(store))
     # a survey figure is the provider's counts alone: its declared population is not read
     read = {coverage.SURVEY} if measure.kind is Kind.SURVEY else tables_read(store, measure)
     tables = sorted(read & set(coverage.dated_tables()))
     with_data = {org for _, org in spans}
     refused: dict[tuple[str, int], str] = {}
-    for unit, orgs in _members(store, scope).items():
+    for unit, orgs in _members(store, scope, shared).items():
         if not with_data & set(orgs):
             continue
         for period in periods:

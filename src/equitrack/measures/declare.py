@@ -57,6 +57,7 @@ class Shared:
         self._kept: list[ir.Table] = []
         self._narrowed: dict[ops.Node, tuple[ir.Table, tuple[int, ...]]] = {}
         self._fetched: dict[ops.Node, pa.Table] = {}
+        self._once: dict[Hashable, Any] = {}
 
     def get(
         self,
@@ -83,6 +84,12 @@ class Shared:
         years; any other query as itself and None. Measures reading different years of one
         population can then share one count of all of them."""
         return self._narrowed.get(query.op(), (query, None))
+
+    def once(self, key: Hashable, make: Callable[[], Any]) -> Any:
+        """`make()` once in the run: what every measure reads the same (what the store covers)."""
+        if key not in self._once:
+            self._once[key] = make()
+        return self._once[key]
 
     def fetched(self, expr: ir.Table) -> pa.Table:
         """`expr`'s rows, run once in the run however many measures ask for the same query

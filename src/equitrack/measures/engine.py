@@ -99,4 +99,6 @@ def evaluate(store: Store, measure: Measure, request: Request) -> list[Result]:
         ),
     }
     results = EVALUATORS[measure.kind](frame, measure, request.dimension, wanted, window, recorded)
-    return gate(store, measure, request.scope, request.dimension, wanted, results, recorded)
+    return gate(
+        store, measure, request.scope, request.dimension, wanted, results, recorded, request.shared
+    )

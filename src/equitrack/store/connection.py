@@ -20,12 +20,15 @@ anti-join on an integer column and needs no second copy. The import itself reads
 from __future__ import annotations
 
 import importlib.util
+import threading
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import ibis
+import ibis.expr.operations as ops
 import pyarrow as pa
 from ibis.backends import BaseBackend
 
@@ -55,6 +58,11 @@ class Transaction:
         if self.open:
             self.store.con.raw_sql("ROLLBACK")
             self.open = False
+
+
+#: Each connection's tables' schemas, by the connection's id (see `Store.raw_table`).
+_SCHEMAS: dict[int, dict[str, ibis.Schema]] = {}
+_LOCK = threading.Lock()
 
 
 @dataclass
@@ -136,21 +144,38 @@ class Store:
         Only the engines equitrack imports into can hold one; a Spark store is read from an
         export, which never carries them.
         """
-        t = self.con.table(name)
+        t = self.raw_table(name)
         if (
             self.backend not in TRANSACTIONAL
             or BATCH_ID not in t.columns
             or name == "import_journal"
         ):
             return t
-        journal = self.con.table("import_journal")
+        journal = self.raw_table("import_journal")
         if self.own:
             journal = journal.filter(~journal.batch_id.isin(sorted(self.own)))
         return t.filter(~t.batch_id.isin(journal.batch_id))
 
     def raw_table(self, name: str) -> ibis.Table:
-        """Everything stored, unfinished imports included: for the store's own bookkeeping."""
-        return self.con.table(name)
+        """Everything stored, unfinished imports included: for the store's own bookkeeping.
+
+        A store's own tables' schemas are looked up once per connection (a look-up is a query,
+        and a run of the measures makes hundreds): they are created once and never altered."""
+        if name not in all_schemas() or self.backend not in ("duckdb", "postgres"):
+            return self.con.table(name)
+        with _LOCK:
+            if id(self.con) not in _SCHEMAS:
+                # kept apart from the connection (a table refers to it, and a cycle would keep
+                # it open after its last user lets it go) and dropped with it
+                _SCHEMAS[id(self.con)] = {}
+                weakref.finalize(self.con, _SCHEMAS.pop, id(self.con), None)
+            known = _SCHEMAS[id(self.con)]
+        if name not in known:
+            known[name] = self.con.get_schema(name)
+        namespace = ops.Namespace(catalog=None, database=None)
+        return ops.DatabaseTable(
+            name, schema=known[name], source=self.con, namespace=namespace
+        ).to_expr()
 
     def insert(self, name: str, data: pa.Table) -> None:
         if data.num_rows:

@@ -145,6 +145,16 @@ def version(store: Store) -> tuple[Any, ...]:
     return (*row.to_pyarrow().to_pylist()[0].values(), frozenset(store.own))
 
 
+def versions(store: Store) -> dict[str, tuple[Any, ...]]:
+    """`version` for each table the batches a reader sees loaded: what changed, when data
+    changed, so that only what reads it need be counted again."""
+    b = store.table("batches")
+    rows = b.group_by("table_name").aggregate(
+        n=b.count(), top=b.batch_id.max(), total=b.batch_id.sum()
+    )
+    return {r.pop("table_name"): tuple(r.values()) for r in rows.to_pyarrow().to_pylist()}
+
+
 _CACHE: weakref.WeakKeyDictionary[Any, tuple[tuple[Any, ...], dict[tuple[str, str], Span]]] = (
     weakref.WeakKeyDictionary()
 )
@@ -170,4 +180,4 @@ def by_org(store: Store) -> list[dict[str, Any]]:
     return [s.record() for _, s in sorted(spans(store).items(), key=lambda kv: kv[0][::-1])]
 
 
-__all__ = ["TABLE_NOUNS", "Span", "by_org", "dated_tables", "spans", "version"]
+__all__ = ["TABLE_NOUNS", "Span", "by_org", "dated_tables", "spans", "version", "versions"]
