@@ -98,6 +98,18 @@ def test_model_employer_gap_and_headcount_for_parity(tmp_path: Path) -> None:
     assert "6 more needed for parity, about 3 a year to reach it by 2028" in bme.reason
     assert row(wres, "White", f"Needed for parity ({cell})").numerator == 0
     assert "at or above parity" in row(wres, "White", cell).reason
+    # each band on its own, against the same workforce share (1/3 BME):
+    # Band 8a: 21 = White 20, Unknown 1, BME 0: ceil(21/3 - 0) = 7 needed
+    band_8a = row(wres, "BME", "Needed for parity (Band 8a)")
+    assert (band_8a.numerator, band_8a.denominator) == (7, 21)
+    # Band 8b: 3, all Asian (BME): at parity; Band 8c: 1 Black: 1 of 1, at parity
+    assert row(wres, "BME", "Needed for parity (Band 8b)").numerator == 0
+    assert (row(wres, "BME", "Band 8c").numerator, row(wres, "BME", "Band 8c").denominator) == (
+        1,
+        1,
+    )
+    # VSM: 5 White: ceil(5/3) = 2 needed
+    assert row(wres, "BME", "Needed for parity (VSM)").numerator == 2
     assert needed.options["parity"] == "replace" and needed.options["target_year"] == 2028
     # posts added: (45·31 - 5·135) / (135 - 45) = 720 / 90 = 8 exactly
     added = evaluate(

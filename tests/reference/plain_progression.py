@@ -192,13 +192,17 @@ def needed_for_parity(n: int, total: int, w_n: int, w_total: int, mode: str = "r
 def model_employer(
     tables: Tables, year: int, system: bool = False, by: str = "wres", mode: str = "replace"
 ) -> pd.DataFrame:
-    """Staff in post at 8a+ per group over all at 8a+ (breakdown 'Band 8a and above'), for every
-    known group in the unit's 8a+ staff or workforce; and each group's headcount needed for
-    parity (breakdown 'Needed for parity (Band 8a and above)')."""
+    """Staff in post at 8a+ per group over all at 8a+ (breakdown 'Band 8a and above'), and at
+    each senior band over that band's (breakdown 'Band 8a' and so on), for every known group in
+    the unit's 8a+ staff or workforce; and each group's headcount needed for parity in each
+    (breakdown 'Needed for parity (Band 8a and above)', 'Needed for parity (Band 8a)', ...)."""
     staff = staff_in_post(tables, year, system, by)
     senior = staff[staff["pay_band"].map(RANK).fillna(0) >= RANK_8A]
     out = []
-    for unit, seniors in senior.groupby("unit"):
+    cells = pd.concat(
+        [senior.assign(cell="Band 8a and above"), senior.assign(cell=senior["pay_band"])]
+    )
+    for (unit, cell), seniors in cells.groupby(["unit", "cell"]):
         everyone = staff[staff["unit"] == unit]
         total, w_total = len(seniors), len(everyone)
         groups = sorted((set(seniors["group"]) | set(everyone["group"])) - {"Unknown"})
@@ -206,11 +210,11 @@ def model_employer(
             n, w_n = int((seniors["group"] == g).sum()), int((everyone["group"] == g).sum())
             out.append(
                 {"unit": unit, "group": g, "numerator": n, "denominator": total,
-                 "breakdown": "Band 8a and above"}
+                 "breakdown": cell}
             )  # fmt: skip
             out.append(
                 {"unit": unit, "group": g, "numerator": needed_for_parity(n, total, w_n, w_total, mode),
-                 "denominator": total, "breakdown": "Needed for parity (Band 8a and above)"}
+                 "denominator": total, "breakdown": f"Needed for parity ({cell})"}
             )  # fmt: skip
     return rows("model_employer", year, pd.DataFrame(out, columns=["unit", "group", "numerator", "denominator", "breakdown"]))  # fmt: skip
 

@@ -1,8 +1,8 @@
 """Recommendation 1: are ethnic minority, and Black, staff progressing into senior roles?
 
 Three declarations: promotion within the year (band rank up, same unit), the Model Employer gap
-(share of staff in post at band 8a and above against the share of the whole workforce, with the
-headcount still needed for parity), and representation at 8a and above by senior band group.
+(share of staff in post at band 8a and above, and at each senior band, against the share of
+the whole workforce, with the headcount still needed for parity), and representation at 8a and above by senior band group.
 """
 
 from __future__ import annotations
@@ -38,6 +38,8 @@ SENIOR_GROUPS = {
     "Band 9": "Band 8c-9",
     "VSM": "VSM",
 }
+#: The senior bands Model Employer sets a goal for one by one, low to high.
+SENIOR_BANDS = tuple(SENIOR_GROUPS)
 #: The year the Model Employer strategy set for parity at every senior band.
 MODEL_EMPLOYER_YEAR = 2028
 NEEDED_PREFIX = "Needed for parity ("
@@ -80,8 +82,11 @@ def senior_staff(frame: Frame) -> ir.Table:
 
 
 def senior_seats(frame: Frame) -> ir.Table:
+    """Each senior member twice: once in the whole cell (8a and above) and once in their own
+    band's, so the goal is measured at every band as well as over all of them."""
     staff = senior_staff(frame)
-    return staff.mutate(seat=ibis.literal(SENIOR_CELL))
+    whole = staff.mutate(seat=ibis.literal(SENIOR_CELL))
+    return whole.union(staff.mutate(seat=staff.pay_band.cast("string")), distinct=False)
 
 
 def senior_band_group(t: ir.Table) -> ir.StringValue:
@@ -163,8 +168,11 @@ MEASURES = (
         "and above, n of them in the group, and w the group's workforce share, ceil(w × N - n) "
         "with senior posts as many as now (`parity=replace`, the Model Employer way) or "
         "ceil((w × N - n) / (1 - w)) if posts are added (`parity=add`); its reason says how "
-        "many a year would reach it by `target_year` (2028). Run with --by broad for Black "
-        "staff.",
+        "many a year would reach it by `target_year` (2028). The same gap and headcount are "
+        "given for each senior band on its own (cells 'Band 8a', 'Band 8b', 'Band 8c', "
+        "'Band 8d', 'Band 9', 'VSM', and 'Needed for parity (Band 8a)' and so on), each "
+        "against the whole workforce's share, as the goal is set band by band. Run with --by "
+        "broad for Black staff.",
     ),
     Measure(
         id="senior_representation",

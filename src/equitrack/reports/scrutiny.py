@@ -4,13 +4,14 @@ evidence shows, in the order of the commission's own report."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from equitrack.disclosure import Policy
 from equitrack.measures.calendar import label
 from equitrack.measures.result import Result
 from equitrack.measures.shares import GROUP_TYPE as ALL_GROUPS
 from equitrack.release import release_for
-from equitrack.reports import careers, quality
+from equitrack.reports import careers, model_employer, quality
 from equitrack.reports import evidence as ev
 from equitrack.reports import recommendation as parts
 from equitrack.reports.appendix import data_quality, methods_section
@@ -24,6 +25,9 @@ from equitrack.tracker.evidence import (
     summarise_results,
 )
 from equitrack.tracker.plan import Plan
+
+#: The measure whose recommendation carries the Model Employer section by band.
+MODEL_EMPLOYER = model_employer.MEASURE
 
 
 def build(
@@ -75,11 +79,16 @@ def build(
     for r in shown:
         if r.group_type != ALL_GROUPS:  # a level's total is said in words, not tabled
             by_measure.setdefault(r.measure, []).append(r)
+    span = tuple(range(year - plan.years(year) + 1, year + 1))
     for e in evidence:
         number = e.recommendation.number
         journey = careers.section(store, number, year, scope, policy)
         mine = [a for a in done if a.recommendation == number]
-        sections.append(_recommendation(e, mine, journey, by_measure, year))
+        section = _recommendation(e, mine, journey, by_measure, year)
+        if MODEL_EMPLOYER in (m.measure for m in e.measures):
+            goal = model_employer.section(store, release, year, span, org)
+            section = replace(section, subsections=(*section.subsections, goal))
+        sections.append(section)
 
     def gated(figures: list[Result]) -> list[Result]:
         return release.answer(figures)

@@ -19,6 +19,7 @@ from .compare import Comparison, adjust_for_multiplicity, compare
 from .differences import (
     PARITY_MODES,
     headcount_for_parity,
+    parity_pace,
     points_difference,
     representation_gap_points,
 )
@@ -164,6 +165,7 @@ __all__ = [
     "koopman_interval",
     "p_chart",
     "parity_band",
+    "parity_pace",
     "pay_gap",
     "pay_quarters",
     "points_difference",

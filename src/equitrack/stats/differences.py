@@ -62,3 +62,13 @@ def headcount_for_parity(
     if over <= 0:
         return 0  # everyone in the workforce is in the group: no addition reaches parity
     return -(-short // over)  # ceiling division
+
+
+def parity_pace(needed: int, year: int, target: int) -> int | None:
+    """How many more a year, from reporting year `year`, reach `needed` by `target` (the
+    Model Employer path: the same number each year, rounded up); None when the target year is
+    not after `year`, as no yearly path is left."""
+    years_left = target - year
+    if years_left <= 0:
+        return None
+    return -(-max(needed, 0) // years_left)

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from .differences import parity_pace
 from .rounding import format_share
 
 Value = float | int | str
@@ -126,10 +127,10 @@ def _pace(v: Values) -> str:
     needed, target, year = v.get("needed"), v.get("target"), v.get("year")
     if not needed or target is None or year is None:
         return ""
-    years_left = int(target) - int(year)
-    if years_left <= 0:
+    pace = parity_pace(int(needed), int(year), int(target))
+    if pace is None:
         return ""
-    return f", about {-(-int(needed) // years_left):,} a year to reach it by {target}"
+    return f", about {pace:,} a year to reach it by {target}"
 
 
 def _needed(v: Values) -> str:
