@@ -39,7 +39,9 @@ from equitrack.store import Store
 
 FAMILY = "scrutiny"
 WHITE_BRITISH = "White British"
-STAFF = ("all", "substantive", "bank")
+STAFF = ("all", "substantive", "bank", "medical", "non_medical")
+#: The `staff` choices that split by staff group, not by contract.
+BY_STAFF_GROUP = ("medical", "non_medical")
 
 #: Breakdown labels of the pay-gap results.
 HOURLY, BONUS = "Hourly pay", "Bonus pay"
@@ -61,7 +63,9 @@ def pay_rows(frame: Frame) -> ir.Table:
     p = p.mutate(_latest=latest)
     p = p.filter(p.snapshot_date == p._latest)
     staff = frame.options.get("staff", "all")
-    if staff != "all":
+    if staff in BY_STAFF_GROUP:
+        p = _by_staff_group(frame, p, medical=staff == "medical")
+    elif staff != "all":
         a = frame.store.table("assignments")
         a = a.filter(a.contract != pop.BANK).select(
             "person_id", "org_code", "start_date", "end_date"
@@ -77,6 +81,23 @@ def pay_rows(frame: Frame) -> ir.Table:
         "period", "unit", "org_code", "person_id", "snapshot_date", "hourly_pay", "bonus_pay"
     )
     return pop.with_person(frame.store, p)
+
+
+def _by_staff_group(frame: Frame, p: ir.Table, *, medical: bool) -> ir.Table:
+    """Pay records of doctors and dentists (an active Medical and Dental assignment at the
+    organisation on the snapshot date), or of everyone else: the two add up to all staff, so
+    a gap doctors' high pay makes or hides overall shows in neither alone."""
+    a = frame.store.table("assignments")
+    a = a.filter(a.staff_group == codes.MEDICAL_STAFF_GROUP).select(
+        "person_id", "org_code", "start_date", "end_date"
+    )
+    held = [
+        p.person_id == a.person_id,
+        p.org_code == a.org_code,
+        a.start_date <= p.snapshot_date,
+        a.end_date.isnull() | (a.end_date >= p.snapshot_date),
+    ]
+    return p.semi_join(a, held) if medical else p.anti_join(a, held)
 
 
 @dataclass(frozen=True)
@@ -299,7 +320,9 @@ MEASURE = Measure(
     "quarter (ties at a boundary spread evenly, so a share may rest on fractional people); "
     "mean and median bonus gaps among those receiving a bonus, and the share receiving one, "
     "where bonus pay is recorded; the share whose ethnicity is not known. Option staff: all "
-    "(default), substantive (an active non-bank assignment on the snapshot date) or bank.",
+    "(default), substantive (an active non-bank assignment on the snapshot date), bank, "
+    "medical (an active Medical and Dental assignment at the organisation on the snapshot "
+    "date) or non_medical (everyone else).",
 )
 
 MEASURES = (MEASURE,)

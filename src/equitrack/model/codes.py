@@ -240,6 +240,8 @@ STAFF_GROUPS: Final[dict[str, bool]] = {
     "Students": True,
 }
 NON_CLINICAL_GROUPS: Final = tuple(g for g, clinical in STAFF_GROUPS.items() if not clinical)
+#: Doctors and dentists: the staff group the pay gap is split by (medical against the rest).
+MEDICAL_STAFF_GROUP: Final = "Medical and Dental"
 
 
 def is_clinical(staff_group: str) -> bool:

@@ -11,7 +11,7 @@ from equitrack.measures.calendar import label
 from equitrack.measures.result import Result
 from equitrack.measures.shares import GROUP_TYPE as ALL_GROUPS
 from equitrack.release import release_for
-from equitrack.reports import careers, model_employer, quality
+from equitrack.reports import careers, model_employer, pay, quality
 from equitrack.reports import evidence as ev
 from equitrack.reports import recommendation as parts
 from equitrack.reports.appendix import data_quality, methods_section
@@ -89,6 +89,8 @@ def build(
             goal = model_employer.section(store, release, year, span, org)
             section = replace(section, subsections=(*section.subsections, goal))
         sections.append(section)
+
+    sections.append(pay.section(store, release, year, orgs=scope.orgs, system=scope.system))
 
     def gated(figures: list[Result]) -> list[Result]:
         return release.answer(figures)

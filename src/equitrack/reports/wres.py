@@ -12,6 +12,7 @@ from equitrack.measures.registry import family
 from equitrack.measures.result import Result
 from equitrack.release import MONTHLY, release_for
 from equitrack.reports import evidence as ev
+from equitrack.reports import pay
 from equitrack.reports.appendix import methods_section
 from equitrack.reports.cells import cell
 from equitrack.reports.content import Block, Paragraph, Picture, Report, Rows, Section
@@ -59,7 +60,8 @@ def _heading(m: Measure) -> str:
 def build_wres(store: Store, year: int, org: str, *, policy: Policy, audience: str) -> Report:
     """An organisation's WRES report: each indicator this year and last, its trend, charts."""
     results = api.run("wres", (year - 1, year), store=store, orgs=(org,))
-    shown = release_for(store, policy).answer(results)
+    release = release_for(store, policy)
+    shown = release.answer(results)
     sections = [
         Section(
             m.id,
@@ -70,6 +72,7 @@ def build_wres(store: Store, year: int, org: str, *, policy: Policy, audience: s
         )
         for m in family("wres")
     ]
+    sections.append(pay.section(store, release, year, orgs=(org,), system=False))
     sections.append(methods_section(shown, policy, results))
     return Report(
         "wres",
