@@ -74,6 +74,17 @@ def label(period: int) -> str:
     return f"{calendar.month_abbr[month]} {year}"
 
 
+def survey_year(period: int) -> int:
+    """The NHS Staff Survey a reporting year's WRES uses: the one that ran in the autumn
+    before the year ends (reporting year 2025/26 uses the 2025 survey)."""
+    return period - 1
+
+
+def survey_label(period: int) -> str:
+    """How the survey names itself: "NHS Staff Survey 2025" for reporting year 2025/26."""
+    return f"NHS Staff Survey {survey_year(period)}"
+
+
 def period_of(day: ir.DateValue, interval: Interval) -> ir.IntegerValue:
     """The period a date falls in."""
     if interval is Interval.MONTH:

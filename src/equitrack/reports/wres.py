@@ -5,14 +5,16 @@ from __future__ import annotations
 from equitrack import api
 from equitrack.charts import funnel_chart, rate_series_chart
 from equitrack.disclosure import Policy
-from equitrack.measures.calendar import Interval, label
+from equitrack.measures.calendar import Interval, label, survey_label, survey_year
 from equitrack.measures.charts import funnel
+from equitrack.measures.covered import is_no_data
 from equitrack.measures.declare import Kind, Measure
 from equitrack.measures.registry import family
 from equitrack.measures.result import Result
-from equitrack.release import MONTHLY, release_for
+from equitrack.model import codes
+from equitrack.release import MONTHLY, release_for, released_years
 from equitrack.reports import evidence as ev
-from equitrack.reports import pay
+from equitrack.reports import pay, trend
 from equitrack.reports.appendix import methods_section
 from equitrack.reports.cells import cell
 from equitrack.reports.content import Block, Paragraph, Picture, Report, Rows, Section
@@ -58,31 +60,74 @@ def _heading(m: Measure) -> str:
 
 
 def build_wres(store: Store, year: int, org: str, *, policy: Policy, audience: str) -> Report:
-    """An organisation's WRES report: each indicator this year and last, its trend, charts."""
-    results = api.run("wres", (year - 1, year), store=store, orgs=(org,))
+    """An organisation's WRES report: each indicator this year and last in full, Black, Asian,
+    Mixed and Other staff beside BME, and every year loaded as a trend."""
     release = release_for(store, policy)
-    shown = release.answer(results)
-    sections = [
-        Section(
-            m.id,
-            _heading(m),
-            tuple(
-                ev.blocks(m.id, [r for r in shown if r.measure == m.id], year, last_year_too=True)
-            ),
-        )
-        for m in family("wres")
+    years = tuple(y for y in released_years(store) if y <= year) or (year - 1, year)
+    results = api.run("wres", years, store=store, orgs=(org,))
+    broad = [
+        r
+        for r in api.run("wres", years, store=store, orgs=(org,), by="broad")
+        if r.group in trend.GROUPS and r.group != codes.WHITE
     ]
+    shown = release.answer(results)
+    shown_broad = [r for r in release.answer(broad) if not is_no_data(r)]
+    recent = (year - 1, year)
+    sections = []
+    for m in family("wres"):
+        mine = [r for r in shown if r.measure == m.id]
+        blocks = ev.blocks(m.id, [r for r in mine if r.period in recent], year, last_year_too=True)
+        blocks += _beside_bme(m, [r for r in shown_broad if r.measure == m.id], year)
+        table = trend.trend_table(
+            m, [r for r in mine + shown_broad if r.measure == m.id and not is_no_data(r)], years
+        )
+        if table is not None:
+            blocks.append(table)
+        blocks += [Paragraph(text) for text in _how_counted(m, year)]
+        sections.append(Section(m.id, _heading(m), tuple(blocks)))
     sections.append(pay.section(store, release, year, orgs=(org,), system=False))
-    sections.append(methods_section(shown, policy, results))
+    sections.append(methods_section(shown + shown_broad, policy, results + broad))
+    first = min((r.period for r in shown if not is_no_data(r)), default=year - 1)
     return Report(
         "wres",
         f"Workforce Race Equality Standard: {org}",
-        f"Reporting year {label(year)}, with {label(year - 1)} for comparison",
+        f"Reporting year {label(year)}, with every year loaded since {label(first)}",
         audience,
         policy.describe(),
         tuple(sections),
         policy.plain(),
     )
+
+
+def _beside_bme(m: Measure, broad: list[Result], year: int) -> list[Block]:
+    """Sentences on Black, Asian, Mixed and Other staff, this year's whole-indicator figures."""
+    whole = [r for r in broad if r.breakdown in trend.HEADLINE_CELLS]
+    if not any(r.period == year for r in whole):
+        return []
+    return [Paragraph(text) for text in ev.sentences(whole, year)]
+
+
+def _how_counted(m: Measure, year: int) -> list[str]:
+    """What a reader needs to read an indicator's years: which staff survey a survey
+    indicator's figures come from, and WRES 3's two years pooled."""
+    if m.kind is Kind.SURVEY:
+        return [
+            f"These results are from the {survey_label(year)}, which ran in the autumn of "
+            f"{survey_year(year)} and is reported in the {label(year)} WRES; each year in the "
+            "table above is named by its survey."
+        ]
+    window = int(m.options.get("window", m.window))
+    if m.id == "wres3" and window > 1:
+        pooled = {2: "two"}.get(window, str(window))
+        return [
+            f"WRES 3 pools {pooled} years: the figure for {label(year)} counts the staff who "
+            f"entered a formal disciplinary process in {label(year - 1)} and in {label(year)} "
+            "together, over the staff in post at 31 March of both years added together "
+            "(someone in post at both dates is counted twice, once for each year). Each "
+            "year's figure therefore shares a year with the one before it, and the trend "
+            "moves more slowly than a single year's figures would."
+        ]
+    return []
 
 
 #: The figure each kind of indicator is compared by, side by side.
