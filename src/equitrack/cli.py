@@ -755,7 +755,7 @@ def pay_gap(
     ] = PayGapFormat.table,
     option: Annotated[
         list[str] | None,
-        typer.Option(help="staff=all (default), staff=substantive or staff=bank."),
+        typer.Option(help="staff=all (default), substantive, bank, medical or non_medical."),
     ] = None,
     db: DbOption = None,
 ) -> None:
