@@ -240,7 +240,7 @@ def protected_release(db: str) -> dict:
     """The board release (`equitrack.release`): how long measuring every question and
     protecting it together take, and what secondary suppression hid to do it."""
     from equitrack import release
-    from equitrack.disclosure import decide, policy_for, systems_of
+    from equitrack.disclosure import analyse, decide, policy_for, systems_of
     from equitrack.disclosure.counts import is_small
     from equitrack.store import connect
 
@@ -249,8 +249,9 @@ def protected_release(db: str) -> dict:
     start = time.perf_counter()
     answers = release.ask_all(store)
     asked = time.perf_counter() - start
-    built = release.build(store, policy, exact=answers)
-    decision = decide(answers, policy, systems=systems_of(store))
+    analysis = analyse(answers, systems_of(store))  # read once: the build and what it hid
+    built = release.build(store, policy, exact=analysis)
+    decision = decide(answers, policy, analysis=analysis)
     values = decision.figures.values()
     staff = decision.figures.staff()
     hidden = [n for n, shown in decision.shown.items() if shown is None]

@@ -18,7 +18,8 @@ exact policy) see exact figures and need no release.
 
 What the release covers (`questions`): every family, every organisation and the system, each
 grouping (WRES, broad, detailed), the latest `YEARS` reporting years; the staff-group filter
-of the measures that take it; and the months of the measures charted monthly.
+of the measures that take it; the months of the measures charted monthly; and the pay gap of
+medical and non-medical staff apart.
 """
 
 from __future__ import annotations
@@ -57,6 +58,9 @@ GROUPINGS = ("wres", "broad", "detailed")
 MONTHLY = ("wres2", "wres3")
 #: Measures that take the dashboard's staff-group filter.
 FILTERED = ("wres1", "wres4")
+#: The staff the pay gap is also reported for apart (the government's 2023 guidance: medical and
+#: non-medical staff).
+PAY_STAFF = ("medical", "non_medical")
 #: Options that say how a result was asked for, not what it counts (a unit's figures are the
 #: same whichever other organisations were asked for with it).
 _HOW_ASKED = frozenset({"scope", "disclosure"})
@@ -143,6 +147,13 @@ def questions(store: Store) -> list[Question]:
     out += [
         Question(("wres",), years, system=system, interval=Interval.MONTH, measures=MONTHLY)
         for system in (False, True)
+    ]
+    pay = MEASURES["pay_gap"]
+    out += [
+        Question((pay.family,), years, by=by, system=system, measures=(pay.id,), options=o)
+        for by in GROUPINGS
+        for system in (False, True)
+        for o in ((("staff", staff),) for staff in PAY_STAFF)
     ]
     return out
 
@@ -354,6 +365,7 @@ __all__ = [
     "FILTERED",
     "GROUPINGS",
     "MONTHLY",
+    "PAY_STAFF",
     "YEARS",
     "Answers",
     "Question",

@@ -24,6 +24,7 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import replace
+from functools import partial
 
 from equitrack.disclosure.counts import is_small, shown_count
 from equitrack.disclosure.figures import Node
@@ -146,6 +147,34 @@ def _narrow(relations: list[Relation], bounds: dict[Node, list[float]]) -> dict[
     return narrowed_by
 
 
+def _pinned(
+    relations: list[Relation],
+    values: Mapping[Node, int],
+    hidden: Mapping[Node, int],
+    suppressed: Collection[Node],
+    fixed: Collection[Node],
+    policy: Policy,
+) -> tuple[list[Node], dict[Node, set[int]]]:
+    """The small hidden counts the relations together pin to one value, and for every quantity
+    the relations that narrowed it (indexes into `relations`)."""
+
+    def unseen(n: Node) -> bool:
+        return n in suppressed or n not in values
+
+    # only relations with a member the viewer cannot see can give one away, or narrow one
+    active = [i for i, rel in enumerate(relations) if any(unseen(n) for n in rel.members)]
+    nodes = {n for i in active for n in relations[i].members}
+    bounds = _known(nodes, values, suppressed, fixed, policy)
+    narrowed = _narrow([relations[i] for i in active], bounds)
+    narrowed_by = {n: {active[j] for j in js} for n, js in narrowed.items()}
+    found = []
+    for n in nodes:
+        v = values.get(n, hidden.get(n))
+        if unseen(n) and v and bounds[n][0] == bounds[n][1] and is_small(v, policy):
+            found.append(n)
+    return sorted(found), narrowed_by
+
+
 def exposed(
     relations: list[Relation],
     values: Mapping[Node, int],
@@ -156,22 +185,37 @@ def exposed(
 ) -> dict[Node, set[int]]:
     """Each small hidden count the relations together pin to one value, with the relations that
     narrowed it (indexes into `relations`)."""
+    found, narrowed_by = _pinned(relations, values, hidden, suppressed, fixed, policy)
+    return {n: narrowed_by.get(n, set()) for n in found}
 
-    def unseen(n: Node) -> bool:
-        return n in suppressed or n not in values
 
-    # only relations with a member the viewer cannot see can give one away, or narrow one
-    active = [i for i, rel in enumerate(relations) if any(unseen(n) for n in rel.members)]
-    nodes = {n for i in active for n in relations[i].members}
-    bounds = _known(nodes, values, suppressed, fixed, policy)
-    narrowed_by = _narrow([relations[i] for i in active], bounds)
-    out = {}
-    for n in nodes:
-        v = values.get(n, hidden.get(n))
-        lo, hi = bounds[n]
-        if unseen(n) and v and lo == hi and is_small(v, policy):
-            out[n] = {active[j] for j in narrowed_by[n]}
-    return out
+def _may_hide(
+    m: Node, values: Mapping[Node, int], hidden_now: Collection[Node], fixed: Collection[Node]
+) -> bool:
+    """Whether `m` is a shown count that may still be hidden (zeros are always shown)."""
+    return m in values and m not in hidden_now and m not in fixed and values[m] != 0
+
+
+def _complement(
+    n: Node,
+    relations: list[Relation],
+    narrowed_by: Mapping[Node, set[int]],
+    may_hide: Callable[[Node], bool],
+    loss: Callable[[Node], tuple],
+) -> Node | None:
+    """A shown count to hide for `n`: the one that loses least among the members of the
+    relations that narrowed it, or if all of theirs are hidden already, of the relations that
+    narrowed those, and so on back along the chain."""
+    seen, frontier = {n}, [n]
+    while frontier:
+        rels = sorted({i for m in frontier for i in narrowed_by.get(m, ())})
+        members = {m for i in rels for m in relations[i].members} - seen
+        candidates = [m for m in members if may_hide(m)]
+        if candidates:
+            return min(candidates, key=loss)
+        seen |= members
+        frontier = sorted(members)
+    return None
 
 
 def audit(
@@ -184,31 +228,19 @@ def audit(
     loss: Callable[[Node], tuple],
     staff: Mapping[str, int] | None = None,
 ) -> set[Node]:
-    """`suppressed` with what must go too so that no protected count can be worked out from
-    the relations together (see the module docstring)."""
+    """`suppressed` with what must go too so that no small count can be worked out from the
+    relations together (see the module docstring)."""
     out = set(suppressed)
-    by_node: dict[Node, list[int]] = defaultdict(list)
-    for i, rel in enumerate(relations):
-        for n in rel.members:
-            by_node[n].append(i)
     for _ in range(ROUNDS):
-        found = exposed(relations, values, hidden, out, fixed, policy)
+        found, narrowed_by = _pinned(relations, values, hidden, out, fixed, policy)
         if not found:
             return out
-        added = set()
-        for n, narrowing in sorted(found.items()):
-            for i in [*sorted(narrowing), *by_node[n]]:
-                candidates = [
-                    m
-                    for m in relations[i].members
-                    if m != n and m in values and m not in out and m not in fixed and values[m]
-                ]
-                if candidates:
-                    added.add(min(candidates, key=loss))
-                    break
+
+        may_hide = partial(_may_hide, values=values, hidden_now=frozenset(out), fixed=fixed)
+        added = {c for n in found if (c := _complement(n, relations, narrowed_by, may_hide, loss))}
         if not added:
-            return out  # nothing left to suppress for them
-        out = protect(relations, values, hidden, out | added, fixed, policy, staff)
+            return out  # nothing left to hide for them
+        out = protect(relations, values, hidden, out | added, fixed, policy, staff, since=added)
     return out
 
 

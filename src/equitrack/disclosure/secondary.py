@@ -400,13 +400,16 @@ def protect(
     fixed: Collection[Node],
     policy: Policy,
     staff: Mapping[str, int] | None = None,
+    since: Collection[Node] | None = None,
 ) -> set[Node]:
     """`suppressed` with what must go too, so that no relation gives away a protected count.
 
     Where a relation gives one away (see `_giveaway`), a member still shown and not in `fixed`
     is suppressed, until none does: the one that loses least, that is a figure of a system or
     of an organisation of at most `policy.spare_above` staff (`staff`: each unit's staff in
-    post) before any of a larger organisation, and then the smallest.
+    post) before any of a larger organisation, and then the smallest. With `since`, the
+    counts suppressed since `suppressed` less them was last protected: only relations with one
+    of them in can give anything new away, so only those are looked at first.
     """
     loss = least_loss(values, policy, staff)
     out = set(suppressed)
@@ -416,7 +419,10 @@ def protect(
         for n in rel.members:
             by_node[n].append(i)
 
-    pending = list(range(len(rels)))
+    if since is None:
+        pending = list(range(len(rels)))
+    else:
+        pending = sorted({i for n in since for i in by_node[n]})
     queued = set(pending)
     while pending:
         i = pending.pop()
