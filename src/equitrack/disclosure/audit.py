@@ -34,6 +34,8 @@ from equitrack.disclosure.secondary import Relation, protect
 INF = math.inf
 #: Rounds of auditing and suppressing before giving up (each round fixes every exposure found).
 ROUNDS = 12
+#: How far back along a chain of relations a complement is looked for.
+DEPTH = 4
 #: How often a relation is looked at again in one narrowing: two sums can nudge a large hidden
 #: count down a few at a time for ever, which tells nothing of the small counts sought.
 VISITS = 25
@@ -205,9 +207,10 @@ def _complement(
 ) -> Node | None:
     """A shown count to hide for `n`: the one that loses least among the members of the
     relations that narrowed it, or if all of theirs are hidden already, of the relations that
-    narrowed those, and so on back along the chain."""
+    narrowed those, and so on back along the chain (`DEPTH` relations back at most: a chain
+    hidden all along its length is searched no further)."""
     seen, frontier = {n}, [n]
-    while frontier:
+    for _ in range(DEPTH):
         rels = sorted({i for m in frontier for i in narrowed_by.get(m, ())})
         members = {m for i in rels for m in relations[i].members} - seen
         candidates = [m for m in members if may_hide(m)]
@@ -215,6 +218,8 @@ def _complement(
             return min(candidates, key=loss)
         seen |= members
         frontier = sorted(members)
+        if not frontier:
+            break
     return None
 
 
@@ -244,4 +249,4 @@ def audit(
     return out
 
 
-__all__ = ["ROUNDS", "audit", "exposed", "obeyed"]
+__all__ = ["DEPTH", "ROUNDS", "audit", "exposed", "obeyed"]

@@ -19,7 +19,7 @@ chosen snapshots), not counts; everything after that is Python.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,40 +64,32 @@ def pay_rows(frame: Frame) -> ir.Table:
     p = p.filter(p.snapshot_date == p._latest)
     staff = frame.options.get("staff", "all")
     if staff in BY_STAFF_GROUP:
-        p = _by_staff_group(frame, p, medical=staff == "medical")
+        # doctors and dentists, or everyone else: the two add up to all staff, so a gap that
+        # doctors' pay makes or hides overall shows in neither alone
+        medical = lambda a: a.staff_group == codes.MEDICAL_STAFF_GROUP  # noqa: E731
+        p = _holding(frame, p, medical, held=staff == "medical")
     elif staff != "all":
-        a = frame.store.table("assignments")
-        a = a.filter(a.contract != pop.BANK).select(
-            "person_id", "org_code", "start_date", "end_date"
-        )
-        held = [
-            p.person_id == a.person_id,
-            p.org_code == a.org_code,
-            a.start_date <= p.snapshot_date,
-            a.end_date.isnull() | (a.end_date >= p.snapshot_date),
-        ]
-        p = p.semi_join(a, held) if staff == "substantive" else p.anti_join(a, held)
+        p = _holding(frame, p, lambda a: a.contract != pop.BANK, held=staff == "substantive")
     p = p.select(
         "period", "unit", "org_code", "person_id", "snapshot_date", "hourly_pay", "bonus_pay"
     )
     return pop.with_person(frame.store, p)
 
 
-def _by_staff_group(frame: Frame, p: ir.Table, *, medical: bool) -> ir.Table:
-    """Pay records of doctors and dentists (an active Medical and Dental assignment at the
-    organisation on the snapshot date), or of everyone else: the two add up to all staff, so
-    a gap doctors' high pay makes or hides overall shows in neither alone."""
+def _holding(
+    frame: Frame, p: ir.Table, which: Callable[[ir.Table], ir.BooleanValue], *, held: bool
+) -> ir.Table:
+    """Pay records of people who hold (or, `held=False`, do not hold) an assignment `which`
+    picks, active at the organisation on the snapshot date."""
     a = frame.store.table("assignments")
-    a = a.filter(a.staff_group == codes.MEDICAL_STAFF_GROUP).select(
-        "person_id", "org_code", "start_date", "end_date"
-    )
-    held = [
+    a = a.filter(which(a)).select("person_id", "org_code", "start_date", "end_date")
+    on = [
         p.person_id == a.person_id,
         p.org_code == a.org_code,
         a.start_date <= p.snapshot_date,
         a.end_date.isnull() | (a.end_date >= p.snapshot_date),
     ]
-    return p.semi_join(a, held) if medical else p.anti_join(a, held)
+    return p.semi_join(a, on) if held else p.anti_join(a, on)
 
 
 @dataclass(frozen=True)
