@@ -45,7 +45,7 @@ from equitrack.measures.result import Result, because
 from equitrack.measures.sources import tables_read
 from equitrack.stats.reasons import Code, Reason
 from equitrack.store import Store
-from equitrack.store.coverage import spans, version, versions
+from equitrack.store.coverage import spans, version, versions, year_of
 from equitrack.store.schema import TABLES
 from equitrack.tracker.evidence import cell_totals
 from equitrack.tracker.plan import load_plan
@@ -113,8 +113,7 @@ def released_years(store: Store) -> tuple[int, ...]:
     latest = latest_year(store)
     if latest is None:
         return ()
-    today = dt.date.today()
-    now = today.year + (today.month >= 4)
+    now = year_of(dt.date.today())
     reached = max((s.last_year for s in spans(store).values() if s.last_year), default=latest)
     top = max(latest, min(reached, now))
     return tuple(range(top - YEARS + 1, top + 1))

@@ -126,14 +126,15 @@ def _spans_of(store: Store, name: str) -> list[Span]:
             first_year, last_year = int(min(firsts)) + 1, int(max(lasts)) + 1
         else:
             first, last = min(firsts), max(lasts)
-            first_year, last_year = _year_of(first), _year_of(last)
+            first_year, last_year = year_of(first), year_of(last)
         out.append(
             Span(name, row["org_code"], int(row["rows"]), first, last, first_year, last_year)
         )
     return out
 
 
-def _year_of(day: dt.date) -> int:
+def year_of(day: dt.date) -> int:
+    """The reporting year (to 31 March) a day falls in."""
     return day.year + (day.month >= 4)
 
 
@@ -180,4 +181,13 @@ def by_org(store: Store) -> list[dict[str, Any]]:
     return [s.record() for _, s in sorted(spans(store).items(), key=lambda kv: kv[0][::-1])]
 
 
-__all__ = ["TABLE_NOUNS", "Span", "by_org", "dated_tables", "spans", "version", "versions"]
+__all__ = [
+    "TABLE_NOUNS",
+    "Span",
+    "by_org",
+    "dated_tables",
+    "spans",
+    "version",
+    "versions",
+    "year_of",
+]
