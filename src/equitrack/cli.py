@@ -881,6 +881,14 @@ def report(
         Path | None,
         typer.Option(help="A TOML file of disclosure rules overriding the shipped ones."),
     ] = None,
+    paper: Annotated[
+        Path | None,
+        typer.Option(
+            help="The scrutiny paper's cover sheet (committee, meeting, officers, what the "
+            "committee is asked to do), a TOML file like the shipped paper.toml; default "
+            "EQUITRACK_PAPER's."
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Write a report (HTML, PDF and the tables behind it as xlsx), through the disclosure gate."""
@@ -901,7 +909,10 @@ def report(
         names = _org_names(store)
         with console.status(f"Measuring for the {kind.value} report…"):
             try:
-                made = build(kind, store, chosen, org=org, policy=policy, audience=audience.value)
+                made = build(
+                    kind, store, chosen, org=org, policy=policy, audience=audience.value,
+                    paper=paper,
+                )  # fmt: skip
             except ValueError as exc:
                 raise StoreError(str(exc)) from exc
         stem = f"{kind.value}-{org or 'system'}-{chosen}"
@@ -1014,6 +1025,98 @@ def action_set(
         store.close()
     said = f"set to {value.strip()}" if value.strip() else "cleared"
     console.print(f"Action {action_id}: {field} {said}.")
+
+
+commentary_app = typer.Typer(
+    help="Officers' commentary on the scrutiny paper: write a draft, approve it, show it "
+    "(history is kept; a public paper prints approved words only).",
+    no_args_is_help=True,
+)
+app.add_typer(commentary_app, name="commentary")
+PartOption = Annotated[
+    str,
+    typer.Option(help="paper (the whole paper) or a recommendation's number (1 to 10)."),
+]
+PaperOrgOption = Annotated[
+    str | None,
+    typer.Option(help="The organisation's paper (ODS code); default the system's."),
+]
+
+
+@commentary_app.command("write")
+def commentary_write(
+    part: PartOption,
+    year: Annotated[int, typer.Option(help="The paper's reporting year.")],
+    text: Annotated[str | None, typer.Option(help="The words (or give --file).")] = None,
+    file: Annotated[
+        Path | None, typer.Option(help="A text file of the words (blank lines part paragraphs).")
+    ] = None,
+    org: PaperOrgOption = None,
+    db: DbOption = None,
+) -> None:
+    """Write officers' words for a part of the paper, as a draft until approved."""
+    from equitrack.tracker import commentary
+
+    with user_errors():
+        if (text is None) == (file is None):
+            raise PlanProblem("give the words with --text or --file, not both or neither")
+        if file is not None:
+            try:
+                text = file.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise PlanProblem(f"cannot read {file}: {exc}") from None
+        plan = load_plan()
+        store = connect(db)
+        try:
+            kept = commentary.write(
+                store, plan, org=org, year=year, part=part, text=text or "", by=_who()
+            )
+        finally:
+            store.close()
+    console.print(
+        f"Draft {len(kept.history)} of the commentary on {kept.part} ({kept.scope}, {year}) "
+        "written; `equitrack commentary approve` approves it for publication."
+    )
+
+
+@commentary_app.command("approve")
+def commentary_approve(
+    part: PartOption,
+    year: Annotated[int, typer.Option(help="The paper's reporting year.")],
+    org: PaperOrgOption = None,
+    db: DbOption = None,
+) -> None:
+    """Approve the newest draft of a part for publication."""
+    from equitrack.tracker import commentary
+
+    with user_errors():
+        plan = load_plan()
+        store = connect(db)
+        try:
+            kept = commentary.approve(store, plan, org=org, year=year, part=part, by=_who())
+        finally:
+            store.close()
+    console.print(f"The commentary on {kept.part} ({kept.scope}, {year}) is approved.")
+
+
+@commentary_app.command("show")
+def commentary_show(
+    year: Annotated[int, typer.Option(help="The paper's reporting year.")],
+    org: PaperOrgOption = None,
+    history: Annotated[bool, typer.Option("--history", help="Every earlier draft too.")] = False,
+    db: DbOption = None,
+) -> None:
+    """Each part's commentary: its state, the words last approved and any newer draft."""
+    from equitrack.outputs.tracker import show_commentary
+    from equitrack.tracker import commentary
+
+    with user_errors():
+        store = connect(db, create=False)
+        try:
+            found = commentary.read(store, org, year)
+        finally:
+            store.close()
+    show_commentary(found, console, history=history)
 
 
 users_app = typer.Typer(help="Dashboard users: add, remove, list.", no_args_is_help=True)

@@ -4,7 +4,7 @@ answers each recommendation, its level, change since the baseline, and the actio
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rich.console import Console
@@ -20,6 +20,7 @@ from equitrack.reports.narrative import (
 )
 from equitrack.stats import format_interval, format_ratio
 from equitrack.tracker.actions import Action, next_steps
+from equitrack.tracker.commentary import PAPER, Commentary
 from equitrack.tracker.evidence import RecommendationEvidence, Status
 
 STYLE = {
@@ -276,3 +277,30 @@ def to_json(evidence: Sequence[RecommendationEvidence], actions: Sequence[Action
             }
         )
     return json.dumps(out, indent=2, ensure_ascii=False)
+
+
+def show_commentary(
+    found: Mapping[str, Commentary], console: Console, *, history: bool = False
+) -> None:
+    """Each part's commentary: its state, the words last approved and any newer draft."""
+    if not found:
+        console.print("No commentary is written for this paper yet.")
+        return
+    table = Table(title="Officers' commentary", title_justify="left")
+    for name in ("part", "state", "who, when", "words"):
+        table.add_column(name)
+
+    def order(part: str) -> tuple[int, int]:
+        return (0, 0) if part == PAPER else (1, int(part.removeprefix("rec")))
+
+    for part in sorted(found, key=order):
+        c = found[part]
+        shown = c.history if history else tuple(e for e in (c.approved, c.draft) if e)
+        for n, e in enumerate(shown[::-1]):
+            table.add_row(
+                part if n == 0 else "",
+                e.state,
+                f"{e.recorded_by}, {e.recorded_at:%Y-%m-%d %H:%M}",
+                e.text if n == 0 else f"[dim]{e.text}[/]",
+            )
+    console.print(table)

@@ -45,7 +45,28 @@ class Picture:
     chart: Chart
 
 
-Block = Paragraph | Figures | Rows | Picture
+@dataclass(frozen=True)
+class Officers:
+    """Officers' own words (`equitrack.tracker.commentary`), set apart from the generated
+    sentences: `byline` says who approved them and when, or that they are a draft."""
+
+    text: str
+    byline: str
+    draft: bool = False
+
+    def paragraphs(self) -> list[str]:
+        return [p.strip() for p in self.text.split("\n\n") if p.strip()]
+
+
+Block = Paragraph | Figures | Rows | Picture | Officers
+
+
+@dataclass(frozen=True)
+class Cover:
+    """A committee paper's cover sheet, in the order council papers give it: each item a
+    heading and its words (`equitrack.reports.cover`)."""
+
+    items: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -65,6 +86,7 @@ class Report:
     rule: str  # the disclosure rule applied, as recorded with the figures
     sections: tuple[Section, ...]
     notice: str = ""  # what a reader is told first about the figures, in plain words
+    cover: Cover | None = None  # a committee paper's cover sheet, first
     made: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
     def charts(self) -> list[Chart]:

@@ -24,13 +24,24 @@ FORMATS = ("html", "pdf", "xlsx")
 
 
 def build(
-    kind: ReportKind, store: Store, year: int, *, org: str | None, policy: Policy, audience: str
+    kind: ReportKind,
+    store: Store,
+    year: int,
+    *,
+    org: str | None,
+    policy: Policy,
+    audience: str,
+    paper: Path | None = None,
 ) -> Report:
+    """A report of `kind`; `paper` is the scrutiny paper's cover sheet file (the
+    EQUITRACK_PAPER one, or the shipped example, when None)."""
     if kind is ReportKind.scrutiny:
         from equitrack.reports.scrutiny import build as scrutiny
         from equitrack.tracker.plan import load_plan
 
-        return scrutiny(store, load_plan(), year, org=org, policy=policy, audience=audience)
+        return scrutiny(
+            store, load_plan(), year, org=org, policy=policy, audience=audience, paper=paper
+        )
     if kind is ReportKind.easy_read:
         from equitrack.reports.easy_read import build as easy_read
         from equitrack.tracker.plan import load_plan

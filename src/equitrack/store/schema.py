@@ -81,6 +81,22 @@ ACTION_FIELDS = ibis.schema(
     }
 )
 
+#: Officers' commentary on a paper (its whole, or one recommendation), one row per change: a new
+#: draft, or the approval of the draft then current (its text copied, so what was approved stays
+#: as it was whatever is written after). The latest approved row is what a public paper prints.
+COMMENTARY = ibis.schema(
+    {
+        "entry_id": "int64",
+        "scope": "string",  # an organisation's code, or "system"
+        "year": "int64",  # the reporting year of the paper
+        "part": "string",  # "paper", or "rec1" to "rec10"
+        "text": "string",
+        "state": "string",  # draft | approved
+        "recorded_at": "timestamp",
+        "recorded_by": "string",
+    }
+)
+
 #: Dashboard users. A change (a new user, a new password, removal) is a new row: the latest row
 #: per username is the user as they are, and earlier rows are their history.
 USERS = ibis.schema(
@@ -144,6 +160,7 @@ BOOKKEEPING = {
     "actions": ACTIONS,
     "action_events": ACTION_EVENTS,
     "action_fields": ACTION_FIELDS,
+    "commentary": COMMENTARY,
     "users": USERS,
     "audit_log": AUDIT_LOG,
     "snapshot_rows": SNAPSHOT_ROWS,
@@ -163,6 +180,7 @@ OPTIONAL = frozenset(
         "actions",
         "action_events",
         "action_fields",
+        "commentary",
         "users",
         "audit_log",
         "snapshot_rows",
