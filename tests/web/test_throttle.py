@@ -10,8 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from equitrack.web import users
-from equitrack.web.sessions import Throttle
-from tests.web.conftest import PASSWORD, attempt_sign_in
+from tests.web.conftest import PASSWORD, attempt_sign_in, forget_sign_in_attempts
 
 ATTEMPTS = 30
 
@@ -41,10 +40,11 @@ class CountingHasher:
 
 @pytest.fixture
 def fresh_throttle(app):
-    """A throttle of its own for the test, and a clean one for the tests after it."""
-    app.state.web.throttle = Throttle()
+    """The app's throttle with nothing counted (its counts are kept in the store), and nothing
+    left counted for the tests after it."""
+    forget_sign_in_attempts(app.state.web)
     yield app.state.web.throttle
-    app.state.web.throttle = Throttle()
+    forget_sign_in_attempts(app.state.web)
 
 
 def _concurrently(app, attempt) -> list[int]:  # type: ignore[no-untyped-def]

@@ -89,14 +89,21 @@ class Store:
 
     def ensure_schema(self) -> None:
         """Create any missing table; never alters one that exists."""
-        existing = set(self.con.list_tables())
-        for name, schema in all_schemas().items():
-            if name not in existing:
-                self.con.create_table(name, schema=schema)
-        if "meta" not in existing:
+        if "meta" in self.ensure_tables(all_schemas()):
             self.insert("meta", pa.table({"key": ["schema_version"], "value": [SCHEMA_VERSION]}))
         self.check_version()
         self.undo_unfinished_import()
+
+    def ensure_tables(self, names: Iterable[str]) -> set[str]:
+        """Create those of the store's tables `names` that are missing, and return them.
+
+        Nothing else: unlike `ensure_schema` it never clears up after an unfinished import,
+        which on a connection other than the import's may be one still running."""
+        schemas = all_schemas()
+        created = set(names) - set(self.con.list_tables())
+        for name in sorted(created):
+            self.con.create_table(name, schema=schemas[name])
+        return created
 
     def unfinished_batches(self) -> list[int]:
         journal = self.raw_table("import_journal").to_pyarrow()

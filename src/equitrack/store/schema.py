@@ -121,6 +121,23 @@ AUDIT_LOG = ibis.schema(
         "address": "string",
     }
 )
+#: Signed-in dashboard sessions, kept here rather than in a server's memory so a restart or a
+#: second server process keeps people signed in. `digest` is the SHA-256 of the cookie's token
+#: (never the token); a row is deleted on sign-out and once it has expired.
+SESSIONS = ibis.schema(
+    {
+        "digest": "string",
+        "username": "string",
+        "role": "string",
+        "orgs": "string",  # as in users
+        "started": "timestamp",
+        "seen": "timestamp",
+        "flashes": "string",  # messages for the next page shown, a JSON list
+    }
+)
+#: Sign-in attempts counted by the throttle, one row per counted attempt and key (a username or
+#: an address, hashed: typed usernames and callers' addresses are not kept as given).
+SIGN_IN_ATTEMPTS = ibis.schema({"key": "string", "ticket": "string", "at": "timestamp"})
 
 #: ESR staff-in-post snapshots and leavers reports as received (pseudonymised), a row per
 #: assignment with its person's equality fields: `kind` is `in_post` (a snapshot of `org_code`
@@ -163,6 +180,8 @@ BOOKKEEPING = {
     "commentary": COMMENTARY,
     "users": USERS,
     "audit_log": AUDIT_LOG,
+    "sessions": SESSIONS,
+    "sign_in_attempts": SIGN_IN_ATTEMPTS,
     "snapshot_rows": SNAPSHOT_ROWS,
     "derived_batches": DERIVED_BATCHES,
 }
@@ -183,13 +202,15 @@ OPTIONAL = frozenset(
         "commentary",
         "users",
         "audit_log",
+        "sessions",
+        "sign_in_attempts",
         "snapshot_rows",
         "derived_batches",
     }
 )
-#: Tables that stay in the store: password hashes and the audit log are not data to analyse, so
-#: no export (Parquet for Spark) carries them.
-PRIVATE = frozenset({"users", "audit_log"})
+#: Tables that stay in the store: password hashes, the audit log, sessions and sign-in attempts
+#: are not data to analyse, so no export (Parquet for Spark) carries them.
+PRIVATE = frozenset({"users", "audit_log", "sessions", "sign_in_attempts"})
 
 
 def all_schemas() -> dict[str, ibis.Schema]:

@@ -1,9 +1,10 @@
-"""What the app holds while it runs: the store behind one lock, measured results, sessions.
+"""What the app holds while it runs: the store behind one lock, and measured results.
 
 DuckDB connections are not safe to share between threads and FastAPI serves requests on a
 thread pool, so every use of the store goes through `WebState.store_do` (one lock). Measures
 are computed once per question and kept until data changes (an import, an action), so pages
-render from memory.
+render from memory. Sessions and sign-in throttling are kept in the store itself
+(`equitrack.web.sessions`), so a restart or a second server process loses neither.
 """
 
 from __future__ import annotations
@@ -67,10 +68,13 @@ class Organisation:
 class WebState:
     store: Store
     secure_cookies: bool = True
-    sessions: Sessions = field(default_factory=Sessions)
-    throttle: Throttle = field(default_factory=Throttle)
     _lock: threading.RLock = field(default_factory=threading.RLock)
     _cache: dict[Any, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # kept in the store, used under its lock: a restart or a second server loses neither
+        self.sessions = Sessions(self.store_do)
+        self.throttle = Throttle(self.store_do)
 
     def store_do(self, work: Callable[[Store], T]) -> T:
         with self._lock:
