@@ -146,6 +146,14 @@ def matrix(loaded_system: Callable[..., Store]) -> dict[str, Entry]:
             "org",
             _form("/actions/{action}/fields", field="milestone", value="Matrix {org}"),
         ),
+        "commentary": Entry(
+            frozenset({"admin", "editor"}),
+            "own",
+            _form("/commentary", part="3", year="2026", text="Matrix {org}"),
+        ),
+        "approve_commentary": Entry(
+            frozenset({"admin", "editor"}), "own", _form("/commentary/approve", part="3")
+        ),
         "upload": Entry(frozenset({"admin", "analyst"}), "org", _upload(loaded_system), 422),
         "upload_job": Entry(
             frozenset({"admin", "analyst"}), "person", get("/data/uploads/{upload}")

@@ -22,6 +22,8 @@ class Event:
     ACTION_ADDED = "action added"
     ACTION_STATUS = "action status changed"
     ACTION_FIELD = "action field changed"
+    COMMENTARY = "commentary written"
+    COMMENTARY_APPROVED = "commentary approved"
     RESTRICTED_VIEW = "restricted page viewed"
     DENIED = "access denied"
 

@@ -31,6 +31,7 @@ from equitrack.reports.narrative import describe, ratio_direction, trend_sentenc
 from equitrack.reports.wres import RATIO_INDICATORS
 from equitrack.store import Store
 from equitrack.tracker import actions as tracked
+from equitrack.tracker import commentary
 from equitrack.tracker.plan import STATUSES, PlanProblem, load_plan
 from equitrack.web import uploads
 from equitrack.web.access import Permission, Principal
@@ -306,6 +307,9 @@ def recommendations(request: Request, year: int | None = None) -> Response:
         editable=lambda a: principal.sees(a.owner), statuses=STATUSES, fields=tracked.FIELDS,
         owners=[o.code for o in web.visible(principal)], names=web.names(),
         where=_where(web, web.tracker_scope(principal)), year_label=calendar.label(year),
+        year=year, said=web.store_do(
+            lambda s: commentary.read(s, web.tracker_scope(principal), year)
+        ),
     )  # fmt: skip
 
 
@@ -395,6 +399,56 @@ def action_fields(
         return _told(request, "/recommendations", str(exc))
     web.audit(principal.username, Event.ACTION_FIELD, f"{action_id}: {field}", request)
     return _told(request, "/recommendations", f"Action {action_id}: {field} saved.")
+
+
+@router.post("/commentary", name=allow("commentary", Permission.EDIT_ACTIONS))
+def write_commentary(
+    request: Request, part: str = Form(""), year: int = Form(0), text: str = Form("")
+) -> Response:
+    """Officers' words on a part of the user's paper (their organisation's, or the system's
+    for a whole-system editor), kept as a draft until approved."""
+    web, principal = _web(request), principal_of(request)
+    year, _ = _year(request, year)
+    org = web.tracker_scope(principal)
+    try:
+        kept = web.store_do(
+            lambda s: commentary.write(
+                s, load_plan(), org=org, year=year, part=part, text=text, by=principal.username
+            )
+        )
+    except PlanProblem as exc:  # no words, too many, or no such part: said on the page
+        return _told(request, f"/recommendations?year={year}", str(exc))
+    web.audit(principal.username, Event.COMMENTARY, f"{kept.scope} {year} {kept.part}", request)
+    return _told(
+        request,
+        f"/recommendations?year={year}#{_anchor(kept.part)}",
+        "Commentary saved as a draft: a public paper prints it once it is approved.",
+    )
+
+
+@router.post("/commentary/approve", name=allow("approve_commentary", Permission.EDIT_ACTIONS))
+def approve_commentary(request: Request, part: str = Form(""), year: int = Form(0)) -> Response:
+    """Approve the newest draft of a part of the user's paper for publication."""
+    web, principal = _web(request), principal_of(request)
+    year, _ = _year(request, year)
+    org = web.tracker_scope(principal)
+    try:
+        kept = web.store_do(
+            lambda s: commentary.approve(
+                s, load_plan(), org=org, year=year, part=part, by=principal.username
+            )
+        )
+    except PlanProblem as exc:  # nothing to approve: said on the page
+        return _told(request, f"/recommendations?year={year}", str(exc))
+    detail = f"{kept.scope} {year} {kept.part}"
+    web.audit(principal.username, Event.COMMENTARY_APPROVED, detail, request)
+    return _told(
+        request, f"/recommendations?year={year}#{_anchor(kept.part)}", "Commentary approved."
+    )
+
+
+def _anchor(part: str) -> str:
+    return "commentary-paper" if part == commentary.PAPER else part
 
 
 # --- journeys --------------------------------------------------------------------------------
