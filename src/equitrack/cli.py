@@ -70,8 +70,9 @@ def _user_problems() -> tuple[type[Exception], ...]:
     start-up (a command that imports nothing need not load the importer)."""
     from equitrack.ingest import ReadError
     from equitrack.ingest.pseudonymise import KeyProblem
+    from equitrack.logs import LogLevelProblem
 
-    return (ReadError, StoreError, KeyProblem, PlanProblem)
+    return (ReadError, StoreError, KeyProblem, PlanProblem, LogLevelProblem)
 
 
 @contextmanager
@@ -99,6 +100,13 @@ def main(
     ] = False,
 ) -> None:
     """Evidence on race equality in the NHS workforce."""
+    import os
+
+    if os.environ.get(config.LOG_LEVEL_ENV):  # a scheduled import's JSON logs, when asked for
+        from equitrack import logs
+
+        with user_errors():
+            logs.configure()
 
 
 @app.command("import")
@@ -1222,13 +1230,27 @@ def serve(
             help="Largest file the dashboard's upload form takes, in MB.",
         ),
     ] = 100,
+    log_level: Annotated[
+        str | None,
+        typer.Option(
+            "--log-level",
+            help="Level of the JSON logs on standard error (a line per request and per import): "
+            f"DEBUG, INFO, WARNING or ERROR. [default: ${config.LOG_LEVEL_ENV}, else "
+            f"{config.DEFAULT_LOG_LEVEL}]",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Serve the dashboard. Put it behind HTTPS; cookies are marked Secure unless told not to."""
+    import logging
+
     import uvicorn
 
+    from equitrack import logs
     from equitrack.web.app import create_app
 
     with user_errors():
+        logs.configure(log_level)
         store = connect(db, create=False)
     if insecure_cookies:
         console.print(
@@ -1246,7 +1268,17 @@ def serve(
     app_.state.web.warm()  # the board release, built while the first visitors sign in
     try:
         # the app believes forwarded headers itself, and only from --trusted-proxy
-        uvicorn.run(app_, host=host, port=port, log_level="warning", proxy_headers=False)
+        # the logging set up above (JSON lines); the app logs each request itself, by route
+        # template only (uvicorn's access log would carry paths and query strings)
+        uvicorn.run(
+            app_,
+            host=host,
+            port=port,
+            proxy_headers=False,
+            log_config=None,
+            log_level=logging.getLevelName(logging.getLogger().level).lower(),
+            access_log=False,
+        )
     finally:
         store.close()
 

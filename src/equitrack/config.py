@@ -11,6 +11,9 @@ KEY_FILE_ENV = "EQUITRACK_KEY_FILE"
 DEFAULT_DB = "equitrack.duckdb"
 DUCKDB_MEMORY_ENV = "EQUITRACK_DUCKDB_MEMORY"
 PROFILES_ENV = "EQUITRACK_PROFILES"
+LOG_LEVEL_ENV = "EQUITRACK_LOG_LEVEL"
+#: Each request and each import is logged at INFO; warnings and errors are always worth a line.
+DEFAULT_LOG_LEVEL = "INFO"
 #: DuckDB's own default is 80% of the machine; a big import would take it all for buffers and
 #: leave nothing for the Arrow data being checked. Above this DuckDB spills to disk.
 DEFAULT_DUCKDB_MEMORY = "4GB"
@@ -18,6 +21,11 @@ DEFAULT_DUCKDB_MEMORY = "4GB"
 
 def duckdb_memory() -> str:
     return os.environ.get(DUCKDB_MEMORY_ENV) or DEFAULT_DUCKDB_MEMORY
+
+
+def log_level() -> str:
+    """The level of the JSON logs (`equitrack.logs`): DEBUG, INFO, WARNING, ERROR or CRITICAL."""
+    return (os.environ.get(LOG_LEVEL_ENV) or DEFAULT_LOG_LEVEL).strip().upper()
 
 
 def default_db() -> str:

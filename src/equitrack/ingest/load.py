@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 from equitrack import __version__
 from equitrack.ingest import detect, mapping, snapshot
 from equitrack.ingest import profile as profiles
+from equitrack.ingest.import_log import logged
 from equitrack.ingest.naming import Naming, OrgOption
 from equitrack.ingest.pseudonymise import Pseudonymiser, load_key
 from equitrack.ingest.readers import (
@@ -136,6 +137,7 @@ def _check_key(store: Store, pseudonymiser: Pseudonymiser) -> None:
         )
 
 
+@logged  # a JSON log line per file and per import, for operators
 def import_paths(
     paths: Sequence[Path],
     store: Store,

@@ -20,6 +20,7 @@ from equitrack.web.body_limit import BodyLimit
 from equitrack.web.guard import Forbidden, NotSignedIn, allow, guard
 from equitrack.web.headers import Dashboard
 from equitrack.web.jobs import Jobs
+from equitrack.web.request_log import RequestLog
 from equitrack.web.state import WebState
 
 NAV = (
@@ -118,6 +119,7 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(api.router)
     app.add_middleware(BodyLimit, limits={"/data/upload": upload_limit}, too_large=pages.too_large)
+    app.add_middleware(RequestLog)  # added last, so outermost: every answer is logged
 
     @app.get("/api/openapi.json", name=allow("openapi", Permission.VIEW), include_in_schema=False)
     def openapi() -> JSONResponse:
