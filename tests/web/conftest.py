@@ -119,8 +119,8 @@ def attempt_sign_in(client: TestClient, username: str, password: str = PASSWORD)
 
 def forget_sign_in_attempts(web) -> None:  # type: ignore[no-untyped-def]
     """Nothing counted by the app's sign-in throttle (its counts are kept in the store)."""
-    web.store_do(lambda s: s.ensure_tables(["sign_in_attempts"]))
-    web.store_do(lambda s: s.con.raw_sql("DELETE FROM sign_in_attempts"))
+    web.sessions_do(lambda s: s.ensure_tables(["sign_in_attempts"]))
+    web.sessions_do(lambda s: s.con.raw_sql("DELETE FROM sign_in_attempts"))
 
 
 def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> TestClient:

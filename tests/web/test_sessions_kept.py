@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import threading
+import time
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -158,3 +160,29 @@ def test_sign_in_throttling_survives_a_restart(store, restarted) -> None:
     stored = " ".join(str(v) for r in _rows(store, "sign_in_attempts") for v in r.values())
     assert "editor" not in stored and "203.0.113.81" not in stored
     assert len(_rows(store, "sign_in_attempts")) >= 10  # five attempts, by username and address
+
+
+def test_checking_a_session_does_not_wait_for_the_store_lock(store, restarted) -> None:
+    """While a page measures under the store's lock, a signed-in user's health check and
+    session check still answer: sessions have a connection of their own."""
+    client = sign_in(restarted(), "viewer")
+    web = client.app.state.web
+    holding, done = threading.Event(), threading.Event()
+
+    def measure() -> None:
+        with web._lock:
+            holding.set()
+            done.wait(10)
+
+    worker = threading.Thread(target=measure)
+    worker.start()
+    try:
+        assert holding.wait(5)
+        started = time.perf_counter()
+        assert client.get("/health").status_code == 200
+        assert web.sessions.get(client.cookies[COOKIE]) is not None
+        waited = time.perf_counter() - started
+    finally:
+        done.set()
+        worker.join()
+    assert waited < 5

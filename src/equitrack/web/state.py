@@ -25,7 +25,7 @@ from equitrack.measures.populations import Scope
 from equitrack.measures.result import Result
 from equitrack.release import Release, release_for, staff_groups
 from equitrack.reports import quality
-from equitrack.store import Store
+from equitrack.store import Store, connect
 from equitrack.tracker import actions as tracked
 from equitrack.tracker.evidence import RecommendationEvidence, evidence_results, summarise_results
 from equitrack.tracker.plan import Plan, load_plan
@@ -70,11 +70,39 @@ class WebState:
     secure_cookies: bool = True
     _lock: threading.RLock = field(default_factory=threading.RLock)
     _cache: dict[Any, Any] = field(default_factory=dict)
+    _apart: Store | None = None
+    _apart_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
-        # kept in the store, used under its lock: a restart or a second server loses neither
-        self.sessions = Sessions(self.store_do)
-        self.throttle = Throttle(self.store_do)
+        # kept in the store: a restart or a second server process loses neither
+        self.sessions = Sessions(self.sessions_do)
+        self.throttle = Throttle(self.sessions_do)
+
+    def sessions_do(self, work: Callable[[Store], T]) -> T:
+        """`work` on the sessions' and sign-in throttle's tables, on a connection of their own
+        behind a lock of their own (DuckDB, PostgreSQL): checking the session of every request,
+        even the health check's, never waits for a page measuring under the store's lock."""
+        if self.store.backend not in ("duckdb", "postgres"):
+            return self.store_do(work)
+        if self._apart is None:
+            made: Store | None = self._connection_apart()  # not under _apart_lock: it may wait
+            with self._apart_lock:
+                if self._apart is None:
+                    self._apart, made = made, None
+            if made is not None:
+                made.close()
+        with self._apart_lock:
+            assert self._apart is not None
+            return work(self._apart)
+
+    def _connection_apart(self) -> Store:
+        if self.store.backend == "duckdb":
+            import ibis
+
+            # a second connection to the same database, made from the app's under its lock
+            cursor = self.store_do(lambda store: store.con.con.cursor())
+            return Store(ibis.duckdb.from_connection(cursor), self.store.url)
+        return connect(self.store.url, create=False)
 
     def store_do(self, work: Callable[[Store], T]) -> T:
         with self._lock:
