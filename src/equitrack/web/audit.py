@@ -38,7 +38,7 @@ class Entry:
 
 
 def record(store: Store, username: str, event: str, detail: str = "", address: str = "") -> None:
-    store.ensure_schema()
+    store.ensure_tables(["audit_log"])  # not ensure_schema: it removes imports in progress
     row = {
         "at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
         "username": username,

@@ -60,7 +60,7 @@ def _latest(store: Store) -> dict[str, dict]:
 
 
 def _append(store: Store, row: dict) -> None:
-    store.ensure_schema()
+    store.ensure_tables(["users"])  # not ensure_schema: it removes imports in progress
     with store.transaction():
         store.insert("users", pa.Table.from_pylist([row], schema=USERS.to_pyarrow()))
 
