@@ -17,6 +17,7 @@ from equitrack.store import Store, connect
 from equitrack.web.access import Principal, Role
 from equitrack.web.app import create_app
 from equitrack.web.sessions import COOKIE
+from equitrack.web.users import add_user, remove_user
 from tests.web.conftest import PASSWORD, attempt_sign_in, csrf_of, mini_copy, sign_in
 
 USERS = {
@@ -186,3 +187,20 @@ def test_checking_a_session_does_not_wait_for_the_store_lock(store, restarted) -
         done.set()
         worker.join()
     assert waited < 5
+
+
+def test_changing_or_removing_a_user_ends_their_sessions(store, restarted) -> None:
+    """Their old role or scope does not outlive the change (from the command line, say)."""
+    client = sign_in(restarted(), "analyst")
+    bystander = sign_in(restarted(), "viewer")
+    elsewhere = connect(store.url, create=False)
+    try:
+        add_user(elsewhere, "analyst", PASSWORD, "viewer", ["RXA"], by="test")
+        assert not _signed_in(client) and _signed_in(bystander)
+        sign_in(client, "analyst")
+        assert _signed_in(client)
+        remove_user(elsewhere, "analyst", by="test")
+        assert not _signed_in(client)
+    finally:
+        add_user(elsewhere, "analyst", PASSWORD, "analyst", ["RXA"], by="test")
+        elsewhere.close()

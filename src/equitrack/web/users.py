@@ -18,6 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from equitrack.store import Store, StoreError
 from equitrack.store.schema import USERS
 from equitrack.web.access import WHOLE_SYSTEM, Principal, Role
+from equitrack.web.sessions import Sessions
 
 HASHER = PasswordHasher()  # Argon2id with the library's current recommended parameters
 #: Verified against when a username is unknown, so a wrong username costs as long as a wrong
@@ -60,9 +61,12 @@ def _latest(store: Store) -> dict[str, dict]:
 
 
 def _append(store: Store, row: dict) -> None:
+    """Record a change of a user; their sessions end, so a new password, role or scope, or
+    the removal, holds from their next request on, on every server."""
     store.ensure_tables(["users"])  # not ensure_schema: it removes imports in progress
     with store.transaction():
         store.insert("users", pa.Table.from_pylist([row], schema=USERS.to_pyarrow()))
+    Sessions(lambda work: work(store)).end_user(row["username"])
 
 
 def add_user(
