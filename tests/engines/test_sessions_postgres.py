@@ -64,3 +64,25 @@ def test_concurrent_attempts_on_two_workers_are_counted_together(workers) -> Non
         passed = list(pool.map(attempt, range(20)))
     assert sum(passed) == throttles[0].failures
     assert throttles[1].attempt("pg-viewer", "192.0.2.1") is None
+
+
+def test_two_dashboards_over_one_postgres_store_share_sign_ins(workers) -> None:
+    """Two apps (two server processes' worth), each on its own connection: signed in on one is
+    signed in on both, signed out on one is signed out on both."""
+    from fastapi.testclient import TestClient
+
+    from equitrack.web.app import create_app
+    from equitrack.web.sessions import COOKIE
+    from equitrack.web.users import add_user
+    from tests.web.conftest import PASSWORD, sign_in
+
+    add_user(workers[0], "pg-admin", PASSWORD, "admin", ["*"], by="test")
+    one, other = (TestClient(create_app(s, secure_cookies=False)) for s in workers)
+    with one, other:
+        sign_in(one, "pg-admin")
+        other.cookies.set(COOKIE, one.cookies[COOKIE])
+        assert other.get("/api/organisations").status_code == 200
+        assert one.get("/api/openapi.json").status_code == 200  # and on the first
+        csrf = other.app.state.web.sessions.get(one.cookies[COOKIE]).csrf
+        other.post("/sign-out", data={"csrf_token": csrf}, follow_redirects=False)
+        assert one.get("/api/organisations").status_code == 401
