@@ -24,7 +24,7 @@ from equitrack.reports.cells import SUPPRESSED
 from equitrack.reports.content import Figures, Paragraph, Picture, Rows, walk
 from equitrack.reports.pdf import alt_text
 from equitrack.reports.write import ReportKind, build, write
-from equitrack.reports.xlsx import typed
+from equitrack.reports.xlsx import sheet_name, typed
 from equitrack.stats import format_share
 from equitrack.store import Store
 from equitrack.tracker.evidence import evidence_results
@@ -270,13 +270,14 @@ def test_the_pdf_is_tagged_with_its_title_language_headings_tables_and_chart_tex
         kinds = [str(e.S) for e in elements]
         sections = walk(report.sections)
         assert kinds.count("/H1") == 1
-        assert kinds.count("/H2") == len(report.sections) + 1  # and the contents
+        cover = report.cover is not None  # its sheet has a heading and a table of its own
+        assert kinds.count("/H2") == len(report.sections) + 1 + cover  # and the contents
         assert kinds.count("/H3") == len(sections) - len(report.sections)
         # a table broken over pages is one Table element a page; its caption is on the first
         tables = [e for e in elements if e.S == "/Table"]
         captioned = [t for t in tables if any(k.S == "/Caption" for k in children(t))]
         blocks = [b for s in sections for b in s.blocks if isinstance(b, Figures | Rows)]
-        assert len(captioned) == len(blocks)
+        assert len(captioned) == len(blocks) + cover
         cells = [e for e in elements if e.S == "/TD"]
         assert cells and all(len(c.A.Headers) > 0 for c in cells)
         assert kinds.count("/TH") >= sum(len(b.columns) for b in blocks if isinstance(b, Rows))
@@ -284,6 +285,30 @@ def test_the_pdf_is_tagged_with_its_title_language_headings_tables_and_chart_tex
         assert figures == [alt_text(c.title, c.alt) for c in report.charts()]
         for chart, alt in zip(report.charts(), figures, strict=True):
             assert " ".join(chart.alt.split()) in alt and alt.startswith(chart.title[:20])
+
+
+def test_the_main_paper_is_ten_to_fifteen_pages_with_each_part_printed_once(
+    public_scrutiny,
+) -> None:
+    """A committee reads the cover sheet, the summary, a page or two per recommendation and
+    what it is asked to do; the figures, methods and data quality follow as appendices, and
+    each measure's evidence is printed once however many recommendations cite it."""
+    report, paths = public_scrutiny
+    with pikepdf.open(paths[".pdf"]) as pdf:
+        start = pikepdf.NameTree(pdf.Root.Names.Dests)["appendix-evidence"][0].objgen
+        main = next(n for n, page in enumerate(pdf.pages) if page.objgen == start)
+    assert 10 <= main <= 15, f"the main paper is {main} pages"
+    tops = [s.id for s in report.sections]
+    assert tops[:12] == ["summary", *(f"rec{n}" for n in range(1, 11)), "asked"]
+    assert all(s.title.startswith("Appendix ") for s in report.sections[12:])
+    ids = [s.id for s in walk(report.sections)]
+    assert len(ids) == len(set(ids)), "no section is printed twice"
+    cited = [m for r in load_plan().recommendations for m in r.evidence]
+    assert len(cited) > len(set(cited)), "recommendations share measures"
+    evidence = [i for i in ids if i.startswith("evidence-")]
+    assert sorted(evidence) == sorted(f"evidence-{m}" for m in set(cited))
+    for rec in report.sections[1:11]:
+        assert not rec.subsections and "Appendix A" in rec.blocks[-1].text
 
 
 def test_the_spreadsheet_holds_the_tables_behind_the_charts(public_scrutiny) -> None:
@@ -365,7 +390,7 @@ def test_the_workbook_lists_every_action_and_names_its_sheets_in_words(public_sc
             sheet in ("Figures", "Actions")
             or re.fullmatch(r"(Chart|Table) \d+", sheet)
             or (sheet == what and sheet in captions)
-            or (sheet == section and section in sections)
+            or (sheet == sheet_name(set(), section) and section in sections)  # as Excel allows
         ), (sheet, section, what)
     # no number anywhere is stored as its words
     for ws in wb.worksheets:

@@ -190,7 +190,10 @@ def test_the_cover_sheet_is_filled_from_the_paper_file(
     assert rows["Committee"] == "Health Scrutiny Committee"
     assert rows["Date of meeting"] == "12 March 2027"
     assert rows["The committee is asked to"] == "1. Note the update. 2. Agree the next steps."
-    assert rows["Purpose of the report"] == "An update for the integrated care system in 2025/26."
+    # the small system is a trust of Leicester, Leicestershire and Rutland: its ICB, not
+    # loaded, is named from the shipped list of NHS organisations
+    system = "Leicester, Leicestershire and Rutland integrated care system"
+    assert rows["Purpose of the report"] == f"An update for {system} in 2025/26."
     assert "Legal implications" not in rows  # only what the file gives
     assert html.index('class="cover-sheet"') < html.index('class="contents"')
 

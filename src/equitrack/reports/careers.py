@@ -25,7 +25,7 @@ def section(store: Store, number: int, year: int, scope: Scope, policy: Policy) 
     """The journey behind recommendation `number`, or None when it has none."""
     if number not in JOURNEYS:
         return None
-    key, title, follow = JOURNEYS[number]
+    _, title, follow = JOURNEYS[number]
     blocks: list[Block] = []
     for journey in follow(store, scope, by="broad", end_year=year):
         shown = gate_journey(journey, policy)
@@ -38,4 +38,9 @@ def section(store: Store, number: int, year: int, scope: Scope, policy: Policy) 
             blocks.append(Paragraph(note))
     if not blocks:
         blocks.append(Paragraph("No one is on this journey in the data loaded."))
-    return Section(f"rec{number}-{key}", title, tuple(blocks))
+    return Section(ids(number)[0], title, tuple(blocks))
+
+
+def ids(number: int) -> tuple[str, ...]:
+    """The id of recommendation `number`'s journey section, if it has one."""
+    return (f"rec{number}-{JOURNEYS[number][0]}",) if number in JOURNEYS else ()

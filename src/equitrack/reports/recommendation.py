@@ -5,7 +5,7 @@ loaded year; and the next steps."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from equitrack.measures.calendar import label
 from equitrack.reports.content import Block, Paragraph, Rows
@@ -43,14 +43,15 @@ def headline_since(e: RecommendationEvidence) -> str | None:
 
 
 def _dates(a: Action) -> str:
-    said = [f"started {a.started}" if a.started else "start not stated"]
-    said.append(f"status since {a.status_date.isoformat()}")
+    """When it started (if the source says), since when its status holds, when it is due."""
+    said = [f"started {a.started}"] if a.started else []
+    said.append(f"since {a.status_date.isoformat()}")
     if a.due:
         said.append(f"due {a.due.isoformat()}")
     return "; ".join(said)
 
 
-def actions_rows(mine: Sequence[Action]) -> Rows:
+def actions_rows(mine: Sequence[Action], names: Mapping[str, str] | None = None) -> Rows:
     """The actions with their owner, lead, status (and RAG rating), dates, next milestone
     and linked measures."""
     return Rows(
@@ -59,7 +60,7 @@ def actions_rows(mine: Sequence[Action]) -> Rows:
         tuple(
             (
                 a.text,
-                a.owner,
+                (names or {}).get(a.owner, a.owner),
                 a.lead or "not named",
                 a.status.replace("_", " ") + (f" ({a.rag})" if a.rag else ""),
                 _dates(a),
@@ -125,13 +126,16 @@ def steps_rows(e: RecommendationEvidence, mine: Sequence[Action]) -> Rows:
     )
 
 
-def blocks(e: RecommendationEvidence, mine: Sequence[Action]) -> list[Block]:
-    """The five parts as report blocks, after the status and key figure."""
+def blocks(
+    e: RecommendationEvidence, mine: Sequence[Action], names: Mapping[str, str] | None = None
+) -> list[Block]:
+    """The five parts as report blocks, after the status and key figure; `names` names the
+    organisations that own actions."""
     rec = e.recommendation
     out: list[Block] = [
         Paragraph(f"Status: {e.status}.", emphasis=True),  # the key figure is part 4
         Paragraph(f"What was asked: {rec.asked}"),
-        actions_rows(mine)
+        actions_rows(mine, names)
         if mine
         else Paragraph("No actions are recorded against this recommendation."),
     ]
