@@ -3,12 +3,13 @@ user's; generated systems are built once per session and shared by every folder 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from equitrack import config, synth
+from equitrack import config, logs, synth
 from equitrack.ingest import import_paths
 from equitrack.store import Store, connect
 
@@ -28,6 +29,22 @@ def isolated_key(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
 def in_tmp_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Files a command writes by default (rejects/, equitrack.duckdb) land in the test's folder."""
     monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def logging_as_it_was() -> Iterator[None]:
+    """A test that sets up equitrack's JSON logs (a command with EQUITRACK_LOG_LEVEL, `serve`)
+    leaves the next test's logging as it found it."""
+    root = logging.getLogger()
+    before, level = logs._HANDLER, root.level
+    yield
+    if logs._HANDLER is not before:
+        if logs._HANDLER is not None:
+            root.removeHandler(logs._HANDLER)
+        if before is not None and before not in root.handlers:
+            root.addHandler(before)
+        logs._HANDLER = before
+    root.setLevel(level)
 
 
 @pytest.fixture

@@ -57,6 +57,20 @@ def parse_level(name: str | None) -> int:
     return logging.getLevelNamesMapping()[wanted]
 
 
+class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """Standard error as it is when a line is written, not when the handler was made: a
+    caller that swaps it (a test runner, a command run in-process) gets the lines, and a
+    stream closed since is never written to."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> IO[str]:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _: IO[str]) -> None:
+        pass
+
+
 #: The handler `configure` installed, replaced if it is called again.
 _HANDLER: logging.Handler | None = None
 
@@ -68,7 +82,7 @@ def configure(level: str | None = None, stream: IO[str] | None = None) -> None:
     root = logging.getLogger()
     if _HANDLER is not None:
         root.removeHandler(_HANDLER)
-    _HANDLER = logging.StreamHandler(stream or sys.stderr)
+    _HANDLER = logging.StreamHandler(stream) if stream is not None else _Stderr()
     _HANDLER.setFormatter(JsonFormatter())
     root.addHandler(_HANDLER)
     root.setLevel(parse_level(level))

@@ -16,7 +16,7 @@ from tests.web.conftest import csrf_of
 def _boxes(page: str, field: str) -> dict[str, str]:
     """The commentary of each part shown on a page, as words, by part."""
     found = re.findall(
-        rf'<div class="nhsuk-inset-text[^"]*" data-field="{field}" data-part="(\w+)">(.*?)</div>',
+        rf'<div class="et-commentary[^"]*" data-field="{field}" data-part="(\w+)">(.*?)</div>',
         page,
         re.S,
     )

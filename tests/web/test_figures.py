@@ -106,3 +106,20 @@ def test_every_page_opens_with_what_was_done_to_the_numbers(as_user, user: str) 
         assert notice and plain in notice.group(1), (user, path)
         assert ("exact, for analysts only" in notice.group(1)) is (user == "analyst")
         assert html.index('id="numbers-notice"') < html.index("<h1")
+
+
+def test_an_organisation_s_page_can_be_scanned(as_user) -> None:
+    """It opens with every indicator at a glance (a link and its first sentence), and each
+    long table sits behind a summary the reader opens, under the chart and words about it."""
+    page = as_user("viewer").get("/organisations/RXA").text
+    main = page[page.index("<main") :]
+    sections = re.findall(r'<h2 id="([\w-]+)">', main)
+    glance = main[main.index('id="glance"') : main.index("</nav>")]
+    assert len(sections) >= 9 and re.findall(r'href="#([\w-]+)"', glance) == sections
+    tables = re.findall(r"<table.*?</table>", main, re.S)
+    long = [t for t in tables if t.count('<tr class="nhsuk-table__row"') > 8]
+    assert long, "WRES 1's band table at least is long"
+    folded = re.findall(r'<details class="nhsuk-details et-figures">.*?</details>', main, re.S)
+    assert sorted(long) == sorted(
+        t for d in folded for t in re.findall(r"<table.*?</table>", d, re.S)
+    )

@@ -15,7 +15,7 @@ def test_a_bad_file_is_shown_with_its_problems_and_nothing_is_loaded(
     analyst = as_user("analyst")
     before = web_store.table("training").count().to_pyarrow().as_py()
     batches = web_store.table("batches").count().to_pyarrow().as_py()
-    token = csrf_of(analyst.get("/data").text)
+    token = csrf_of(analyst.get("/downloads").text)
     response = analyst.post(
         "/data/upload",
         data={"csrf_token": token},

@@ -46,7 +46,7 @@ def test_a_hostile_upload_is_refused_in_words_and_audited(
     path = KINDS[name].make(tmp_path)
     analyst = as_user("analyst")
     before = _batches(web_store)
-    token = csrf_of(analyst.get("/data").text)
+    token = csrf_of(analyst.get("/downloads").text)
     sent = analyst.post(
         "/data/upload",
         data={"csrf_token": token},

@@ -51,7 +51,7 @@ def training(loaded_system) -> Callable[[str], bytes]:  # type: ignore[no-untype
 
 
 def _post(client: TestClient, name: str, content: bytes):  # type: ignore[no-untyped-def]
-    token = csrf_of(client.get("/data").text)
+    token = csrf_of(client.get("/downloads").text)  # a page that measures nothing
     return client.post(
         "/data/upload",
         data={"csrf_token": token},
@@ -238,7 +238,7 @@ def test_an_upload_over_the_limit_is_refused_with_the_limit_said(web_store, trai
     assert _post(analyst, "training.csv", training("JOB-SMALL")).status_code == 303
     assert app.state.jobs.wait_all(60)
     # and anything else has a small limit of its own
-    token = csrf_of(analyst.get("/data").text)
+    token = csrf_of(analyst.get("/downloads").text)
     huge_form = analyst.post("/sign-out", data={"csrf_token": token, "padding": "x" * 2_000_000})
     assert huge_form.status_code == 413 and "larger than 1 MB" in huge_form.text
 

@@ -36,7 +36,7 @@ def upload(store: Store, web_key, monkeypatch) -> Callable[[str, bytes], object]
     def send(username: str, content: bytes):  # type: ignore[no-untyped-def]
         client = sign_in(TestClient(app), username)
         clients.append(client)
-        token = csrf_of(client.get("/data").text)
+        token = csrf_of(client.get("/downloads").text)
         files = {"file": ("disciplinary.csv", content, "text/csv")}
         return client.post("/data/upload", data={"csrf_token": token}, files=files)
 

@@ -116,7 +116,9 @@ def seed(store: Store, plan: Plan) -> int:
     """Write the plan's reported actions into an empty store; returns how many were written."""
     if _has_tables(store) and store.table("actions").count().to_pyarrow().as_py():
         return 0
-    store.ensure_schema()  # a store made before the tracker gains its tables here
+    # a store made before the tracker gains its tables here (only them: an import running on
+    # another connection, from the dashboard, must keep its batches)
+    store.ensure_tables(("actions", "action_events", "action_fields"))
     actions, events = [], []
     for rec in plan.recommendations:
         for a in rec.actions:
@@ -235,7 +237,7 @@ def set_field(
     seed(store, plan)
     if action_id not in {a.action_id for a in actions(store, plan)}:
         raise PlanProblem(f"no action {action_id}; `equitrack action list` shows them")
-    store.ensure_schema()  # a store made before action fields gains their table here
+    store.ensure_tables(("action_fields",))  # a store made before action fields gains it
     with store.transaction():
         row = {
             "event_id": _next_id(store, "action_fields", "event_id"),

@@ -108,7 +108,7 @@ def read(store: Store, org: str | None, year: int) -> dict[str, Commentary]:
 
 
 def _append(store: Store, scope: str, year: int, part: str, text: str, state: str, by: str) -> None:
-    store.ensure_schema()  # a store made before commentary gains its table here
+    store.ensure_tables(("commentary",))  # a store made before commentary gains it here
     with store.transaction():
         t = store.table("commentary")
         top = t.aggregate(top=t.entry_id.max()).to_pyarrow().column("top")[0].as_py()
