@@ -13,6 +13,7 @@ from equitrack.disclosure import Audience, load_policies
 from equitrack.reports.content import Picture, Rows, Section, walk
 from equitrack.reports.write import ReportKind, build
 from equitrack.store import Store
+from equitrack.store.names import unit_names
 from tests.reference import plain_progression
 
 YEAR = 2026
@@ -63,10 +64,11 @@ def test_every_band_and_unit_has_the_plainly_recomputed_headcount_needed_and_pac
     units = {unit for unit, _, _ in expected}
     assert any(u.startswith("system:") for u in units) and len(units) >= 3
     tables = [b for b in analyst_section.blocks if isinstance(b, Rows)]
-    assert {t.caption.split(", ")[1] for t in tables} == units  # the system and every org
+    codes = {name: code for code, name in unit_names(mini).items()}  # the report names them
+    assert {codes[t.caption.split(", ")[1]] for t in tables} == units  # the system, every org
     checked = 0
     for t in tables:
-        unit = t.caption.split(", ")[1]
+        unit = codes[t.caption.split(", ")[1]]
         at = {name: i for i, name in enumerate(t.columns)}
         bands = {row[at["Band"]] for row in t.rows}
         assert set(BANDS) & bands, t.caption

@@ -13,6 +13,7 @@ from equitrack.disclosure import Audience, load_policies
 from equitrack.reports.content import Paragraph, Rows, Section, walk
 from equitrack.reports.write import ReportKind, build
 from equitrack.store import Store
+from equitrack.store.names import unit_names
 
 YEAR = 2026
 ANALYST = load_policies()[Audience.ANALYST]
@@ -82,7 +83,7 @@ def test_the_wres_report_gives_the_medical_and_non_medical_gaps_as_recomputed(mi
     org = "RXA"
     report = build(ReportKind.wres, mini, YEAR, org=org, policy=ANALYST, audience="analyst")
     section = pay_section(report)
-    shown = gaps_table(section, org)
+    shown = gaps_table(section, unit_names(mini)[org])  # the report names, not codes
     plain = plain_mean_gaps(mini, org)
     assert list(shown) == list(SPLIT)
     for name in SPLIT:
@@ -119,10 +120,12 @@ def test_the_scrutiny_update_gives_the_split_for_the_system_and_each_organisatio
     report = build(ReportKind.scrutiny, mini, YEAR, org=None, policy=ANALYST, audience="analyst")
     section = pay_section(report)
     captions = [b.caption for b in section.blocks if isinstance(b, Rows)]
-    units = {c.split(", ")[-2] for c in captions if c.startswith("Ethnicity pay gap")}
+    names = unit_names(mini)
+    codes = {name: code for code, name in names.items()}
+    units = {codes[c.split(", ")[-2]] for c in captions if c.startswith("Ethnicity pay gap")}
     assert any(u.startswith("system:") for u in units) and {"RXA"} <= units
     for unit in units - {u for u in units if u.startswith("system:")}:
-        shown = gaps_table(section, unit)
+        shown = gaps_table(section, names[unit])
         if set(shown) == set(SPLIT):
             plain = plain_mean_gaps(mini, unit)
             for name in SPLIT:
@@ -135,7 +138,7 @@ def test_a_board_reader_is_told_each_gap_as_the_table_shows_it(mini: Store) -> N
     board = load_policies()[Audience.BOARD]
     report = build(ReportKind.wres, mini, YEAR, org="RXA", policy=board, audience="board")
     section = pay_section(report)
-    shown = gaps_table(section, "RXA")
+    shown = gaps_table(section, unit_names(mini)["RXA"])  # the report names it
     said = [b.text for b in section.blocks if isinstance(b, Paragraph)]
     for name, row in shown.items():
         for stat in ("mean", "median"):

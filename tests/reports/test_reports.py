@@ -309,6 +309,12 @@ def test_the_main_paper_is_ten_to_fifteen_pages_with_each_part_printed_once(
     assert sorted(evidence) == sorted(f"evidence-{m}" for m in set(cited))
     for rec in report.sections[1:11]:
         assert not rec.subsections and "Appendix A" in rec.blocks[-1].text
+    # a reader meets names, not codes: the system's, and each organisation's
+    page = paths[".html"].read_text("utf-8")
+    words = re.sub(r"<[^>]+>", " ", re.sub(r"<(style|svg)\b.*?</\1>", " ", page, flags=re.S))
+    assert "Minster Valley integrated care system" in words
+    assert not re.search(r"system:\w|\b(RXA|QXA)\b", words)
+    assert not any(re.search(r"system:\w", c.title + c.alt) for c in report.charts())
 
 
 def test_the_spreadsheet_holds_the_tables_behind_the_charts(public_scrutiny) -> None:

@@ -33,8 +33,26 @@ def build(
     audience: str,
     paper: Path | None = None,
 ) -> Report:
-    """A report of `kind`; `paper` is the scrutiny paper's cover sheet file (the
-    EQUITRACK_PAPER one, or the shipped example, when None)."""
+    """A report of `kind`, its organisations and systems named (`equitrack.reports.naming`);
+    `paper` is the scrutiny paper's cover sheet file (the EQUITRACK_PAPER one, or the shipped
+    example, when None)."""
+    from equitrack.reports.naming import named
+    from equitrack.store.names import unit_names
+
+    return named(_made(kind, store, year, org=org, policy=policy, audience=audience, paper=paper),
+                 unit_names(store))  # fmt: skip
+
+
+def _made(
+    kind: ReportKind,
+    store: Store,
+    year: int,
+    *,
+    org: str | None,
+    policy: Policy,
+    audience: str,
+    paper: Path | None,
+) -> Report:
     if kind is ReportKind.scrutiny:
         from equitrack.reports.scrutiny import build as scrutiny
         from equitrack.tracker.plan import load_plan

@@ -26,6 +26,7 @@ from equitrack.measures.result import Result
 from equitrack.release import Release, release_for, staff_groups
 from equitrack.reports import quality
 from equitrack.store import Store, connect
+from equitrack.store.names import unit_names
 from equitrack.tracker import actions as tracked
 from equitrack.tracker.evidence import RecommendationEvidence, evidence_results, summarise_results
 from equitrack.tracker.plan import Plan, load_plan
@@ -200,13 +201,8 @@ class WebState:
         return self.store_do(read)
 
     def names(self) -> dict[str, str]:
-        def read(_: Store) -> dict[str, str]:
-            names = {o.code: o.name for o in self.organisations()}
-            for o in self.organisations():
-                names.setdefault(f"system:{o.system}", f"The system ({o.system})")
-            return names
-
-        return self.cached("names", read)
+        """What readers call each organisation and system (as the reports do)."""
+        return self.cached("names", unit_names)
 
     def staff_groups(self) -> list[str]:
         """The staff groups the dashboard's filter offers (those the release holds)."""
