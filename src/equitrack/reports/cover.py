@@ -5,13 +5,11 @@ committee paper gives them. The shipped `paper.toml` is an example to copy."""
 from __future__ import annotations
 
 import os
-import tomllib
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from equitrack.reports.content import Cover
-from equitrack.tracker.plan import PlanProblem
+from equitrack.tracker.plan import PlanProblem, read_toml
 
 PAPER_ENV = "EQUITRACK_PAPER"
 
@@ -44,19 +42,9 @@ def paper_path() -> Path | None:
 
 def load(path: Path | None = None) -> dict[str, Any]:
     """The `[cover]` table of the paper file (the shipped example when none is named)."""
-    path = path or paper_path()
-    where = str(path) if path else "the shipped paper.toml"
-    try:
-        text = (
-            path.read_text(encoding="utf-8")
-            if path
-            else resources.files("equitrack.reports").joinpath("paper.toml").read_text()
-        )
-        data = tomllib.loads(text)
-    except OSError as exc:
-        raise CoverProblem(f"cannot read {where}: {exc.strerror or exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise CoverProblem(f"{where} is not valid TOML: {exc}") from None
+    data, where = read_toml(
+        path or paper_path(), "equitrack.reports", "paper.toml", "the shipped paper.toml"
+    )
     cover = data.get("cover", {})
     if not isinstance(cover, dict):
         raise CoverProblem(f"{where}: [cover] must be a table of keys")

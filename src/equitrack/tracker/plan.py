@@ -139,20 +139,28 @@ def plan_path() -> Path | None:
     return Path(explicit).expanduser() if explicit else None
 
 
-def load_plan(path: Path | None = None) -> Plan:
-    path = path or plan_path()
-    where = str(path) if path else "the shipped recommendations"
+def read_toml(path: Path | None, package: str, shipped: str, what: str) -> tuple[dict, str]:
+    """A TOML file's contents and how to name it in a message: `path`, else the file `shipped`
+    with `package` (`what` names it). Unreadable or not TOML: a PlanProblem saying where."""
+    where = str(path) if path else what
     try:
         text = (
             path.read_text(encoding="utf-8")
             if path
-            else resources.files("equitrack.tracker").joinpath("recommendations.toml").read_text()
+            else resources.files(package).joinpath(shipped).read_text()
         )
-        data = tomllib.loads(text)
+        return tomllib.loads(text), where
     except OSError as exc:
         raise PlanProblem(f"cannot read {where}: {exc.strerror or exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise PlanProblem(f"{where} is not valid TOML: {exc}") from None
+
+
+def load_plan(path: Path | None = None) -> Plan:
+    data, where = read_toml(
+        path or plan_path(), "equitrack.tracker", "recommendations.toml",
+        "the shipped recommendations",
+    )  # fmt: skip
     try:
         return _parse(data)
     except (KeyError, TypeError, ValueError) as exc:
