@@ -104,6 +104,23 @@ def test_a_benefit_reads_reference_first() -> None:
     )
 
 
+def test_a_route_in_is_drawn_without_a_worse_side() -> None:
+    """Joining the bank through international recruitment is neither a harm nor a benefit: the
+    axis says "more likely", the band "similar", and the sentence never "adverse"."""
+    chart = ratio_chart(
+        [compared("Black", 6.00, 4.2, 8.6, "higher, significant", measure="bank_route")],
+        outcome="to have joined the bank through international recruitment",
+    )
+    assert chart.alt == (
+        "Black staff were 6.00 times as likely as White staff to have joined the bank through "
+        "international recruitment (95% interval 4.20 to 8.60): higher for Black staff, and "
+        "significant."
+    )
+    drawn = str(chart.vega_lite())
+    assert "above 1: more likely for the group named" in drawn and "worse" not in drawn
+    assert "Shaded: 0.80 to 1.25, similar." in drawn and "adverse" not in drawn
+
+
 def test_without_an_outcome_the_ratio_is_named() -> None:
     chart = ratio_chart([compared("Black", 0.50, 0.30, 0.83, "favourable, significant")])
     assert chart.alt == (

@@ -18,7 +18,7 @@ from equitrack.reports.narrative import (
     headline,
     trend_sentence,
 )
-from equitrack.stats import Verdict, compare
+from equitrack.stats import Orientation, Verdict, compare
 from equitrack.tracker.evidence import Status, measure_status
 
 ADVERSE = "This is an adverse gap, and it is statistically significant."
@@ -348,8 +348,12 @@ DEMOTED = [(40, 400, 67, 1000), (30, 300, 30, 300), (30, 300, 30, 300)]
 
 
 @settings(max_examples=300, deadline=None)
-@given(family=comparisons, measure=st.sampled_from(["wres3", "wres2", "leave_declined"]))
+@given(
+    family=comparisons,
+    measure=st.sampled_from(["wres3", "wres2", "leave_declined", "bank_route"]),
+)
 @example(family=DEMOTED, measure="wres3")
+@example(family=DEMOTED, measure="bank_route")
 def test_no_sentence_claims_more_than_the_verdict(
     family: list[tuple[int, int, int, int]], measure: str
 ) -> None:
@@ -369,6 +373,9 @@ def test_no_sentence_claims_more_than_the_verdict(
         if r.verdict == Verdict.ADVERSE_SIGNIFICANT != (r.verdict_adjusted or r.verdict):
             assert "a possible gap, not confirmed" in text, text
         assert "treated differently" not in text, text  # says why rates differ: not known
+        if MEASURES[measure].orientation is Orientation.NEUTRAL:  # how people joined
+            judged = re.findall(r"gap|adverse|favour|worse|better|improv", text.lower())
+            assert not judged, (judged, text)
 
 
 @settings(max_examples=200, deadline=None)
@@ -395,6 +402,28 @@ def test_a_real_demotion_by_the_adjustment() -> None:
 
 
 # --- this year against last -------------------------------------------------------------------
+
+
+def test_a_route_of_entry_is_neither_a_harm_nor_a_benefit() -> None:
+    """Joining the bank through international recruitment is a route in, not a harm: the ratio
+    is the group's rate over White staff's, read as "more likely", and a difference or a
+    change between years is said without calling it a gap, better or worse."""
+    (now,) = real("bank_route", [(120, 400, 30, 600)])  # 30% against 5%
+    assert now.ratio == pytest.approx(0.30 / 0.05)
+    assert now.verdict == Verdict.HIGHER_SIGNIFICANT
+    text = describe(now)
+    assert "Black staff were 6.00 times as likely as White staff" in text, text
+    assert "the rates differ, and the difference is statistically significant" in text
+    (before,) = real("bank_route", [(20, 400, 30, 600)])  # 5% against 5%: similar
+    assert before.verdict == Verdict.SIMILAR
+    assert "the rates are similar (0.80 to 1.25)" in describe(before)
+    before.period = 2025
+    change = trend_sentence(before, now)
+    assert "rose from 1.00" in change and "neither better nor worse in itself" in change, change
+    for said in (text, describe(before), change):
+        assert not re.search(r"gap|adverse|favour|improv|worsening", said.lower()), said
+    status, _ = measure_status([now])
+    assert status is Status.DESCRIBED  # a route in describes; it is never a gap
 
 
 def test_overlapping_intervals_are_not_a_change() -> None:

@@ -119,3 +119,36 @@ def test_compare_is_internally_consistent(
         assert 0.0 <= c.p_value <= 1.0
     if c.ci_low is not None:
         assert c.significant == (c.ci_low > 1 or (c.ci_high is not None and c.ci_high < 1))
+
+
+#: A neutral verdict for each verdict of the same counts taken as a harm.
+AS_HARM = {
+    Verdict.ADVERSE_SIGNIFICANT: Verdict.HIGHER_SIGNIFICANT,
+    Verdict.ADVERSE_NOT_SIGNIFICANT: Verdict.HIGHER_NOT_SIGNIFICANT,
+    Verdict.NON_ADVERSE: Verdict.SIMILAR,
+    Verdict.FAVOURABLE_SIGNIFICANT: Verdict.LOWER_SIGNIFICANT,
+    Verdict.FAVOURABLE_NOT_SIGNIFICANT: Verdict.LOWER_NOT_SIGNIFICANT,
+    Verdict.TOO_FEW: Verdict.TOO_FEW,
+    Verdict.UNDEFINED: Verdict.UNDEFINED,
+}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(1, 300).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))),
+    st.integers(1, 300).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))),
+)
+def test_a_neutral_measure_says_higher_or_lower_never_adverse(
+    focus: tuple[int, int], reference: tuple[int, int]
+) -> None:
+    """A route in (international recruitment) is neither a harm nor a benefit: the ratio is the
+    focus group's rate over the reference's, as for a harm, and its verdicts (raw and after the
+    adjustment) say higher, similar or lower where a harm's would say adverse or favourable."""
+    neutral = compare(*focus, *reference, orientation="neutral")
+    harm = compare(*focus, *reference, orientation="harm")
+    assert neutral.ratio == harm.ratio and neutral.ci_low == harm.ci_low
+    assert neutral.verdict is AS_HARM[harm.verdict]
+    (adjusted,) = adjust_for_multiplicity([neutral])
+    (adjusted_harm,) = adjust_for_multiplicity([harm])
+    assert adjusted.verdict_adjusted is AS_HARM[adjusted_harm.verdict_adjusted]
+    assert "adverse" not in neutral.verdict and "favourable" not in neutral.verdict

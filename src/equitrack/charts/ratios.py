@@ -57,6 +57,11 @@ VERDICT_WORDS = {
     Verdict.FAVOURABLE_NOT_SIGNIFICANT: "favourable to {focus} but not significant",
     Verdict.TOO_FEW: "too few to tell",
     Verdict.UNDEFINED: "undefined",
+    Verdict.HIGHER_SIGNIFICANT: "higher for {focus}, and significant",
+    Verdict.HIGHER_NOT_SIGNIFICANT: "higher for {focus}, but not significant",
+    Verdict.SIMILAR: "similar (within 0.80 to 1.25)",
+    Verdict.LOWER_SIGNIFICANT: "lower for {focus}, and significant",
+    Verdict.LOWER_NOT_SIGNIFICANT: "lower for {focus}, but not significant",
 }
 
 
@@ -100,7 +105,7 @@ def ratio_chart(
     title = title or _title(measure, rows, by)
     table = [_table_row(r) for r in rows]
     alt_text = _alt(rows, by, direction, outcome)
-    spec = _spec(rows, order, by, title)
+    spec = _spec(rows, order, by, title, direction)
     return Chart(title=title, alt=alt_text, table=table, spec=spec)
 
 
@@ -201,7 +206,7 @@ def _clause(r: Result, orientation: Orientation, outcome: str | None) -> str:
             f"the relative likelihood for {focus} against {reference} is undefined: "
             "it cannot be calculated from these counts"
         )
-    first, second = (focus, reference) if orientation is Orientation.HARM else (reference, focus)
+    first, second = (focus, reference) if orientation.focus_over_reference else (reference, focus)
     value = words.ratio(r.ratio)
     if outcome:
         claim = f"{first} were {value} times as likely as {second} {outcome.strip()}"
@@ -262,7 +267,7 @@ def _domain(rows: list[Result]) -> tuple[float, float]:
     return min(values) / 1.15, max(values) * 1.15
 
 
-def _spec(rows: list[Result], order: list[str], by: By, title: str) -> Any:
+def _spec(rows: list[Result], order: list[str], by: By, title: str, direction: Orientation) -> Any:
     lo, hi = _domain(rows)
     data = []
     for r, label in zip(rows, order, strict=True):
@@ -289,8 +294,11 @@ def _spec(rows: list[Result], order: list[str], by: By, title: str) -> Any:
     x_scale = altair.Scale(type="log", domain=[lo, hi], nice=False)
     ticks = [t for t in TICKS if lo <= t <= hi]
     x_axis = altair.Axis(values=ticks, format=".2~f", grid=False)
-    worse = "the group named" if by == "group" else words.staff(rows[0].group)
-    x_title = f"Relative likelihood (log scale; above 1: worse for {worse})"
+    named = "the group named" if by == "group" else words.staff(rows[0].group)
+    if direction is Orientation.NEUTRAL:  # neither a harm nor a benefit: no "worse"
+        x_title = f"Relative likelihood (log scale; above 1: more likely for {named})"
+    else:
+        x_title = f"Relative likelihood (log scale; above 1: worse for {named})"
     domain, colours = group_scale(r.group for r in rows)
     colour = altair.Scale(domain=domain, range=colours)
     height = max(ROW_HEIGHT * len(rows), 80)
@@ -338,5 +346,6 @@ def _spec(rows: list[Result], order: list[str], by: By, title: str) -> Any:
     layered = altair.layer(band, parity, bars, points, notes, data=values).properties(
         width=WIDTH, height=height
     )
-    subtitle = "Shaded: 0.80 to 1.25, non-adverse. Lines: 95% intervals."
+    similar = "similar" if direction is Orientation.NEUTRAL else "non-adverse"
+    subtitle = f"Shaded: 0.80 to 1.25, {similar}. Lines: 95% intervals."
     return finish(titled(layered, title, subtitle))

@@ -61,7 +61,7 @@ MEASURES = (
         id="bank_route", family=FAMILY,
         title="Bank workers who entered through international recruitment",
         kind=Kind.COMPARISON, population=q.bank_only, event=international_bank,
-        orientation=Orientation.HARM,
+        orientation=Orientation.NEUTRAL,
     ),
     *(
         Measure(

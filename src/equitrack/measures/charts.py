@@ -20,12 +20,13 @@ from equitrack.stats.spc import ImprovementDirection, SpcChart, p_chart
 
 
 def improvement(measure: Measure) -> ImprovementDirection:
-    """A benefit (appointment, training) improves as it rises; a harm (disciplinary) as it falls."""
-    return (
-        ImprovementDirection.INCREASE
-        if measure.orientation is Orientation.BENEFIT
-        else ImprovementDirection.DECREASE
-    )
+    """A benefit (appointment, training) improves as it rises; a harm (disciplinary) as it falls;
+    a neutral measure (route of entry) neither improves nor worsens."""
+    return {
+        Orientation.BENEFIT: ImprovementDirection.INCREASE,
+        Orientation.HARM: ImprovementDirection.DECREASE,
+        Orientation.NEUTRAL: ImprovementDirection.NEUTRAL,
+    }[measure.orientation]
 
 
 def _chosen(results: Sequence[Result], measure_id: str, breakdown: str | None) -> list[Result]:

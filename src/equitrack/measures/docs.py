@@ -29,6 +29,8 @@ FAMILY_TITLES = {
 ORIENTATION_TEXT = {
     "benefit": "ratio = reference rate / group rate (the event is good to have)",
     "harm": "ratio = group rate / reference rate (the event is bad to have)",
+    "neutral": "ratio = group rate / reference rate (the event is neither good nor bad to "
+    "have: a difference is described, never called a gap)",
 }
 
 
@@ -41,7 +43,9 @@ def render() -> str:
         "",
         "Every measure returns the same result shape (see `src/equitrack/measures/result.py`). "
         "In every relative likelihood a value above 1 means the group fares worse than the "
-        "reference group (White, or non-disabled staff). Options are recorded with each result; "
+        "reference group (White, or non-disabled staff), except for a measure whose event is "
+        "neither good nor bad to have (its direction says so), where above 1 means more likely. "
+        "Options are recorded with each result; "
         "change them with `--option NAME=VALUE`. Each option is a whole number or text and "
         "takes only the values listed; a fixed option is a parameter of the measure (such as "
         "the survey item it reads), recorded but not changed. A run refuses an option that "

@@ -38,7 +38,7 @@ class Result:
     rate_ci_low: float | None = None
     rate_ci_high: float | None = None
     reference_group: str | None = None
-    orientation: str | None = None  # of a comparison: "harm" or "benefit" (which way is worse)
+    orientation: str | None = None  # of a comparison: "harm", "benefit" or "neutral"
     ratio: float | None = None
     ratio_ci_low: float | None = None
     ratio_ci_high: float | None = None

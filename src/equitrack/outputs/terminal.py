@@ -24,6 +24,11 @@ VERDICT_STYLE = {
     "favourable, not significant": "blue",
     "too few to tell": "dim",
     "undefined": "dim",
+    "higher, significant": "bold",
+    "higher, not significant": "default",
+    "similar": "default",
+    "lower, significant": "bold",
+    "lower, not significant": "default",
 }
 REFERENCES = ("White", "Not disabled")
 SUMMARY_CELLS = ("All", "Non-clinical | All", "Clinical | All", "Bank", "Substantive")

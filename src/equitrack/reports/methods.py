@@ -113,7 +113,10 @@ RELATIVE_LIKELIHOOD = Method(
     "is turned so that a value above 1 always means the group fares worse: for something staff "
     "want (appointment, training) it is the reference group's rate over the group's; for "
     "something they do not (a disciplinary process) it is the group's rate over the reference "
-    "group's. Staff whose ethnicity is not known are never in a ratio; they are counted as "
+    "group's. A few measures count something that is neither (joining the bank through "
+    "international recruitment, a route in): their ratio is the group's rate over the "
+    "reference group's, above 1 means more likely, and a difference is described as higher or "
+    "lower, never as a gap. Staff whose ethnicity is not known are never in a ratio; they are counted as "
     "excluded.",
 )
 INTERVAL = Method(

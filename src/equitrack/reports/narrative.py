@@ -55,6 +55,17 @@ ADVERSE_SIGNIFICANT = "This is an adverse gap, and it is statistically significa
 NOT_SIGNIFICANT = "The difference is not statistically significant"
 ADJUSTED = "after allowing for the number of comparisons made, it is not significant"
 TOO_SMALL = "too small to show"
+#: What a neutral measure's verdict (how people joined: neither good nor bad) allows: the rates
+#: differ, or are similar; never a gap, adverse or favourable.
+NEUTRAL_WORDS = {
+    Verdict.HIGHER_SIGNIFICANT: "the rates differ, and the difference is statistically "
+    "significant; joining this way is neither good nor bad in itself",
+    Verdict.HIGHER_NOT_SIGNIFICANT: "the difference is not statistically significant",
+    Verdict.SIMILAR: f"the rates are similar ({PARITY_RANGE})",
+    Verdict.LOWER_SIGNIFICANT: "the rates differ, and the difference is statistically "
+    "significant; joining this way is neither good nor bad in itself",
+    Verdict.LOWER_NOT_SIGNIFICANT: "the difference is not statistically significant",
+}
 #: Places for percentage points in sentences: the shares beside them have one.
 POINTS_PLACES = 1
 
@@ -292,6 +303,8 @@ def _judgement(r: Result, focus: str) -> str:
     """What the verdict allows to be said, to follow the ratio and its interval."""
     verdict, adjusted = r.verdict, r.verdict_adjusted
     demoted = adjusted is not None and adjusted != verdict
+    if verdict in NEUTRAL_WORDS:
+        return f"; {_neutral_words(r)}."
     if verdict == Verdict.NON_ADVERSE:
         return f"; {NO_GAP_RANGE} ({PARITY_RANGE})."
     if verdict == Verdict.ADVERSE_SIGNIFICANT:
@@ -312,6 +325,15 @@ def _judgement(r: Result, focus: str) -> str:
     return "."
 
 
+def _neutral_words(r: Result) -> str:
+    """A neutral verdict in words, demoted as any other by the false-discovery adjustment."""
+    said = NEUTRAL_WORDS[Verdict(r.verdict)]
+    adjusted = r.verdict_adjusted
+    if adjusted is not None and adjusted != r.verdict and r.verdict.endswith(", significant"):
+        return f"the rates differ on their own, but {ADJUSTED}"
+    return said
+
+
 def _too_few(r: Result, focus: str, reference: str) -> str:
     """Too few to tell whether the rates differ: never "treated differently", which would
     say why they differ."""
@@ -330,8 +352,8 @@ def _ratio_claim(r: Result, focus: str, reference: str, noun: str = "staff") -> 
         return (
             f"On “{_title(r)}”, the relative likelihood for {focus} against {reference} was "
             f"{format_ratio(r.ratio)} {interval}, where above 1 means {focus} fare worse"
-        )
-    first, second = (focus, reference) if orientation is Orientation.HARM else (reference, focus)
+        )  # a neutral measure always has its event phrase, so it never reads "fare worse"
+    first, second = (focus, reference) if orientation.focus_over_reference else (reference, focus)
     return (
         f"{_cap(first)} were {format_ratio(r.ratio)} times as likely as {second} {event} {interval}"
     )
@@ -460,11 +482,14 @@ def _overlap(a: tuple[float, float | None], b: tuple[float, float | None]) -> bo
 
 
 BETTER, WORSE, NO_CLEAR_CHANGE = "better", "worse", "no clear change"
+#: A neutral measure's change (how people joined) is said without judging it.
+HIGHER, LOWER = "higher", "lower"
 
 
 def ratio_direction(previous: Result | None, current: Result) -> str | None:
     """In one word or three, the change in a comparison since last year by `TREND_RULE`:
-    "better", "worse" or "no clear change"; None when the two years cannot be compared."""
+    "better", "worse" or "no clear change" ("higher" or "lower" for a neutral measure); None
+    when the two years cannot be compared."""
     if previous is None or previous.suppressed or current.suppressed:
         return None
     pairs = [(r.ratio, r.ratio_ci_low, r.ratio_ci_high) for r in (previous, current)]
@@ -473,6 +498,8 @@ def ratio_direction(previous: Result | None, current: Result) -> str | None:
     (was, was_low, was_high), (now, low, high) = pairs
     if _overlap((was_low, was_high), (low, high)):  # type: ignore[arg-type]
         return NO_CLEAR_CHANGE
+    if orientation_of(current) is Orientation.NEUTRAL:
+        return LOWER if now < was else HIGHER  # type: ignore[operator]
     return BETTER if now < was else WORSE  # type: ignore[operator]
 
 
@@ -537,6 +564,12 @@ def _ratio_trend(previous: Result, current: Result, then: str, now: str) -> str:
         )
     focus = people(current.group, current.group_type)
     reference = people(current.reference_group, current.group_type)
+    if direction in (HIGHER, LOWER):
+        moved = "fell" if direction == LOWER else "rose"
+        return (
+            f"The relative likelihood {moved} from {was} in {then} to {now_ratio} in {now}, and "
+            "the two 95% intervals do not overlap: a change, neither better nor worse in itself."
+        )
     moved, outcome = ("fell", "an improvement") if direction == BETTER else ("rose", "a worsening")
     return (
         f"The relative likelihood {moved} from {was} in {then} to {now_ratio} in {now}, and the "
@@ -601,6 +634,8 @@ def verdict_words(r: Result) -> str:
     focus = people(r.group, r.group_type)
     if r.too_few or verdict == Verdict.TOO_FEW:
         return "too few to tell whether the rates differ"
+    if verdict in NEUTRAL_WORDS:
+        return _neutral_words(r)
     if verdict == Verdict.ADVERSE_SIGNIFICANT:
         if demoted:
             return f"{POSSIBLE_GAP} after allowing for the number of comparisons made"
@@ -632,12 +667,14 @@ def key_figure(
     if focus.ratio is None:
         why = f": {focus.reason}" if focus.reason else ""
         return f"{_cap(rates)}; the relative likelihood cannot be calculated{why}."
-    worse = people(focus.group, focus.group_type, h.noun)
+    group = people(focus.group, focus.group_type, h.noun)
     said = verdict_words(focus)
+    neutral = orientation_of(focus) is Orientation.NEUTRAL
+    means = f"{group} are more likely" if neutral else f"{group} fare worse"
     text = (
         f"{_cap(rates)}: relative likelihood {format_ratio(focus.ratio)} (95% interval "
-        f"{format_interval(focus.ratio_ci_low, focus.ratio_ci_high)}; above 1 means {worse} "
-        f"fare worse), {said}"
+        f"{format_interval(focus.ratio_ci_low, focus.ratio_ci_high)}; above 1 means {means}), "
+        f"{said}"
     )
     if (
         before is not None

@@ -128,7 +128,7 @@ def compare(
         band=band,
         significant=significant,
         too_few=too_few,
-        verdict=verdict(band, significant, too_few),
+        verdict=verdict(band, significant, too_few, neutral=orientation is Orientation.NEUTRAL),
         reason=None if why is None else why.words,
         why=why,
     )
@@ -147,7 +147,14 @@ def adjust_for_multiplicity(
         dataclasses.replace(
             c,
             p_adjusted=p,
-            verdict_adjusted=adjusted_verdict(c.band, c.significant, c.too_few, p, alpha=alpha),
+            verdict_adjusted=adjusted_verdict(
+                c.band,
+                c.significant,
+                c.too_few,
+                p,
+                alpha=alpha,
+                neutral=c.orientation is Orientation.NEUTRAL,
+            ),
         )
         for c, p in zip(comparisons, adjusted, strict=True)
     ]

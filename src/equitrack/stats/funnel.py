@@ -570,7 +570,7 @@ def funnel_relative_likelihoods(
             ("reference_population", len(rn)),
         ]
     )
-    if orientation is Orientation.HARM:
+    if orientation.focus_over_reference:
         a, n1, c, n2 = fa, fn, ra, rn
     else:
         a, n1, c, n2 = ra, rn, fa, fn

@@ -73,5 +73,5 @@ def relative_likelihood_over_periods(
     reference = rate_over_periods(reference_events, reference_populations, pooling=pooling)
     if focus is None or reference is None:
         return None
-    top, bottom = (focus, reference) if orientation is Orientation.HARM else (reference, focus)
+    top, bottom = (focus, reference) if orientation.focus_over_reference else (reference, focus)
     return None if bottom == 0 else top / bottom

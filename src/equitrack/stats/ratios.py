@@ -44,6 +44,15 @@ class Orientation(StrEnum):
     #: Something staff do not want (entering a formal disciplinary process, dismissal). Being
     #: more likely to get it is worse, so ratio = focus rate / reference rate (WRES 3).
     HARM = "harm"
+    #: Neither (how people joined: through international recruitment). The ratio is put as
+    #: for a harm, focus rate / reference rate, so above 1 means "more likely", and a
+    #: difference is described as a difference: never adverse, favourable or a gap.
+    NEUTRAL = "neutral"
+
+    @property
+    def focus_over_reference(self) -> bool:
+        """Whether the ratio is the focus group's rate over the reference's (harm, neutral)."""
+        return self is not Orientation.BENEFIT
 
 
 class IntervalMethod(StrEnum):
@@ -222,7 +231,7 @@ def relative_likelihood(
     orientation = Orientation(orientation)
     focus = (focus_events, focus_population, "focus group")
     reference = (reference_events, reference_population, "reference group")
-    top, bottom = (focus, reference) if orientation is Orientation.HARM else (reference, focus)
+    top, bottom = (focus, reference) if orientation.focus_over_reference else (reference, focus)
     return risk_ratio(top[0], top[1], bottom[0], bottom[1], z=z, names=(top[2], bottom[2]))
 
 
@@ -239,5 +248,5 @@ def relative_likelihood_from_rates(
     focus, reference = to_fraction(focus_rate), to_fraction(reference_rate)
     if focus < 0 or reference < 0:
         raise ValueError("rates cannot be negative")
-    top, bottom = (focus, reference) if orientation is Orientation.HARM else (reference, focus)
+    top, bottom = (focus, reference) if orientation.focus_over_reference else (reference, focus)
     return None if bottom == 0 else top / bottom

@@ -39,6 +39,23 @@ class Verdict(StrEnum):
     FAVOURABLE_NOT_SIGNIFICANT = "favourable, not significant"
     TOO_FEW = "too few to tell"
     UNDEFINED = "undefined"
+    # For a measure that is neither a harm nor a benefit (Orientation.NEUTRAL): the ratio is
+    # the focus group's rate over the reference's, and a difference is only a difference.
+    HIGHER_SIGNIFICANT = "higher, significant"
+    HIGHER_NOT_SIGNIFICANT = "higher, not significant"
+    SIMILAR = "similar"
+    LOWER_SIGNIFICANT = "lower, significant"
+    LOWER_NOT_SIGNIFICANT = "lower, not significant"
+
+
+#: The neutral verdict that stands where each adverse/favourable one would.
+NEUTRAL_VERDICTS = {
+    Verdict.ADVERSE_SIGNIFICANT: Verdict.HIGHER_SIGNIFICANT,
+    Verdict.ADVERSE_NOT_SIGNIFICANT: Verdict.HIGHER_NOT_SIGNIFICANT,
+    Verdict.NON_ADVERSE: Verdict.SIMILAR,
+    Verdict.FAVOURABLE_SIGNIFICANT: Verdict.LOWER_SIGNIFICANT,
+    Verdict.FAVOURABLE_NOT_SIGNIFICANT: Verdict.LOWER_NOT_SIGNIFICANT,
+}
 
 
 def parity_band(
@@ -137,13 +154,21 @@ def too_few_to_tell(
     return reason is not None
 
 
-def verdict(band: Band | None, significant: bool | None, too_few: bool) -> Verdict:
+def verdict(
+    band: Band | None, significant: bool | None, too_few: bool, *, neutral: bool = False
+) -> Verdict:
     """The one phrase for a comparison, in order of precedence.
 
     Undefined ratio → "undefined"; small numbers → "too few to tell"; inside the band →
     "non-adverse" (significant or not: a clear but small difference is still parity);
-    otherwise the band with "significant" or "not significant".
+    otherwise the band with "significant" or "not significant". A ``neutral`` measure's
+    verdicts say higher, similar or lower instead (`NEUTRAL_VERDICTS`).
     """
+    said = _verdict(band, significant, too_few)
+    return NEUTRAL_VERDICTS.get(said, said) if neutral else said
+
+
+def _verdict(band: Band | None, significant: bool | None, too_few: bool) -> Verdict:
     if band is None:
         return Verdict.UNDEFINED
     if too_few:
@@ -189,6 +214,7 @@ def adjusted_verdict(
     p_adjusted: float | None,
     *,
     alpha: float = ALPHA,
+    neutral: bool = False,
 ) -> Verdict:
     """The verdict once the false discovery rate is controlled.
 
@@ -197,4 +223,4 @@ def adjusted_verdict(
     promote one.
     """
     still_significant = bool(significant) and p_adjusted is not None and p_adjusted < alpha
-    return verdict(band, still_significant, too_few)
+    return verdict(band, still_significant, too_few, neutral=neutral)

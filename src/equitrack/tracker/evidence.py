@@ -26,7 +26,7 @@ from equitrack.measures.populations import SYSTEM_PREFIX, Scope
 from equitrack.measures.registry import MEASURES
 from equitrack.measures.result import Result, compared, rated
 from equitrack.measures.shares import GROUP_TYPE as ALL_GROUPS
-from equitrack.stats import Verdict, compare, format_interval, format_ratio
+from equitrack.stats import Orientation, Verdict, compare, format_interval, format_ratio
 from equitrack.store import Store
 from equitrack.tracker.plan import Claim, Headline, Level, Plan, Recommendation
 
@@ -102,7 +102,12 @@ def _verdict(r: Result) -> str | None:
 
 
 def _comparisons(results: Sequence[Result]) -> list[Result]:
-    return [r for r in results if r.reference_group and _verdict(r)]
+    """The comparisons that can show a gap: a neutral measure's (how people joined) describe."""
+    return [
+        r
+        for r in results
+        if r.reference_group and _verdict(r) and r.orientation != Orientation.NEUTRAL
+    ]
 
 
 def _describe(r: Result) -> str:
