@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint format clean docs system-deps assets
+.PHONY: demo test bench lint format clean docs system-deps assets image
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,12 @@ system-deps:
 # the dashboard's NHS.UK frontend and axe-core files, from web/package-lock.json
 assets:
 	./scripts/web-assets
+
+# the dashboard's container image from the Dockerfile (needs a Docker engine), tagged with the
+# package's version and latest; docs/deploy.md says how to run it
+image:
+	version="$$($(PYTHON) -c 'import tomllib; print(tomllib.load(open("pyproject.toml", "rb"))["project"]["version"])')" && \
+	docker build -t "equitrack:$$version" -t equitrack:latest .
 
 test: $(STAMP) system-deps assets
 	$(BIN)/ruff check .
