@@ -19,19 +19,21 @@ WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY src src
 COPY --from=assets /src/src/equitrack/web/static/nhsuk src/equitrack/web/static/nhsuk
-RUN pip wheel --wheel-dir /wheels .
+RUN pip wheel --wheel-dir /wheels '.[postgres]'
 
 # --- the runtime: serving the dashboard and writing its PDF reports -------------------------
 FROM python:3.11-slim-bookworm
-# WeasyPrint's libraries and fonts (the ones scripts/system-deps installs on a host)
+# WeasyPrint's libraries and fonts (the ones scripts/system-deps installs on a host), and
+# libpq for a PostgreSQL store (several servers sharing one; docs/deploy.md)
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core libpq5 \
     && rm -rf /var/lib/apt/lists/*
-# the wheels are mounted for this step only, so no layer keeps them; no dev extras
+# the wheels are mounted for this step only, so no layer keeps them; the PostgreSQL extra,
+# not the development or Spark ones
 RUN --mount=type=bind,from=builder,source=/wheels,target=/wheels \
     PIP_DISABLE_PIP_VERSION_CHECK=1 pip install --no-cache-dir --no-index \
-        --find-links=/wheels equitrack
+        --find-links=/wheels 'equitrack[postgres]'
 
 COPY --chmod=0755 scripts/container-start /usr/local/bin/equitrack-container-start
 COPY --chmod=0755 scripts/container-healthcheck /usr/local/bin/equitrack-healthcheck

@@ -167,7 +167,12 @@ def test_the_runtime_has_weasyprints_libraries_and_fonts_and_no_build_tools() ->
 def test_the_runtime_installs_the_built_wheel_without_dev_extras() -> None:
     pip = [i.args for i in runtime() if i.keyword == "RUN" and "pip install" in i.args]
     assert len(pip) == 1, pip
-    assert re.search(r"--find-links[= ]/wheels\s+equitrack\s*$", pip[0]), pip[0]
+    installs = re.search(r"--find-links[= ]/wheels\s+'?equitrack(?:\[([\w,]*)\])?'?\s*$", pip[0])
+    assert installs, pip[0]
+    extras = set(filter(None, (installs.group(1) or "").split(",")))
+    assert extras <= {"postgres"}, f"the image should not carry the {extras} extras"
+    if "postgres" in extras:  # psycopg loads libpq itself
+        assert "libpq5" in installed_packages(runtime())
     assert "--no-index" in pip[0]  # the wheels the builder made, nothing else
     builder = next(s for s in stages() if s[0].args.endswith(" AS builder"))
     assert any(i.keyword == "RUN" and "pip wheel" in i.args for i in builder)
@@ -454,3 +459,17 @@ def test_the_built_image_serves_the_sign_in_page_as_a_non_root_user(tmp_path: Pa
     finally:
         docker("rm", "-f", name)
         docker("volume", "rm", "-f", volume_name)
+
+
+def test_the_deployment_guide_describes_this_image() -> None:
+    guide = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
+    section = guide.split("## Running the container image", 1)[1].split("\n## ", 1)[0]
+    uid = only(runtime(), "USER").args.partition(":")[0]
+    assert f"uid {uid}" in section
+    for name in ("EQUITRACK_DB", "EQUITRACK_KEY_FILE", "EQUITRACK_PROFILES"):
+        assert f"`{image_env()[name].rstrip('/')}" in section and f"`{name}`" in section, name
+    assert f"{volume()}/key" in section  # the key's own volume is mounted where the key lives
+    assert Path(image_env()["EQUITRACK_KEY_FILE"]).parent == Path(volume()) / "key"
+    served = re.search(r"equitrack:latest equitrack serve (.*)", section)
+    assert served, "the guide runs no server"
+    assert f"--port {exposed_port()}" in served.group(1) and "--host 0.0.0.0" in served.group(1)
