@@ -42,6 +42,7 @@ CASES = (
     ("edi_objectives", {}),
     ("succession_pool", {}),
     ("succession_pool", {"bands": "7_and_above"}),
+    ("succession_pool_by_band", {}),
 )
 
 Key = tuple[str, int, str | None, str]

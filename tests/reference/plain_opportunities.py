@@ -364,6 +364,16 @@ def succession_pool(tables: Tables, year: int, bands: str = "all") -> pd.DataFra
     return rows(people, "pool", "succession_pool", year)
 
 
+def succession_pool_by_band(tables: Tables, year: int) -> pd.DataFrame:
+    """The succession pool counted within the AfC band held on the last appraisal's day."""
+    people = appraised(tables, year)
+    people = people[people["asked"]].copy()
+    rank = band_on(tables, people.assign(day=people["last"])).fillna(0)
+    band = {r: b for b, r in BAND_RANK.items()}
+    people = people.assign(band=rank.map(band))[rank > 0]
+    return rows(people, "pool", "succession_pool_by_band", year, cell="band")
+
+
 # --- all together ----------------------------------------------------------------------------
 
 MEASURES: dict[str, Callable[..., pd.DataFrame]] = {
@@ -380,6 +390,7 @@ MEASURES: dict[str, Callable[..., pd.DataFrame]] = {
     "progression_after_development": progression_after_development,
     "edi_objectives": edi_objectives,
     "succession_pool": succession_pool,
+    "succession_pool_by_band": succession_pool_by_band,
 }
 
 

@@ -160,7 +160,7 @@ def rate_rows(
 # --- promotion ----------------------------------------------------------------------------
 
 
-def promotion(tables: Tables, year: int, system: bool = False, by: str = "wres") -> pd.DataFrame:
+def stayers(tables: Tables, year: int, system: bool = False, by: str = "wres") -> pd.DataFrame:
     """Staff in post at 31 March Y-1 on an AfC band and in post in the same unit at 31 March Y;
     numerator: those whose band rank at Y is higher than at Y-1. Groups from the person."""
     before = staff_in_post(tables, year - 1, system, by)
@@ -170,7 +170,19 @@ def promotion(tables: Tables, year: int, system: bool = False, by: str = "wres")
     after = after.assign(rank_after=after["pay_band"].map(RANK).fillna(0).astype(int))
     stay = before.merge(after[["unit", "person_id", "rank_after"]], on=["unit", "person_id"])
     stay["promoted"] = stay["rank_after"] > stay["rank_before"]
-    return rate_rows("promotion", year, stay, "promoted")
+    return stay
+
+
+def promotion(tables: Tables, year: int, system: bool = False, by: str = "wres") -> pd.DataFrame:
+    return rate_rows("promotion", year, stayers(tables, year, system, by), "promoted")
+
+
+def promotion_by_band(
+    tables: Tables, year: int, system: bool = False, by: str = "wres"
+) -> pd.DataFrame:
+    """Promotion counted within each band held at 31 March Y-1."""
+    stay = stayers(tables, year, system, by)
+    return rate_rows("promotion_by_band", year, stay, "promoted", cell="pay_band")
 
 
 # --- Model Employer -----------------------------------------------------------------------
@@ -236,6 +248,7 @@ def senior_representation(
 
 MEASURES = {
     "promotion": promotion,
+    "promotion_by_band": promotion_by_band,
     "model_employer": model_employer,
     "senior_representation": senior_representation,
 }

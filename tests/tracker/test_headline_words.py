@@ -55,6 +55,66 @@ def test_comparisons_that_depend_on_band_say_they_are_not_adjusted_for_it() -> N
         assert headline and "not adjusted for band" in (headline.note or ""), number
 
 
+PROMOTION = Headline("promotion", "substantive staff in post", "were promoted within the year",
+                     within="promotion_by_band")  # fmt: skip
+
+
+def by_band(cells: dict[str, tuple[int, int, int, int]]) -> list[Result]:
+    """promotion_by_band's results for Black and White staff in each band, from the counts
+    (Black promoted, Black staff, White promoted, White staff), adjusted together as the
+    measure adjusts its cells."""
+    from equitrack.measures.comparison import Comparisons
+
+    made, comparisons = [], Comparisons()
+    base = {"measure": "promotion_by_band", "org": "system:QK1", "period": 2026,
+            "group_type": "broad"}  # fmt: skip
+    for band, (n, d, rn, rd) in cells.items():
+        black = rated(n, d, group="Black", breakdown=band, **base)
+        comparisons.add(black, "White", compare(n, d, rn, rd, orientation="benefit"))
+        made += [black, rated(rn, rd, group="White", breakdown=band, **base)]
+    comparisons.adjust()
+    return made
+
+
+def test_a_comparison_that_depends_on_band_is_also_made_within_each_band() -> None:
+    """Promotion is less common from higher bands, so the headline is made again band by band:
+    the bands with enough people are named, and a band whose rates differ significantly after
+    the adjustment gives both groups' rates there."""
+    p = pair(60, 1000, 300, 5000)
+    alike = by_band({"Band 5": (40, 400, 200, 2000), "Band 6": (20, 300, 100, 1500),
+                     "Band 8a": (1, 20, 9, 150)})  # fmt: skip
+    text = key_figure(PROMOTION, p.focus, p.reference, within=alike)
+    assert text.endswith(
+        "Made within each band where there are enough to tell (Band 5 and Band 6), the rates "
+        "do not differ significantly at any of them."
+    ), text
+    apart = by_band({"Band 6": (20, 300, 100, 1500), "Band 5": (10, 400, 200, 2000)})
+    text = key_figure(PROMOTION, p.focus, p.reference, within=apart)
+    assert text.endswith(
+        "(Band 5 and Band 6), the rates differ significantly at Band 5, 2.5% of Black staff "
+        "(10 of 400) were promoted within the year, against 10.0% of White staff (200 of "
+        "2,000): an adverse gap."
+    ), text
+    few = by_band({"Band 7": (2, 25, 10, 90)})
+    assert key_figure(PROMOTION, p.focus, p.reference, within=few).endswith(
+        "Made within each band, there are too few Black staff at any band to tell."
+    )
+    undefined = pair(0, 100, 30, 500)  # no ratio overall: the bands are still said
+    assert key_figure(PROMOTION, undefined.focus, undefined.reference, within=alike).endswith(
+        "the rates do not differ significantly at any of them."
+    )
+
+
+def test_the_plan_compares_promotion_and_succession_within_band() -> None:
+    from equitrack.tracker.plan import load_plan
+
+    plan = load_plan()
+    for number, within in ((1, "promotion_by_band"), (6, "succession_pool_by_band")):
+        rec = plan.recommendation(number)
+        assert rec.headline is not None and rec.headline.within == within
+        assert within in rec.evidence  # measured with the rest, and shown in the appendix
+
+
 def test_a_gap_not_confirmed_after_adjustment_is_possible_and_two_years_are_said() -> None:
     demoted = {"verdict_adjusted": str(Verdict.ADVERSE_NOT_SIGNIFICANT)}
     now, before = pair(14, 747, 32, 3790, **demoted), pair(13, 700, 30, 3700, 2025, **demoted)

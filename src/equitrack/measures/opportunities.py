@@ -371,6 +371,17 @@ def succession_recorded(frame: Frame) -> ir.Table:
     return people.semi_join(senior, ["period", "unit", "person_id"])
 
 
+def succession_by_band(frame: Frame) -> ir.Table:
+    """People whose appraisals recorded the succession question, with the AfC band of their
+    non-bank post at the unit on their last appraisal of the year (`band`): pools draw on
+    senior bands, so the comparison is made within each band. No AfC band, no row."""
+    people = appraised(frame)
+    people = people.filter(people.asked == 1)
+    banded = _band_on(frame, people.mutate(day=people.last))
+    banded = banded.filter(banded.band > 0).mutate(band=pop.band_of_rank(banded.band))
+    return people.join(banded, ["period", "unit", "person_id"])
+
+
 # --- declarations -------------------------------------------------------------------------
 
 STAFF_OPTIONS = {"workforce": "substantive"}
@@ -597,5 +608,19 @@ MEASURES = (
         "staff, so with `bands=all` the ratio also reflects who holds senior posts; "
         "`bands=7_and_above` compares only people whose non-bank post at the organisation on "
         "their last appraisal of the year is AfC band 7 or above.",
+    ),
+    Measure(
+        id="succession_pool_by_band",
+        family=FAMILY,
+        title="Named in a succession pool at appraisal, within each band",
+        kind=Kind.COMPARISON,
+        population=succession_by_band,
+        event=subset(succession_by_band, lambda t, f: t.pool == 1),
+        orientation=Orientation.BENEFIT,
+        breakdown=lambda t: t.band,
+        description="`succession_pool` made within each band, so that who holds senior posts "
+        "does not stand in for who is named: the cell is the AfC band of the person's non-bank "
+        "post at the organisation on their last appraisal of the year (people on no AfC band, "
+        "such as doctors, are outside it); ratio = White / group within the band.",
     ),
 )

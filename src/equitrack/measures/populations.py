@@ -65,6 +65,12 @@ def band_rank(pay_band: ir.StringValue) -> ir.IntegerValue:
     return pay_band.substitute(ranks, else_=ibis.literal(0)).cast("int64")
 
 
+def band_of_rank(rank: ir.IntegerValue) -> ir.StringValue:
+    """The AfC band a rank stands for ("Band 5"); null for 0 (not on the AfC ladder)."""
+    bands = {codes.band_rank(band): band for band in codes.AFC_BANDS}
+    return rank.substitute(bands, else_=ibis.null().cast("string"))
+
+
 SYSTEM_PREFIX = "system:"
 
 

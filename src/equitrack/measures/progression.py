@@ -151,6 +151,19 @@ MEASURES = (
         "ratio = White / group.",
     ),
     Measure(
+        id="promotion_by_band",
+        family=FAMILY,
+        title="Promotion within the year, within each starting band",
+        kind=Kind.COMPARISON,
+        population=stayers,
+        event=subset(stayers, promoted),
+        orientation=Orientation.BENEFIT,
+        breakdown=lambda t: t.pay_band,
+        description="`promotion` made within each band, so that groups starting from different "
+        "bands are compared with people who started where they did: the cell is the AfC band "
+        "at 31 March Y-1; ratio = White / group within the band.",
+    ),
+    Measure(
         id="model_employer",
         family=FAMILY,
         title="Model Employer: representation at band 8a and above against the workforce",

@@ -105,6 +105,7 @@ EVENT_PHRASES: dict[str, str] = {
     "progression_after_development": "to be promoted after taking part in development",
     "edi_objectives": "to have an EDI objective set at appraisal",
     "succession_pool": "to be named in a succession pool at appraisal",
+    "succession_pool_by_band": "to be named in a succession pool at appraisal",
     "leave_declined": "to have a leave request declined",
     "suspension": "to be suspended once a case was formal",
     "severe_outcome": "to have a formal case end in a severe outcome",
@@ -114,6 +115,7 @@ EVENT_PHRASES: dict[str, str] = {
     "individual action",
     "jc_outcomes": "to have an assessed case in “{category}”",
     "promotion": "to be promoted within the year",
+    "promotion_by_band": "to be promoted within the year",
     "bank_conversion": "to move from the bank to a substantive post within the year",
     "racist_abuse": "to be affected by racist abuse",
     "incident_action": "to have an action recorded on a racist abuse incident against them",
@@ -654,19 +656,25 @@ def verdict_words(r: Result) -> str:
 
 
 def key_figure(
-    h: Declared, focus: Result, reference: Result | None, before: Result | None = None
+    h: Declared,
+    focus: Result,
+    reference: Result | None,
+    before: Result | None = None,
+    within: Sequence[Result] = (),
 ) -> str:
     """A recommendation's headline in words: both groups' rates, then the relative likelihood
-    and what its verdict allows; `before`, last year's, says when it is two years in a row."""
+    and what its verdict allows; `before`, last year's, says when it is two years in a row;
+    `within`, the same comparison's results band by band, what it shows within each band."""
     if reference is None:
         rates = f"{_rate_of(focus, h.noun)} {h.event}"
     else:
         rates = f"{_rate_of(focus, h.noun)} {h.event}, against {_rate_of(reference, h.noun)}"
+    banded = f" {within_band(h, within)}" if h.within else ""
     if focus.suppressed or (reference is not None and reference.suppressed):
-        return f"{_cap(rates)}; no comparison is shown."
+        return f"{_cap(rates)}; no comparison is shown.{banded}"
     if focus.ratio is None:
         why = f": {focus.reason}" if focus.reason else ""
-        return f"{_cap(rates)}; the relative likelihood cannot be calculated{why}."
+        return f"{_cap(rates)}; the relative likelihood cannot be calculated{why}.{banded}"
     group = people(focus.group, focus.group_type, h.noun)
     said = verdict_words(focus)
     neutral = orientation_of(focus) is Orientation.NEUTRAL
@@ -682,7 +690,45 @@ def key_figure(
         and verdict_words(before) == said
     ):
         text += f"; it was so in {calendar.label(before.period)} too: two years in a row"
-    return text + "." + (f" {h.note}" if h.note else "")
+    return text + "." + (f" {h.note}" if h.note else "") + banded
+
+
+def within_band(h: Declared, within: Sequence[Result]) -> str:
+    """The headline's comparison made within each band (`h.within`'s results for the unit and
+    year): at which bands there are enough to tell, and where the rates differ significantly
+    after the adjustment for the number of comparisons, with both groups' rates."""
+    mine = {r.breakdown: r for r in within if r.group == h.group and r.breakdown}
+    theirs = {r.breakdown: r for r in within if r.reference_group is None and r.breakdown}
+    told = [
+        r
+        for band, r in sorted(mine.items(), key=lambda item: codes.band_rank(item[0]))
+        if not (r.suppressed or r.too_few or r.ratio is None)
+        and r.verdict not in (Verdict.TOO_FEW, Verdict.UNDEFINED)
+        and theirs.get(band) is not None
+    ]
+    who = people(h.group, "broad", h.noun)
+    if not told:
+        return f"Made within each band, there are too few {who} at any band to tell."
+    bands = _and([r.breakdown for r in told])  # type: ignore[misc]
+    differ = []
+    for r in told:
+        verdict = r.verdict_adjusted or r.verdict
+        if verdict in (Verdict.ADVERSE_SIGNIFICANT, Verdict.FAVOURABLE_SIGNIFICANT):
+            reference = theirs[r.breakdown]
+            said = "an adverse gap" if verdict == Verdict.ADVERSE_SIGNIFICANT else "in their favour"
+            differ.append(
+                f"at {r.breakdown}, {_rate_of(r, h.noun)} {h.event}, against "
+                f"{_rate_of(reference, h.noun)}: {said}"
+            )
+    where = f"Made within each band where there are enough to tell ({bands})"
+    if not differ:
+        return f"{where}, the rates do not differ significantly at any of them."
+    return f"{where}, the rates differ significantly {'; and '.join(differ)}."
+
+
+def _and(items: Sequence[str]) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def level_figure(level: Level, r: Result) -> str:

@@ -388,7 +388,14 @@ def summarise_results(
             measured = any(not is_no_data(r) for r in by_measure.get(rec.headline.measure, ()))
             status = headline_status(now, measured)
             before = next((c.focus for c in headline if c.focus.period == year - 1), None)
-            words = key_figure(rec.headline, now.focus, now.reference, before) if now else None
+            within = [
+                r
+                for r in by_measure.get(rec.headline.within or "", ())
+                if r.group == rec.headline.group
+            ]
+            words = (
+                key_figure(rec.headline, now.focus, now.reference, before, within) if now else None
+            )
         else:
             status, key = most_telling([(e.status, e if e.key_figure else None) for e in evidence])
             words = f"{key.title}: {key.key_figure}" if key else None

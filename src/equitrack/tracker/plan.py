@@ -58,6 +58,9 @@ class Headline:
     names: tuple[str, str] = ("", "")
     #: What a reader must know to read it, said after it ("not adjusted for band: …").
     note: str | None = None
+    #: The same comparison made within each band (a measure whose cells are bands), for a
+    #: headline that depends on band: said after it, band by band where there are enough.
+    within: str | None = None
 
 
 @dataclass(frozen=True)
@@ -189,6 +192,7 @@ def _headline(label: str, raw: dict[str, Any] | None) -> Headline | None:
         against=raw.get("against") or None,
         names=names,  # type: ignore[arg-type]
         note=raw.get("note"),
+        within=_known(f"{label}'s headline", raw["within"]) if raw.get("within") else None,
     )
 
 
@@ -242,9 +246,11 @@ def _parse(data: dict) -> Plan:
         headline = _headline(label, raw.get("headline"))
         level = _level(label, raw.get("level"))
         evidence = list(raw.get("evidence", []))
-        for figure in (headline, level):  # a headline or level is evidence too
-            if figure is not None and figure.measure not in evidence:
-                evidence.append(figure.measure)
+        cited = [f.measure for f in (headline, level) if f is not None]
+        cited += [headline.within] if headline and headline.within else []
+        for measure in cited:  # a headline, its within-band comparison or a level is evidence too
+            if measure not in evidence:
+                evidence.append(measure)
         recs.append(
             Recommendation(
                 number=int(raw["number"]),
