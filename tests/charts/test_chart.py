@@ -90,3 +90,20 @@ def test_periods_read_as_people_write_them() -> None:
         "A and B",
         "A, B and C",
     ]
+
+
+def test_a_long_title_is_drawn_in_lines_no_wider_than_the_plot_and_again_once_named() -> None:
+    from equitrack.charts.style import CHARACTER_WIDTH, TITLE_SIZE, WIDTH, finish, titled
+    from equitrack.reports.naming import chart_named, namer
+
+    title = "Relative likelihood of entering the formal disciplinary process, RWE, 2025/26"
+    spec = finish(titled(_chart().spec, title, "Shaded: 0.80 to 1.25, non-adverse."))
+    chart = Chart(title=title, alt="", table=[], spec=spec)
+    most = WIDTH / (CHARACTER_WIDTH * TITLE_SIZE)  # characters a line of the plot's width holds
+    drawn = chart.vega_lite()["title"]["text"]
+    assert len(drawn) == 2 and all(len(line) <= most for line in drawn)
+    assert " ".join(drawn) == title
+    long_name = "Leicester, Leicestershire and Rutland integrated care system"
+    named = chart_named(chart, namer({"RWE": long_name})).vega_lite()["title"]["text"]
+    assert len(named) == 3 and all(len(line) <= most for line in named)
+    assert " ".join(named) == title.replace("RWE", long_name)

@@ -263,9 +263,9 @@ def _spec(
         .mark_text(align="left", dx=7, dy=-7, color=TEXT, fontWeight="bold")
         .encode(x=x, y=y_of("value"), text="label:N")
     )
-    subtitle = "Thick line: pooled value. Named: outside the 95% limits."
+    subtitle = ["Thick line: pooled value. Named: outside the 95% limits."]
     if result.adjusted:
-        subtitle += " Limits widened for overdispersion."
+        subtitle.append("Limits widened for overdispersion.")
     layered = altair.layer(
         limits, target, points, labels, data=altair.Data(values=units)
     ).properties(width=WIDTH, height=HEIGHT)

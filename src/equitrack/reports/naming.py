@@ -14,6 +14,7 @@ from typing import Any
 import altair
 
 from equitrack.charts import Chart
+from equitrack.charts.style import title_lines
 from equitrack.reports.content import Block, Figures, Paragraph, Picture, Report, Rows, Section
 
 Namer = Callable[[str], str]
@@ -62,9 +63,9 @@ def chart_named(c: Chart, f: Namer) -> Chart:
     """The chart with its title, text alternative, table and drawn title named."""
     spec = c.spec.copy(deep=True)
     title = getattr(spec, "title", altair.Undefined)
-    if isinstance(title, altair.TitleParams):
+    if isinstance(title, altair.TitleParams):  # wrapped again: a name is longer than a code
         text = title.text
-        title.text = [f(t) for t in text] if isinstance(text, list) else f(str(text))
+        title.text = title_lines(f(" ".join(text) if isinstance(text, list) else str(text)))
     elif isinstance(title, str):
         spec.title = f(title)
     rows = [{k: _value(v, f) for k, v in row.items()} for row in c.rows()]
