@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import pytest
 
 from equitrack.charts import representation_chart
 from equitrack.charts.palette import group_colour
+from equitrack.measures.result import Result, rated
 
 from .builders import WRES1_COUNTS, check_svg, layer_data, marks_of, representation_results
 
@@ -21,7 +23,8 @@ def test_two_panels_with_the_bands_in_order() -> None:
     ]
     bands = [panel["layer"][0]["encoding"]["y"]["sort"] for panel in spec["vconcat"]]
     assert bands == [["Band 2", "Band 5", "Band 8a"], ["Band 3", "Band 7"]]
-    assert chart.title == "Staff by pay band and ethnic group, RWE, 2025/26"
+    assert chart.title == "Representation by band (clinical and non-clinical), RWE, 2025/26"
+    assert spec["vconcat"][0]["layer"][0]["encoding"]["y"]["title"] == "Pay band"
 
 
 def test_groups_keep_a_fixed_order_whatever_the_input_order() -> None:
@@ -125,3 +128,69 @@ def test_renders_stacked_bars() -> None:
     bars = sum(len(list(g)) for g in marks_of(root, "rect"))
     shown = sum(1 for r in representation_results(hide_below=5) if not r.suppressed)
     assert bars == shown
+
+
+def _cell(breakdown: str, group: str, n: int | None, total: int | None, **where: Any) -> Result:
+    fields: dict[str, Any] = {
+        "measure": "wres1",
+        "org": "RWE",
+        "period": 2026,
+        "group_type": "broad",
+        "group": group,
+        "breakdown": breakdown,
+        **where,
+    }
+    if n is None:
+        return Result(numerator=None, denominator=None, suppressed=True, **fields)
+    return rated(n, total, **fields)
+
+
+def test_incidents_are_titled_by_their_measure_with_categories_in_words() -> None:
+    results = [
+        _cell(f"Bank | {code}", group, n, 40, measure="bank_incidents")
+        for code in ("racist_abuse", "verbal_abuse")
+        for group, n in (("White", 25), ("Black", 15))
+    ]
+    chart = representation_chart(results)
+    assert chart.title.startswith("Incidents affecting bank and substantive staff, by category")
+    spec = chart.vega_lite()
+    y = spec["vconcat"][0]["layer"][0]["encoding"]["y"]
+    assert y["title"] == "Category"
+    assert y["sort"] == ["Racist abuse", "Verbal abuse"]
+    drawn = {row["band"] for data in layer_data(chart) for row in data if "band" in row}
+    assert drawn == {"Racist abuse", "Verbal abuse"}
+    assert "racist_abuse" not in chart.svg() and "racist_abuse" not in chart.alt
+    assert spec["vconcat"][0]["layer"][0]["encoding"]["x"]["title"] == (
+        "Share of incidents in the category"
+    )
+
+
+def test_a_band_nobody_is_in_is_not_an_empty_bar_and_a_band_all_withheld_says_not_shown() -> None:
+    results = representation_results() + [
+        _cell("Clinical | Band 9", "White", 0, 0),
+        _cell("Clinical | Band 9", "Black", 0, 0),
+        _cell("Clinical | VSM", "White", None, None),
+        _cell("Clinical | VSM", "Black", None, None),
+    ]
+    chart = representation_chart(results)
+    clinical = chart.vega_lite()["vconcat"][0]
+    bands = clinical["layer"][0]["encoding"]["y"]["sort"]
+    assert "Band 9" not in bands and "VSM" in bands
+    notes = {
+        row["band"]: row["note"] for data in layer_data(chart) for row in data if "note" in row
+    }
+    assert notes == {"VSM": "not shown"}
+
+
+def test_a_panel_with_nothing_shown_is_left_out_and_a_chart_with_nothing_is_refused() -> None:
+    hidden = [_cell("Clinical | Band 5", g, None, None) for g in ("White", "Black")]
+    chart = representation_chart(
+        hidden
+        + [
+            _cell("Non-clinical | Band 3", "White", 5, 10),
+            _cell("Non-clinical | Band 3", "Black", 5, 10),
+        ]
+    )
+    assert [p["title"]["text"] for p in chart.vega_lite()["vconcat"]] == ["Non-clinical staff"]
+    with pytest.raises(ValueError, match="no band has a share"):
+        representation_chart(hidden)

@@ -5,7 +5,12 @@ bar per band split into groups (the same groups, in the same order and colours, 
 shows that at a glance. Clinical and non-clinical staff are two panels, because their band
 structures differ and WRES reports them apart. Unknown ethnicity stays in (it is part of each
 band's headcount), last and in grey. A share the disclosure gate did not release is not drawn:
-its band is marked "not all shown" and its row in the table says so.
+its band is marked "not all shown" (or "not shown" when none of it is) and its row in the table
+says so; a band nobody is in is not drawn at all, and a panel with nothing to draw is left out.
+
+The same chart draws other measures split into cells and categories (incidents by contract and
+category): the title is the measure's, the rows are named "Category" when they are not pay
+bands, and categories are read as words (`words.category`), never as the codes in the data.
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ if TYPE_CHECKING:
 SIDES = ("Clinical", "Non-clinical")
 BAND_ORDER: tuple[str, ...] = (*codes.AFC_BANDS, *codes.MEDICAL_SUBGROUPS)
 BAR_HEIGHT = 22
+#: What a measure's shares are shares of, where it is not staff.
+COUNTED = {"bank_incidents": "incidents"}
 
 
 def representation_chart(
@@ -56,17 +63,25 @@ def representation_chart(
     first = cells[0]
     groups = group_order(r.group for r in cells)
     title = title or (
-        f"Staff by pay band and ethnic group, {first.org}, {words.period_label(first.period)}"
+        f"{_measure_title(first.measure)}, {first.org}, {words.period_label(first.period)}"
     )
     table = [_table_row(r) for r in _sorted(cells, groups)]
     alt_text = _alt(cells, groups, reference)
-    spec = _spec(cells, groups, title)
+    spec = _spec(cells, groups, title, COUNTED.get(first.measure, "staff"))
     return Chart(title=title, alt=alt_text, table=table, spec=spec)
 
 
+def _measure_title(measure: str) -> str:
+    from equitrack.measures.registry import MEASURES
+
+    found = MEASURES.get(measure)
+    return found.title if found is not None else words.category(measure)
+
+
 def _split(breakdown: str) -> tuple[str, str]:
+    """(side, band) of a cell, the band in words ("Racist abuse", not racist_abuse)."""
     side, _, band = breakdown.partition(SEPARATOR)
-    return side, band
+    return side, words.category(band)
 
 
 def _band_key(band: str) -> tuple[int, str]:
@@ -88,9 +103,24 @@ def _sorted(cells: list[Result], groups: list[str]) -> list[Result]:
 
 def _hidden_bands(rows: list[Result]) -> set[str]:
     """The bands (not subtotals) with a share not shown."""
-    return {
-        band for r in rows if (band := _split(r.breakdown or "")[1]) != ALL and share_of(r) is None
+    return {band for r in rows if (band := _split(r.breakdown or "")[1]) != ALL and _withheld(r)}
+
+
+def _withheld(r: Result) -> bool:
+    """A share there is but is not shown (a share of nobody is not withheld: there is none)."""
+    return share_of(r) is None and (r.suppressed or bool(r.denominator))
+
+
+def _drawn_bands(rows: list[Result]) -> list[str]:
+    """The bands a panel draws, in order: those with a share shown or withheld, not those
+    nobody is in (they would be empty bars)."""
+    found = {
+        band
+        for r in rows
+        if (band := _split(r.breakdown or "")[1]) != ALL
+        and (share_of(r) is not None or _withheld(r))
     }
+    return sorted(found, key=_band_key)
 
 
 def share_of(r: Result) -> float | None:
@@ -189,7 +219,10 @@ def _bar(r: Result, groups: list[str]) -> dict[str, Any]:
     }
 
 
-def _spec(cells: list[Result], groups: list[str], title: str) -> Any:
+def _spec(cells: list[Result], groups: list[str], title: str, counted: str) -> Any:
+    bands_of = {_split(r.breakdown or "")[1] for r in cells} - {ALL}
+    row_word = "Pay band" if bands_of <= set(BAND_ORDER) else "Category"
+    x_title = f"Share of {counted} in the {row_word.lower()}"
     domain, colours = group_scale(groups)
     colour = altair.Color(
         "group:N",
@@ -201,12 +234,13 @@ def _spec(cells: list[Result], groups: list[str], title: str) -> Any:
     sides = sorted({_split(r.breakdown or "")[0] for r in cells}, key=_side_key)
     for side in sides:
         rows = [r for r in cells if _split(r.breakdown or "")[0] == side]
-        bands = sorted({_split(r.breakdown or "")[1] for r in rows} - {ALL}, key=_band_key)
-        if not bands:
-            continue
+        bands = _drawn_bands(rows)
+        data = [_bar(r, groups) for r in rows if _split(r.breakdown or "")[1] in bands]
+        if not any(row["share"] is not None for row in data):
+            continue  # nothing to draw: the text and the table say what is not shown
         hidden = _hidden_bands(rows)
-        data = [_bar(r, groups) for r in rows if _split(r.breakdown or "")[1] != ALL]
-        y = altair.Y("band:N", sort=bands, title="Pay band", axis=altair.Axis(labelLimit=220))
+        none_shown = {b for b in hidden if all(r["share"] is None for r in data if r["band"] == b)}
+        y = altair.Y("band:N", sort=bands, title=row_word, axis=altair.Axis(labelLimit=220))
         bars = (
             altair.Chart(altair.Data(values=data))
             .transform_filter("datum.share != null")
@@ -216,14 +250,14 @@ def _spec(cells: list[Result], groups: list[str], title: str) -> Any:
                 x=altair.X(
                     "share:Q",
                     stack="zero",
-                    title="Share of staff in the band",
+                    title=x_title,
                     scale=altair.Scale(domain=[0, 1]),
                     axis=altair.Axis(format=".0%", values=[0, 0.25, 0.5, 0.75, 1]),
                 ),
                 color=colour,
                 order=altair.Order("rank:Q"),
                 tooltip=[
-                    altair.Tooltip("band:N", title="Pay band"),
+                    altair.Tooltip("band:N", title=row_word),
                     altair.Tooltip("group:N", title="Group"),
                     altair.Tooltip("share_text:N", title="Share"),
                     altair.Tooltip("staff:Q", title="Staff"),
@@ -231,12 +265,17 @@ def _spec(cells: list[Result], groups: list[str], title: str) -> Any:
             )
         )
         layers = [bars]
-        if hidden:
-            marks = altair.Data(values=[{"band": b, "note": "not all shown"} for b in hidden])
+        notes = [
+            {"band": b, "note": words.NOT_SHOWN, "at": 0}
+            if b in none_shown
+            else {"band": b, "note": "not all shown", "at": 1}
+            for b in sorted(hidden, key=_band_key)
+        ]
+        if notes:  # "not shown" inside an empty row; "not all shown" after a partial bar
             layers.append(
-                altair.Chart(marks)
+                altair.Chart(altair.Data(values=notes))
                 .mark_text(align="left", dx=6, color=SECONDARY_TEXT, fontStyle="italic")
-                .encode(y=y, x=altair.XDatum(1, title="Share of staff in the band"), text="note:N")
+                .encode(y=y, x=altair.X("at:Q", title=x_title), text="note:N")
             )
         panel = altair.layer(*layers).properties(
             width=WIDTH,
@@ -247,4 +286,5 @@ def _spec(cells: list[Result], groups: list[str], title: str) -> Any:
     if not panels:
         raise ValueError("no band has a share to chart")
     combined = altair.vconcat(*panels).resolve_scale(color="shared")
-    return finish(titled(combined, title, "Each bar is one band's staff, split by group."))
+    what = "band's staff" if counted == "staff" else f"{row_word.lower()}'s {counted}"
+    return finish(titled(combined, title, f"Each bar is one {what}, split by group."))

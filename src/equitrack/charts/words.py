@@ -21,10 +21,21 @@ NOT_SHOWN = "not shown"
 ENOUGH = "Enough people to tell"
 TOO_FEW = "Too few to tell"
 
+#: Codes the data carries as categories (an incident's category) as a reader says them.
+CATEGORY_WORDS = {
+    "racist_abuse": "Racist abuse",
+    "verbal_abuse": "Verbal abuse",
+    "physical_assault": "Physical assault",
+    "sexual": "Sexual harassment or assault",
+    "other": "Other",
+}
+
 __all__ = [
+    "CATEGORY_WORDS",
     "ENOUGH",
     "NOT_SHOWN",
     "TOO_FEW",
+    "category",
     "interval",
     "join",
     "number",
@@ -43,6 +54,18 @@ def period_label(period: object) -> str:
     if isinstance(period, int) and not isinstance(period, bool):
         return calendar.label(period)
     return str(period)
+
+
+def category(code: str) -> str:
+    """A category as words: "Racist abuse" for racist_abuse; a code not in `CATEGORY_WORDS`
+    that is written as a code (lower case, underscores) reads as its words; a label already
+    made ("Band 8a") passes as is. So a chart never shows a raw code."""
+    if code in CATEGORY_WORDS:
+        return CATEGORY_WORDS[code]
+    if code == code.lower() and code.strip():
+        spoken = code.replace("_", " ").strip()
+        return spoken[0].upper() + spoken[1:]
+    return code
 
 
 def staff(group: str) -> str:
