@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from equitrack import config
+from tests.charts.rendering import page_problems
 from tests.web.browser import (
     STATIC,
     assert_no_external_requests,
@@ -190,6 +191,25 @@ def test_every_page_in_the_menu_is_accessible_and_stays_local(
             assert_chart(page)
             check(page, f"the RXA page as {username}", violations)
     assert violations == [], "\n".join(violations)
+
+
+def test_the_dashboards_charts_render_with_their_words_inside_and_apart(
+    chromium, base_url: str
+) -> None:
+    """The overview's comparisons, an organisation's charts and the journeys' curves, drawn
+    with the page's styles: no word off the chart's edge, none over another (issue 19)."""
+    failures: list[str] = []
+    checked = 0
+    with signed_in(chromium, base_url, "admin") as page:
+        for path in ("/", "/organisations/RXA", "/journeys"):
+            if path != "/":
+                response = page.goto(path)
+                assert response is not None and response.status == 200, path
+            found = page_problems(page)
+            assert found, f"no chart on {path}"
+            checked += len(found)
+            failures += [f"{path}, chart {t!r}: {p}" for t, said in found for p in said]
+    assert not failures, f"{len(failures)} problems in {checked} charts:\n" + "\n".join(failures)
 
 
 def test_a_refusal_is_an_accessible_page(chromium, base_url: str) -> None:
