@@ -244,7 +244,7 @@ def _spec(cells: list[Result], groups: list[str], title: str, counted: str) -> A
         bars = (
             altair.Chart(altair.Data(values=data))
             .transform_filter("datum.share != null")
-            .mark_bar(stroke="white", strokeWidth=0.5)
+            .mark_bar(stroke="white", strokeWidth=0.5, clip=True)  # rounded shares may pass 100%
             .encode(
                 y=y,
                 x=altair.X(
