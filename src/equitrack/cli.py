@@ -1264,6 +1264,7 @@ def serve(
         secure_cookies=not insecure_cookies,
         trusted_proxies=trusted_proxy or (),
         upload_limit=max_upload_mb * 1_000_000,
+        lend=True,  # the command line imports and reads while the dashboard serves
     )
     app_.state.web.warm()  # the board release, built while the first visitors sign in
     try:
@@ -1280,7 +1281,7 @@ def serve(
             access_log=False,
         )
     finally:
-        store.close()
+        app_.state.web.close()
 
 
 def _demo_account(store: Any) -> str:

@@ -17,6 +17,10 @@ DEFAULT_LOG_LEVEL = "INFO"
 #: DuckDB's own default is 80% of the machine; a big import would take it all for buffers and
 #: leave nothing for the Arrow data being checked. Above this DuckDB spills to disk.
 DEFAULT_DUCKDB_MEMORY = "4GB"
+LOCK_WAIT_ENV = "EQUITRACK_LOCK_WAIT"
+#: How long a command waits for a DuckDB file another process (the dashboard) is using, in
+#: seconds: the dashboard lets it go within a moment of being asked.
+DEFAULT_LOCK_WAIT = 120.0
 
 
 def duckdb_memory() -> str:
@@ -26,6 +30,13 @@ def duckdb_memory() -> str:
 def log_level() -> str:
     """The level of the JSON logs (`equitrack.logs`): DEBUG, INFO, WARNING, ERROR or CRITICAL."""
     return (os.environ.get(LOG_LEVEL_ENV) or DEFAULT_LOG_LEVEL).strip().upper()
+
+
+def lock_wait() -> float:
+    try:
+        return max(0.0, float(os.environ.get(LOCK_WAIT_ENV) or DEFAULT_LOCK_WAIT))
+    except ValueError:
+        return DEFAULT_LOCK_WAIT
 
 
 def default_db() -> str:

@@ -314,10 +314,10 @@ _LOCK = threading.RLock()
 
 
 def _kept(store: Store, key: Any, make: Callable[[], Any]) -> Any:
-    """`make()` once per connection, data version and `key`; an older version's are dropped."""
+    """`make()` once per database, data version and `key`; an older version's are dropped."""
     now = version(store)
     with _LOCK:
-        kept = _CACHE.setdefault(store.con, {})
+        kept = _CACHE.setdefault(store.database, {})
         for old in [k for k in kept if k[0] != now]:
             del kept[old]
         if (now, key) not in kept:
@@ -325,15 +325,15 @@ def _kept(store: Store, key: Any, make: Callable[[], Any]) -> Any:
         return kept[(now, key)]
 
 
-#: The answers last asked over each connection: the next data version asks only what changed.
+#: The answers last asked of each database: the next data version asks only what changed.
 _ASKED: weakref.WeakKeyDictionary[Any, Answers] = weakref.WeakKeyDictionary()
 
 
 def _analysed(store: Store) -> Analysis:
     """This data version's answers, read for gating (once, for every audience)."""
     with _LOCK:
-        asked = answers(store, before=_ASKED.get(store.con))
-        _ASKED[store.con] = asked
+        asked = answers(store, before=_ASKED.get(store.database))
+        _ASKED[store.database] = asked
     return analyse(asked.results(), systems_of(store))
 
 
@@ -341,7 +341,7 @@ def release_for(
     store: Store, policy: Policy, *, exact_orgs: Collection[str] = frozenset()
 ) -> Release:
     """The release for `policy` on this store's data, built once per data version and kept
-    with the connection (every page, API call and report over it reads the same one); for an
+    with the database (every page, API call and report over it reads the same one); for an
     exact policy, a release that passes results as they are."""
     if policy.exact:
         return _Exact(policy, frozenset(exact_orgs), [], [])

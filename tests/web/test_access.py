@@ -3,6 +3,7 @@ is in `test_scope_matrix`, every spelling of an id in `test_object_ids`)."""
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.web.conftest import csrf_of
@@ -53,3 +54,15 @@ def test_changes_need_the_right_role_scope_and_csrf_token(as_user, web_store) ->
     history = next(a for a in tracked.actions(web_store, plan) if a.action_id == mine).history
     assert [e.status for e in history][-3:] == ["planned", "done", "in_progress"]
     assert {e.recorded_by for e in history[1:]} == {"editor"}
+
+
+def test_a_route_name_given_a_second_rule_is_refused() -> None:
+    """A rule declared twice under one name would silently replace the first (a page left
+    open, or closed): the second is refused and the first stands."""
+    from equitrack.web.access import Permission
+    from equitrack.web.guard import RULES, allow
+
+    before = RULES["audit"]
+    with pytest.raises(ValueError, match="has a rule already"):
+        allow("audit", Permission.VIEW)
+    assert RULES["audit"] == before

@@ -162,3 +162,23 @@ def test_every_api_operation_turns_away_a_caller_who_has_not_signed_in(app, admi
     assert answers == dict.fromkeys(answers, 401), (
         f"operations that do not say 401/403: {undeclared}; answers without a session: {answers}"
     )
+
+
+def test_the_year_parameter_says_which_year_the_code_reads() -> None:
+    """Every API operation's `year` is described with an example the calendar agrees with
+    (2026 is 2025/26, as WRES counts it at 31 March 2026)."""
+    from equitrack.measures import calendar
+
+    described = [
+        parameter["description"]
+        for route, path in _described.openapi()["paths"].items()
+        if route.startswith("/api/")
+        for operation in path.values()
+        for parameter in operation.get("parameters", [])
+        if parameter["name"] == "year"
+    ]
+    assert described
+    for text in described:
+        example = re.search(r"\((\d{4}): (\d{4}/\d{2})", text)
+        assert example, text
+        assert calendar.label(int(example.group(1))) == example.group(2), text

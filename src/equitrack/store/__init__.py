@@ -1,5 +1,5 @@
 """The store: canonical tables in an engine reached through Ibis."""
 
-from equitrack.store.connection import Store, StoreError, connect
+from equitrack.store.connection import Store, StoreBusy, StoreError, connect
 
-__all__ = ["Store", "StoreError", "connect"]
+__all__ = ["Store", "StoreBusy", "StoreError", "connect"]

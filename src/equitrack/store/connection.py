@@ -20,7 +20,10 @@ anti-join on an integer column and needs no second copy. The import itself reads
 from __future__ import annotations
 
 import importlib.util
+import re
+import sys
 import threading
+import time
 import weakref
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -45,6 +48,10 @@ class StoreError(Exception):
     """A problem with the database itself, said in words an analyst can act on."""
 
 
+class StoreBusy(StoreError):
+    """Another process has the DuckDB file open (the dashboard, or another command)."""
+
+
 #: Backends whose SQL transactions make a batch all-or-nothing.
 TRANSACTIONAL = {"duckdb", "postgres"}
 
@@ -60,6 +67,27 @@ class Transaction:
             self.open = False
 
 
+class Database:
+    """The database a store is a connection to: what is kept about its data (the release, the
+    coverage) belongs to the database, not to one connection, so a dashboard that closes and
+    opens the file again (`equitrack.store.lending`) keeps it while anything holds this."""
+
+
+_DATABASES: weakref.WeakValueDictionary[str, Database] = weakref.WeakValueDictionary()
+
+
+def database_of(url: str) -> Database:
+    """One `Database` per file or server URL in this process; an in-memory one each time."""
+    if not url or ":memory:" in url:
+        return Database()
+    key = url if _is_url(url) else str(Path(url).expanduser().resolve())
+    with _LOCK:
+        found = _DATABASES.get(key)
+        if found is None:
+            found = _DATABASES[key] = Database()
+        return found
+
+
 #: Each connection's tables' schemas, by the connection's id (see `Store.raw_table`).
 _SCHEMAS: dict[int, dict[str, ibis.Schema]] = {}
 _LOCK = threading.Lock()
@@ -71,6 +99,10 @@ class Store:
     url: str
     #: Batches this view committed for an import still running (see `importing`): it sees them.
     own: set[int] = field(default_factory=set)
+    database: Database = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.database = database_of(self.url)
 
     @property
     def backend(self) -> str:
@@ -273,7 +305,14 @@ def _backend(url: str) -> BaseBackend:
         )
     if not path.parent.exists():
         raise StoreError(f"cannot create {url}: the folder {path.parent} does not exist")
-    con = ibis.duckdb.connect(str(path))
+    try:
+        con = ibis.duckdb.connect(str(path))
+    except Exception as exc:  # duckdb.IOException: "Could not set lock on file … (PID …)"
+        if "lock" in str(exc).lower():
+            pid = re.search(r"PID (\d+)", str(exc))
+            who = f" (process {pid.group(1)})" if pid else ""
+            raise StoreBusy(f"{url} is in use by another program{who}") from exc
+        raise
     con.raw_sql(f"SET memory_limit = '{config.duckdb_memory()}'")
     con.raw_sql("SET enable_progress_bar = false")  # our own progress bars speak for us
     return con
@@ -284,17 +323,19 @@ def _needs(module: str, extra: str) -> None:
         raise StoreError(f"this database needs {module}: pip install 'equitrack[{extra}]'")
 
 
-def connect(url: str | None = None, *, create: bool = True) -> Store:
+def connect(url: str | None = None, *, create: bool = True, wait: float | None = None) -> Store:
     """Open the store at `url`: a DuckDB file path, postgres://…, a spark: URL or any Ibis URL.
 
     Spark stores are read-only: their tables come from Parquet or a catalog, never created.
+    A DuckDB file another process has open (the dashboard) is waited for up to `wait` seconds
+    (default `config.lock_wait()`), asking the dashboard for it (`equitrack.store.lending`).
     """
     url = url or config.default_db()
     create = create and not is_spark_url(url)
     if not create and not _is_url(url) and not Path(url).expanduser().exists():
         raise StoreError(f"no database at {url}; import some data first (equitrack import …)")
     try:
-        store = Store(_backend(url), url)
+        store = Store(_waiting_for(url, config.lock_wait() if wait is None else wait), url)
     except StoreError:
         raise
     except Exception as exc:  # the engine's own words, under ours
@@ -308,6 +349,31 @@ def connect(url: str | None = None, *, create: bool = True) -> Store:
     else:
         store.check_version()
     return store
+
+
+def _waiting_for(url: str, wait: float) -> BaseBackend:
+    """The backend, once a DuckDB file in use elsewhere is free (asked for while waiting)."""
+    from equitrack.store import lending  # it builds on this module
+
+    deadline, said = time.monotonic() + wait, False
+    while True:
+        try:
+            con = _backend(url)
+        except StoreBusy as busy:
+            if time.monotonic() >= deadline:
+                lending.stop_asking(url)
+                raise StoreBusy(
+                    f"{busy}; waited {wait:.0f} s for it ({config.LOCK_WAIT_ENV})"
+                ) from busy
+            lending.ask_for(url)
+            if not said and time.monotonic() + wait - deadline > 1.0:
+                print(f"equitrack: waiting for {url}: {busy} …", file=sys.stderr, flush=True)
+                said = True
+            time.sleep(lending.POLL)
+            continue
+        if said or lending.asked_for(url):
+            lending.stop_asking(url)
+        return con
 
 
 def _is_url(url: str) -> bool:

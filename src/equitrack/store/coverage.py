@@ -163,16 +163,16 @@ _LOCK = threading.Lock()
 
 
 def spans(store: Store) -> dict[tuple[str, str], Span]:
-    """Every (table, organisation) with rows, and the dates they cover; kept per connection
+    """Every (table, organisation) with rows, and the dates they cover; kept per database
     until the store's batches change."""
     now = version(store)
     with _LOCK:
-        cached = _CACHE.get(store.con)
+        cached = _CACHE.get(store.database)
     if cached is not None and cached[0] == now:
         return cached[1]
     found = {(s.table, s.org): s for name in dated_tables() for s in _spans_of(store, name)}
     with _LOCK:
-        _CACHE[store.con] = (now, found)
+        _CACHE[store.database] = (now, found)
     return found
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from equitrack.model import organisations
+from equitrack.model.codes import system_unit
 from equitrack.store import Store
 
 #: How an ICB's name is written around the place it covers.
@@ -30,5 +31,5 @@ def unit_names(store: Store) -> dict[str, str]:
     icbs = {o.org_code: o.name for o in shipped.values() if o.org_type == "icb"}
     icbs |= {r["system_code"]: r["name"] for r in rows if r.get("org_type") == "icb"}
     for code in {r["system_code"] for r in rows if r["system_code"]}:
-        names[f"system:{code}"] = system_name(icbs.get(code), code)
+        names[system_unit(code)] = system_name(icbs.get(code), code)
     return names

@@ -24,8 +24,8 @@ Year = Annotated[
     Query(
         ge=2000,
         le=2100,
-        description="The financial year by the year it starts in (2025: 2025/26); "
-        "the latest loaded if left out",
+        description="The reporting year, by the year it ends in, as WRES counts it at 31 "
+        "March (2026: 2025/26, staff in post at 31 March 2026); the latest loaded if left out",
     ),
 ]
 

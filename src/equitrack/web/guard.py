@@ -43,7 +43,10 @@ RULES: dict[str, Rule] = {}
 
 
 def allow(name: str, permission: Permission | None, *, restricted: bool = False) -> str:
-    """Register route `name`'s rule; returns the name, for the route decorator."""
+    """Register route `name`'s rule; returns the name, for the route decorator. A name given
+    twice is refused: the second rule would silently replace the first."""
+    if name in RULES:
+        raise ValueError(f"route name {name!r} has a rule already: give each route its own name")
     RULES[name] = Rule(permission, restricted)
     return name
 

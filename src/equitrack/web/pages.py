@@ -35,7 +35,6 @@ from equitrack.tracker import commentary
 from equitrack.tracker.plan import STATUSES, PlanProblem, load_plan
 from equitrack.web import uploads
 from equitrack.web.access import Permission, Principal
-from equitrack.web.app import page
 from equitrack.web.audit import Event
 from equitrack.web.guard import (
     SIGN_IN_CSRF_COOKIE,
@@ -48,6 +47,7 @@ from equitrack.web.guard import (
     principal_of,
 )
 from equitrack.web.jobs import Job, JobProgress, Jobs, TooManyJobs
+from equitrack.web.render import page
 from equitrack.web.sessions import COOKIE
 from equitrack.web.state import Drawn, WebState, address_of, drawn
 
@@ -199,7 +199,7 @@ def overview(request: Request, year: int | None = None) -> Response:
     ]
     charts = web.cached(
         ("overview charts", year, web.exact_orgs(principal), tuple(units)),
-        lambda _: _overview_charts(shown, year),
+        lambda _: _overview_charts(shown, year, web.names()),
     )
     return page(
         request, "overview.html", "Overview", year=year, years=years, year_label=calendar.label(year),
@@ -207,7 +207,7 @@ def overview(request: Request, year: int | None = None) -> Response:
     )  # fmt: skip
 
 
-def _overview_charts(shown: list[Result], year: int) -> list[Drawn]:
+def _overview_charts(shown: list[Result], year: int, names: dict[str, str]) -> list[Drawn]:
     """Each ratio indicator across the organisations, drawn once until the data changes."""
     charts: list[Drawn] = []
     for m in OVERVIEW:
@@ -222,7 +222,7 @@ def _overview_charts(shown: list[Result], year: int) -> list[Drawn]:
         if len({r.org for r in mine}) > 1:
             with contextlib.suppress(ValueError):  # a shape the chart does not take
                 chart = ratio_chart([r for r in mine if r.group in ("BME", "White")], by="org")
-                charts.append(drawn(chart))
+                charts.append(drawn(chart, names))
     return charts
 
 
@@ -238,7 +238,7 @@ class Shown:
     chart: Drawn | None = None
 
 
-def _section(measure_id: str, results: list[Result], year: int) -> Shown:
+def _section(measure_id: str, results: list[Result], year: int, names: dict[str, str]) -> Shown:
     m = MEASURES[measure_id]
     now = [r for r in results if r.period == year]
     before = {
@@ -249,7 +249,7 @@ def _section(measure_id: str, results: list[Result], year: int) -> Shown:
         sentences.append(describe(r))
         sentences.append(trend_sentence(before.get((r.org, r.group, r.breakdown, r.group_type)), r))
     chart = chart_for(measure_id, now)
-    return Shown(m.id, f"{m.id.upper()}: {m.title}", now, sentences, chart and drawn(chart))
+    return Shown(m.id, f"{m.id.upper()}: {m.title}", now, sentences, chart and drawn(chart, names))
 
 
 @router.get("/organisations/{org}", name=allow("organisation", Permission.VIEW))
@@ -278,7 +278,8 @@ def organisation(
     sections = web.cached(
         ("organisation page", org, year, by, side, group, web.exact_orgs(principal)),
         lambda _: [
-            _section(m.id, [r for r in found if r.measure == m.id], year) for m in family("wres")
+            _section(m.id, [r for r in found if r.measure == m.id], year, web.names())
+            for m in family("wres")
         ],
     )
     return page(
@@ -480,7 +481,7 @@ def journeys(request: Request, year: int | None = None) -> Response:
     policy = policy_for(Audience.ANALYST if principal.may(Permission.EXACT) else Audience.BOARD)
     charts = web.cached(
         ("journey charts", year, org, policy.name),
-        lambda _: [drawn(kaplan_meier_chart(gate_journey(j, policy))) for j in curves],
+        lambda _: [drawn(kaplan_meier_chart(gate_journey(j, policy)), web.names()) for j in curves],
     )
     sections.append(
         {

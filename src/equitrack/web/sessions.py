@@ -20,13 +20,14 @@ import hmac
 import json
 import secrets
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import pyarrow as pa
 import sqlglot.expressions as sge
 
-from equitrack.store import Store
+from equitrack.store import Store, StoreBusy
 from equitrack.store.schema import SESSIONS, SIGN_IN_ATTEMPTS
 from equitrack.web.access import Principal, Role
 
@@ -125,6 +126,9 @@ class Sessions(_Tables):
     ) -> None:
         super().__init__(run)
         self.idle, self.lifetime, self.clock = idle, lifetime, clock
+        #: Each session's row as last read from the store, by digest: while another process
+        #: (an import) has the store, signed-in users are known from here (`get`).
+        self._known: dict[str, dict[str, Any]] = {}
 
     def _expired(self, now: dt.datetime) -> sge.Expression:
         idle = _literal(now - dt.timedelta(seconds=self.idle))
@@ -173,8 +177,24 @@ class Sessions(_Tables):
                 row["seen"] = now
             return row
 
-        row = self.use(read)
+        try:
+            row = self.use(read)
+        except StoreBusy:
+            row = self._known.get(digest)
+            if row is None or self._too_old(row, now):
+                raise
+            return self._session(token, row)
+        self._remember(digest, row, now)
         return None if row is None else self._session(token, row)
+
+    def _remember(self, digest: str, row: dict[str, Any] | None, now: dt.datetime) -> None:
+        if row is None:
+            self._known.pop(digest, None)
+            return
+        self._known[digest] = dict(row)
+        if len(self._known) > 10_000:  # sessions long gone: forget them
+            for old in [d for d, r in self._known.items() if self._too_old(r, now)]:
+                del self._known[old]
 
     def _too_old(self, row: dict[str, Any], now: dt.datetime) -> bool:
         idle, lived = now - row["seen"], now - row["started"]
@@ -185,7 +205,8 @@ class Sessions(_Tables):
 
         def save(flashes: list[str]) -> None:
             update = sge.update("sessions", {"flashes": _literal(json.dumps(flashes))}, where=mine)
-            self.use(lambda store: _execute(store, update))
+            with suppress(StoreBusy):  # an import has the store: a message may show again
+                self.use(lambda store: _execute(store, update))
 
         orgs = tuple(o for o in row["orgs"].split(",") if o)
         principal = Principal(row["username"], Role(row["role"]), orgs)
@@ -194,12 +215,15 @@ class Sessions(_Tables):
 
     def end(self, token: str | None) -> None:
         if token:
+            self._known.pop(_digest(token), None)
             where = _column("digest").eq(_literal(_digest(token)))
             self.use(lambda store: _delete(store, "sessions", where))
 
     def end_user(self, username: str) -> None:
         """Every session of a user (their account was removed or changed)."""
         where = _column("username").eq(_literal(username))
+        for digest in [d for d, r in self._known.items() if r["username"] == username]:
+            del self._known[digest]
         self.use(lambda store: _delete(store, "sessions", where))
 
 

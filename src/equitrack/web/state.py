@@ -10,7 +10,10 @@ render from memory. Sessions and sign-in throttling are kept in the store itself
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
@@ -25,7 +28,10 @@ from equitrack.measures.populations import Scope
 from equitrack.measures.result import Result
 from equitrack.release import Release, release_for, staff_groups
 from equitrack.reports import quality
+from equitrack.reports.naming import chart_named, namer
 from equitrack.store import Store, connect
+from equitrack.store.coverage import version
+from equitrack.store.lending import Lender
 from equitrack.store.names import unit_names
 from equitrack.tracker import actions as tracked
 from equitrack.tracker.evidence import RecommendationEvidence, evidence_results, summarise_results
@@ -49,7 +55,10 @@ class Drawn:
         return self.markup
 
 
-def drawn(chart: Chart) -> Drawn:
+def drawn(chart: Chart, names: Mapping[str, str] | None = None) -> Drawn:
+    """The chart drawn, its organisations and systems `names`d as the reports name them."""
+    if names:
+        chart = chart_named(chart, namer(names))
     return Drawn(chart.title, chart.alt, chart.svg())
 
 
@@ -65,10 +74,48 @@ class Organisation:
     system: str
 
 
+class DataChanged(Exception):
+    """The data changed (an import finished) while a page was being put together from what was
+    measured before: the page is asked for again, so it shows the old data or the new, never
+    part of each."""
+
+
+#: For a GET or HEAD request: the data version its page reads, set on its first read
+#: (`WebState.cached`); None outside such a request. Set by `OneVersion`.
+PINNED: ContextVar[list[int | None] | None] = ContextVar("equitrack_pinned", default=None)
+
+
+class OneVersion:
+    """ASGI middleware: each GET or HEAD request reads one version of the data (`PINNED`)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        token = PINNED.set([None])
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            PINNED.reset(token)
+
+
+#: How long a page waits for a store another process has (an import), in seconds.
+STORE_WAIT = 60.0
+#: How long a session check waits for it before answering from the sessions seen before.
+SESSION_WAIT = 0.5
+#: How often, at most, a store that is not lent is asked whether another process changed it.
+CHECK_EVERY = 1.0
+
+
 @dataclass
 class WebState:
     store: Store
     secure_cookies: bool = True
+    #: A DuckDB file held only while in use, so commands can open it while the app serves.
+    lend: bool = False
     _lock: threading.RLock = field(default_factory=threading.RLock)
     _cache: dict[Any, Any] = field(default_factory=dict)
     _apart: Store | None = None
@@ -78,13 +125,65 @@ class WebState:
         # kept in the store: a restart or a second server process loses neither
         self.sessions = Sessions(self.sessions_do)
         self.throttle = Throttle(self.sessions_do)
+        described = self.store is None  # an app made only for its description (its routes)
+        self.url = "" if described else self.store.url
+        self.backend = "" if described else self.store.backend
+        # what is kept about the data (the release) belongs to the database: it outlives an opening
+        self.database = None if described else self.store.database
+        #: Counts the changes of data seen; what the cache holds was measured at `_measured`.
+        self.generation = self._measured = 0
+        self._version = version(self.store) if self.backend in ("duckdb", "postgres") else None
+        self._checked = time.monotonic()
+        self._in_snapshot = False
+        self._lender: Lender | None = None
+        if self.lend and self.backend == "duckdb":
+            self._lender = Lender(
+                self.store, lambda: connect(self.url, create=False, wait=0), self._notice
+            )
+
+    # --- the store, and whether another process changed it --------------------------------
+
+    @contextmanager
+    def held(self, wait: float = STORE_WAIT) -> Iterator[Store]:
+        """The store for the block: the app's own, or the lent file while it is free (waiting
+        up to `wait` seconds for a command using it, else `StoreBusy`)."""
+        if self._lender is None:
+            yield self.store
+            return
+        with self._lender.hold(wait) as store:
+            yield store
+
+    def _notice(self, store: Store) -> None:
+        """Whether the data changed since last seen (an import by this process or another): if
+        so, what was measured is measured again when next asked."""
+        if self._version is None:
+            return
+        now = version(store)
+        if now != self._version:
+            self._version = now
+            self.generation += 1
+
+    def _maybe_notice(self, store: Store) -> None:
+        """`_notice`, at most once a CHECK_EVERY, for a store no other process can be lent (a
+        PostgreSQL database other servers and machines import into)."""
+        if self._lender is None and time.monotonic() - self._checked >= CHECK_EVERY:
+            self._checked = time.monotonic()
+            self._notice(store)
 
     def sessions_do(self, work: Callable[[Store], T]) -> T:
         """`work` on the sessions' and sign-in throttle's tables, on a connection of their own
         behind a lock of their own (DuckDB, PostgreSQL): checking the session of every request,
-        even the health check's, never waits for a page measuring under the store's lock."""
-        if self.store.backend not in ("duckdb", "postgres"):
+        even the health check's, never waits for a page measuring under the store's lock.
+        Every request passes here first, so here the app notices data changed elsewhere."""
+        if self.backend not in ("duckdb", "postgres"):
             return self.store_do(work)
+        if self._lender is not None:
+            with self._lender.hold(SESSION_WAIT) as store, self._apart_lock:
+                apart = self._cursor_of(store)
+                try:
+                    return work(apart)
+                finally:
+                    apart.close()
         if self._apart is None:
             made: Store | None = self._connection_apart()  # not under _apart_lock: it may wait
             with self._apart_lock:
@@ -94,31 +193,94 @@ class WebState:
                 made.close()
         with self._apart_lock:
             assert self._apart is not None
+            self._maybe_notice(self._apart)
             return work(self._apart)
 
+    def _cursor_of(self, store: Store) -> Store:
+        import ibis
+
+        return Store(ibis.duckdb.from_connection(store.con.con.cursor()), self.url)
+
     def _connection_apart(self) -> Store:
-        if self.store.backend == "duckdb":
-            import ibis
-
+        if self.backend == "duckdb":
             # a second connection to the same database, made from the app's under its lock
-            cursor = self.store_do(lambda store: store.con.con.cursor())
-            return Store(ibis.duckdb.from_connection(cursor), self.store.url)
-        return connect(self.store.url, create=False)
+            return self.store_do(self._cursor_of)
+        return connect(self.url, create=False)
 
-    def store_do(self, work: Callable[[Store], T]) -> T:
-        with self._lock:
-            return work(self.store)
+    def store_do(self, work: Callable[[Store], T], wait: float = STORE_WAIT) -> T:
+        # the store first: waiting for a command to let it go must not hold the page lock,
+        # or pages already measured would wait too
+        with self.held(wait) as store, self._lock:
+            return work(store)
 
     def cached(self, key: Any, work: Callable[[Store], T]) -> T:
+        """`work`'s answer, measured once per data version; within one page, every answer is of
+        the same version (`DataChanged` otherwise). An answer kept is given without the store,
+        so pages already measured answer while another process (an import) has it."""
         with self._lock:
+            self._drop_stale()
+            if key in self._cache:
+                return self._pinned(self._cache[key])
+        with self.held() as store, self._lock:
+            self._drop_stale()  # opening the store may have found the data changed
             if key not in self._cache:
-                self._cache[key] = work(self.store)
-            return self._cache[key]
+                with self._snapshot(store):
+                    self._maybe_notice(store)
+                    self._drop_stale()
+                    self._cache[key] = work(store)
+            return self._pinned(self._cache[key])
+
+    def _pinned(self, value: T) -> T:
+        """`value`, if it is of the version this page has read so far (the first read sets it)."""
+        pinned = PINNED.get()
+        if pinned is not None:
+            if pinned[0] is None:
+                pinned[0] = self._measured
+            elif pinned[0] != self._measured:
+                raise DataChanged
+        return value
+
+    @contextmanager
+    def _snapshot(self, store: Store) -> Iterator[None]:
+        """One repeatable-read transaction around a measurement on PostgreSQL (the outermost),
+        so it reads one version of the data while another server or machine commits an import.
+
+        Not on DuckDB: no other process writes the file while the app holds it (lending), and
+        DuckDB registers Ibis's in-memory tables in the transaction, which a rollback would
+        drop behind Ibis's back."""
+        if self._in_snapshot or store.backend != "postgres":
+            yield
+            return
+        store.con.raw_sql("BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        self._in_snapshot = True
+        try:
+            yield
+        except BaseException:
+            store.con.raw_sql("ROLLBACK")
+            store.con._memtables.clear()  # created in the transaction: gone with it
+            raise
+        else:
+            store.con.raw_sql("COMMIT")
+        finally:
+            self._in_snapshot = False
+
+    def _drop_stale(self) -> None:
+        if self._measured != self.generation:
+            self._cache.clear()
+            self._measured = self.generation
 
     def changed(self) -> None:
         """Data changed (an import, an action): measure again when next asked."""
         with self._lock:
-            self._cache.clear()
+            self.generation += 1
+            self._drop_stale()
+
+    def close(self) -> None:
+        """Let the store go: the lent file, or the app's own connection."""
+        if self._lender is not None:
+            self._lender.close()
+        else:
+            self.store.close()
 
     def audit(
         self, username: str, event: str, detail: str = "", request: Request | None = None

@@ -90,21 +90,23 @@ def discard(path: Path) -> None:
 @contextmanager
 def own_connection(web: WebState) -> Iterator[Store]:
     """The app's DuckDB database through a connection of its own, for one thread's use (made
-    under the app's lock: the connection it is made from is the app's)."""
+    under the app's lock: the connection it is made from is the app's), the database held
+    open for as long as it is used."""
     import ibis
 
-    cursor = web.store_do(lambda store: store.con.con.cursor())
-    own = Store(ibis.duckdb.from_connection(cursor), web.store.url)
-    try:
-        yield own
-    finally:
-        own.close()
+    with web.held() as held:
+        cursor = web.store_do(lambda store: store.con.con.cursor())
+        own = Store(ibis.duckdb.from_connection(cursor), held.url)
+        try:
+            yield own
+        finally:
+            own.close()
 
 
 def apart(web: WebState, work: Callable[[Store], T]) -> T:
     """`work` on a connection of its own, holding none of the app's locks; on an engine that
     cannot share its database between connections in a process, under the app's lock."""
-    if web.store.backend != "duckdb":
+    if web.backend != "duckdb":
         return web.store_do(work)
     with own_connection(web) as store:
         return work(store)
