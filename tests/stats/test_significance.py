@@ -26,7 +26,7 @@ def test_an_expected_count_below_five_switches_to_fisher() -> None:
     s = two_sided_p_value(4, 50, 5, 50)
     assert min(expected_counts(4, 50, 5, 50)) == 4.5
     assert s.test is SignificanceTest.FISHER
-    assert s.p_value == pytest.approx(fisher_exact([[4, 46], [5, 45]]).pvalue, rel=1e-12)
+    assert s.p_value == pytest.approx(fisher_exact([[4, 46], [5, 45]]).pvalue, rel=1e-10)
 
 
 def test_an_expected_count_of_exactly_five_keeps_the_z_test() -> None:
@@ -85,3 +85,33 @@ def test_p_value_is_a_probability_and_the_test_follows_the_rule(
     swapped = two_sided_p_value(*reference, *focus)
     assert swapped.test is s.test
     assert math.isclose(swapped.p_value or 0, s.p_value, rel_tol=1e-9, abs_tol=1e-300)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(1, 600).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))),
+    st.integers(1, 6000).flatmap(lambda n: st.tuples(st.integers(0, min(n, 60)), st.just(n))),
+)
+def test_fisher_agrees_with_scipy(first: tuple[int, int], second: tuple[int, int]) -> None:
+    """equitrack's own Fisher's exact test (no scipy import) against scipy.stats.fisher_exact."""
+    from equitrack.stats.significance import fisher_p_value
+
+    (a, n1), (c, n2) = first, second
+    expected = fisher_exact([[a, n1 - a], [c, n2 - c]]).pvalue
+    assert fisher_p_value(a, n1, c, n2) == pytest.approx(expected, rel=1e-9, abs=1e-300)
+
+
+def test_a_p_value_does_not_import_scipy() -> None:
+    """The statistics a suite calls thousands of times start without scipy.stats's second."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from equitrack.stats.compare import compare\n"
+        "compare(3, 40, 20, 3000, orientation='harm'); compare(150, 800, 300, 1000, "
+        "orientation='benefit')\n"
+        "print('scipy.stats' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False", out.stdout + out.stderr

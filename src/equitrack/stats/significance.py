@@ -65,14 +65,36 @@ def log_z_p_value(a: int, n1: int, c: int, n2: int) -> float:
     return min(1.0, math.erfc(z / math.sqrt(2)))
 
 
-def fisher_p_value(a: int, n1: int, c: int, n2: int) -> float:
-    """Two-sided Fisher's exact test on [[a, n1−a], [c, n2−c]] (scipy.stats.fisher_exact)."""
-    from scipy.stats import fisher_exact
+#: Tables as likely as the observed one, to this relative tolerance, count as "as extreme"
+#: (scipy.stats.fisher_exact's rule, so the two agree).
+FISHER_TOLERANCE = 1e-7
 
+
+def fisher_p_value(a: int, n1: int, c: int, n2: int) -> float:
+    """Two-sided Fisher's exact test on [[a, n1−a], [c, n2−c]], as scipy.stats.fisher_exact.
+
+    With the margins fixed, the first group's events follow a hypergeometric distribution;
+    the p-value is the probability of every table no more likely than the one observed. Done
+    here from log-gamma rather than by importing scipy.stats (a second's import for the first
+    call, then about a millisecond a call; a suite makes thousands)."""
     a, n1 = check_events(a, n1, "first group")
     c, n2 = check_events(c, n2, "second group")
-    result = fisher_exact([[a, n1 - a], [c, n2 - c]], alternative="two-sided")
-    return min(1.0, max(0.0, float(result.pvalue)))
+    n, k = n1 + n2, a + c
+    low, high = max(0, k - n2), min(k, n1)
+    if low == high:
+        return 1.0
+    whole = _log_choose(n, n1)
+
+    def log_p(x: int) -> float:
+        return _log_choose(k, x) + _log_choose(n - k, n1 - x) - whole
+
+    limit = log_p(a) + math.log1p(FISHER_TOLERANCE)
+    extreme = (log_p(x) for x in range(low, high + 1))
+    return min(1.0, math.fsum(math.exp(p) for p in extreme if p <= limit))
+
+
+def _log_choose(n: int, r: int) -> float:
+    return math.lgamma(n + 1) - math.lgamma(r + 1) - math.lgamma(n - r + 1)
 
 
 def two_sided_p_value(
