@@ -317,6 +317,33 @@ def test_the_main_paper_is_ten_to_fifteen_pages_with_each_part_printed_once(
     assert not any(re.search(r"system:\w", c.title + c.alt) for c in report.charts())
 
 
+def test_every_sentence_of_the_paper_keeps_the_rules_on_words(public_scrutiny) -> None:
+    """Read as a commission member would: rates differ, people are never "treated differently";
+    a route in (international recruitment) is never a gap, better or worse; a comparison that
+    depends on band says it is not adjusted for band and is made again within each band;
+    racist abuse is a rate per 1,000."""
+    report, _ = public_scrutiny
+
+    def text(section) -> str:
+        return " ".join(
+            b.text for s in walk([section]) for b in s.blocks if isinstance(b, Paragraph)
+        )
+
+    sections = {s.id: s for s in walk(report.sections)}
+    every = " ".join(text(s) for s in report.sections)
+    assert "treated differently" not in every
+    route = text(sections["evidence-bank_route"])
+    assert "international recruitment" in sections["evidence-bank_route"].title
+    assert "Black staff" in route  # described, however few
+    assert not re.search(r"gap|adverse|favour|worse|better|improv", route.lower()), route
+    for rec in ("rec1", "rec6"):  # promotion, and the succession pool
+        said = text(sections[rec])
+        assert "This is not adjusted for band" in said, rec
+        assert "within each band" in said, rec
+    racism = load_plan().recommendation(9).level
+    assert racism is not None and racism.per == 1000  # said per 1,000 where it is shown
+
+
 def test_the_spreadsheet_holds_the_tables_behind_the_charts(public_scrutiny) -> None:
     report, paths = public_scrutiny
     wb = load_workbook(paths[".xlsx"], read_only=True)

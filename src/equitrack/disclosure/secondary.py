@@ -91,6 +91,7 @@ from equitrack.disclosure.figures import (  # figures reads the measures' declar
 )
 from equitrack.disclosure.policy import Policy
 from equitrack.model import codes
+from equitrack.model.codes import system_unit
 from equitrack.store import Store
 
 #: The groups of each group type that share out a whole (BME sits beside its parts only in
@@ -477,5 +478,5 @@ def systems_of(store: Store) -> dict[str, tuple[str, ...]]:
     rows = store.table("organisations").select("org_code", "system_code").to_pyarrow().to_pylist()
     out: dict[str, list[str]] = defaultdict(list)
     for row in rows:
-        out[f"{SYSTEM_PREFIX}{row['system_code'] or 'ALL'}"].append(row["org_code"])
+        out[system_unit(row["system_code"])].append(row["org_code"])
     return {unit: tuple(sorted(orgs)) for unit, orgs in out.items()}

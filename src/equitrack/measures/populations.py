@@ -18,6 +18,7 @@ import ibis.expr.types as ir
 
 from equitrack.measures import calendar
 from equitrack.model import codes
+from equitrack.model.codes import NO_SYSTEM, SYSTEM_PREFIX
 from equitrack.store import Store
 
 BANK = "bank"
@@ -71,9 +72,6 @@ def band_of_rank(rank: ir.IntegerValue) -> ir.StringValue:
     return rank.substitute(bands, else_=ibis.null().cast("string"))
 
 
-SYSTEM_PREFIX = "system:"
-
-
 def units(store: Store, scope: Scope) -> ir.Table:
     """org_code → unit: the organisation itself, or `system:<code>` for its system.
 
@@ -84,7 +82,7 @@ def units(store: Store, scope: Scope) -> ir.Table:
     if scope.orgs:
         o = o.filter(o.org_code.isin(list(scope.orgs)))
     unit = (
-        ibis.literal(SYSTEM_PREFIX).concat(o.system_code.fill_null("ALL"))
+        ibis.literal(SYSTEM_PREFIX).concat(o.system_code.fill_null(NO_SYSTEM))  # system_unit
         if scope.system
         else o.org_code
     )

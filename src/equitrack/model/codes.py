@@ -311,3 +311,15 @@ def code_lists(grouping: EthnicGrouping = DEFAULT_GROUPING) -> tuple[CodeList, .
             ("staff_group", "clinical"),
         ),
     )
+
+
+#: A system's figures are reported under a unit of their own, "system:QK1": system codes are
+#: often an ICB's own ODS code, so the prefix keeps the system apart from the organisation.
+SYSTEM_PREFIX: Final = "system:"
+#: The system of organisations loaded without a system code.
+NO_SYSTEM: Final = "ALL"
+
+
+def system_unit(system_code: str | None) -> str:
+    """The unit a system's figures are reported under: "system:QK1"."""
+    return f"{SYSTEM_PREFIX}{system_code or NO_SYSTEM}"

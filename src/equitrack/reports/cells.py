@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from equitrack.charts.words import category
 from equitrack.measures import calendar
 from equitrack.measures.result import Result
 from equitrack.stats import format_interval, format_points, format_ratio, format_share
@@ -39,8 +40,8 @@ def cell(r: Result, field: str, names: dict[str, str] | None = None) -> str:
         return calendar.label(r.period)
     if field == "group":
         return r.group
-    if field == "breakdown":
-        return r.breakdown or ""
+    if field == "breakdown":  # "Bank | Racist abuse", never a code such as racist_abuse
+        return " | ".join(category(part) for part in (r.breakdown or "").split(" | ") if part)
     if field in ("numerator", "denominator"):
         return count(getattr(r, field), r.suppressed)
     if field == "rate":

@@ -26,6 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from equitrack.charts import words
 from equitrack.measures import calendar
 from equitrack.measures.categories import SEPARATOR, Categorised
 from equitrack.measures.declare import Kind
@@ -669,12 +670,13 @@ def key_figure(
         rates = f"{_rate_of(focus, h.noun)} {h.event}"
     else:
         rates = f"{_rate_of(focus, h.noun)} {h.event}, against {_rate_of(reference, h.noun)}"
-    banded = f" {within_band(h, within)}" if h.within else ""
+    # what a reader must know, and the comparison within each band, whatever the figure
+    after = (f" {h.note}" if h.note else "") + (f" {within_band(h, within)}" if h.within else "")
     if focus.suppressed or (reference is not None and reference.suppressed):
-        return f"{_cap(rates)}; no comparison is shown.{banded}"
+        return f"{_cap(rates)}; no comparison is shown.{after}"
     if focus.ratio is None:
         why = f": {focus.reason}" if focus.reason else ""
-        return f"{_cap(rates)}; the relative likelihood cannot be calculated{why}.{banded}"
+        return f"{_cap(rates)}; the relative likelihood cannot be calculated{why}.{after}"
     group = people(focus.group, focus.group_type, h.noun)
     said = verdict_words(focus)
     neutral = orientation_of(focus) is Orientation.NEUTRAL
@@ -690,7 +692,7 @@ def key_figure(
         and verdict_words(before) == said
     ):
         text += f"; it was so in {calendar.label(before.period)} too: two years in a row"
-    return text + "." + (f" {h.note}" if h.note else "") + banded
+    return text + "." + after
 
 
 def within_band(h: Declared, within: Sequence[Result]) -> str:
@@ -709,7 +711,7 @@ def within_band(h: Declared, within: Sequence[Result]) -> str:
     who = people(h.group, "broad", h.noun)
     if not told:
         return f"Made within each band, there are too few {who} at any band to tell."
-    bands = _and([r.breakdown for r in told])  # type: ignore[misc]
+    bands = words.join(r.breakdown or "" for r in told)
     differ = []
     for r in told:
         verdict = r.verdict_adjusted or r.verdict
@@ -724,11 +726,6 @@ def within_band(h: Declared, within: Sequence[Result]) -> str:
     if not differ:
         return f"{where}, the rates do not differ significantly at any of them."
     return f"{where}, the rates differ significantly {'; and '.join(differ)}."
-
-
-def _and(items: Sequence[str]) -> str:
-    """ "a", "a and b", "a, b and c"."""
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def level_figure(level: Level, r: Result) -> str:
