@@ -182,3 +182,17 @@ def test_the_year_parameter_says_which_year_the_code_reads() -> None:
         example = re.search(r"\((\d{4}): (\d{4}/\d{2})", text)
         assert example, text
         assert calendar.label(int(example.group(1))) == example.group(2), text
+
+
+def test_every_api_operation_and_parameter_is_described() -> None:
+    """A reader of the API's description learns what each call does and what each parameter
+    means, from the description itself."""
+    missing = [
+        f"{method.upper()} {route}" + (f" {p['name']}" if p else "")
+        for route, path in _described.openapi()["paths"].items()
+        if route.startswith("/api/")
+        for method, operation in path.items()
+        for p in [None, *operation.get("parameters", [])]
+        if not (p or operation).get("description")
+    ]
+    assert not missing, missing

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from equitrack.measures.counting import DIMENSIONS
@@ -17,6 +17,27 @@ from equitrack.web.audit import Event
 from equitrack.web.guard import Forbidden, Name, ObjectId, OrgCode, allow, principal_of
 
 router = APIRouter(prefix="/api", tags=["api"])
+
+#: An organisation you can see, by its ODS code.
+Org = Annotated[OrgCode, Path(description="An organisation's ODS code (RT5); one you can see")]
+#: A family of measures.
+Family = Annotated[
+    Name,
+    Path(
+        description="The family of measures: "
+        + ", ".join(FAMILIES)
+        + " (`equitrack measures` lists their measures)"
+    ),
+]
+#: How groups are drawn.
+By = Annotated[
+    str,
+    Query(
+        description="The ethnic grouping: " + ", ".join(DIMENSIONS) + " (WRES groups by default)"
+    ),
+]
+#: An action, by its number.
+Action = Annotated[ObjectId, Path(description="The action's number, as /api/actions lists it")]
 
 #: A reporting year, bounded: a year the calendar cannot place (0, 99999) was a server error.
 Year = Annotated[
@@ -119,6 +140,7 @@ def _check(family: str, by: str) -> None:
 
 @router.get("/organisations", name=allow("api_organisations", Permission.VIEW))
 def organisations(request: Request) -> list[OrganisationOut]:
+    """The organisations loaded that you can see, with their systems."""
     return [
         OrganisationOut(code=o.code, name=o.name, system=o.system)
         for o in request.app.state.web.visible(principal_of(request))
@@ -130,7 +152,7 @@ def organisations(request: Request) -> list[OrganisationOut]:
     name=allow("api_organisation_measures", Permission.VIEW),
 )
 def organisation_measures(
-    request: Request, org: OrgCode, family: Name, year: Year = None, by: str = "wres"
+    request: Request, org: Org, family: Family, year: Year = None, by: By = "wres"
 ) -> list[ResultOut]:
     """A family's results for one organisation you can see, through the disclosure gate."""
     web = request.app.state.web
@@ -142,7 +164,7 @@ def organisation_measures(
 
 @router.get("/system/measures/{family}", name=allow("api_system_measures", Permission.VIEW))
 def system_measures(
-    request: Request, family: Name, year: Year = None, by: str = "wres"
+    request: Request, family: Family, year: Year = None, by: By = "wres"
 ) -> list[ResultOut]:
     """A family's results for the whole system (for users with access to the whole system)."""
     web, principal = request.app.state.web, principal_of(request)
@@ -155,6 +177,7 @@ def system_measures(
 
 @router.get("/recommendations", name=allow("api_recommendations", Permission.VIEW))
 def recommendations(request: Request, year: Year = None) -> list[RecommendationOut]:
+    """Each recommendation's status and key figure, for your organisation or the whole system."""
     web, principal = request.app.state.web, principal_of(request)
     chosen = _year(request, year)
     return [
@@ -189,7 +212,7 @@ def actions(request: Request) -> list[ActionOut]:
 @router.post(
     "/actions/{action_id}/status", name=allow("api_action_status", Permission.EDIT_ACTIONS)
 )
-def action_status(request: Request, action_id: ObjectId, change: StatusIn) -> ActionOut:
+def action_status(request: Request, action_id: Action, change: StatusIn) -> ActionOut:
     """A new status for an action of your organisation (send the X-CSRF-Token header)."""
     web, principal = request.app.state.web, principal_of(request)
     try:
@@ -205,7 +228,12 @@ def action_status(request: Request, action_id: ObjectId, change: StatusIn) -> Ac
 
 
 @router.get("/audit", name=allow("api_audit", Permission.ADMIN, restricted=True))
-def audit(request: Request, limit: int = 200) -> list[AuditOut]:
+def audit(
+    request: Request,
+    limit: Annotated[int, Query(description="The most recent entries, at most 5,000")] = 200,
+) -> list[AuditOut]:
+    """The audit log, newest first: all of it for the whole system, else your organisations'
+    users' entries (administrators only)."""
     web = request.app.state.web
     found = web.audit_entries(principal_of(request), max(1, min(limit, 5000)))
     return [
