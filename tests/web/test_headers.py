@@ -141,7 +141,7 @@ def test_serve_keeps_cookies_secure_on_this_machine_too_unless_told(
 
     served = _Served()
     monkeypatch.setattr(uvicorn, "run", served)
-    monkeypatch.setattr(cli, "connect", lambda *a, **k: web_store)
+    monkeypatch.setattr(cli.common, "connect", lambda *a, **k: web_store)  # the one opening
     monkeypatch.setattr(web_store, "close", lambda: None)  # the tests' store stays open
     result = CliRunner().invoke(cli.app, ["serve", "--db", web_store.url, *args])
     assert result.exit_code == 0, result.output

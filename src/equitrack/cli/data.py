@@ -1,0 +1,338 @@
+"""The data commands: make, load, check and export the data, and say what is loaded."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from equitrack import config
+from equitrack.cli.common import DbOption, UserError, audit, open_store, steps, user_errors
+from equitrack.cli.formats import TableOrJson, View, show
+from equitrack.console import console, progress_bars, show_import, show_status
+from equitrack.model.tables import TABLE_BY_NAME
+from equitrack.store.export import export_parquet as export_parquet_layout
+from equitrack.store.status import status as store_status
+from equitrack.synth.write import EXPORTS as SYNTH_EXPORTS
+from equitrack.synth.write import FORMATS as SYNTH_FORMATS
+
+
+class Preset(StrEnum):
+    llr = "llr"
+    region = "region"
+    national = "national"
+
+
+FileFormat = StrEnum("FileFormat", {f: f for f in SYNTH_FORMATS})  # type: ignore[misc]
+
+profile_app = typer.Typer(
+    help="Source profiles: check what a profile makes of a file.", no_args_is_help=True
+)
+
+
+def import_(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Files (.csv, .xlsx, .parquet) or folders of them: each named after its "
+            "table (people.csv, assignments.csv, …), or an export a profile reads.",
+            show_default=False,
+        ),
+    ],
+    db: DbOption = None,
+    profile: Annotated[
+        str | None,
+        typer.Option(
+            "--profile",
+            help="The source profile that reads the files: a shipped one's name (equitrack "
+            "profiles lists them) or a .toml file's path. Without it, each file's header "
+            "chooses (an ESR export is recognised), else its name (canonical files).",
+            show_default=False,
+        ),
+    ] = None,
+    skip_invalid: Annotated[
+        bool,
+        typer.Option(
+            "--skip-invalid",
+            help="Load the valid rows and write the rejected ones, with reasons, to the "
+            "rejects folder. Without it, one bad row stops the whole import.",
+        ),
+    ] = False,
+    table: Annotated[
+        str | None,
+        typer.Option(help="The table the files hold, when their names do not say."),
+    ] = None,
+    rejects: Annotated[
+        Path, typer.Option(help="Folder for rejected rows and problem lists.")
+    ] = Path("rejects"),
+    org: Annotated[
+        str | None,
+        typer.Option(
+            "--org",
+            help="The organisation's ODS code (e.g. RWE) for files without an organisation "
+            "column, such as one trust's ESR report: their rows take it, and it is added to "
+            "the organisations if not loaded (named from equitrack's list of NHS "
+            "organisations, or --org-name). A file with other codes of its own is refused.",
+            show_default=False,
+        ),
+    ] = None,
+    org_name: Annotated[
+        str | None,
+        typer.Option(
+            "--org-name",
+            help="The name of the organisation --org adds, when equitrack does not know its "
+            "code (or to name it otherwise).",
+            show_default=False,
+        ),
+    ] = None,
+    org_type: Annotated[
+        str | None,
+        typer.Option(
+            "--org-type",
+            help="trust, icb or other: the type of the organisation --org adds, when its name "
+            "does not say.",
+            show_default=False,
+        ),
+    ] = None,
+    as_at: Annotated[
+        str | None,
+        typer.Option(
+            "--as-at",
+            help="YYYY-MM-DD: the date an ESR staff-in-post export is as at, when its title "
+            "block does not say. It loads as a snapshot: the organisation's assignments are "
+            "then kept over time from all its snapshots and leavers reports.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Check files against the data model and load them, all or nothing.
+
+    Every problem is reported with its file, line and column. Person identifiers are
+    pseudonymised before anything is stored; a file loaded before is recognised and skipped.
+    Exports such as ESR's are mapped onto the data model by a source profile.
+    """
+    from equitrack.ingest import import_paths
+    from equitrack.ingest.naming import OrgOption
+
+    with user_errors():
+        if table is not None and table not in TABLE_BY_NAME:
+            raise UserError(f"--table must be one of {', '.join(TABLE_BY_NAME)}")
+        if org is None and (org_name or org_type):
+            raise UserError("--org-name and --org-type name what --org adds")
+        try:
+            snapshot_date = dt.date.fromisoformat(as_at) if as_at is not None else None
+        except ValueError:
+            raise UserError(f"--as-at {as_at} is not a date (YYYY-MM-DD)") from None
+        named = OrgOption.of(org, org_name, org_type) if org is not None else None
+        with open_store(db, create=True) as store:
+            with progress_bars() as bars:
+                result = import_paths(
+                    paths,
+                    store,
+                    skip_invalid=skip_invalid,
+                    table=table,
+                    rejects_dir=rejects,
+                    progress=bars,
+                    profile=profile,
+                    org=named,
+                    as_at=snapshot_date,
+                )
+            show_import(result, skip_invalid)
+            audit(
+                store,
+                "import" if result.ok else "import rejected",
+                f"{', '.join(p.name for p in paths)}: {result.rows_loaded} rows loaded",
+            )
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+def export_parquet(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the tables into.")],
+    db: DbOption = None,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace tables already in the folder.")
+    ] = False,
+) -> None:
+    """Write a loaded database out as the canonical Parquet layout, one file per table.
+
+    Spark or a SQL warehouse then reads it: --db 'spark:local[*]?parquet=FOLDER', or load the
+    files into catalog tables. Identifiers stay pseudonymised; the files are owner-only.
+    """
+    with user_errors(), open_store(db) as store:
+        with progress_bars() as bars:
+            written = export_parquet_layout(store, out, overwrite=overwrite, progress=bars)
+        audit(store, "export", f"Parquet layout to {out}")
+    rows = sum(w.rows for w in written)
+    console.print(f"Wrote {len(written)} tables, {rows:,} rows, to {out}.")
+
+
+def synth(
+    out: Annotated[Path, typer.Option(help="Folder to write the tables into.")],
+    preset: Annotated[
+        Preset,
+        typer.Option(
+            help="llr: Leicester, Leicestershire and Rutland (three organisations, about 24,000 "
+            "staff). region: 6 systems, about 35 organisations and 230,000 staff. national: "
+            "about 210 trusts and 1.6 million staff."
+        ),
+    ] = Preset.llr,
+    seed: Annotated[int, typer.Option(help="The same seed always makes the same data.")] = 7,
+    file_format: Annotated[
+        FileFormat | None,
+        typer.Option(
+            "--format",
+            help="csv or parquet (default: csv for llr, parquet for the others). Or the "
+            "exports real systems write, read back by the shipped profiles, with the other "
+            "tables as CSV: "
+            + "; ".join(f"{k}: {e.description}" for k, e in SYNTH_EXPORTS.items())
+            + "; exports: all of these.",
+        ),
+    ] = None,
+    parity: Annotated[
+        bool,
+        typer.Option(
+            "--parity",
+            help="Make data with no ethnic disparities at all, to check that none are found.",
+        ),
+    ] = False,
+) -> None:
+    """Make a synthetic integrated care system: every canonical table, with known disparities."""
+    from equitrack import synth as generator
+
+    fmt = file_format or (FileFormat("csv") if preset is Preset.llr else FileFormat("parquet"))
+    disparities = generator.Disparities.none() if parity else None
+    start = time.perf_counter()
+    with progress_bars() as bars:
+        step = steps(bars, f"Generating the {preset.value} system")
+        tables = generator.generate(preset.value, seed=seed, disparities=disparities, progress=step)
+        bars.task(f"Writing {fmt.value} files", None)
+        written = generator.write(tables, out, fmt.value, seed=seed)
+    rows = sum(t.num_rows for t in tables.values())
+    console.print(
+        f"Wrote {len(written)} tables ({rows:,} rows) to {out} in {time.perf_counter() - start:.1f}s."
+    )
+
+
+def profiles_list() -> None:
+    """The source profiles: which exports they read, into which tables. Your own profiles (in
+    EQUITRACK_PROFILES, by default ~/.config/equitrack/profiles) are offered to detection too."""
+    from equitrack.ingest import profile as profiles
+
+    with user_errors():
+        known = profiles.available()
+        shipped = {p.name for p in profiles.shipped()}
+    for p in known:
+        where = ""
+        if profiles.is_local(p):
+            where = " (local, replacing the shipped one)" if p.name in shipped else " (local)"
+        console.print(f"[bold]{p.name}[/bold]{where}  {p.description}", highlight=False)
+        detail = f"tables: {', '.join(p.tables)}"
+        if p.detect:
+            sets = " or ".join(", ".join(s) for s in p.detect)
+            detail += f"; recognised by the header columns {sets}"
+        console.print(f"  [dim]{detail}[/dim]", highlight=False)
+        console.print(f"  [dim]{p.path}[/dim]", highlight=False, soft_wrap=True)
+    folders = ", ".join(str(d) for d in config.profile_dirs())
+    console.print(
+        "\nA profile is a TOML file: copy one to adapt it to a local report, and give its path "
+        f"to --profile, or put it in {folders} (set {config.PROFILES_ENV} to change this) to "
+        "have files recognised by it.",
+        highlight=False,
+    )
+
+
+@profile_app.command("check")
+def profile_check(
+    file: Annotated[Path, typer.Argument(help="The export to check.", show_default=False)],
+    profile: Annotated[
+        str | None,
+        typer.Option(
+            "--profile",
+            help="A shipped profile's name or a .toml file's path (default: chosen by the header).",
+            show_default=False,
+        ),
+    ] = None,
+    org: Annotated[
+        str | None,
+        typer.Option(
+            "--org",
+            help="The organisation's ODS code, as import --org would give it to rows without one.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Report the columns a profile finds and misses in a file, and the values it cannot read
+    (with their counts), without loading anything. Exits 1 when the import would stop, and
+    says why."""
+
+    from equitrack.ingest import profile as profiles
+    from equitrack.ingest.check import check_file
+    from equitrack.ingest.naming import OrgOption
+
+    with user_errors():
+        code = OrgOption.of(org).code if org is not None else None
+        chosen = profiles.load(profile) if profile else None
+        report = check_file(file, chosen, code)
+    console.print(
+        f"[bold]{escape(report.source.label)}[/bold]: the {report.profile.name} profile "
+        f"({escape(report.reason)})" + (f", {report.rows:,} rows" if report.rows else ""),
+        highlight=False,
+    )
+    if report.loads_as:
+        console.print(f"It would load as {escape(report.loads_as)}.", highlight=False)
+    console.print("\n[bold]Columns found[/bold]")
+    for target, where in report.found:
+        console.print(f"  {target} ← {escape(where)}", highlight=False)
+    if report.missing:
+        console.print("\n[bold]Columns missing[/bold]")
+        for target, looked, required in report.missing:
+            need = "[bold red]needed[/bold red]" if required else "optional"
+            console.print(f"  {target} ({need}): looked for {escape(looked)}", highlight=False)
+    if report.kept:
+        console.print("\n[bold]Columns kept aside[/bold] (the profile keeps them: stored as "
+                      "written, unless they look like personal identifiers)")  # fmt: skip
+        console.print(f"  {escape(', '.join(report.kept))}", highlight=False, soft_wrap=True)
+    if report.unused:
+        console.print("\n[bold]Columns not read[/bold] (not stored; a profile can keep them "
+                      "by name, under keep)")  # fmt: skip
+        console.print(f"  {escape(', '.join(report.unused))}", highlight=False, soft_wrap=True)
+    if report.ignored:
+        console.print("\n[bold]Columns the profile ignores[/bold] (not stored)")
+        console.print(f"  {escape(', '.join(report.ignored))}", highlight=False, soft_wrap=True)
+    if report.problems or report.row_problems:
+        console.print("\n[bold]Problems[/bold]")
+        for problem in report.problems:
+            console.print(f"  [yellow]{escape(problem)}[/yellow]", highlight=False, soft_wrap=True)
+        for where, rows in report.row_problems.items():
+            console.print(f"  {escape(where)}: {rows:,} row(s) cannot be read", highlight=False)
+    if report.ok:
+        console.print("\nNothing was loaded. The file can be imported.")
+        return
+    console.print("\nNothing was loaded. [bold]The import would stop[/bold], because:")
+    for reason in report.stops:
+        console.print(f"  - {escape(reason)}", highlight=False, soft_wrap=True)
+    raise typer.Exit(1)
+
+
+def status(
+    db: DbOption = None,
+    output: TableOrJson = "table",
+) -> None:
+    """What is loaded: batches, rows per table and organisation, and the declaration rate.
+
+    The declaration rate is the share of staff whose ethnicity is known; a low rate makes every
+    figure about ethnicity doubtful.
+    """
+    with user_errors(), open_store(db) as store:
+        info = store_status(store)
+    view = View(
+        table=lambda _: show_status(info), json=lambda: json.dumps(info, indent=2, default=str)
+    )
+    show(output, view)
