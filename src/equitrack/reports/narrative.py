@@ -95,6 +95,7 @@ EVENT_PHRASES: dict[str, str] = {
     "bank_route": "to have joined the bank through international recruitment",
     "edi_training_reach": "to start EDI training in the year",
     "bystander_reach": "to start Active Bystander training in the year",
+    "bystander_reach_since": "to have started Active Bystander training since the review",
     "edi_training_completion": "to complete the EDI or Active Bystander training they started",
     "edi_training_delivery": "to have their EDI or Active Bystander training delivered "
     "interactively",
