@@ -151,6 +151,10 @@ def test_two_cells_are_compared_from_the_totals_shown() -> None:
     assert none is not None and none.focus.ratio is None
     assert "no comparison is shown" in key_figure(IR, none.focus, none.reference)
     assert headline_status(none, True) is Status.TOO_FEW
+    # a total whose members are withheld (its events shown): no comparison, and no crash
+    unknown = [replace(shown[0], denominator=None), shown[1]]
+    got = headline_of(IR, unknown)
+    assert got is not None and got.focus.ratio is None and got.focus.verdict is None
 
 
 def test_level_change_since_the_baseline_and_claims() -> None:

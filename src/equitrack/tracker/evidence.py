@@ -227,13 +227,14 @@ def headline_of(h: Headline, results: Sequence[Result]) -> Compared | None:
             return None
         focus = replace(focus, group_type="cell", group=h.names[0])
         reference = replace(reference, group_type="cell", group=h.names[1])
-        if focus.numerator is None or reference.numerator is None:
+        counts = (focus.numerator, focus.denominator, reference.numerator, reference.denominator)
+        if any(n is None for n in counts):  # a count not shown: no comparison from it
             return Compared(replace(focus, reference_group=reference.group), reference)
         c = compare(
-            focus.numerator,
-            focus.denominator or 0,
-            reference.numerator,
-            reference.denominator or 0,
+            focus.numerator,  # type: ignore[arg-type]  # all shown, above
+            focus.denominator,  # type: ignore[arg-type]
+            reference.numerator,  # type: ignore[arg-type]
+            reference.denominator,  # type: ignore[arg-type]
             orientation=MEASURES[h.measure].orientation,
         )
         return Compared(replace(focus, reference_group=reference.group, **compared(c)), reference)
