@@ -105,6 +105,27 @@ def test_a_comparison_that_depends_on_band_is_also_made_within_each_band() -> No
     )
 
 
+def test_the_tracker_says_the_within_band_comparison_from_both_groups_rows() -> None:
+    """Through `summarise_results`, as the command line, dashboard and report call it: the
+    by-band results of every group reach the words (an Unknown row beside White's in a band
+    does not stand in for White's)."""
+    from equitrack.tracker.evidence import summarise_results
+    from equitrack.tracker.plan import load_plan
+
+    whole = pair(60, 1000, 300, 5000)
+    headline = [replace(r, measure="promotion") for r in (whole.focus, whole.reference)]
+    banded = by_band({"Band 6": (20, 300, 100, 1500), "Band 5": (10, 400, 200, 2000)})
+    unknown = [
+        rated(1, 3, measure="promotion_by_band", org="system:QK1", period=2026,
+              group_type="broad", group="Unknown", breakdown=band)
+        for band in ("Band 5", "Band 6")
+    ]  # fmt: skip
+    found = summarise_results(load_plan(), 2026, [*headline, *banded, *unknown])
+    said = next(e for e in found if e.recommendation.number == 1).key_figure or ""
+    assert "(Band 5 and Band 6), the rates differ significantly at Band 5, 2.5% of Black" in said
+    assert "against 10.0% of White staff (200 of 2,000)" in said, said
+
+
 def test_the_plan_compares_promotion_and_succession_within_band() -> None:
     from equitrack.tracker.plan import load_plan
 

@@ -700,11 +700,14 @@ def within_band(h: Declared, within: Sequence[Result]) -> str:
     """The headline's comparison made within each band (`h.within`'s results for the unit and
     year): at which bands there are enough to tell, and where the rates differ significantly
     after the adjustment for the number of comparisons, with both groups' rates."""
-    mine = {r.breakdown: r for r in within if r.group == h.group and r.breakdown}
-    theirs = {r.breakdown: r for r in within if r.reference_group is None and r.breakdown}
+    rows = {(r.breakdown, r.group): r for r in within if r.breakdown}
+    mine = {band: r for (band, group), r in rows.items() if group == h.group}
+    theirs = {  # each band's reference group's row (White), never another group's
+        band: rows.get((band, r.reference_group)) for band, r in mine.items()
+    }
     told = [
         r
-        for band, r in sorted(mine.items(), key=lambda item: codes.band_rank(item[0]))
+        for band, r in sorted(mine.items(), key=lambda item: codes.band_rank(item[0] or ""))
         if not (r.suppressed or r.too_few or r.ratio is None)
         and r.verdict not in (Verdict.TOO_FEW, Verdict.UNDEFINED)
         and theirs.get(band) is not None

@@ -389,11 +389,7 @@ def summarise_results(
             measured = any(not is_no_data(r) for r in by_measure.get(rec.headline.measure, ()))
             status = headline_status(now, measured)
             before = next((c.focus for c in headline if c.focus.period == year - 1), None)
-            within = [
-                r
-                for r in by_measure.get(rec.headline.within or "", ())
-                if r.group == rec.headline.group
-            ]
+            within = by_measure.get(rec.headline.within or "", ())  # every group: both sides
             words = (
                 key_figure(rec.headline, now.focus, now.reference, before, within) if now else None
             )
