@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from equitrack.measures import Request, Result, Scope, evaluate, family, to_arrow
 from equitrack.measures.calendar import Interval, periods
-from equitrack.measures.declare import Measure, Shared, check_options, with_earlier_years
+from equitrack.measures.declare import Measure, Shared, check_options, with_earlier_periods
 from equitrack.measures.engine import has_interval
 from equitrack.measures.registry import MEASURES
 from equitrack.model.codes import DEFAULT_GROUPING, EthnicGrouping
@@ -67,7 +67,7 @@ def sharing(measures: Sequence[Measure], years: Sequence[int], interval: Interva
     """What runs of `measures` over `years` share (see `run`), released at the end of a
     `with` block."""
     widest = 1 if interval is Interval.MONTH else max((m.window for m in measures), default=1)
-    return Shared(with_earlier_years(periods(years, interval), widest))
+    return Shared(with_earlier_periods(periods(years, interval), widest))
 
 
 def measures_of(

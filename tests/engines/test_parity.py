@@ -12,7 +12,7 @@ import pytest
 
 from equitrack.measures import Request, Scope, evaluate, to_arrow
 from equitrack.measures.calendar import Interval, months_of
-from equitrack.measures.declare import Shared, with_earlier_years
+from equitrack.measures.declare import Shared, with_earlier_periods
 from equitrack.measures.registry import MEASURES
 from equitrack.store import Store
 
@@ -28,7 +28,7 @@ def shared(engines: dict[str, Store]) -> dict[tuple[str, int], Shared]:
     """Populations materialised once per engine and ask, as in a real run."""
     widest = max(m.window for m in MEASURES.values())
     pools = {
-        (name, i): Shared(with_earlier_years(YEARS, widest))
+        (name, i): Shared(with_earlier_periods(YEARS, widest))
         for name in engines
         for i in range(len(ASKS))
     }

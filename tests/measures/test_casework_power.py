@@ -40,7 +40,7 @@ Pooled = dict[tuple[str | None, str], tuple[int, int]]
 def pooled(store: Store, measure_id: str, by: str = "wres") -> Pooled:
     """The system's counts per breakdown cell and group, summed over YEARS."""
     sums: dict[tuple[str | None, str], list[int]] = defaultdict(lambda: [0, 0])
-    request = Request(years=YEARS, scope=Scope(system=True), dimension=by)
+    request = Request(years=YEARS, scope=Scope(system=True), by=by)
     for r in evaluate(store, measure(measure_id), request):
         sums[(r.breakdown, r.group)][0] += r.numerator
         sums[(r.breakdown, r.group)][1] += r.denominator
@@ -139,7 +139,7 @@ def test_parity_gives_no_more_adverse_findings_than_chance(
         r
         for m in CASEWORK
         for by in ("wres", "broad")
-        for r in evaluate(fair, measure(m), Request(years=YEARS, dimension=by))
+        for r in evaluate(fair, measure(m), Request(years=YEARS, by=by))
         if r.verdict is not None
     ]
     adverse = [r for r in results if r.verdict == "adverse, significant"]
@@ -157,7 +157,7 @@ def test_parity_gives_no_more_adverse_findings_than_chance(
 
 
 def _gaps(store: Store, by: str) -> dict:
-    request = Request(years=YEARS, scope=Scope(system=True), dimension=by)
+    request = Request(years=YEARS, scope=Scope(system=True), by=by)
     return {
         (r.period, r.breakdown, r.group, r.reference_group): r
         for r in evaluate(store, measure("pay_gap"), request)

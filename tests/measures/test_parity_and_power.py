@@ -16,7 +16,7 @@ def comparisons(store: Store, by: str) -> list:
     return [
         r
         for m in RATIOS
-        for r in evaluate(store, measure(m), Request(years=YEARS, dimension=by))
+        for r in evaluate(store, measure(m), Request(years=YEARS, by=by))
         if r.verdict is not None
     ]
 
@@ -40,7 +40,7 @@ def test_the_default_disparities_are_found(llr: Store) -> None:
     assert all(1.2 < r.ratio < 2.2 for r in big)
     black = [
         r
-        for r in evaluate(llr, measure("wres2"), Request(years=YEARS, dimension="broad"))
+        for r in evaluate(llr, measure("wres2"), Request(years=YEARS, by="broad"))
         if r.group == "Black" and r.org == "RWE"
     ]
     assert all(r.verdict == "adverse, significant" for r in black)

@@ -40,7 +40,7 @@ from equitrack.synth.params import ByGroup
 YEARS = tuple(range(2020, 2027))
 ADVERSE = "adverse, significant"
 
-#: (measure, options, dimension, group, expected with the defaults): "adverse" = adverse and
+#: (measure, options, by, group, expected with the defaults): "adverse" = adverse and
 #: significant; "leans" = significantly above 1 but inside the parity band.
 FOUND = (
     ("edi_training_reach", {"mandatory": "exclude"}, "wres", "BME", "leans"),
@@ -79,7 +79,7 @@ def pooled(store: Store, measure_id: str, options: dict, by: str, group: str) ->
     results = evaluate(
         store,
         measure(measure_id),
-        Request(years=YEARS, scope=Scope(system=True), dimension=by, options=options),
+        Request(years=YEARS, scope=Scope(system=True), by=by, options=options),
     )
     totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for r in results:

@@ -28,7 +28,7 @@ def _keep(numerator: int, denominator: int) -> bool:
 
 def engine_counts(store: Store, measure_id: str, system: bool, by: str) -> Counts:
     counts: Counts = {}
-    request = Request(years=YEARS, scope=Scope(system=system), dimension=by)
+    request = Request(years=YEARS, scope=Scope(system=system), by=by)
     for r in evaluate(store, measure(measure_id), request):
         key = (r.measure, r.org, int(r.period), r.breakdown, r.group)
         assert key not in counts, f"engine returned {key} twice"

@@ -141,7 +141,7 @@ def ratio(results, group="BME", breakdown=None) -> float | None:
 
 
 def run(store: Store, measure_id: str, by: str = "wres", **options) -> list:
-    return evaluate(store, measure(measure_id), Request(years=(Y,), dimension=by, options=options))
+    return evaluate(store, measure(measure_id), Request(years=(Y,), by=by, options=options))
 
 
 # --- recommendation 3: EDI training ---------------------------------------------------------

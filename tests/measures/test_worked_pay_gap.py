@@ -92,7 +92,7 @@ def test_gaps_quarters_bonus_and_unknown(store) -> None:
 
 
 def test_by_broad_group_and_staff_option(store) -> None:
-    broad = by_cell(evaluate(store, measure("pay_gap"), Request(years=(2026,), dimension="broad")))
+    broad = by_cell(evaluate(store, measure("pay_gap"), Request(years=(2026,), by="broad")))
     # Black (N): mean (9 + 12)/2 = 10.5 against 13: 19.23%; Asian (H): 11 against 13: 15.38%
     assert format_points(broad[("Hourly pay: mean", "Black", "White British")].difference) == (
         "19.23"

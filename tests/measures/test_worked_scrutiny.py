@@ -116,7 +116,7 @@ def test_model_employer_gap_and_headcount_for_parity(tmp_path: Path) -> None:
         store, measure("model_employer"), Request(years=(2026,), options={"parity": "add"})
     )
     assert row(added, "BME", f"Needed for parity ({cell})").numerator == 8
-    broad = evaluate(store, measure("model_employer"), Request(years=(2026,), dimension="broad"))
+    broad = evaluate(store, measure("model_employer"), Request(years=(2026,), by="broad"))
     black = row(broad, "Black", cell)
     # Black: 1 of 31 at 8a+, 11 of 135 of the workforce: ceil(11·31/135 - 1) = ceil(1.53) = 2
     assert (black.numerator, black.denominator) == (1, 31)

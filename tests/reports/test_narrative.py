@@ -520,20 +520,3 @@ def test_headline_without_a_gap_or_data() -> None:
     assert "too few" in (headline(few).text or "")
     assert headline([]) == headline([], ["wres3"])
     assert headline([]).status is Status.NO_DATA and headline([]).result is None
-
-
-def test_every_comparison_measure_has_words_for_its_event() -> None:
-    """Without its phrase a measure's sentence falls back to 'On "<title>", the relative
-    likelihood for …': every comparison the registry declares has one, and no phrase is left
-    for a measure that is gone."""
-    from equitrack.measures.categories import Categorised
-    from equitrack.measures.declare import Kind
-    from equitrack.reports.narrative import EVENT_PHRASES
-
-    compared = {
-        m.id
-        for m in MEASURES.values()
-        if m.kind is Kind.COMPARISON and not isinstance(m, Categorised)
-    }
-    assert compared - set(EVENT_PHRASES) == set()
-    assert set(EVENT_PHRASES) - set(MEASURES) == set()

@@ -159,9 +159,11 @@ def measure_command(
 ) -> None:
     """Any one measure, by its id, with counts, intervals and verdicts; a series with --since."""
     from equitrack.measures.engine import has_interval
-    from equitrack.measures.registry import MEASURES
+    from equitrack.measures.registry import JOURNEYS, MEASURES
 
     with user_errors():
+        if name in JOURNEYS:
+            raise UserError(f"{name} is a journey, followed over years: `equitrack journeys`")
         if name not in MEASURES:
             raise UserError(f"no measure {name!r}; `equitrack measures` lists them")
         if not has_interval(MEASURES[name], interval):
@@ -177,8 +179,9 @@ def measures_list(output: TableOrJson = "table") -> None:
     from rich.table import Table
 
     from equitrack.measures.declare import allowed_values, option_type
-    from equitrack.measures.registry import MEASURES
+    from equitrack.measures.registry import listed
 
+    measures = listed()
     rows = [
         {
             "id": m.id,
@@ -195,14 +198,14 @@ def measures_list(output: TableOrJson = "table") -> None:
                 for name, default in m.options.items()
             },
         }
-        for m in MEASURES.values()
+        for m in measures
     ]
 
     def table() -> Table:
         made = Table(title=f"{len(rows)} measures", title_justify="left", show_lines=True)
         for column in ("id", "family", "title", "definition", "options"):
             made.add_column(column)
-        for m, r in zip(MEASURES.values(), rows, strict=True):
+        for m, r in zip(measures, rows, strict=True):
             options = "\n".join(f"{name}: {m.option_text(name)}" for name in m.options)
             made.add_row(r["id"], r["family"], r["title"], r["definition"], options)
         return made
@@ -232,15 +235,15 @@ def journeys(
     who got there by 3 and 5 years (leaving counted as a competing event), and a log-rank test
     against White; 'too few to tell' where the numbers are small.
     """
-    from equitrack.measures import careers
     from equitrack.measures.populations import Scope
+    from equitrack.measures.registry import JOURNEYS
     from equitrack.outputs import journeys as render
 
     with user_errors(), open_store(db) as store:
         scope, end = Scope(tuple(org or ()), system), year_or_latest(store, year)
-        found = careers.time_to_promotion(store, scope, by, end) + careers.bank_to_substantive(
-            store, scope, by, end
-        )
+        found = [
+            j for declared in JOURNEYS.values() for j in declared.follow(store, scope, by, end)
+        ]
     view = View(
         table=lambda c: render.show(found, c),
         json=lambda: render.to_json(found),
@@ -276,7 +279,7 @@ def pay_gap(
     with user_errors(), open_store(db) as store:
         scope = Scope(tuple(org or ()), system)
         options = _parse_options(option or [])
-        reports = measure.pay_gap_report(store, year, scope, dimension=by.value, options=options)
+        reports = measure.pay_gap_report(store, year, scope, by=by.value, options=options)
         names = org_names(store)
     view = View(
         table=lambda c: render.show(reports, c, names),

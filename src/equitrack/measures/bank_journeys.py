@@ -63,7 +63,7 @@ def staff_abused(frame: Frame) -> ir.Table:
     """Members of the 31 March population with a racist abuse incident recorded against them at
     an organisation of the unit in the year (each person once, in their 31 March cell)."""
     members = racist_abuse_population(frame)
-    i = _incidents_in_scope(frame, frame.years)
+    i = _incidents_in_scope(frame, frame.periods)
     i = i.filter(i.category == RACIST_ABUSE, i.person_id.notnull())
     return members.semi_join(
         i.select("period", "unit", "person_id"), ["period", "unit", "person_id"]
@@ -121,6 +121,7 @@ def incident_cell(t: ir.Table) -> ir.StringValue:
 MEASURES = (
     Measure(
         id="bank_conversion",
+        phrase="to move from the bank to a substantive post within the year",
         family=FAMILY,
         title="Conversion from the bank to a substantive post within the year",
         kind=Kind.COMPARISON,
@@ -130,10 +131,11 @@ MEASURES = (
         description="Bank-only workers at 31 March Y-1 (a bank assignment in the six months to "
         "that day and no substantive post in the unit); the event is being in the substantive "
         "workforce (staff in post, any non-bank contract) of the same unit at 31 March Y. "
-        "Groups from the person's record; ratio = White / group.",
+        "Groups from the person's record.",
     ),
     Measure(
         id="racist_abuse",
+        phrase="to be affected by racist abuse",
         family=FAMILY,
         title="Staff affected by racist abuse (incidents recorded against them)",
         kind=Kind.COMPARISON,
@@ -146,10 +148,11 @@ MEASURES = (
         "the year with category racist_abuse recorded against the person at an organisation "
         "of the unit, whatever their contract on the day. Incidents with no person recorded, "
         "and people who had left by 31 March, cannot be counted here (see bank_incidents for "
-        "every incident). Ratio = group / White.",
+        "every incident).",
     ),
     Measure(
         id="incident_action",
+        phrase="to have an action recorded on a racist abuse incident against them",
         family=FAMILY,
         title="Racist abuse incidents with an action recorded",
         kind=Kind.COMPARISON,
@@ -160,11 +163,11 @@ MEASURES = (
         description="Incidents in the year with category racist_abuse, one each, by the "
         "affected person's group (Unknown when no person is recorded) and their contract on "
         "the incident date at that organisation (Bank, Substantive, Not known, and All); the "
-        "event is an action recorded, that is action neither blank nor 'none'. "
-        "Ratio = White / group.",
+        "event is an action recorded, that is action neither blank nor 'none'.",
     ),
     Measure(
         id="bank_incidents",
+        phrase="{share} of incidents affected {who}",
         family=FAMILY,
         title="Incidents affecting bank and substantive staff, by category",
         kind=Kind.REPRESENTATION,

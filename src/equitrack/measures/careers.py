@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,7 +42,7 @@ import numpy as np
 
 from equitrack.measures import populations as pop
 from equitrack.measures.counting import group_key, group_of, ordered
-from equitrack.measures.declare import Attribute
+from equitrack.measures.declare import Attribute, Kind, Optioned
 from equitrack.measures.populations import Scope
 from equitrack.measures.queries import latest_year
 from equitrack.model import codes
@@ -88,7 +89,7 @@ class Journey:
 
     journey: str
     unit: str
-    dimension: str
+    by: str
     end_of_data: dt.date
     cohort_from: dt.date
     counts: dict[str, Counts]
@@ -318,3 +319,66 @@ def _analyse(
             )
         journeys.append(Journey(journey, unit, by, end, since, counts, analysis, options))
     return journeys
+
+
+# --------------------------------------------------------------------------------------------
+# The journeys as registered measures
+
+
+@dataclass(frozen=True)
+class JourneyMeasure(Optioned):
+    """A journey declared like every other measure, so `equitrack measures`, docs/measures.md,
+    the command line, the dashboard and the scrutiny paper all read it from the registry
+    (`registry.JOURNEYS`). `follow(store, scope, by, end_year)` returns one `Journey` per unit;
+    `recommendation` is the one it evidences, `section` its section's id in the paper."""
+
+    id: str
+    family: str
+    title: str
+    follow: Callable[..., list[Journey]]
+    recommendation: int
+    section: str
+    description: str = ""
+    options: Mapping[str, Any] = field(default_factory=dict)
+    choices: Mapping[str, Sequence[Any]] = field(default_factory=dict)
+    attribute: Attribute = Attribute.ETHNICITY
+    kind: Kind = Kind.JOURNEY
+
+
+FAMILY = "journeys"
+_FOLLOWED = (
+    "Only journeys starting in the eight reporting years to the end year are followed (a "
+    "history that begins part-way through careers would miss earlier events); the data ends "
+    "at 31 March of the end year, and people still on the journey then are censored. Per "
+    "group: people, events, competing events, the median time, the share there by 3 and 5 "
+    "years (Aalen–Johansen cumulative incidence), and a log-rank test against White."
+)
+JOURNEY_MEASURES = (
+    JourneyMeasure(
+        id="time_to_promotion",
+        family=FAMILY,
+        title="Time to first promotion",
+        follow=time_to_promotion,
+        recommendation=1,
+        section="time-to-promotion",
+        options={"history_years": HISTORY_YEARS},
+        description="From a person's first substantive (not bank) assignment on an Agenda for "
+        "Change band in the unit, the days until they first start a substantive assignment in "
+        "the unit on a higher band; leaving the unit without promotion is the competing event. "
+        "Those who start at VSM cannot be promoted and are left out. " + _FOLLOWED,
+    ),
+    JourneyMeasure(
+        id="bank_to_substantive",
+        family=FAMILY,
+        title="From the bank to a substantive post",
+        follow=bank_to_substantive,
+        recommendation=2,
+        section="bank-to-substantive",
+        options={"history_years": HISTORY_YEARS, "grace_days": GRACE_DAYS},
+        description="From a person's first bank assignment in the unit, when they held no "
+        "substantive assignment there before it, the days until their first substantive "
+        "assignment in the unit, counted as a conversion when it starts before their bank work "
+        "ends or within `grace_days` after; leaving the bank without converting is the "
+        "competing event. " + _FOLLOWED,
+    ),
+)

@@ -229,7 +229,7 @@ def decided_leave(frame: Frame) -> ir.Table:
     lv = frame.store.table("leave")
     lv = lv.filter(lv.decision.isin(list(DECIDED)))
     lv = lv.mutate(period=frame.period_of(lv.requested_date))
-    lv = lv.filter(lv.period.isin(list(frame.years))).join(
+    lv = lv.filter(lv.period.isin(list(frame.periods))).join(
         pop.units(frame.store, frame.scope), "org_code"
     )
     lv = lv.select(
@@ -273,6 +273,7 @@ SPLIT_NOTE = (
 MEASURES = (
     Measure(
         id="leave_declined",
+        phrase="to have a leave request declined",
         family=FAMILY,
         title="Leave requests declined (international recruits and others, by leave type)",
         kind=Kind.COMPARISON,
@@ -284,13 +285,14 @@ MEASURES = (
         choices={"split": LEAVE_SPLIT},
         description="Leave requests made in the year (by requested_date) and decided, approved "
         "or declined (withdrawn and pending requests are left out); share declined, by the "
-        "ethnicity of the person asking; ratio = group / White. Counted per request. Cells: "
+        "ethnicity of the person asking. Counted per request. Cells: "
         "everyone; international recruits (people.international_recruit; blank counts as not) "
         "and others, over all leave types and per type; and everyone per type. Option "
         "split=contract splits by bank-only or substantive on the date of the request instead.",
     ),
     Measure(
         id="suspension",
+        phrase="to be suspended once a case was formal",
         family=FAMILY,
         title="Suspension once a case is formal",
         kind=Kind.COMPARISON,
@@ -301,12 +303,13 @@ MEASURES = (
         options={**CASE_OPTIONS, "suspension_unknown": "not_suspended"},
         choices={**CASE_CHOICES, "suspension_unknown": ("not_suspended", "exclude")},
         description="Cases entering the formal process in the year (formal_date in the year; "
-        "conduct cases by default, option case_type), counted per case; share suspended; "
-        "ratio = group / White. A blank suspended flag counts as not suspended (option "
+        "conduct cases by default, option case_type), counted per case; share suspended."
+        " A blank suspended flag counts as not suspended (option "
         "suspension_unknown=exclude leaves such cases out)." + SPLIT_NOTE,
     ),
     Measure(
         id="severe_outcome",
+        phrase="to have a formal case end in a severe outcome",
         family=FAMILY,
         title="Formal cases ending in a final written warning or dismissal",
         kind=Kind.COMPARISON,
@@ -319,10 +322,11 @@ MEASURES = (
         description="Formal cases closed in the year (closed_date in the year) with an outcome "
         "recorded; share whose outcome is severe: a final written warning or dismissal by "
         "default (option severe: any_warning_or_dismissal adds first written warnings, "
-        "dismissal counts dismissal alone); ratio = group / White." + SPLIT_NOTE,
+        "dismissal counts dismissal alone)." + SPLIT_NOTE,
     ),
     Measure(
         id="long_case",
+        phrase="to have a formal case last more than {threshold_days} days",
         family=FAMILY,
         title="Formal cases lasting longer than six months",
         kind=Kind.COMPARISON,
@@ -334,13 +338,14 @@ MEASURES = (
         choices={**CASE_CHOICES, "threshold_days": range(1, 3651)},  # up to ten years
         description="Formal cases closed in the year (closed_date in the year); share closed "
         "more than threshold_days days (default 182, about six months) after the formal date, "
-        "the time a person spends under formal process; ratio = group / White. The threshold "
+        "the time a person spends under formal process. The threshold "
         "is a choice, not a national standard: ACAS expects cases to be dealt with without "
         "unreasonable delay, and many NHS policies aim to finish investigations within a few "
         "months." + SPLIT_NOTE,
     ),
     Measure(
         id="jc_assessed",
+        phrase="to have a just-culture assessment before a formal case",
         family=FAMILY,
         title="Formal cases preceded by a just-culture assessment",
         kind=Kind.COMPARISON,
@@ -352,10 +357,11 @@ MEASURES = (
         choices=CASE_CHOICES,
         description="Cases entering the formal process in the year (conduct by default); share "
         "with pre_formal_assessment true or a just-culture path recorded "
-        "(just_culture_answers), valid or not; ratio = White / group." + SPLIT_NOTE,
+        "(just_culture_answers), valid or not." + SPLIT_NOTE,
     ),
     Categorised(
         id="jc_outcomes",
+        phrase="to have an assessed case in “{category}”",
         family=FAMILY,
         title="Just-culture outcome (A-G) of assessed formal cases",
         kind=Kind.CATEGORIES,
@@ -374,11 +380,12 @@ MEASURES = (
         "recorded; each group's share ending in each outcome A-G, derived from the recorded "
         "answers by walking NHS Improvement's 2018 guide (an invalid path, one that skips a "
         "question or carries on past its outcome, is shown as such). Roll-ups: individual "
-        "action (A, or the full path to G), compared as a harm, ratio = group / White; system "
-        "learning (D or E), compared as a benefit, ratio = White / group." + SPLIT_NOTE,
+        "action (A, or the full path to G), compared as a harm; system learning (D or E), "
+        "compared as a benefit." + SPLIT_NOTE,
     ),
     Categorised(
         id="jc_unsupported",
+        phrase="to have a formal case whose just-culture path does not support individual action",
         family=FAMILY,
         title="Formal cases whose just-culture path does not support individual action",
         kind=Kind.CATEGORIES,
@@ -394,7 +401,7 @@ MEASURES = (
         description="Cases entering the formal process in the year (conduct by default); share "
         "whose recorded just-culture path does not support action against the individual: no "
         "path recorded, an invalid path, or a path ending in B to F (only A, or the full path "
-        "to G, supports it); ratio = group / White. Each reason is also shown on its own. A "
+        "to G, supports it). Each reason is also shown on its own. A "
         "pre_formal_assessment flag without a recorded path is not an assessment here."
         + SPLIT_NOTE,
     ),

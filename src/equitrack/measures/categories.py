@@ -68,7 +68,7 @@ Cell = tuple[int, str, str]  # period, unit, breakdown cell
 
 
 def categorised_counts(
-    frame: Frame, measure: Categorised, dimension: str
+    frame: Frame, measure: Categorised, by: str
 ) -> tuple[dict[Cell, dict[str, int]], dict[tuple[Cell, str], dict[str, int]]]:
     """Members per cell and group, and members per cell, category and group."""
     assert measure.key is not None, f"{measure.id}: a categorised measure needs a key"
@@ -79,7 +79,7 @@ def categorised_counts(
         k = key(t).fill_null("")
         return cell(t).cast("string").concat(SEPARATOR, k) if cell else k
 
-    counted = count(frame, measure.population(frame), measure.attribute, dimension, raw)
+    counted = count(frame, measure.population(frame), measure.attribute, by, raw)
     derived: dict[str, tuple[str, ...]] = {}
     members: dict[Cell, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     events: dict[tuple[Cell, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -96,11 +96,11 @@ def categorised_counts(
 
 
 def evaluate_categories(
-    frame: Frame, measure: Measure, dimension: str, years: Sequence[int], window: int, options: dict
+    frame: Frame, measure: Measure, by: str, years: Sequence[int], window: int, options: dict
 ) -> list[Result]:
     assert isinstance(measure, Categorised), f"{measure.id} is not a Categorised measure"
-    members, events = categorised_counts(frame, measure, dimension)
-    gtype = group_type(measure.attribute, dimension)
+    members, events = categorised_counts(frame, measure, by)
+    gtype = group_type(measure.attribute, by)
     reference = REFERENCE.get(measure.attribute)
     found = {category for (_, category) in events}
     categories = [*measure.categories, *sorted(found - set(measure.categories))]
@@ -131,7 +131,7 @@ def evaluate_categories(
                 if (
                     orientation is not None
                     and reference in groups
-                    and is_focus(measure.attribute, dimension, g)
+                    and is_focus(measure.attribute, by, g)
                     and not outnumbered(result, measure, reference, inside, groups)
                 ):
                     c = compare(

@@ -28,11 +28,11 @@ from equitrack.stats.reasons import Code, Reason
 
 
 def evaluate_comparison(
-    frame: Frame, measure: Measure, dimension: str, years: Sequence[int], window: int, options: dict
+    frame: Frame, measure: Measure, by: str, years: Sequence[int], window: int, options: dict
 ) -> list[Result]:
-    members, events = _counts(frame, measure, dimension)
+    members, events = _counts(frame, measure, by)
     pooling = Pooling(options.get("pooling", Pooling.POOLED))
-    gtype = group_type(measure.attribute, dimension)
+    gtype = group_type(measure.attribute, by)
     reference = REFERENCE.get(measure.attribute)
     results: list[Result] = []
     comparisons = Comparisons()
@@ -64,7 +64,7 @@ def evaluate_comparison(
                     excluded=excluded,
                     options=options,
                 )
-                if reference in den and is_focus(measure.attribute, dimension, g):
+                if reference in den and is_focus(measure.attribute, by, g):
                     # pooled counts are summed, so only a mean of yearly rates needs each year
                     yearly = per_year if pooling is Pooling.MEAN_OF_RATES and window > 1 else ()
                     if outnumbered(result, measure, reference, num, den, yearly):
@@ -125,7 +125,7 @@ class Comparisons:
             result.verdict_adjusted = c.verdict_adjusted and str(c.verdict_adjusted)
 
 
-def _counts(frame: Frame, measure: Measure, dimension: str) -> tuple[Counts, Counts]:
+def _counts(frame: Frame, measure: Measure, by: str) -> tuple[Counts, Counts]:
     """Members and events per cell and group; in one query when the event is a subset of the
     population, which is then read once rather than twice."""
     event = measure.event
@@ -134,9 +134,9 @@ def _counts(frame: Frame, measure: Measure, dimension: str) -> tuple[Counts, Cou
     attribute, breakdown = measure.attribute, measure.breakdown
     if isinstance(event, Subset) and event.population is measure.population:
         happened = lambda members: event.predicate(members, frame)  # noqa: E731
-        return count_with_events(frame, population, happened, attribute, dimension, breakdown)
-    members = count(frame, population, attribute, dimension, breakdown)
-    return members, count(frame, event(frame), attribute, dimension, breakdown)
+        return count_with_events(frame, population, happened, attribute, by, breakdown)
+    members = count(frame, population, attribute, by, breakdown)
+    return members, count(frame, event(frame), attribute, by, breakdown)
 
 
 def _mean_of_rates(

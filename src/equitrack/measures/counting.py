@@ -33,11 +33,11 @@ def group_key(table: ir.Table, attribute: Attribute) -> ir.StringValue:
     return column.fill_null("")
 
 
-def group_of(key: str, attribute: Attribute, dimension: str, grouping: EthnicGrouping) -> str:
+def group_of(key: str, attribute: Attribute, by: str, grouping: EthnicGrouping) -> str:
     if attribute is Attribute.ETHNICITY:
-        if dimension == "wres":
+        if by == "wres":
             return grouping.wres_group(key)
-        return grouping.broad_group(key) if dimension == "broad" else grouping.detailed_group(key)
+        return grouping.broad_group(key) if by == "broad" else grouping.detailed_group(key)
     if attribute is Attribute.DISABILITY:
         return DISABILITY_GROUPS.get(key, codes.UNKNOWN)
     return codes.SEX_CODES.get(key, codes.UNKNOWN) if key != "U" else codes.UNKNOWN
@@ -71,15 +71,15 @@ def ordered(groups: Iterable[str]) -> list[str]:
     return sorted(groups, key=_place)
 
 
-def group_type(attribute: Attribute, dimension: str) -> str:
-    return dimension if attribute is Attribute.ETHNICITY else attribute.value
+def group_type(attribute: Attribute, by: str) -> str:
+    return by if attribute is Attribute.ETHNICITY else attribute.value
 
 
-def is_focus(attribute: Attribute, dimension: str, group: str) -> bool:
+def is_focus(attribute: Attribute, by: str, group: str) -> bool:
     """The groups compared with the reference: everyone known who is not in it."""
     if group in (codes.UNKNOWN, REFERENCE.get(attribute)):
         return False
-    if attribute is Attribute.ETHNICITY and dimension == "detailed":
+    if attribute is Attribute.ETHNICITY and by == "detailed":
         return DEFAULT_GROUPING.wres_group(group[:1]) == codes.BME
     return attribute is not Attribute.SEX
 
@@ -173,7 +173,7 @@ def _fetched(
 
 
 def _by_group(
-    frame: Frame, counted: pa.Table, column: str, attribute: Attribute, dimension: str
+    frame: Frame, counted: pa.Table, column: str, attribute: Attribute, by: str
 ) -> Counts:
     """The engine's counts in `column`, per (period, unit, breakdown) and group; cells with no
     members are left out, as counting only the members would leave them out.
@@ -183,7 +183,7 @@ def _by_group(
     """
     keys = counted["_key"].combine_chunks()
     distinct = pc.unique(keys)
-    mapped = [group_of(k, attribute, dimension, frame.grouping) for k in distinct.to_pylist()]
+    mapped = [group_of(k, attribute, by, frame.grouping) for k in distinct.to_pylist()]
     group = pc.take(pa.array(mapped, pa.string()), pc.index_in(keys, value_set=distinct))
     summed = (
         pa.table(
@@ -210,13 +210,13 @@ def count(
     frame: Frame,
     query: ir.Table,
     attribute: Attribute,
-    dimension: str,
+    by: str,
     breakdown: Callable[[ir.Table], ir.StringValue] | None = None,
 ) -> Counts:
     """Members per period, unit, breakdown and group, counted in the engine."""
     shapes = (breakdown,) if breakdown else ()
     counted = _fetched(frame, query, lambda t: grouped(t, attribute, breakdown), *shapes)
-    return _by_group(frame, counted, "n", attribute, dimension)
+    return _by_group(frame, counted, "n", attribute, by)
 
 
 def count_with_events(
@@ -224,7 +224,7 @@ def count_with_events(
     query: ir.Table,
     event: Callable[[ir.Table], ir.BooleanValue],
     attribute: Attribute,
-    dimension: str,
+    by: str,
     breakdown: Callable[[ir.Table], ir.StringValue] | None = None,
 ) -> tuple[Counts, Counts]:
     """`count` of the members, and of those among them for whom `event` holds, in one query:
@@ -232,6 +232,6 @@ def count_with_events(
     shapes = (event, breakdown) if breakdown else (event,)
     counted = _fetched(frame, query, lambda t: grouped(t, attribute, breakdown, event(t)), *shapes)
     return (
-        _by_group(frame, counted, "n", attribute, dimension),
-        _by_group(frame, counted, "e", attribute, dimension),
+        _by_group(frame, counted, "n", attribute, by),
+        _by_group(frame, counted, "e", attribute, by),
     )

@@ -34,6 +34,7 @@ class Kind(StrEnum):
     SHARE = "share"  # a share of records that are not people (panels): one group, "All"
     CATEGORIES = "categories"  # each group's share in categories derived in Python from a key
     PAY_GAP = "pay_gap"  # pay of each group against references, from per-person pay rows
+    JOURNEY = "journey"  # time until an event by group, with a competing event (careers.py)
 
 
 class Attribute(StrEnum):
@@ -47,12 +48,12 @@ class Shared:
 
     The staff in post at each 31 March feed WRES 1, 3, 4 and 9; materialised once (a temporary
     table in the engine) for every year any measure of the run needs, each measure then reads
-    its own years. `years` names those up front (WRES 3 also needs the year before each);
+    its own periods. `periods` names those up front (WRES 3 also needs the year before each);
     `release` drops the tables.
     """
 
-    def __init__(self, years: Iterable[int] = ()) -> None:
-        self.years = tuple(sorted(set(years)))
+    def __init__(self, periods: Iterable[int] = ()) -> None:
+        self.periods = tuple(sorted(set(periods)))
         self._tables: dict[Hashable, tuple[tuple[int, ...], ir.Table]] = {}
         self._kept: list[ir.Table] = []
         self._narrowed: dict[ops.Node, tuple[ir.Table, tuple[int, ...]]] = {}
@@ -63,20 +64,20 @@ class Shared:
         self,
         store: Store,
         key: Hashable,
-        years: tuple[int, ...],
+        periods: tuple[int, ...],
         build: Callable[[tuple[int, ...]], ir.Table],
     ) -> ir.Table:
         covered, table = self._tables.get(key, ((), None))
-        if table is None or not set(years) <= set(covered):
+        if table is None or not set(periods) <= set(covered):
             if table is not None:
                 table.release()
-            covered = tuple(sorted(set(years) | set(covered) | set(self.years)))
+            covered = tuple(sorted(set(periods) | set(covered) | set(self.periods)))
             table = store.cache(build(covered))
             self._tables[key] = (covered, table)
-        if set(years) == set(covered):
+        if set(periods) == set(covered):
             return table
-        narrowed = table.filter(table.period.isin(list(years)))
-        self._narrowed[narrowed.op()] = (table, tuple(sorted(years)))
+        narrowed = table.filter(table.period.isin(list(periods)))
+        self._narrowed[narrowed.op()] = (table, tuple(sorted(periods)))
         return narrowed
 
     def widest(self, query: ir.Table) -> tuple[ir.Table, tuple[int, ...] | None]:
@@ -125,11 +126,14 @@ class Shared:
 
 @dataclass(frozen=True)
 class Frame:
-    """Everything a population query needs: the store, the scope, the years, the options."""
+    """Everything a population query needs: the store, the scope, the periods, the options.
+
+    `periods` are reporting years (2025 is 2024/25) or, with a monthly interval, months
+    (`calendar.periods`): a population query reads them without asking which."""
 
     store: Store
     scope: Scope
-    years: tuple[int, ...]
+    periods: tuple[int, ...]
     options: Mapping[str, Any]
     grouping: EthnicGrouping = DEFAULT_GROUPING
     shared: Shared = field(default_factory=Shared, compare=False, repr=False)
@@ -140,8 +144,8 @@ class Frame:
         return period_of(day, self.interval)
 
     def population(self, name: str, build: Callable[[tuple[int, ...]], ir.Table]) -> ir.Table:
-        """A population shared across measures, for this frame's years."""
-        return self.shared.get(self.store, (name, self.scope), self.years, build)
+        """A population shared across measures, for this frame's periods."""
+        return self.shared.get(self.store, (name, self.scope), self.periods, build)
 
     def keep(self, expr: ir.Table) -> ir.Table:
         """`expr` materialised for the rest of the run (see `Shared.keep`)."""
@@ -151,34 +155,16 @@ class Frame:
 Query = Callable[[Frame], ir.Table]
 
 
-@dataclass(frozen=True)
-class Measure:
-    """A declared measure.
-
-    `population` returns one row per member with `period`, `unit` and the group attribute
-    columns (`ethnic_code`, `disability`, `sex`); `event` returns the members who had the event,
-    with the same columns (often `subset(population, …)`). `window` years are pooled by
-    default (WRES 3 pools two). `options` holds the defaults of every choice the spec leaves
-    open; each result records the options it used.
-    """
+class Optioned:
+    """What every declaration with options shares (a measure, a journey): each option typed by
+    its default, its allowed values, its words for docs and listings, and a value parsed by its
+    type. Subclasses are dataclasses with `id`, `options` and `choices`."""
 
     id: str
-    family: str
-    title: str
-    kind: Kind
-    population: Query
-    event: Query | None = None
-    attribute: Attribute = Attribute.ETHNICITY
-    orientation: Orientation = Orientation.BENEFIT
-    window: int = 1
-    breakdown: Callable[[ir.Table], ir.StringValue] | None = None
-    options: Mapping[str, Any] = field(default_factory=dict)
+    options: Mapping[str, Any]
     #: Each option's allowed values: a tuple, or a range of whole numbers. An option without
     #: is fixed at its default (a parameter of the measure, such as the survey item it reads).
-    choices: Mapping[str, Sequence[Any]] = field(default_factory=dict)
-    description: str = ""
-    #: Why events can outnumber the population, where they can (entrants include leavers).
-    outnumbered: str = OUTNUMBERED
+    choices: Mapping[str, Sequence[Any]]
 
     def __post_init__(self) -> None:
         """Refuse a declaration whose options a user could not set consistently."""
@@ -235,6 +221,47 @@ class Measure:
             if name in self.options:
                 resolved[name] = self.parse(name, value)
         return resolved
+
+
+@dataclass(frozen=True)
+class Measure(Optioned):
+    """A declared measure.
+
+    `population` returns one row per member with `period`, `unit` and the group attribute
+    columns (`ethnic_code`, `disability`, `sex`); `event` returns the members who had the event,
+    with the same columns (often `subset(population, …)`). A `window` option pools that many
+    years (WRES 3 pools two by default). `options` holds the defaults of every choice the spec
+    leaves open; each result records the options it used.
+    """
+
+    id: str
+    family: str
+    title: str
+    kind: Kind
+    population: Query
+    event: Query | None = None
+    attribute: Attribute = Attribute.ETHNICITY
+    orientation: Orientation = Orientation.BENEFIT
+    breakdown: Callable[[ir.Table], ir.StringValue] | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+    #: Each option's allowed values: a tuple, or a range of whole numbers. An option without
+    #: is fixed at its default (a parameter of the measure, such as the survey item it reads).
+    choices: Mapping[str, Sequence[Any]] = field(default_factory=dict)
+    description: str = ""
+    #: What is counted, in the words a sentence uses, by kind: a comparison's (or categories')
+    #: event, "to be appointed from shortlisting" (`{option}` takes an option's value,
+    #: `{category}` the category); a survey item's answer, "said they had experienced …"; a
+    #: representation's sentence, "{Who} were {share} of staff in post"; what a share of
+    #: records counts, "interview panels had …". The narrative reads it from here only, and
+    #: tests/measures/test_registry_words.py fails when a measure lacks what its kind needs.
+    phrase: str = ""
+    #: Why events can outnumber the population, where they can (entrants include leavers).
+    outnumbered: str = OUTNUMBERED
+
+    @property
+    def window(self) -> int:
+        """Years pooled by default: the `window` option where the measure has one, else 1."""
+        return int(self.options.get("window", 1))
 
 
 class OptionError(ValueError):
@@ -306,9 +333,10 @@ def _unknown(name: str, taken: Sequence[str], known: Iterable[Measure]) -> str:
     return said
 
 
-def with_earlier_years(years: Iterable[int], window: int) -> tuple[int, ...]:
-    """The years a windowed measure reads: each reporting year and the `window - 1` before it."""
-    return tuple(sorted({y - back for y in years for back in range(window)}))
+def with_earlier_periods(periods: Iterable[int], window: int) -> tuple[int, ...]:
+    """The periods a windowed measure reads: each period and the `window - 1` before it (a
+    window is only ever more than 1 for reporting years; months stand alone)."""
+    return tuple(sorted({p - back for p in periods for back in range(window)}))
 
 
 Predicate = Callable[[ir.Table, Frame], ir.BooleanValue]

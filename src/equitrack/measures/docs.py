@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from equitrack.measures.declare import Kind
-from equitrack.measures.registry import FAMILIES, family
+from equitrack.measures.registry import FAMILIES, JOURNEYS, family
 
 KIND_TEXT = {
     Kind.COMPARISON: "rate per group, and relative likelihood against the reference group",
@@ -19,12 +19,16 @@ KIND_TEXT = {
     "categories",
     Kind.PAY_GAP: "mean and median hourly (and bonus) pay of each group against the reference "
     "groups, pay quarters with ties spread evenly, bonus receipt and the unknown share",
+    Kind.JOURNEY: "time until the event by group (Kaplan–Meier), with a competing event "
+    "(cumulative incidence), and a log-rank test against the reference group; run by "
+    "`equitrack journeys`",
 }
 FAMILY_TITLES = {
     "wres": "WRES",
     "wdes": "WDES",
     "bank-wres": "Bank WRES",
     "scrutiny": "The ten recommendations (family `scrutiny`)",
+    "journeys": "Careers over time (family `journeys`)",
 }
 ORIENTATION_TEXT = {
     "benefit": "ratio = reference rate / group rate (the event is good to have)",
@@ -59,13 +63,15 @@ def render() -> str:
         "identical in fte, band and start date.",
         "",
     ]
-    for name in FAMILIES:
+    for name in (*FAMILIES, "journeys"):
         lines += [f"## {FAMILY_TITLES.get(name, name)}", ""]
-        for m in family(name):
+        for m in family(name) if name in FAMILIES else tuple(JOURNEYS.values()):
             lines += [f"### `{m.id}`: {m.title}", ""]
             if m.description:
                 lines += [m.description, ""]
             lines.append(f"- Kind: {KIND_TEXT[m.kind]}.")
+            if m.kind is Kind.JOURNEY:
+                lines.append(f"- Evidences recommendation {m.recommendation}.")
             lines.append(f"- Groups from: {m.attribute.value}.")
             if m.kind in (Kind.COMPARISON, Kind.CATEGORIES):
                 lines.append(f"- Direction: {ORIENTATION_TEXT[m.orientation.value]}.")

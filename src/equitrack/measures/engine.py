@@ -16,7 +16,7 @@ from equitrack.measures.categories import evaluate_categories
 from equitrack.measures.comparison import evaluate_comparison
 from equitrack.measures.counting import DIMENSIONS
 from equitrack.measures.covered import gate
-from equitrack.measures.declare import Attribute, Frame, Kind, Measure, Shared, with_earlier_years
+from equitrack.measures.declare import Attribute, Frame, Kind, Measure, Shared, with_earlier_periods
 from equitrack.measures.gaps import evaluate_gap
 from equitrack.measures.pay import evaluate_pay_gap
 from equitrack.measures.populations import Scope
@@ -46,7 +46,7 @@ class Request:
 
     years: tuple[int, ...]
     scope: Scope = field(default_factory=Scope)
-    dimension: str = "wres"
+    by: str = "wres"
     options: Mapping[str, Any] | None = None
     grouping: EthnicGrouping = DEFAULT_GROUPING
     shared: Shared | None = None  # populations reused across the measures of one run
@@ -67,7 +67,7 @@ def evaluate(store: Store, measure: Measure, request: Request) -> list[Result]:
     if request.shared is None:
         with Shared() as shared:
             return evaluate(store, measure, replace(request, shared=shared))
-    if request.dimension not in DIMENSIONS:
+    if request.by not in DIMENSIONS:
         raise ValueError(f"--by must be one of {', '.join(DIMENSIONS)}")
     if not has_interval(measure, request.interval):
         raise ValueError(f"{measure.id} is measured once a year; there is no monthly series")
@@ -82,7 +82,7 @@ def evaluate(store: Store, measure: Measure, request: Request) -> list[Result]:
     frame = Frame(
         store,
         request.scope,
-        with_earlier_years(wanted, window),
+        with_earlier_periods(wanted, window),
         options,
         request.grouping,
         request.shared,
@@ -98,7 +98,7 @@ def evaluate(store: Store, measure: Measure, request: Request) -> list[Result]:
             else {}
         ),
     }
-    results = EVALUATORS[measure.kind](frame, measure, request.dimension, wanted, window, recorded)
+    results = EVALUATORS[measure.kind](frame, measure, request.by, wanted, window, recorded)
     return gate(
-        store, measure, request.scope, request.dimension, wanted, results, recorded, request.shared
+        store, measure, request.scope, request.by, wanted, results, recorded, request.shared
     )

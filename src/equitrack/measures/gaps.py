@@ -18,13 +18,11 @@ from equitrack.stats.reasons import Code, Reason
 
 
 def evaluate_gap(
-    frame: Frame, measure: Measure, dimension: str, years: Sequence[int], window: int, options: dict
+    frame: Frame, measure: Measure, by: str, years: Sequence[int], window: int, options: dict
 ) -> list[Result]:
-    members = count(
-        frame, measure.population(frame), measure.attribute, dimension, measure.breakdown
-    )
-    staff = count(frame, workforce(frame), measure.attribute, dimension)
-    gtype = group_type(measure.attribute, dimension)
+    members = count(frame, measure.population(frame), measure.attribute, by, measure.breakdown)
+    staff = count(frame, workforce(frame), measure.attribute, by)
+    gtype = group_type(measure.attribute, by)
     results = []
     for (period, unit, seat), groups in sorted(members.items()):
         if period not in years:

@@ -180,7 +180,9 @@ def development_shortlisted(frame: Frame) -> ir.Table:
     a = frame.store.table("applications")
     joined = a.join(v, "vacancy_id").join(pop.units(frame.store, frame.scope), "org_code")
     joined = joined.mutate(period=frame.period_of(joined.applied_date))
-    return joined.filter(joined.shortlisted.fill_null(False), joined.period.isin(list(frame.years)))
+    return joined.filter(
+        joined.shortlisted.fill_null(False), joined.period.isin(list(frame.periods))
+    )
 
 
 def development_appointments(frame: Frame) -> ir.Table:
@@ -201,7 +203,7 @@ def development_appointments(frame: Frame) -> ir.Table:
         return pop.with_person(frame.store, d).select(*columns)
     v = _development_vacancies(frame).join(pop.units(frame.store, frame.scope), "org_code")
     v = v.mutate(period=frame.period_of(v.opened_date))
-    v = v.filter(v.period.isin(list(frame.years)))
+    v = v.filter(v.period.isin(list(frame.periods)))
     v = v.select("period", "unit", "vacancy_id", "advert",
                  unadvertised=v.advert.isin(list(NOT_OPEN_ADVERTS)))  # fmt: skip
     a = frame.store.table("applications")
@@ -218,7 +220,7 @@ def vacancy_panels(frame: Frame) -> ir.Table:
     members) is recorded; split into posts and development opportunities."""
     v = frame.store.table("vacancies").join(pop.units(frame.store, frame.scope), "org_code")
     v = v.mutate(period=frame.period_of(v.opened_date))
-    v = v.filter(v.period.isin(list(frame.years)))
+    v = v.filter(v.period.isin(list(frame.periods)))
     recorded = v.panel_size.notnull() & v.panel_minority_members.notnull()
     return v.select(
         "period",
@@ -314,13 +316,13 @@ def development_cohort(frame: Frame) -> ir.Table:
     if kind != "any":
         d = d.filter(d.kind == kind)
     d = d.mutate(period=calendar.years_later(frame.period_of(d.start_date), 2, frame.interval))
-    d = d.filter(d.period.isin(list(frame.years)))
+    d = d.filter(d.period.isin(list(frame.periods)))
     first = d.group_by(["period", "unit", "person_id"]).aggregate(started=d.start_date.min())
     base = _band_on(frame, first.mutate(day=first.started)).rename(base_band="band")
     cohort = first.join(base, ["period", "unit", "person_id"])
     cohort = cohort.filter(cohort.base_band > 0)
     if frame.options.get("outcome_at", "24_months") == "snapshot":
-        snapshots = pop.years_table(frame.years).select("period", "snapshot")
+        snapshots = pop.periods_table(frame.periods).select("period", "snapshot")
         cohort = cohort.join(snapshots, "period").rename(day="snapshot")
     else:
         cohort = cohort.mutate(day=cohort.started + ibis.interval(months=24))
@@ -399,6 +401,7 @@ MANDATORY_TEXT = (
 MEASURES = (
     Measure(
         id="edi_training_reach",
+        phrase="to start EDI training in the year",
         family=FAMILY,
         title="Reach of EDI training",
         kind=Kind.COMPARISON,
@@ -409,12 +412,11 @@ MEASURES = (
         options={**STAFF_OPTIONS, **TRAINING_OPTIONS},
         choices={**STAFF_CHOICES, **TRAINING_CHOICES},
         description="Staff in post at 31 March with a training record in category `edi` at "
-        "the organisation starting in the year, over staff in post; ratio = White / group."
-        + MANDATORY_TEXT
-        + STAFF_TEXT,
+        "the organisation starting in the year, over staff in post." + MANDATORY_TEXT + STAFF_TEXT,
     ),
     Measure(
         id="bystander_reach",
+        phrase="to start Active Bystander training in the year",
         family=FAMILY,
         title="Reach of Active Bystander training",
         kind=Kind.COMPARISON,
@@ -425,11 +427,12 @@ MEASURES = (
         options={**STAFF_OPTIONS, **TRAINING_OPTIONS},
         choices={**STAFF_CHOICES, **TRAINING_CHOICES},
         description="Staff in post at 31 March with a training record in category "
-        "`active_bystander` at the organisation starting in the year, over staff in post; "
-        "ratio = White / group (recommendations 3 and 8)." + STAFF_TEXT,
+        "`active_bystander` at the organisation starting in the year, over staff in post "
+        "(recommendations 3 and 8)." + STAFF_TEXT,
     ),
     Measure(
         id="bystander_reach_since",
+        phrase="to have started Active Bystander training since the review",
         family=FAMILY,
         title="Reach of Active Bystander training since the review",
         kind=Kind.COMPARISON,
@@ -443,10 +446,11 @@ MEASURES = (
         "`active_bystander` at the organisation starting in any reporting year from `since` "
         f"(default {REVIEW_YEAR}, the year of the scrutiny review) up to the year counted, over "
         "staff in post: how widely the programme has reached since the review (recommendation "
-        "8); ratio = White / group. Mandatory and optional courses both count." + STAFF_TEXT,
+        "8). Mandatory and optional courses both count." + STAFF_TEXT,
     ),
     Measure(
         id="edi_training_completion",
+        phrase="to complete the EDI or Active Bystander training they started",
         family=FAMILY,
         title="Completion of EDI and Active Bystander training",
         kind=Kind.COMPARISON,
@@ -459,11 +463,12 @@ MEASURES = (
         description="People with an EDI or Active Bystander training record at the "
         "organisation starting in the year (in post or not), once per course and once overall "
         "(no breakdown); the share who completed: at least one of those records "
-        "(`completion=any`) or every one (`all`). A blank `completed` is not completed; "
-        "ratio = White / group." + MANDATORY_TEXT,
+        "(`completion=any`) or every one (`all`). A blank `completed` is not completed."
+        + MANDATORY_TEXT,
     ),
     Measure(
         id="edi_training_delivery",
+        phrase="to have their EDI or Active Bystander training delivered interactively",
         family=FAMILY,
         title="EDI and Active Bystander training delivered interactively",
         kind=Kind.COMPARISON,
@@ -477,12 +482,13 @@ MEASURES = (
         "course and overall (no breakdown), one row per record: the share delivered "
         "interactively (`face_to_face`, `virtual_live` or `blended`) rather than by "
         "`elearning`. A record with no delivery recorded stays in the denominator and is not "
-        "interactive. Summing every group's counts gives the organisation's share; the ratio "
-        "(White / group) shows whether some groups get more of their EDI training as "
+        "interactive. Summing every group's counts gives the organisation's share; the ratio shows"
+        " whether some groups get more of their EDI training as "
         "e-learning." + MANDATORY_TEXT,
     ),
     Measure(
         id="development_appointment",
+        phrase="to be appointed to a development opportunity from shortlisting",
         family=FAMILY,
         title="Relative likelihood of appointment to development opportunities",
         kind=Kind.COMPARISON,
@@ -494,10 +500,11 @@ MEASURES = (
         description="WRES 2 for development opportunities: shortlisted applications made in "
         "the year to vacancies whose opportunity_type is not `post` (secondment, acting up, "
         "development post, talent programme; `opportunity_type` picks one), by the ethnicity "
-        "on the application; likelihood = appointed / shortlisted; ratio = White / group.",
+        "on the application; likelihood = appointed / shortlisted.",
     ),
     Measure(
         id="unadvertised_development",
+        phrase="to be appointed to a development opportunity that was not openly advertised",
         family=FAMILY,
         title="Development opportunities filled without open advert",
         kind=Kind.COMPARISON,
@@ -512,7 +519,7 @@ MEASURES = (
         "`expression_of_interest`). An unadvertised vacancy with no appointed application "
         "counts once under Unknown (the appointee is not recorded), so summing every group "
         "gives the share of all development opportunities filled without open advert. A "
-        "comparison, not representation: a ratio (White / group) above 1 means White "
+        "comparison, not representation: a ratio above 1 means White "
         "appointees more often got their opportunity without open competition, the informal "
         "route the review asks about. `source=development` measures the same from the "
         "development table instead: secondment, acting-up and talent-programme records "
@@ -521,6 +528,7 @@ MEASURES = (
     ),
     Measure(
         id="panel_diversity",
+        phrase="interview panels had an ethnic-minority member",
         family=FAMILY,
         title="Interview panels with an ethnic-minority member",
         kind=Kind.SHARE,
@@ -535,6 +543,7 @@ MEASURES = (
     ),
     Measure(
         id="development_participation",
+        phrase="to take part in shadowing, mentoring or other development",
         family=FAMILY,
         title="Taking part in shadowing, mentoring and other development",
         kind=Kind.COMPARISON,
@@ -546,10 +555,11 @@ MEASURES = (
         choices={**STAFF_CHOICES, "kind": KIND_CHOICES},
         description="Staff in post at 31 March with a development record at the organisation "
         "(their employer) starting in the year, of any kind or the `kind` chosen, over staff "
-        "in post; ratio = White / group." + STAFF_TEXT,
+        "in post." + STAFF_TEXT,
     ),
     Measure(
         id="cross_org_placements",
+        phrase="to have a development placement hosted by another organisation",
         family=FAMILY,
         title="Development placements hosted by another organisation",
         kind=Kind.COMPARISON,
@@ -561,10 +571,11 @@ MEASURES = (
         description="Development records starting in the year, of any kind or the `kind` "
         "chosen, counted at the person's employer, one row per record: the share hosted by "
         "another organisation (host_org_code given and not the employer's org_code, even "
-        "within the same system); ratio = White / group.",
+        "within the same system).",
     ),
     Measure(
         id="progression_after_development",
+        phrase="to be promoted after taking part in development",
         family=FAMILY,
         title="Promotion within 24 months of development",
         kind=Kind.COMPARISON,
@@ -579,10 +590,11 @@ MEASURES = (
         "months after that start (`outcome_at=24_months`, so everyone has exactly 24 months; "
         "`snapshot` looks at 31 March Y instead, 24 to 36 months on). The post on each date is "
         "chosen by the workforce tie-break. People no longer in post then count as not "
-        "promoted unless `leavers=exclude`. Ratio = White / group.",
+        "promoted unless `leavers=exclude`.",
     ),
     Measure(
         id="edi_objectives",
+        phrase="to have an EDI objective set at appraisal",
         family=FAMILY,
         title="Appraisals with an EDI objective",
         kind=Kind.COMPARISON,
@@ -590,10 +602,11 @@ MEASURES = (
         event=subset(appraised, lambda t, f: t.edi == 1),
         orientation=Orientation.BENEFIT,
         description="People appraised at the organisation in the year (once each): the share "
-        "with an EDI objective in at least one of the year's appraisals; ratio = White / group.",
+        "with an EDI objective in at least one of the year's appraisals.",
     ),
     Measure(
         id="succession_pool",
+        phrase="to be named in a succession pool at appraisal",
         family=FAMILY,
         title="Named in a succession pool at appraisal",
         kind=Kind.COMPARISON,
@@ -604,13 +617,14 @@ MEASURES = (
         choices={"bands": BANDS},
         description="People appraised at the organisation in the year whose appraisal recorded "
         "the succession question (succession_pool not blank): the share named in a succession "
-        "pool at any of the year's appraisals; ratio = White / group. Pools draw on senior "
+        "pool at any of the year's appraisals. Pools draw on senior "
         "staff, so with `bands=all` the ratio also reflects who holds senior posts; "
         "`bands=7_and_above` compares only people whose non-bank post at the organisation on "
         "their last appraisal of the year is AfC band 7 or above.",
     ),
     Measure(
         id="succession_pool_by_band",
+        phrase="to be named in a succession pool at appraisal",
         family=FAMILY,
         title="Named in a succession pool at appraisal, within each band",
         kind=Kind.COMPARISON,
@@ -621,6 +635,6 @@ MEASURES = (
         description="`succession_pool` made within each band, so that who holds senior posts "
         "does not stand in for who is named: the cell is the AfC band of the person's non-bank "
         "post at the organisation on their last appraisal of the year (people on no AfC band, "
-        "such as doctors, are outside it); ratio = White / group within the band.",
+        "such as doctors, are outside it), compared within the band.",
     ),
 )

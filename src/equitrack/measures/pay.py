@@ -58,7 +58,7 @@ def pay_rows(frame: Frame) -> ir.Table:
     """One row per pay record at each organisation's latest snapshot in each year."""
     p = frame.store.table("pay").join(pop.units(frame.store, frame.scope), "org_code")
     p = p.mutate(period=frame.period_of(p.snapshot_date))
-    p = p.filter(p.period.isin(list(frame.years)))
+    p = p.filter(p.period.isin(list(frame.periods)))
     latest = p.snapshot_date.max().over(ibis.window(group_by=[p.org_code, p.period]))
     p = p.mutate(_latest=latest)
     p = p.filter(p.snapshot_date == p._latest)
@@ -131,14 +131,14 @@ class UnitPayGap:
 
 
 def _definitions(
-    dimension: str, grouping: EthnicGrouping, present: set[str]
+    by: str, grouping: EthnicGrouping, present: set[str]
 ) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
     """Groups (those with anyone present) and references, as national codes."""
     name = {
         "wres": grouping.wres_group,
         "broad": grouping.broad_group,
         "detailed": grouping.detailed_group,
-    }[dimension]
+    }[by]
     named: dict[str, list[str]] = {}
     for category in codes.NATIONAL_CATEGORIES:
         named.setdefault(name(category.code), []).append(category.code)
@@ -152,9 +152,9 @@ def _definitions(
     return groups, references
 
 
-def unit_reports(frame: Frame, measure: Measure, dimension: str) -> list[UnitPayGap]:
+def unit_reports(frame: Frame, measure: Measure, by: str) -> list[UnitPayGap]:
     """Fetch the rows for the frame's years and compute one report per unit and year."""
-    if dimension not in DIMENSIONS:
+    if by not in DIMENSIONS:
         raise ValueError(f"--by must be one of {', '.join(DIMENSIONS)}")
     members = measure.population(frame)
     rows = (
@@ -178,11 +178,11 @@ def unit_reports(frame: Frame, measure: Measure, dimension: str) -> list[UnitPay
     for d in sorted(dates, key=lambda d: (d["period"], d["unit"], d["org_code"])):
         where = (int(d["period"]), d["unit"])
         snapshots.setdefault(where, {})[d["org_code"]] = d["snapshot_date"].isoformat()
-    gtype = group_type(Attribute.ETHNICITY, dimension)
+    gtype = group_type(Attribute.ETHNICITY, by)
     reports = []
     for (period, unit), chunk in rows.groupby(["period", "unit"], sort=True):
         labels = [k if k in codes.CATEGORY_BY_CODE else codes.UNKNOWN for k in chunk["_key"]]
-        groups, references = _definitions(dimension, frame.grouping, set(labels))
+        groups, references = _definitions(by, frame.grouping, set(labels))
         bonus = chunk["bonus_pay"].to_numpy(dtype=np.float64)
         report = pay_gap(
             chunk["hourly_pay"].to_numpy(dtype=np.float64),
@@ -287,11 +287,11 @@ def results_of(unit: UnitPayGap, measure_id: str, options: Mapping[str, Any]) ->
 
 
 def evaluate_pay_gap(
-    frame: Frame, measure: Measure, dimension: str, years: Sequence[int], window: int, options: dict
+    frame: Frame, measure: Measure, by: str, years: Sequence[int], window: int, options: dict
 ) -> list[Result]:
     return [
         r
-        for unit in unit_reports(frame, measure, dimension)
+        for unit in unit_reports(frame, measure, by)
         if unit.period in years
         for r in results_of(unit, measure.id, options)
     ]
@@ -325,7 +325,7 @@ def pay_gap_report(
     year: int,
     scope: pop.Scope | None = None,
     *,
-    dimension: str = "wres",
+    by: str = "wres",
     grouping: EthnicGrouping = DEFAULT_GROUPING,
     options: Mapping[str, Any] | None = None,
 ) -> list[UnitPayGap]:
@@ -334,7 +334,7 @@ def pay_gap_report(
     check_options(MEASURES, options)
     resolved = MEASURE.resolve(options)
     frame = Frame(store, scope or pop.Scope(), (year,), resolved, grouping)
-    return [u for u in unit_reports(frame, MEASURE, dimension) if u.period == year]
+    return [u for u in unit_reports(frame, MEASURE, by) if u.period == year]
 
 
 def report_results(

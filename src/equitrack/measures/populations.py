@@ -44,12 +44,14 @@ def year_start(period: int) -> dt.date:
     return calendar.start(period)
 
 
-def years_table(years: Sequence[int]) -> ir.Table:
-    return _years_table(tuple(sorted(set(years))))
+def periods_table(periods: Sequence[int]) -> ir.Table:
+    """Each period with its snapshot day and first day (a reporting year's 31 March and 1 April
+    before; a month's last and first days)."""
+    return _periods_table(tuple(sorted(set(periods))))
 
 
 @functools.cache
-def _years_table(years: tuple[int, ...]) -> ir.Table:
+def _periods_table(years: tuple[int, ...]) -> ir.Table:
     """One memtable per set of years, so each registers once however often it is used."""
     return ibis.memtable(
         {
@@ -168,7 +170,7 @@ def with_person(store: Store, table: ir.Table) -> ir.Table:
 def assignments_at_snapshots(store: Store, scope: Scope, years: Sequence[int]) -> ir.Table:
     """Every assignment active on each year's 31 March, with the year and the unit."""
     a = _in_scope(store, scope, store.table("assignments"))
-    y = years_table(years)
+    y = periods_table(years)
     return a.join(y, _active_on(a.start_date, a.end_date, y.snapshot))
 
 
@@ -192,7 +194,7 @@ CANDIDATE_COLUMNS = (
 
 #: Materialises an intermediate read twice (by default it is just inlined twice).
 Keep = Callable[[ir.Table], ir.Table]
-#: The years (a `years_table`) each candidate counts in: joins candidates to the years.
+#: The years (a `periods_table`) each candidate counts in: joins candidates to the years.
 Expand = Callable[[ir.Table], ir.Table]
 #: The last day a candidate can still count (null = open), for a cheap test of overlap.
 Reach = Callable[[ir.Table], ir.DateValue]
@@ -254,7 +256,7 @@ def _chosen(
 
 
 def _at_snapshot(years: Sequence[int]) -> Expand:
-    y = years_table(years)
+    y = periods_table(years)
 
     def expand(t: ir.Table) -> ir.Table:
         return t.join(y, _active_on(t.start_date, t.end_date, y.snapshot))
@@ -264,7 +266,7 @@ def _at_snapshot(years: Sequence[int]) -> Expand:
 
 def _in_bank_window(years: Sequence[int]) -> Expand:
     """A bank assignment counts in a year if it ran on a day of the six months to 31 March."""
-    y = years_table(years)
+    y = periods_table(years)
 
     def expand(t: ir.Table) -> ir.Table:
         return t.join(y, _held_in_bank_window(t.start_date, t.end_date, y.snapshot))
@@ -282,13 +284,15 @@ def _end_and_bank_window(t: ir.Table) -> ir.DateValue:
     return t.end_date + ibis.interval(months=6)
 
 
-def workforce(store: Store, scope: Scope, years: Sequence[int], keep: Keep = _as_is) -> ir.Table:
+def staff_in_post(
+    store: Store, scope: Scope, years: Sequence[int], keep: Keep = _as_is
+) -> ir.Table:
     """Staff in post at 31 March of each year: non-bank, one row per person, unit and year."""
     candidates = _candidates(store, scope, bank=False)
     return _chosen(store, candidates, _at_snapshot(years), _end, keep)
 
 
-def bank_only(
+def bank_only_workers(
     store: Store,
     scope: Scope,
     years: Sequence[int],
@@ -303,7 +307,7 @@ def bank_only(
     groups either way, so the same rows remain.
     """
     if substantive is None:
-        substantive = workforce(store, scope, years, keep)
+        substantive = staff_in_post(store, scope, years, keep)
     candidates = _candidates(store, scope, bank=True)
     chosen = _chosen(store, candidates, _in_bank_window(years), _end_and_bank_window, keep)
     return chosen.anti_join(substantive, ["period", "unit", "person_id"])

@@ -48,14 +48,14 @@ NEEDED_PREFIX = "Needed for parity ("
 def with_previous_years(frame: Frame) -> Frame:
     """The frame with each period's previous one added, so last year's (or last month's)
     staff are at hand."""
-    years = tuple(sorted(set(frame.years) | {calendar.previous(y) for y in frame.years}))
-    return replace(frame, years=years)
+    years = tuple(sorted(set(frame.periods) | {calendar.previous(y) for y in frame.periods}))
+    return replace(frame, periods=years)
 
 
 def followed(frame: Frame, table: ir.Table) -> ir.Table:
     """The rows of the period before each of the frame's, labelled with the period they are
     followed into (31 March Y-1 into year Y; a month's end into the next month)."""
-    earlier = table.filter(table.period.isin([calendar.previous(y) for y in frame.years]))
+    earlier = table.filter(table.period.isin([calendar.previous(y) for y in frame.periods]))
     return earlier.mutate(period=calendar.following(earlier.period, frame.interval))
 
 
@@ -66,7 +66,7 @@ def stayers(frame: Frame) -> ir.Table:
     before = followed(frame, staff)
     before = before.mutate(band_rank_before=pop.band_rank(before.pay_band))
     before = before.filter(before.band_rank_before > 0)
-    now = staff.filter(staff.period.isin(list(frame.years)))
+    now = staff.filter(staff.period.isin(list(frame.periods)))
     now = now.select("period", "unit", "person_id", band_rank_now=pop.band_rank(now.pay_band))
     return before.join(now, ["period", "unit", "person_id"])
 
@@ -94,13 +94,13 @@ def senior_band_group(t: ir.Table) -> ir.StringValue:
 
 
 def evaluate_parity_gap(
-    frame: Frame, measure: Measure, dimension: str, years: Sequence[int], window: int, options: dict
+    frame: Frame, measure: Measure, by: str, years: Sequence[int], window: int, options: dict
 ) -> list[Result]:
     """The representation gap (as WRES 9), and for each group the headcount that would close it
     (0 at or above parity): in the gap row's reason, and as a row of its own (breakdown
     "Needed for parity (<cell>)", numerator = the headcount, denominator = the cell's staff)."""
-    results = evaluate_gap(frame, measure, dimension, years, window, options)
-    staff = count(frame, q.workforce(frame), measure.attribute, dimension)
+    results = evaluate_gap(frame, measure, by, years, window, options)
+    staff = count(frame, q.workforce(frame), measure.attribute, by)
     mode = options.get("parity", "replace")
     target = int(options.get("target_year", MODEL_EMPLOYER_YEAR))
     out: list[Result] = []
@@ -137,6 +137,7 @@ def evaluate_parity_gap(
 MEASURES = (
     Measure(
         id="promotion",
+        phrase="to be promoted within the year",
         family=FAMILY,
         title="Promotion within the year (band increase, same organisation)",
         kind=Kind.COMPARISON,
@@ -147,11 +148,11 @@ MEASURES = (
         "post in the same unit at 31 March Y (the organisation, or the system for system "
         "figures); the event is a higher AfC band rank at 31 March Y than at 31 March Y-1 (the "
         "assignment chosen each year by the staff-in-post tie-break). Leavers, doctors and "
-        "people who join during the year are outside it. Groups from the person's record; "
-        "ratio = White / group.",
+        "people who join during the year are outside it. Groups from the person's record.",
     ),
     Measure(
         id="promotion_by_band",
+        phrase="to be promoted within the year",
         family=FAMILY,
         title="Promotion within the year, within each starting band",
         kind=Kind.COMPARISON,
@@ -161,7 +162,7 @@ MEASURES = (
         breakdown=lambda t: t.pay_band,
         description="`promotion` made within each band, so that groups starting from different "
         "bands are compared with people who started where they did: the cell is the AfC band "
-        "at 31 March Y-1; ratio = White / group within the band.",
+        "at 31 March Y-1, compared within the band.",
     ),
     Measure(
         id="model_employer",
@@ -189,6 +190,7 @@ MEASURES = (
     ),
     Measure(
         id="senior_representation",
+        phrase="{Who} were {share} of staff at band 8a and above",
         family=FAMILY,
         title="Representation at band 8a and above, by senior band group",
         kind=Kind.REPRESENTATION,

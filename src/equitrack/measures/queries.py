@@ -31,7 +31,7 @@ def workforce(frame: Frame) -> ir.Table:
     """Staff in post at 31 March, of one staff group when the measure's `staff_group` option
     names one (WRES 1 and 4 take it; the shared population is filtered, not rebuilt)."""
     staff = frame.population(
-        "workforce", lambda years: pop.workforce(frame.store, frame.scope, years, frame.keep)
+        "workforce", lambda years: pop.staff_in_post(frame.store, frame.scope, years, frame.keep)
     )
     group = frame.options.get("staff_group", ALL_STAFF_GROUPS)
     return staff if group == ALL_STAFF_GROUPS else staff.filter(staff.staff_group == group)
@@ -41,8 +41,8 @@ def bank_only(frame: Frame) -> ir.Table:
     """Bank-only workers, leaving out the shared workforce rather than deriving it again."""
 
     def build(years: tuple[int, ...]) -> ir.Table:
-        staff = workforce(replace(frame, years=years))
-        return pop.bank_only(frame.store, frame.scope, years, staff, frame.keep)
+        staff = workforce(replace(frame, periods=years))
+        return pop.bank_only_workers(frame.store, frame.scope, years, staff, frame.keep)
 
     return frame.population("bank_only", build)
 
@@ -62,7 +62,9 @@ def shortlisted(frame: Frame) -> ir.Table:
     units = pop.units(frame.store, frame.scope)
     joined = a.join(v, "vacancy_id").join(units, "org_code")
     joined = joined.mutate(period=frame.period_of(joined.applied_date))
-    return joined.filter(joined.shortlisted.fill_null(False), joined.period.isin(list(frame.years)))
+    return joined.filter(
+        joined.shortlisted.fill_null(False), joined.period.isin(list(frame.periods))
+    )
 
 
 def appointed(t: ir.Table, frame: Frame) -> ir.BooleanValue:
@@ -74,7 +76,7 @@ def _cases_entering_formal(frame: Frame, case_type: str) -> ir.Table:
     d = frame.store.table("disciplinary")
     d = d.filter(d.case_type == case_type, d.formal_date.notnull())
     d = d.mutate(period=frame.period_of(d.formal_date))
-    d = d.filter(d.period.isin(list(frame.years)))
+    d = d.filter(d.period.isin(list(frame.periods)))
     return d.join(pop.units(frame.store, frame.scope), "org_code")
 
 
@@ -125,13 +127,13 @@ def _trained(frame: Frame, staff: ir.Table) -> ir.Table:
     tr = tr.mutate(period=frame.period_of(tr.start_date)).select("person_id", "unit", "period")
     # only the years the staff are in: a no-op for the result, but it lets the engine build the
     # join on the (smaller) training side rather than on every person-year of staff
-    tr = tr.filter(tr.period.isin(list(frame.years)))
+    tr = tr.filter(tr.period.isin(list(frame.periods)))
     return staff.semi_join(tr, ["person_id", "unit", "period"])
 
 
 def board_seats(frame: Frame) -> ir.Table:
     """Board members, once in `All` and again under each kind of seat they hold."""
-    b = pop.board(frame.store, frame.scope, frame.years)
+    b = pop.board(frame.store, frame.scope, frame.periods)
     voting = b.board_voting.fill_null(False)
     executive = b.board_executive.fill_null(False)
     kinds = [
@@ -154,5 +156,5 @@ def bank_leavers_removed(frame: Frame) -> ir.Table:
     )
     removed = removed.join(pop.units(frame.store, frame.scope), "org_code")
     removed = removed.mutate(period=frame.period_of(removed.end_date))
-    removed = removed.filter(removed.period.isin(list(frame.years)))
+    removed = removed.filter(removed.period.isin(list(frame.periods)))
     return pop.with_person(frame.store, removed.select("period", "unit", "person_id").distinct())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from equitrack.measures import (
     bank_journeys,
     bank_wres,
+    careers,
     casework,
     opportunities,
     pay,
@@ -29,6 +30,19 @@ MEASURES: dict[str, Measure] = {
     )
 }
 FAMILIES = ("wres", "wdes", "bank-wres", "scrutiny")
+#: Careers over time: measures too, but followed per person rather than counted per year, so
+#: kept apart from `MEASURES` (which the engine evaluates) and listed beside them.
+JOURNEYS: dict[str, careers.JourneyMeasure] = {j.id: j for j in careers.JOURNEY_MEASURES}
+
+
+def listed() -> tuple[Measure | careers.JourneyMeasure, ...]:
+    """Every registered measure, yearly and journeys, as `equitrack measures` lists them."""
+    return (*MEASURES.values(), *JOURNEYS.values())
+
+
+def journey_for(recommendation: int) -> careers.JourneyMeasure | None:
+    """The journey that evidences `recommendation`, if one does."""
+    return next((j for j in JOURNEYS.values() if j.recommendation == recommendation), None)
 
 
 def family(name: str) -> tuple[Measure, ...]:

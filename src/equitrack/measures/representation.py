@@ -11,12 +11,10 @@ from equitrack.measures.result import Result, rated
 
 
 def evaluate_representation(
-    frame: Frame, measure: Measure, dimension: str, years: Sequence[int], window: int, options: dict
+    frame: Frame, measure: Measure, by: str, years: Sequence[int], window: int, options: dict
 ) -> list[Result]:
-    members = count(
-        frame, measure.population(frame), measure.attribute, dimension, measure.breakdown
-    )
-    gtype = group_type(measure.attribute, dimension)
+    members = count(frame, measure.population(frame), measure.attribute, by, measure.breakdown)
+    gtype = group_type(measure.attribute, by)
     totals: dict[Key, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for (period, unit, breakdown), groups in members.items():
         parts = breakdown.split(" | ")

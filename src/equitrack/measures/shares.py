@@ -52,7 +52,7 @@ def _count(
 
 
 def evaluate_share(
-    frame: Frame, measure: Measure, dimension: str, years: Sequence[int], window: int, options: dict
+    frame: Frame, measure: Measure, by: str, years: Sequence[int], window: int, options: dict
 ) -> list[Result]:
     assert measure.event is not None
     members = _count(measure.population(frame), measure.breakdown)

@@ -18,12 +18,33 @@ from equitrack.measures.result import Result, rated
 from equitrack.stats import Orientation, compare, proportion
 from equitrack.stats.reasons import Code, Reason
 
-#: How each --by dimension is found in the survey table's group_type.
+#: How each `by` grouping is found in the survey table's group_type.
 SURVEY_GROUP_TYPES = {"wres": "wres", "broad": "ethnic_group", "disability": "disability"}
 #: Survey items where saying yes is the harm (harassment, discrimination, pressure to work
 #: when unwell); on the others (equal opportunities, feeling valued, adjustments, recommending
 #: the organisation) yes is the benefit.
 HARMFUL_ITEMS = frozenset({"wres5", "wres6", "wres8", "wdes4", "wdes6"})
+#: What respondents counted by each item said, as a sentence continues "12.0% of Black staff …".
+ITEM_PHRASES = {
+    "wres5": "said they had experienced harassment, bullying or abuse from patients, relatives "
+    "or the public in the last 12 months",
+    "wres6": "said they had experienced harassment, bullying or abuse from staff in the last 12 "
+    "months",
+    "wres7": "believed their organisation provides equal opportunities for career progression "
+    "or promotion",
+    "wres8": "said they had experienced discrimination at work from a manager, team leader or "
+    "other colleagues in the last 12 months",
+    "wdes4": "said they had experienced harassment, bullying or abuse from managers or other "
+    "colleagues in the last 12 months",
+    "wdes5": "believed their organisation provides equal opportunities for career progression "
+    "or promotion",
+    "wdes6": "said they had felt pressure from their manager to come to work when not feeling "
+    "well enough to perform their duties",
+    "wdes7": "were satisfied with the extent to which their organisation values their work",
+    "wdes8": "said their employer had made adequate adjustments to enable them to carry out "
+    "their work",
+    "wdes9": "would recommend their organisation as a place to work",
+}
 #: Respondents a group needs before its result is shown or compared (the survey's own rule).
 FEWEST_RESPONDENTS = 11
 
@@ -33,11 +54,11 @@ def orientation(item: str) -> Orientation:
 
 
 def evaluate_survey(
-    frame: Frame, measure: Measure, dimension: str, years: Sequence[int], window: int, options: dict
+    frame: Frame, measure: Measure, by: str, years: Sequence[int], window: int, options: dict
 ) -> list[Result]:
     code = options["survey_measure"]
     instrument = options.get("instrument", "nss")
-    gtype = group_type(measure.attribute, dimension)
+    gtype = group_type(measure.attribute, by)
     stored_type = SURVEY_GROUP_TYPES.get(gtype)
     if stored_type is None:
         return []  # survey providers do not break results down by detailed ethnic code

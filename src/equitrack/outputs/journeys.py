@@ -80,7 +80,7 @@ def records(journeys: Iterable[Journey]) -> list[dict[str, Any]]:
                 {
                     "journey": j.journey,
                     "unit": j.unit,
-                    "group_type": j.dimension,
+                    "group_type": j.by,
                     "group": group,
                     "people": counts.people,
                     "events": counts.events,

@@ -9,25 +9,19 @@ from __future__ import annotations
 
 from equitrack.charts import cumulative_incidence_chart, kaplan_meier_chart
 from equitrack.disclosure import Policy, gate_journey
-from equitrack.measures.careers import bank_to_substantive, time_to_promotion
 from equitrack.measures.populations import Scope
+from equitrack.measures.registry import journey_for
 from equitrack.reports.content import Block, Paragraph, Picture, Section
 from equitrack.store import Store
-
-#: Which recommendation each journey evidences, and its section title.
-JOURNEYS = {
-    1: ("time-to-promotion", "Time to first promotion", time_to_promotion),
-    2: ("bank-to-substantive", "From the bank to a substantive post", bank_to_substantive),
-}
 
 
 def section(store: Store, number: int, year: int, scope: Scope, policy: Policy) -> Section | None:
     """The journey behind recommendation `number`, or None when it has none."""
-    if number not in JOURNEYS:
+    declared = journey_for(number)
+    if declared is None:
         return None
-    _, title, follow = JOURNEYS[number]
     blocks: list[Block] = []
-    for journey in follow(store, scope, by="broad", end_year=year):
+    for journey in declared.follow(store, scope, by="broad", end_year=year):
         shown = gate_journey(journey, policy)
         if shown.analysis is None:
             blocks.append(Paragraph(f"{shown.unit}: too few people on this journey to show."))
@@ -38,9 +32,10 @@ def section(store: Store, number: int, year: int, scope: Scope, policy: Policy) 
             blocks.append(Paragraph(note))
     if not blocks:
         blocks.append(Paragraph("No one is on this journey in the data loaded."))
-    return Section(ids(number)[0], title, tuple(blocks))
+    return Section(ids(number)[0], declared.title, tuple(blocks))
 
 
 def ids(number: int) -> tuple[str, ...]:
     """The id of recommendation `number`'s journey section, if it has one."""
-    return (f"rec{number}-{JOURNEYS[number][0]}",) if number in JOURNEYS else ()
+    declared = journey_for(number)
+    return (f"rec{number}-{declared.section}",) if declared else ()

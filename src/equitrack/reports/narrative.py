@@ -27,14 +27,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from equitrack.charts import words
-from equitrack.measures import calendar
+from equitrack.measures import calendar, survey
 from equitrack.measures.categories import SEPARATOR, Categorised
 from equitrack.measures.declare import Kind
 from equitrack.measures.pay import BONUS, BONUS_RECEIVED, HOURLY, NOT_KNOWN
 from equitrack.measures.progression import NEEDED_PREFIX
 from equitrack.measures.registry import kind_of, measure_of
 from equitrack.measures.result import Result
-from equitrack.measures.survey import orientation as survey_orientation
 from equitrack.model import codes
 from equitrack.stats import Orientation, Verdict, format_interval, format_ratio, format_share
 from equitrack.stats.rounding import format_number
@@ -81,71 +80,6 @@ TREND_RULE = (
     "years are not compared."
 )
 
-#: What the event is, as the end of "X staff were 1.62 times as likely as Y staff …". A
-#: measure not listed is described by its title instead. `{option}` takes the option's value.
-EVENT_PHRASES: dict[str, str] = {
-    "wres2": "to be appointed from shortlisting",
-    "wdes2": "to be appointed from shortlisting",
-    "wres3": "to enter a formal disciplinary process",
-    "wdes3": "to enter a formal capability process",
-    "wres4": "to access non-mandatory training and CPD",
-    "bank3": "to enter a formal disciplinary process",
-    "bank4": "to access non-mandatory training and CPD",
-    "bank_removal": "to be removed from the bank",
-    "bank_route": "to have joined the bank through international recruitment",
-    "edi_training_reach": "to start EDI training in the year",
-    "bystander_reach": "to start Active Bystander training in the year",
-    "bystander_reach_since": "to have started Active Bystander training since the review",
-    "edi_training_completion": "to complete the EDI or Active Bystander training they started",
-    "edi_training_delivery": "to have their EDI or Active Bystander training delivered "
-    "interactively",
-    "development_appointment": "to be appointed to a development opportunity from shortlisting",
-    "unadvertised_development": "to be appointed to a development opportunity that was not "
-    "openly advertised",
-    "development_participation": "to take part in shadowing, mentoring or other development",
-    "cross_org_placements": "to have a development placement hosted by another organisation",
-    "progression_after_development": "to be promoted after taking part in development",
-    "edi_objectives": "to have an EDI objective set at appraisal",
-    "succession_pool": "to be named in a succession pool at appraisal",
-    "succession_pool_by_band": "to be named in a succession pool at appraisal",
-    "leave_declined": "to have a leave request declined",
-    "suspension": "to be suspended once a case was formal",
-    "severe_outcome": "to have a formal case end in a severe outcome",
-    "long_case": "to have a formal case last more than {threshold_days} days",
-    "jc_assessed": "to have a just-culture assessment before a formal case",
-    "jc_unsupported": "to have a formal case whose just-culture path does not support "
-    "individual action",
-    "jc_outcomes": "to have an assessed case in “{category}”",
-    "promotion": "to be promoted within the year",
-    "promotion_by_band": "to be promoted within the year",
-    "bank_conversion": "to move from the bank to a substantive post within the year",
-    "racist_abuse": "to be affected by racist abuse",
-    "incident_action": "to have an action recorded on a racist abuse incident against them",
-}
-#: What respondents counted by a survey item said, by item code (WRES survey items).
-SURVEY_PHRASES: dict[str, str] = {
-    "wres5": "said they had experienced harassment, bullying or abuse from patients, relatives "
-    "or the public in the last 12 months",
-    "wres6": "said they had experienced harassment, bullying or abuse from staff in the last 12 "
-    "months",
-    "wres7": "believed their organisation provides equal opportunities for career progression "
-    "or promotion",
-    "wres8": "said they had experienced discrimination at work from a manager, team leader or "
-    "other colleagues in the last 12 months",
-}
-#: Whose share a representation measure gives: "Black staff were 8.5% of staff in post".
-POPULATION_NOUNS: dict[str, str] = {
-    "wres1": "staff in post",
-    "wdes1": "staff in post",
-    "bank1": "the workforce",
-    "bank1_sex": "the workforce",
-    "senior_representation": "staff at band 8a and above",
-    "bank_incidents": "people affected by incidents",
-}
-#: What a share of records (not people) counts: "89.1% of interview panels had …".
-SHARE_PHRASES: dict[str, str] = {
-    "panel_diversity": "interview panels had an ethnic-minority member",
-}
 #: Board seats as a gap measure's breakdown names them.
 SEATS = {
     None: "board members",
@@ -257,11 +191,20 @@ def orientation_of(r: Result) -> Orientation | None:
     if m is not None:
         return m.orientation
     item = r.options.get("survey_measure")
-    return survey_orientation(item) if item else None
+    return survey.orientation(item) if item else None
+
+
+def _phrase(r: Result) -> str | None:
+    """The words the result's declaration gives for what it counts (`Measure.phrase`)."""
+    m = measure_of(r)
+    if m is not None:
+        return m.phrase or None
+    item = r.options.get("survey_measure")  # a survey result from outside the registry
+    return survey.ITEM_PHRASES.get(str(item)) if item else None
 
 
 def _event(r: Result) -> str | None:
-    phrase = EVENT_PHRASES.get(r.measure)
+    phrase = _phrase(r)
     if phrase is None:
         return None
     values: dict[str, Any] = dict(r.options)
@@ -396,8 +339,7 @@ def _survey(r: Result) -> str:
         return f"There are too few {respondents} to tell{_bracket(r.reason or '')}."
     if r.rate is None:
         return f"There are no answers from {respondents}."
-    item = str(r.options.get("survey_measure", ""))
-    said = SURVEY_PHRASES.get(item, f"were counted by the survey item “{_title(r)}”")
+    said = _phrase(r) or f"were counted by the survey item “{_title(r)}”"
     text = f"{format_share(r.rate)} of {respondents} {said}{_bracket(_counts(r))}"
     if r.reference_group and r.difference is not None:
         theirs = r.rate - r.difference / 100
@@ -417,11 +359,9 @@ def _representation(r: Result) -> str:
     who = people(r.group, r.group_type)
     if r.rate is None:
         return f"There is no one to count for {who}."
-    share, counts = format_share(r.rate), _bracket(_counts(r))
-    if r.measure == "bank_incidents":
-        return f"{share} of incidents affected {who}{counts}."
-    noun = POPULATION_NOUNS.get(r.measure, "the total")
-    return f"{_cap(who)} were {share} of {noun}{counts}."
+    sentence = _phrase(r) or "{Who} were {share} of the total"
+    said = _fill(sentence, {"Who": _cap(who), "who": who, "share": format_share(r.rate)})
+    return f"{said}{_bracket(_counts(r))}."
 
 
 def _gap(r: Result, kind: Kind) -> str:
@@ -470,7 +410,7 @@ def _pay(r: Result) -> str:
 def _share(r: Result) -> str:
     if r.rate is None:
         return f"There is nothing to count{_bracket(r.reason or '')}."
-    phrase = SHARE_PHRASES.get(r.measure)
+    phrase = _phrase(r)
     if phrase is None:
         return f"The share was {format_share(r.rate)}{_bracket(_counts(r))}."
     return f"{format_share(r.rate)} of {phrase}{_bracket(_counts(r))}."
