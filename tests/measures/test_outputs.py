@@ -182,8 +182,8 @@ def test_measure_command_gives_the_family_commands_figures(llr_db_path: Path) ->
 
 
 def test_measures_lists_every_registered_measure() -> None:
-    from equitrack.measures.registry import MEASURES
+    from equitrack.measures.registry import JOURNEYS, MEASURES
 
     listed = json.loads(cli("measures", "--format", "json"))
-    assert [m["id"] for m in listed] == list(MEASURES)
+    assert [m["id"] for m in listed] == [*MEASURES, *JOURNEYS]
     assert all(m["title"] for m in listed)

@@ -29,12 +29,18 @@ LOCAL_DEFAULTS = {
     "spark.sql.shuffle.partitions": str(max(2, 2 * (os.cpu_count() or 1))),
     "spark.driver.memory": "6g",
     "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",  # equitrack shows its own progress
 }
 #: On every session, a cluster's too: dates never shift with the cluster's time zone, and
 #: integer and date arithmetic behaves as on DuckDB and PostgreSQL (Spark 4 turns ANSI on).
+#: Small tables equitrack makes in memory (the reporting periods, each with its 31 March) reach
+#: Spark as RDDs of unknown size, which Spark takes to be huge: a join to one on a date range
+#: became a Cartesian product with a shuffle. Sized as small, they are broadcast instead (a
+#: file's size is always known, so nothing read from Parquet or a catalog is affected).
 SESSION_SETTINGS = {
     "spark.sql.session.timeZone": "UTC",
     "spark.sql.ansi.enabled": "false",
+    "spark.sql.defaultSizeInBytes": str(1024 * 1024),
 }
 
 
