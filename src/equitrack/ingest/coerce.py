@@ -136,16 +136,32 @@ def to_date(values: pa.Array, column: Column) -> Coerced:
         dates = values.cast(pa.date32())
         bad = _mask(dates, _plausible(dates))
         return Coerced(_nulled(dates, bad, dates.type), bad, _date_reason)
-    t = pc.replace_substring_regex(text(values), TIME_OF_DAY, "")  # the day, not the time
-    shaped = pc.match_substring_regex(t, ISO_DATE)
-    parsed = pc.strptime(
-        pc.if_else(shaped, t, pa.scalar(None, pa.string())), "%Y-%m-%d", "s", error_is_null=True
+    t = _day_only(text(values))
+    written = pc.if_else(pc.match_substring_regex(t, ISO_DATE), t, pa.scalar(None, pa.string()))
+    parsed = pc.strptime(written, "%Y-%m-%d", "s", error_is_null=True)
+    # strptime rolls 2024-02-30 over into March: a real date keeps the month and day written
+    real = pc.and_(
+        pc.equal(pc.month(parsed), _digits(written, 5)),
+        pc.equal(pc.day(parsed), _digits(written, 8)),
     )
-    # strptime rolls 2024-02-30 over into March; a real date prints back as it was written
-    round_trip = pc.equal(pc.strftime(parsed, "%Y-%m-%d"), t)
-    bad = _mask(t, pc.and_(round_trip, _plausible(parsed)))
+    bad = _mask(t, pc.and_(real, _plausible(parsed)))
     dates = pc.if_else(pa.array(~bad), parsed, pa.scalar(None, parsed.type)).cast(pa.date32())
     return Coerced(dates, bad, _date_reason)
+
+
+def _day_only(t: pa.Array) -> pa.Array:
+    """The day, not the time: a time of day after a date is dropped. Only values longer than a
+    date (YYYY-MM-DD) can hold both, so only they are searched for one."""
+    longer = pc.fill_null(pc.greater(pc.binary_length(t), len("YYYY-MM-DD")), False)
+    if not pc.any(longer).as_py():
+        return t
+    days = pc.replace_substring_regex(t.filter(longer), TIME_OF_DAY, "")
+    return pc.replace_with_mask(t, longer, days)
+
+
+def _digits(written: pa.Array, start: int) -> pa.Array:
+    """The two-digit number at `start` of each date written as YYYY-MM-DD (null elsewhere)."""
+    return pc.utf8_slice_codeunits(written, start, start + 2).cast(pa.int64())
 
 
 def _plausible(dates: pa.Array) -> pa.Array:
