@@ -27,13 +27,15 @@ import time
 import uuid
 import weakref
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import ibis
 import ibis.expr.operations as ops
 import pyarrow as pa
+import sqlglot as sg
+import sqlglot.expressions as sge
 from ibis.backends import BaseBackend
 
 from equitrack import config
@@ -122,8 +124,12 @@ class Store:
 
     def ensure_schema(self) -> None:
         """Create any missing table; never alters one that exists."""
-        if "meta" in self.ensure_tables(all_schemas()):
-            self.insert("meta", pa.table({"key": ["schema_version"], "value": [SCHEMA_VERSION]}))
+        with self.transaction() if self.backend == "duckdb" else nullcontext():
+            # one commit: DuckDB writes each statement to disk on its own otherwise, and a new
+            # store's thirty tables took as long as loading a trust's files
+            if "meta" in self.ensure_tables(all_schemas()):
+                meta = {"key": ["schema_version"], "value": [SCHEMA_VERSION]}
+                self.insert("meta", pa.table(meta))
         self.check_version()
         self.undo_unfinished_import()
 
@@ -135,7 +141,14 @@ class Store:
         schemas = all_schemas()
         created = set(names) - set(self.con.list_tables())
         for name in sorted(created):
-            self.con.create_table(name, schema=schemas[name])
+            if self.backend != "duckdb":
+                self.con.create_table(name, schema=schemas[name])
+                continue
+            target = sge.Schema(  # as Ibis's create_table, less its look-ups
+                this=sg.table(name, quoted=True),
+                expressions=schemas[name].to_sqlglot_column_defs(self.con.dialect),
+            )
+            self.con.raw_sql(sge.Create(kind="TABLE", this=target).sql(self.con.dialect))
         return created
 
     def unfinished_batches(self) -> list[int]:
