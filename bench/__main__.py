@@ -1,7 +1,8 @@
 """`make bench`: how equitrack's cost grows with staff, organisations and years, on this machine.
 
 For three sizes (LLR, an NHS England region, England): generate the synthetic system, import it
-from Parquet, run the full measure suite (every family, every organisation) over 1, 4 and 8
+from Parquet (and LLR from CSV) and compare the import with DuckDB's raw load of the same
+files, run the full measure suite (every family, every organisation) over 1, 4 and 8
 years, export the Parquet layout and run the same suite on Spark local mode, and time the
 engine against the plain pandas implementation of WRES 1-4 and 9 on the same data.
 
@@ -201,6 +202,21 @@ def _show_release(r: dict) -> None:
     )
 
 
+IMPORT_RATIO_TARGET = 1.5
+
+
+def _against_raw(r: dict) -> None:
+    """equitrack import against DuckDB's raw `CREATE TABLE AS` of the same files (issue 20:
+    within 1.5×), in wall seconds and in processor seconds."""
+    met = "met" if r["ratio"] <= IMPORT_RATIO_TARGET else "NOT met"
+    console.print(
+        f"    equitrack {r['rows_per_second']:,.0f} rows/s ({r['seconds']:.2f} s), DuckDB raw "
+        f"load {r['raw_rows_per_second']:,.0f} rows/s ({r['raw_seconds']:.2f} s): "
+        f"{r['ratio']:.2f}× (processor time {r['cpu_ratio']:.2f}×); within "
+        f"{IMPORT_RATIO_TARGET}×: {met}"
+    )
+
+
 def measure(preset: str, work: Path, spark: bool, steps: list[tuple[str, dict]]) -> Size:
     size = Size(preset)
     folder, db, layout = work / preset, str(work / f"{preset}.duckdb"), work / f"{preset}-layout"
@@ -217,6 +233,7 @@ def measure(preset: str, work: Path, spark: bool, steps: list[tuple[str, dict]])
             csv = work / "llr-csv"
             step("generate llr → csv", "generate", "llr", str(csv), "csv")
             from_csv = step("import llr from csv", "load", str(csv), str(work / "llr-csv.duckdb"))
+            _against_raw(step("import llr from csv vs DuckDB", "import_vs_raw", str(csv)))
             shutil.rmtree(csv, ignore_errors=True)
             # the same system as the exports real systems write, read through their profiles
             exports = work / "llr-exports"
@@ -232,6 +249,10 @@ def measure(preset: str, work: Path, spark: bool, steps: list[tuple[str, dict]])
             f"generate {preset} → parquet", "generate", preset, str(folder), "parquet"
         )
         size.imported = step(f"import {preset} from parquet", "load", str(folder), db)
+        repeats = "3" if preset == "llr" else "1"
+        _against_raw(
+            step(f"import {preset} from parquet vs DuckDB", "import_vs_raw", str(folder), repeats)
+        )
         for n in YEAR_COUNTS:
             size.suites[n] = step(f"full suite, {preset}, {n} years", "suite", db, "all", str(n))
         size.engine = step(f"engine WRES 1-4, 9, {preset}", "engine_subset", db)

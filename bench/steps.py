@@ -51,6 +51,75 @@ def load(folder: str, db: str) -> dict:
     }
 
 
+def _cpu() -> float:
+    """This process's processor time, every thread's: on a machine shared with other work it
+    varies less than the wall clock."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _raw_load(folder: Path, db: Path) -> tuple[float, float, int]:
+    """DuckDB's own `CREATE TABLE AS` of every file of a folder: the load limit an import is
+    compared with (no checks, no pseudonyms, no history). Wall and processor seconds, rows."""
+    import duckdb
+
+    db.unlink(missing_ok=True)
+    start, cpu = time.perf_counter(), _cpu()
+    con = duckdb.connect(str(db))
+    rows = 0
+    for path in sorted(folder.iterdir()):
+        reader = {".csv": "read_csv", ".parquet": "read_parquet"}.get(path.suffix)
+        if reader is None:
+            continue
+        con.execute(f"CREATE TABLE \"{path.stem}\" AS SELECT * FROM {reader}('{path}')")
+        rows += con.execute(f'SELECT count(*) FROM "{path.stem}"').fetchone()[0]
+    con.close()
+    return time.perf_counter() - start, _cpu() - cpu, rows
+
+
+def import_vs_raw(folder: str, repeats: str = "3") -> dict:
+    """`equitrack import` of a folder against DuckDB's raw load of the same files, alternating
+    in one process so that both meet the same machine; the best of `repeats` runs of each, in
+    wall and in processor seconds (the ratio the issue's target is set on is the wall one)."""
+    from equitrack.ingest import import_paths
+    from equitrack.store import connect
+
+    work = Path(folder).parent
+    db, raw_db = work / "import-vs-raw.duckdb", work / "raw-load.duckdb"
+    ours, ours_cpu, raw, raw_cpu = [], [], [], []
+    rows = raw_rows = 0
+    for _ in range(int(repeats)):
+        seconds, cpu_seconds, raw_rows = _raw_load(Path(folder), raw_db)
+        raw.append(seconds)
+        raw_cpu.append(cpu_seconds)
+        db.unlink(missing_ok=True)
+        start, cpu = time.perf_counter(), _cpu()
+        store = connect(str(db))
+        result = import_paths([Path(folder)], store, rejects_dir=work / "rejects")
+        if not result.ok:
+            raise SystemExit(f"import of {folder} failed")
+        store.close()
+        ours.append(time.perf_counter() - start)
+        ours_cpu.append(_cpu() - cpu)
+        rows = result.rows_loaded
+    db.unlink(missing_ok=True)
+    raw_db.unlink(missing_ok=True)
+    best, best_raw = min(ours), min(raw)
+    return {
+        "seconds": best,
+        "rows": rows,
+        "rows_per_second": rows / best,
+        "raw_seconds": best_raw,
+        "raw_rows": raw_rows,
+        "raw_rows_per_second": raw_rows / best_raw,
+        "ratio": best / best_raw,
+        "cpu_seconds": min(ours_cpu),
+        "raw_cpu_seconds": min(raw_cpu),
+        "cpu_ratio": min(ours_cpu) / min(raw_cpu),
+        "peak_mb": _peak_mb(),
+    }
+
+
 def _suite(url: str, family: str, years: int) -> tuple[float, int]:
     from equitrack import api
     from equitrack.measures.registry import FAMILIES
@@ -280,6 +349,7 @@ STEPS = {
     "release": protected_release,
     "generate": generate,
     "load": load,
+    "import_vs_raw": import_vs_raw,
     "suite": suite,
     "export": export,
     "spark_suite": spark_suite,

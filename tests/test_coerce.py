@@ -47,6 +47,31 @@ def test_any_real_date_round_trips(day: dt.date) -> None:
     assert values == [day] and bad == [False]
 
 
+def _real(value: str) -> dt.date | None:
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+    return day if 1900 <= day.year <= 2100 else None
+
+
+@pytest.mark.parametrize("time", ["", " 14:32", "T14:32:00", " 2:32 PM"])
+def test_every_month_and_day_written_is_read_as_the_calendar_has_it(time: str) -> None:
+    """Months 0 to 13 and days 0 to 32 of leap, common and edge years, with or without a time
+    of day (beside a value without one): a value is read exactly when it is a real date in the
+    years equitrack reads, and as that date."""
+    written = [
+        f"{y:04d}-{m:02d}-{d:02d}"
+        for y in (1899, 1900, 2000, 2023, 2024, 2100, 2101)
+        for m in range(14)
+        for d in range(33)
+    ]
+    values, bad = run(DATE, [*(w + time for w in written), "2024-05-06"])
+    expected = [_real(w) for w in written]
+    assert values == [*expected, dt.date(2024, 5, 6)]
+    assert bad == [e is None for e in expected] + [False]
+
+
 def test_typed_dates_and_timestamps_pass_through() -> None:
     result = coerce(pa.array([dt.datetime(2024, 3, 31, 0, 0)]), DATE)
     assert result.values.to_pylist() == [dt.date(2024, 3, 31)]

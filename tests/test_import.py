@@ -278,6 +278,24 @@ def test_every_table_can_be_loaded_from_the_model_columns(tmp_path: Path, db_pat
         assert list(store.table(t.name).columns) == [*t.column_names, "batch_id"]
 
 
+def test_a_new_store_has_the_tables_ibis_would_make_from_the_schemas(db_path: Path) -> None:
+    """The store makes its tables in one transaction with its own DDL: the same columns and
+    types, in the same order, as Ibis's create_table makes from the same schemas."""
+    import ibis
+
+    from equitrack.store.schema import all_schemas
+
+    store = connect(str(db_path))
+    reference = ibis.duckdb.connect()
+    assert set(store.con.list_tables()) == set(all_schemas())
+    for name, schema in all_schemas().items():
+        reference.create_table(name, schema=schema)
+        described = f'DESCRIBE "{name}"'
+        assert store.con.raw_sql(described).fetchall() == (
+            reference.raw_sql(described).fetchall()
+        ), name
+
+
 @pytest.mark.parametrize("remember", [100, 3])
 def test_pseudonyms_are_hmac_sha256_whether_remembered_or_not(remember: int) -> None:
     import hashlib

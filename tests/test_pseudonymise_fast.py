@@ -79,3 +79,68 @@ def test_hmac_prefixes_and_hex_strings() -> None:
     rows = np.array([[0x00, 0x0F, 0xA5, 0xFF]], np.uint8)
     assert hex_strings(rows).to_pylist() == ["000fa5ff"]
     assert hex_strings(np.empty((0, 16), np.uint8)).to_pylist() == []
+
+
+def test_a_fixed_id_keeps_the_pseudonym_it_always_had() -> None:
+    """Stores made before keep joining up: these are the pseudonyms equitrack gave before
+    the memory of ids was rewritten (HMAC-SHA256, first 16 bytes, hex)."""
+    p = Pseudonymiser(b"equitrack known-answer key, 32 bytes+", recurring=("person",))
+    assert p.hash("person", " 0012345 ") == "c96a3d30cd2cfaf66291da8a4b29ae8a"
+    assert p.hash("person", "12345") == "c96a3d30cd2cfaf66291da8a4b29ae8a"  # now remembered
+    assert p.hash("vacancies.vacancy_id", "v-9") == "578923ff9c0421e6aee1dbb678f27588"
+
+
+def counting(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The number of ids each call of `hmac_prefixes` hashes."""
+    calls: list[int] = []
+    real = pseudonymise.hmac_prefixes
+
+    def counted(key: bytes, messages: pa.Array, prefix: str = "") -> np.ndarray:
+        calls.append(len(messages))
+        return real(key, messages, prefix)
+
+    monkeypatch.setattr(pseudonymise, "hmac_prefixes", counted)
+    return calls
+
+
+def test_each_distinct_id_of_a_recurring_namespace_is_hashed_once_per_import(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    key = b"m" * 32
+    calls = counting(monkeypatch)
+    p = Pseudonymiser(key, recurring=("person", "vacancies.vacancy_id"))
+    batches = [["1", "2", "2", "003"], ["3", "4", None, "1"], ["04", "5", "2"]]
+    for batch in batches:
+        got = p.hash_array(PERSON_NAMESPACE, pa.array(batch)).to_pylist()
+        normalised = normalise_ids(pa.array(batch)).to_pylist()
+        assert got == [expected(key, PERSON_NAMESPACE, v) for v in normalised]
+    assert calls == [3, 1, 1]  # 1, 2, 3; then 4; then 5
+    # a table's own key in a namespace others refer to is remembered for them
+    p.hash_dictionary("vacancies.vacancy_id", pa.array(["v1", "v2"]), expect_distinct=True)
+    refs = p.hash_array("vacancies.vacancy_id", pa.array(["v2", "v1", "v3"])).to_pylist()
+    assert refs == [expected(key, "vacancies.vacancy_id", v) for v in ("V2", "V1", "V3")]
+    assert calls[3:] == [2, 1]
+
+
+def test_ids_sharing_a_fingerprint_keep_their_own_pseudonyms(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A fingerprint is not an identity: ids that clash are told apart by their text."""
+    monkeypatch.setattr(pseudonymise, "fingerprints", lambda v: np.zeros(len(v), np.uint64))
+    key = b"c" * 32
+    p = Pseudonymiser(key)
+    for batch in (["a", "b"], ["c", "a", "b"], ["b", "d", "c"]):
+        got = p.hash_array(PERSON_NAMESPACE, pa.array(batch)).to_pylist()
+        assert got == [expected(key, PERSON_NAMESPACE, v.upper()) for v in batch]
+
+
+def test_fingerprints_differ_for_different_text_and_agree_for_equal() -> None:
+    ids = random_ids(5, 5000)
+    values = pa.array([v for v in ids if v is not None], pa.string())
+    prints = pseudonymise.fingerprints(values)
+    by_text: dict[str, int] = {}
+    for text, number in zip(values.to_pylist(), prints.tolist(), strict=True):
+        assert by_text.setdefault(text, number) == number
+    assert len(set(by_text.values())) == len(by_text)
+    sliced = pseudonymise.fingerprints(values.slice(100, 50))
+    assert sliced.tolist() == prints[100:150].tolist()

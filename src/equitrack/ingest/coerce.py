@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from equitrack.ingest.dates import TIME_OF_DAY, implausible
+from equitrack.ingest.dates import TIME_OF_DAY, implausible, in_years, strict_strptime
 from equitrack.ingest.readers import contiguous
 from equitrack.model.tables import DATE_YEARS, Column, Kind
 from equitrack.store.types import ARROW_TYPES
@@ -134,23 +134,24 @@ def to_date(values: pa.Array, column: Column) -> Coerced:
     not days anyone started a job or asked for leave."""
     if pa.types.is_date(values.type) or pa.types.is_timestamp(values.type):
         dates = values.cast(pa.date32())
-        bad = _mask(dates, _plausible(dates))
+        bad = _mask(dates, in_years(dates))
         return Coerced(_nulled(dates, bad, dates.type), bad, _date_reason)
-    t = pc.replace_substring_regex(text(values), TIME_OF_DAY, "")  # the day, not the time
-    shaped = pc.match_substring_regex(t, ISO_DATE)
-    parsed = pc.strptime(
-        pc.if_else(shaped, t, pa.scalar(None, pa.string())), "%Y-%m-%d", "s", error_is_null=True
-    )
-    # strptime rolls 2024-02-30 over into March; a real date prints back as it was written
-    round_trip = pc.equal(pc.strftime(parsed, "%Y-%m-%d"), t)
-    bad = _mask(t, pc.and_(round_trip, _plausible(parsed)))
+    t = _day_only(text(values))
+    written = pc.if_else(pc.match_substring_regex(t, ISO_DATE), t, pa.scalar(None, pa.string()))
+    parsed = strict_strptime(written, "%Y-%m-%d", 5, 8)
+    bad = _mask(t, in_years(parsed))
     dates = pc.if_else(pa.array(~bad), parsed, pa.scalar(None, parsed.type)).cast(pa.date32())
     return Coerced(dates, bad, _date_reason)
 
 
-def _plausible(dates: pa.Array) -> pa.Array:
-    years = pc.year(dates)
-    return pc.and_(pc.greater_equal(years, DATE_YEARS[0]), pc.less_equal(years, DATE_YEARS[1]))
+def _day_only(t: pa.Array) -> pa.Array:
+    """The day, not the time: a time of day after a date is dropped. Only values longer than a
+    date (YYYY-MM-DD) can hold both, so only they are searched for one."""
+    longer = pc.fill_null(pc.greater(pc.binary_length(t), len("YYYY-MM-DD")), False)
+    if not pc.any(longer).as_py():
+        return t
+    days = pc.replace_substring_regex(t.filter(longer), TIME_OF_DAY, "")
+    return pc.replace_with_mask(t, longer, days)
 
 
 def _date_reason(value: str) -> str:

@@ -181,16 +181,70 @@ class Dates:
     month_first: np.ndarray  # rows only possible as month-first dates
 
 
+#: The plainest spellings of each form, which pyarrow reads a column at a time: the shape a
+#: value must have, its strptime format, and where its month and day are written (to refuse
+#: what strptime would roll over, 30/02 into March). A value of another spelling, or one these
+#: do not read, is read by `read_one`, which has the words for every refusal.
+QUICK = {
+    "iso": [(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "%Y-%m-%d", 5, 8)],
+    "day_first": [
+        (rf"^[0-9]{{2}}{re.escape(sep)}[0-9]{{2}}{re.escape(sep)}[0-9]{{4}}$",
+         f"%d{sep}%m{sep}%Y", 3, 0)
+        for sep in "/-."
+    ],
+}  # fmt: skip
+
+
+def _quick(values: pa.Array, forms: tuple[str, ...]) -> pa.Array:
+    """The ISO text of each value in one of QUICK's spellings of `forms` that is a real date
+    in DATE_YEARS; null for every other value."""
+    out = pa.nulls(len(values), pa.string())
+    for shape, form, month, day in (q for f in forms for q in QUICK.get(f, ())):
+        written = pc.if_else(pc.match_substring_regex(values, shape), values, pa.scalar(None))
+        parsed = strict_strptime(written, form, month, day)
+        iso = parsed.cast(pa.date32()).cast(pa.string())
+        out = pc.coalesce(out, pc.if_else(in_years(parsed), iso, pa.scalar(None, pa.string())))
+    return out
+
+
+def strict_strptime(written: pa.Array, form: str, month: int, day: int) -> pa.Array:
+    """Each value parsed by `form`, null where it is not a real date. strptime rolls 30/02
+    over into March, so a date parsed must keep the month and day written (two digits each,
+    at offsets `month` and `day`)."""
+    parsed = pc.strptime(written, form, "s", error_is_null=True)
+    real = pc.and_(
+        pc.equal(pc.month(parsed), _two_digits(written, month)),
+        pc.equal(pc.day(parsed), _two_digits(written, day)),
+    )
+    return pc.if_else(real, parsed, pa.scalar(None, parsed.type))
+
+
+def in_years(dates: pa.Array) -> pa.Array:
+    """Whether each date falls in DATE_YEARS (null where there is none)."""
+    years = pc.year(dates)
+    return pc.and_(pc.greater_equal(years, DATE_YEARS[0]), pc.less_equal(years, DATE_YEARS[1]))
+
+
+def _two_digits(written: pa.Array, start: int) -> pa.Array:
+    return pc.utf8_slice_codeunits(written, start, start + 2).cast(pa.int64())
+
+
 def read_dates(values: pa.Array, forms: tuple[str, ...]) -> Dates:
-    """Reads each distinct value once (a column of dates has few distinct values)."""
+    """Reads each distinct value once (a column of dates has few distinct values): the plainest
+    spellings by pyarrow, the rest (and every refusal) one by one."""
     if pa.types.is_date(values.type) or pa.types.is_timestamp(values.type):
         iso = values.cast(pa.date32()).cast(pa.string())
         return Dates(iso, np.zeros(len(values), bool), [], np.array([], np.int64))
-    distinct = pc.unique(values.drop_null())
-    readings = [read_one(v, forms) for v in distinct.to_pylist()]
+    distinct = pc.unique(values.drop_null()).cast(pa.string())
+    isos = _quick(distinct, forms).to_pylist()
+    readings: dict[int, Reading] = {}
+    for i, value in enumerate(distinct.to_pylist()):
+        if isos[i] is None:
+            readings[i] = read_one(value, forms)
+            isos[i] = readings[i].iso
     index = pc.index_in(values, distinct)
-    iso = pc.take(pa.array([r.iso for r in readings], pa.string()), index)
-    refused = pa.array([r.iso is None for r in readings], pa.bool_())
+    iso = pc.take(pa.array(isos, pa.string()), index)
+    refused = pa.array([isos[i] is None for i in range(len(isos))], pa.bool_())
     bad = pc.fill_null(pc.take(refused, index), False).to_numpy(zero_copy_only=False)
     rows = np.flatnonzero(bad)
     picked = index.take(pa.array(rows)).to_pylist()

@@ -37,7 +37,7 @@ from equitrack.ingest.readers import (
     read,
 )
 from equitrack.ingest.scope import OrgScope
-from equitrack.ingest.validate import Checked, Context, Examined, complete, examine
+from equitrack.ingest.validate import RECURRING, Checked, Context, Examined, complete, examine
 from equitrack.model.organisations import Organisation
 from equitrack.model.tables import ORG_REF, TABLE_BY_NAME, load_order
 from equitrack.outputs.neutral import write_csv
@@ -188,7 +188,7 @@ def import_paths(
     sources, notes = detect.discover([Path(p) for p in paths], table, profile)
     pending: dict[tuple[Path, str | None], dict[str, RawData]] = {}
     canonical = profiles.canonical()  # what canonical files keep aside (keep)
-    pseudonymiser = Pseudonymiser(load_key())
+    pseudonymiser = Pseudonymiser(load_key(), recurring=RECURRING)
     _check_key(store, pseudonymiser)
     store.undo_unfinished_import()  # a killed import's, so that its ids are free again
     if org is not None and _unnamed(org, sources, store):

@@ -11,6 +11,7 @@ import hmac
 import os
 import secrets
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +30,11 @@ HALF = 16
 PERSON_NAMESPACE = "person"
 #: Ids turned into Python bytes at a time: enough to amortise the call, few enough to stay small.
 CHUNK = 1 << 16
-HEX_DIGITS = np.frombuffer(b"0123456789abcdef", np.uint8)
+#: The two hex digits of each byte value, as one 16-bit number whose bytes are those digits.
+HEX_PAIRS = np.frombuffer(b"".join(b"%02x" % i for i in range(256)), np.uint16)
+#: Odd constants of `fingerprints` (any will do; these spread bits well).
+FINGERPRINT_BASE = np.uint64(0x100000001B3)
+FINGERPRINT_LENGTH = np.uint64(0x9E3779B97F4A7C15)
 
 
 class KeyProblem(Exception):
@@ -83,18 +88,23 @@ def normalise_ids(values: pa.Array) -> pa.Array:
 
 
 class Pseudonymiser:
-    """Hashes identifiers with the key; remembers person ids, which recur in every table.
+    """Hashes identifiers with the key; remembers the ids of `recurring` namespaces (people,
+    and keys other tables refer to, such as vacancies), so that each is hashed once an import.
 
-    The memory is two Arrow arrays (normalised id, pseudonym), bounded by `remember`: the
-    people table loads first and fills it with the ids that recur; applicants who never become
-    staff, millions of them nationally, are hashed without being remembered.
+    The people table loads first and fills the memory with the ids that recur; it is bounded by
+    `remember` ids in all: applicants who never become staff, millions of them nationally, are
+    hashed without being remembered once it is full.
     """
 
-    def __init__(self, key: bytes, remember: int = 5_000_000) -> None:
+    def __init__(
+        self,
+        key: bytes,
+        remember: int = 5_000_000,
+        recurring: Iterable[str] = (PERSON_NAMESPACE,),
+    ) -> None:
         self._key = key
         self._remember = remember
-        self._known = pa.array([], pa.string())
-        self._pseudonyms = pa.array([], pa.string())
+        self._memory = {namespace: Memory() for namespace in recurring}
 
     def fingerprint(self) -> str:
         """Identifies the key without revealing it, so a store refuses ids hashed with another."""
@@ -102,10 +112,6 @@ class Pseudonymiser:
 
     def hash(self, namespace: str, raw: str) -> str:
         return self.hash_array(namespace, pa.array([raw])).to_pylist()[0]
-
-    def _digests(self, namespace: str, normalised: pa.Array) -> pa.Array:
-        """The pseudonym of each (non-null) normalised id: HMAC of "namespace:id", hex."""
-        return hex_strings(hmac_prefixes(self._key, normalised, f"{namespace}:"))
 
     def hash_array(self, namespace: str, values: pa.Array | pa.ChunkedArray) -> pa.Array:
         """Hashes each distinct value once; nulls stay null."""
@@ -127,24 +133,31 @@ class Pseudonymiser:
         if isinstance(values, pa.ChunkedArray):
             values = values.combine_chunks()
         normalised = normalise_ids(values)
-        if expect_distinct and namespace != PERSON_NAMESPACE and not normalised.null_count:
+        memory = self._memory.get(namespace)
+        if expect_distinct and memory is None and not normalised.null_count:
             return self._hash_distinct(namespace, normalised)
         encoded = pc.dictionary_encode(normalised)
         uniques = encoded.dictionary
-        if namespace != PERSON_NAMESPACE:
-            digests = self._digests(namespace, uniques)
-            return pa.DictionaryArray.from_arrays(encoded.indices, digests)
-        found = pc.index_in(uniques, self._known)
-        missing = uniques.filter(pc.is_null(found))
-        # known ids from memory, the rest freshly hashed and placed after them
-        offset = len(self._pseudonyms)
-        table = pa.concat_arrays([self._pseudonyms, self._digests(namespace, missing)])
-        position = pc.fill_null(found, -1).to_numpy(zero_copy_only=False).copy()
-        position[position < 0] = offset + np.arange(len(missing))
-        if len(self._known) + len(missing) <= self._remember:
-            self._known = pa.concat_arrays([self._known, missing.cast(pa.string())])
-            self._pseudonyms = table
-        return pa.DictionaryArray.from_arrays(encoded.indices, pc.take(table, pa.array(position)))
+        if memory is None:
+            raw = hmac_prefixes(self._key, uniques, f"{namespace}:")
+        else:
+            raw = self._recalled(namespace, memory, uniques)
+        return pa.DictionaryArray.from_arrays(encoded.indices, hex_strings(raw))
+
+    def _recalled(self, namespace: str, memory: Memory, uniques: pa.Array) -> np.ndarray:
+        """The digests of distinct ids: those remembered from memory, the rest hashed (and
+        remembered while there is room)."""
+        prints = fingerprints(uniques)
+        found = memory.find(uniques, prints)
+        new = np.flatnonzero(found < 0)
+        fresh = hmac_prefixes(self._key, uniques.take(pa.array(new)), f"{namespace}:")
+        raw = np.empty((len(uniques), HALF), np.uint8)
+        raw[found >= 0] = memory.digests(found[found >= 0])
+        raw[new] = fresh
+        remembered = sum(len(m) for m in self._memory.values())
+        if len(new) and remembered + len(new) <= self._remember:
+            memory.add(uniques.take(pa.array(new)), prints[new], fresh)
+        return raw
 
     def _hash_distinct(self, namespace: str, normalised: pa.Array) -> pa.DictionaryArray:
         """Ids that should all differ: every row is hashed, and whether they do differ is
@@ -160,6 +173,82 @@ class Pseudonymiser:
         encoded = pc.dictionary_encode(normalised)  # some repeat: number them as usual
         _, first = np.unique(encoded.indices.to_numpy(), return_index=True)
         return pa.DictionaryArray.from_arrays(encoded.indices, hex_strings(raw[first]))
+
+
+class Memory:
+    """Normalised ids of one namespace already hashed, with their digests.
+
+    Found again by a 64-bit fingerprint of each id, kept sorted, so that a batch's distinct ids
+    are looked up with one binary search instead of a hash table of every id remembered being
+    built again for each batch. A fingerprint found is confirmed by comparing the ids
+    themselves: two ids sharing one are told apart, and the second is simply hashed again.
+    """
+
+    def __init__(self) -> None:
+        self._ids: list[pa.Array] = []  # in the order remembered
+        self._raw = np.empty((0, HALF), np.uint8)  # digest of each, with room to grow
+        self._size = 0
+        self._sorted = np.empty(0, np.uint64)  # fingerprints, ascending
+        self._where = np.empty(0, np.int64)  # the position of each in `_ids`
+
+    def __len__(self) -> int:
+        return self._size
+
+    def find(self, ids: pa.Array, prints: np.ndarray) -> np.ndarray:
+        """The position of each id in memory, or -1."""
+        found = np.full(len(ids), -1, np.int64)
+        if not self._size or not len(ids):
+            return found
+        slot = np.minimum(np.searchsorted(self._sorted, prints), self._size - 1)
+        hit = np.flatnonzero(self._sorted[slot] == prints)
+        if len(hit):
+            candidates = self._where[slot[hit]]
+            known = pa.chunked_array(self._ids, pa.string()).take(pa.array(candidates))
+            same = pc.equal(known.combine_chunks(), ids.take(pa.array(hit)))
+            same = same.to_numpy(zero_copy_only=False)
+            found[hit[same]] = candidates[same]
+        return found
+
+    def digests(self, positions: np.ndarray) -> np.ndarray:
+        return self._raw[positions]
+
+    def add(self, ids: pa.Array, prints: np.ndarray, raw: np.ndarray) -> None:
+        start, end = self._size, self._size + len(ids)
+        if end > len(self._raw):
+            grown = np.empty((max(end, 2 * len(self._raw)), HALF), np.uint8)
+            grown[:start] = self._raw[:start]
+            self._raw = grown
+        self._raw[start:end] = raw
+        self._ids.append(ids.cast(pa.string()))
+        order = np.argsort(prints, kind="stable")
+        at = np.searchsorted(self._sorted, prints[order])
+        self._sorted = np.insert(self._sorted, at, prints[order])
+        self._where = np.insert(self._where, at, np.arange(start, end, dtype=np.int64)[order])
+        self._size = end
+
+
+def fingerprints(values: pa.Array) -> np.ndarray:
+    """A 64-bit number for each (non-null) text value, computed over its UTF-8 bytes at once:
+    a polynomial in the bytes, plus the length. Equal values give equal numbers; different ones
+    almost always differ, and `Memory` confirms any match, so a clash costs only a re-hash."""
+    text = values.cast(pa.string())
+    if not len(text):
+        return np.empty(0, np.uint64)
+    offsets = np.frombuffer(text.buffers()[1], np.int32)[text.offset : text.offset + len(text) + 1]
+    lengths = np.diff(offsets).astype(np.int64)
+    prints = lengths.astype(np.uint64) * np.uint64(FINGERPRINT_LENGTH)
+    if not lengths.any():
+        return prints
+    data = np.frombuffer(text.buffers()[2], np.uint8)[offsets[0] : offsets[-1]]
+    starts = (offsets[:-1] - offsets[0]).astype(np.int64)
+    within = np.arange(len(data), dtype=np.int64) - np.repeat(starts, lengths)
+    powers = np.full(int(lengths.max()), FINGERPRINT_BASE, np.uint64)
+    powers[0] = 1
+    powers = np.multiply.accumulate(powers)  # BASE ** i, wrapping at 2**64 as intended
+    terms = (data.astype(np.uint64) + np.uint64(1)) * powers[within]
+    filled = np.flatnonzero(lengths)
+    prints[filled] += np.add.reduceat(terms, starts[filled])
+    return prints
 
 
 def decode(pseudonyms: pa.DictionaryArray) -> pa.Array:
@@ -199,9 +288,7 @@ def hmac_prefixes(key: bytes, messages: pa.Array, prefix: str = "") -> np.ndarra
 def hex_strings(raw: np.ndarray) -> pa.Array:
     """Each row of bytes as lower-case hex, built in one buffer rather than a Python str a row."""
     rows, width = raw.shape
-    chars = np.empty((rows, 2 * width), np.uint8)
-    chars[:, 0::2] = HEX_DIGITS[raw >> 4]
-    chars[:, 1::2] = HEX_DIGITS[raw & 0x0F]
+    chars = HEX_PAIRS[raw].view(np.uint8)  # row-major: each row's digits, in order
     large = chars.size >= 2**31  # beyond 32-bit offsets: the cast raises Arrow's own error
     offsets = np.arange(rows + 1, dtype=np.int64 if large else np.int32) * (2 * width)
     buffers = [None, pa.py_buffer(offsets), pa.py_buffer(chars)]

@@ -34,6 +34,13 @@ def namespace(tbl: Table, col: Column) -> str:
     return col.references or f"{tbl.name}.{col.name}"
 
 
+#: The namespaces of identifiers other tables refer to (people, vacancies): the pseudonymiser
+#: remembers their ids through an import, so that each is hashed once, not once a table.
+RECURRING = frozenset(
+    namespace(t, c) for t in TABLES for c in t.columns if c.identifier and c.references
+)
+
+
 @dataclass
 class Problems:
     """Row problems as parallel lists; `rows` index the data, or are -1 for unreadable lines."""
