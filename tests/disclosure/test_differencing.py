@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
@@ -297,3 +298,41 @@ def test_what_pages_and_reports_ask_is_answered_from_the_release(
     # a question outside the release is withheld whole, not gated on its own
     outside = api.run("wres", (year - release.YEARS,), store=store, orgs=(org,))
     assert outside and all(r.numerator is None for r in board_release.answer(outside))
+
+
+_PROTECT_IN_ANOTHER_PROCESS = """
+import json, pickle, sys
+from equitrack.disclosure import analyse, gate, policy_for
+exact, systems = pickle.load(open(sys.argv[1], "rb"))
+shown = gate((), policy_for("board"), analysis=analyse(exact, systems))
+print(json.dumps([[r.numerator, r.denominator] for r in shown]))
+"""
+
+
+def test_the_same_figures_are_protected_the_same_in_every_process(
+    board_release: release.Release, loaded_system: Callable[..., Store], tmp_path
+) -> None:
+    """Protection is greedy, so it hangs on the order it meets relations in. Were that a set's
+    order (a string's hash, which changes from process to process), two printings of the same
+    report would hide different cells, and a reader holding both could subtract one from the
+    other. Three processes with different hash seeds must hide exactly the same counts."""
+    import pickle
+    import subprocess
+    import sys
+
+    exact = board_release.exact
+    saved = tmp_path / "exact.pickle"
+    saved.write_bytes(pickle.dumps((exact, systems_of(loaded_system(SYSTEM)))))
+    printed = set()
+    for seed in ("1", "2", "3"):
+        ran = subprocess.run(
+            [sys.executable, "-c", _PROTECT_IN_ANOTHER_PROCESS, str(saved)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            check=True,
+        )
+        printed.add(ran.stdout)
+    assert len(printed) == 1, "the same figures were protected differently in another process"
+    shown = json.loads(printed.pop())
+    assert shown == [[r.numerator, r.denominator] for r in board_release.shown]

@@ -191,7 +191,7 @@ class _Builder:
         self.systems = systems
         self.by_cell: dict[Cell, dict[str, set[Node]]] = defaultdict(lambda: defaultdict(set))
         self.present: set[Count] = set()
-        for n in self.nodes:
+        for n in sorted(self.nodes):  # in order, so every process writes the same relations
             self.by_cell[_cell(n)][n.group_type].add(n)
             self.present.add(_count(n))
         # without `systems`, every organisation in the output counts in each system unit
@@ -236,7 +236,10 @@ class _Builder:
                 self.months_to_year(n)
         for measure, layout in self.figures.layouts.items():
             self.cells_to_total(measure, layout)
-        return list(self.out.values())
+        # Protection is greedy, so it depends on the order relations are met in: the same
+        # order in every process (never a set's, which a string's hash seed changes), or two
+        # printings of one report could hide different cells, and together give one away.
+        return sorted(self.out.values(), key=_in_order)
 
     def groups_to_total(self, total: Node) -> None:
         for group_type, members in self.by_cell[_cell(total)].items():
@@ -352,6 +355,10 @@ def _layout_relations(
             if subtotal in cells:
                 yield subtotal, parts
         yield ALL, top
+
+
+def _in_order(rel: Relation) -> tuple[Node, tuple[Node, ...], bool, str, bool]:
+    return (rel.total, rel.parts, rel.exact, rel.rule, rel.guessed)
 
 
 def relations(
