@@ -48,10 +48,6 @@ def routes_of(app: FastAPI) -> list[Any]:
     return found
 
 
-def _endpoints(app: FastAPI) -> dict[str, Callable[..., object]]:
-    return {r.name: r.endpoint for r in routes_of(app) if getattr(r, "endpoint", None)}
-
-
 def _request(app: FastAPI, reader: Principal, path: str, params: dict[str, str]) -> Request:
     """A GET of `path` as `reader`, as the guard leaves it for the page (no session)."""
     scope = {
@@ -63,29 +59,27 @@ def _request(app: FastAPI, reader: Principal, path: str, params: dict[str, str])
     return Request(scope)
 
 
-def _page(
-    app: FastAPI, page: Callable[..., object], reader: Principal, path: str, **params: str
-) -> None:
-    page(_request(app, reader, path, params), **params)
+def _page(app: FastAPI, name: str, reader: Principal, **params: str) -> None:
+    """Route `name`'s page put together for `reader` (looked up now: a page missing is this
+    step's failure, logged, never the server's)."""
+    page = next(r.endpoint for r in routes_of(app) if getattr(r, "name", None) == name)
+    page(_request(app, reader, app.url_path_for(name, **params), params), **params)
 
 
 def first_pages(app: FastAPI) -> list[tuple[str, Callable[[], object]]]:
-    """Each first page for each reader, then each warmed organisation's page, as steps for
+    """Each first page for each reader, then the first organisations' pages, as steps for
     `WebState.warm` (the organisations are read when that step runs, not now)."""
-    pages = _endpoints(app)
-    paths = {name: app.url_path_for(name) for name in FIRST_PAGES}
     steps: list[tuple[str, Callable[[], object]]] = [
-        (f"{name} ({reader.role})", partial(_page, app, pages[name], reader, paths[name]))
+        (f"{name} ({reader.role})", partial(_page, app, name, reader))
         for reader in READERS
         for name in FIRST_PAGES
     ]
-    steps.append(("organisation pages", partial(_organisations, app, pages[ORGANISATION_PAGE])))
+    steps.append(("organisation pages", partial(_organisations, app)))
     return steps
 
 
-def _organisations(app: FastAPI, page: Callable[..., object]) -> None:
+def _organisations(app: FastAPI) -> None:
     codes = sorted(o.code for o in app.state.web.organisations())[:ORGANISATIONS_WARMED]
     for code in codes:
-        path = app.url_path_for(ORGANISATION_PAGE, org=code)
         for reader in READERS:
-            _page(app, page, reader, path, org=code)
+            _page(app, ORGANISATION_PAGE, reader, org=code)
