@@ -12,6 +12,7 @@ written into docs/scale.md between its markers, never asserted.
     python -m bench                 # all three sizes
     python -m bench llr region      # some of them
     python -m bench --no-spark      # skip Spark local mode
+    python -m bench pages --preset llr   # only the dashboard's pages, served (`bench.pages`)
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
+
+from bench import pages
 
 #: Wide enough for the scaling table when the output goes to a file or a pipe.
 console = Console(width=shutil.get_terminal_size((180, 24)).columns)
@@ -174,23 +177,6 @@ def _write_docs(markdown: str) -> None:
     console.print(f"Wrote the table into {DOCS}")
 
 
-PAGE_TARGET_MS = 300
-
-
-def _show_pages(result: dict) -> None:
-    """Each dashboard page's response times against the 300 ms target (95th percentile)."""
-    table = Table(title="Dashboard pages, LLR (after the first request)", title_justify="left")
-    for name in ("page", "status", "first request", "median", "95th percentile", "target"):
-        table.add_column(name, justify="left" if name == "page" else "right")
-    for page, t in result.get("pages", {}).items():
-        met = "met" if t["p95_ms"] < PAGE_TARGET_MS else "not met"
-        table.add_row(
-            page, str(t["status"]), f"{t['first_ms']:,.0f} ms", f"{t['p50_ms']:,.0f} ms",
-            f"{t['p95_ms']:,.0f} ms", f"under {PAGE_TARGET_MS} ms: {met}",
-        )  # fmt: skip
-    console.print(table)
-
-
 def _show_release(r: dict) -> None:
     """The board release: its build time and what secondary suppression cost."""
     console.print(
@@ -258,7 +244,9 @@ def measure(preset: str, work: Path, spark: bool, steps: list[tuple[str, dict]])
         size.engine = step(f"engine WRES 1-4, 9, {preset}", "engine_subset", db)
         if preset == "llr":
             _show_release(step("protected release, llr", "release", db))
-            _show_pages(step("dashboard pages, llr", "dashboard", db))
+            served = pages.served(db)
+            steps.append(("dashboard pages, llr, served", served))
+            pages.show(served, console)
         size.plain = step(f"plain pandas WRES 1-4, 9, {preset}", "plain", str(folder))
         shutil.rmtree(folder, ignore_errors=True)
         if spark:
@@ -301,7 +289,27 @@ def main(presets: tuple[str, ...], spark: bool) -> None:
         _write_docs(_markdown(sizes, targets))
 
 
+def pages_only(preset: str, db: str | None) -> None:
+    """The dashboard's pages on `db`, or on `preset` generated and loaded first."""
+    work = Path(tempfile.mkdtemp(prefix="equitrack-bench-"))
+    os.environ.setdefault("EQUITRACK_KEY_FILE", str(work / "key"))
+    try:
+        if db is None:
+            db = str(work / f"{preset}.duckdb")
+            run("generate", preset, str(work / preset), "parquet")
+            run("load", str(work / preset), db)
+        result = pages.served(db)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    pages.show(result, console)
+    print(json.dumps(result))
+
+
 if __name__ == "__main__":
     args = sys.argv[1:]
+    if args[:1] == ["pages"]:
+        told = dict(zip(args[1::2], args[2::2], strict=False))
+        pages_only(told.get("--preset", "llr"), told.get("--db"))
+        raise SystemExit(0)
     chosen = tuple(a for a in args if a in PRESETS) or PRESETS
     main(chosen, spark="--no-spark" not in args)

@@ -257,54 +257,6 @@ def profile(db: str, family: str = "all", top: str = "15") -> dict:
     }
 
 
-DASHBOARD_PAGES = (
-    "/", "/organisations/{org}", "/organisations/{org}?by=broad", "/recommendations",
-    "/journeys", "/data", "/downloads", "/api/organisations/{org}/measures/wres",
-)  # fmt: skip
-
-
-def dashboard(db: str, repeats: str = "20") -> dict:
-    """Each page's response times once its figures are measured (the app keeps them until the
-    data changes): the first request, then the 50th and 95th percentiles of `repeats` more."""
-    import re
-    import statistics
-
-    from fastapi.testclient import TestClient
-
-    from equitrack.store import connect
-    from equitrack.web.app import create_app
-    from equitrack.web.users import add_user
-
-    store = connect(db, create=False)
-    password = "bench password, long enough"
-    add_user(store, "bench", password, "analyst", ["*"], by="bench")
-    org = store.table("organisations").org_code.to_pyarrow().to_pylist()[0]
-    client = TestClient(create_app(store, secure_cookies=False))
-    form = client.get("/sign-in").text
-    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)  # type: ignore[union-attr]
-    client.post("/sign-in", data={"username": "bench", "password": password, "csrf_token": token})
-    pages = {}
-    for template in DASHBOARD_PAGES:
-        path = template.format(org=org)
-        start = time.perf_counter()
-        status = client.get(path).status_code
-        first = time.perf_counter() - start
-        times = []
-        for _ in range(int(repeats)):
-            start = time.perf_counter()
-            client.get(path)
-            times.append(time.perf_counter() - start)
-        times.sort()
-        pages[template] = {
-            "status": status,
-            "first_ms": first * 1000,
-            "p50_ms": statistics.median(times) * 1000,
-            "p95_ms": times[max(0, round(0.95 * len(times)) - 1)] * 1000,
-        }
-    store.close()
-    return {"pages": pages}
-
-
 def protected_release(db: str) -> dict:
     """The board release (`equitrack.release`): how long measuring every question and
     protecting it together take, and what secondary suppression hid to do it."""
@@ -356,7 +308,6 @@ STEPS = {
     "plain": plain,
     "engine_subset": engine_plain_subset,
     "profile": profile,
-    "dashboard": dashboard,
 }
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from httpx import Response
 from equitrack.store import Store, connect
 from equitrack.web.app import create_app
 from equitrack.web.users import add_user
+from equitrack.web.warmup import routes_of  # noqa: F401 (the tests find routes with it)
 
 PASSWORD = "a long enough password"
 #: username: (role, organisations). RXA is the trust, QXA the ICB (and the system's code).
@@ -61,17 +62,6 @@ def web_key(loaded_system: Callable[..., Store]) -> Path:
 @pytest.fixture(scope="session")
 def app(web_store: Store):
     return create_app(web_store, secure_cookies=False)
-
-
-def routes_of(app) -> list:
-    """Every route the app answers. FastAPI 0.16x keeps an included router as one entry of
-    ``app.routes`` (its routes behind ``effective_route_contexts``); older versions copy each
-    route into the list."""
-    found = []
-    for route in app.routes:
-        expand = getattr(route, "effective_route_contexts", None)
-        found += list(expand()) if expand else [route]
-    return found
 
 
 def csrf_of(html: str) -> str:

@@ -65,6 +65,7 @@ def serve(
 
     from equitrack import logs
     from equitrack.web.app import create_app
+    from equitrack.web.warmup import first_pages
 
     with ExitStack() as stack:
         with user_errors():
@@ -84,7 +85,8 @@ def serve(
             upload_limit=max_upload_mb * 1_000_000,
             lend=True,  # the command line imports and reads while the dashboard serves
         )
-        app_.state.web.warm()  # the board release, built while the first visitors sign in
+        # the first pages, put together while the first visitors sign in
+        app_.state.web.warm(first_pages(app_))
         try:
             # the app believes forwarded headers itself, and only from --trusted-proxy
             # the logging set up above (JSON lines); the app logs each request itself, by route

@@ -9,6 +9,8 @@ render from memory. Sessions and sign-in throttling are kept in the store itself
 
 from __future__ import annotations
 
+import importlib
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -23,13 +25,14 @@ from equitrack import api
 from equitrack.charts import Chart
 from equitrack.disclosure import Audience, policy_for, systems_of
 from equitrack.disclosure.counts import shown_count
+from equitrack.logs import log
 from equitrack.measures.calendar import Interval
 from equitrack.measures.populations import Scope
 from equitrack.measures.result import Result
 from equitrack.release import Release, release_for, staff_groups
 from equitrack.reports import quality
 from equitrack.reports.naming import chart_named, namer
-from equitrack.store import Store, connect
+from equitrack.store import Store, StoreBusy, connect
 from equitrack.store.coverage import version
 from equitrack.store.lending import Lender
 from equitrack.store.names import unit_names
@@ -41,6 +44,7 @@ from equitrack.web.access import Permission, Principal
 from equitrack.web.sessions import Sessions, Throttle
 
 T = TypeVar("T")
+LOG = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,7 @@ class WebState:
     _cache: dict[Any, Any] = field(default_factory=dict)
     _apart: Store | None = None
     _apart_lock: threading.Lock = field(default_factory=threading.Lock)
+    _closed: threading.Event = field(default_factory=threading.Event)
 
     def __post_init__(self) -> None:
         # kept in the store: a restart or a second server process loses neither
@@ -277,6 +282,7 @@ class WebState:
 
     def close(self) -> None:
         """Let the store go: the lent file, or the app's own connection."""
+        self._closed.set()  # a warm-up still running stops at its next step
         if self._lender is not None:
             self._lender.close()
         else:
@@ -454,11 +460,16 @@ class WebState:
         key = ("shown", exact, tuple(id(r) for r in results))
         return self.cached(key, lambda _: (results, self.release(exact).answer(results)))[1]
 
-    def warm(self) -> threading.Thread:
-        """Build the board release in the background, so the first page does not wait for it
-        (pages asking meanwhile wait for the same build, never start another)."""
+    def warm(self, pages: Sequence[tuple[str, Callable[[], object]]] = ()) -> threading.Thread:
+        """Warm up in the background, so the first visitor waits for nothing: the modules pages
+        import when first used, the board release, then `pages` (each a name and a page put
+        together as a reader would ask for it: `equitrack.web.warmup.first_pages`). A page
+        asked for meanwhile waits for the same measurement, never starts another (`cached`).
+        Each step holds the store on its own, so a command asking for the file between steps
+        gets it; a step that fails is logged, and the next one runs."""
+        steps = [("imports", _import_heavy), ("board release", lambda: self.release(frozenset()))]
         thread = threading.Thread(
-            target=self.release, args=(frozenset(),), name="release", daemon=True
+            target=_warm_up, args=([*steps, *pages], self._closed), name="warm-up", daemon=True
         )
         thread.start()
         return thread
@@ -471,3 +482,43 @@ class WebState:
 
     def exact_orgs(self, principal: Principal) -> frozenset[str]:
         return principal.exact_orgs([o.code for o in self.organisations()])
+
+
+#: What pages import on first use, at a second or more between them (the statistics of the
+#: journeys and the funnels, and the chart renderer's JavaScript engine).
+HEAVY_MODULES = ("scipy.stats", "lifelines", "vl_convert")
+
+
+def _import_heavy() -> None:
+    for name in HEAVY_MODULES:
+        importlib.import_module(name)
+    # the renderer starts its engine on its first chart: one tiny chart starts it
+    import altair as alt
+
+    points = alt.Chart(alt.Data(values=[{"x": 1}])).mark_point().encode(x="x:Q")
+    Chart("warm-up", "warm-up", [], points).svg()
+
+
+def _warm_up(steps: Sequence[tuple[str, Callable[[], object]]], closed: threading.Event) -> None:
+    """Run each step in turn, logging how long it took, until the app closes; a failure is
+    logged, never raised."""
+    began = time.perf_counter()
+    failed = 0
+    for name, step in steps:
+        if closed.is_set():
+            log(LOG, "warm-up stopped: the dashboard is closing", step=name)
+            return
+        start = time.perf_counter()
+        try:
+            step()
+        except StoreBusy:  # a command had the file too long (its page measures when asked)
+            failed += 1  # or the app closed it (said at the next step)
+            if not closed.is_set():
+                log(LOG, "warm-up step waited too long for the store", logging.WARNING, step=name)
+        except Exception:
+            failed += 1
+            LOG.exception("warm-up step %s failed", name)
+        else:
+            log(LOG, "warm-up step", step=name, seconds=round(time.perf_counter() - start, 3))
+    seconds = round(time.perf_counter() - began, 3)
+    log(LOG, "warm-up finished", steps=len(steps), failed=failed, seconds=seconds)

@@ -1,0 +1,226 @@
+"""The dashboard as visitors meet it: `equitrack serve` started on a store, then each page's
+first request (cold) and its 95th percentile once kept (warm), with 1 and 8 visitors at once.
+
+Run on its own with `python -m bench pages --preset llr` (or `--db PATH` for a store already
+loaded); `make bench` runs it on LLR. Figures are printed and returned, never asserted.
+
+The server is the real command in its own process, so its start-up (imports, the warm-up it
+runs in the background) is what a visitor meets. A viewer signs in as soon as it answers and
+asks for the overview (what a visitor meets during the warm-up). Cold is measured once the
+server says its warm-up has finished (its `warm-up finished` log line, timed too): each
+reader's first request to each page.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+from rich.console import Console
+from rich.table import Table
+
+#: Every page of the menu, and an organisation's.
+PAGES = ("/", "/recommendations", "/journeys", "/organisations/{org}", "/downloads", "/data")
+#: Whole-system readers: board figures, and exact ones.
+READERS = {"viewer": "viewer", "analyst": "analyst"}
+#: A viewer who asks for the overview as soon as the server answers, before its warm-up ends.
+EARLY = "early"
+CLIENTS = (1, 8)
+#: The issue's target for a page's first request after start-up.
+COLD_TARGET_S = 1.0
+#: The bench's target for a page once kept, one visitor at a time (95th percentile).
+WARM_TARGET_MS = 300
+#: Longest wait for the server's warm-up (the protected release is built in it).
+WARM_UP_LIMIT_S = float(os.environ.get("EQUITRACK_BENCH_WARM_UP_LIMIT", "3600"))
+PASSWORD = "bench password, long enough"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _readers(db: str) -> str:
+    """A whole-system user of each reader's role; the organisation whose page is asked for."""
+    from equitrack.store import connect
+    from equitrack.web.users import add_user
+
+    store = connect(db, create=False)
+    try:
+        for name, role in {**READERS, EARLY: "viewer"}.items():
+            add_user(store, f"bench-{name}", PASSWORD, role, ["*"], by="bench")
+        return store.table("organisations").org_code.to_pyarrow().to_pylist()[0]
+    finally:
+        store.close()
+
+
+class Served:
+    """`equitrack serve` in its own process, its JSON log lines read as they come."""
+
+    def __init__(self, db: str) -> None:
+        self.port = _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.started = time.perf_counter()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "equitrack.cli", "serve", "--db", db, "--port", str(self.port),
+             "--insecure-cookies", "--log-level", "INFO"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        self.events: list[tuple[float, dict]] = []
+        self.said: list[str] = []  # what else it wrote: why it stopped, if it did
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            try:
+                event = json.loads(line)
+            except ValueError:
+                self.said = [*self.said[-20:], line]
+                continue
+            self.events.append((time.perf_counter() - self.started, event))
+            if event.get("event") == "warm-up step":  # progress, while the release is built
+                print(f"    warm-up: {event['step']}, {event['seconds']:.1f} s", flush=True)
+
+    def wait_for(self, check, limit: float) -> float:
+        """Seconds from start until `check()` is true (polled)."""
+        deadline = time.perf_counter() + limit
+        while not check():
+            if self.proc.poll() is not None:
+                said = "".join(self.said)
+                raise SystemExit(f"equitrack serve stopped (exit {self.proc.returncode}):\n{said}")
+            if time.perf_counter() > deadline:
+                raise SystemExit(f"equitrack serve: not ready after {limit:.0f} s")
+            time.sleep(0.05)
+        return time.perf_counter() - self.started
+
+    def answering(self) -> bool:
+        try:
+            return httpx.get(f"{self.base}/health", timeout=1).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def warmed(self) -> dict | None:
+        return next((e for _, e in self.events if e.get("event") == "warm-up finished"), None)
+
+    def peak_mb(self) -> float:
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return 0.0
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def _signed_in(base: str, username: str) -> httpx.Client:
+    client = httpx.Client(base_url=base, timeout=600)
+    form = client.get("/sign-in").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)  # type: ignore[union-attr]
+    answer = client.post(
+        "/sign-in", data={"username": username, "password": PASSWORD, "csrf_token": token}
+    )  # not followed: the overview's first request is the page's own
+    if answer.status_code != 303:
+        raise SystemExit(f"bench could not sign in as {username}: {answer.status_code}")
+    return client
+
+
+def _timed(client: httpx.Client, path: str) -> tuple[float, int]:
+    start = time.perf_counter()
+    status = client.get(path).status_code
+    return time.perf_counter() - start, status
+
+
+def _p95(times: list[float]) -> float:
+    times = sorted(times)
+    return times[max(0, round(0.95 * len(times)) - 1)]
+
+
+def _warm(base: str, cookies: httpx.Cookies, path: str, clients: int, repeats: int) -> float:
+    """The 95th percentile of `repeats` requests from each of `clients` at once."""
+
+    def visitor(_: int) -> list[float]:
+        with httpx.Client(base_url=base, cookies=cookies, timeout=600) as client:
+            return [_timed(client, path)[0] for _ in range(repeats)]
+
+    with ThreadPoolExecutor(clients) as pool:
+        times = [t for each in pool.map(visitor, range(clients)) for t in each]
+    return _p95(times)
+
+
+def served(db: str, repeats: int = 20) -> dict:
+    """Start `equitrack serve` on `db`; each page's cold and warm times for each reader."""
+    org = _readers(db)
+    server = Served(db)
+    try:
+        ready = server.wait_for(server.answering, 120)
+        client = _signed_in(server.base, f"bench-{EARLY}")
+        early = _timed(client, "/")[0]
+        client.close()
+        warmed = server.wait_for(lambda: server.warmed() is not None, WARM_UP_LIMIT_S)
+        pages: dict[str, dict[str, dict]] = {}
+        for reader in READERS:
+            client = _signed_in(server.base, f"bench-{reader}")
+            for template in PAGES:
+                path = template.format(org=org)
+                cold, status = _timed(client, path)
+                row = {"status": status, "cold_ms": cold * 1000}
+                for n in CLIENTS:
+                    row[f"p95_ms_{n}"] = _warm(server.base, client.cookies, path, n, repeats) * 1000
+                pages.setdefault(template, {})[reader] = row
+            client.close()
+        peak = server.peak_mb()
+    finally:
+        server.stop()
+    failed = (server.warmed() or {}).get("failed")
+    return {
+        "seconds": time.perf_counter() - server.started,
+        "rows": sum(len(r) for r in pages.values()) * (1 + sum(CLIENTS) * repeats),
+        "peak_mb": peak,
+        "ready_s": ready,
+        "early_overview_s": early,
+        "warm_up_s": warmed,
+        "warm_up_failed": failed,
+        "pages": pages,
+    }
+
+
+def show(result: dict, console: Console) -> None:
+    """Each page's first request against the 1 s target, and its warm 95th percentiles."""
+    console.print(
+        f"  equitrack serve answered after {result['ready_s']:.1f} s; a viewer who signed in "
+        f"then had the overview after {result['early_overview_s']:.1f} s more; the warm-up "
+        f"finished after {result['warm_up_s']:.1f} s ({result['warm_up_failed']} steps failed)"
+    )
+    table = Table(title="Dashboard pages, served (cold: the first request after start-up)",
+                  title_justify="left")  # fmt: skip
+    heads = ["page", "reader", "status", "cold", f"cold under {COLD_TARGET_S:.0f} s",
+             *(f"warm p95, {n} client{'s' * (n > 1)}" for n in CLIENTS),
+             f"1 client under {WARM_TARGET_MS} ms"]  # fmt: skip
+    for name in heads:
+        table.add_column(name, justify="left" if name in ("page", "reader") else "right")
+    for page, readers in result["pages"].items():
+        for reader, t in readers.items():
+            met = "met" if t["cold_ms"] < COLD_TARGET_S * 1000 else "NOT met"
+            table.add_row(
+                page, reader, str(t["status"]), f"{t['cold_ms']:,.0f} ms", met,
+                *(f"{t[f'p95_ms_{n}']:,.0f} ms" for n in CLIENTS),
+                "met" if t["p95_ms_1"] < WARM_TARGET_MS else "NOT met",
+            )  # fmt: skip
+    console.print(table)

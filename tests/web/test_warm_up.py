@@ -1,0 +1,135 @@
+"""`equitrack serve` puts its first pages together at start-up (issue 20, "instant first
+page"): once the warm-up has run, the first request to each of them measures nothing, builds
+no release and draws no chart (it finds them kept), for a whole-system viewer and administrator
+and for an organisation's own viewer on their organisation's page."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from equitrack import api, config, release
+from equitrack.charts.chart import Chart
+from equitrack.ingest import import_paths
+from equitrack.logs import FIELDS
+from equitrack.measures import careers
+from equitrack.store import connect
+from equitrack.web import state
+from equitrack.web.app import create_app
+from equitrack.web.users import add_user
+from equitrack.web.warmup import first_pages
+from tests.factories import small_system
+from tests.web.conftest import PASSWORD, sign_in
+
+USERS = {
+    "admin": ("admin", ["*"]),
+    "viewer": ("viewer", ["*"]),
+    "trust-viewer": ("viewer", ["RWE"]),
+}
+FIRST = ("/", "/recommendations", "/journeys", "/organisations/RWE", "/data", "/downloads")
+
+#: The work a page's first request does when nothing is kept: (module, name) of each.
+WORK = {
+    "measured": (api, "run"),
+    "evidence measured": (state, "evidence_results"),
+    "promotion curves": (careers, "time_to_promotion"),
+    "release answered": (release, "answers"),
+    "release built": (release, "build"),
+    "chart drawn": (Chart, "svg"),
+}
+
+
+class Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def finished(self) -> list[dict[str, Any]]:
+        return [getattr(r, FIELDS) for r in self.records if r.getMessage() == "warm-up finished"]
+
+
+@pytest.fixture(scope="module")
+def warmed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Counter[str], Records]]:
+    """The app as `serve` makes it (the file lent) over a small store, after its warm-up, with
+    each kind of work counted from the start."""
+    folder = tmp_path_factory.mktemp("warm")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(config.KEY_FILE_ENV, str(folder / "key"))
+        store = connect(str(folder / "warm.duckdb"))
+        assert import_paths([small_system(folder / "data")], store).ok
+    for name, (role, orgs) in USERS.items():
+        add_user(store, name, PASSWORD, role, orgs, by="test")
+    done: Counter[str] = Counter()
+    records = Records()
+    logger = logging.getLogger(state.__name__)
+    logger.addHandler(records)
+    level = logger.level
+    logger.setLevel(logging.INFO)
+    with pytest.MonkeyPatch.context() as mp:
+        for what, (owner, name) in WORK.items():
+            mp.setattr(owner, name, _counted(done, what, getattr(owner, name)))
+        app = create_app(store, secure_cookies=False, lend=True)
+        try:
+            app.state.web.warm(first_pages(app)).join()
+            yield app, done, records
+        finally:
+            app.state.web.close()
+            logger.removeHandler(records)
+            logger.setLevel(level)
+
+
+def _counted(done: Counter[str], what: str, work: Callable[..., Any]) -> Callable[..., Any]:
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        done[what] += 1
+        return work(*args, **kwargs)
+
+    return counted
+
+
+def test_the_warm_up_does_the_first_pages_work_and_says_so(warmed) -> None:
+    _, done, records = warmed
+    assert all(done[what] > 0 for what in WORK), done
+    assert records.finished() and records.finished()[-1]["failed"] == 0
+
+
+@pytest.mark.parametrize("username", ["admin", "viewer"])
+def test_after_the_warm_up_the_first_pages_measure_nothing(warmed, username: str) -> None:
+    app, done, _ = warmed
+    client = sign_in(TestClient(app), username)
+    done.clear()
+    for path in FIRST:
+        assert client.get(path).status_code == 200, path
+    assert not done, f"{username}'s first pages did {dict(done)}"
+
+
+def test_an_organisations_own_viewer_finds_its_page_warm(warmed) -> None:
+    app, done, _ = warmed
+    client = sign_in(TestClient(app), "trust-viewer")
+    done.clear()
+    assert client.get("/organisations/RWE").status_code == 200
+    assert not done, dict(done)
+    # a view not warmed is measured when asked: the counting sees a page's work
+    assert client.get("/organisations/RWE?by=broad").status_code == 200
+    assert done["measured"] > 0
+
+
+def test_a_failing_step_is_logged_and_the_next_runs(warmed) -> None:
+    app, _, records = warmed
+    ran: list[str] = []
+
+    def broken() -> None:
+        raise RuntimeError("no")
+
+    app.state.web.warm([("broken", broken), ("after", lambda: ran.append("after"))]).join()
+    failures = [r for r in records.records if r.levelno == logging.ERROR]
+    assert [r.getMessage() for r in failures] == ["warm-up step broken failed"]
+    assert ran == ["after"]
+    assert records.finished()[-1]["failed"] == 1
