@@ -15,7 +15,7 @@ import json
 import re
 import shlex
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -353,7 +353,8 @@ def runnable(example: Example, store: DocStore) -> list[str]:
 
 def _runs() -> list[Example]:
     """The read-only examples run here: each command's first, and every one whose comment or
-    shown output says what it prints (each once; none on another engine's store)."""
+    shown output says what it prints (each once; none on another engine's store). The
+    profiles tutorial's, which need its files, run in its own test below."""
     chosen: dict[tuple[str, ...], Example] = {}
     for e in documented():
         path = command_of(e.args)[0]
@@ -372,16 +373,10 @@ def _elsewhere(example: Example) -> bool:
 
 
 @pytest.fixture
-def as_documented(
-    doc_store: DocStore, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> Iterator[Path]:
-    """The store as the default (`EQUITRACK_DB`), as for the examples without `--db`, and the
-    local profiles folder the profiles tutorial fills."""
+def as_documented(doc_store: DocStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store as the default (`EQUITRACK_DB`), as for the examples without `--db`."""
     monkeypatch.setenv(config.DB_ENV, str(doc_store.path))
     monkeypatch.setenv("COLUMNS", "200")  # a wide terminal: rich tables keep whole words
-    profiles = tmp_path / "profiles"
-    monkeypatch.setenv(config.PROFILES_ENV, str(profiles))
-    yield profiles
 
 
 def test_the_read_only_examples_are_found() -> None:
@@ -394,11 +389,8 @@ def test_the_read_only_examples_are_found() -> None:
 
 @pytest.mark.parametrize("example", _runs(), ids=str)
 def test_a_read_only_example_runs_and_prints_what_the_docs_say(
-    example: Example, doc_store: DocStore, as_documented: Path
+    example: Example, doc_store: DocStore, as_documented: None
 ) -> None:
-    if example.shown and example.args == ("profiles",):  # the tutorial's copy is in place
-        as_documented.mkdir()
-        shutil.copy(ROOT / "src/equitrack/ingest/profiles/esr_workforce.toml", as_documented)
     result = runner.invoke(app, runnable(example, doc_store), terminal_width=200)
     assert result.exit_code == 0, f"{example}\n{result.output}"
     out = result.stdout
@@ -406,12 +398,49 @@ def test_a_read_only_example_runs_and_prints_what_the_docs_say(
         json.loads(out)
     if example.comment in PROMISES:
         assert PROMISES[example.comment](out, doc_store), f"{example}: not {example.comment!r}"
-    for line in example.shown:
-        if line.strip() != "…":
-            pattern = r"\s+".join(
-                ".*" if part == "…" else re.escape(part) for part in re.findall(r"…|[^\s…]+", line)
-            )
-            assert re.search(pattern, out), f"{example}: does not print {line!r}"
+    assert unshown(example.shown, out) is None, f"{example}: does not print what the docs show"
+
+
+def unshown(shown: tuple[str, ...], out: str) -> str | None:
+    """The first part of the output the docs show that `out` lacks, read as a reader would:
+    `…` stands for anything left out, line breaks and indents are the page's, and numbers
+    and paths are the docs' own (another file's)."""
+    printed = " ".join(out.split())
+    at = 0
+    for part in "\n".join(shown).split("…"):
+        words = part.split()
+        if not words:
+            continue
+        pattern = r"\s+".join(_reading(w) for w in words)
+        found = re.compile(pattern).search(printed, at)
+        if found is None:
+            return part.strip()
+        at = found.end()
+    return None
+
+
+def _reading(word: str) -> str:
+    """A shown word as a pattern: its numbers any number, a path any path."""
+    if word.startswith("/"):
+        return r"\S+"
+    return r"[\d,]+".join(re.escape(piece) for piece in re.split(r"\d[\d,]*", word))
+
+
+def test_shown_output_is_matched_as_a_reader_reads_it() -> None:
+    out = (
+        "staff.csv: the esr_workforce profile (its header has Employee Number,\n"
+        "  Assignment Number), 3,362 rows\nin /tmp/x/esr.toml (line 9)\nNothing was loaded."
+    )
+    shown = (
+        "staff.csv: the esr_workforce profile (its header has Employee Number, Assignment",
+        "Number), 71,063 rows",
+        "…",
+        "in /home/me/esr.toml (line 112)",
+        "Nothing was loaded.",
+    )
+    assert unshown(shown, out) is None
+    assert unshown(("Nothing was loaded.", "…", "staff.csv"), out) == "staff.csv"  # in order
+    assert unshown(("Number), rows",), out) == "Number), rows"
 
 
 # --- the dashboard's addresses --------------------------------------------------------------
@@ -444,3 +473,86 @@ def test_every_address_of_the_dashboard_is_in_the_route_table_with_its_rule() ->
     }
     assert len(answered) > 25
     assert _route_table() == answered
+
+
+# --- the profiles tutorial ------------------------------------------------------------------
+
+TUTORIAL = "## 4. Writing your own"
+#: How the tutorial's report differs from the standard export (docs/profiles.md, section 4).
+BAND_8A = ("Band 8A", "Agenda for Change Band 8a", "Band 8a")
+
+
+def _tutorial() -> tuple[list[Example], list[str]]:
+    """The tutorial's `$ ` commands, in order, and its TOML blocks (the edits it makes)."""
+    text = (ROOT / "docs" / "profiles.md").read_text(encoding="utf-8")
+    start = text.index(f"\n{TUTORIAL}\n")
+    section = text[start : text.index("\n## ", start + 1)]
+    first = text.count("\n", 0, start) + 1
+    steps = [
+        e
+        for e in documented()
+        if e.file == "docs/profiles.md"
+        and e.shown
+        and first <= e.line <= first + section.count("\n")
+    ]
+    edits = re.findall(r"```toml\n(.*?)```", section, re.S)
+    return steps, edits
+
+
+def _trusts_report(data: Path, out: Path) -> None:
+    """A trust's staff-in-post report as the tutorial has it: the standard ESR export with
+    its band column headed `Pay Scale` and Band 8a written `AfC Band 8a`; and the
+    organisations file imported with it."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pa_csv
+    import pyarrow.parquet as pq
+
+    from equitrack.synth.esr import esr_export
+
+    tables = {
+        t: pq.read_table(data / f"{t}.parquet") for t in ("organisations", "people", "assignments")
+    }
+    report = esr_export(tables)
+    band = report["Pay Band"]
+    band = pc.if_else(pc.is_in(band, pa.array(BAND_8A)), pa.scalar("AfC Band 8a"), band)
+    report = report.set_column(report.column_names.index("Pay Band"), "Pay Scale", band)
+    pa_csv.write_csv(report, out / "staff_in_post.csv")
+    pa_csv.write_csv(tables["organisations"], out / "organisations.csv")
+
+
+def test_the_profiles_tutorial_runs_as_written(
+    loaded_system: Callable[..., Store], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Section 4 of docs/profiles.md, step by step on a report made as it describes: each
+    `profile check` prints what the tutorial shows, after its own edits to a local copy."""
+    steps, (alias, value) = _tutorial()
+    assert [e.args[:2] for e in steps] == [
+        ("profile", "check"),
+        ("profile", "check"),
+        ("profiles",),
+        ("profile", "check"),
+        ("import", "organisations.csv"),
+    ]
+    _trusts_report(Path(loaded_system("mini").url).parent / "data", tmp_path)
+    local = tmp_path / "profiles"
+    monkeypatch.setenv(config.PROFILES_ENV, str(local))
+    monkeypatch.setenv(config.DB_ENV, str(tmp_path / "new.duckdb"))
+    monkeypatch.setenv("COLUMNS", "200")
+    copy = local / "esr_workforce.toml"
+    for number, step in enumerate(steps):
+        if number == 1:  # steps 2 and 3: the local copy, with the header alias
+            local.mkdir()
+            shipped = (ROOT / "src/equitrack/ingest/profiles/esr_workforce.toml").read_text()
+            (headers,) = re.findall(r"^headers = .*$", alias, re.M)
+            said = re.sub(r'^headers = \["Pay Band".*$', headers, shipped, count=1, flags=re.M)
+            assert said != shipped, "the tutorial's alias replaces the pay band's headers"
+            copy.write_text(said)
+        if number == 2:  # step 5: the value
+            copy.write_text(copy.read_text() + "\n" + value)
+        result = runner.invoke(app, list(step.args), terminal_width=200)
+        # a check that finds the file would not load says so, and exits 1
+        stops = step.args[0] == "profile" and "can be imported" not in "".join(step.shown)
+        assert result.exit_code == (1 if stops else 0), f"{step}\n{result.output}"
+        missing = unshown(step.shown, result.stdout)
+        assert missing is None, f"{step}: does not print {missing!r}\n{result.stdout}"
