@@ -22,10 +22,10 @@ from fastapi.testclient import TestClient
 
 from equitrack import config
 from equitrack.ingest import load
-from equitrack.web import pages
 from equitrack.web.app import create_app
 from equitrack.web.audit import entries
 from equitrack.web.body_limit import MULTIPART_ROOM, BodyLimit
+from equitrack.web.pages import data as data_pages
 from equitrack.web.users import add_user
 from tests.web.conftest import BAD_TRAINING, PASSWORD, csrf_of, sign_in
 
@@ -158,7 +158,7 @@ def held_import(monkeypatch):  # type: ignore[no-untyped-def]
         return examine(*args, **kwargs)
 
     monkeypatch.setattr(load, "examine", held)
-    monkeypatch.setattr(pages, "ANSWER_WAIT", 0.2)
+    monkeypatch.setattr(data_pages, "ANSWER_WAIT", 0.2)
     yield reached, release
     release.set()
 

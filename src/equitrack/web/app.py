@@ -10,12 +10,14 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from equitrack.store import Store, StoreBusy
-from equitrack.web import api, pages
+from equitrack.web import api
 from equitrack.web.access import Permission
 from equitrack.web.body_limit import BodyLimit
 from equitrack.web.guard import Forbidden, NotSignedIn, allow, guard
 from equitrack.web.headers import Dashboard
 from equitrack.web.jobs import Jobs
+from equitrack.web.pages import ROUTERS
+from equitrack.web.pages.data import too_large
 from equitrack.web.render import page
 from equitrack.web.request_log import RequestLog
 from equitrack.web.state import DataChanged, OneVersion, WebState
@@ -59,10 +61,11 @@ def create_app(
     app.state.jobs = Jobs()
     static = resources.files("equitrack.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
-    app.include_router(pages.router)
+    for router in ROUTERS:
+        app.include_router(router)
     app.include_router(api.router)
     app.add_middleware(OneVersion)  # innermost: a page reads one version of the data
-    app.add_middleware(BodyLimit, limits={"/data/upload": upload_limit}, too_large=pages.too_large)
+    app.add_middleware(BodyLimit, limits={"/data/upload": upload_limit}, too_large=too_large)
     app.add_middleware(RequestLog)  # added last, so outermost: every answer is logged
 
     @app.get("/api/openapi.json", name=OPENAPI, include_in_schema=False)
