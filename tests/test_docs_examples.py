@@ -26,7 +26,7 @@ from typer.testing import CliRunner
 
 from equitrack import config
 from equitrack.cli import app
-from equitrack.measures.registry import MEASURES
+from equitrack.measures.registry import JOURNEYS, MEASURES
 from equitrack.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -315,7 +315,7 @@ PROMISES: dict[str, Callable[[str, DocStore], bool]] = {
     "the whole system": lambda out, s: "system:" in out,
     "submission layout": lambda out, s: Path("wres.xlsx").read_bytes()[:2] == b"PK",
     "every measure: its family, title, definition and options": lambda out, s: all(
-        re.search(rf"^│ {m} +│", out, re.M) for m in MEASURES
+        re.search(rf"^│ {m} +│", out, re.M) for m in (*MEASURES, *JOURNEYS)
     ),
     "a monthly series": lambda out, s: (
         len(set(re.findall(rf"^│ ({MONTHS}) 20\d\d ", out, re.M))) >= 12

@@ -175,7 +175,7 @@ def measure_command(
 
 
 def measures_list(output: TableOrJson = "table") -> None:
-    """Every measure equitrack computes, with a one-line definition."""
+    """Every measure equitrack computes (the journeys too), with its definition and options."""
     from rich.table import Table
 
     from equitrack.measures.declare import allowed_values, option_type
@@ -203,7 +203,9 @@ def measures_list(output: TableOrJson = "table") -> None:
 
     def table() -> Table:
         made = Table(title=f"{len(rows)} measures", title_justify="left", show_lines=True)
-        for column in ("id", "family", "title", "definition", "options"):
+        # an id is copied whole, never cut short
+        made.add_column("id", no_wrap=True, min_width=max(len(r["id"]) for r in rows))
+        for column in ("family", "title", "definition", "options"):
             made.add_column(column)
         for m, r in zip(measures, rows, strict=True):
             options = "\n".join(f"{name}: {m.option_text(name)}" for name in m.options)

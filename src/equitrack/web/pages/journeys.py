@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from equitrack.charts import kaplan_meier_chart
 from equitrack.disclosure import Audience, gate_journey, policy_for
 from equitrack.measures import calendar
-from equitrack.measures.registry import MEASURES
+from equitrack.measures.registry import JOURNEYS, MEASURES
 from equitrack.reports.narrative import describe
 from equitrack.web.access import Permission
 from equitrack.web.guard import allow, principal_of
@@ -31,16 +31,16 @@ JOURNEY_MEASURES = (
 
 @router.get("/journeys", name=allow("journeys", Permission.VIEW))
 def journeys(request: Request, year: int | None = None) -> Response:
-    from equitrack.measures.careers import time_to_promotion
     from equitrack.measures.populations import Scope
 
+    promotion = JOURNEYS["time_to_promotion"]
     web, principal = web_of(request), principal_of(request)
     year, _ = chosen_year(request, year)
     org = web.tracker_scope(principal)
     scope = Scope((org,), False) if org else Scope((), True)
     sections: list[dict] = []
     curves = web.cached(
-        ("journey", year, org), lambda s: time_to_promotion(s, scope, by="broad", end_year=year)
+        ("journey", year, org), lambda s: promotion.follow(s, scope, by="broad", end_year=year)
     )
     policy = policy_for(Audience.ANALYST if principal.may(Permission.EXACT) else Audience.BOARD)
     charts = web.cached(
@@ -49,8 +49,8 @@ def journeys(request: Request, year: int | None = None) -> Response:
     )
     sections.append(
         {
-            "id": "time-to-promotion",
-            "title": "Time to first promotion",
+            "id": promotion.section,
+            "title": promotion.title,
             "sentences": [],
             "charts": charts,
             "results": [],
