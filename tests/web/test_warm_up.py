@@ -37,7 +37,7 @@ FIRST = ("/", "/recommendations", "/journeys", "/organisations/RWE", "/data", "/
 WORK = {
     "measured": (api, "run"),
     "evidence measured": (state, "evidence_results"),
-    "promotion curves": (careers, "time_to_promotion"),
+    "promotion curves": (careers, "promotion_rows"),  # the time-to-promotion journey's query
     "release answered": (release, "answers"),
     "release built": (release, "build"),
     "chart drawn": (Chart, "svg"),
