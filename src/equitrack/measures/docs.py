@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from equitrack.measures import careers
 from equitrack.measures.declare import Kind
 from equitrack.measures.registry import FAMILIES, JOURNEYS, family
 
@@ -28,7 +29,7 @@ FAMILY_TITLES = {
     "wdes": "WDES",
     "bank-wres": "Bank WRES",
     "scrutiny": "The ten recommendations (family `scrutiny`)",
-    "journeys": "Careers over time (family `journeys`)",
+    careers.FAMILY: f"Careers over time (family `{careers.FAMILY}`)",
 }
 ORIENTATION_TEXT = {
     "benefit": "ratio = reference rate / group rate (the event is good to have)",
@@ -63,9 +64,11 @@ def render() -> str:
         "identical in fte, band and start date.",
         "",
     ]
-    for name in (*FAMILIES, "journeys"):
+    sections = [(name, family(name)) for name in FAMILIES]
+    sections.append((careers.FAMILY, tuple(JOURNEYS.values())))
+    for name, declared in sections:
         lines += [f"## {FAMILY_TITLES.get(name, name)}", ""]
-        for m in family(name) if name in FAMILIES else tuple(JOURNEYS.values()):
+        for m in declared:
             lines += [f"### `{m.id}`: {m.title}", ""]
             if m.description:
                 lines += [m.description, ""]
