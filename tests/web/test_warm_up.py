@@ -1,13 +1,16 @@
-"""`equitrack serve` puts its first pages together at start-up (issue 20, "instant first
-page"): once the warm-up has run, the first request to each of them measures nothing, builds
-no release and draws no chart (it finds them kept), for a whole-system viewer and administrator
-and for an organisation's own viewer on their organisation's page."""
+"""`equitrack serve` puts its first pages together at start-up and again after the data change
+(issue 20, "instant first page"): once the warm-up has run, the first request to each of them
+measures nothing, builds no release and draws no chart (it finds them kept), for every scope
+the app's users see figures with: a whole-system viewer and administrator, an organisation's
+own viewer."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 import pytest
@@ -20,9 +23,10 @@ from equitrack.logs import FIELDS
 from equitrack.measures import careers
 from equitrack.store import connect
 from equitrack.web import state
+from equitrack.web.access import Permission, Role
 from equitrack.web.app import create_app
-from equitrack.web.users import add_user
-from equitrack.web.warmup import first_pages
+from equitrack.web.users import User, add_user
+from equitrack.web.warmup import SCOPES_WARMED, VIEWER, first_pages, readers
 from tests.factories import small_system
 from tests.web.conftest import PASSWORD, sign_in
 
@@ -78,7 +82,7 @@ def warmed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Coun
             mp.setattr(owner, name, _counted(done, what, getattr(owner, name)))
         app = create_app(store, secure_cookies=False, lend=True)
         try:
-            app.state.web.warm(first_pages(app)).join()
+            app.state.web.warm(partial(first_pages, app)).join()
             yield app, done, records
         finally:
             app.state.web.close()
@@ -110,11 +114,12 @@ def test_after_the_warm_up_the_first_pages_measure_nothing(warmed, username: str
     assert not done, f"{username}'s first pages did {dict(done)}"
 
 
-def test_an_organisations_own_viewer_finds_its_page_warm(warmed) -> None:
+def test_an_organisations_own_viewer_finds_its_pages_warm(warmed) -> None:
     app, done, _ = warmed
     client = sign_in(TestClient(app), "trust-viewer")
     done.clear()
-    assert client.get("/organisations/RWE").status_code == 200
+    for path in FIRST:
+        assert client.get(path).status_code == 200, path
     assert not done, dict(done)
     # a view not warmed is measured when asked: the counting sees a page's work
     assert client.get("/organisations/RWE?by=broad").status_code == 200
@@ -128,8 +133,49 @@ def test_a_failing_step_is_logged_and_the_next_runs(warmed) -> None:
     def broken() -> None:
         raise RuntimeError("no")
 
-    app.state.web.warm([("broken", broken), ("after", lambda: ran.append("after"))]).join()
+    app.state.web.warm(lambda: [("broken", broken), ("after", lambda: ran.append("after"))]).join()
     failures = [r for r in records.records if r.levelno == logging.ERROR]
     assert [r.getMessage() for r in failures] == ["warm-up step broken failed"]
     assert ran == ["after"]
     assert records.finished()[-1]["failed"] == 1
+
+
+def _user(name: str, role: str, orgs: list[str]) -> User:
+    return User(name, Role(role), tuple(orgs), dt.datetime(2026, 1, 1))
+
+
+def test_the_readers_are_the_scopes_the_users_see_figures_with() -> None:
+    viewers = [_user("v", "viewer", ["*"]), _user("e", "editor", ["*"])]
+    assert readers(viewers) == [VIEWER]  # no one sees exact figures: no exact release
+    mixed = [
+        _user("t", "viewer", ["RWE"]),
+        _user("a", "analyst", ["RWE", "RXA"]),
+        _user("b", "analyst", ["RXA", "RWE"]),  # the same scope, once
+        _user("admin", "admin", ["*"]),
+        _user("w", "analyst", ["*", "RWE"]),  # the whole system, whatever else is named
+    ]
+    found = [(r.may(Permission.EXACT), r.orgs) for r in readers(mixed)]
+    assert found == [(False, ("*",)), (True, ("*",)), (False, ("RWE",)), (True, ("RWE", "RXA"))]
+    assert all(r.username.startswith("warm-up") for r in readers(mixed))
+    many = [_user(f"u{i}", "analyst", [f"R{i:02}"]) for i in range(20)]
+    assert len(readers(many)) == SCOPES_WARMED and readers(many)[0] == VIEWER
+
+
+def test_after_the_data_change_the_warm_up_runs_again(warmed, monkeypatch) -> None:
+    """Last in the module: it leaves the app warmed again."""
+    app, done, records = warmed
+    monkeypatch.setattr(state, "REWARM_QUIET", 0.05)
+    app.state.web.warm(partial(first_pages, app)).join()  # serve's plan (a test above set its own)
+    before = len(records.finished())
+    done.clear()
+    app.state.web.changed()  # what an upload or an action does
+    thread = app.state.web._warm_thread
+    assert thread is not None
+    thread.join(120)
+    assert len(records.finished()) == before + 1
+    assert done["measured"] > 0  # measured again, by the warm-up
+    done.clear()
+    client = sign_in(TestClient(app), "viewer")
+    for path in FIRST:
+        assert client.get(path).status_code == 200, path
+    assert not done, dict(done)

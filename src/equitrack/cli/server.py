@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contextlib import ExitStack
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -86,7 +87,7 @@ def serve(
             lend=True,  # the command line imports and reads while the dashboard serves
         )
         # the first pages, put together while the first visitors sign in
-        app_.state.web.warm(first_pages(app_))
+        app_.state.web.warm(partial(first_pages, app_))
         try:
             # the app believes forwarded headers itself, and only from --trusted-proxy
             # the logging set up above (JSON lines); the app logs each request itself, by route

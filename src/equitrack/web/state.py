@@ -112,6 +112,12 @@ STORE_WAIT = 60.0
 SESSION_WAIT = 0.5
 #: How often, at most, a store that is not lent is asked whether another process changed it.
 CHECK_EVERY = 1.0
+#: After data change, the warm-up starts again once no further change has come for this long
+#: (seconds): several files uploaded one after another are warmed for once, after the last.
+REWARM_QUIET = 5.0
+
+#: A step of the warm-up: its name, and the work.
+Step = tuple[str, Callable[[], object]]
 
 
 @dataclass
@@ -125,6 +131,11 @@ class WebState:
     _apart: Store | None = None
     _apart_lock: threading.Lock = field(default_factory=threading.Lock)
     _closed: threading.Event = field(default_factory=threading.Event)
+    #: The warm-up: its plan (`warm`), whether it is wanted again, its thread while it runs.
+    _warm_plan: Callable[[], Sequence[Step]] | None = None
+    _warm_again: threading.Event = field(default_factory=threading.Event)
+    _warm_thread: threading.Thread | None = None
+    _warm_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         # kept in the store: a restart or a second server process loses neither
@@ -167,6 +178,7 @@ class WebState:
         if now != self._version:
             self._version = now
             self.generation += 1
+            self._rewarm()
 
     def _maybe_notice(self, store: Store) -> None:
         """`_notice`, at most once a CHECK_EVERY, for a store no other process can be lent (a
@@ -279,10 +291,12 @@ class WebState:
         with self._lock:
             self.generation += 1
             self._drop_stale()
+        self._rewarm()
 
     def close(self) -> None:
         """Let the store go: the lent file, or the app's own connection."""
         self._closed.set()  # a warm-up still running stops at its next step
+        self._warm_again.set()  # and one waiting for the data to settle stops waiting
         if self._lender is not None:
             self._lender.close()
         else:
@@ -460,19 +474,66 @@ class WebState:
         key = ("shown", exact, tuple(id(r) for r in results))
         return self.cached(key, lambda _: (results, self.release(exact).answer(results)))[1]
 
-    def warm(self, pages: Sequence[tuple[str, Callable[[], object]]] = ()) -> threading.Thread:
+    def warm(self, plan: Callable[[], Sequence[Step]] = tuple) -> threading.Thread:
         """Warm up in the background, so the first visitor waits for nothing: the modules pages
-        import when first used, the board release, then `pages` (each a name and a page put
-        together as a reader would ask for it: `equitrack.web.warmup.first_pages`). A page
-        asked for meanwhile waits for the same measurement, never starts another (`cached`).
-        Each step holds the store on its own, so a command asking for the file between steps
-        gets it; a step that fails is logged, and the next one runs."""
-        steps = [("imports", _import_heavy), ("board release", lambda: self.release(frozenset()))]
-        thread = threading.Thread(
-            target=_warm_up, args=([*steps, *pages], self._closed), name="warm-up", daemon=True
-        )
-        thread.start()
-        return thread
+        import when first used, the board release, then the steps `plan()` gives (each a name
+        and a page put together as a reader would ask for it:
+        `equitrack.web.warmup.first_pages`; asked each time, so the readers are those of the
+        moment). A page asked for meanwhile waits for the same measurement, never starts
+        another (`cached`). Each step holds the store on its own, so a command asking for the
+        file between steps gets it; a step that fails is logged, and the next one runs.
+
+        Whenever the data change afterwards (an upload, another process's import), the
+        warm-up runs again once they have been still for `REWARM_QUIET` seconds: the first
+        visitor after an upload waits for nothing either."""
+        with self._warm_lock:
+            self._warm_plan = plan
+        return self._start_warm_up(at_once=True)
+
+    def _rewarm(self) -> None:
+        """The data changed: warm up again, if this app warms up at all (`serve` does)."""
+        if self._warm_plan is not None and not self._closed.is_set():
+            self._start_warm_up(at_once=False)
+
+    def _start_warm_up(self, at_once: bool) -> threading.Thread:
+        with self._warm_lock:
+            self._warm_again.set()
+            if self._warm_thread is None:
+                thread = threading.Thread(
+                    target=self._warming, args=(at_once,), name="warm-up", daemon=True
+                )
+                self._warm_thread = thread
+                thread.start()
+            return self._warm_thread
+
+    def _warming(self, at_once: bool) -> None:
+        """Warm up, and again while asked to again (after the data have been still a while)."""
+        while True:
+            with self._warm_lock:
+                if not self._warm_again.is_set() or self._closed.is_set():
+                    self._warm_thread = None
+                    return
+            if not at_once:
+                self._settle()
+            at_once = False
+            with self._warm_lock:
+                self._warm_again.clear()
+                plan = self._warm_plan or tuple
+            steps: list[Step] = [("imports", _import_heavy), ("board release", self._board)]
+            try:
+                steps += plan()
+            except Exception:  # reading who to warm for: the board release is still worth it
+                LOG.exception("warm-up could not plan its pages")
+            _warm_up(steps, self._closed)
+
+    def _settle(self) -> None:
+        """Wait until no change has come for `REWARM_QUIET` seconds (or the app closes)."""
+        self._warm_again.clear()
+        while not self._closed.wait(REWARM_QUIET) and self._warm_again.is_set():
+            self._warm_again.clear()  # another change meanwhile: wait again
+
+    def _board(self) -> None:
+        self.release(frozenset())
 
     def release(self, exact: frozenset[str]) -> Release:
         """The board release with `exact` organisations' figures exact: one per data version,

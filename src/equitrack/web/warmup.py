@@ -2,12 +2,15 @@
 
 A page's first request measures its figures, protects them and draws its charts; later ones
 answer from the app's memory (`WebState.cached`). So that the first visitor waits for none of
-that, `equitrack serve` has each page below put together once in the background, as a
-whole-system viewer (board figures) and a whole-system analyst (exact figures) would ask for
-it (`WebState.warm`). The pages' own functions do it, found by their route names, so what is
-kept is exactly what a visitor's request looks up: nothing is measured twice, and a page
-changed later is warmed as it is then. Organisation-scoped readers share what is measured
-per organisation (each organisation's page).
+that, `equitrack serve` has each page below put together once in the background, at start-up
+and again after the data change (`WebState.warm`), as each way the app's users see figures
+would ask for it: a whole-system viewer (board figures) always, then the scopes of the users
+there are (`readers`): exact figures for the whole system (an analyst or administrator with
+`*`), an organisation's analyst (exact for theirs, a release of its own), an organisation's
+viewer. Nobody signs in with exact figures: no exact release is built. The pages' own
+functions do it, found by their route names, so what is kept is exactly what a visitor's
+request looks up: nothing is measured twice, and a page changed later is warmed as it is
+then. Every reader shares what is measured per organisation (each organisation's page).
 
 Nothing is sent anywhere: each page is rendered and dropped. No session is made and no guard
 is passed, because no one is asking: the readers are made up here and never leave this module.
@@ -15,13 +18,14 @@ is passed, because no one is asking: the readers are made up here and never leav
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any
 
 from fastapi import FastAPI, Request
 
-from equitrack.web.access import WHOLE_SYSTEM, Principal, Role
+from equitrack.web.access import WHOLE_SYSTEM, Permission, Principal, Role
+from equitrack.web.users import User, list_users
 
 #: The pages a visitor opens first, by route name: the menu's figures and the forms.
 FIRST_PAGES = ("overview", "recommendations", "journeys", "data", "downloads")
@@ -30,11 +34,27 @@ ORGANISATION_PAGE = "organisation"
 #: Organisations whose page is warmed, in code order: each keeps its figures and charts in
 #: memory until the data changes, so a national store warms a few, not hundreds.
 ORGANISATIONS_WARMED = 12
-#: Who the pages are put together for: the two ways a whole-system reader sees figures.
-READERS = (
-    Principal("warm-up viewer", Role.VIEWER, (WHOLE_SYSTEM,)),
-    Principal("warm-up analyst", Role.ANALYST, (WHOLE_SYSTEM,)),
-)
+#: Who the pages are always put together for: board figures for the whole system.
+VIEWER = Principal("warm-up viewer", Role.VIEWER, (WHOLE_SYSTEM,))
+#: Ways of seeing figures warmed, the viewer's included: each with exact figures for a scope
+#: of its own is a release of its own to build, so a store with many scopes warms the first.
+SCOPES_WARMED = 6
+
+
+def readers(users: Iterable[User]) -> list[Principal]:
+    """Who the pages are put together for: the whole-system viewer, then each scope the users
+    see figures with (exact or not, which organisations), whole-system ones first, at most
+    `SCOPES_WARMED` in all. Made-up readers stand for them: no user's name is used."""
+    scopes: dict[tuple[bool, tuple[str, ...]], Principal] = {(False, VIEWER.orgs): VIEWER}
+    for user in users:
+        exact = user.principal().may(Permission.EXACT)
+        orgs = (WHOLE_SYSTEM,) if WHOLE_SYSTEM in user.orgs else tuple(sorted(user.orgs))
+        role = Role.ANALYST if exact else Role.VIEWER
+        scopes.setdefault((exact, orgs), Principal(f"warm-up {role}", role, orgs))
+    ranked = sorted(
+        scopes.items(), key=lambda kv: (kv[1] != VIEWER, kv[0][1] != VIEWER.orgs, kv[0])
+    )
+    return [reader for _, reader in ranked][:SCOPES_WARMED]
 
 
 def routes_of(app: FastAPI) -> list[Any]:
@@ -67,19 +87,21 @@ def _page(app: FastAPI, name: str, reader: Principal, **params: str) -> None:
 
 
 def first_pages(app: FastAPI) -> list[tuple[str, Callable[[], object]]]:
-    """Each first page for each reader, then the first organisations' pages, as steps for
-    `WebState.warm` (the organisations are read when that step runs, not now)."""
+    """Each first page for each reader of the app's users now, then the first organisations'
+    pages, as steps for `WebState.warm` (the organisations are read when that step runs)."""
+    who = readers(app.state.web.store_do(list_users))
     steps: list[tuple[str, Callable[[], object]]] = [
-        (f"{name} ({reader.role})", partial(_page, app, name, reader))
-        for reader in READERS
+        (f"{name} ({reader.role}, {', '.join(reader.orgs)})", partial(_page, app, name, reader))
+        for reader in who
         for name in FIRST_PAGES
     ]
-    steps.append(("organisation pages", partial(_organisations, app)))
+    steps.append(("organisation pages", partial(_organisations, app, who)))
     return steps
 
 
-def _organisations(app: FastAPI) -> None:
+def _organisations(app: FastAPI, who: list[Principal]) -> None:
     codes = sorted(o.code for o in app.state.web.organisations())[:ORGANISATIONS_WARMED]
     for code in codes:
-        for reader in READERS:
-            _page(app, ORGANISATION_PAGE, reader, org=code)
+        for reader in who:
+            if reader.sees(code):
+                _page(app, ORGANISATION_PAGE, reader, org=code)
