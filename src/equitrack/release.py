@@ -261,7 +261,7 @@ class Answers:
         }
         if changed - {t.name for t in TABLES}:
             return set()
-        return {m.id for m in MEASURES.values() if not tables_read(store, m) & changed}
+        return {m.id for m in MEASURES.values() if not tables_read(m) & changed}
 
 
 def answers(

@@ -88,10 +88,10 @@ def test_the_summary_says_what_cannot_be_evidenced(small_store: Store) -> None:
 
 
 def test_tables_read_come_from_the_declarations(small_store: Store) -> None:
-    assert "leave" in quality.tables_read(small_store, MEASURES["leave_declined"])
-    assert "disciplinary" in quality.tables_read(small_store, MEASURES["wres3"])
-    assert "survey" in quality.tables_read(small_store, MEASURES["wres7"])
-    assert "leave" not in quality.tables_read(small_store, MEASURES["wres2"])
+    assert "leave" in quality.tables_read(MEASURES["leave_declined"])
+    assert "disciplinary" in quality.tables_read(MEASURES["wres3"])
+    assert "survey" in quality.tables_read(MEASURES["wres7"])
+    assert "leave" not in quality.tables_read(MEASURES["wres2"])
 
 
 def test_a_table_behind_part_of_a_recommendation() -> None:

@@ -104,7 +104,7 @@ def gate(
     true zero, and keeps it."""
     spans = shared.once("spans", lambda: coverage.spans(store))
     # a survey figure is the provider's counts alone: its declared population is not read
-    read = {coverage.SURVEY} if measure.kind is Kind.SURVEY else tables_read(store, measure)
+    read = {coverage.SURVEY} if measure.kind is Kind.SURVEY else tables_read(measure)
     tables = sorted(read & set(coverage.dated_tables()))
     with_data = {org for _, org in spans}
     refused: dict[tuple[str, int], str] = {}

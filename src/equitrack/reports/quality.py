@@ -407,7 +407,7 @@ def unevidenced(store: Store, plan: Plan, absent: Iterable[str]) -> list[Unevide
         return []
     out = []
     for rec in plan.recommendations:
-        reads = [(m, tables_read(store, MEASURES[m]) & missing) for m in rec.evidence]
+        reads = [(m, tables_read(MEASURES[m]) & missing) for m in rec.evidence]
         blocked = tuple((m, tuple(sorted(tables))) for m, tables in reads if tables)
         if blocked:
             out.append(Unevidenced(rec.number, rec.title, rec.evidence, blocked))

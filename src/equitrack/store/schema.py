@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping
+from types import MappingProxyType
+
 import ibis
 
 from equitrack.model.tables import TABLES, Table
@@ -213,5 +217,8 @@ OPTIONAL = frozenset(
 PRIVATE = frozenset({"users", "audit_log", "sessions", "sign_in_attempts"})
 
 
-def all_schemas() -> dict[str, ibis.Schema]:
-    return {**{t.name: table_schema(t) for t in TABLES}, **BOOKKEEPING}
+@functools.cache
+def all_schemas() -> Mapping[str, ibis.Schema]:
+    """Every table a store holds, and its schema: made once (reading a table asks, and a run
+    of the measures reads hundreds), and read-only, as the tables are."""
+    return MappingProxyType({**{t.name: table_schema(t) for t in TABLES}, **BOOKKEEPING})
