@@ -4,7 +4,10 @@ For three sizes (LLR, an NHS England region, England): generate the synthetic sy
 from Parquet (and LLR from CSV) and compare the import with DuckDB's raw load of the same
 files, run the full measure suite (every family, every organisation) over 1, 4 and 8
 years, export the Parquet layout and run the same suite on Spark local mode, and time the
-engine against the plain pandas implementation of WRES 1-4 and 9 on the same data.
+engine against the plain pandas implementation of WRES 1-4 and 9 and against hand-tuned DuckDB
+SQL of WRES 1-4 (`bench.tuned`, whose counts must agree), and on LLR time `equitrack wres
+--system` as a new process. Each of issue 20's targets is printed beside the size it is set
+for, met or not.
 
 Each step runs in its own process, so its peak memory is its own. Figures are printed and
 written into docs/scale.md between its markers, never asserted.
