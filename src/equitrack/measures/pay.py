@@ -12,7 +12,7 @@ The snapshot for reporting year Y is each organisation's latest snapshot_date in
 financial year (1 April Y-1 to 31 March Y; normally 31 March Y). A system figure pools its
 organisations' snapshots: someone paid by two organisations counts in each, as each
 employer's return would count them. Medians and quarters need every value, so the engine
-counts people per distinct value: per year, unit, organisation and snapshot, ethnic key,
+counts people per distinct value: per year, unit, organisation and snapshot, ethnic code,
 hourly pay and bonus pay (`pay_counts`), a few rows per pay point rather than one per person;
 `equitrack.stats.pay_gap` takes those counts and gives the figures it gives for the people one
 by one.
@@ -29,6 +29,7 @@ import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from equitrack.measures import populations as pop
 from equitrack.measures.counting import DIMENSIONS, group_key, group_type, ordered
@@ -155,24 +156,24 @@ def _definitions(
     return groups, references
 
 
-#: What `pay_counts` counts people by, besides the ethnic key.
+#: What `pay_counts` counts people by, besides the ethnic code.
 COUNTED_BY = ("period", "unit", "org_code", "snapshot_date", "hourly_pay", "bonus_pay")
 
 
 def pay_counts(members: ir.Table) -> ir.Table:
-    """People (`people`) per period, unit, organisation, snapshot date, ethnic key (`_key`),
-    hourly pay and bonus pay: everything the pay gap needs, as counts.
+    """People (`people`) per period, unit, organisation, snapshot date, ethnic code, hourly pay
+    and bonus pay, with the code's ethnic key (`_key`): everything the pay gap needs, as counts.
 
-    Counted by the raw ethnic code first and only then keyed, so that the string functions
-    run on the counts rather than on every person (as `counting.grouped` does).
+    Keyed after counting, so that the string functions run on the counts rather than on every
+    person (as `counting.grouped` does); codes that share a key (C and C3) stay apart, as
+    counting them together again would cost the engine more than the few rows it saves.
     """
-    raw = members.group_by([*COUNTED_BY, "ethnic_code"]).aggregate(people=members.count())
-    keyed = raw.mutate(_key=group_key(raw, Attribute.ETHNICITY))
-    counted = keyed.group_by([*COUNTED_BY, "_key"]).aggregate(people=keyed.people.sum())
+    counted = members.group_by([*COUNTED_BY, "ethnic_code"]).aggregate(people=members.count())
     return counted.mutate(
+        _key=group_key(counted, Attribute.ETHNICITY),
         hourly_pay=counted.hourly_pay.cast("float64"),
         bonus_pay=counted.bonus_pay.cast("float64"),
-    )
+    ).drop("ethnic_code")
 
 
 def _snapshots(counted: pa.Table) -> dict[tuple[int, str], dict[str, str]]:
@@ -188,16 +189,24 @@ def _snapshots(counted: pa.Table) -> dict[tuple[int, str], dict[str, str]]:
 def _units(counted: pa.Table) -> list[tuple[int, str, pa.Table]]:
     """The counts of each (period, unit), in period then unit order."""
     counted = counted.sort_by([("period", "ascending"), ("unit", "ascending")])
+    n = counted.num_rows
+    if n == 0:
+        return []
     period = counted["period"].to_numpy()
-    unit = np.array(counted["unit"].to_pylist(), dtype=object)
-    edges = np.flatnonzero((period[1:] != period[:-1]) | (unit[1:] != unit[:-1])) + 1
-    starts = [0, *edges.tolist()]
-    ends = [*edges.tolist(), counted.num_rows]
+    unit = counted["unit"].combine_chunks()
+    other_unit = pc.not_equal(unit.slice(1), unit.slice(0, n - 1)).to_numpy(zero_copy_only=False)
+    edges = (np.flatnonzero((period[1:] != period[:-1]) | other_unit) + 1).tolist()
     return [
-        (int(period[a]), str(unit[a]), counted.slice(a, b - a))
-        for a, b in zip(starts, ends, strict=True)
-        if b > a
+        (int(period[a]), unit[a].as_py(), counted.slice(a, b - a))
+        for a, b in zip([0, *edges], [*edges, n], strict=True)
     ]
+
+
+def _labels(keys: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Each ethnic key as `stats.pay_gap` labels it: its national code, or Unknown."""
+    distinct = pc.unique(keys)
+    named = [k if k in codes.CATEGORY_BY_CODE else codes.UNKNOWN for k in distinct.to_pylist()]
+    return pc.take(pa.array(named, pa.string()), pc.index_in(keys, value_set=distinct))
 
 
 def _floats(column: pa.ChunkedArray) -> np.ndarray:
@@ -213,10 +222,8 @@ def unit_reports(frame: Frame, measure: Measure, by: str) -> list[UnitPayGap]:
     snapshots = _snapshots(counted)
     gtype = group_type(Attribute.ETHNICITY, by)
     reports = []
-    for period, unit, chunk in _units(counted):
-        labels = [
-            k if k in codes.CATEGORY_BY_CODE else codes.UNKNOWN for k in chunk["_key"].to_pylist()
-        ]
+    for period, unit, chunk in _units(counted.append_column("_label", _labels(counted["_key"]))):
+        labels = chunk["_label"].to_pylist()
         groups, references = _definitions(by, frame.grouping, set(labels))
         report = pay_gap(
             _floats(chunk["hourly_pay"]),

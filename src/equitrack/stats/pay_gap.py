@@ -285,10 +285,15 @@ def pay_gap(
     if bonus_values is not None and (np.any(np.isinf(bonus_values)) or np.any(bonus_values < 0)):
         raise ValueError("bonus pay must be finite and zero or more")
 
-    known = np.array([label is not None and label not in unknown_set for label in labels], bool)
-    label_array = np.array([label or "" for label in labels], dtype=object)
+    # each distinct label looked at once, whatever the number of rows
+    index: dict[str | None, int] = dict.fromkeys(labels, 0)
+    named = list(index)
+    index.update((lab, i) for i, lab in enumerate(named))
+    which = np.fromiter(map(index.__getitem__, labels), np.int64, len(labels))
+    known_label = np.array([lab is not None and lab not in unknown_set for lab in named], bool)
+    known = known_label[which]
     group_defs = (
-        _definitions(sorted({lab for lab, k in zip(labels, known, strict=True) if k}), "groups")
+        _definitions(sorted(lab for lab, k in zip(named, known_label, strict=True) if k), "groups")
         if groups is None
         else _definitions(groups, "groups")
     )
@@ -297,9 +302,8 @@ def pay_gap(
         raise ValueError(f"{UNKNOWN!r} names the unknown-ethnicity row; name the group otherwise")
 
     def members(label_set: frozenset[str]) -> np.ndarray:
-        if len(label_array) == 0:
-            return np.zeros(0, bool)
-        return known & np.isin(label_array, list(label_set))
+        inside = np.array([lab in label_set for lab in named], bool)
+        return (known_label & inside)[which]
 
     group_masks = {name: members(labs) for name, labs in group_defs.items()}
     reference_masks = {name: members(labs) for name, labs in reference_defs.items()}
