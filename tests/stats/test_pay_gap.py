@@ -375,6 +375,11 @@ def test_a_mean_from_counts_is_the_mean_of_the_people() -> None:
     (gap,) = counted.gaps
     assert gap.reference_mean == math.fsum(people) / 8 == 281.58 / 8
     assert gap.reference_median == 22.88 and gap.reference_headcount == 8
+    # values too large to split exactly (1e305 × 2**27 is past the largest float) are added as
+    # fractions instead
+    for value, n in ((1e305, 3), (0.1, 3)):
+        (far,) = pay_gap([value, 0.0], ["a", "a"], references="a", groups=["b"], counts=[n, 1]).gaps
+        assert far.reference_mean == math.fsum([value] * n) / (n + 1)
 
 
 def test_counts_must_be_whole_and_one_per_row() -> None:
