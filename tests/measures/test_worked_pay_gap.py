@@ -10,9 +10,12 @@ from typer.testing import CliRunner
 
 from equitrack import config
 from equitrack.cli import app
-from equitrack.measures import Request, Scope, evaluate, measure
+from equitrack.measures import Request, Scope, evaluate, measure, pay
+from equitrack.measures.counting import group_key
+from equitrack.measures.declare import Attribute, Frame
 from equitrack.measures.pay import pay_gap_report
-from equitrack.stats import format_points
+from equitrack.model import codes
+from equitrack.stats import format_points, pay_gap
 from tests.measures.casework_builders import CaseSystem
 
 # Nine paid at 31 March 2026, ranked: 9 (N), 10 (A), 11 (H), 12 (A), 12 (N), 13 (unknown, on
@@ -134,3 +137,58 @@ def test_pay_gap_command(paid: Path) -> None:
         app, ["pay-gap", "--year", "2026", "--db", str(paid), "--option", "staff=x"]
     )
     assert bad.exit_code == 2 and "staff must be one of" in bad.output
+
+
+# Twenty people on two pay points, as NHS pay sits on Agenda for Change points: on 12.50, four
+# White British (A) without a bonus and two with 500, five of any other White background
+# (two C and three C3, both keyed C), three Asian (H); on 10.25, four Black (N) and two not
+# known.
+ON_POINTS = (
+    ("A", 12.5, None, 4), ("A", 12.5, 500.0, 2), ("C", 12.5, None, 2), ("C3", 12.5, None, 3),
+    ("H", 12.5, None, 3), ("N", 10.25, None, 4), ("", 10.25, None, 2),
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def on_points(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("points")
+    s = CaseSystem()
+    for code, hourly, bonus, people in ON_POINTS:
+        for _ in range(people):
+            s.paid(s.person(code), hourly, bonus)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(config.KEY_FILE_ENV, str(tmp / "pseudonymisation.key"))
+        mp.delenv(config.KEY_ENV, raising=False)
+        s.load(tmp).close()
+    return tmp / "test.duckdb"
+
+
+def test_the_engine_sends_counts_that_give_the_figures_of_the_people(on_points: Path) -> None:
+    """One row per ethnic code and pay comes back, not one per person; the report made from
+    those counts is the report made from the people one by one, figure for figure."""
+    from equitrack.store import connect
+
+    store = connect(str(on_points), create=False)
+    try:
+        frame = Frame(store, Scope(), (2026,), pay.MEASURE.resolve(None))
+        members = pay.MEASURE.population(frame)
+        counted = pay.pay_counts(members).to_pyarrow()
+        assert sorted(zip(counted["_key"].to_pylist(), counted["people"].to_pylist(), strict=True)) == [
+            ("", 2), ("A", 2), ("A", 4), ("C", 2), ("C", 3), ("H", 3), ("N", 4)
+        ]  # fmt: skip
+        [unit] = pay.unit_reports(frame, pay.MEASURE, "wres")
+        people = members.select(
+            "hourly_pay", "bonus_pay", key=group_key(members, Attribute.ETHNICITY)
+        ).to_pyarrow()
+        labels = [k or codes.UNKNOWN for k in people["key"].to_pylist()]
+        groups, references = pay._definitions("wres", frame.grouping, set(labels))
+        one_by_one = pay_gap(
+            people["hourly_pay"], labels, references=references, groups=groups,
+            bonus=people["bonus_pay"],
+        )  # fmt: skip
+        assert unit.report == one_by_one
+        assert unit.report.headcount == 20 and unit.snapshots == {"RX1": "2026-03-31"}
+        bme = unit.report.gap("BME", "White British")
+        assert (bme.group_headcount, bme.reference_headcount) == (7, 6)
+    finally:
+        store.close()

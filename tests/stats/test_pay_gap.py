@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import math
 import random
 from fractions import Fraction
 
 import numpy as np
 import pyarrow as pa
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from equitrack.stats.pay_gap import UNKNOWN, gap_percent, pay_gap, pay_quarters
 
@@ -286,3 +289,111 @@ def test_to_arrow() -> None:
     meta = json.loads(gaps.schema.metadata[b"equitrack.pay_gap"])
     assert meta["options"]["references"] == {"W": ["W"]}
     assert meta["headcount"] == 8
+
+
+# --- people given as counts, as an engine groups them ---------------------------------------
+
+LABELS = ("a", "b", "c", None, "Unknown")
+DEFINED = {
+    "groups": {"a": ["a"], "c": ["c"], "a or c": ["a", "c"]},
+    "references": {"b": ["b"], "a or b": ["a", "b"]},
+}
+
+
+@st.composite
+def workforces(draw: st.DrawFn) -> list[tuple[str | None, float | None, float | None]]:
+    """People on a few pay values each (so ties are the rule), some with no hourly pay, some
+    with a bonus. Pay in pence, whose sums in binary floating point round (10.44 × 5 is not
+    52.2), or any float, to try the exact sums."""
+    pence = st.integers(0, 100_000).map(lambda p: p / 100)
+    values = st.one_of(pence, st.floats(0, 1000, allow_nan=False, allow_subnormal=False))
+    hourly = draw(st.lists(values, min_size=1, max_size=5))
+    bonus = draw(st.lists(st.one_of(pence, st.floats(1, 1e6)), min_size=1, max_size=3))
+    person = st.tuples(
+        st.sampled_from(LABELS),
+        st.one_of(st.sampled_from(hourly), st.none()),
+        st.one_of(st.none(), st.just(0.0), st.sampled_from(bonus)),
+    )
+    return draw(st.lists(person, max_size=60))
+
+
+def _report(people: list, counts: list[int] | None = None):
+    labels, hourly, bonus = (
+        (list(column) for column in zip(*people, strict=True)) if people else ([], [], [])
+    )
+    return pay_gap(hourly, labels, bonus=bonus, counts=counts, **DEFINED)
+
+
+@given(workforces(), st.randoms(use_true_random=False), st.booleans())
+def test_counts_give_the_figures_the_people_one_by_one_give(
+    people: list, rng: random.Random, split: bool
+) -> None:
+    """Grouped (in any order, a group split over two rows, or with a row of nobody), the
+    report is the same object, field by field: means, medians, quarters, bonus, reasons."""
+    alike: dict[tuple, int] = {}
+    for person in people:
+        alike[person] = alike.get(person, 0) + 1
+    rows = list(alike.items())
+    if split and rows:
+        (first, n), rest = rows[0], rows[1:]
+        rows = [(first, 0), *([(first, n - 1)] if n > 1 else []), (first, 1), *rest]
+    rng.shuffle(rows)
+    grouped = _report([row for row, _ in rows], [n for _, n in rows])
+    assert grouped == _report(people)
+
+
+@given(workforces())
+def test_one_by_one_the_figures_are_the_plain_sums_and_medians(people: list) -> None:
+    """What the counts are held to: math.fsum over the people, numpy's median, the people."""
+    report = _report(people)
+    for gap in report.gaps:
+        paid = {
+            name: [pay for label, pay, _ in people if label in set(labels) and pay is not None]
+            for name, labels in (*DEFINED["groups"].items(), *DEFINED["references"].items())
+        }
+        for pay, headcount, mean, median in (
+            (paid[gap.group], gap.group_headcount, gap.group_mean, gap.group_median),
+            (
+                paid[gap.reference],
+                gap.reference_headcount,
+                gap.reference_mean,
+                gap.reference_median,
+            ),
+        ):
+            assert headcount == len(pay)
+            assert mean == (math.fsum(pay) / len(pay) if pay else None)
+            assert median == (float(np.median(pay)) if pay else None)
+    assert report.headcount == len(people)
+    assert report.excluded.get("no hourly pay", 0) == sum(pay is None for _, pay, _ in people)
+
+
+def test_a_mean_from_counts_is_the_mean_of_the_people() -> None:
+    # 72.15 × 2 + 22.88 × 6 rounds to 281.58000000000004 product by product; added person by
+    # person (exactly, as math.fsum does) it is 281.58
+    people = [72.15] * 2 + [22.88] * 6
+    counted = pay_gap([72.15, 22.88], ["a", "a"], references="a", groups=["b"], counts=[2, 6])
+    (gap,) = counted.gaps
+    assert gap.reference_mean == math.fsum(people) / 8 == 281.58 / 8
+    assert gap.reference_median == 22.88 and gap.reference_headcount == 8
+    # values too large to split exactly (1e305 × 2**27 is past the largest float) are added as
+    # fractions instead
+    for value, n in ((1e305, 3), (0.1, 3)):
+        (far,) = pay_gap([value, 0.0], ["a", "a"], references="a", groups=["b"], counts=[n, 1]).gaps
+        assert far.reference_mean == math.fsum([value] * n) / (n + 1)
+
+
+def test_counts_must_be_whole_and_one_per_row() -> None:
+    with pytest.raises(ValueError, match="counts must be whole numbers"):
+        pay_gap([10.0], ["a"], references="a", counts=[1.5])
+    with pytest.raises(ValueError, match="counts must be whole numbers"):
+        pay_gap([10.0], ["a"], references="a", counts=[-1])
+    with pytest.raises(ValueError, match="counts has 2"):
+        pay_gap([10.0], ["a"], references="a", counts=[1, 2])
+
+
+def test_quarters_from_counts() -> None:
+    # 3 people on 10 and 5 on 20 (8 people, 2 places a quarter): the 10s fill Q1 and half of
+    # Q2, the 20s the other half of Q2 and all of Q3 and Q4.
+    quarters = pay_quarters([10.0, 20.0], {"x": [True, False], "y": [False, True]}, [3, 5])
+    assert quarters["x"] == (F(2), F(1), F(0), F(0))
+    assert quarters["y"] == (F(0), F(1), F(2), F(2))

@@ -33,7 +33,7 @@ class Kind(StrEnum):
     PARITY_GAP = "parity_gap"  # a GAP, plus the headcount that would close it (Model Employer)
     SHARE = "share"  # a share of records that are not people (panels): one group, "All"
     CATEGORIES = "categories"  # each group's share in categories derived in Python from a key
-    PAY_GAP = "pay_gap"  # pay of each group against references, from per-person pay rows
+    PAY_GAP = "pay_gap"  # pay of each group against references, from people counted per pay
     JOURNEY = "journey"  # time until an event by group, with a competing event (careers.py)
 
 

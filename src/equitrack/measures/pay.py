@@ -11,9 +11,11 @@ staff whose ethnicity is not known.
 The snapshot for reporting year Y is each organisation's latest snapshot_date in the
 financial year (1 April Y-1 to 31 March Y; normally 31 March Y). A system figure pools its
 organisations' snapshots: someone paid by two organisations counts in each, as each
-employer's return would count them. Medians and quarters need every value, so this is the one
-measure for which the engine returns rows (unit, ethnic code, hourly pay, bonus pay for the
-chosen snapshots), not counts; everything after that is Python.
+employer's return would count them. Medians and quarters need every value, so the engine
+counts people per distinct value: per year, unit, organisation and snapshot, ethnic code,
+hourly pay and bonus pay (`pay_counts`), a few rows per pay point rather than one per person;
+`equitrack.stats.pay_gap` takes those counts and gives the figures it gives for the people one
+by one.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from equitrack.measures import populations as pop
 from equitrack.measures.counting import DIMENSIONS, group_key, group_type, ordered
@@ -152,51 +156,89 @@ def _definitions(
     return groups, references
 
 
-def unit_reports(frame: Frame, measure: Measure, by: str) -> list[UnitPayGap]:
-    """Fetch the rows for the frame's years and compute one report per unit and year."""
-    if by not in DIMENSIONS:
-        raise ValueError(f"--by must be one of {', '.join(DIMENSIONS)}")
-    members = measure.population(frame)
-    rows = (
-        members.select(
-            "period",
-            "unit",
-            _key=group_key(members, Attribute.ETHNICITY),
-            hourly_pay=members.hourly_pay.cast("float64"),
-            bonus_pay=members.bonus_pay.cast("float64"),
-        )
-        .to_pyarrow()
-        .to_pandas()
-    )
-    dates = (
-        members.select("period", "unit", "org_code", "snapshot_date")
-        .distinct()
-        .to_pyarrow()
-        .to_pylist()
-    )
+#: What `pay_counts` counts people by, besides the ethnic code.
+COUNTED_BY = ("period", "unit", "org_code", "snapshot_date", "hourly_pay", "bonus_pay")
+
+
+def pay_counts(members: ir.Table) -> ir.Table:
+    """People (`people`) per period, unit, organisation, snapshot date, ethnic code, hourly pay
+    and bonus pay, with the code's ethnic key (`_key`): everything the pay gap needs, as counts.
+
+    Keyed after counting, so that the string functions run on the counts rather than on every
+    person (as `counting.grouped` does); codes that share a key (C and C3) stay apart, as
+    counting them together again would cost the engine more than the few rows it saves.
+    """
+    counted = members.group_by([*COUNTED_BY, "ethnic_code"]).aggregate(people=members.count())
+    return counted.mutate(
+        _key=group_key(counted, Attribute.ETHNICITY),
+        hourly_pay=counted.hourly_pay.cast("float64"),
+        bonus_pay=counted.bonus_pay.cast("float64"),
+    ).drop("ethnic_code")
+
+
+def _snapshots(counted: pa.Table) -> dict[tuple[int, str], dict[str, str]]:
+    """Per (period, unit): each organisation's snapshot date used, in organisation order."""
+    dates = counted.group_by(["period", "unit", "org_code", "snapshot_date"]).aggregate([])
     snapshots: dict[tuple[int, str], dict[str, str]] = {}
-    for d in sorted(dates, key=lambda d: (d["period"], d["unit"], d["org_code"])):
+    for d in sorted(dates.to_pylist(), key=lambda d: (d["period"], d["unit"], d["org_code"])):
         where = (int(d["period"]), d["unit"])
         snapshots.setdefault(where, {})[d["org_code"]] = d["snapshot_date"].isoformat()
+    return snapshots
+
+
+def _units(counted: pa.Table) -> list[tuple[int, str, pa.Table]]:
+    """The counts of each (period, unit), in period then unit order."""
+    counted = counted.sort_by([("period", "ascending"), ("unit", "ascending")])
+    n = counted.num_rows
+    if n == 0:
+        return []
+    period = counted["period"].to_numpy()
+    unit = counted["unit"].combine_chunks()
+    other_unit = pc.not_equal(unit.slice(1), unit.slice(0, n - 1)).to_numpy(zero_copy_only=False)
+    edges = (np.flatnonzero((period[1:] != period[:-1]) | other_unit) + 1).tolist()
+    return [
+        (int(period[a]), unit[a].as_py(), counted.slice(a, b - a))
+        for a, b in zip([0, *edges], [*edges, n], strict=True)
+    ]
+
+
+def _labels(keys: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Each ethnic key as `stats.pay_gap` labels it: its national code, or Unknown."""
+    distinct = pc.unique(keys)
+    named = [k if k in codes.CATEGORY_BY_CODE else codes.UNKNOWN for k in distinct.to_pylist()]
+    return pc.take(pa.array(named, pa.string()), pc.index_in(keys, value_set=distinct))
+
+
+def _floats(column: pa.ChunkedArray) -> np.ndarray:
+    """Missing values as NaN, as `stats.pay_gap` reads them."""
+    return column.to_numpy().astype(np.float64)
+
+
+def unit_reports(frame: Frame, measure: Measure, by: str) -> list[UnitPayGap]:
+    """Count the people for the frame's years and compute one report per unit and year."""
+    if by not in DIMENSIONS:
+        raise ValueError(f"--by must be one of {', '.join(DIMENSIONS)}")
+    counted = frame.shared.fetched(pay_counts(measure.population(frame)))
+    snapshots = _snapshots(counted)
     gtype = group_type(Attribute.ETHNICITY, by)
     reports = []
-    for (period, unit), chunk in rows.groupby(["period", "unit"], sort=True):
-        labels = [k if k in codes.CATEGORY_BY_CODE else codes.UNKNOWN for k in chunk["_key"]]
+    for period, unit, chunk in _units(counted.append_column("_label", _labels(counted["_key"]))):
+        labels = chunk["_label"].to_pylist()
         groups, references = _definitions(by, frame.grouping, set(labels))
-        bonus = chunk["bonus_pay"].to_numpy(dtype=np.float64)
         report = pay_gap(
-            chunk["hourly_pay"].to_numpy(dtype=np.float64),
+            _floats(chunk["hourly_pay"]),
             labels,
             references={k: list(v) for k, v in references.items()},
             groups={k: list(v) for k, v in groups.items()},
-            bonus=bonus,
+            bonus=_floats(chunk["bonus_pay"]),
+            counts=chunk["people"].to_numpy(),
         )
         reports.append(
             UnitPayGap(
-                int(period),
-                str(unit),
+                period,
+                unit,
                 gtype,
-                snapshots.get((int(period), str(unit)), {}),
+                snapshots.get((period, unit), {}),
                 report,
                 {**groups, **references},
             )

@@ -54,6 +54,13 @@ bonus figures cover all relevant employees and the hourly ones only full-pay rel
 missing bonus for a person means no bonus paid (payroll extracts leave it blank); a bonus
 array with no value at all for anyone means bonus pay was not supplied, and no bonus figures
 are given. A label that is null, blank or one of ``unknown_labels`` is unknown ethnicity.
+
+People who share a label, an hourly pay and a bonus may instead be given once, with their
+number in ``counts``: what an engine's GROUP BY returns, so that a database need not send every
+person's pay (NHS pay sits on a few dozen pay points). The figures are the same as for the
+people one by one: counts and quarters exactly, medians exactly (the middle values are found
+by cumulative counts), and means exactly too, since each value × count is summed without
+rounding (Dekker's exact product inside ``math.fsum``).
 """
 
 from __future__ import annotations
@@ -239,8 +246,10 @@ def pay_gap(
     groups: GroupSpec | None = None,
     bonus: Any = None,
     unknown_labels: Iterable[str] = UNKNOWN_LABELS,
+    counts: Any = None,
 ) -> PayGapReport:
-    """The ethnicity pay gap figures for one snapshot, one value per person in each input.
+    """The ethnicity pay gap figures for one snapshot, one value per person in each input (or
+    per row of people alike, with ``counts`` saying how many each row stands for).
 
     ``references`` and ``groups`` name sets of ethnicity labels: a mapping from a name to its
     labels (``{"White": ["White British", "White Irish", "Any other White"]}``), or labels,
@@ -259,16 +268,32 @@ def pay_gap(
     bonus_values = None if bonus is None else as_floats(bonus, "bonus")
     if bonus_values is not None:
         lengths.append(("bonus", len(bonus_values)))
-    total = same_length(lengths)
+    weights = None if counts is None else _as_counts(counts)
+    if weights is not None:
+        lengths.append(("counts", len(weights)))
+    same_length(lengths)
+    if weights is None:
+        weights = np.ones(len(pay), np.int64)
+    elif not weights.all():  # a row of nobody is no row
+        kept = weights > 0
+        pay, weights = pay[kept], weights[kept]
+        labels = [label for label, keep in zip(labels, kept, strict=True) if keep]
+        bonus_values = None if bonus_values is None else bonus_values[kept]
+    total = int(weights.sum())
     if np.any(np.isinf(pay)) or np.any(pay < 0):
         raise ValueError("hourly pay must be finite and zero or more")
     if bonus_values is not None and (np.any(np.isinf(bonus_values)) or np.any(bonus_values < 0)):
         raise ValueError("bonus pay must be finite and zero or more")
 
-    known = np.array([label is not None and label not in unknown_set for label in labels], bool)
-    label_array = np.array([label or "" for label in labels], dtype=object)
+    # each distinct label looked at once, whatever the number of rows
+    index: dict[str | None, int] = dict.fromkeys(labels, 0)
+    named = list(index)
+    index.update((lab, i) for i, lab in enumerate(named))
+    which = np.fromiter(map(index.__getitem__, labels), np.int64, len(labels))
+    known_label = np.array([lab is not None and lab not in unknown_set for lab in named], bool)
+    known = known_label[which]
     group_defs = (
-        _definitions(sorted({lab for lab, k in zip(labels, known, strict=True) if k}), "groups")
+        _definitions(sorted(lab for lab, k in zip(named, known_label, strict=True) if k), "groups")
         if groups is None
         else _definitions(groups, "groups")
     )
@@ -277,23 +302,25 @@ def pay_gap(
         raise ValueError(f"{UNKNOWN!r} names the unknown-ethnicity row; name the group otherwise")
 
     def members(label_set: frozenset[str]) -> np.ndarray:
-        if total == 0:
-            return np.zeros(0, bool)
-        return known & np.isin(label_array, list(label_set))
+        inside = np.array([lab in label_set for lab in named], bool)
+        return (known_label & inside)[which]
 
     group_masks = {name: members(labs) for name, labs in group_defs.items()}
     reference_masks = {name: members(labs) for name, labs in reference_defs.items()}
     has_pay = ~np.isnan(pay)
 
+    def people(mask: np.ndarray, values: np.ndarray = pay) -> Weighted:
+        return values[mask], weights[mask]
+
     gaps = tuple(
-        _gap("hourly", g, r, pay[gm & has_pay], pay[rm & has_pay])
+        _gap("hourly", g, r, people(gm & has_pay), people(rm & has_pay))
         for r, rm in reference_masks.items()
         for g, gm in group_masks.items()
         if g != r
     )
 
     shown = {**group_masks, UNKNOWN: ~known}
-    quarters = _quarter_rows(pay[has_pay], {name: m[has_pay] for name, m in shown.items()})
+    quarters = _quarter_rows(*people(has_pay), {name: m[has_pay] for name, m in shown.items()})
 
     bonus_gaps: tuple[PayGap, ...] = ()
     receipt: tuple[BonusReceipt, ...] = ()
@@ -307,24 +334,18 @@ def pay_gap(
         paid = np.nan_to_num(bonus_values, nan=0.0)
         got = paid > 0
         bonus_gaps = tuple(
-            _gap("bonus", g, r, paid[gm & got], paid[rm & got])
+            _gap("bonus", g, r, people(gm & got, paid), people(rm & got, paid))
             for r, rm in reference_masks.items()
             for g, gm in group_masks.items()
             if g != r
         )
         receipt = tuple(
-            BonusReceipt(
-                name,
-                int(mask.sum()),
-                int((mask & got).sum()),
-                None if not mask.any() else float((mask & got).sum() / mask.sum()),
-                None if mask.any() else f"no data: no staff in {name}",
-            )
+            _receipt(name, int(weights[mask].sum()), int(weights[mask & got].sum()))
             for name, mask in shown.items()
         )
 
-    unknown_count = int((~known).sum())
-    missing_pay = int((~has_pay).sum())
+    unknown_count = int(weights[~known].sum())
+    missing_pay = int(weights[~has_pay].sum())
     return PayGapReport(
         headcount=total,
         gaps=gaps,
@@ -342,21 +363,27 @@ def pay_gap(
     )
 
 
-def pay_quarters(hourly_pay: Any, masks: Mapping[str, Any]) -> dict[str, tuple[Fraction, ...]]:
+def pay_quarters(
+    hourly_pay: Any, masks: Mapping[str, Any], counts: Any = None
+) -> dict[str, tuple[Fraction, ...]]:
     """People of each named set in each hourly pay quarter, lowest paid first.
 
     ``masks`` maps a name to a boolean array over the same people as ``hourly_pay`` (which
-    must have no missing values). Ties at a boundary are spread evenly, as the module
-    docstring explains; counts are exact fractions and each quarter holds N/4 people.
+    must have no missing values); ``counts``, when given, how many people each value stands
+    for. Ties at a boundary are spread evenly, as the module docstring explains; counts are
+    exact fractions and each quarter holds N/4 people.
     """
     pay = as_floats(hourly_pay, "hourly_pay")
     if np.any(np.isnan(pay)):
         raise ValueError("pay quarters need an hourly pay for everyone ranked")
-    n = len(pay)
+    weights = np.ones(len(pay), np.int64) if counts is None else _as_counts(counts)
+    same_length([("hourly_pay", len(pay)), ("counts", len(weights))])
+    n = int(weights.sum())
     result: dict[str, tuple[Fraction, ...]] = {}
     if n == 0:
         return {name: (Fraction(0),) * 4 for name in masks}
-    _, block, sizes = np.unique(pay, return_inverse=True, return_counts=True)
+    _, block = np.unique(pay, return_inverse=True)
+    sizes = _summed(block, weights)
     starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
     # positions in quarter-person units, so that the boundaries q·N/4 are the integers q·N
     begin, end = 4 * starts, 4 * (starts + sizes)
@@ -373,17 +400,45 @@ def pay_quarters(hourly_pay: Any, masks: Mapping[str, Any]) -> dict[str, tuple[F
         mask = np.asarray(raw, dtype=bool)
         if mask.shape != pay.shape:
             raise ValueError(f"mask {name!r} must have one value per person")
-        per_block = np.bincount(block[mask], minlength=len(sizes))
-        counts = [Fraction(int(per_block[whole[:, q]].sum())) for q in range(4)]
+        per_block = _summed(block[mask], weights[mask], len(sizes))
+        placed = [Fraction(int(per_block[whole[:, q]].sum())) for q in range(4)]
         for b in split:
             if per_block[b]:
                 for q in range(4):
-                    counts[q] += Fraction(int(per_block[b]) * int(overlap[b, q]), 4 * int(sizes[b]))
-        result[name] = tuple(counts)
+                    placed[q] += Fraction(int(per_block[b]) * int(overlap[b, q]), 4 * int(sizes[b]))
+        result[name] = tuple(placed)
     return result
 
 
 # --- helpers ------------------------------------------------------------------------------
+
+#: Values and how many people hold each.
+Weighted = tuple[np.ndarray, np.ndarray]
+
+
+def _as_counts(counts: Any) -> np.ndarray:
+    """How many people each row stands for: whole numbers, zero or more."""
+    values = as_floats(counts, "counts")
+    if np.any(~np.isfinite(values)) or np.any(values < 0) or np.any(values != np.floor(values)):
+        raise ValueError("counts must be whole numbers, zero or more")
+    return values.astype(np.int64)
+
+
+def _summed(block: np.ndarray, weights: np.ndarray, blocks: int = 0) -> np.ndarray:
+    """People in each block: the counts of its rows added up, as whole numbers."""
+    out = np.zeros(max(blocks, int(block.max(initial=-1)) + 1), np.int64)
+    np.add.at(out, block, weights)
+    return out
+
+
+def _receipt(name: str, headcount: int, received: int) -> BonusReceipt:
+    return BonusReceipt(
+        name,
+        headcount,
+        received,
+        None if not headcount else received / headcount,
+        None if headcount else f"no data: no staff in {name}",
+    )
 
 
 def _definitions(spec: GroupSpec, what: str) -> dict[str, frozenset[str]]:
@@ -403,9 +458,9 @@ def _definitions(spec: GroupSpec, what: str) -> dict[str, frozenset[str]]:
 
 
 def _gap(
-    measure: str, group: str, reference: str, group_pay: np.ndarray, reference_pay: np.ndarray
+    measure: str, group: str, reference: str, group_pay: Weighted, reference_pay: Weighted
 ) -> PayGap:
-    ng, nr = len(group_pay), len(reference_pay)
+    ng, nr = int(group_pay[1].sum()), int(reference_pay[1].sum())
     who = "receiving a bonus" if measure == "bonus" else "with hourly pay"
     if ng == 0 or nr == 0:
         missing = [name for name, n in ((group, ng), (reference, nr)) if n == 0]
@@ -440,18 +495,62 @@ def _gap(
     )
 
 
-def _centre(values: np.ndarray) -> tuple[float | None, float | None]:
-    if len(values) == 0:
+def _centre(people: Weighted) -> tuple[float | None, float | None]:
+    """Mean and median of the values, each held by as many people as its count."""
+    values, weights = people
+    n = int(weights.sum())
+    if n == 0:
         return None, None
-    return math.fsum(values.tolist()) / len(values), float(np.median(values))
+    return _total(values, weights) / n, _median(values, weights)
 
 
-def _quarter_rows(pay: np.ndarray, masks: dict[str, np.ndarray]) -> tuple[QuarterShare, ...]:
-    counts = pay_quarters(pay, masks)
-    size = Fraction(len(pay), 4)
+def _total(values: np.ndarray, weights: np.ndarray) -> float:
+    """Σ value × count, correctly rounded: `math.fsum` of each value repeated count times.
+
+    Each product is split into its rounded value and the rounding error (Dekker's exact
+    product, with Veltkamp's split), and `math.fsum` adds both exactly. Values too large or
+    too small for the split to stay exact are added as fractions instead.
+    """
+    w = weights.astype(np.float64)
+    nonzero = np.abs(values[values != 0])
+    if len(nonzero) and (nonzero.max() > 2.0**500 or nonzero.min() < 2.0**-500):
+        pairs = zip(values.tolist(), weights.tolist(), strict=True)
+        return float(sum(Fraction(v) * int(c) for v, c in pairs))
+    product = values * w
+    v_hi, v_lo = _split(values)
+    w_hi, w_lo = _split(w)
+    error = ((v_hi * w_hi - product) + v_hi * w_lo + v_lo * w_hi) + v_lo * w_lo
+    return math.fsum(np.concatenate([product, error]).tolist())
+
+
+def _split(x: np.ndarray) -> Weighted:
+    """x as a high part of 26 significant bits and the exact remainder (Veltkamp)."""
+    scaled = x * 134217729.0  # 2**27 + 1
+    high = scaled - (scaled - x)
+    return high, x - high
+
+
+def _median(values: np.ndarray, weights: np.ndarray) -> float:
+    """The middle value of everyone (the mean of the middle two for an even number, as
+    `np.median`), found by cumulative counts over the sorted values."""
+    order = np.argsort(values, kind="stable")
+    ranked, reach = values[order], np.cumsum(weights[order])
+    n = int(reach[-1])
+    low = np.searchsorted(reach, (n - 1) // 2, side="right")
+    high = np.searchsorted(reach, n // 2, side="right")
+    if low == high:
+        return float(ranked[low])
+    return float((ranked[low] + ranked[high]) / 2)
+
+
+def _quarter_rows(
+    pay: np.ndarray, weights: np.ndarray, masks: dict[str, np.ndarray]
+) -> tuple[QuarterShare, ...]:
+    counts = pay_quarters(pay, masks, weights)
+    size = Fraction(int(weights.sum()), 4)
     rows = []
     for name, mask in masks.items():
-        headcount = int(mask.sum())
+        headcount = int(weights[mask].sum())
         for quarter, people in zip(QUARTERS, counts[name], strict=True):
             if size == 0:
                 why: Reason | None = Reason(Code.PAY_NO_DATA, {"who": "with hourly pay"})
