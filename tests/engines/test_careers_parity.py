@@ -1,5 +1,6 @@
-"""Careers over time read one row per person from the engine: the same rows, and so the same
-curves, counts and tests, on DuckDB, PostgreSQL and Spark."""
+"""Careers over time: the engine finds one row per person and counts them per duration and
+outcome: the same rows, the same counts, and so the same curves and tests, on DuckDB,
+PostgreSQL and Spark."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ import pytest
 
 from equitrack.measures import Scope
 from equitrack.measures.careers import (
+    GRACE_DAYS,
+    bank_counts,
     bank_rows,
     bank_to_substantive,
+    promotion_counts,
     promotion_rows,
     time_to_promotion,
 )
@@ -31,6 +35,21 @@ def _rows(store: Store, journey: str) -> list[tuple]:
         for r in table.to_pyarrow().to_pylist()
     ]
     return sorted(got, key=str)
+
+
+def _counts(store: Store, journey: str) -> list[tuple]:
+    args = (store, Scope(system=True), snapshot(2026), year_start(2019))
+    table = promotion_counts(*args) if journey == "promotion" else bank_counts(*args, GRACE_DAYS)
+    rows = table.to_pyarrow().to_pylist()
+    return sorted((r["unit"], r["key"], r["days"], r["outcome"], r["people"]) for r in rows)
+
+
+@pytest.mark.parametrize("journey", ROWS)
+def test_counted_people_identical_on_every_engine(journey: str, engines: dict[str, Store]) -> None:
+    expected = _counts(engines["duckdb"], journey)
+    assert expected and any(r[4] > 1 for r in expected)
+    for name in OTHERS:
+        assert _counts(engines[name], journey) == expected, name
 
 
 @pytest.mark.parametrize("journey", ROWS)

@@ -11,18 +11,24 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+import ibis
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from rich.console import Console
 from scipy.stats import binom
 from typer.testing import CliRunner
 
 from equitrack.cli import app
-from equitrack.measures import Scope
+from equitrack.measures import Scope, careers
 from equitrack.measures.careers import Journey, bank_to_substantive, time_to_promotion
+from equitrack.measures.populations import snapshot, year_start
 from equitrack.outputs import journeys as render
+from equitrack.stats.survival import durations_from_dates
 from equitrack.store import Store
 from tests.measures.builders import System
 
@@ -261,3 +267,103 @@ def test_no_disparity_means_no_adverse_journeys_beyond_chance(
     assert len(adverse) <= binom.ppf(0.999, len(tests), 0.025), adverse
     system = only(time_to_promotion(fair, Scope(system=True)))
     assert not adverse_and_significant(system, "BME")
+
+
+# --- the engine counts the people: durations as durations_from_dates makes them -------------
+
+
+def _one_by_one(rows: list[dict], end: dt.date, grace_days: int | None) -> Counter:
+    """(unit, key, days, outcome) of each person, worked out in Python from their dates."""
+    starts, events, leaving = [], [], []
+    for r in rows:
+        start, event, left = (r[c] for c in ("start", "event", "competing"))
+        if grace_days is not None and event is not None:  # the bank's grace after leaving
+            if left is not None and event > left + dt.timedelta(days=grace_days):
+                event = None
+            else:
+                left = None
+        starts.append(start)
+        events.append(event)
+        leaving.append(None if left is None else max(left, start))  # ended before it began
+    days, outcome = durations_from_dates(starts, events, leaving, end)
+    return Counter(
+        (r["unit"], r["key"], d, o)
+        for r, d, o in zip(rows, days.tolist(), outcome.tolist(), strict=True)
+    )
+
+
+def _counted(table) -> Counter:
+    return Counter(
+        {(r["unit"], r["key"], r["days"], r["outcome"]): r["people"] for r in table.to_pylist()}
+    )
+
+
+@pytest.fixture
+def edges_store(tmp_path: Path) -> Store:
+    s = System()
+    promoted_on_leaving = s.person("A", start="2021-01-01", end="2021-06-30")
+    # promoted on the day they leave: counted as promoted
+    s.assign(promoted_on_leaving, "2021-07-01", end="2021-07-01", pay_band="Band 6")
+    s.person("H", start="2021-01-01", end="2026-06-30")  # leaves after the data end: censored
+    bank_a = s.person("A", start="2021-01-01", end="2021-03-31", contract="bank")
+    s.assign(bank_a, "2021-05-01")  # 31 days after the bank: within the grace
+    bank_b = s.person("H", start="2021-01-01", end="2021-03-31", contract="bank")
+    s.assign(bank_b, "2021-05-02")  # 32 days after: left the bank first
+    return s.load(tmp_path)
+
+
+@pytest.mark.parametrize("which", ["edges", "careers", "bank", "llr"])
+def test_the_engine_counts_each_persons_duration_and_outcome(which: str, request) -> None:
+    store = request.getfixturevalue(f"{which}_store" if which != "llr" else "llr")
+    end, since = snapshot(2026), year_start(2019)
+    scopes = (Scope(system=True),) if which == "llr" else (Scope(), Scope(system=True))
+    for scope in scopes:
+        rows = careers.promotion_rows(store, scope, end, since).to_pyarrow().to_pylist()
+        expected = _one_by_one(rows, end, None)
+        assert _counted(careers.promotion_counts(store, scope, end, since).to_pyarrow()) == expected
+        for grace in (0, 31):
+            rows = careers.bank_rows(store, scope, end, since).to_pyarrow().to_pylist()
+            expected = _one_by_one(rows, end, grace)
+            found = careers.bank_counts(store, scope, end, since, grace).to_pyarrow()
+            assert _counted(found) == expected
+
+
+DAY = st.integers(0, 50).map(lambda n: dt.date(2021, 1, 1) + dt.timedelta(days=n))
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    people=st.lists(
+        st.tuples(DAY, st.none() | st.integers(1, 15), st.none() | st.integers(-5, 15)),
+        min_size=1,
+        max_size=30,
+    )
+)
+@example(people=[(dt.date(2021, 1, 1), 5, 5), (dt.date(2021, 2, 10), 9, 8)])
+@example(people=[(dt.date(2021, 1, 1), None, -3), (dt.date(2021, 2, 10), None, 9)])
+def test_the_engines_durations_are_those_of_durations_from_dates(people) -> None:
+    """Events and leaving after the end of the data, on the same day, and leaving recorded
+    before the start (which ends the spell on its first day)."""
+    end = dt.date(2021, 2, 15)
+    rows = [
+        {
+            "unit": "U",
+            "key": "A",
+            "start": min(start, end),
+            "event": None if after is None else min(start, end) + dt.timedelta(days=after),
+            "competing": None if gap is None else min(start, end) + dt.timedelta(days=gap),
+        }
+        for start, after, gap in people
+    ]
+    table = ibis.memtable(
+        rows,
+        schema={
+            "unit": "string",
+            "key": "string",
+            "start": "date",
+            "event": "date",
+            "competing": "date",
+        },
+    )
+    found = careers.counted_outcomes(table, end, table.event, table.competing)
+    assert _counted(found.to_pyarrow()) == _one_by_one(rows, end, None)

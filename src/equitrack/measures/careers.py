@@ -1,9 +1,11 @@
 """Careers over time (recommendations 1, 2 and 9): how long until promotion, or until a bank
 worker gets a substantive post, by group, when not everyone gets there.
 
-Each journey is one row per person and unit, aggregated in the engine by one backend-neutral
-Ibis query (the same on DuckDB, PostgreSQL and Spark); Python turns the dates into durations
-and event codes and hands them to :func:`equitrack.stats.survival.careers_over_time`:
+Each journey is one row per person and unit, worked out in the engine by one backend-neutral
+Ibis query (the same on DuckDB, PostgreSQL and Spark), which also turns each person's dates
+into a duration in days and an outcome (as :func:`equitrack.stats.survival.durations_from_dates`
+does) and counts the people per unit, ethnic group key, duration and outcome: only those
+counts come to Python, which hands them to :func:`equitrack.stats.survival.careers_over_time`:
 Kaplan–Meier curves, cumulative incidence with leaving as a competing event (Aalen–Johansen)
 and log-rank tests of each group against White.
 
@@ -53,7 +55,6 @@ from equitrack.stats.survival import (
     EVENT,
     CareersOverTime,
     careers_over_time,
-    durations_from_dates,
 )
 from equitrack.store import Store
 
@@ -115,11 +116,9 @@ def time_to_promotion(
     scope = scope or Scope()
     end_year = _end_year(store, end_year)
     first_year = end_year - HISTORY_YEARS + 1 if first_year is None else first_year
-    rows = promotion_rows(store, scope, pop.snapshot(end_year), pop.year_start(first_year))
-    return _analyse(
-        PROMOTION, _fetch(rows), by, pop.snapshot(end_year), pop.year_start(first_year),
-        grouping, lambda r: (r["event"], r["competing"]), {},
-    )  # fmt: skip
+    end, since = pop.snapshot(end_year), pop.year_start(first_year)
+    counted = promotion_counts(store, scope, end, since)
+    return _analyse(PROMOTION, _fetch(counted), by, end, since, grouping, {})
 
 
 def bank_to_substantive(
@@ -136,24 +135,15 @@ def bank_to_substantive(
     scope = scope or Scope()
     end_year = _end_year(store, end_year)
     first_year = end_year - HISTORY_YEARS + 1 if first_year is None else first_year
-    end = pop.snapshot(end_year)
-    rows = bank_rows(store, scope, end, pop.year_start(first_year))
-    grace = dt.timedelta(days=grace_days)
-
-    def outcome(r: dict[str, Any]) -> tuple[dt.date | None, dt.date | None]:
-        substantive, left = r["event"], r["competing"]
-        if substantive is not None and (left is None or substantive <= left + grace):
-            return substantive, None  # converted before, or soon after, their bank work ended
-        return None, left
-
+    end, since = pop.snapshot(end_year), pop.year_start(first_year)
+    counted = bank_counts(store, scope, end, since, grace_days)
     return _analyse(
-        BANK_TO_SUBSTANTIVE, _fetch(rows), by, end, pop.year_start(first_year), grouping,
-        outcome, {"grace_days": grace_days},
-    )  # fmt: skip
+        BANK_TO_SUBSTANTIVE, _fetch(counted), by, end, since, grouping, {"grace_days": grace_days}
+    )
 
 
 # --------------------------------------------------------------------------------------------
-# The engine's part: one row per person and unit
+# The engine's part: one row per person and unit, then people counted per duration and outcome
 
 
 def _assignments(store: Store, scope: Scope, end: dt.date) -> ir.Table:
@@ -228,27 +218,58 @@ def bank_rows(store: Store, scope: Scope, end: dt.date, since: dt.date) -> ir.Ta
     return _with_group(store, rows)
 
 
-def _fetch(rows: ir.Table) -> list[dict[str, Any]]:
-    out = rows.to_pyarrow().to_pylist()
-    for r in out:
-        for name in ("start", "event", "competing"):
-            r[name] = _date(r[name])
-    return out
+def counted_outcomes(
+    rows: ir.Table, end: dt.date, event: ir.DateValue, competing: ir.DateValue
+) -> ir.Table:
+    """unit, key, days, outcome, people: the people of `rows` counted per unit, ethnic group
+    key, duration in whole days and outcome code, from each one's `start` and the dates of
+    its `event` and `competing` event (null: not happened).
+
+    The arithmetic of :func:`equitrack.stats.survival.durations_from_dates`, in the engine:
+    dates after `end` have not happened yet; an event on the day of leaving counts as the
+    event; whoever has neither is censored at `end`. A spell recorded as ending before it
+    starts ends, for this purpose, on its first day. The journeys' queries never give an event
+    before the start, nor a start after `end`.
+    """
+    start, limit = rows.start, ibis.literal(end)
+    competing = ibis.ifelse(competing < start, start, competing)  # null stays null
+    has_event = ibis.ifelse(event.isnull(), False, event <= limit)
+    has_competing = ibis.ifelse(competing.isnull(), False, competing <= limit)
+    event_first = has_event & ~(has_competing & (event > competing))
+    competing_first = has_competing & ~event_first
+    stop = ibis.cases((event_first, event), (competing_first, competing), else_=limit)
+    outcome = ibis.cases((event_first, EVENT), (competing_first, COMPETING), else_=CENSORED)
+    per = rows.select("unit", "key", days=stop.delta(start, unit="day"), outcome=outcome)
+    return per.group_by(["unit", "key", "days", "outcome"]).aggregate(people=per.count())
 
 
-def _date(value: Any) -> dt.date | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+def promotion_counts(store: Store, scope: Scope, end: dt.date, since: dt.date) -> ir.Table:
+    """The time-to-promotion journey's people, counted (see :func:`counted_outcomes`)."""
+    rows = promotion_rows(store, scope, end, since)
+    return counted_outcomes(rows, end, rows.event, rows.competing)
 
 
-def _not_before_start(
-    start: dt.date, event: dt.date | None, competing: dt.date | None
-) -> tuple[dt.date | None, dt.date | None]:
-    """A spell recorded as ending before it starts ends, for this purpose, on its first day."""
-    return event, None if competing is None else max(competing, start)
+def bank_counts(
+    store: Store, scope: Scope, end: dt.date, since: dt.date, grace_days: int
+) -> ir.Table:
+    """The bank-to-substantive journey's people, counted (see :func:`counted_outcomes`): a
+    first substantive start before their bank work ends or within `grace_days` after it is
+    the event; otherwise the end of their bank work is the competing event."""
+    rows = bank_rows(store, scope, end, since)
+    substantive, left = rows.event, rows.competing
+    converted = substantive.notnull() & (
+        left.isnull() | (substantive.delta(left, unit="day") <= ibis.literal(grace_days))
+    )
+    return counted_outcomes(
+        rows,
+        end,
+        ibis.ifelse(converted, substantive, ibis.null("date")),
+        ibis.ifelse(converted, ibis.null("date"), left),
+    )
+
+
+def _fetch(counted: ir.Table) -> list[dict[str, Any]]:
+    return counted.to_pyarrow().to_pylist()
 
 
 def _end_year(store: Store, end_year: int | None) -> int:
@@ -261,7 +282,7 @@ def _end_year(store: Store, end_year: int | None) -> int:
 
 
 # --------------------------------------------------------------------------------------------
-# Python's part: durations, codes, survival analysis
+# Python's part: the survival analysis of the counted people
 
 
 def _analyse(
@@ -271,9 +292,9 @@ def _analyse(
     end: dt.date,
     since: dt.date,
     grouping: EthnicGrouping,
-    outcome,
     extra: dict[str, Any],
 ) -> list[Journey]:
+    """One Journey per unit from the engine's counted rows (see :func:`counted_outcomes`)."""
     if by not in DIMENSIONS:
         raise ValueError(f"by must be one of {', '.join(DIMENSIONS)}, not {by!r}")
     per_unit: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -287,23 +308,19 @@ def _analyse(
     }
     journeys = []
     for unit in sorted(per_unit):
-        people = per_unit[unit]
-        outcomes = [_not_before_start(r["start"], *outcome(r)) for r in people]
-        durations, events = durations_from_dates(
-            [r["start"] for r in people],
-            [o[0] for o in outcomes],
-            [o[1] for o in outcomes],
-            end,
-        )
+        found = sorted(per_unit[unit], key=lambda r: (r["days"], r["outcome"], str(r["key"])))
+        durations = np.array([r["days"] for r in found], dtype=np.int64)
+        events = np.array([r["outcome"] for r in found], dtype=np.int64)
+        people = np.array([r["people"] for r in found], dtype=np.int64)
         groups = np.array(
-            [group_of(r["key"], Attribute.ETHNICITY, by, grouping) for r in people], dtype=object
+            [group_of(r["key"], Attribute.ETHNICITY, by, grouping) for r in found], dtype=object
         )
         counts = {
             g: Counts(
-                people=int((groups == g).sum()),
-                events=int(((groups == g) & (events == EVENT)).sum()),
-                competing=int(((groups == g) & (events == COMPETING)).sum()),
-                censored=int(((groups == g) & (events == CENSORED)).sum()),
+                people=int(people[groups == g].sum()),
+                events=int(people[(groups == g) & (events == EVENT)].sum()),
+                competing=int(people[(groups == g) & (events == COMPETING)].sum()),
+                censored=int(people[(groups == g) & (events == CENSORED)].sum()),
             )
             for g in ordered(set(groups.tolist()))
         }
@@ -315,6 +332,7 @@ def _analyse(
                 durations[known],
                 events[known],
                 groups[known].tolist(),
+                counts=people[known],
                 reference=REFERENCE if REFERENCE in names and len(names) > 1 else None,
             )
         journeys.append(Journey(journey, unit, by, end, since, counts, analysis, options))

@@ -21,7 +21,11 @@ inputs, censoring at the end of the data.
 Inputs are three equal-length arrays: durations (whatever unit the caller chose; days are
 recommended because dates are recorded to the day, so tied times are real and handled as
 such; pass ``unit`` so that tables say which), event codes (0 = censored, 1 = event of
-interest, 2 = competing event such as leaving) and group labels.
+interest, 2 = competing event such as leaving) and group labels. An optional fourth,
+``counts``, says how many people each row stands for (default one each), so that an engine
+can hand over people counted per duration, outcome and group instead of one row per person:
+every figure is the same as for the same people one by one (lifelines' case weights, whole
+numbers, give the same event tables and so the same curves, intervals and tests).
 
 Small numbers: a group with fewer than ``min_events`` (10) events of interest or fewer than
 ``min_population`` (30) people is flagged "too few to tell", the project's rule (see
@@ -313,6 +317,7 @@ def kaplan_meier(
     events: Any,
     groups: Any = None,
     *,
+    counts: Any = None,
     unit: str = "days",
     alpha: float = ALPHA,
     min_events: int = MIN_EVENTS,
@@ -328,13 +333,13 @@ def kaplan_meier(
     from lifelines import KaplanMeierFitter
     from lifelines.utils import median_survival_times
 
-    data = _prepare(durations, events, groups)
+    data = _prepare(durations, events, groups, counts)
     _check_alpha(alpha)
     curves, summaries = [], []
-    for group, t, e in data.by_group():
+    for group, t, e, w in data.by_group():
         fitter = KaplanMeierFitter(alpha=alpha)
         with _quiet():
-            fitter.fit(t, event_observed=e == EVENT)
+            fitter.fit(t, event_observed=e == EVENT, weights=w)
         table = fitter.event_table
         ci = fitter.confidence_interval_.to_numpy()
         curves.append(
@@ -354,7 +359,7 @@ def kaplan_meier(
         median_ci = median_survival_times(fitter.confidence_interval_).to_numpy().ravel()
         low, high = (_finite(v) for v in sorted(median_ci))
         summaries.append(
-            _summary(group, t, e, median, low, high, min_events=min_events, min_pop=min_population)
+            _summary(group, e, w, median, low, high, min_events=min_events, min_pop=min_population)
         )
     return KaplanMeier(unit, alpha, tuple(curves), tuple(summaries))
 
@@ -364,6 +369,7 @@ def cumulative_incidence(
     events: Any,
     groups: Any = None,
     *,
+    counts: Any = None,
     unit: str = "days",
     alpha: float = ALPHA,
     min_events: int = MIN_EVENTS,
@@ -377,12 +383,12 @@ def cumulative_incidence(
     """
     from lifelines import KaplanMeierFitter
 
-    data = _prepare(durations, events, groups)
+    data = _prepare(durations, events, groups, counts)
     _check_alpha(alpha)
     ties_kept = _ties_kept_aalen_johansen()
     curves = []
     summaries = []
-    for group, t, e in data.by_group():
+    for group, t, e, w in data.by_group():
         # lifelines fits on the rank of each time (1, 2, …) and the real times are put back
         # afterwards. The estimator depends only on the order of times, so this is exact, and it
         # avoids lifelines setting the cumulative incidence to 0 at a real time 0 (it treats its
@@ -395,7 +401,7 @@ def cumulative_incidence(
 
         all_cause = KaplanMeierFitter(alpha=alpha)
         with _quiet():
-            all_cause.fit(ranks, event_observed=e != CENSORED)
+            all_cause.fit(ranks, event_observed=e != CENSORED, weights=w)
         base = all_cause.event_table
         at_risk = _ints(base["at_risk"].to_numpy()[keep])
         censored = _ints(base["censored"].to_numpy()[keep])
@@ -404,7 +410,7 @@ def cumulative_incidence(
             with _quiet(), warnings.catch_warnings():
                 # never return a jittered estimate silently, whatever lifelines version this is
                 warnings.filterwarnings("error", message="Tied event times")
-                fitter.fit(ranks, e, event_of_interest=code)
+                fitter.fit(ranks, e, event_of_interest=code, weights=w)
             estimate = fitter.cumulative_density_.iloc[:, 0].to_numpy()
             ci = fitter.confidence_interval_.to_numpy()
             # lifelines labels these two columns the wrong way round (upper is the lower limit)
@@ -439,7 +445,7 @@ def cumulative_incidence(
             )
         )
         summaries.append(
-            _summary(group, t, e, None, None, None, min_events=min_events, min_pop=min_population)
+            _summary(group, e, w, None, None, None, min_events=min_events, min_pop=min_population)
         )
     return CumulativeIncidence(unit, alpha, tuple(curves), tuple(summaries))
 
@@ -449,6 +455,7 @@ def log_rank(
     events: Any,
     groups: Any,
     *,
+    counts: Any = None,
     reference: str | None = None,
     alpha: float = ALPHA,
     min_events: int = MIN_EVENTS,
@@ -464,12 +471,12 @@ def log_rank(
     """
     from lifelines.statistics import logrank_test, multivariate_logrank_test
 
-    data = _prepare(durations, events, groups)
+    data = _prepare(durations, events, groups, counts)
     _check_alpha(alpha)
     names = data.group_names
     if reference is not None and reference not in names:
         raise ValueError(f"reference group {reference!r} is not among the groups {list(names)}")
-    counts = {g: (int((e == EVENT).sum()), len(t)) for g, t, e in data.by_group()}
+    counts = {g: (_total(w[e == EVENT]), _total(w)) for g, _, e, w in data.by_group()}
 
     def small(groups_in_test: Sequence[str]) -> str | None:
         reasons = [
@@ -480,7 +487,7 @@ def log_rank(
         return ("too few to tell: " + "; ".join(reasons)) if reasons else None
 
     is_event = data.events == EVENT
-    total_events, total_n = int(is_event.sum()), len(data.durations)
+    total_events, total_n = _total(data.counts[is_event]), _total(data.counts)
     if len(names) < 2:
         statistic = p = None
         reason: str | None = "only one group, so nothing to compare"
@@ -488,8 +495,16 @@ def log_rank(
         statistic = p = None
         reason = "no events in any group, so nothing to compare"
     else:
+        # lifelines takes the groups in the order they first appear, and the last digits of
+        # the statistic depend on it: by name, so the order of the rows does not matter
+        order = np.argsort(data.groups, kind="stable")
         with _quiet():
-            result = multivariate_logrank_test(data.durations, data.groups, is_event)
+            result = multivariate_logrank_test(
+                data.durations[order],
+                data.groups[order],
+                is_event[order],
+                weights=data.counts[order],
+            )
         statistic, p = _finite(result.test_statistic), _finite(result.p_value)
         reason = None
     too_few_text = small(names)
@@ -529,6 +544,8 @@ def log_rank(
                         data.durations[ref_mask],
                         is_event[mask],
                         is_event[ref_mask],
+                        weights_A=data.counts[mask],
+                        weights_B=data.counts[ref_mask],
                     )
                 statistic, p = _finite(result.test_statistic), _finite(result.p_value)
                 reason = None
@@ -564,14 +581,20 @@ def careers_over_time(
     events: Any,
     groups: Any,
     *,
+    counts: Any = None,
     reference: str | None = None,
     unit: str = "days",
     alpha: float = ALPHA,
     min_events: int = MIN_EVENTS,
     min_population: int = MIN_POPULATION,
 ) -> CareersOverTime:
-    """Kaplan–Meier, cumulative incidence and log-rank tests from the same three arrays."""
-    options = {"alpha": alpha, "min_events": min_events, "min_population": min_population}
+    """Kaplan–Meier, cumulative incidence and log-rank tests from the same arrays."""
+    options = {
+        "counts": counts,
+        "alpha": alpha,
+        "min_events": min_events,
+        "min_population": min_population,
+    }
     return CareersOverTime(
         kaplan_meier(durations, events, groups, unit=unit, **options),
         cumulative_incidence(durations, events, groups, unit=unit, **options),
@@ -654,20 +677,22 @@ class _Data:
     durations: np.ndarray
     events: np.ndarray
     groups: np.ndarray
+    counts: np.ndarray  # people per row, whole numbers held as floats (lifelines' weights)
 
     @property
     def group_names(self) -> tuple[str, ...]:
         return tuple(sorted(set(self.groups.tolist())))
 
-    def by_group(self) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    def by_group(self) -> list[tuple[str, np.ndarray, np.ndarray, np.ndarray]]:
+        """(name, durations, events, counts) of each group, by name."""
         out = []
         for name in self.group_names:
             mask = self.groups == name
-            out.append((name, self.durations[mask], self.events[mask]))
+            out.append((name, self.durations[mask], self.events[mask], self.counts[mask]))
         return out
 
 
-def _prepare(durations: Any, events: Any, groups: Any) -> _Data:
+def _prepare(durations: Any, events: Any, groups: Any, counts: Any = None) -> _Data:
     t = _numbers(durations, "durations")
     codes = _numbers(events, "events")
     if len(t) != len(codes):
@@ -690,7 +715,24 @@ def _prepare(durations: Any, events: Any, groups: Any) -> _Data:
         if any(v is None for v in values):
             raise ValueError("a group label is missing; label unknowns explicitly")
         labels = np.array([str(v) for v in values], dtype=object)
-    return _Data(t.astype(float), codes.astype(np.int64), labels)
+    return _Data(t.astype(float), codes.astype(np.int64), labels, _people(counts, len(t)))
+
+
+def _people(counts: Any, size: int) -> np.ndarray:
+    """How many people each row stands for, as floats: lifelines takes them as case weights,
+    and whole-number weights give exactly the sums that repeating the rows would."""
+    if counts is None:
+        return np.ones(size, dtype=float)
+    n = _numbers(counts, "counts")
+    if len(n) != size:
+        raise ValueError(f"counts ({len(n)}) and durations ({size}) differ in length")
+    if not (np.all(np.isfinite(n)) and np.all(n == np.round(n))) or (n < 1).any():
+        raise ValueError("counts must be whole numbers of people, 1 or more")
+    return n.astype(float)
+
+
+def _total(counts: np.ndarray) -> int:
+    return round(float(counts.sum()))
 
 
 def _numbers(values: Any, name: str) -> np.ndarray:
@@ -738,8 +780,8 @@ def _too_few_reason(events: int, n: int, min_events: int, min_population: int) -
 
 def _summary(
     group: str,
-    t: np.ndarray,
     e: np.ndarray,
+    w: np.ndarray,
     median: float | None,
     median_low: float | None,
     median_high: float | None,
@@ -747,14 +789,14 @@ def _summary(
     min_events: int,
     min_pop: int,
 ) -> GroupSummary:
-    events = int((e == EVENT).sum())
-    reason = _too_few_reason(events, len(t), min_events, min_pop)
+    events, n = _total(w[e == EVENT]), _total(w)
+    reason = _too_few_reason(events, n, min_events, min_pop)
     return GroupSummary(
         group=group,
-        n=len(t),
+        n=n,
         events=events,
-        competing=int((e == COMPETING).sum()),
-        censored=int((e == CENSORED).sum()),
+        competing=_total(w[e == COMPETING]),
+        censored=_total(w[e == CENSORED]),
         median=median,
         median_ci_low=median_low,
         median_ci_high=median_high,
