@@ -188,7 +188,7 @@ def _routes() -> dict[str, object]:
 
 @pytest.fixture(scope="module")
 def world(
-    loaded_system: Callable[..., Store], tmp_path_factory, web_key: Path
+    loaded_system: Callable[..., Store], tmp_path_factory, web_key: Path, mini_measured: None
 ) -> Iterator[tuple[object, dict[str, Target]]]:
     """An app over a store of this module's own, with an action and a file of each
     organisation alone, and a finished upload of each (by its analyst)."""

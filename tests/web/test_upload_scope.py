@@ -19,7 +19,9 @@ USERS = {"analyst": ("analyst", ["RXA"]), "admin": ("admin", ["*"])}
 
 
 @pytest.fixture(scope="module")
-def store(loaded_system: Callable[..., Store], tmp_path_factory) -> Iterator[Store]:
+def store(
+    loaded_system: Callable[..., Store], tmp_path_factory, mini_measured: None
+) -> Iterator[Store]:
     """A store of this module's own: the uploads that pass are loaded into it."""
     store = mini_copy(loaded_system, tmp_path_factory, USERS)
     yield store
