@@ -34,6 +34,7 @@ from equitrack.outputs.neutral import (
     write_rows,
 )
 from equitrack.store import connect
+from equitrack.store.connection import database_of
 from equitrack.web.app import create_app
 from equitrack.web.users import add_user
 from tests.web.conftest import PASSWORD, routes_of, sign_in
@@ -90,7 +91,11 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
         store = connect(db, create=False)
         year = latest_year(store)
         store.close()
+        # held while the module runs, so its commands keep what they measure as a process
+        # serving the file does: the release is built once for these data, not per command
+        database = database_of(db)
         yield {"home": home, "db": db, "year": str(year), "rejects": rejects, "texts": texts}
+        del database
 
 
 def _attack_organisations(path: Path) -> None:
