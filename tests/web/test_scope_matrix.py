@@ -34,6 +34,8 @@ from equitrack.web.sessions import COOKIE
 from equitrack.web.state import WebState
 from tests.web.conftest import PASSWORD, cases_csv, csrf_of, mini_copy, routes_of, sign_in
 
+pytestmark = pytest.mark.heavy  # a minute or more: make test starts it first
+
 ORGS = ("RXA", "QXA")  # the trust, and the ICB (whose code the system shares)
 ROLES = ("admin", "analyst", "editor", "viewer")
 #: A user of every role at every scope: "viewer-RXA", "admin-all"...

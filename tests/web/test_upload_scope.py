@@ -15,6 +15,8 @@ from equitrack.web.app import create_app
 from equitrack.web.audit import entries
 from tests.web.conftest import cases_csv, csrf_of, mini_copy, sign_in
 
+pytestmark = pytest.mark.heavy  # a minute or more: make test starts it first
+
 USERS = {"analyst": ("analyst", ["RXA"]), "admin": ("admin", ["*"])}
 
 
