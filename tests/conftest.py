@@ -12,6 +12,7 @@ import pytest
 from equitrack import config, logs, synth
 from equitrack.ingest import import_paths
 from equitrack.store import Store, connect
+from tests.same_data import same_data
 
 
 @pytest.fixture(autouse=True)
@@ -69,6 +70,7 @@ def loaded_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable
                 mp.setenv(config.KEY_FILE_ENV, str(base / "key"))
                 store = connect(str(folder / "db.duckdb"))
                 assert import_paths([folder / "data"], store).ok
+            same_data(store)  # its copies share what is built for these data
             cache[(preset, parity)] = store
         return cache[(preset, parity)]
 
@@ -97,4 +99,23 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | 
         def _split_scope(self, nodeid: str) -> str:
             return _group(nodeid)
 
+    config.option.loadscopereorder = False  # the workers' order (`pytest_collection_modifyitems`)
     return ByGroup(config, log)  # type: ignore[arg-type]
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With `make test`'s groups, the groups with a `heavy` module first, then the rest, each
+    by their number of tests as xdist orders them: a long group handed out last would leave the
+    other worker idle while it runs."""
+    if not getattr(config.option, "loadgroup", False):  # set on xdist's workers only
+        return
+    groups: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        groups.setdefault(_group(item.nodeid), []).append(item)
+
+    def cost(name: str) -> tuple[bool, int]:
+        heavy = any(item.get_closest_marker("heavy") for item in groups[name])
+        return heavy, len(groups[name])
+
+    items[:] = [item for name in sorted(groups, key=cost, reverse=True) for item in groups[name]]

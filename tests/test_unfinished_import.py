@@ -32,6 +32,8 @@ from equitrack.web.app import create_app
 from equitrack.web.users import add_user
 from tests.web.conftest import PASSWORD, sign_in
 
+pytestmark = pytest.mark.heavy  # a minute or more: make test starts it first
+
 YEAR = 2026
 #: Loaded before: enough for every WRES indicator that reads staff and recruitment.
 FIRST = ("organisations", "people", "assignments", "vacancies", "applications")

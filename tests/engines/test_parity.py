@@ -17,6 +17,8 @@ from equitrack.measures.registry import MEASURES
 from equitrack.store import Store
 from tests.engines.plans import CARTESIAN, spark_plans
 
+pytestmark = pytest.mark.heavy  # a minute or more: make test starts it first
+
 YEARS = (2024, 2025, 2026)
 #: Each organisation by WRES group, and the whole system by broad group: both scopes and both
 #: ways of grouping reach every query path (unit mapping, group mapping) at least once.

@@ -30,6 +30,8 @@ from equitrack.store import Store
 from equitrack.tracker.evidence import evidence_results
 from equitrack.tracker.plan import load_plan
 
+pytestmark = pytest.mark.heavy  # a minute or more: make test starts it first
+
 YEAR = 2026
 PUBLIC = load_policies()[Audience.PUBLIC]
 COUNT_FIELDS = ("numerator", "denominator")

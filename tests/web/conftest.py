@@ -19,6 +19,7 @@ from equitrack.store import Store, connect
 from equitrack.web.app import create_app
 from equitrack.web.users import add_user
 from equitrack.web.warmup import routes_of  # noqa: F401 (the tests find routes with it)
+from tests.same_data import measured, same_data
 
 PASSWORD = "a long enough password"
 #: username: (role, organisations). RXA is the trust, QXA the ICB (and the system's code).
@@ -40,13 +41,23 @@ def mini_copy(
     copy = tmp_path_factory.mktemp("web") / "web.duckdb"
     shutil.copy(source.url, copy)
     store = connect(str(copy), create=False)
+    same_data(source, store)  # the same data: releases built for either serve both
     for name, (role, orgs) in users.items():
         add_user(store, name, PASSWORD, role, orgs, by="test")
     return store
 
 
 @pytest.fixture(scope="session")
-def web_store(loaded_system: Callable[..., Store], tmp_path_factory) -> Iterator[Store]:
+def mini_measured(loaded_system: Callable[..., Store]) -> None:
+    """The mini system's exact answers, measured once in this process for every copy of it:
+    a copy's new data then ask again only the measures that read them."""
+    measured(loaded_system("mini"))
+
+
+@pytest.fixture(scope="session")
+def web_store(
+    loaded_system: Callable[..., Store], tmp_path_factory, mini_measured: None
+) -> Iterator[Store]:
     """Its own copy of the mini store: the dashboard writes users, the audit log and actions."""
     store = mini_copy(loaded_system, tmp_path_factory, USERS)
     yield store

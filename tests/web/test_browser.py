@@ -30,6 +30,8 @@ from tests.web.browser import (
 )
 from tests.web.conftest import BAD_TRAINING, PASSWORD
 
+pytestmark = pytest.mark.heavy  # a minute or more: make test starts it first
+
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 

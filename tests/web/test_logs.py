@@ -45,7 +45,9 @@ def lines() -> Iterator[Callable[[], list[dict]]]:
 
 
 @pytest.fixture(scope="module")
-def store(loaded_system: Callable[..., Store], tmp_path_factory) -> Iterator[Store]:
+def store(
+    loaded_system: Callable[..., Store], tmp_path_factory, mini_measured: None
+) -> Iterator[Store]:
     store = mini_copy(loaded_system, tmp_path_factory, USERS)
     yield store
     store.close()

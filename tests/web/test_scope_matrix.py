@@ -34,6 +34,8 @@ from equitrack.web.sessions import COOKIE
 from equitrack.web.state import WebState
 from tests.web.conftest import PASSWORD, cases_csv, csrf_of, mini_copy, routes_of, sign_in
 
+pytestmark = pytest.mark.heavy  # a minute or more: make test starts it first
+
 ORGS = ("RXA", "QXA")  # the trust, and the ICB (whose code the system shares)
 ROLES = ("admin", "analyst", "editor", "viewer")
 #: A user of every role at every scope: "viewer-RXA", "admin-all"...
@@ -188,7 +190,7 @@ def _routes() -> dict[str, object]:
 
 @pytest.fixture(scope="module")
 def world(
-    loaded_system: Callable[..., Store], tmp_path_factory, web_key: Path
+    loaded_system: Callable[..., Store], tmp_path_factory, web_key: Path, mini_measured: None
 ) -> Iterator[tuple[object, dict[str, Target]]]:
     """An app over a store of this module's own, with an action and a file of each
     organisation alone, and a finished upload of each (by its analyst)."""

@@ -29,6 +29,8 @@ from equitrack.web.pages import data as data_pages
 from equitrack.web.users import add_user
 from tests.web.conftest import BAD_TRAINING, PASSWORD, csrf_of, sign_in
 
+pytestmark = pytest.mark.heavy  # a minute or more: make test starts it first
+
 #: A page a user is waiting for may take this long while an upload runs (it takes well under
 #: a second on its own): generous, as the machine may be busy.
 RESPONSIVE = 5.0

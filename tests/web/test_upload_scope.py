@@ -15,11 +15,15 @@ from equitrack.web.app import create_app
 from equitrack.web.audit import entries
 from tests.web.conftest import cases_csv, csrf_of, mini_copy, sign_in
 
+pytestmark = pytest.mark.heavy  # a minute or more: make test starts it first
+
 USERS = {"analyst": ("analyst", ["RXA"]), "admin": ("admin", ["*"])}
 
 
 @pytest.fixture(scope="module")
-def store(loaded_system: Callable[..., Store], tmp_path_factory) -> Iterator[Store]:
+def store(
+    loaded_system: Callable[..., Store], tmp_path_factory, mini_measured: None
+) -> Iterator[Store]:
     """A store of this module's own: the uploads that pass are loaded into it."""
     store = mini_copy(loaded_system, tmp_path_factory, USERS)
     yield store
