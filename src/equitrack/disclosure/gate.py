@@ -43,7 +43,7 @@ from equitrack.disclosure.counts import is_small, shown_amount, shown_count
 from equitrack.disclosure.figures import Figures, Node, Role, is_needed_row, read
 from equitrack.disclosure.policy import Audience, Policy, policy_for
 from equitrack.disclosure.reasons import safe_reason
-from equitrack.disclosure.secondary import Relation, least_loss, protect, relations
+from equitrack.disclosure.secondary import Declared, Relation, least_loss, protect, relations
 from equitrack.measures.result import Result, because, compared
 from equitrack.stats import (
     Comparison,
@@ -96,6 +96,7 @@ class Analysis:
     figures: Figures
     systems: Mapping[str, Collection[str]] | None
     _relations: list[Relation] | None = None
+    _declared: Declared | None = None
     _index: dict[Key, int] | None = None
 
     def relations(self) -> list[Relation]:
@@ -105,6 +106,12 @@ class Analysis:
             found = relations(self.figures, self.systems)
             self._relations = obeyed(found, self.figures.values(), self.figures.hidden)
         return self._relations
+
+    def declared(self) -> Declared:
+        """The relations secondary suppression enforces, indexed once for every policy."""
+        if self._declared is None:
+            self._declared = Declared.of(self.relations())
+        return self._declared
 
     def index(self) -> dict[Key, int]:
         """Each result's place, by where it sits (to find a comparison's reference group)."""
@@ -151,10 +158,12 @@ def decide(
         ):
             suppressed.add(f.node)
     if policy.secondary:
-        rels, staff = analysis.relations(), figures.staff()
-        suppressed = protect(rels, values, figures.hidden, suppressed, fixed, policy, staff)
+        rels, declared, staff = analysis.relations(), analysis.declared(), figures.staff()
+        suppressed = protect(declared, values, figures.hidden, suppressed, fixed, policy, staff)
         loss = least_loss(values, policy, staff)
-        suppressed = audit(rels, values, figures.hidden, suppressed, fixed, policy, loss, staff)
+        suppressed = audit(
+            rels, values, figures.hidden, suppressed, fixed, policy, loss, staff, declared
+        )
     shown = {
         n: None if n in suppressed else v if n in fixed else shown_count(v, policy)
         for n, v in values.items()
