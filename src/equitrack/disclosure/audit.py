@@ -185,13 +185,18 @@ class _Viewer:
         hidden: Mapping[Node, int],
         fixed: Collection[Node],
         policy: Policy,
+        uses: Mapping[Node, list[int]] | None = None,
     ) -> None:
+        """`uses`: the relations each quantity is in, if indexed already."""
         self.relations, self.values, self.hidden = relations, values, hidden
         self.fixed, self.policy = fixed, policy
-        self.uses: dict[Node, list[int]] = defaultdict(list)
-        for i, rel in enumerate(relations):
-            for n in rel.members:
-                self.uses[n].append(i)
+        self.members = [rel.members for rel in relations]
+        if uses is None:
+            uses = defaultdict(list)
+            for i, members in enumerate(self.members):
+                for n in members:
+                    uses[n].append(i)
+        self.uses = uses
         self.suppressed: frozenset[Node] | None = None
         self.start: dict[Node, tuple[float, float]] = {}  # each quantity as `_known` has it
         self.parent: dict[int, int] = {}  # the active relations, joined into parts
@@ -215,14 +220,16 @@ class _Viewer:
         viewer starts again)."""
         now = frozenset(suppressed)
         if self.suppressed is not None and not self.suppressed <= now:
-            self.__init__(self.relations, self.values, self.hidden, self.fixed, self.policy)  # type: ignore[misc]
+            self.__init__(  # type: ignore[misc]
+                self.relations, self.values, self.hidden, self.fixed, self.policy, self.uses
+            )
         values, relations = self.values, self.relations
         if self.suppressed is None:
             newly: Collection[Node] = now
             looked: Iterable[int] = range(len(relations))
         else:
             newly = now - self.suppressed
-            looked = sorted({i for n in newly for i in self.uses[n]})
+            looked = sorted({i for n in newly for i in self.uses.get(n, ())})
         self.suppressed = now
 
         def unseen(n: Node) -> bool:
@@ -230,21 +237,19 @@ class _Viewer:
 
         # only relations with a member the viewer cannot see can give one away, or narrow one
         joined = [
-            i
-            for i in looked
-            if i not in self.parent and any(unseen(n) for n in relations[i].members)
+            i for i in looked if i not in self.parent and any(unseen(n) for n in self.members[i])
         ]
         for i in joined:
             self.parent[i] = i
-        unknown = {n for i in joined for n in relations[i].members if n not in self.start}
+        unknown = {n for i in joined for n in self.members[i] if n not in self.start}
         self.start.update(
             (n, (b[0], b[1]))
             for n, b in _known(unknown | set(newly), values, now, self.fixed, self.policy).items()
         )
         changed = set(joined)
-        changed.update(i for n in newly for i in self.uses[n] if i in self.parent)
+        changed.update(i for n in newly for i in self.uses.get(n, ()) if i in self.parent)
         for i in sorted(changed):
-            for n in relations[i].members:
+            for n in self.members[i]:
                 if not self._ranged(n):
                     continue
                 j = self.link.setdefault(n, i)
@@ -269,13 +274,19 @@ class _Viewer:
     def _narrowed(self, members: list[int], unseen: Callable[[Node], bool]) -> None:
         """Narrows one part afresh, from what the viewer is shown."""
         relations = [self.relations[i] for i in members]
-        bounds = {n: list(self.start[n]) for rel in relations for n in rel.members}
+        start, bounds = self.start, {}
+        for i in members:
+            for n in self.members[i]:
+                if n not in bounds:
+                    bounds[n] = list(start[n])
         narrowed_by = _narrow(relations, bounds, members)
         found = []
-        for n, b in bounds.items():
-            v = self.values.get(n, self.hidden.get(n))
-            if unseen(n) and v and b[0] == b[1] and is_small(v, self.policy):
-                found.append(n)
+        for n in narrowed_by:  # an unseen count is known up to infinity until narrowed
+            b = bounds[n]
+            if b[0] == b[1] and unseen(n):
+                v = self.values.get(n, self.hidden.get(n))
+                if v and is_small(v, self.policy):
+                    found.append(n)
         part = _Part(members, bounds, narrowed_by, found)
         for i in members:
             self.part_of[i] = part
@@ -371,8 +382,10 @@ def audit(
     relations together (see the module docstring). `declared`: `Declared.of(relations)`, if
     made already."""
     out = set(suppressed)
-    viewer = _Viewer(relations, values, hidden, fixed, policy)
     declared = declared or Declared.of(relations)
+    # `obeyed` leaves no relation guessed: then `protect`'s index is every relation's
+    uses = declared.by_node if declared.relations == relations else None
+    viewer = _Viewer(relations, values, hidden, fixed, policy, uses)
     for _ in range(ROUNDS):
         found, narrowed_by = viewer.pinned(out)
         if not found:

@@ -35,7 +35,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from equitrack.disclosure.audit import audit, obeyed
@@ -98,6 +98,9 @@ class Analysis:
     _relations: list[Relation] | None = None
     _declared: Declared | None = None
     _index: dict[Key, int] | None = None
+    _decided: dict[tuple[Policy, frozenset[str]], dict[Node, int | None]] = field(
+        default_factory=dict
+    )
 
     def relations(self) -> list[Relation]:
         """The relations among the figures, as a viewer who guessed right would use them
@@ -136,8 +139,20 @@ def decide(
     systems: Mapping[str, Collection[str]] | None = None,
     analysis: Analysis | None = None,
 ) -> Decision:
-    """Which quantities are suppressed, and what the others show, for a suppressing policy."""
+    """Which quantities are suppressed, and what the others show, for a suppressing policy.
+    Decided once per analysis for rules with the same numbers (the board's and the public's
+    are the same rules under two names) and the same exact organisations."""
     analysis = analysis or analyse(results, systems)
+    rules = (replace(policy, name="", notice=""), frozenset(exact_orgs))
+    if rules not in analysis._decided:
+        analysis._decided[rules] = _shown(results, policy, exact_orgs, analysis)
+    return Decision(analysis.figures, dict(analysis._decided[rules]))
+
+
+def _shown(
+    results: list[Result], policy: Policy, exact_orgs: Collection[str], analysis: Analysis
+) -> dict[Node, int | None]:
+    """What each quantity shows: None where suppressed, else the (rounded) count."""
     figures = analysis.figures
     values = figures.values()
     fixed = {
@@ -164,11 +179,10 @@ def decide(
         suppressed = audit(
             rels, values, figures.hidden, suppressed, fixed, policy, loss, staff, declared
         )
-    shown = {
+    return {
         n: None if n in suppressed else v if n in fixed else shown_count(v, policy)
         for n, v in values.items()
     }
-    return Decision(figures, shown)
 
 
 def gate(

@@ -71,6 +71,7 @@ Not covered:
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -138,8 +139,11 @@ def _code(group: str) -> str:
     return codes.UNKNOWN if group == codes.UNKNOWN else group[:1]
 
 
+@functools.cache
 def _coarser(group: str, fine_type: str, coarse_type: str) -> str | None:
-    """The group of `coarse_type` that `group` (of `fine_type`) counts in; None if none."""
+    """The group of `coarse_type` that `group` (of `fine_type`) counts in; None if none.
+    (Kept: relations ask it of every pair of group types shown in a cell, a few dozen
+    answers asked a million times in a release.)"""
     fine, coarse = _base_type(fine_type), _base_type(coarse_type)
     if fine == "broad" and coarse == "wres":
         if group in (codes.WHITE, codes.UNKNOWN):
