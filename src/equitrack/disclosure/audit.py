@@ -100,18 +100,28 @@ def _narrow(
     relations: list[Relation],
     bounds: dict[Node, list[float]],
     names: Sequence[int] | None = None,
+    start: Mapping[Node, list[float]] | None = None,
 ) -> dict[Node, set[int]]:
     """Narrows `bounds` over `relations` until nothing moves; returns, for each quantity, the
-    relations that narrowed it (their places in `relations`, or their `names`). (Written for
-    speed: it is most of a release's audit.)"""
+    relations that narrowed it (their places in `relations`, or their `names`). A quantity
+    missing from `bounds` is added from `start`: a copy, or where it is known exactly (never
+    narrowed: see `tightened`) the list itself. (Written for speed: it is most of a release's
+    audit.)"""
     uses: dict[Node, list[int]] = defaultdict(list)
     # each relation with its members' bounds looked up once (the lists are narrowed in place)
     resolved = []
     for i, rel in enumerate(relations):
-        for n in rel.members:
+        looked = []
+        for n in (rel.total, *rel.parts):
             uses[n].append(i)
-        parts = [bounds[p] for p in rel.parts]
-        resolved.append((rel.total, bounds[rel.total], rel.parts, parts, rel.exact))
+            b = bounds.get(n)
+            if b is None:
+                b = start[n]  # type: ignore[index]  # given where `bounds` lacks any
+                if b[0] != b[1]:
+                    b = list(b)
+                bounds[n] = b
+            looked.append(b)
+        resolved.append((rel.total, looked[0], rel.parts, looked[1:], rel.exact))
     named = range(len(relations)) if names is None else names
     pending = list(range(len(relations)))
     queued, seen = set(pending), [0] * len(relations)
@@ -198,7 +208,9 @@ class _Viewer:
                     uses[n].append(i)
         self.uses = uses
         self.suppressed: frozenset[Node] | None = None
-        self.start: dict[Node, tuple[float, float]] = {}  # each quantity as `_known` has it
+        self.start: dict[
+            Node, list[float]
+        ] = {}  # each quantity as `_known` has it (never narrowed)
         self.parent: dict[int, int] = {}  # the active relations, joined into parts
         self.link: dict[Node, int] = {}  # an active relation holding each ranged quantity
         self.part_of: dict[int, _Part] = {}
@@ -242,10 +254,7 @@ class _Viewer:
         for i in joined:
             self.parent[i] = i
         unknown = {n for i in joined for n in self.members[i] if n not in self.start}
-        self.start.update(
-            (n, (b[0], b[1]))
-            for n, b in _known(unknown | set(newly), values, now, self.fixed, self.policy).items()
-        )
+        self.start.update(_known(unknown | set(newly), values, now, self.fixed, self.policy))
         changed = set(joined)
         changed.update(i for n in newly for i in self.uses.get(n, ()) if i in self.parent)
         for i in sorted(changed):
@@ -274,12 +283,8 @@ class _Viewer:
     def _narrowed(self, members: list[int], unseen: Callable[[Node], bool]) -> None:
         """Narrows one part afresh, from what the viewer is shown."""
         relations = [self.relations[i] for i in members]
-        start, bounds = self.start, {}
-        for i in members:
-            for n in self.members[i]:
-                if n not in bounds:
-                    bounds[n] = list(start[n])
-        narrowed_by = _narrow(relations, bounds, members)
+        bounds: dict[Node, list[float]] = {}
+        narrowed_by = _narrow(relations, bounds, members, self.start)
         found = []
         for n in narrowed_by:  # an unseen count is known up to infinity until narrowed
             b = bounds[n]
