@@ -122,8 +122,9 @@ class Relation:
     rule: str
     guessed: bool = False
 
-    @property
+    @functools.cached_property
     def members(self) -> tuple[Node, ...]:
+        """The total and the parts (made once: the audit reads them of every relation)."""
         return (self.total, *self.parts)
 
 
