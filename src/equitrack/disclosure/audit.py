@@ -7,10 +7,12 @@ less the others and from its groups. So a viewer's knowledge is modelled as inte
 tau-ARGUS's audit does (by interval propagation rather than linear programming): a shown count
 stands for every count that rounds to it, a hidden one for any count from 1 up (zeros are
 shown), a quantity no output shows for any count; every interval is then narrowed over every
-relation until nothing moves. A small count (1 to 7, suppressed or shown nowhere) whose
-interval closes on one value is exposed (a complement hidden for it may be found: it is not
-small, and finding it gives nothing away by itself); a shown member of a relation that narrowed it is
-suppressed (the one that loses least) and the audit runs again.
+relation until nothing moves (part by part, and from one round to the next only the parts a
+round changed: `_Viewer`, the same as narrowing every relation at once). A small count (1 to
+7, suppressed or shown nowhere) whose interval closes on one value is exposed (a complement
+hidden for it may be found: it is not small, and finding it gives nothing away by itself); a
+shown member of a relation that narrowed it is suppressed (the one that loses least) and the
+audit runs again.
 
 The relations are the gate's declared ones plus those the data happen to obey (`obeyed`): a
 viewer may guess that a system's leave requests are its organisations' added up, or that no one
@@ -177,7 +179,6 @@ class _Part:
     work never touches another's)."""
 
     relations: list[int]  # indexes into the audit's relations, in order
-    bounds: dict[Node, list[float]]
     narrowed_by: dict[Node, set[int]]
     found: list[Node]
     complements: dict[Node, Node | None] = field(default_factory=dict)
@@ -207,10 +208,12 @@ class _Viewer:
                 for n in members:
                     uses[n].append(i)
         self.uses = uses
+        self._start_again()
+
+    def _start_again(self) -> None:
         self.suppressed: frozenset[Node] | None = None
-        self.start: dict[
-            Node, list[float]
-        ] = {}  # each quantity as `_known` has it (never narrowed)
+        # each quantity as `_known` has it, before any narrowing
+        self.start: dict[Node, list[float]] = {}
         self.parent: dict[int, int] = {}  # the active relations, joined into parts
         self.link: dict[Node, int] = {}  # an active relation holding each ranged quantity
         self.part_of: dict[int, _Part] = {}
@@ -232,9 +235,7 @@ class _Viewer:
         viewer starts again)."""
         now = frozenset(suppressed)
         if self.suppressed is not None and not self.suppressed <= now:
-            self.__init__(  # type: ignore[misc]
-                self.relations, self.values, self.hidden, self.fixed, self.policy, self.uses
-            )
+            self._start_again()
         values, relations = self.values, self.relations
         if self.suppressed is None:
             newly: Collection[Node] = now
@@ -292,7 +293,7 @@ class _Viewer:
                 v = self.values.get(n, self.hidden.get(n))
                 if v and is_small(v, self.policy):
                     found.append(n)
-        part = _Part(members, bounds, narrowed_by, found)
+        part = _Part(members, narrowed_by, found)
         for i in members:
             self.part_of[i] = part
         for n in found:
