@@ -225,7 +225,7 @@ def _mean_of_rates(r: Result) -> bool:
 def _recorded(r: Result, rule: str, **changes: Any) -> Result:
     """A new result with `changes` and the rule applied; its options are a copy, so nothing
     done to the output reaches the input."""
-    options = {k: _copied(v) for k, v in r.options.items()}
+    options = {k: v if isinstance(v, _IMMUTABLE) else _copied(v) for k, v in r.options.items()}
     return replace(r, options={**options, "disclosure": rule}, **changes)
 
 
@@ -238,10 +238,11 @@ def _copied(value: Any) -> Any:
     hand (`copy.deepcopy` of every result's options was much of a release's gating)."""
     if isinstance(value, _IMMUTABLE):
         return value
+    # (shared values are passed over without a call: most are, and a release has many)
     if type(value) is list:
-        return [_copied(v) for v in value]
+        return [v if isinstance(v, _IMMUTABLE) else _copied(v) for v in value]
     if type(value) is dict:
-        return {k: _copied(v) for k, v in value.items()}
+        return {k: v if isinstance(v, _IMMUTABLE) else _copied(v) for k, v in value.items()}
     return copy.deepcopy(value)
 
 
