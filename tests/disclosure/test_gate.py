@@ -4,7 +4,7 @@ import copy
 
 import pytest
 
-from equitrack.disclosure import TOO_FEW_TO_SHOW, Policy, gate, policy_for
+from equitrack.disclosure import TOO_FEW_TO_SHOW, Policy, analyse, gate, policy_for
 from equitrack.stats import compare, proportion
 from tests.disclosure.builders import by, comparison, representation, survey
 
@@ -136,3 +136,25 @@ def test_a_policy_can_be_given_directly() -> None:
     assert by(out, group="White").numerator is None  # 9 is below 10 here
     assert by(out, group="BME").numerator == 30 and by(out, group="BME").denominator == 40
     assert by(out, group="BME").options["disclosure"].startswith("strict: counts 1–9 suppressed")
+
+
+def test_one_analysis_gated_for_several_audiences_gives_each_what_it_would_get_alone() -> None:
+    """A release reads its results once and gates them for every audience: what is decided
+    for one set of rules and exact organisations is reused only for the same numbers (the
+    board's and the public's), never for other rules or other organisations."""
+    results = representation({"All": {"White": 40, "BME": 3, "Unknown": 9}}, org="RX1")
+    results += representation({"All": {"White": 12, "BME": 30, "Unknown": 5}}, org="RX2")
+    results += representation({"All": {"White": 40, "BME": 9, "Unknown": 30}}, org="RX3")
+    strict = Policy(name="strict", smallest_shown=10, rounding_base=10)
+    asked = [("board", frozenset()), ("public", frozenset()), ("board", frozenset({"RX1"}))]
+    asked += [(strict, frozenset()), ("public", frozenset({"RX2"}))]
+    shared = analyse(results)
+    for audience, exact in asked:
+        alone = gate(results, audience, exact_orgs=exact)
+        assert gate((), audience, exact_orgs=exact, analysis=shared) == alone
+    # the rules differ where it shows: 9 is rounded to 10 for the board, hidden by `strict`
+    board, own = gate(results, "board"), gate(results, "board", exact_orgs={"RX1"})
+    assert by(board, org="RX3", group="BME").numerator == 10
+    assert by(gate(results, strict), org="RX3", group="BME").numerator is None
+    assert by(own, org="RX1", group="BME").numerator == 3
+    assert by(board, org="RX1", group="BME").numerator is None

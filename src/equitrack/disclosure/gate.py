@@ -35,7 +35,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from equitrack.disclosure.audit import audit, obeyed
@@ -43,7 +43,7 @@ from equitrack.disclosure.counts import is_small, shown_amount, shown_count
 from equitrack.disclosure.figures import Figures, Node, Role, is_needed_row, read
 from equitrack.disclosure.policy import Audience, Policy, policy_for
 from equitrack.disclosure.reasons import safe_reason
-from equitrack.disclosure.secondary import Relation, least_loss, protect, relations
+from equitrack.disclosure.secondary import Declared, Relation, least_loss, protect, relations
 from equitrack.measures.result import Result, because, compared
 from equitrack.stats import (
     Comparison,
@@ -96,7 +96,11 @@ class Analysis:
     figures: Figures
     systems: Mapping[str, Collection[str]] | None
     _relations: list[Relation] | None = None
+    _declared: Declared | None = None
     _index: dict[Key, int] | None = None
+    _decided: dict[tuple[Policy, frozenset[str]], dict[Node, int | None]] = field(
+        default_factory=dict
+    )
 
     def relations(self) -> list[Relation]:
         """The relations among the figures, as a viewer who guessed right would use them
@@ -105,6 +109,12 @@ class Analysis:
             found = relations(self.figures, self.systems)
             self._relations = obeyed(found, self.figures.values(), self.figures.hidden)
         return self._relations
+
+    def declared(self) -> Declared:
+        """The relations secondary suppression enforces, indexed once for every policy."""
+        if self._declared is None:
+            self._declared = Declared.of(self.relations())
+        return self._declared
 
     def index(self) -> dict[Key, int]:
         """Each result's place, by where it sits (to find a comparison's reference group)."""
@@ -129,8 +139,20 @@ def decide(
     systems: Mapping[str, Collection[str]] | None = None,
     analysis: Analysis | None = None,
 ) -> Decision:
-    """Which quantities are suppressed, and what the others show, for a suppressing policy."""
+    """Which quantities are suppressed, and what the others show, for a suppressing policy.
+    Decided once per analysis for rules with the same numbers (the board's and the public's
+    are the same rules under two names) and the same exact organisations."""
     analysis = analysis or analyse(results, systems)
+    rules = (replace(policy, name="", notice=""), frozenset(exact_orgs))
+    if rules not in analysis._decided:
+        analysis._decided[rules] = _shown(results, policy, exact_orgs, analysis)
+    return Decision(analysis.figures, dict(analysis._decided[rules]))
+
+
+def _shown(
+    results: list[Result], policy: Policy, exact_orgs: Collection[str], analysis: Analysis
+) -> dict[Node, int | None]:
+    """What each quantity shows: None where suppressed, else the (rounded) count."""
     figures = analysis.figures
     values = figures.values()
     fixed = {
@@ -151,15 +173,16 @@ def decide(
         ):
             suppressed.add(f.node)
     if policy.secondary:
-        rels, staff = analysis.relations(), figures.staff()
-        suppressed = protect(rels, values, figures.hidden, suppressed, fixed, policy, staff)
+        rels, declared, staff = analysis.relations(), analysis.declared(), figures.staff()
+        suppressed = protect(declared, values, figures.hidden, suppressed, fixed, policy, staff)
         loss = least_loss(values, policy, staff)
-        suppressed = audit(rels, values, figures.hidden, suppressed, fixed, policy, loss, staff)
-    shown = {
+        suppressed = audit(
+            rels, values, figures.hidden, suppressed, fixed, policy, loss, staff, declared
+        )
+    return {
         n: None if n in suppressed else v if n in fixed else shown_count(v, policy)
         for n, v in values.items()
     }
-    return Decision(figures, shown)
 
 
 def gate(
@@ -202,7 +225,7 @@ def _mean_of_rates(r: Result) -> bool:
 def _recorded(r: Result, rule: str, **changes: Any) -> Result:
     """A new result with `changes` and the rule applied; its options are a copy, so nothing
     done to the output reaches the input."""
-    options = {k: _copied(v) for k, v in r.options.items()}
+    options = {k: v if isinstance(v, _IMMUTABLE) else _copied(v) for k, v in r.options.items()}
     return replace(r, options={**options, "disclosure": rule}, **changes)
 
 
@@ -215,10 +238,11 @@ def _copied(value: Any) -> Any:
     hand (`copy.deepcopy` of every result's options was much of a release's gating)."""
     if isinstance(value, _IMMUTABLE):
         return value
+    # (shared values are passed over without a call: most are, and a release has many)
     if type(value) is list:
-        return [_copied(v) for v in value]
+        return [v if isinstance(v, _IMMUTABLE) else _copied(v) for v in value]
     if type(value) is dict:
-        return {k: _copied(v) for k, v in value.items()}
+        return {k: v if isinstance(v, _IMMUTABLE) else _copied(v) for k, v in value.items()}
     return copy.deepcopy(value)
 
 

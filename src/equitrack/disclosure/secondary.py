@@ -71,6 +71,7 @@ Not covered:
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -121,8 +122,9 @@ class Relation:
     rule: str
     guessed: bool = False
 
-    @property
+    @functools.cached_property
     def members(self) -> tuple[Node, ...]:
+        """The total and the parts (made once: the audit reads them of every relation)."""
         return (self.total, *self.parts)
 
 
@@ -138,8 +140,11 @@ def _code(group: str) -> str:
     return codes.UNKNOWN if group == codes.UNKNOWN else group[:1]
 
 
+@functools.cache
 def _coarser(group: str, fine_type: str, coarse_type: str) -> str | None:
-    """The group of `coarse_type` that `group` (of `fine_type`) counts in; None if none."""
+    """The group of `coarse_type` that `group` (of `fine_type`) counts in; None if none.
+    (Kept: relations ask it of every pair of group types shown in a cell, a few dozen
+    answers asked a million times in a release.)"""
     fine, coarse = _base_type(fine_type), _base_type(coarse_type)
     if fine == "broad" and coarse == "wres":
         if group in (codes.WHITE, codes.UNKNOWN):
@@ -400,8 +405,28 @@ def _giveaway(
     return [m for m in rel.members if m != n and m not in fixed and values[m] != 0]
 
 
+@dataclass(frozen=True)
+class Declared:
+    """The relations `protect` enforces (every one but the guessed), with the relations each
+    quantity is in: made once for a set of relations and used by every pass over it (the
+    audit protects again after each of its rounds, and each audience's gate over one release
+    protects the same relations)."""
+
+    relations: list[Relation]
+    by_node: dict[Node, list[int]]
+
+    @classmethod
+    def of(cls, relations: Iterable[Relation]) -> Declared:
+        rels = [rel for rel in relations if not rel.guessed]
+        by_node: dict[Node, list[int]] = defaultdict(list)
+        for i, rel in enumerate(rels):
+            for n in rel.members:
+                by_node[n].append(i)
+        return cls(rels, dict(by_node))
+
+
 def protect(
-    relations: Iterable[Relation],
+    relations: Iterable[Relation] | Declared,
     values: Mapping[Node, int],
     hidden: Mapping[Node, int],
     suppressed: Collection[Node],
@@ -421,16 +446,13 @@ def protect(
     """
     loss = least_loss(values, policy, staff)
     out = set(suppressed)
-    rels = [rel for rel in relations if not rel.guessed]
-    by_node: dict[Node, list[int]] = defaultdict(list)
-    for i, rel in enumerate(rels):
-        for n in rel.members:
-            by_node[n].append(i)
+    declared = relations if isinstance(relations, Declared) else Declared.of(relations)
+    rels, by_node = declared.relations, declared.by_node
 
     if since is None:
         pending = list(range(len(rels)))
     else:
-        pending = sorted({i for n in since for i in by_node[n]})
+        pending = sorted({i for n in since for i in by_node.get(n, ())})
     queued = set(pending)
     while pending:
         i = pending.pop()
@@ -440,7 +462,7 @@ def protect(
             continue
         chosen = min(candidates, key=loss)
         out.add(chosen)
-        for j in by_node[chosen]:
+        for j in by_node.get(chosen, ()):
             if j not in queued:
                 queued.add(j)
                 pending.append(j)

@@ -12,6 +12,7 @@ its codes joined by "+" and one set of values; its words are each part's, joined
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -90,7 +91,14 @@ class Reason:
 
 def codes_of(code: str | None) -> list[Code]:
     """The codes of a reason's parts (a code not listed raises ValueError)."""
-    return [] if not code else [Code(c) for c in code.split(JOIN)]
+    return [] if not code else list(_parsed(code))
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed(code: str) -> tuple[Code, ...]:
+    """A reason's codes, read once for each joined code (a release reads each of a few dozen
+    again for every result it gates)."""
+    return tuple(Code(c) for c in code.split(JOIN))
 
 
 def words(code: str, values: Values) -> str:
