@@ -7,7 +7,7 @@ and again after the data change (`WebState.warm`), as each way the app's users s
 would ask for it: a whole-system viewer (board figures) always, then the scopes of the users
 there are (`readers`): exact figures for the whole system (an analyst or administrator with
 `*`), an organisation's analyst (exact for theirs, a release of its own), an organisation's
-viewer. Nobody signs in with exact figures: no exact release is built. The pages' own
+viewer. If no user sees exact figures, no exact release is built. The pages' own
 functions do it, found by their route names, so what is kept is exactly what a visitor's
 request looks up: nothing is measured twice, and a page changed later is warmed as it is
 then. Every reader shares what is measured per organisation (each organisation's page).
