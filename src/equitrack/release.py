@@ -251,7 +251,7 @@ class Answers:
         broad = [r for q, by in self.asked.items() if q.evidence for rs in by.values() for r in rs]
         return found + cell_totals(load_plan(), broad)
 
-    def reusable(self, store: Store, years: tuple[int, ...], tables: dict[str, Any]) -> set[str]:
+    def reusable(self, years: tuple[int, ...], tables: dict[str, Any]) -> set[str]:
         """The measures whose answers still hold for data at `tables`: those reading no table
         that changed (none, if the years changed or a table outside the measures' changed)."""
         if years != self.years:
@@ -273,7 +273,7 @@ def answers(
     with `before`, the answers to an earlier version of the data, reusing those that still
     hold."""
     years, tables = released_years(store), versions(store)
-    kept = before.reusable(store, years, tables) if before is not None else set()
+    kept = before.reusable(years, tables) if before is not None else set()
     asked: dict[Question, dict[str, list[Result]]] = {}
     qs = questions(store)
     for same in _by_grouping(qs):
