@@ -299,6 +299,28 @@ def test_nobody_signed_in_reaches_anything_but_the_open_routes(world, loaded_sys
     assert answers == wanted
 
 
+# before `answers`, whose writes change the data: read afterwards, this user's figures would be
+# measured and protected again for the new data (a minute of the module's time)
+def test_a_user_none_of_whose_organisations_is_loaded_reads_nothing(world, loaded_system) -> None:
+    """Such a user (their organisation's data removed since) is scoped to it, not to everyone:
+    an empty list of organisations means every one to the measures."""
+    app, targets = world
+    token, _ = app.state.web.sessions.start(Principal("gone", Role.ANALYST, ("RZZ",)))
+    client = TestClient(app, cookies={COOKIE: token})
+    routes = _routes()
+    read = {}
+    for name, entry in matrix(loaded_system).items():
+        if name in routes and "GET" in routes[name].methods and entry.about == "own":
+            response = entry.call(client, "", targets[ORGS[0]])
+            marks = [m for org in ORGS for m in MARKS[org] if m in response.text]
+            read[name] = (response.status_code, marks)
+    assert {n: a for n, a in read.items() if a != (200, [])} == {
+        "audit": (403, []),
+        "api_audit": (403, []),
+    }
+    assert len(read) >= 8
+
+
 def expected(entry: Entry, user: str, target: str) -> str:
     """ "ok" or the refusal, from the route's entry and the user's role and scope."""
     role, (scope,) = USERS[user]
@@ -425,23 +447,3 @@ def test_a_files_rows_are_exact_only_for_those_who_see_exact_figures(
     shown = {role: _file_row(answers[f"{role}-{org}"]["data", ""].text, source) for role in ROLES}
     exact, hidden = ("disciplinary", "1", "1", "0"), ("disciplinary", "–", "–", "0")
     assert shown == {"admin": exact, "analyst": exact, "editor": hidden, "viewer": hidden}
-
-
-def test_a_user_none_of_whose_organisations_is_loaded_reads_nothing(world, loaded_system) -> None:
-    """Such a user (their organisation's data removed since) is scoped to it, not to everyone:
-    an empty list of organisations means every one to the measures."""
-    app, targets = world
-    token, _ = app.state.web.sessions.start(Principal("gone", Role.ANALYST, ("RZZ",)))
-    client = TestClient(app, cookies={COOKIE: token})
-    routes = _routes()
-    read = {}
-    for name, entry in matrix(loaded_system).items():
-        if name in routes and "GET" in routes[name].methods and entry.about == "own":
-            response = entry.call(client, "", targets[ORGS[0]])
-            marks = [m for org in ORGS for m in MARKS[org] if m in response.text]
-            read[name] = (response.status_code, marks)
-    assert {n: a for n, a in read.items() if a != (200, [])} == {
-        "audit": (403, []),
-        "api_audit": (403, []),
-    }
-    assert len(read) >= 8
