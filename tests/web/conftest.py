@@ -6,6 +6,7 @@ import io
 import re
 import shutil
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyarrow as pa
@@ -15,8 +16,10 @@ import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 
+from equitrack.reports import quality
 from equitrack.store import Store, connect
 from equitrack.web.app import create_app
+from equitrack.web.state import WebState
 from equitrack.web.users import add_user
 from equitrack.web.warmup import routes_of  # noqa: F401 (the tests find routes with it)
 from tests.same_data import measured, same_data
@@ -101,6 +104,20 @@ BAD_TRAINING = (
     "T1,P1,RXA,EDI,edi,false,face_to_face,2025-06-01,true\n"
     "T2,P2,RXA,EDI,edi,maybe,face_to_face,2025-13-01,true\n"
 )
+
+
+@contextmanager
+def no_quality_summary() -> Iterator[None]:
+    """The data page (and an upload's, which is the data page) without its data-quality
+    summary. Each upload changes the data, and the summary's figures, through the reader's
+    release, would be measured and protected again for every upload's page: for tests of who
+    may upload and what an upload answers, which do not depend on them. What the summary shows
+    is tested in tests/reports/test_quality.py, and on the data page by the scope matrix's
+    reads (made before its uploads) and the browser tests."""
+    empty = quality.Quality(None, (), (), (), ())
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(WebState, "quality", lambda self, principal: empty)
+        yield
 
 
 def attempt_sign_in(client: TestClient, username: str, password: str = PASSWORD) -> Response:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +22,6 @@ from starlette.routing import Mount
 
 from equitrack import config
 from equitrack.ingest import import_paths
-from equitrack.reports import quality
 from equitrack.reports import write as reports_write
 from equitrack.store import Store
 from equitrack.tracker import actions as tracked
@@ -31,8 +30,15 @@ from equitrack.web.access import Principal, Role
 from equitrack.web.app import create_app
 from equitrack.web.guard import RULES
 from equitrack.web.sessions import COOKIE
-from equitrack.web.state import WebState
-from tests.web.conftest import PASSWORD, cases_csv, csrf_of, mini_copy, routes_of, sign_in
+from tests.web.conftest import (
+    PASSWORD,
+    cases_csv,
+    csrf_of,
+    mini_copy,
+    no_quality_summary,
+    routes_of,
+    sign_in,
+)
 
 pytestmark = pytest.mark.heavy  # a minute or more: make test starts it first
 
@@ -215,24 +221,10 @@ def world(
         mp.setattr(reports_write, "build", _built_once(reports_write.build))
         mp.setattr(reports_write, "write", _contents)
         app = create_app(store, secure_cookies=False)
-        with _no_quality():
+        with no_quality_summary():
             uploads = {org: _upload_id(app, loaded_system, org) for org in ORGS}
         yield app, {org: Target(org, actions[org], uploads[org]) for org in ORGS}
     store.close()
-
-
-@contextmanager
-def _no_quality() -> Iterator[None]:
-    """The data page without its data-quality summary while the matrix uploads: each upload
-    changes the data, and the summary's figures would be measured again for every upload's
-    page, for minutes. Who may upload, and what an upload's page answers, do not depend on
-    them; what the summary shows each reader is read (with the real summary) before any
-    upload of the matrix's own, and its figures are tested in test_upload_jobs and
-    test_figures."""
-    empty = quality.Quality(None, (), (), (), ())
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(WebState, "quality", lambda self, principal: empty)
-        yield
 
 
 def _built_once(build: Callable[..., object]) -> Callable[..., object]:
@@ -365,7 +357,7 @@ def answers(world, loaded_system) -> Answers:
     tokens = {user: csrf_of(c.get("/").text) for user, c in clients.items()}
     anonymous = TestClient(app)
     found: Answers = {user: {} for user in USERS}
-    for names, quiet in ((sorted(reads), nullcontext()), (writes, _no_quality())):
+    for names, quiet in ((sorted(reads), nullcontext()), (writes, no_quality_summary())):
         with quiet:
             for user, client in sorted(clients.items()):
                 for name in names:

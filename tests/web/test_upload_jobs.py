@@ -11,7 +11,7 @@ import re
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pyarrow as pa
@@ -27,7 +27,7 @@ from equitrack.web.audit import entries
 from equitrack.web.body_limit import MULTIPART_ROOM, BodyLimit
 from equitrack.web.pages import data as data_pages
 from equitrack.web.users import add_user
-from tests.web.conftest import BAD_TRAINING, PASSWORD, csrf_of, sign_in
+from tests.web.conftest import BAD_TRAINING, PASSWORD, csrf_of, no_quality_summary, sign_in
 
 pytestmark = pytest.mark.heavy  # a minute or more: make test starts it first
 
@@ -79,6 +79,16 @@ def _key_and_temporary_folder(app, web_key, tmp_path, monkeypatch):  # type: ign
     assert list(folder.iterdir()) == [], "an upload left files behind"
 
 
+@pytest.fixture
+def without_summary() -> Iterator[None]:
+    """An upload's page (the data page) without its data-quality summary, for tests of what an
+    upload answers: each upload changes the data, and the summary would measure and protect
+    the reader's figures again for every page (the responsiveness test keeps it: it is the
+    slow part a page could wait for)."""
+    with no_quality_summary():
+        yield
+
+
 @pytest.fixture(scope="module")
 def other_uploader(web_store) -> str:
     add_user(web_store, "uploader-b", PASSWORD, "analyst", ["RXA"], by="test")
@@ -86,7 +96,7 @@ def other_uploader(web_store) -> str:
 
 
 def test_an_upload_goes_to_its_own_page_which_only_its_uploader_or_an_admin_sees(
-    as_user, web_store, other_uploader, training
+    as_user, web_store, without_summary, other_uploader, training
 ) -> None:
     analyst = as_user("analyst")
     before = _rows(web_store)
@@ -115,7 +125,9 @@ def test_an_upload_goes_to_its_own_page_which_only_its_uploader_or_an_admin_sees
     assert ("import", "training.csv: 1 rows") in events
 
 
-def test_a_bad_file_is_refused_on_its_page_with_its_problems(as_user, web_store) -> None:
+def test_a_bad_file_is_refused_on_its_page_with_its_problems(
+    as_user, web_store, without_summary
+) -> None:
     analyst = as_user("analyst")
     before = _rows(web_store)
     sent = _post(analyst, "training.csv", BAD_TRAINING.encode())
@@ -130,7 +142,7 @@ def test_a_bad_file_is_refused_on_its_page_with_its_problems(as_user, web_store)
 
 
 def test_a_fault_while_checking_is_refused_in_words_and_audited(
-    as_user, web_store, monkeypatch, training
+    as_user, web_store, monkeypatch, training, without_summary
 ) -> None:
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("internal detail")
@@ -217,7 +229,9 @@ def test_a_person_may_have_only_a_few_uploads_waiting(as_user, held_import, trai
 
 
 @pytest.mark.parametrize("name", ["..", ".", "/", "x/..", "a/", "x" * 300 + ".csv"])
-def test_an_unusable_file_name_is_refused_in_words(as_user, web_store, training, name) -> None:
+def test_an_unusable_file_name_is_refused_in_words(
+    as_user, web_store, without_summary, training, name
+) -> None:
     batches = _rows(web_store, "batches")
     response = _post(as_user("analyst"), name, training("JOB-N"))
     assert response.status_code == 422, response.text[:300]
@@ -225,7 +239,9 @@ def test_an_unusable_file_name_is_refused_in_words(as_user, web_store, training,
     assert _rows(web_store, "batches") == batches
 
 
-def test_an_upload_over_the_limit_is_refused_with_the_limit_said(web_store, training) -> None:
+def test_an_upload_over_the_limit_is_refused_with_the_limit_said(
+    web_store, training, without_summary
+) -> None:
     app = create_app(web_store, secure_cookies=False, upload_limit=2_000)
     analyst = sign_in(TestClient(app), "analyst")
     batches = _rows(web_store, "batches")
