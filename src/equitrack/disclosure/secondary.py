@@ -6,7 +6,7 @@ that member needs protecting (for a bound, such as a system's staff being at mos
 its organisations', only a small one: a bound gives one side only), another member is
 suppressed too: the one that loses least (`least_loss`: the smallest, a figure of an
 organisation over `Policy.spare_above` staff weighed at twice its size and the system's at
-four times, so the system's headline totals go only when nothing near their size will do),
+four times, so a system's figure goes only when no organisation's of up to twice it will do),
 and this repeats until no relation gives one away. Relations are written over quantities
 (`equitrack.disclosure.figures.Node`), separately for numerators and denominators (they are
 different quantities), so a count shown in several places is protected everywhere at once.
