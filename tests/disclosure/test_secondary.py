@@ -8,7 +8,17 @@ rounded or not, a bound only for a small count
 
 from dataclasses import replace
 
-from equitrack.disclosure import Node, Relation, gate, policy_for, protect, read, relations
+from equitrack.disclosure import (
+    Node,
+    Relation,
+    exposed,
+    gate,
+    policy_for,
+    protect,
+    read,
+    relations,
+)
+from equitrack.disclosure.figures import ALL
 from tests.disclosure.builders import by, representation
 
 SYSTEMS = {"system:QX1": ("RX1", "RX2")}
@@ -110,20 +120,60 @@ def _relation_of_three(policy):
     return rel, values, replace(policy, rounding_base=1), (system, big, mid, small)
 
 
-def test_a_large_organisations_figure_is_not_hidden_when_the_systems_will_do() -> None:
-    rel, values, policy, (system, _big, mid, small) = _relation_of_three(PUBLIC)
+def test_a_systems_figure_is_not_hidden_when_a_much_smaller_organisations_will_do() -> None:
+    rel, values, policy, (system, big, mid, small) = _relation_of_three(PUBLIC)
     staff = {"BIG": 9000, "MID": 2500, "SMALL": 305}
-    hidden = protect([rel], values, {}, {small}, set(), policy, staff)
-    assert hidden == {small, system}  # not MID's 47, though it is the smallest other
-    # without sizes (or with every organisation small) the smallest other goes, as before
-    assert protect([rel], values, {}, {small}, set(), policy) == {small, mid}
+    # weighed: MID 47 x 2 = 94, BIG 90 x 2 = 180, the system's 140 x 4 = 560
+    assert protect([rel], values, {}, {small}, set(), policy, staff) == {small, mid}
+    assert protect([rel], values, {}, {small}, {mid}, policy, staff) == {small, big}
+    # only when no organisation's figure may go does the system's
+    assert protect([rel], values, {}, {small}, {mid, big}, policy, staff) == {small, system}
 
 
-def test_a_large_organisations_figure_goes_only_when_nothing_else_will_do() -> None:
-    rel, values, policy, (system, _big, mid, small) = _relation_of_three(PUBLIC)
-    staff = {"BIG": 9000, "MID": 2500, "SMALL": 305}
-    hidden = protect([rel], values, {}, {small}, {system}, policy, staff)  # system fixed
-    assert hidden == {small, mid}
+def test_a_large_organisation_is_spared_only_for_a_figure_of_comparable_size() -> None:
+    """A small organisation's cell goes before a large organisation's up to twice its size."""
+    node = Node("applications", "", 2026, 1, "", "All", "wres", "BME")
+    system, big, ours, tiny = (node._replace(unit=u) for u in ("system:QX1", "BIG", "OURS", "TINY"))
+    rel = Relation(system, (big, ours, tiny), True, "organisations add up to their system")
+    staff = {"BIG": 9000, "OURS": 400, "TINY": 120}
+    policy = replace(PUBLIC, rounding_base=1)
+    values = {system: 110, big: 47, ours: 60, tiny: 3}  # OURS 60 against BIG's 47 x 2 = 94
+    assert protect([rel], values, {}, {tiny}, set(), policy, staff) == {tiny, ours}
+    values = {system: 150, big: 47, ours: 100, tiny: 3}  # OURS 100: over twice BIG's 47
+    assert protect([rel], values, {}, {tiny}, set(), policy, staff) == {tiny, big}
+
+
+def test_protecting_an_organisations_cell_does_not_hide_the_systems_headline_total() -> None:
+    """Bank WRES 1 on LLR, in small: RWE's 3 bank-only staff are protected by RT5's 40, not by
+    the system's 43, which the system's Substantive + Bank only = All would then make 23,953
+    Substantive staff go too (what the order by organisation size alone did)."""
+    node = Node("bank1:members", "", 2026, 1, "bank1", "", "", "*total")
+    units = {"system:QK1": (23953, 43), "RWE": (17189, 3), "RT5": (6764, 40)}
+    cells: dict[tuple[str, str], Node] = {}
+    values: dict[Node, int] = {}
+    for unit, (substantive, bank_only) in units.items():
+        for cell, value in (("Substantive", substantive), ("Bank only", bank_only)):
+            cells[unit, cell] = node._replace(unit=unit, cell=cell)
+            values[cells[unit, cell]] = value
+        cells[unit, ALL] = node._replace(unit=unit, cell=ALL, layout="")
+        values[cells[unit, ALL]] = substantive + bank_only
+    rels = [
+        Relation(cells[u, ALL], (cells[u, "Substantive"], cells[u, "Bank only"]), True, "cells")
+        for u in units
+    ] + [
+        Relation(cells["system:QK1", c], (cells["RWE", c], cells["RT5", c]), True, "units")
+        for c in ("Substantive", "Bank only", ALL)
+    ]
+    staff = {"RWE": 17189, "RT5": 6764, "QK1": 320}
+    policy = replace(PUBLIC, rounding_base=1)
+    hidden = protect(rels, values, {}, {cells["RWE", "Bank only"]}, set(), policy, staff)
+    assert hidden == {
+        cells["RWE", "Bank only"],
+        cells["RWE", "Substantive"],  # RWE's own cells: the smaller of Substantive and All
+        cells["RT5", "Bank only"],  # 40 x 2 = 80 against the system's 43 x 4 = 172
+        cells["RT5", "Substantive"],
+    }
+    assert not exposed(rels, values, {}, hidden, set(), policy)
 
 
 def test_a_bound_gives_away_a_small_count_but_not_a_complement() -> None:
@@ -137,8 +187,8 @@ def test_a_bound_gives_away_a_small_count_but_not_a_complement() -> None:
     # SMALL's 83 was hidden to protect one of its own cells: the bound says only "at least 73"
     values = {system: 9000, big: 8917, small: 83}
     assert protect([bound], values, {}, {small}, set(), PUBLIC, staff) == {small}
-    values = {system: 9000, big: 8995, small: 5}
-    assert protect([bound], values, {}, {small}, set(), PUBLIC, staff) == {small, system}
+    values = {system: 9000, big: 8995, small: 5}  # BIG's 8,995 goes, the smaller
+    assert protect([bound], values, {}, {small}, set(), PUBLIC, staff) == {small, big}
     exact = Relation(system, (big, small), True, "organisations add up to their system")
     values = {system: 9000, big: 8917, small: 83}
-    assert protect([exact], values, {}, {small}, set(), PUBLIC, staff) == {small, system}
+    assert protect([exact], values, {}, {small}, set(), PUBLIC, staff) == {small, big}

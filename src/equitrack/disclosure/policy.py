@@ -45,9 +45,10 @@ class Policy:
     #: Measures whose own counts are public by nature (board membership, named in every annual
     #: report): shown exact, never suppressed. Their comparisons with the workforce are not.
     public: tuple[str, ...] = ("wres9",)
-    #: Secondary suppression chooses a figure of an organisation of more staff than this as a
-    #: complement only when no other will do: its board reads its own figures, and a smaller
-    #: organisation's cell is better protected by the system's figure or its own.
+    #: Secondary suppression weighs a figure of an organisation of more staff than this at
+    #: twice its count when it chooses a complement (its board reads its own figures), so a
+    #: small organisation's figure of comparable size goes first; the system's figures weigh
+    #: twice that again (`equitrack.disclosure.secondary.least_loss`).
     spare_above: int = 1000
     #: What a reader is told, in plain words, before any figure (the rules file's words; the
     #: numbers in braces are this policy's own, so overriding a number keeps the words true).

@@ -4,8 +4,9 @@ Counts shown together add up: Black = BME - Asian - Mixed - Other, a band = its 
 less the other bands. Wherever such a relation has exactly one member the viewer cannot see,
 that member needs protecting (for a bound, such as a system's staff being at most the sum of
 its organisations', only a small one: a bound gives one side only), another member is
-suppressed too: the one that loses least (a system's or a small organisation's
-figure before a figure of an organisation over `Policy.spare_above` staff, then the smallest),
+suppressed too: the one that loses least (`least_loss`: the smallest, a figure of an
+organisation over `Policy.spare_above` staff weighed at twice its size and the system's at
+four times, so a system's figure goes only when no organisation's of up to twice it will do),
 and this repeats until no relation gives one away. Relations are written over quantities
 (`equitrack.disclosure.figures.Node`), separately for numerators and denominators (they are
 different quantities), so a count shown in several places is protected everywhere at once.
@@ -438,9 +439,8 @@ def protect(
     """`suppressed` with what must go too, so that no relation gives away a protected count.
 
     Where a relation gives one away (see `_giveaway`), a member still shown and not in `fixed`
-    is suppressed, until none does: the one that loses least, that is a figure of a system or
-    of an organisation of at most `policy.spare_above` staff (`staff`: each unit's staff in
-    post) before any of a larger organisation, and then the smallest. With `since`, the
+    is suppressed, until none does: the one that loses least (`least_loss`, with `staff`: each
+    unit's staff in post). With `since`, the
     counts suppressed since `suppressed` less them was last protected: only relations with one
     of them in can give anything new away, so only those are looked at first.
     """
@@ -469,17 +469,40 @@ def protect(
     return out
 
 
+#: How much more a figure of an organisation of over `Policy.spare_above` staff weighs than a
+#: small organisation's when a complement is chosen (its own board reads it); the system's
+#: figures weigh this again (they head every board paper, and a system figure hidden is in
+#: every relation of the system's table, so hiding one hides more after it).
+SPARE_WEIGHT = 2
+
+
 def least_loss(
     values: Mapping[Node, int], policy: Policy, staff: Mapping[str, int] | None = None
-) -> Callable[[Node], tuple[bool, int, Node]]:
-    """The order complements are chosen in: a figure of a system or of an organisation of at
-    most `policy.spare_above` staff (`staff`) before one of a larger organisation, then the
-    smallest."""
+) -> Callable[[Node], tuple[int, int, bool, Node]]:
+    """The order complements are chosen in: the smallest count first, each weighed by who reads
+    it. A small organisation's figure (at most `policy.spare_above` staff by `staff`; a unit
+    of unknown size counts as small) weighs its count, a larger organisation's `SPARE_WEIGHT`
+    times its count, the system's `SPARE_WEIGHT` squared times. So a large organisation's
+    figure is spared only for a small organisation's of comparable size (up to twice it), and
+    the system's only for an organisation's of up to twice (a small one's: four times) it:
+    where an organisation's cell needs a complement among the other organisations and the
+    system, another organisation's cell goes, never the system's headline total (each part of
+    an exact sum is at most its total), which would take more of the system's table with it.
+    Ties go to the smaller count, then an organisation's before the system's, then the node's
+    order (the same in every process)."""
     sizes = staff or {}
+    system_weight = SPARE_WEIGHT * SPARE_WEIGHT
 
-    def loss(n: Node) -> tuple[bool, int, Node]:
-        spared = not n.unit.startswith(SYSTEM_PREFIX) and sizes.get(n.unit, 0) > policy.spare_above
-        return spared, values[n], n
+    def loss(n: Node) -> tuple[int, int, bool, Node]:
+        value = values[n]
+        system = n.unit.startswith(SYSTEM_PREFIX)
+        if system:
+            weight = system_weight
+        elif sizes.get(n.unit, 0) > policy.spare_above:
+            weight = SPARE_WEIGHT
+        else:
+            weight = 1
+        return value * weight, value, system, n
 
     return loss
 
