@@ -15,7 +15,7 @@ from equitrack.ingest import import_paths
 from equitrack.model.tables import TABLES
 from equitrack.store import Store, StoreError, connect
 from equitrack.store.export import export_parquet
-from equitrack.store.spark import SparkUrl
+from equitrack.store.spark import SparkUrl, builder_settings
 
 runner = CliRunner()
 
@@ -172,3 +172,19 @@ def test_wres_command_on_spark(spark: Store, parquet_layout: Path) -> None:
     )
     assert done.exit_code == 0, done.output
     assert '"measure": "wres2"' in done.output
+
+
+def test_local_sessions_get_local_defaults_under_the_urls_own() -> None:
+    local = builder_settings(SparkUrl.parse("spark:local[2]?spark.driver.memory=2g"))
+    assert local["spark.driver.memory"] == "2g"
+    assert local["spark.driver.extraJavaOptions"] == "-XX:TieredStopAtLevel=1"
+    assert builder_settings(SparkUrl.parse("spark://h:7077?spark.executor.memory=8g")) == {
+        "spark.executor.memory": "8g"
+    }
+
+
+def test_local_spark_jvm_runs_only_the_quick_jit_compiler(spark: Store) -> None:
+    """The flag reaches the JVM that PySpark starts, not just the session's settings."""
+    jvm = spark.con._session.sparkContext._jvm
+    flags = list(jvm.java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())
+    assert "-XX:TieredStopAtLevel=1" in flags
