@@ -163,10 +163,25 @@ def _jvm_peak_mb() -> float:
     return 0.0
 
 
+def _spark_jobs() -> int:
+    """How many Spark jobs the session has run: each costs a round of scheduling whatever
+    its size, so the count says how much of a run is fixed cost. Job ids count up from 0, and
+    the tracker keeps the latest (only the last thousand)."""
+    from pyspark import SparkContext
+
+    tracker = SparkContext._active_spark_context.statusTracker()  # type: ignore[union-attr]
+    return max(tracker.getJobIdsForGroup(None), default=-1) + 1
+
+
 def spark_suite(folder: str, family: str = "all") -> dict:
     """The same suite on Spark local mode, over the exported Parquet layout."""
     seconds, rows = _suite(f"spark:local[*]?parquet={folder}", family, len(YEARS))
-    return {"seconds": seconds, "rows": rows, "peak_mb": _peak_mb() + _jvm_peak_mb()}
+    return {
+        "seconds": seconds,
+        "rows": rows,
+        "jobs": _spark_jobs(),
+        "peak_mb": _peak_mb() + _jvm_peak_mb(),
+    }
 
 
 def plain(folder: str) -> dict:

@@ -15,7 +15,7 @@ from equitrack.ingest import import_paths
 from equitrack.model.tables import TABLES
 from equitrack.store import Store, StoreError, connect
 from equitrack.store.export import export_parquet
-from equitrack.store.spark import SparkUrl
+from equitrack.store.spark import SparkUrl, builder_settings
 
 runner = CliRunner()
 
@@ -143,6 +143,39 @@ def test_spark_store_is_read_only(spark: Store, engine_home: Path, engine_key: N
     except StoreError as exc:
         result_error = str(exc)
     assert result_error and "export-parquet" in result_error
+
+
+def test_spark_table_schemas_are_looked_up_once_per_connection(
+    spark: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each look-up is an analysis in the JVM, and a run of the measures reads tables hundreds
+    of times."""
+    spark.table("training")
+    looked_up = []
+    lookup = type(spark.con).get_schema
+    monkeypatch.setattr(
+        type(spark.con),
+        "get_schema",
+        lambda con, *a, **k: looked_up.append(a) or lookup(con, *a, **k),
+    )
+    assert spark.table("training").schema() == spark.table("training").schema()
+    assert looked_up == []
+
+
+def test_local_sessions_get_local_defaults_under_the_urls_own() -> None:
+    local = builder_settings(SparkUrl.parse("spark:local[2]?spark.driver.memory=2g"))
+    assert local["spark.driver.memory"] == "2g"
+    assert local["spark.driver.extraJavaOptions"] == "-XX:TieredStopAtLevel=1"
+    assert builder_settings(SparkUrl.parse("spark://h:7077?spark.executor.memory=8g")) == {
+        "spark.executor.memory": "8g"
+    }
+
+
+def test_local_spark_jvm_runs_only_the_quick_jit_compiler(spark: Store) -> None:
+    """The flag reaches the JVM that PySpark starts, not just the session's settings."""
+    jvm = spark.con._session.sparkContext._jvm
+    flags = list(jvm.java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())
+    assert "-XX:TieredStopAtLevel=1" in flags
 
 
 def test_spark_folder_missing_a_table_is_named(

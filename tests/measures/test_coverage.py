@@ -4,9 +4,12 @@ loaded" (never a measured zero), in the engine, the CLI's table and JSON, report
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
+import pytest
+from ibis.expr.types.relations import Table
 from typer.testing import CliRunner
 
 from equitrack import api
@@ -14,7 +17,7 @@ from equitrack.cli import app
 from equitrack.measures.calendar import Interval
 from equitrack.measures.covered import is_no_data
 from equitrack.reports import evidence
-from equitrack.store import Store
+from equitrack.store import Store, coverage
 from tests.measures.builders import ORG, System
 
 runner = CliRunner()
@@ -128,3 +131,35 @@ def test_status_lists_the_dates_each_table_covers(tmp_path: Path) -> None:
     table = invoke("status", "--db", store.url)
     assert "Dates covered" in table
     assert f"{ORG} │ assignments │ 11 │ 2019-05-01 │ {LAST_DAY}" in table
+
+
+def test_every_tables_span_comes_from_one_query_over_all_its_date_columns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hand-worked spans: the assignments' run from the earliest start to the latest date of
+    either column (an end after every start), the survey's by its years; read in one query
+    besides the batches' version (on Spark each query has a fixed cost of seconds)."""
+    s = System()
+    s.people_of("A", 2, start="2019-05-01")
+    ended = s.person("H", start="2019-06-01", end="2025-03-01")
+    s.case(ended, "2021-07-01")
+    s.applicants("A", shortlisted=2, appointed=1, applied="2024-05-01")
+    s.surveyed("q14", "BME", positive=3, responses=10, year=2023)
+    store = s.load(tmp_path)
+    queries = []
+    fetch = Table.to_pyarrow
+    monkeypatch.setattr(Table, "to_pyarrow", lambda t, *a, **k: queries.append(t) or fetch(t))
+    found = {
+        key: (span.rows, span.first, span.last, span.first_year, span.last_year)
+        for key, span in coverage.spans(store).items()
+    }
+    store.close()
+    day = dt.date.fromisoformat
+    assert found == {
+        ("assignments", ORG): (3, day("2019-05-01"), day("2025-03-01"), 2020, 2025),
+        ("disciplinary", ORG): (1, day("2021-07-01"), day("2021-07-01"), 2022, 2022),
+        ("vacancies", ORG): (1, day("2024-04-01"), day("2024-04-01"), 2025, 2025),
+        ("applications", ORG): (2, day("2024-05-01"), day("2024-05-01"), 2025, 2025),
+        ("survey", ORG): (1, None, None, 2024, 2024),
+    }
+    assert len(queries) == 2  # the version, then every table's spans at once

@@ -213,8 +213,9 @@ class Store:
         """Everything stored, unfinished imports included: for the store's own bookkeeping.
 
         A store's own tables' schemas are looked up once per connection (a look-up is a query,
-        and a run of the measures makes hundreds): they are created once and never altered."""
-        if name not in all_schemas() or self.backend not in ("duckdb", "postgres"):
+        and a run of the measures makes hundreds): they are created once and never altered, and
+        a Spark store's are registered once, when it opens."""
+        if name not in all_schemas() or self.backend not in ("duckdb", "postgres", "pyspark"):
             return self.con.table(name)
         with _LOCK:
             if id(self.con) not in _SCHEMAS:

@@ -4,7 +4,8 @@ Why: an open-ended assignment counts at every later 31 March, so a year after th
 date would otherwise repeat the last year's figures. A table's coverage for an organisation
 runs from the earliest to the latest date it records there (any of its date columns: for
 assignments, the latest start or end date); the staff survey's, from its first survey year to
-its last. One grouped query per table, computed again only when the store's batches change.
+its last. One grouped query per table, all in one statement, computed again only when the
+store's batches change.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import ibis
 import ibis.expr.types as ir
 
 from equitrack.measures import calendar
@@ -103,32 +106,58 @@ def dated_tables() -> tuple[str, ...]:
     )
 
 
-def _spans_of(store: Store, name: str) -> list[Span]:
+def _spans_query(store: Store, name: str) -> ir.Table:
+    """One table's rows and date range per organisation, in the shape every table shares:
+    `first`/`last` days (the earliest and latest of any of its date columns), or for the
+    survey `first_year`/`last_year` (its survey years) with no days."""
     declared = next(t for t in TABLES if t.name == name)
     t: ir.Table = store.table(name)
     if name in PLACED_BY:
         other, key = PLACED_BY[name]
         t = t.join(store.table(other).select(key, "org_code"), key)
+    no_day, no_year = ibis.null().cast("date"), ibis.null().cast("int64")
     if name == SURVEY:
-        columns = [SURVEY_YEAR]
+        year = t[SURVEY_YEAR].cast("int64")
+        ends = {"first": no_day, "last": no_day, "first_year": year.min(), "last_year": year.max()}
     else:
-        columns = [c.name for c in declared.columns if c.kind is Kind.DATE]
-    spans = {f"first_{c}": t[c].min() for c in columns} | {f"last_{c}": t[c].max() for c in columns}
-    grouped = t.group_by("org_code").aggregate(rows=t.count(), **spans)
+        days = [t[c.name] for c in declared.columns if c.kind is Kind.DATE]
+        ends = {
+            "first": _across(ibis.least, [d.min() for d in days]),
+            "last": _across(ibis.greatest, [d.max() for d in days]),
+            "first_year": no_year,
+            "last_year": no_year,
+        }
+    return t.group_by("org_code").aggregate(
+        table=ibis.literal(name), rows=t.count().cast("int64"), **ends
+    )
+
+
+def _across(pick: Callable[..., ir.Value], values: list[ir.Value]) -> ir.Value:
+    """`pick` (least or greatest, which skip nulls on every engine) of the columns' values;
+    a single column's as it is, since Spark refuses either with one argument."""
+    return values[0] if len(values) == 1 else pick(*values)
+
+
+def _spans(store: Store) -> list[Span]:
+    """Every dated table's spans, in one query: on Spark each query has a fixed cost (a plan,
+    jobs, a round trip) larger than these small aggregates, and there are a dozen tables."""
+    query = ibis.union(*(_spans_query(store, name) for name in dated_tables()), distinct=False)
     out = []
-    for row in grouped.to_pyarrow().to_pylist():
-        firsts = [row[f"first_{c}"] for c in columns if row[f"first_{c}"] is not None]
-        lasts = [row[f"last_{c}"] for c in columns if row[f"last_{c}"] is not None]
-        if row["org_code"] is None or not firsts:
+    for row in query.to_pyarrow().to_pylist():
+        if row["org_code"] is None:
             continue
-        if name == SURVEY:
+        if row["table"] == SURVEY:
+            if row["first_year"] is None:
+                continue
             first, last = None, None
-            first_year, last_year = int(min(firsts)) + 1, int(max(lasts)) + 1
+            first_year, last_year = row["first_year"] + 1, row["last_year"] + 1
         else:
-            first, last = min(firsts), max(lasts)
+            if row["first"] is None:
+                continue
+            first, last = row["first"], row["last"]
             first_year, last_year = year_of(first), year_of(last)
         out.append(
-            Span(name, row["org_code"], int(row["rows"]), first, last, first_year, last_year)
+            Span(row["table"], row["org_code"], row["rows"], first, last, first_year, last_year)
         )
     return out
 
@@ -170,7 +199,7 @@ def spans(store: Store) -> dict[tuple[str, str], Span]:
         cached = _CACHE.get(store.database)
     if cached is not None and cached[0] == now:
         return cached[1]
-    found = {(s.table, s.org): s for name in dated_tables() for s in _spans_of(store, name)}
+    found = {(s.table, s.org): s for s in _spans(store)}
     with _LOCK:
         _CACHE[store.database] = (now, found)
     return found
