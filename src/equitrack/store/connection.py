@@ -40,6 +40,7 @@ from ibis.backends import BaseBackend
 
 from equitrack import config
 from equitrack.model.tables import TABLES
+from equitrack.store import pseudonyms
 from equitrack.store.schema import BATCH_ID, META, OPTIONAL, SCHEMA_VERSION, all_schemas
 from equitrack.store.spark import connect_spark, is_spark_url
 
@@ -241,10 +242,16 @@ class Store:
             with self.temporary(data) as rows:
                 self.con.insert(name, rows)
             return
-        view = f"_equitrack_rows_{uuid.uuid4().hex}"
-        self.con.con.register(view, data)
-        try:
+        with self._registered(data) as view:
             self.con.con.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM "{view}"')
+
+    @contextmanager
+    def _registered(self, data: pa.Table) -> Iterator[str]:
+        """`data` as a DuckDB view of the Arrow table itself (pseudonyms read as UUIDs)."""
+        view = f"_equitrack_rows_{uuid.uuid4().hex}"
+        self.con.con.register(view, pseudonyms.for_engine(data, "duckdb"))
+        try:
+            yield view
         finally:
             self.con.con.unregister(view)
 
@@ -253,11 +260,34 @@ class Store:
         """An in-memory table for the statements inside the block, released after it.
 
         Ibis keeps every memtable registered until the process exits, which pins its data in
-        memory: over a national import, or a server's lifetime, that is a leak.
+        memory: over a national import, or a server's lifetime, that is a leak. Pseudonyms
+        (`pseudonyms.PSEUDONYM`) arrive in the engine's own type, so they join stored ones:
+        DuckDB reads the Arrow UUIDs as they are; an Ibis memtable cannot hold them, so other
+        engines get them as hex and cast (PostgreSQL) or as binary (Spark).
         """
-        table = ibis.memtable(data)
+        if self.backend == "duckdb":  # copied into the engine: DuckDB cannot push a filter on
+            # a UUID down into an Arrow scan
+            name = f"_equitrack_temp_{uuid.uuid4().hex}"
+            with self._registered(data) as view:
+                self.con.con.execute(f'CREATE TEMP TABLE "{name}" AS SELECT * FROM "{view}"')
+            try:
+                yield self.con.table(name)
+            finally:
+                self.con.con.execute(f'DROP TABLE IF EXISTS "{name}"')
+            return
+        ids = [f.name for f in data.schema if f.type == pseudonyms.PSEUDONYM]
+        if self.backend == "pyspark":
+            table = ibis.memtable(pseudonyms.for_engine(data, "pyspark"))
+        else:
+            for name in ids:
+                at = data.schema.get_field_index(name)
+                data = data.set_column(at, name, pseudonyms.to_hex(data.column(name)))
+            table = ibis.memtable(data)
         try:
-            yield table
+            if ids and self.backend != "pyspark":
+                yield table.mutate(**{n: table[n].cast(pseudonyms.IBIS_PSEUDONYM) for n in ids})
+            else:
+                yield table
         finally:
             self._release(table)
 
@@ -270,6 +300,12 @@ class Store:
         elif (finalizer := self.con._make_memtable_finalizer(op.name)) is not None:
             finalizer()
         self.con._memtables.discard(op)
+
+    def sql(self, expr: ibis.Table) -> str:
+        """`expr` as SQL for a raw statement, its in-memory tables made ready first (Ibis does
+        that only for the statements it runs itself)."""
+        self.con._run_pre_execute_hooks(expr)
+        return str(self.con.compile(expr))
 
     def cache(self, expr: ibis.Table) -> ibis.Table:
         """`expr` computed once and kept in the engine (a temporary table) until released.
