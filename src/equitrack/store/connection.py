@@ -41,7 +41,14 @@ from ibis.backends import BaseBackend
 from equitrack import config
 from equitrack.model.tables import TABLES
 from equitrack.store import pseudonyms
-from equitrack.store.schema import BATCH_ID, META, OPTIONAL, SCHEMA_VERSION, all_schemas
+from equitrack.store.schema import (
+    BATCH_ID,
+    META,
+    OPTIONAL,
+    SCHEMA_VERSION,
+    TEXT_PSEUDONYMS,
+    all_schemas,
+)
 from equitrack.store.spark import connect_spark, is_spark_url
 
 #: Bookkeeping tables whose rows belong to a batch, removed with an unfinished import's.
@@ -117,6 +124,11 @@ class Store:
 
     def check_version(self) -> None:
         version = self.meta("schema_version")
+        if version == TEXT_PSEUDONYMS:
+            raise StoreError(
+                f"{self.url} keeps pseudonyms as text, as earlier versions of equitrack did: "
+                f"convert it once with `equitrack migrate --db {self.url}`"
+            )
         if version != SCHEMA_VERSION:
             raise StoreError(
                 f"{self.url} was made by a different version of equitrack (schema {version}, "
@@ -125,6 +137,8 @@ class Store:
 
     def ensure_schema(self) -> None:
         """Create any missing table; never alters one that exists."""
+        if "meta" in self.con.list_tables():  # an old store is refused before it gains tables
+            self.check_version()
         with self.transaction() if self.backend == "duckdb" else nullcontext():
             # one commit: DuckDB writes each statement to disk on its own otherwise, and a new
             # store's thirty tables took as long as loading a trust's files
@@ -386,10 +400,17 @@ def _needs(module: str, extra: str) -> None:
         raise StoreError(f"this database needs {module}: pip install 'equitrack[{extra}]'")
 
 
-def connect(url: str | None = None, *, create: bool = True, wait: float | None = None) -> Store:
+def connect(
+    url: str | None = None,
+    *,
+    create: bool = True,
+    wait: float | None = None,
+    any_version: bool = False,
+) -> Store:
     """Open the store at `url`: a DuckDB file path, postgres://…, a spark: URL or any Ibis URL.
 
     Spark stores are read-only: their tables come from Parquet or a catalog, never created.
+    A store of another schema version is refused, unless `any_version` (for `store.migrate`).
     A DuckDB file another process has open (the dashboard) is waited for up to `wait` seconds
     (default `config.lock_wait()`), asking the dashboard for it (`equitrack.store.lending`).
     """
@@ -409,7 +430,7 @@ def connect(url: str | None = None, *, create: bool = True, wait: float | None =
         raise StoreError(
             f"{url} is not an equitrack database: it has no table {', '.join(missing)}"
         )
-    else:
+    elif not any_version:
         store.check_version()
     return store
 

@@ -125,9 +125,12 @@ def from_engine(table: pa.Table, names: list[str] | tuple[str, ...]) -> pa.Table
 
 
 def read(expr: ibis.Table) -> pa.Table:
-    """`expr` run, with its pseudonyms as `PSEUDONYM` (an engine returns a UUID as text)."""
-    names = [n for n, t in expr.schema().items() if is_pseudonym_type(t)]
-    return from_engine(expr.to_pyarrow(), names)
+    """`expr` run, with its pseudonyms as `PSEUDONYM`. A UUID reaches Arrow as text (Ibis's
+    PostgreSQL backend cannot fetch it otherwise), and is parsed back to its bytes."""
+    schema = expr.schema()
+    names = [n for n, t in schema.items() if is_pseudonym_type(t)]
+    uuids = {n: expr[n].cast("string") for n in names if schema[n].is_uuid()}
+    return from_engine((expr.mutate(**uuids) if uuids else expr).to_pyarrow(), names)
 
 
 def arrow_schema(schema: ibis.Schema) -> pa.Schema:

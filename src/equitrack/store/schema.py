@@ -16,6 +16,7 @@ BATCH_ID = "batch_id"
 #: 2: pseudonyms stored in 16 bytes (UUID); a store of schema 1 held them as 32 hex characters
 #: and is brought up to date by `equitrack migrate` (store/migrate.py).
 SCHEMA_VERSION = "2"
+TEXT_PSEUDONYMS = "1"
 
 BATCHES = ibis.schema(
     {
