@@ -8,18 +8,37 @@ import datetime as dt
 
 import pyarrow as pa
 
-from equitrack.ingest.spells import ENDED_BETWEEN, derive_assignments, derive_people
+from equitrack.ingest.spells import (
+    ENDED_BETWEEN,
+    derive_assignments,
+    derive_people,
+    later_spell_id,
+)
+from equitrack.store.pseudonyms import arrow_schema
 from equitrack.store.schema import SNAPSHOT_ROWS
 
 D = dt.date
 START = D(2020, 1, 1)
 
 
+def ID(name: str) -> bytes:
+    """A hand-made assignment (and person) id: 16 bytes, as stored pseudonyms are."""
+    return name.encode().ljust(16, b"\0")
+
+
+def LATER(name: str, start: dt.date) -> bytes:
+    """The id of the assignment's spell from `start` (not its first)."""
+    return later_spell_id(ID(name), start)
+
+
 def rows(*records: dict[str, object]) -> pa.Table:
     base = {"org_code": "RWE", "staff_group": "Nursing and Midwifery Registered",
             "contract": "permanent", "pay_band": "Band 5", "fte": 1.0, "batch_id": 1}  # fmt: skip
-    filled = [{**base, "person_id": r["assignment_id"], **r} for r in records]
-    return pa.Table.from_pylist(filled, schema=SNAPSHOT_ROWS.to_pyarrow())
+    filled = [
+        {**base, **r, "assignment_id": ID(r["assignment_id"]), "person_id": ID(r["assignment_id"])}
+        for r in records
+    ]
+    return pa.Table.from_pylist(filled, schema=arrow_schema(SNAPSHOT_ROWS))
 
 
 def seen(aid: str, day: dt.date, start: dt.date = START, **more: object) -> dict[str, object]:
@@ -34,7 +53,7 @@ def left(aid: str, end: dt.date, reason: str, start: dt.date = START) -> dict[st
 Y21, Y22, Y23 = D(2021, 3, 31), D(2022, 3, 31), D(2023, 3, 31)
 
 
-def spells(table: pa.Table) -> dict[str, tuple[object, ...]]:
+def spells(table: pa.Table) -> dict[bytes, tuple[object, ...]]:
     cols = ("start_date", "end_date", "leaving_reason", "pay_band")
     return {r["assignment_id"]: tuple(r[c] for c in cols) for r in table.to_pylist()}
 
@@ -49,11 +68,16 @@ def test_the_hand_worked_cases() -> None:
         )
     )  # fmt: skip
     assert spells(made.assignments) == {
-        "A": (D(2020, 1, 1), Y21, ENDED_BETWEEN, "Band 5"),
-        "A~20230331": (Y23, None, None, "Band 5"),  # back: from the snapshot that shows it
-        "B": (D(2020, 1, 1), None, None, "Band 5"),  # in post after the leavers record's date
-        "C": (D(2020, 1, 1), D(2023, 9, 30), "Retired", "Band 6"),
-        "D": (D(2020, 1, 1), D(2022, 7, 1), "Second", "Band 5"),
+        ID("A"): (D(2020, 1, 1), Y21, ENDED_BETWEEN, "Band 5"),
+        LATER("A", D(2023, 3, 31)): (
+            Y23,
+            None,
+            None,
+            "Band 5",
+        ),  # back: from the snapshot that shows it
+        ID("B"): (D(2020, 1, 1), None, None, "Band 5"),  # in post after the leavers record's date
+        ID("C"): (D(2020, 1, 1), D(2023, 9, 30), "Retired", "Band 6"),
+        ID("D"): (D(2020, 1, 1), D(2022, 7, 1), "Second", "Band 5"),
     }
     assert made.quality.ended_between == 1
     assert made.quality.leaver_conflicts == 1
@@ -62,12 +86,12 @@ def test_the_hand_worked_cases() -> None:
 def test_a_change_back_and_forth_is_three_rows() -> None:
     made = derive_assignments(rows(seen("E", Y21), seen("E", Y22, fte=0.5), seen("E", Y23)))
     assert spells(made.assignments) == {
-        "E": (D(2020, 1, 1), D(2022, 3, 30), None, "Band 5"),
-        "E~20220331": (Y22, D(2023, 3, 30), None, "Band 5"),
-        "E~20230331": (Y23, None, None, "Band 5"),
+        ID("E"): (D(2020, 1, 1), D(2022, 3, 30), None, "Band 5"),
+        LATER("E", D(2022, 3, 31)): (Y22, D(2023, 3, 30), None, "Band 5"),
+        LATER("E", D(2023, 3, 31)): (Y23, None, None, "Band 5"),
     }
     fte = {r["assignment_id"]: r["fte"] for r in made.assignments.to_pylist()}
-    assert fte == {"E": 1.0, "E~20220331": 0.5, "E~20230331": 1.0}
+    assert fte == {ID("E"): 1.0, LATER("E", D(2022, 3, 31)): 0.5, LATER("E", D(2023, 3, 31)): 1.0}
 
 
 def test_people_take_the_latest_recorded_value() -> None:

@@ -10,7 +10,7 @@ import psycopg
 import pytest
 
 from equitrack.ingest import import_paths
-from equitrack.store import Store, connect
+from equitrack.store import Store, connect, pseudonyms
 from tests.ingest_profiles.support import write_organisations
 from tests.test_snapshots import SERIES, SNAPSHOT_2024, row, write
 
@@ -28,7 +28,7 @@ def snapshot_db(postgres_url: str) -> str:
 
 def _tables(store: Store) -> dict[str, list[dict[str, object]]]:
     return {
-        name: store.table(name).drop("batch_id").order_by(key).to_pyarrow().to_pylist()
+        name: pseudonyms.read(store.table(name).drop("batch_id").order_by(key)).to_pylist()
         for name, key in (("people", "person_id"), ("assignments", "assignment_id"))
     }
 

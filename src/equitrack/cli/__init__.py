@@ -52,6 +52,7 @@ def main(
 
 app.command("import")(data.import_)
 app.command("export-parquet")(data.export_parquet)
+app.command("migrate")(data.migrate)
 app.command("synth")(data.synth)
 app.command("profiles")(data.profiles_list)
 app.command("status")(data.status)

@@ -173,6 +173,31 @@ def export_parquet(
     console.print(f"Wrote {len(written)} tables, {rows:,} rows, to {out}.")
 
 
+def migrate(db: DbOption = None) -> None:
+    """Bring a database made by an earlier equitrack up to date, in place, once.
+
+    Stores made before pseudonyms were kept in 16 bytes hold them as text; other commands refuse
+    them until this has run. It converts every table in one transaction (all or nothing: an
+    interrupted run leaves the database as it was), and does nothing to a store already done.
+    """
+    from equitrack.store import connect
+    from equitrack.store.migrate import migrate as migrate_store
+
+    with user_errors():
+        store = connect(db, create=False, any_version=True)
+        try:
+            with progress_bars() as bars:
+                done = migrate_store(store, progress=bars)
+            if done.changed:
+                audit(store, "migrate", f"pseudonyms to 16 bytes: {len(done.columns)} columns")
+        finally:
+            store.close()
+    if done.changed:
+        console.print(f"Converted {len(done.columns)} columns of {store.url}; it is up to date.")
+    else:
+        console.print(f"{store.url} is already up to date: nothing to do.")
+
+
 def synth(
     out: Annotated[Path, typer.Option(help="Folder to write the tables into.")],
     preset: Annotated[

@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from equitrack import config
+from equitrack.store.pseudonyms import digests, to_hex
 
 try:  # OpenSSL's keyed HMAC state without the Python wrapper, copied once per id
     from _hashlib import hmac_new as _hmac_new
@@ -30,8 +31,6 @@ HALF = 16
 PERSON_NAMESPACE = "person"
 #: Ids turned into Python bytes at a time: enough to amortise the call, few enough to stay small.
 CHUNK = 1 << 16
-#: The two hex digits of each byte value, as one 16-bit number whose bytes are those digits.
-HEX_PAIRS = np.frombuffer(b"".join(b"%02x" % i for i in range(256)), np.uint16)
 #: Odd constants of `fingerprints` (any will do; these spread bits well).
 FINGERPRINT_BASE = np.uint64(0x100000001B3)
 FINGERPRINT_LENGTH = np.uint64(0x9E3779B97F4A7C15)
@@ -111,10 +110,12 @@ class Pseudonymiser:
         return hmac.digest(self._key, b"equitrack key fingerprint", "sha256").hex()[:16]
 
     def hash(self, namespace: str, raw: str) -> str:
-        return self.hash_array(namespace, pa.array([raw])).to_pylist()[0]
+        """The pseudonym of one id as people see it: 32 lower-case hex digits."""
+        return to_hex(self.hash_array(namespace, pa.array([raw]))).to_pylist()[0]
 
     def hash_array(self, namespace: str, values: pa.Array | pa.ChunkedArray) -> pa.Array:
-        """Hashes each distinct value once; nulls stay null."""
+        """Hashes each distinct value once; nulls stay null. The pseudonyms are 16 bytes each
+        (`store.pseudonyms.PSEUDONYM`), as stored."""
         return decode(self.hash_dictionary(namespace, values))
 
     def hash_dictionary(
@@ -142,7 +143,7 @@ class Pseudonymiser:
             raw = hmac_prefixes(self._key, uniques, f"{namespace}:")
         else:
             raw = self._recalled(namespace, memory, uniques)
-        return pa.DictionaryArray.from_arrays(encoded.indices, hex_strings(raw))
+        return pa.DictionaryArray.from_arrays(encoded.indices, digests(raw))
 
     def _recalled(self, namespace: str, memory: Memory, uniques: pa.Array) -> np.ndarray:
         """The digests of distinct ids: those remembered from memory, the rest hashed (and
@@ -169,10 +170,10 @@ class Pseudonymiser:
         leading = np.ascontiguousarray(raw[:, :8]).view(np.uint64).ravel()
         if not (np.diff(np.sort(leading)) == 0).any():
             indices = pa.array(np.arange(len(raw), dtype=np.int32))
-            return pa.DictionaryArray.from_arrays(indices, hex_strings(raw))
+            return pa.DictionaryArray.from_arrays(indices, digests(raw))
         encoded = pc.dictionary_encode(normalised)  # some repeat: number them as usual
         _, first = np.unique(encoded.indices.to_numpy(), return_index=True)
-        return pa.DictionaryArray.from_arrays(encoded.indices, hex_strings(raw[first]))
+        return pa.DictionaryArray.from_arrays(encoded.indices, digests(raw[first]))
 
 
 class Memory:
@@ -264,7 +265,7 @@ def hmac_prefixes(key: bytes, messages: pa.Array, prefix: str = "") -> np.ndarra
 
     A national import hashes tens of millions of ids. A one-shot `hmac.digest` redoes the key
     schedule and OpenSSL's digest lookup every time; copying a keyed state costs about half as
-    much, and the digests are kept as bytes and turned into hex all at once (`hex_strings`).
+    much, and the digests are kept as bytes, stored as they are (`store.pseudonyms.digests`).
     Messages (text as UTF-8, or bytes) become Python bytes a chunk at a time, to stay small.
     """
     template = _hmac_new(key, digestmod="sha256")
@@ -283,14 +284,3 @@ def hmac_prefixes(key: bytes, messages: pa.Array, prefix: str = "") -> np.ndarra
         block = np.frombuffer(b"".join(digests), np.uint8).reshape(-1, template.digest_size)
         out[start : start + len(digests)] = block[:, :HALF]
     return out
-
-
-def hex_strings(raw: np.ndarray) -> pa.Array:
-    """Each row of bytes as lower-case hex, built in one buffer rather than a Python str a row."""
-    rows, width = raw.shape
-    chars = HEX_PAIRS[raw].view(np.uint8)  # row-major: each row's digits, in order
-    large = chars.size >= 2**31  # beyond 32-bit offsets: the cast raises Arrow's own error
-    offsets = np.arange(rows + 1, dtype=np.int64 if large else np.int32) * (2 * width)
-    buffers = [None, pa.py_buffer(offsets), pa.py_buffer(chars)]
-    text = pa.Array.from_buffers(pa.large_string() if large else pa.string(), rows, buffers)
-    return text.cast(pa.string())

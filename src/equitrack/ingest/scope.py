@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from equitrack.ingest.validate import Checked
-from equitrack.store import Store
+from equitrack.store import Store, pseudonyms
 
 
 @dataclass
@@ -118,7 +118,7 @@ class OrgScope:
         distinct = pc.unique(ids.drop_null())
         t = self.store.table(table)
         with self.store.temporary(pa.table({key: distinct})) as wanted:
-            found = t.join(wanted, key).select(key, "org_code").distinct().to_pyarrow()
+            found = pseudonyms.read(t.join(wanted, key).select(key, "org_code").distinct())
         index = pc.index_in(ids, found.column(key))
         return pc.take(found.column("org_code"), index)
 
@@ -126,7 +126,7 @@ class OrgScope:
         distinct = pc.unique(ids.drop_null())
         a = self.store.table("assignments")
         with self.store.temporary(pa.table({"person_id": distinct})) as wanted:
-            return a.join(wanted, "person_id").select("person_id", "org_code").to_pyarrow()
+            return pseudonyms.read(a.join(wanted, "person_id").select("person_id", "org_code"))
 
 
 def _code(org: str) -> str:

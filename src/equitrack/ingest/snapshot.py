@@ -32,7 +32,8 @@ from equitrack.ingest import spells
 from equitrack.ingest.asat import AsAtError, as_at_in_title
 from equitrack.ingest.readers import RawData, ReadError, Source, contiguous, title_of
 from equitrack.ingest.validate import Checked, Problems
-from equitrack.store import Store
+from equitrack.store import Store, pseudonyms
+from equitrack.store.pseudonyms import PSEUDONYM, arrow_schema
 from equitrack.store.schema import BATCHES, DERIVED_BATCHES, SNAPSHOT_ROWS
 
 IN_POST, LEAVER = spells.IN_POST, spells.LEAVER
@@ -126,12 +127,12 @@ def _ordinary(store: Store, table: str, key: str, values: pa.ChunkedArray) -> pa
     )
     ids = others.select("batch_id").distinct().to_pyarrow().column("batch_id").to_pylist()
     if not ids:  # the usual case, and a quick one: no file loaded the table but snapshots
-        return pa.array([], pa.string())
+        return pa.array([], PSEUDONYM)
     stored = store.table(table)
     stored = stored.filter(stored.batch_id.isin(ids))
     with store.temporary(pa.table({key: pc.unique(values.combine_chunks())})) as wanted:
         found = stored.semi_join(wanted, key).select(key)
-        return found.to_pyarrow().column(key).combine_chunks()
+        return pseudonyms.read(found).column(key).combine_chunks()
 
 
 def rows_of(
@@ -160,7 +161,7 @@ def rows_of(
             columns[name] = contiguous(rows[name])
         elif name in folk.column_names:
             columns[name] = contiguous(folk[name]).take(index)
-    schema = SNAPSHOT_ROWS.to_pyarrow()
+    schema = arrow_schema(SNAPSHOT_ROWS)
     return pa.table({f.name: columns[f.name].cast(f.type) for f in schema if f.name in columns})
 
 
@@ -240,8 +241,8 @@ class Rebuild:
             )  # fmt: skip
         with store.temporary(pa.table({"person_id": persons})) as wanted:
             theirs = stored.semi_join(wanted, "person_id")
-            theirs = theirs.select("person_id", "as_at", "kind", "org_code", "batch_id",
-                                   *spells.PERSON_FIELDS).to_pyarrow()  # fmt: skip
+            theirs = pseudonyms.read(theirs.select("person_id", "as_at", "kind", "org_code",
+                                                   "batch_id", *spells.PERSON_FIELDS))  # fmt: skip
         people = spells.derive_people(_current_rows(theirs, own, self.snapshots)[0])
         ordinary = _ordinary(store, "people", "person_id", people["person_id"])
         if len(ordinary):
@@ -269,7 +270,7 @@ def _current(
 ) -> tuple[pa.Table, pa.Table]:
     """Stored snapshot and leavers rows but those of the snapshots this import replaces (an
     earlier export of one organisation as at one date), and those replaced."""
-    return _current_rows(rows.to_pyarrow(), own, snapshots)
+    return _current_rows(pseudonyms.read(rows), own, snapshots)
 
 
 def _current_rows(
@@ -332,14 +333,11 @@ def _remove_derived(store: Store, orgs: list[str], persons: pa.Array) -> None:
         store.con.raw_sql(f"DELETE FROM {name} WHERE batch_id IN ({which})")
     people = "SELECT batch_id FROM derived_batches WHERE org_code IS NULL"
     name = "equitrack_snapshot_people"
-    store.con.create_table(name, pa.table({"person_id": persons}), temp=True, overwrite=True)
-    try:
+    with store.temporary(pa.table({"person_id": persons})) as wanted:
         store.con.raw_sql(
             f"DELETE FROM people WHERE batch_id IN ({people}) "
-            f"AND person_id IN (SELECT person_id FROM {name})"
+            f"AND person_id IN (SELECT person_id FROM ({store.sql(wanted)}) AS {name})"
         )
-    finally:
-        store.con.drop_table(name, force=True)
     empty = f"({people}) AND batch_id NOT IN (SELECT batch_id FROM people)"
     for name in ("batches", "derived_batches"):
         store.con.raw_sql(f"DELETE FROM {name} WHERE batch_id IN {empty}")

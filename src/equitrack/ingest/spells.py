@@ -24,6 +24,7 @@ give the same tables whatever order they arrived in:
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -32,6 +33,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from equitrack.model.tables import TABLE_BY_NAME
+from equitrack.store.pseudonyms import PSEUDONYM
 from equitrack.store.types import ARROW_TYPES
 
 IN_POST, LEAVER = "in_post", "leaver"
@@ -70,7 +72,9 @@ class Derived:
 
 def _schema(table: str) -> pa.Schema:
     declared = TABLE_BY_NAME[table]
-    return pa.schema([(c.name, ARROW_TYPES[c.kind]) for c in declared.columns])
+    return pa.schema(
+        [(c.name, PSEUDONYM if c.identifier else ARROW_TYPES[c.kind]) for c in declared.columns]
+    )
 
 
 def _same_as_previous(column: pa.ChunkedArray) -> np.ndarray:
@@ -89,7 +93,7 @@ class _Runs:
     what the walk over them needs as Python lists."""
 
     table: pa.Table
-    ids: list[str]
+    ids: list[bytes]
     as_at: list[dt.date]
     start: list[dt.date]
     continues: list[bool]  # the same assignment, on the snapshot date after the row before's
@@ -122,7 +126,15 @@ def _runs(table: pa.Table, kind: str) -> _Runs:
     )
 
 
-def _bounds(ids: list[str]) -> Iterator[tuple[int, int]]:
+def later_spell_id(aid: bytes, start: dt.date) -> bytes:
+    """The id of an assignment's second or later spell (from `start`): 16 bytes, as every
+    assignment id. It is the MD5 of the text id stores of schema 1 gave it (the assignment's
+    pseudonym in hex, `~`, the start as YYYYMMDD), so `store.migrate` turns those into the same
+    ids in SQL (`md5(text)`). Not a secret: it is made from a pseudonym, never from a raw id."""
+    return hashlib.md5(f"{aid.hex()}~{start:%Y%m%d}".encode(), usedforsecurity=False).digest()
+
+
+def _bounds(ids: list[bytes]) -> Iterator[tuple[int, int]]:
     """Each assignment's rows: [first, end) positions in `ids`, which is sorted."""
     start = 0
     for i in range(1, len(ids) + 1):
@@ -145,14 +157,14 @@ class _Spells:
     """The spells found: the row each takes its state from, and its id, dates and reason."""
 
     rows: list[int] = field(default_factory=list)
-    ids: list[str] = field(default_factory=list)
+    ids: list[bytes] = field(default_factory=list)
     starts: list[dt.date] = field(default_factory=list)
     ends: list[dt.date | None] = field(default_factory=list)
     reasons: list[str | None] = field(default_factory=list)
 
-    def open(self, row: int, aid: str, start: dt.date, suffix: bool) -> None:
+    def open(self, row: int, aid: bytes, start: dt.date, suffix: bool) -> None:
         self.rows.append(row)
-        self.ids.append(f"{aid}~{start:%Y%m%d}" if suffix else aid)
+        self.ids.append(later_spell_id(aid, start) if suffix else aid)
         self.starts.append(start)
         self.ends.append(None)
         self.reasons.append(None)
@@ -163,7 +175,7 @@ class _Spells:
     def table(self, source: pa.Table) -> pa.Table:
         t = source.take(pa.array(self.rows, pa.int64())).select(list(ASSIGNMENT_COLUMNS))
         for name, values, kind in (
-            ("assignment_id", self.ids, pa.string()),
+            ("assignment_id", self.ids, PSEUDONYM),
             ("start_date", self.starts, pa.date32()),
             ("end_date", self.ends, pa.date32()),
             ("leaving_reason", self.reasons, pa.string()),

@@ -20,7 +20,7 @@ from equitrack.ingest.readers import RawData, contiguous, quoted
 from equitrack.model import codes
 from equitrack.model.organisations import NO_ORG_COLUMN, how_to_name
 from equitrack.model.tables import TABLES, Column, Identifier, Rule, Table, table
-from equitrack.store import Store
+from equitrack.store import Store, pseudonyms
 from equitrack.store.types import ARROW_TYPES
 
 #: The columns other tables refer to ("people.person_id", …).
@@ -462,7 +462,7 @@ def _in_store(store: Store, name: str, probe: pa.Table) -> pa.Table:
         return probe
     stored = store.table(name).select(list(probe.column_names))
     with store.temporary(probe) as incoming:
-        return incoming.semi_join(stored, list(probe.column_names)).to_pyarrow()
+        return pseudonyms.read(incoming.semi_join(stored, list(probe.column_names)))
 
 
 def _rows_matching(data: pa.Table, cols: list[str], found: pa.Table) -> np.ndarray:

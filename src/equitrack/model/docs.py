@@ -18,7 +18,9 @@ def _column_row(col: Column) -> str:
     elif col.allowed:
         notes.append("a pay band or grade from the code lists below")
     if col.identifier:
-        notes.append(f"pseudonymised on import ({col.identifier.value} identifier)")
+        notes.append(
+            f"pseudonymised on import ({col.identifier.value} identifier), stored in 16 bytes"
+        )
     if col.references:
         notes.append(f"must exist in `{col.references}`")
     if col.bounds:

@@ -40,7 +40,15 @@ from ibis.backends import BaseBackend
 
 from equitrack import config
 from equitrack.model.tables import TABLES
-from equitrack.store.schema import BATCH_ID, META, OPTIONAL, SCHEMA_VERSION, all_schemas
+from equitrack.store import pseudonyms
+from equitrack.store.schema import (
+    BATCH_ID,
+    META,
+    OPTIONAL,
+    SCHEMA_VERSION,
+    TEXT_PSEUDONYMS,
+    all_schemas,
+)
 from equitrack.store.spark import connect_spark, is_spark_url
 
 #: Bookkeeping tables whose rows belong to a batch, removed with an unfinished import's.
@@ -116,6 +124,11 @@ class Store:
 
     def check_version(self) -> None:
         version = self.meta("schema_version")
+        if version == TEXT_PSEUDONYMS:
+            raise StoreError(
+                f"{self.url} keeps pseudonyms as text, as earlier versions of equitrack did: "
+                f"convert it once with `equitrack migrate --db {self.url}`"
+            )
         if version != SCHEMA_VERSION:
             raise StoreError(
                 f"{self.url} was made by a different version of equitrack (schema {version}, "
@@ -124,6 +137,8 @@ class Store:
 
     def ensure_schema(self) -> None:
         """Create any missing table; never alters one that exists."""
+        if "meta" in self.con.list_tables():  # an old store is refused before it gains tables
+            self.check_version()
         with self.transaction() if self.backend == "duckdb" else nullcontext():
             # one commit: DuckDB writes each statement to disk on its own otherwise, and a new
             # store's thirty tables took as long as loading a trust's files
@@ -242,10 +257,16 @@ class Store:
             with self.temporary(data) as rows:
                 self.con.insert(name, rows)
             return
-        view = f"_equitrack_rows_{uuid.uuid4().hex}"
-        self.con.con.register(view, data)
-        try:
+        with self._registered(data) as view:
             self.con.con.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM "{view}"')
+
+    @contextmanager
+    def _registered(self, data: pa.Table) -> Iterator[str]:
+        """`data` as a DuckDB view of the Arrow table itself (pseudonyms read as UUIDs)."""
+        view = f"_equitrack_rows_{uuid.uuid4().hex}"
+        self.con.con.register(view, pseudonyms.for_engine(data, "duckdb"))
+        try:
+            yield view
         finally:
             self.con.con.unregister(view)
 
@@ -254,11 +275,34 @@ class Store:
         """An in-memory table for the statements inside the block, released after it.
 
         Ibis keeps every memtable registered until the process exits, which pins its data in
-        memory: over a national import, or a server's lifetime, that is a leak.
+        memory: over a national import, or a server's lifetime, that is a leak. Pseudonyms
+        (`pseudonyms.PSEUDONYM`) arrive in the engine's own type, so they join stored ones:
+        DuckDB reads the Arrow UUIDs as they are; an Ibis memtable cannot hold them, so other
+        engines get them as hex and cast (PostgreSQL) or as binary (Spark).
         """
-        table = ibis.memtable(data)
+        if self.backend == "duckdb":  # copied into the engine: DuckDB cannot push a filter on
+            # a UUID down into an Arrow scan
+            name = f"_equitrack_temp_{uuid.uuid4().hex}"
+            with self._registered(data) as view:
+                self.con.con.execute(f'CREATE TEMP TABLE "{name}" AS SELECT * FROM "{view}"')
+            try:
+                yield self.con.table(name)
+            finally:
+                self.con.con.execute(f'DROP TABLE IF EXISTS "{name}"')
+            return
+        ids = [f.name for f in data.schema if f.type == pseudonyms.PSEUDONYM]
+        if self.backend == "pyspark":
+            table = ibis.memtable(pseudonyms.for_engine(data, "pyspark"))
+        else:
+            for name in ids:
+                at = data.schema.get_field_index(name)
+                data = data.set_column(at, name, pseudonyms.to_hex(data.column(name)))
+            table = ibis.memtable(data)
         try:
-            yield table
+            if ids and self.backend != "pyspark":
+                yield table.mutate(**{n: table[n].cast(pseudonyms.IBIS_PSEUDONYM) for n in ids})
+            else:
+                yield table
         finally:
             self._release(table)
 
@@ -271,6 +315,12 @@ class Store:
         elif (finalizer := self.con._make_memtable_finalizer(op.name)) is not None:
             finalizer()
         self.con._memtables.discard(op)
+
+    def sql(self, expr: ibis.Table) -> str:
+        """`expr` as SQL for a raw statement, its in-memory tables made ready first (Ibis does
+        that only for the statements it runs itself)."""
+        self.con._run_pre_execute_hooks(expr)
+        return str(self.con.compile(expr))
 
     def cache(self, expr: ibis.Table) -> ibis.Table:
         """`expr` computed once and kept in the engine (a temporary table) until released.
@@ -351,10 +401,17 @@ def _needs(module: str, extra: str) -> None:
         raise StoreError(f"this database needs {module}: pip install 'equitrack[{extra}]'")
 
 
-def connect(url: str | None = None, *, create: bool = True, wait: float | None = None) -> Store:
+def connect(
+    url: str | None = None,
+    *,
+    create: bool = True,
+    wait: float | None = None,
+    any_version: bool = False,
+) -> Store:
     """Open the store at `url`: a DuckDB file path, postgres://…, a spark: URL or any Ibis URL.
 
     Spark stores are read-only: their tables come from Parquet or a catalog, never created.
+    A store of another schema version is refused, unless `any_version` (for `store.migrate`).
     A DuckDB file another process has open (the dashboard) is waited for up to `wait` seconds
     (default `config.lock_wait()`), asking the dashboard for it (`equitrack.store.lending`).
     """
@@ -374,7 +431,7 @@ def connect(url: str | None = None, *, create: bool = True, wait: float | None =
         raise StoreError(
             f"{url} is not an equitrack database: it has no table {', '.join(missing)}"
         )
-    else:
+    elif not any_version:
         store.check_version()
     return store
 

@@ -4,6 +4,8 @@ One file per table, `<table>.parquet`, with the store's own columns (pseudonymis
 batch each row came in) and its meta, batches and extra-value tables, so that
 `--db spark:…?parquet=DIR` reads exactly what was loaded. Rows of an import that has not
 finished are left out. Files are readable by their owner only: pseudonymised is not anonymous.
+Pseudonyms are written as 16-byte binary, which Spark reads as BINARY (a Parquet UUID it would
+not read).
 """
 
 from __future__ import annotations
@@ -12,7 +14,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import ibis
+import pyarrow as pa
+import pyarrow.parquet as pq
+
 from equitrack.progress import Progress, Silent
+from equitrack.store import pseudonyms
 from equitrack.store.connection import Store, StoreError
 from equitrack.store.schema import PRIVATE, all_schemas
 
@@ -49,9 +56,23 @@ def export_parquet(
             table = table.limit(0)  # and so is its journal: only finished imports are written
         final = parquet_path(folder, name)
         partial = final.with_name(f".{final.name}.partial")
-        table.to_parquet(partial)
+        _write(table, partial)
         os.chmod(partial, 0o600)
         partial.replace(final)
         done.append(Exported(name, int(table.count().to_pyarrow().as_py()), final))
         advance(1)
     return done
+
+
+def _write(table: ibis.Table, path: Path) -> None:
+    """`table` as Parquet at `path`, its pseudonyms as binary, a batch at a time."""
+    ids = [n for n, t in table.schema().items() if pseudonyms.is_pseudonym_type(t)]
+    if not ids:
+        table.to_parquet(path)
+        return
+    schema = pseudonyms.arrow_schema(table.schema())
+    schema = pa.schema([f.with_type(pa.binary()) if f.name in ids else f for f in schema])
+    with pq.ParquetWriter(path, schema) as writer:
+        for batch in table.to_pyarrow_batches():
+            rows = pseudonyms.from_engine(pa.Table.from_batches([batch]), ids)
+            writer.write_table(pseudonyms.for_engine(rows, "pyspark").cast(schema))

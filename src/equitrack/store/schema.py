@@ -8,11 +8,15 @@ from types import MappingProxyType
 
 import ibis
 
-from equitrack.model.tables import TABLES, Table
+from equitrack.model.tables import TABLES, Column, Table
+from equitrack.store.pseudonyms import IBIS_PSEUDONYM
 from equitrack.store.types import IBIS_TYPES
 
 BATCH_ID = "batch_id"
-SCHEMA_VERSION = "1"
+#: 2: pseudonyms stored in 16 bytes (UUID); a store of schema 1 held them as 32 hex characters
+#: and is brought up to date by `equitrack migrate` (store/migrate.py).
+SCHEMA_VERSION = "2"
+TEXT_PSEUDONYMS = "1"
 
 BATCHES = ibis.schema(
     {
@@ -150,11 +154,16 @@ SIGN_IN_ATTEMPTS = ibis.schema({"key": "string", "ticket": "string", "at": "time
 SNAPSHOT_KINDS = ("in_post", "leaver")
 
 
+def stored_type(column: Column) -> ibis.DataType:
+    """A model column's type in the store: a pseudonymised identifier is 16 bytes."""
+    return IBIS_PSEUDONYM if column.identifier else IBIS_TYPES[column.kind]
+
+
 def _snapshot_rows() -> ibis.Schema:
     fields: dict[str, object] = {"kind": "string", "as_at": "date"}
     for name in ("assignments", "people"):
         declared = next(t for t in TABLES if t.name == name)
-        fields |= {c.name: IBIS_TYPES[c.kind] for c in declared.columns if c.name not in fields}
+        fields |= {c.name: stored_type(c) for c in declared.columns if c.name not in fields}
     fields[BATCH_ID] = "int64"
     return ibis.schema(fields)
 
@@ -192,7 +201,7 @@ BOOKKEEPING = {
 
 
 def table_schema(table: Table) -> ibis.Schema:
-    fields = {c.name: IBIS_TYPES[c.kind] for c in table.columns}
+    fields = {c.name: stored_type(c) for c in table.columns}
     fields[BATCH_ID] = ibis.dtype("int64")
     return ibis.schema(fields)
 
