@@ -31,7 +31,7 @@ image:
 test: $(STAMP) system-deps assets
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest -q -n 2 --dist loadgroup
+	$(BIN)/pytest -q -n 2 --dist loadgroup --durations=25
 
 bench: $(STAMP) system-deps assets
 	$(BIN)/python -m bench

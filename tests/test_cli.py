@@ -73,3 +73,18 @@ def test_user_errors_are_messages_not_tracebacks(tmp_path: Path, db_path: Path) 
 def test_help_is_written_for_an_analyst() -> None:
     out = invoke("import", "--help").output
     assert "--skip-invalid" in out and "pseudonymised" in out
+
+
+def test_a_demo_run_again_starts_from_an_empty_database(tmp_path: Path) -> None:
+    """Run again, the demo would find its files already loaded (and every one refused) in the
+    database it made before: that database goes, and only it (with its write-ahead log)."""
+    from equitrack.cli.server import _fresh
+
+    db = tmp_path / "equitrack.duckdb"
+    kept = [tmp_path / "data" / "people.csv", tmp_path / "equitrack.duckdb.bak"]
+    for path in [db, db.with_name(db.name + ".wal"), *kept]:
+        path.parent.mkdir(exist_ok=True)
+        path.write_text("made earlier")
+    _fresh(db)
+    assert sorted(p for p in tmp_path.rglob("*") if p.is_file()) == sorted(kept)
+    _fresh(db)  # nothing there: nothing to do

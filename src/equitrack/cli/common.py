@@ -74,10 +74,13 @@ def user_errors() -> Iterator[None]:
 
 
 @contextmanager
-def open_store(db: str | None, *, create: bool = False) -> Iterator[Store]:
+def open_store(
+    db: str | None, *, create: bool = False, any_version: bool = False
+) -> Iterator[Store]:
     """The store at `db`, closed when the block ends however it ends. Only an import or a
-    change to the action tracker creates a database that is not there yet."""
-    store = connect(db, create=create)
+    change to the action tracker creates a database that is not there yet; only `migrate`
+    opens one of another schema version (`any_version`)."""
+    store = connect(db, create=create, any_version=any_version)
     try:
         yield store
     finally:

@@ -180,18 +180,13 @@ def migrate(db: DbOption = None) -> None:
     them until this has run. It converts every table in one transaction (all or nothing: an
     interrupted run leaves the database as it was), and does nothing to a store already done.
     """
-    from equitrack.store import connect
     from equitrack.store.migrate import migrate as migrate_store
 
-    with user_errors():
-        store = connect(db, create=False, any_version=True)
-        try:
-            with progress_bars() as bars:
-                done = migrate_store(store, progress=bars)
-            if done.changed:
-                audit(store, "migrate", f"pseudonyms to 16 bytes: {len(done.columns)} columns")
-        finally:
-            store.close()
+    with user_errors(), open_store(db, any_version=True) as store:
+        with progress_bars() as bars:
+            done = migrate_store(store, progress=bars)
+        if done.changed:
+            audit(store, "migrate", f"pseudonyms to 16 bytes: {len(done.columns)} columns")
     if done.changed:
         console.print(f"Converted {len(done.columns)} columns of {store.url}; it is up to date.")
     else:

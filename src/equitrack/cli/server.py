@@ -137,6 +137,16 @@ def _demo_reports(store: Any, year: int, out: Path) -> list[Path]:
     return written
 
 
+def _fresh(db: Path) -> None:
+    """No database left by an earlier demo: the demo loads its files into an empty one (into
+    the old one they would all be refused as already loaded, and one made by an earlier
+    equitrack may be of another schema)."""
+    for path in (db, db.with_name(db.name + ".wal")):
+        if path.exists():
+            path.unlink()
+            console.print(f"Removed {path}, made by an earlier demo.", highlight=False)
+
+
 def _demo_import(data: Path, store: Any, rejects: Path) -> Any:
     """The organisations, then each 31 March's ESR staff-in-post snapshots with the leavers
     reports of the year ending then, one date after another as a trust receives them, then
@@ -189,6 +199,7 @@ def demo(
     out.mkdir(parents=True, exist_ok=True)
     exports = FileFormat("esr-snapshots")
     synth(out=data, preset=Preset.llr, seed=seed, file_format=exports, parity=False)
+    _fresh(db)
     with user_errors(), open_store(str(db), create=True) as store:
         result = _demo_import(data, store, out / "rejects")
         show_import(result, skip_invalid=False)
