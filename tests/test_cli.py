@@ -77,14 +77,40 @@ def test_help_is_written_for_an_analyst() -> None:
 
 def test_a_demo_run_again_starts_from_an_empty_database(tmp_path: Path) -> None:
     """Run again, the demo would find its files already loaded (and every one refused) in the
-    database it made before: that database goes, and only it (with its write-ahead log)."""
-    from equitrack.cli.server import _fresh
+    database it made before: that database goes, with its write-ahead log, and nothing else."""
+    import duckdb
+
+    from equitrack.cli.server import DEMO_MARK, _fresh
 
     db = tmp_path / "equitrack.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute("CREATE TABLE meta (key VARCHAR, value VARCHAR)")
+        con.execute("INSERT INTO meta VALUES (?, 'yes')", [DEMO_MARK])
     kept = [tmp_path / "data" / "people.csv", tmp_path / "equitrack.duckdb.bak"]
-    for path in [db, db.with_name(db.name + ".wal"), *kept]:
+    for path in [db.with_name(db.name + ".wal"), *kept]:
         path.parent.mkdir(exist_ok=True)
         path.write_text("made earlier")
     _fresh(db)
     assert sorted(p for p in tmp_path.rglob("*") if p.is_file()) == sorted(kept)
     _fresh(db)  # nothing there: nothing to do
+
+
+def test_the_demo_leaves_a_database_it_did_not_make_alone(tmp_path: Path) -> None:
+    """`--out` pointed at a folder with someone's real store (or any other file of that name):
+    refused in one line, exit 2, and the file kept."""
+    import duckdb
+
+    real = tmp_path / "real"
+    real.mkdir()
+    with duckdb.connect(str(real / "equitrack.duckdb")) as con:
+        con.execute("CREATE TABLE meta (key VARCHAR, value VARCHAR)")
+        con.execute("INSERT INTO meta VALUES ('schema_version', '2')")
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "equitrack.duckdb").write_text("not a database at all")
+    for out in (real, other):
+        before = (out / "equitrack.duckdb").read_bytes()
+        result = runner.invoke(app, ["demo", "--out", str(out), "--no-serve"])
+        assert result.exit_code == 2, result.output
+        assert "was not made by this version's `equitrack demo`" in " ".join(result.output.split())
+        assert (out / "equitrack.duckdb").read_bytes() == before

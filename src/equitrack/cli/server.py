@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from equitrack import config
-from equitrack.cli.common import DbOption, open_store, org_names, user_errors
+from equitrack.cli.common import DbOption, UserError, open_store, org_names, user_errors
 from equitrack.cli.data import FileFormat, Preset, synth
 from equitrack.console import console, progress_bars, show_import, show_status
 from equitrack.disclosure.policy import Audience
@@ -137,14 +137,31 @@ def _demo_reports(store: Any, year: int, out: Path) -> list[Path]:
     return written
 
 
+#: The meta entry a demo's database carries, so that only a database the demo made is replaced.
+DEMO_MARK = "made_by_demo"
+
+
 def _fresh(db: Path) -> None:
     """No database left by an earlier demo: the demo loads its files into an empty one (into
-    the old one they would all be refused as already loaded, and one made by an earlier
-    equitrack may be of another schema)."""
+    the old one they would all be refused as already loaded). Only a database a demo made (its
+    `DEMO_MARK`) is removed: `--out` may name a folder holding someone's real database."""
+    if not db.exists():
+        return
+    import duckdb
+
+    try:
+        with duckdb.connect(str(db), read_only=True) as con:
+            marked = con.execute("SELECT 1 FROM meta WHERE key = ?", [DEMO_MARK]).fetchone()
+    except duckdb.Error:
+        marked = None
+    if not marked:
+        raise UserError(
+            f"{db} was not made by this version's `equitrack demo`, so the demo leaves it alone: "
+            "choose another --out, or remove it yourself if it is an old demo's"
+        )
     for path in (db, db.with_name(db.name + ".wal")):
-        if path.exists():
-            path.unlink()
-            console.print(f"Removed {path}, made by an earlier demo.", highlight=False)
+        path.unlink(missing_ok=True)
+    console.print(f"Removed {db}, made by an earlier demo.", highlight=False)
 
 
 def _demo_import(data: Path, store: Any, rejects: Path) -> Any:
@@ -198,9 +215,11 @@ def demo(
     data, db = out / "data", out / "equitrack.duckdb"
     out.mkdir(parents=True, exist_ok=True)
     exports = FileFormat("esr-snapshots")
+    with user_errors():
+        _fresh(db)
     synth(out=data, preset=Preset.llr, seed=seed, file_format=exports, parity=False)
-    _fresh(db)
     with user_errors(), open_store(str(db), create=True) as store:
+        store.set_meta(DEMO_MARK, "yes")
         result = _demo_import(data, store, out / "rejects")
         show_import(result, skip_invalid=False)
         if not result.ok:
