@@ -160,12 +160,18 @@ def questions(store: Store) -> list[Question]:
 Key = tuple[str, str, str, int, str | None, str, str]
 
 
-def key_of(r: Result) -> Key:
-    """Where a result sits, whichever way it was asked for."""
-    kept = {k: v for k, v in r.options.items() if k not in _HOW_ASKED}
+def key_of(r: Result, texts: dict[int, tuple[Any, str]] | None = None) -> Key:
+    """Where a result sits, whichever way it was asked for (its options' text kept in `texts`
+    by the options object, for results that share them)."""
+    made = texts.get(id(r.options)) if texts is not None else None
+    if made is None:
+        kept = {k: v for k, v in r.options.items() if k not in _HOW_ASKED}
+        made = (r.options, json.dumps(kept, sort_keys=True, default=str))
+        if texts is not None:
+            texts[id(r.options)] = made
     return (
         r.measure,
-        json.dumps(kept, sort_keys=True, default=str),
+        made[1],
         unit_of(r),
         r.period,
         r.breakdown,
@@ -187,7 +193,8 @@ class Release:
     _index: dict[Key, int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        self._index = {key_of(r): i for i, r in enumerate(self.exact)}
+        texts: dict[int, tuple[Any, str]] = {}  # only while the results are held
+        self._index = {key_of(r, texts): i for i, r in enumerate(self.exact)}
 
     def answer(self, results: Iterable[Result]) -> list[Result]:
         """`results` as this audience may see them: each the release's own figure for it, or

@@ -98,6 +98,8 @@ class Analysis:
     _relations: list[Relation] | None = None
     _declared: Declared | None = None
     _index: dict[Key, int] | None = None
+    #: Each options object's text, made once (results share a few hundred between them).
+    _texts: Texts = field(default_factory=dict)
     _decided: dict[tuple[Policy, frozenset[str]], dict[Node, int | None]] = field(
         default_factory=dict
     )
@@ -119,7 +121,7 @@ class Analysis:
     def index(self) -> dict[Key, int]:
         """Each result's place, by where it sits (to find a comparison's reference group)."""
         if self._index is None:
-            self._index = {_key(r): i for i, r in enumerate(self.results)}
+            self._index = {_key(r, texts=self._texts): i for i, r in enumerate(self.results)}
         return self._index
 
 
@@ -203,15 +205,15 @@ def gate(
     policy = policy_for(audience_or_policy)
     results = analysis.results if analysis is not None else list(results)
     if policy.exact:
-        return [_recorded(r, policy.describe()) for r in results]
+        record = _Recorder(policy.describe())
+        return [record(r) for r in results]
     analysis = analysis or analyse(results, systems)
     decision = decide(results, policy, exact_orgs=exact_orgs, analysis=analysis)
-    rebuild = _Rebuilder(results, decision, policy, analysis.index())
-    own = f"exact counts for the analyst's own organisation; otherwise {policy.describe()}"
-    shown = [
-        _recorded(r, own) if r.org in exact_orgs else rebuild.result(i, r)
-        for i, r in enumerate(results)
-    ]
+    rebuild = _Rebuilder(results, decision, policy, analysis)
+    own = _Recorder(
+        f"exact counts for the analyst's own organisation; otherwise {policy.describe()}"
+    )
+    shown = [own(r) if r.org in exact_orgs else rebuild.result(i, r) for i, r in enumerate(results)]
     rebuild.adjust(shown)
     return shown
 
@@ -222,11 +224,23 @@ def _mean_of_rates(r: Result) -> bool:
     return r.options.get("pooling") == "mean_of_rates" and int(r.options.get("window", 1)) > 1
 
 
-def _recorded(r: Result, rule: str, **changes: Any) -> Result:
-    """A new result with `changes` and the rule applied; its options are a copy, so nothing
-    done to the output reaches the input."""
-    options = {k: v if isinstance(v, _IMMUTABLE) else _copied(v) for k, v in r.options.items()}
-    return replace(r, options={**options, "disclosure": rule}, **changes)
+class _Recorder:
+    """Makes new results with the rule applied. Their options are a copy, so nothing done to an
+    output reaches an input; each options object is copied once, and results made from the same
+    one share the copy, as their inputs share it (a release's ninety thousand results share a
+    few hundred: copying each result's was much of a release's gating)."""
+
+    def __init__(self, rule: str) -> None:
+        self.rule = rule
+        # by the input's id, with the input kept alive so that its id is not reused
+        self._copies: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
+
+    def __call__(self, r: Result, **changes: Any) -> Result:
+        made = self._copies.get(id(r.options))
+        if made is None:
+            kept = {k: v if isinstance(v, _IMMUTABLE) else _copied(v) for k, v in r.options.items()}
+            made = self._copies[id(r.options)] = (r.options, {**kept, "disclosure": self.rule})
+        return replace(r, options=made[1], **changes)
 
 
 #: Option values shared as they are (every other value is copied).
@@ -251,10 +265,29 @@ def _copied(value: Any) -> Any:
 Key = tuple[str, str, str, int, str | None, str, str]
 
 
-def _key(r: Result, group: str | None = None, breakdown: str | None = None) -> Key:
+#: Options texts by the options object's id, each with its object (alive, so its id stays its own).
+Texts = dict[int, tuple[Mapping[str, Any], str]]
+
+
+def options_text(options: Mapping[str, Any], texts: Texts | None = None) -> str:
+    """`options` as text that tells apart runs of one measure; from `texts` where made before."""
+    if texts is None:
+        return json.dumps(options, sort_keys=True, default=str)
+    made = texts.get(id(options))
+    if made is None:
+        made = texts[id(options)] = (options, json.dumps(options, sort_keys=True, default=str))
+    return made[1]
+
+
+def _key(
+    r: Result,
+    group: str | None = None,
+    breakdown: str | None = None,
+    texts: Texts | None = None,
+) -> Key:
     return (
         r.measure,
-        json.dumps(r.options, sort_keys=True, default=str),
+        options_text(r.options, texts),
         r.org,
         r.period,
         r.breakdown if breakdown is None else breakdown,
@@ -271,13 +304,14 @@ class _Rebuilder:
     """Makes each result again from the shown figures (steps 3 to 5 of the module docstring)."""
 
     def __init__(
-        self, results: list[Result], decision: Decision, policy: Policy, index: dict[Key, int]
+        self, results: list[Result], decision: Decision, policy: Policy, analysis: Analysis
     ) -> None:
         self.results = results
+        self.texts = analysis._texts
         self.decision = decision
         self.policy = policy
-        self.rule = policy.describe()
-        self.index = index
+        self.record = _Recorder(policy.describe())
+        self.index = analysis.index()
         self.shown = decision.per_result()
         self.compared: dict[int, Comparison] = {}  # comparisons made again from shown counts
 
@@ -304,7 +338,9 @@ class _Rebuilder:
         return p.rate, p.ci_low, p.ci_high
 
     def reference(self, r: Result) -> int | None:
-        return self.index.get(_key(r, group=r.reference_group)) if r.reference_group else None
+        if not r.reference_group:
+            return None
+        return self.index.get(_key(r, group=r.reference_group, texts=self.texts))
 
     def result(self, i: int, r: Result) -> Result:
         role = self.decision.figures.roles[i]
@@ -355,7 +391,7 @@ class _Rebuilder:
         hidden = any(getattr(r, f) is not None and changes.get(f) is None for f in _LEADING)
         if hidden and why is None:
             why = Reason(Code.SUPPRESSED)
-        return _recorded(r, self.rule, **changes, **because(why), suppressed=r.suppressed or hidden)
+        return self.record(r, **changes, **because(why), suppressed=r.suppressed or hidden)
 
     def compare(
         self, i: int, r: Result, counts: Mapping[str, int | None], theirs: Mapping[str, int | None]
@@ -384,7 +420,7 @@ class _Rebuilder:
         families: dict[tuple[str, str, str], list[int]] = {}
         for i in self.compared:
             r = self.results[i]
-            key = (r.measure, json.dumps(r.options, sort_keys=True, default=str), r.group_type)
+            key = (r.measure, options_text(r.options, self.texts), r.group_type)
             families.setdefault(key, []).append(i)
         for members in families.values():
             made = adjust_for_multiplicity([self.compared[i] for i in members])
@@ -421,7 +457,7 @@ class _Rebuilder:
 
     def needed(self, r: Result) -> int | None:
         """A Model Employer row's headcount needed, from the shown figures of its cell's row."""
-        j = self.index.get(_key(r, breakdown=str(r.reason_values["cell"])))
+        j = self.index.get(_key(r, breakdown=str(r.reason_values["cell"]), texts=self.texts))
         return None if j is None else self.parity(j, self.results[j])
 
     def quarter(self, r: Result) -> tuple[float | None, dict[str, Value | None]]:
