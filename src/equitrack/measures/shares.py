@@ -29,18 +29,18 @@ Cell = tuple[int, str, str]  # period, unit, breakdown
 
 
 def _count(
-    table: ir.Table, breakdown: Callable[[ir.Table], ir.StringValue] | None
+    frame: Frame, table: ir.Table, breakdown: Callable[[ir.Table], ir.StringValue] | None
 ) -> dict[Cell, tuple[int, int]]:
-    """Rows counted and rows left out, per period, unit and breakdown cell (with the total)."""
+    """Rows counted and rows left out, per period, unit and breakdown cell (with the total);
+    run once in the run (a share is the same whichever grouping asks for it)."""
     cell = breakdown(table) if breakdown else ibis.literal(ALL)
     counted = table.counted.fill_null(False) if "counted" in table.columns else ibis.literal(True)
     shaped = table.mutate(_breakdown=cell.cast("string"), _counted=ibis.ifelse(counted, 1, 0))
-    rows = (
-        shaped.group_by(["period", "unit", "_breakdown"])
-        .aggregate(n=shaped.count(), kept=shaped._counted.sum())
-        .to_pyarrow()
-        .to_pylist()
-    )
+    rows = frame.shared.fetched(
+        shaped.group_by(["period", "unit", "_breakdown"]).aggregate(
+            n=shaped.count(), kept=shaped._counted.sum()
+        )
+    ).to_pylist()
     out: dict[Cell, list[int]] = defaultdict(lambda: [0, 0])
     for row in rows:
         kept, n = int(row["kept"] or 0), int(row["n"])
@@ -55,8 +55,8 @@ def evaluate_share(
     frame: Frame, measure: Measure, by: str, years: Sequence[int], window: int, options: dict
 ) -> list[Result]:
     assert measure.event is not None
-    members = _count(measure.population(frame), measure.breakdown)
-    events = _count(measure.event(frame), measure.breakdown)
+    members = _count(frame, measure.population(frame), measure.breakdown)
+    events = _count(frame, measure.event(frame), measure.breakdown)
     cells = sorted({(u, b) for (_, u, b) in members} | {(u, b) for (_, u, b) in events})
     results = []
     for period in years:

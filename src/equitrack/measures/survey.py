@@ -69,12 +69,11 @@ def evaluate_survey(
         s.group_type == stored_type,
         s.survey_year.isin([y - 1 for y in years]),
     ).join(units(frame.store, frame.scope), "org_code")
-    counted = (
-        s.group_by(["survey_year", "unit", "group_value"])
-        .aggregate(responses=s.responses.sum(), positive=s.positive.sum())
-        .to_pyarrow()
-        .to_pylist()
-    )
+    counted = frame.shared.fetched(  # once in the run: WRES and broad groups read the same
+        s.group_by(["survey_year", "unit", "group_value"]).aggregate(
+            responses=s.responses.sum(), positive=s.positive.sum()
+        )
+    ).to_pylist()
     cells: dict[tuple[int, str], dict[str, tuple[int, int]]] = defaultdict(dict)
     for row in counted:
         cells[(int(row["survey_year"]) + 1, row["unit"])][row["group_value"]] = (
