@@ -78,11 +78,20 @@ def normalise_ids(values: pa.Array) -> pa.Array:
     Excel drops the leading zeros of ESR employee numbers when a CSV passes through it; without
     this the same person would not join up across exports.
     """
-    text = pc.utf8_upper(pc.utf8_trim_whitespace(values.cast(pa.string())))
+    text = values.cast(pa.string())
+    if _plain_numbers(text):  # as most exports write them: nothing to trim, raise or drop
+        return text
+    text = pc.utf8_upper(pc.utf8_trim_whitespace(text))
     digits = pc.ascii_is_decimal(text)  # as ^[0-9]+$ (non-empty, ASCII digits), without a regex
     unpadded = pc.utf8_ltrim(text, "0")
     unpadded = pc.if_else(pc.equal(unpadded, ""), "0", unpadded)
     return pc.if_else(digits, unpadded, text)
+
+
+def _plain_numbers(text: pa.Array) -> bool:
+    """Every (non-null) id is ASCII digits without a leading zero: already normalised."""
+    digits = pc.all(pc.ascii_is_decimal(text)).as_py()  # "" is not decimal
+    return digits is not False and not pc.any(pc.starts_with(text, "0")).as_py()
 
 
 class Pseudonymiser:
