@@ -72,6 +72,48 @@ def test_every_month_and_day_written_is_read_as_the_calendar_has_it(time: str) -
     assert bad == [e is None for e in expected] + [False]
 
 
+WRITTEN_DATES = st.one_of(
+    st.dates(min_value=dt.date(1800, 1, 1), max_value=dt.date(2200, 12, 31)).map(str),
+    st.sampled_from(["2023-02-29", "2024-13-01", "2024-1-05", "31/03/2024", "", " ", "x"]),
+    st.sampled_from(["2024-04-01 10:00", " 2024-04-01", "2024-04-01T09:30:00", "0001-01-01"]),
+    st.none(),
+)
+
+
+@given(st.lists(WRITTEN_DATES, max_size=12))
+def test_a_column_of_dates_reads_each_value_as_it_reads_it_alone(column: list[str | None]) -> None:
+    """A column of real YYYY-MM-DD dates is read by one cast; a column with any other value
+    is read pattern by pattern. Either way each value is read, or refused with the same words,
+    exactly as when it is the only value of its column."""
+    result = coerce(pa.array(column, pa.string()), DATE)
+    alone = [coerce(pa.array([v], pa.string()), DATE) for v in column]
+    assert result.values.to_pylist() == [a.values.to_pylist()[0] for a in alone]
+    assert result.bad.tolist() == [bool(a.bad[0]) for a in alone]
+    for value, a in zip(column, alone, strict=True):
+        if a.bad[0]:
+            assert result.reason(str(value)) == a.reason(str(value))
+
+
+def test_real_dates_outside_the_years_read_are_refused_in_a_clean_column() -> None:
+    """A column the one cast reads whole still refuses 0001-01-01 and 9999-12-31."""
+    result = coerce(pa.array(["2024-03-31", "0001-01-01", "9999-12-31", None]), DATE)
+    assert result.values.to_pylist() == [dt.date(2024, 3, 31), None, None, None]
+    assert result.bad.tolist() == [False, True, True, False]
+    assert "not a plausible date" in result.reason("0001-01-01")
+
+
+def test_one_bad_date_among_many_good_is_the_only_one_refused() -> None:
+    days = [str(dt.date(2020, 1, 1) + dt.timedelta(days=i)) for i in range(1000)]
+    days[637] = "2021-02-29"
+    result = coerce(pa.array(days), DATE)
+    assert result.bad.nonzero()[0].tolist() == [637]
+    assert result.values.null_count == 1
+    assert result.values[638].as_py() == dt.date(2020, 1, 1) + dt.timedelta(days=638)
+    assert result.reason("2021-02-29") == (
+        "'2021-02-29' is not a date written as YYYY-MM-DD (for example 2024-03-31)"
+    )
+
+
 def test_typed_dates_and_timestamps_pass_through() -> None:
     result = coerce(pa.array([dt.datetime(2024, 3, 31, 0, 0)]), DATE)
     assert result.values.to_pylist() == [dt.date(2024, 3, 31)]

@@ -334,3 +334,27 @@ def test_a_key_repeated_in_a_later_file_of_the_same_import_is_refused(
     extra = next(r for r in result.sources if r.source.path.name == "people_extra.csv")
     assert "person_id '10000001' is already loaded" in extra.problems.column("reason")[0].as_py()
     assert contents(db_path) == before  # people.csv had committed; the journal took it out again
+
+
+def test_references_are_found_in_this_import_or_the_store_and_only_the_rest_refused(
+    tmp_path: Path, db_path: Path
+) -> None:
+    """An assignment's person may be in an earlier import (found in the store), in this one
+    (remembered from its people file), or nowhere (refused, naming the id)."""
+    import_paths([small_system(tmp_path / "first")], connect(str(db_path)))
+    before = contents(db_path)
+    write_csv(tmp_path / "second" / "people.csv", [{**PEOPLE[0], "person_id": "20000001"}])
+    stored, new, nowhere = "10000004", "20000001", "30000001"
+    rows = [
+        {**ASSIGNMENTS[0], "assignment_id": f"A{i}", "person_id": person}
+        for i, person in enumerate((stored, new, nowhere, new, stored))
+    ]
+    write_csv(tmp_path / "second" / "assignments.csv", rows)
+    result = import_paths([tmp_path / "second"], connect(str(db_path)))
+    assert not result.ok
+    problems = result.sources[-1].problems.to_pylist()
+    assert [(p["line"], p["column"]) for p in problems] == [(4, "column 2 (person_id)")]
+    assert problems[0]["reason"].startswith("person_id '30000001' is not in people")
+    assert contents(db_path) == before
+    write_csv(tmp_path / "second" / "assignments.csv", [rows[i] for i in (0, 1, 3, 4)])
+    assert import_paths([tmp_path / "second"], connect(str(db_path))).ok

@@ -9,6 +9,8 @@ import random
 import numpy as np
 import pyarrow as pa
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from equitrack.ingest import pseudonymise
 from equitrack.ingest.pseudonymise import (
@@ -148,3 +150,18 @@ def test_fingerprints_differ_for_different_text_and_agree_for_equal() -> None:
     assert len(set(by_text.values())) == len(by_text)
     sliced = pseudonymise.fingerprints(values.slice(100, 50))
     assert sliced.tolist() == prints[100:150].tolist()
+
+
+@given(st.lists(st.one_of(st.none(), st.from_regex(r"[0-9]{1,12}", fullmatch=True))))
+def test_ids_that_are_plain_numbers_are_normalised_as_any_other(ids: list[str | None]) -> None:
+    """A column of digits only (no leading zero) is taken as it is; one with any other id is
+    trimmed, upper-cased and unpadded. Each id is normalised as it is when alone."""
+    for column in (ids, [*ids, " 7"], [*ids, "0"], [*ids, "x1"]):
+        got = normalise_ids(pa.array(column, pa.string())).to_pylist()
+        assert got == [normalise_ids(pa.array([v], pa.string()))[0].as_py() for v in column]
+        assert got == [None if v is None else _by_hand(v) for v in column]
+
+
+def _by_hand(value: str) -> str:
+    text = value.strip().upper()
+    return (text.lstrip("0") or "0") if text.isascii() and text.isdigit() else text

@@ -6,6 +6,7 @@ import pyarrow.parquet as pq
 import pytest
 from openpyxl import Workbook
 
+from equitrack.ingest import readers
 from equitrack.ingest.readers import ReadError, Source, discover, read, table_for
 
 
@@ -133,3 +134,25 @@ def test_a_ragged_windows_1252_line_is_reported_not_fatal(tmp_path: Path, capfd)
     assert raw.encoding == "Windows-1252"
     assert [(u.line, u.text) for u in raw.unreadable_rows] == [(3, "2,B"), (4, "3,C,Zoë,x")]
     assert "Traceback" not in capfd.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("content", "utf8"),
+    [
+        ("a,b\n1,é\n".encode(), True),
+        (b"a,b\n1,\xc3", False),  # a character cut off at the end of the file
+        (b"a,b\n1,\xc3" + b"x" * 20, False),  # a lead byte followed by plain ASCII
+        (b"a,b\n1,\xc3" + b"x" * 7 + b"\xa9", False),  # ... and by what would finish it
+        (b"a,b\n1,\xe9 caf" + b"x" * 20, False),  # Windows-1252
+        ("é".encode() * 20 + b"x" * 20, True),
+    ],
+)
+@pytest.mark.parametrize("block", [1, 2, 3, 7, 1 << 20])
+def test_a_csv_is_utf8_exactly_when_every_block_decodes_in_turn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes, utf8: bool, block: int
+) -> None:
+    """Blocks of plain ASCII are passed over, unless a character begun before is unfinished."""
+    monkeypatch.setattr(readers, "BLOCK_SIZE", block)
+    path = tmp_path / "t.csv"
+    path.write_bytes(content)
+    assert readers.fingerprint(path).utf8 is utf8

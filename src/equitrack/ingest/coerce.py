@@ -137,8 +137,11 @@ def to_date(values: pa.Array, column: Column) -> Coerced:
         bad = _mask(dates, in_years(dates))
         return Coerced(_nulled(dates, bad, dates.type), bad, _date_reason)
     t = _day_only(text(values))
-    written = pc.if_else(pc.match_substring_regex(t, ISO_DATE), t, pa.scalar(None, pa.string()))
-    parsed = strict_strptime(written, "%Y-%m-%d", 5, 8)
+    try:  # every value a real YYYY-MM-DD, as a clean export writes them: one cast reads them
+        parsed = t.cast(pa.date32())
+    except pa.ArrowInvalid:  # one is not: find which, one pattern and parse a column at a time
+        written = pc.if_else(pc.match_substring_regex(t, ISO_DATE), t, pa.scalar(None, t.type))
+        parsed = strict_strptime(written, "%Y-%m-%d", 5, 8)
     bad = _mask(t, in_years(parsed))
     dates = pc.if_else(pa.array(~bad), parsed, pa.scalar(None, parsed.type)).cast(pa.date32())
     return Coerced(dates, bad, _date_reason)

@@ -299,9 +299,8 @@ def import_paths(
                 sha256=fp.sha256,
             )
             results.append(result)
-            if any(r.status == Status.FAILED for r in results):
-                ctx.accept(checked, keep)  # nothing more is inserted; later files check against it
-            else:
+            ctx.accept(checked, keep)  # later files' references to it are found in memory
+            if not any(r.status == Status.FAILED for r in results):
                 result.batch_id = next(batch_ids)
                 store.own.add(result.batch_id)
                 loading = progress.task(f"Loading {source.label}", result.rows_loaded)

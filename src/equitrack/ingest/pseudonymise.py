@@ -7,12 +7,14 @@ owner can read, or given in an environment variable (for servers and CI).
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import os
 import secrets
 import stat
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -21,13 +23,10 @@ import pyarrow.compute as pc
 from equitrack import config
 from equitrack.store.pseudonyms import digests, to_hex
 
-try:  # OpenSSL's keyed HMAC state without the Python wrapper, copied once per id
-    from _hashlib import hmac_new as _hmac_new
-except ImportError:  # pragma: no cover - CPython without OpenSSL
-    _hmac_new = hmac.new
-
 #: Bytes kept of each digest: 128 bits, far beyond any collision risk at NHS scale.
 HALF = 16
+#: SHA-256's block and digest, in bytes (HMAC pads the key to the block).
+BLOCK_SIZE, DIGEST_SIZE = 64, 32
 PERSON_NAMESPACE = "person"
 #: Ids turned into Python bytes at a time: enough to amortise the call, few enough to stay small.
 CHUNK = 1 << 16
@@ -79,11 +78,20 @@ def normalise_ids(values: pa.Array) -> pa.Array:
     Excel drops the leading zeros of ESR employee numbers when a CSV passes through it; without
     this the same person would not join up across exports.
     """
-    text = pc.utf8_upper(pc.utf8_trim_whitespace(values.cast(pa.string())))
+    text = values.cast(pa.string())
+    if _plain_numbers(text):  # as most exports write them: nothing to trim, raise or drop
+        return text
+    text = pc.utf8_upper(pc.utf8_trim_whitespace(text))
     digits = pc.ascii_is_decimal(text)  # as ^[0-9]+$ (non-empty, ASCII digits), without a regex
     unpadded = pc.utf8_ltrim(text, "0")
     unpadded = pc.if_else(pc.equal(unpadded, ""), "0", unpadded)
     return pc.if_else(digits, unpadded, text)
+
+
+def _plain_numbers(text: pa.Array) -> bool:
+    """Every (non-null) id is ASCII digits without a leading zero: already normalised."""
+    digits = pc.all(pc.ascii_is_decimal(text)).as_py()  # "" is not decimal
+    return digits is not False and not pc.any(pc.starts_with(text, "0")).as_py()
 
 
 class Pseudonymiser:
@@ -200,7 +208,12 @@ class Memory:
         found = np.full(len(ids), -1, np.int64)
         if not self._size or not len(ids):
             return found
-        slot = np.minimum(np.searchsorted(self._sorted, prints), self._size - 1)
+        # looked up in ascending order, which walks the memory once instead of jumping about
+        # it (five times faster for millions of ids), then put back in the ids' order
+        order = np.argsort(prints)
+        slot = np.empty(len(prints), np.int64)
+        slot[order] = np.searchsorted(self._sorted, prints[order])
+        slot = np.minimum(slot, self._size - 1)
         hit = np.flatnonzero(self._sorted[slot] == prints)
         if len(hit):
             candidates = self._where[slot[hit]]
@@ -263,24 +276,38 @@ def decode(pseudonyms: pa.DictionaryArray) -> pa.Array:
 def hmac_prefixes(key: bytes, messages: pa.Array, prefix: str = "") -> np.ndarray:
     """The first HALF bytes of HMAC-SHA256(key, prefix + message) for each (non-null) message.
 
-    A national import hashes tens of millions of ids. A one-shot `hmac.digest` redoes the key
-    schedule and OpenSSL's digest lookup every time; copying a keyed state costs about half as
-    much, and the digests are kept as bytes, stored as they are (`store.pseudonyms.digests`).
-    Messages (text as UTF-8, or bytes) become Python bytes a chunk at a time, to stay small.
+    A national import hashes tens of millions of ids, one Python call each, so the work per id
+    is cut to the two SHA-256 states HMAC is made of (RFC 2104): the inner one has taken the
+    padded key and `prefix` once, and is copied and finished per id, then the outer one (its
+    padded key taken once) hashes that digest. That is a fifth less than copying a keyed
+    `hmac` state and joining the prefix to every id. The digests are kept as bytes, stored as
+    they are (`store.pseudonyms.digests`). Messages (text as UTF-8, or bytes) become Python
+    bytes a chunk at a time, to stay small.
     """
-    template = _hmac_new(key, digestmod="sha256")
-    copy = template.copy
+    inner, outer = _hmac_states(key)
+    inner.update(prefix.encode())
+    inner_copy, outer_copy = inner.copy, outer.copy
     out = np.empty((len(messages), HALF), np.uint8)
     for start in range(0, len(messages), CHUNK):
-        chunk = messages.slice(start, CHUNK)
-        if prefix:
-            chunk = pc.binary_join_element_wise(prefix.encode(), chunk.cast(pa.binary()), b"")
         digests: list[bytes] = []
         append = digests.append
-        for message in chunk.cast(pa.binary()).to_pylist():
-            h = copy()
+        for message in messages.slice(start, CHUNK).cast(pa.binary()).to_pylist():
+            h = inner_copy()
             h.update(message)
-            append(h.digest())
-        block = np.frombuffer(b"".join(digests), np.uint8).reshape(-1, template.digest_size)
+            o = outer_copy()
+            o.update(h.digest())
+            append(o.digest())
+        block = np.frombuffer(b"".join(digests), np.uint8).reshape(-1, DIGEST_SIZE)
         out[start : start + len(digests)] = block[:, :HALF]
     return out
+
+
+def _hmac_states(key: bytes) -> tuple[Any, Any]:
+    """SHA-256 having taken the key padded with HMAC's inner and outer bytes (RFC 2104): a key
+    longer than the block is hashed first, a shorter one filled with zeros."""
+    if len(key) > BLOCK_SIZE:
+        key = hashlib.sha256(key).digest()
+    padded = key.ljust(BLOCK_SIZE, b"\0")
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in padded))
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in padded))
+    return inner, outer

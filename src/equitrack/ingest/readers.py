@@ -334,6 +334,8 @@ def _still_utf8(decoder: Any, chunk: bytes, final: bool = False) -> Any:
     """The decoder, while what it has been given is UTF-8; None from the first byte that is not."""
     if decoder is None:
         return None
+    if chunk.isascii() and not decoder.getstate()[0]:  # nothing pending: ASCII is UTF-8 as it is
+        return decoder
     try:
         decoder.decode(chunk, final)
     except UnicodeDecodeError:

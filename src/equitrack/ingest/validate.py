@@ -10,6 +10,7 @@ import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import ibis
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -124,24 +125,42 @@ class Checked:
 
 @dataclass
 class Context:
-    """What a file is checked against: the store, and the files accepted before it in this run."""
+    """What a file is checked against: the store, and the files accepted before it in this run.
+
+    The keys other tables refer to are remembered from every file accepted (16 bytes a
+    pseudonym), so that a reference to an earlier file of the import is found in memory, and
+    only the rest are looked for in the store."""
 
     store: Store
     pseudonymiser: Pseudonymiser
     accepted: dict[str, list[pa.Array]] = field(default_factory=dict)  # "table.col" → values
+    #: The tables that held rows when the import began (looked up once, when first needed).
+    filled: set[str] | None = None
 
     def accept(self, checked: Checked, keep: np.ndarray) -> None:
-        """Remember keys that later files refer to, for a file checked but not inserted."""
+        """Remember the keys later files refer to, of a file accepted (inserted or not)."""
         if checked.data is None:
             return
         for col in checked.table.columns:
             if f"{checked.table.name}.{col.name}" in REFERENCED:
-                values = contiguous(checked.data.column(col.name)).filter(pa.array(keep))
+                values = contiguous(checked.data.column(col.name))
+                values = values if keep.all() else values.filter(pa.array(keep))
                 self.accepted.setdefault(f"{checked.table.name}.{col.name}", []).append(values)
 
     def accepted_values(self, ref: str) -> pa.Array:
         parts = self.accepted.get(ref, [])
-        return pa.concat_arrays(parts) if parts else pa.array([], pa.string())
+        if len(parts) > 1:  # joined once, not again for every file that refers to them
+            parts[:] = [pa.concat_arrays(parts)]
+        return parts[0] if parts else pa.array([], pa.string())
+
+    def may_hold_rows(self, name: str) -> bool:
+        """Whether the table can hold a row: it held one when the import began (one query
+        asks about every table), or the import has written to it since."""
+        if name in self.store.written:
+            return True
+        if self.filled is None:
+            self.filled = _filled_tables(self.store)
+        return name in self.filled
 
 
 @dataclass
@@ -449,8 +468,11 @@ def _distinct_numbers(values: pa.Array) -> tuple[pa.Array, int]:
     return encoded.indices.cast(pa.int64()), len(encoded.dictionary)
 
 
-def _is_empty(store: Store, name: str) -> bool:
-    return store.table(name).limit(1).count().to_pyarrow().as_py() == 0
+def _filled_tables(store: Store) -> set[str]:
+    """The canonical tables that hold any row, stored or written by an unfinished import (which
+    only makes the answer cautious), in one query."""
+    parts = [store.raw_table(t.name).select(name=ibis.literal(t.name)).limit(1) for t in TABLES]
+    return set(ibis.union(*parts).to_pyarrow().column("name").to_pylist())
 
 
 def _in_store(store: Store, name: str, probe: pa.Table) -> pa.Table:
@@ -481,7 +503,7 @@ def _check_loaded(
     ctx: Context,
     problems: Problems,
 ) -> None:
-    if not tbl.key or _is_empty(ctx.store, tbl.name):  # nothing loaded that could match
+    if not tbl.key or not ctx.may_hold_rows(tbl.name):  # nothing loaded that could match
         return
     probe = _key_table(data, tbl.key).drop(["__row"])
     probe = probe.group_by(list(tbl.key), use_threads=False).aggregate([])

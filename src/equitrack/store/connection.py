@@ -110,6 +110,8 @@ class Store:
     url: str
     #: Batches this view committed for an import still running (see `importing`): it sees them.
     own: set[int] = field(default_factory=set)
+    #: Tables this view has inserted rows into (an import's checks know what it wrote).
+    written: set[str] = field(default_factory=set)
     database: Database = field(init=False)
 
     def __post_init__(self) -> None:
@@ -253,6 +255,7 @@ class Store:
         third more for no gain. Other engines go through Ibis."""
         if not data.num_rows:
             return
+        self.written.add(name)
         if self.backend != "duckdb":
             with self.temporary(data) as rows:
                 self.con.insert(name, rows)
