@@ -247,3 +247,17 @@ def test_wres_command_on_spark(spark: Store, parquet_layout: Path) -> None:
     )
     assert done.exit_code == 0, done.output
     assert '"measure": "wres2"' in done.output
+
+
+def test_spark_reads_the_layout_with_the_schemas_it_would_infer(
+    spark: Store, parquet_layout: Path
+) -> None:
+    """The schemas given when opening (read from each file's footer, to spare Spark a job per
+    file) are the ones Spark finds itself, table by table, timestamps without a zone and all."""
+    session = spark.con._session
+    files = sorted(parquet_layout.glob("*.parquet"))
+    given = {f.stem: session.table(f.stem).schema for f in files}
+    found = {f.stem: session.read.parquet(str(f)).schema for f in files}
+    assert len(given) > len(TABLES)  # the contract's tables and the store's own
+    assert given == found
+    assert any("TimestampNTZ" in str(s) for s in given.values())  # a case that could differ

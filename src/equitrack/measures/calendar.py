@@ -92,6 +92,23 @@ def period_of(day: ir.DateValue, interval: Interval) -> ir.IntegerValue:
     return (day.year() + ibis.ifelse(day.month() >= 4, 1, 0)).cast("int64")
 
 
+def ordinal(period: int) -> int:
+    """Where a period stands among its kind, counting one a period: the year itself, or a
+    month's year times 12 plus its month - 1 (so consecutive months differ by 1)."""
+    if not is_month(period):
+        return period
+    year, month = _month(period)
+    return year * 12 + month - 1
+
+
+def ordinal_of(day: ir.DateValue, interval: Interval) -> ir.IntegerValue:
+    """The `ordinal` of the period a date falls in: the first period whose snapshot (its last
+    day) is on or after the date."""
+    if interval is Interval.MONTH:
+        return (day.year() * 12 + day.month() - 1).cast("int64")
+    return period_of(day, interval)
+
+
 def following(period: ir.IntegerValue, interval: Interval) -> ir.IntegerValue:
     """The next period, in the engine (last year's staff are followed into this year)."""
     if interval is Interval.MONTH:

@@ -47,7 +47,11 @@ def year_start(period: int) -> dt.date:
 def periods_table(periods: Sequence[int]) -> ir.Table:
     """Each period with its snapshot day and first day (a reporting year's 31 March and 1 April
     before; a month's last and first days)."""
-    return _periods_table(tuple(sorted(set(periods))))
+    return _periods_table(tuple(sorted(set(periods)))).drop(ORDINAL)
+
+
+#: The periods table's key for joining on a period's `calendar.ordinal` (`_expand`).
+ORDINAL = "_ordinal"
 
 
 @functools.cache
@@ -58,8 +62,9 @@ def _periods_table(years: tuple[int, ...]) -> ir.Table:
             "period": list(years),
             "snapshot": [snapshot(y) for y in years],
             "year_start": [year_start(y) for y in years],
+            ORDINAL: [calendar.ordinal(y) for y in years],
         },
-        schema={"period": "int64", "snapshot": "date", "year_start": "date"},
+        schema={"period": "int64", "snapshot": "date", "year_start": "date", ORDINAL: "int64"},
     )
 
 
@@ -169,9 +174,7 @@ def with_person(store: Store, table: ir.Table) -> ir.Table:
 
 def assignments_at_snapshots(store: Store, scope: Scope, years: Sequence[int]) -> ir.Table:
     """Every assignment active on each year's 31 March, with the year and the unit."""
-    a = _in_scope(store, scope, store.table("assignments"))
-    y = periods_table(years)
-    return a.join(y, _active_on(a.start_date, a.end_date, y.snapshot))
+    return _at_snapshot(years)(_in_scope(store, scope, store.table("assignments")))
 
 
 #: What measures read of a member's chosen assignment (the rest comes from the person).
@@ -211,6 +214,10 @@ def _candidates(store: Store, scope: Scope, bank: bool) -> ir.Table:
     return a.select(*CANDIDATE_COLUMNS)
 
 
+#: An open end's reach in the overlap test: later than any date a store holds.
+_OPEN = ibis.date(9999, 12, 31)
+
+
 def _contested(candidates: ir.Table, reach: Reach) -> ir.Table:
     """The candidates the tie-break may have to decide between.
 
@@ -220,19 +227,22 @@ def _contested(candidates: ir.Table, reach: Reach) -> ir.Table:
     so that only the tie-break ever decides for them. Most people never hold two assignments at
     once, so this is a small table, and ranking only it spares a window over every person-year.
     """
-    spans = candidates.mutate(_reach=reach(candidates))
+    spans = candidates.mutate(_reach=reach(candidates).fill_null(_OPEN))
     other = spans.view()
-    pairs = spans.join(
+    # A semi-join, not a join and a DISTINCT: each candidate once, however many it overlaps,
+    # without building the pairs. Its conditions are plain comparisons (an open end is a far
+    # date, not an OR with IS NULL), so every engine runs it as a hash join on unit and person;
+    # DuckDB makes any other semi-join condition a nested loop.
+    overlapping = spans.semi_join(
         other,
         [
             spans.unit == other.unit,
             spans.person_id == other.person_id,
             spans.assignment_id != other.assignment_id,
-            other._reach.isnull() | (spans.start_date <= other._reach),
-            spans._reach.isnull() | (other.start_date <= spans._reach),
+            spans.start_date <= other._reach,
+            other.start_date <= spans._reach,
         ],
-    )
-    overlapping = pairs.select(*(spans[c] for c in candidates.columns)).distinct()
+    ).select(*candidates.columns)
     unkeyed = candidates.filter(candidates.person_id.isnull() | candidates.assignment_id.isnull())
     return ibis.union(overlapping, unkeyed)
 
@@ -255,21 +265,34 @@ def _chosen(
     )
 
 
-def _at_snapshot(years: Sequence[int]) -> Expand:
-    y = periods_table(years)
+#: Whether what runs from `start` to `end` (null = open) counts in the period ending on `day`.
+Counts = Callable[[ir.DateValue, ir.DateValue, ir.DateValue], ir.BooleanValue]
+
+
+def _expand(years: Sequence[int], counts: Counts, reach: Reach) -> Expand:
+    """Each row once for each period it `counts` in, through an equality join.
+
+    A row can count only from the period its start falls in to the one its `reach` falls in
+    (a period counts on its last day, on or after every day in it), so it is repeated for each
+    period ordinal between the two and joined to the periods on the ordinal; `counts` then keeps
+    exactly the periods it counts in. No engine needs a range join, which Spark can only run as
+    a nested loop over every row and period.
+    """
+    y = _periods_table(tuple(sorted(set(years))))
+    ordinals = sorted(calendar.ordinal(p) for p in set(years))
+    first, last = (ordinals[0], ordinals[-1]) if ordinals else (0, -1)
+    months = {calendar.is_month(p) for p in years}
+    if len(months) > 1:
+        raise ValueError("periods must be all reporting years or all months")
+    interval = calendar.Interval.MONTH if months == {True} else calendar.Interval.YEAR
 
     def expand(t: ir.Table) -> ir.Table:
-        return t.join(y, _active_on(t.start_date, t.end_date, y.snapshot))
-
-    return expand
-
-
-def _in_bank_window(years: Sequence[int]) -> Expand:
-    """A bank assignment counts in a year if it ran on a day of the six months to 31 March."""
-    y = periods_table(years)
-
-    def expand(t: ir.Table) -> ir.Table:
-        return t.join(y, _held_in_bank_window(t.start_date, t.end_date, y.snapshot))
+        since = ibis.greatest(calendar.ordinal_of(t.start_date, interval), first)
+        until = calendar.ordinal_of(reach(t), interval).fill_null(last)
+        spread = t.mutate(**{ORDINAL: ibis.range(since, ibis.least(until, last) + 1).unnest()})
+        joined = spread.join(y, ORDINAL)
+        kept = joined.filter(counts(joined.start_date, joined.end_date, joined.snapshot))
+        return kept.drop(ORDINAL)
 
     return expand
 
@@ -280,8 +303,18 @@ def _end(t: ir.Table) -> ir.DateValue:
 
 def _end_and_bank_window(t: ir.Table) -> ir.DateValue:
     """No later than the last day whose window reaches the end (ending 30 September reaches
-    up to 30 March): a bound for the overlap test, which only needs not to fall short."""
+    up to 30 March): a bound for the overlap test and the expansion, which only need it not to
+    fall short."""
     return t.end_date + ibis.interval(months=6)
+
+
+def _at_snapshot(years: Sequence[int]) -> Expand:
+    return _expand(years, _active_on, _end)
+
+
+def _in_bank_window(years: Sequence[int]) -> Expand:
+    """A bank assignment counts in a year if it ran on a day of the six months to 31 March."""
+    return _expand(years, _held_in_bank_window, _end_and_bank_window)
 
 
 def staff_in_post(

@@ -16,6 +16,7 @@ Any other `spark.*=value` pair in the query is passed to the session builder.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -140,5 +141,23 @@ def connect_spark(
                 f"{', '.join(m + '.parquet' for m in missing)} (write one with export-parquet)"
             )
         for name in sorted(found):
-            con.read_parquet(str(spec.parquet / f"{name}.parquet"), table_name=name)
+            _read_parquet(session, spec.parquet / f"{name}.parquet", name)
     return con
+
+
+def _read_parquet(session, path: Path, name: str) -> None:
+    """`path` as the temporary view `name`, with the schema its own footer states.
+
+    Left to infer it, Spark runs a job per file to read the footer (a few seconds of opening a
+    store); pyarrow reads the same footer here in a millisecond. Converted as Spark's own
+    inference converts (a timestamp without a time zone is TIMESTAMP_NTZ unless the session says
+    otherwise), so the view is the same; a type the conversion does not know is left to Spark.
+    """
+    import pyarrow.parquet as pq
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    ntz = session.conf.get("spark.sql.parquet.inferTimestampNTZ.enabled", "true") == "true"
+    reader = session.read
+    with contextlib.suppress(TypeError):  # a type the conversion does not know
+        reader = reader.schema(from_arrow_schema(pq.read_schema(path), prefer_timestamp_ntz=ntz))
+    reader.parquet(str(path)).createOrReplaceTempView(name)
