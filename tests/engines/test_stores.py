@@ -232,7 +232,12 @@ def test_a_shown_pseudonym_is_the_hex_it_always_was(
         assert sorted(shown) == want, store.backend
 
 
-def test_wres_command_on_spark(spark: Store, parquet_layout: Path) -> None:
+def test_wres_command_on_spark(
+    spark: Store, parquet_layout: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the command closes its store, which stops the process's one Spark session: the other
+    # tests share it (PySpark restarts badly within one interpreter), so it is kept open here
+    monkeypatch.setattr(Store, "close", lambda self: None)
     done = runner.invoke(
         app,
         [
