@@ -25,7 +25,6 @@ medical and non-medical staff apart.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import threading
 import time
 import weakref
@@ -36,6 +35,7 @@ from typing import Any
 from equitrack import api
 from equitrack.disclosure import RATIO_FIELDS, Analysis, Policy, analyse, gate, systems_of
 from equitrack.disclosure.figures import unit_of
+from equitrack.disclosure.gate import Texts, options_text
 from equitrack.measures.calendar import Interval
 from equitrack.measures.covered import is_no_data
 from equitrack.measures.declare import Shared
@@ -160,18 +160,12 @@ def questions(store: Store) -> list[Question]:
 Key = tuple[str, str, str, int, str | None, str, str]
 
 
-def key_of(r: Result, texts: dict[int, tuple[Any, str]] | None = None) -> Key:
+def key_of(r: Result, texts: Texts | None = None) -> Key:
     """Where a result sits, whichever way it was asked for (its options' text kept in `texts`
     by the options object, for results that share them)."""
-    made = texts.get(id(r.options)) if texts is not None else None
-    if made is None:
-        kept = {k: v for k, v in r.options.items() if k not in _HOW_ASKED}
-        made = (r.options, json.dumps(kept, sort_keys=True, default=str))
-        if texts is not None:
-            texts[id(r.options)] = made
     return (
         r.measure,
-        made[1],
+        options_text(r.options, texts, leaving_out=_HOW_ASKED),
         unit_of(r),
         r.period,
         r.breakdown,
@@ -193,7 +187,7 @@ class Release:
     _index: dict[Key, int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        texts: dict[int, tuple[Any, str]] = {}  # only while the results are held
+        texts: Texts = {}  # only while the results are held
         self._index = {key_of(r, texts): i for i, r in enumerate(self.exact)}
 
     def answer(self, results: Iterable[Result]) -> list[Result]:

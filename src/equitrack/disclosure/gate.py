@@ -269,13 +269,19 @@ Key = tuple[str, str, str, int, str | None, str, str]
 Texts = dict[int, tuple[Mapping[str, Any], str]]
 
 
-def options_text(options: Mapping[str, Any], texts: Texts | None = None) -> str:
-    """`options` as text that tells apart runs of one measure; from `texts` where made before."""
-    if texts is None:
-        return json.dumps(options, sort_keys=True, default=str)
-    made = texts.get(id(options))
+def options_text(
+    options: Mapping[str, Any], texts: Texts | None = None, leaving_out: Collection[str] = ()
+) -> str:
+    """`options` (but the keys `leaving_out`) as text that tells apart runs of one measure;
+    from `texts` where made before (one `texts` for one `leaving_out`)."""
+    made = texts.get(id(options)) if texts is not None else None
     if made is None:
-        made = texts[id(options)] = (options, json.dumps(options, sort_keys=True, default=str))
+        kept = (
+            {k: v for k, v in options.items() if k not in leaving_out} if leaving_out else options
+        )
+        made = (options, json.dumps(kept, sort_keys=True, default=str))
+        if texts is not None:
+            texts[id(options)] = made
     return made[1]
 
 
