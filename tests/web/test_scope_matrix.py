@@ -260,6 +260,9 @@ def _upload_id(app, loaded_system, org: str) -> str:  # type: ignore[no-untyped-
     )
     found = re.search(r"/data/uploads/([\w-]+)", sent.headers.get("location", ""))
     assert found, sent.text[:500]
+    # the check runs in the background: finished before the matrix reads, or a page read
+    # while its rows land is asked for again (a 307) on a busy machine
+    assert app.state.jobs.wait_all(120), "the upload's check finished"
     client.get(sent.headers["location"])  # its outcome, so the matrix reads a finished upload
     return found.group(1)
 
