@@ -7,10 +7,7 @@ df = equitrack.wres(2026, db="demo/equitrack.duckdb", by="broad")
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
-
-import pandas as pd
-import pyarrow as pa
+from typing import TYPE_CHECKING, Any, Literal
 
 from equitrack.measures import Request, Result, Scope, evaluate, family, to_arrow
 from equitrack.measures.calendar import Interval, periods
@@ -19,6 +16,10 @@ from equitrack.measures.engine import has_interval
 from equitrack.measures.registry import MEASURES
 from equitrack.model.codes import DEFAULT_GROUPING, EthnicGrouping
 from equitrack.store import Store, connect
+
+if TYPE_CHECKING:  # pandas only for `as_="pandas"`: the CLI's commands never load it
+    import pandas as pd
+    import pyarrow as pa
 
 As = Literal["pandas", "arrow", "results"]
 

@@ -2,7 +2,9 @@
 
 Each noun has its module (data, measures, reports, tracker, users, server); `common` opens the
 store and turns the user's mistakes into messages, `formats` shows results. The commands are
-listed here, in the order `equitrack --help` shows them.
+listed here, in the order `equitrack --help` shows them. A command's module is imported when
+that command runs (or help lists it), not at start-up: `equitrack wres` need not load the
+synthetic data generator, the reports or the dashboard (`lazy`).
 """
 
 from __future__ import annotations
@@ -11,10 +13,38 @@ from typing import Annotated
 
 import typer
 
-from equitrack import __version__, config
-from equitrack.cli import data, measures, reports, server, tracker, users
+from equitrack import config
 from equitrack.cli.common import user_errors
+from equitrack.cli.lazy import LazyGroup
 from equitrack.console import console
+
+#: Each command's name and where its function is, as "module:attribute" under equitrack.cli.
+COMMANDS = {
+    "import": "data:import_",
+    "export-parquet": "data:export_parquet",
+    "migrate": "data:migrate",
+    "synth": "data:synth",
+    "profiles": "data:profiles_list",
+    "status": "data:status",
+    "measure": "measures:measure_command",
+    "measures": "measures:measures_list",
+    "wres": "measures:wres",
+    "wdes": "measures:wdes",
+    "bank-wres": "measures:bank_wres",
+    "journeys": "measures:journeys",
+    "pay-gap": "measures:pay_gap",
+    "recommendations": "tracker:recommendations",
+    "report": "reports:report",
+    "serve": "server:serve",
+    "demo": "server:demo",
+}
+#: Each group of commands (a `typer.Typer` of their own), after the commands.
+GROUPS = {
+    "profile": "data:profile_app",
+    "action": "tracker:action_app",
+    "commentary": "tracker:commentary_app",
+    "users": "users:users_app",
+}
 
 app = typer.Typer(
     name="equitrack",
@@ -25,11 +55,14 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode="rich",
+    cls=LazyGroup.of(COMMANDS, GROUPS),
 )
 
 
 def _version(value: bool) -> None:
     if value:
+        from equitrack import __version__
+
         console.print(f"equitrack {__version__}")
         raise typer.Exit()
 
@@ -49,27 +82,5 @@ def main(
         with user_errors():
             logs.configure()
 
-
-app.command("import")(data.import_)
-app.command("export-parquet")(data.export_parquet)
-app.command("migrate")(data.migrate)
-app.command("synth")(data.synth)
-app.command("profiles")(data.profiles_list)
-app.command("status")(data.status)
-app.command("measure")(measures.measure_command)
-app.command("measures")(measures.measures_list)
-app.command("wres")(measures.wres)
-app.command("wdes")(measures.wdes)
-app.command("bank-wres")(measures.bank_wres)
-app.command("journeys")(measures.journeys)
-app.command("pay-gap")(measures.pay_gap)
-app.command("recommendations")(tracker.recommendations)
-app.command("report")(reports.report)
-app.command("serve")(server.serve)
-app.command("demo")(server.demo)
-app.add_typer(data.profile_app, name="profile")
-app.add_typer(tracker.action_app, name="action")
-app.add_typer(tracker.commentary_app, name="commentary")
-app.add_typer(users.users_app, name="users")
 
 __all__ = ["app"]

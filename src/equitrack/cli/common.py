@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 
 from equitrack import config
 from equitrack.console import errors
-from equitrack.store import Store, StoreError, connect
-from equitrack.tracker.plan import PlanProblem
+
+if TYPE_CHECKING:
+    from equitrack.store import Store
 
 DbOption = Annotated[
     str | None,
@@ -53,6 +54,8 @@ def user_problems() -> tuple[type[Exception], ...]:
     from equitrack.ingest.pseudonymise import KeyProblem
     from equitrack.logs import LogLevelProblem
     from equitrack.measures.declare import OptionError
+    from equitrack.store import StoreError
+    from equitrack.tracker.plan import PlanProblem
     from equitrack.web.users import UserProblem
 
     return (
@@ -71,6 +74,14 @@ def user_errors() -> Iterator[None]:
             f"[bold red]Error:[/bold red] {escape(str(exc))}", highlight=False, soft_wrap=True
         )
         raise typer.Exit(2) from None
+
+
+def connect(db: str | None, **how: Any) -> Store:
+    """`equitrack.store.connect`, imported when a command opens its store: the engine (Ibis,
+    DuckDB) is the heaviest import there is, and `--help` or `synth` need none of it."""
+    from equitrack.store import connect as opening
+
+    return opening(db, **how)
 
 
 @contextmanager
