@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
+import pyarrow as pa
+
 from equitrack.measures.comparison import Comparisons
 from equitrack.measures.counting import group_type, ordered
 from equitrack.measures.declare import Frame, Measure
@@ -53,6 +55,24 @@ def orientation(item: str) -> Orientation:
     return Orientation.HARM if item in HARMFUL_ITEMS else Orientation.BENEFIT
 
 
+def _counted(frame: Frame, instrument: str, stored_type: str, years: Sequence[int]) -> pa.Table:
+    """Every survey item's respondents and yeses per survey year, unit and group, in one query
+    for all the survey measures of a run (WRES 5 to 8 read the same rows for four items; each
+    query has a fixed cost larger than these few hundred rows), and once for both groupings
+    that read the same group type."""
+    s = frame.store.table("survey")
+    s = s.filter(
+        s.instrument == instrument,
+        s.group_type == stored_type,
+        s.survey_year.isin([y - 1 for y in years]),
+    ).join(units(frame.store, frame.scope), "org_code")
+    return frame.shared.fetched(
+        s.group_by(["measure", "survey_year", "unit", "group_value"]).aggregate(
+            responses=s.responses.sum(), positive=s.positive.sum()
+        )
+    )
+
+
 def evaluate_survey(
     frame: Frame, measure: Measure, by: str, years: Sequence[int], window: int, options: dict
 ) -> list[Result]:
@@ -62,18 +82,11 @@ def evaluate_survey(
     stored_type = SURVEY_GROUP_TYPES.get(gtype)
     if stored_type is None:
         return []  # survey providers do not break results down by detailed ethnic code
-    s = frame.store.table("survey")
-    s = s.filter(
-        s.measure == code,
-        s.instrument == instrument,
-        s.group_type == stored_type,
-        s.survey_year.isin([y - 1 for y in years]),
-    ).join(units(frame.store, frame.scope), "org_code")
-    counted = frame.shared.fetched(  # once in the run: WRES and broad groups read the same
-        s.group_by(["survey_year", "unit", "group_value"]).aggregate(
-            responses=s.responses.sum(), positive=s.positive.sum()
-        )
-    ).to_pylist()
+    counted = [
+        row
+        for row in _counted(frame, instrument, stored_type, years).to_pylist()
+        if row["measure"] == code
+    ]
     cells: dict[tuple[int, str], dict[str, tuple[int, int]]] = defaultdict(dict)
     for row in counted:
         cells[(int(row["survey_year"]) + 1, row["unit"])][row["group_value"]] = (
