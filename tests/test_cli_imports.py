@@ -57,6 +57,9 @@ def test_measuring_a_store_loads_none_of_the_rest(tmp_path: Path) -> None:
     )
     assert "equitrack.measures.engine" in modules  # it measured
     assert _loaded(modules, NOT_FOR_MEASURING) == []
+    # DuckDB's SQL compiler alone, not every dialect's (`equitrack.store.compilers`)
+    assert "ibis.backends.sql.compilers.duckdb" in modules
+    assert "ibis.backends.sql.compilers.trino" not in modules
 
 
 def test_help_lists_every_command_and_the_version_is_the_packages() -> None:

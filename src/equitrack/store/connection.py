@@ -40,7 +40,7 @@ from ibis.backends import BaseBackend
 
 from equitrack import config
 from equitrack.model.tables import TABLES
-from equitrack.store import pseudonyms
+from equitrack.store import compilers, pseudonyms
 from equitrack.store.schema import (
     BATCH_ID,
     META,
@@ -372,6 +372,7 @@ class Store:
 
 
 def _backend(url: str) -> BaseBackend:
+    compilers.load_lazily()  # before the backend's module imports them
     if is_spark_url(url):
         _needs("pyspark", "spark")
         return connect_spark(url, list(all_schemas()), OPTIONAL)
