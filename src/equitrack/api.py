@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from equitrack.measures import Request, Result, Scope, evaluate, family, to_arrow
 from equitrack.measures.calendar import Interval, periods
+from equitrack.measures.covered import expect
 from equitrack.measures.declare import Measure, Shared, check_options, with_earlier_periods
 from equitrack.measures.engine import has_interval
 from equitrack.measures.registry import MEASURES
@@ -58,6 +59,7 @@ def run(
                 families, years, store=store, orgs=orgs, system=system, by=by, options=options,
                 grouping=grouping, measures=measures, interval=interval, shared=shared,
             )  # fmt: skip
+    expect(shared, chosen)  # what the store covers, read once for every measure's tables
     request = Request(
         tuple(years), Scope(tuple(orgs), system), by, options, grouping, shared, interval
     )

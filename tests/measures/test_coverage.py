@@ -163,3 +163,38 @@ def test_every_tables_span_comes_from_one_query_over_all_its_date_columns(
         ("survey", ORG): (1, None, None, 2024, 2024),
     }
     assert len(queries) == 2  # the version, then every table's spans at once
+
+
+def test_a_run_reads_the_coverage_of_its_measures_tables_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """WRES 1 and 3 read the assignments and the disciplinary cases: their coverage is read in
+    one query for both measures, and no other table's (training, pay, leave are not scanned)."""
+    s = staff_only()
+    s.case(s.person("H", start="2019-06-01"), "2021-07-01")
+    s.trained(s.person("A", start="2019-06-01"), "2021-07-01")
+    store = s.load(tmp_path)
+    asked: list[list[str]] = []
+    read = coverage._spans
+    monkeypatch.setattr(
+        coverage, "_spans", lambda st, tables: asked.append(tables) or read(st, tables)
+    )
+    results = api.run("wres", (2025,), store=store, measures=["wres1", "wres3"])
+    assert asked == [["assignments", "disciplinary"]]
+    # the case of 2021 does not reach 2024/25; the staff do
+    assert {r.measure for r in results if is_no_data(r)} == {"wres3"}
+    assert any(r.measure == "wres1" and r.numerator for r in results)
+    store.close()
+
+
+def test_a_unit_with_data_only_in_tables_a_measure_does_not_read_says_no_data_loaded(
+    tmp_path: Path,
+) -> None:
+    """The survey measures read the survey alone; staff loaded and no survey is still "no data
+    loaded" for the organisation (it has data: only a unit with none anywhere gets nothing)."""
+    store = staff_only().load(tmp_path)
+    results = api.run("wres", (2025,), store=store, measures=["wres5"])
+    store.close()
+    assert [(r.org, r.reason) for r in results] == [
+        (ORG, "no data loaded: no staff survey results are loaded for RX1")
+    ]

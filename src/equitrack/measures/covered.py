@@ -88,6 +88,38 @@ def _why_not(
     return None
 
 
+def _read(measure: Measure) -> frozenset[str]:
+    """The tables whose coverage decides whether `measure` has figures: a survey figure is
+    the provider's counts alone (its declared population is not read)."""
+    return frozenset({coverage.SURVEY}) if measure.kind is Kind.SURVEY else tables_read(measure)
+
+
+#: `Shared.once` keys: the tables of the run's measures (`expect`), and what the store covers
+#: for each table read so far in the run.
+_EXPECTED, _COVERED = "covered: tables expected", "covered: spans by table"
+
+
+def expect(shared: Shared, measures: Sequence[Measure]) -> None:
+    """Say which measures a run will gate, before the first: what the store covers is then read
+    once, in one query, for all their tables (and for no table none of them reads)."""
+    names = frozenset().union(*(_read(m) for m in measures))
+    shared.once(_EXPECTED, lambda: set()).update(names)
+
+
+def _spans(
+    store: Store, shared: Shared, tables: Sequence[str]
+) -> dict[tuple[str, str], coverage.Span]:
+    """What the store covers for `tables`, read once in the run: the first read takes every
+    table `expect` named with them, so a run reads the store's coverage once."""
+    known: dict[str, dict[tuple[str, str], coverage.Span]] = shared.once(_COVERED, dict)
+    if missing := [t for t in tables if t not in known]:
+        wanted = set(missing) | (shared.once(_EXPECTED, lambda: set()) - set(known))
+        found = coverage.spans(store, wanted)
+        for table in wanted & set(coverage.dated_tables()):
+            known[table] = {k: s for k, s in found.items() if k[0] == table}
+    return {k: s for t in tables for k, s in known[t].items()}
+
+
 def gate(
     store: Store,
     measure: Measure,
@@ -99,16 +131,20 @@ def gate(
     shared: Shared,
 ) -> list[Result]:
     """`results` with each unit and period the store does not cover replaced by one result
-    that says why (what the store covers read once in the run, with `shared`). A unit with nothing loaded in any table gets nothing, as before; a table
+    that says why (what the store covers read once in the run, with `shared`, for the tables
+    of the measures `expect` named). A unit with nothing loaded in any table gets nothing, as
+    before; a table
     that reaches into a period but holds no event in it (no formal case this year) gives a
     true zero, and keeps it."""
-    spans = shared.once("spans", lambda: coverage.spans(store))
-    # a survey figure is the provider's counts alone: its declared population is not read
-    read = {coverage.SURVEY} if measure.kind is Kind.SURVEY else tables_read(measure)
-    tables = sorted(read & set(coverage.dated_tables()))
+    tables = sorted(_read(measure) & set(coverage.dated_tables()))
+    spans = _spans(store, shared, tables)
+    members = _members(store, scope, shared)
     with_data = {org for _, org in spans}
+    if any(not with_data & set(orgs) for orgs in members.values()):
+        # nothing in the tables read: whether it has anything loaded at all decides
+        with_data = {org for _, org in _spans(store, shared, coverage.dated_tables())}
     refused: dict[tuple[str, int], str] = {}
-    for unit, orgs in _members(store, scope, shared).items():
+    for unit, orgs in members.items():
         if not with_data & set(orgs):
             continue
         for period in periods:
@@ -135,4 +171,4 @@ def gate(
     return kept + marks
 
 
-__all__ = ["NO_DATA_FOR", "NO_DATA_LOADED", "gate", "is_no_data", "no_data_for"]
+__all__ = ["NO_DATA_FOR", "NO_DATA_LOADED", "expect", "gate", "is_no_data", "no_data_for"]

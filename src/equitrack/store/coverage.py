@@ -4,8 +4,8 @@ Why: an open-ended assignment counts at every later 31 March, so a year after th
 date would otherwise repeat the last year's figures. A table's coverage for an organisation
 runs from the earliest to the latest date it records there (any of its date columns: for
 assignments, the latest start or end date); the staff survey's, from its first survey year to
-its last. One grouped query per table, all in one statement, computed again only when the
-store's batches change.
+its last. One grouped query per table, all in one statement for the tables asked for, computed
+again only when the store's batches change.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -138,10 +138,10 @@ def _across(pick: Callable[..., ir.Value], values: list[ir.Value]) -> ir.Value:
     return values[0] if len(values) == 1 else pick(*values)
 
 
-def _spans(store: Store) -> list[Span]:
-    """Every dated table's spans, in one query: on Spark each query has a fixed cost (a plan,
+def _spans(store: Store, tables: Sequence[str]) -> list[Span]:
+    """The spans of `tables`, in one query: on Spark each query has a fixed cost (a plan,
     jobs, a round trip) larger than these small aggregates, and there are a dozen tables."""
-    query = ibis.union(*(_spans_query(store, name) for name in dated_tables()), distinct=False)
+    query = ibis.union(*(_spans_query(store, name) for name in tables), distinct=False)
     out = []
     for row in query.to_pyarrow().to_pylist():
         if row["org_code"] is None:
@@ -185,24 +185,31 @@ def versions(store: Store) -> dict[str, tuple[Any, ...]]:
     return {r.pop("table_name"): tuple(r.values()) for r in rows.to_pyarrow().to_pylist()}
 
 
-_CACHE: weakref.WeakKeyDictionary[Any, tuple[tuple[Any, ...], dict[tuple[str, str], Span]]] = (
-    weakref.WeakKeyDictionary()
-)
+#: Per database: the version read, and the spans of each table read at it (a table with no
+#: spans is there, empty).
+_CACHE: weakref.WeakKeyDictionary[
+    Any, tuple[tuple[Any, ...], dict[str, dict[tuple[str, str], Span]]]
+] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 
 
-def spans(store: Store) -> dict[tuple[str, str], Span]:
-    """Every (table, organisation) with rows, and the dates they cover; kept per database
-    until the store's batches change."""
+def spans(store: Store, tables: Iterable[str] | None = None) -> dict[tuple[str, str], Span]:
+    """Every (table, organisation) with rows, and the dates they cover: of `tables` (the
+    dated ones among them), else of every dated table. Kept per database until the store's
+    batches change; a table not kept yet is read, in one query with the others missing (a
+    command measuring WRES need not scan the pay, leave or incident tables)."""
+    wanted = dated_tables() if tables is None else tuple(t for t in dated_tables() if t in tables)
     now = version(store)
     with _LOCK:
         cached = _CACHE.get(store.database)
-    if cached is not None and cached[0] == now:
-        return cached[1]
-    found = {(s.table, s.org): s for s in _spans(store)}
-    with _LOCK:
-        _CACHE[store.database] = (now, found)
-    return found
+        kept = dict(cached[1]) if cached is not None and cached[0] == now else {}
+    if missing := [t for t in wanted if t not in kept]:
+        kept.update({t: {} for t in missing})
+        for s in _spans(store, missing):
+            kept[s.table][(s.table, s.org)] = s
+        with _LOCK:
+            _CACHE[store.database] = (now, kept)
+    return {key: s for t in wanted for key, s in kept[t].items()}
 
 
 def by_org(store: Store) -> list[dict[str, Any]]:
