@@ -86,7 +86,8 @@ def _run_measures(
                 system=system, by=by.value, options=_parse_options(option or []),
                 measures=measures, interval=interval,
             )  # fmt: skip
-            names = org_names(store)
+            # only a workbook names the organisations: a query the other formats need not run
+            names = org_names(store) if output == Format.xlsx else {}
 
     def workbook(path: Path) -> None:
         from equitrack.outputs.workbook import write_results_workbook
