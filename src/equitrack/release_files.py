@@ -367,6 +367,8 @@ def _read(path: Path, kind: str, key: str) -> tuple[list[Result], dict[str, Any]
         return None
     start = time.perf_counter()
     try:
+        if path.stat().st_uid != path.parent.stat().st_uid:
+            raise _Unfit("written by another user")
         table = pa.ipc.open_file(pa.py_buffer(path.read_bytes())).read_all()
         manifest = json.loads((table.schema.metadata or {})[_META])
         if (manifest.get("format"), manifest.get("kind"), manifest.get("key")) != (
