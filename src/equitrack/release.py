@@ -181,7 +181,7 @@ class Release:
     policy: Policy
     exact_orgs: frozenset[str]
     exact: list[Result]
-    shown: list[Result]
+    shown: Sequence[Result]  # as kept on disk, made when first read (`release_files.Rows`)
     seconds: float = 0.0
     missed: int = 0  # results asked for that the release does not hold (withheld)
     _index: dict[Key, int] = field(default_factory=dict, repr=False)

@@ -122,9 +122,9 @@ class Shelf:
         found = _read(self._answers_file, "answers", self.key)
         if found is None:
             return None
-        results, manifest = found
+        rows, manifest = found
         try:
-            return _answers_of(results, manifest)
+            return _answers_of(rows.every(), manifest)
         except (KeyError, TypeError, ValueError) as exc:
             _unreadable(self._answers_file, exc)
             return None
@@ -145,7 +145,7 @@ class Shelf:
 
     def shown(
         self, policy: Policy, exact_orgs: Collection[str], count: int
-    ) -> tuple[list[Result], float] | None:
+    ) -> tuple[Sequence[Result], float] | None:
         """The audience's protected results kept for this version (as many as the `count`
         exact ones), and how long they took to build; or None."""
         path = self._release_file(policy, exact_orgs)
@@ -283,19 +283,54 @@ def _table(results: Sequence[Result], manifest: dict[str, Any]) -> pa.Table:
     return pa.Table.from_arrays(columns, schema=schema)
 
 
-def _results(table: pa.Table) -> list[Result]:
-    if tuple(table.schema.names) != _FIELDS:
-        raise _Unfit("the results' fields are not this version's")
-    columns = []
-    for name in _FIELDS:
-        values = table.column(name).to_pylist()
-        if name == "options":  # one object per options, as the measures share them
-            shared: dict[str, dict[str, Any]] = {}
-            values = [shared.get(t) or shared.setdefault(t, json.loads(t)) for t in values]
-        elif name == "reason_values":
-            values = [json.loads(t) if t != "{}" else {} for t in values]
-        columns.append(values)
-    return [Result(*row) for row in zip(*columns, strict=True)]
+class Rows(Sequence[Result]):
+    """The results of a kept file, each made when first asked for: a page reads a few hundred
+    of a release's results, so a restarted server need not make them all before answering.
+    Everything that can be wrong with the file is found here, before any is made."""
+
+    def __init__(self, table: pa.Table) -> None:
+        if tuple(table.schema.names) != _FIELDS or any(
+            table.schema.field(n).type != _TYPES[n] for n in _FIELDS
+        ):
+            raise _Unfit("the results' fields are not this version's")
+        self._columns = [table.column(n).to_pylist() for n in _FIELDS]
+        options = self._columns[_FIELDS.index("options")]
+        shared: dict[str, dict[str, Any]] = {}  # one object per options, as the measures share
+        self._columns[_FIELDS.index("options")] = [
+            shared[t] if t in shared else shared.setdefault(t, _object(t)) for t in options
+        ]
+        self._reasons = {t: _object(t) for t in set(self._columns[_REASONS])}
+        self._made: list[Result | None] = [None] * table.num_rows
+
+    def __len__(self) -> int:
+        return len(self._made)
+
+    def __getitem__(self, i: int) -> Result:  # type: ignore[override]
+        made = self._made[i]
+        if made is None:
+            values = [c[i] for c in self._columns]
+            values[_REASONS] = dict(self._reasons[values[_REASONS]])
+            made = self._made[i] = Result(*values)
+        return made
+
+    def every(self) -> list[Result]:
+        """Every result, made at once (faster than one by one, when all are wanted)."""
+        reasons, i = self._reasons, _REASONS
+        columns = [*self._columns[:i], [dict(reasons[t]) for t in self._columns[i]]]
+        columns += self._columns[i + 1 :]
+        made = [Result(*values) for values in zip(*columns, strict=True)]
+        self._made = list(made)
+        return made
+
+
+_REASONS = _FIELDS.index("reason_values")
+
+
+def _object(text: str) -> dict[str, Any]:
+    found = json.loads(text)
+    if not isinstance(found, dict):
+        raise _Unfit(f"not an object: {text[:40]}")
+    return found
 
 
 # --- files --------------------------------------------------------------------------------
@@ -360,7 +395,7 @@ def _write(
     return True
 
 
-def _read(path: Path, kind: str, key: str) -> tuple[list[Result], dict[str, Any]] | None:
+def _read(path: Path, kind: str, key: str) -> tuple[Rows, dict[str, Any]] | None:
     """The results and manifest of a kept file, or None: none there, or one unfit to read
     (of another format or key, truncated, corrupt), which is logged and removed."""
     if not path.exists() or not _owned(path.parent, create=False):
@@ -377,7 +412,7 @@ def _read(path: Path, kind: str, key: str) -> tuple[list[Result], dict[str, Any]
             key,
         ):
             raise _Unfit(f"of format {manifest.get('format')}, {manifest.get('kind')}")
-        results = _results(table)
+        results = Rows(table)
     except Exception as exc:  # whatever is wrong with it, it is built again, never a crash
         _unreadable(path, exc)
         return None
