@@ -9,6 +9,11 @@ runs in the background) is what a visitor meets. A viewer signs in as soon as it
 asks for the overview (what a visitor meets during the warm-up). Cold is measured once the
 server says its warm-up has finished (its `warm-up finished` log line, timed too): each
 reader's first request to each page.
+
+Then the server is started again on the same store (a deploy, a reboot): it reads back the
+protected releases the first one kept on disk (`equitrack.release_files`), so each reader's
+first request to each page, asked as soon as it answers, is timed too. The bench keeps those
+files in a folder of its own (`EQUITRACK_RELEASES`), so the first start builds them.
 """
 
 from __future__ import annotations
@@ -16,9 +21,11 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -67,7 +74,7 @@ def _readers(db: str) -> str:
 class Served:
     """`equitrack serve` in its own process, its JSON log lines read as they come."""
 
-    def __init__(self, db: str) -> None:
+    def __init__(self, db: str, env: dict[str, str] | None = None) -> None:
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.started = time.perf_counter()
@@ -75,6 +82,7 @@ class Served:
             [sys.executable, "-m", "equitrack.cli", "serve", "--db", db, "--port", str(self.port),
              "--insecure-cookies", "--log-level", "INFO"],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, **(env or {})},
         )  # fmt: skip
         self.events: list[tuple[float, dict]] = []
         self.said: list[str] = []  # what else it wrote: why it stopped, if it did
@@ -165,9 +173,12 @@ def _warm(base: str, cookies: httpx.Cookies, path: str, clients: int, repeats: i
 
 
 def served(db: str, repeats: int = 20) -> dict:
-    """Start `equitrack serve` on `db`; each page's cold and warm times for each reader."""
+    """Start `equitrack serve` on `db`; each page's cold and warm times for each reader; then
+    start it again and time each page's first request after the restart."""
     org = _readers(db)
-    server = Served(db)
+    kept = tempfile.mkdtemp(prefix="equitrack-bench-releases-")
+    env = {"EQUITRACK_RELEASES": kept}  # built by the first start, read back by the second
+    server = Served(db, env)
     try:
         ready = server.wait_for(server.answering, 120)
         client = _signed_in(server.base, f"bench-{EARLY}")
@@ -189,6 +200,12 @@ def served(db: str, repeats: int = 20) -> dict:
     finally:
         server.stop()
     failed = (server.warmed() or {}).get("failed")
+    written = [e for _, e in server.events if e.get("event") == "release kept on disk"]
+    try:
+        kept_mb = sum(f.stat().st_size for f in Path(kept).rglob("*") if f.is_file()) / 1e6
+        again = restarted(db, org, env)
+    finally:
+        shutil.rmtree(kept, ignore_errors=True)
     return {
         "seconds": time.perf_counter() - server.started,
         "rows": sum(len(r) for r in pages.values()) * (1 + sum(CLIENTS) * repeats),
@@ -198,6 +215,39 @@ def served(db: str, repeats: int = 20) -> dict:
         "warm_up_s": warmed,
         "warm_up_failed": failed,
         "pages": pages,
+        "restart": again,
+        "kept_files": len(written),
+        "kept_write_s": sum(e.get("seconds", 0.0) for e in written),
+        "kept_mb": kept_mb,
+    }
+
+
+def restarted(db: str, org: str, env: dict[str, str]) -> dict:
+    """`equitrack serve` started again on `db`, its releases kept: each reader's first request
+    to each page, asked as soon as it answers (during its warm-up, which reads them back)."""
+    server = Served(db, env)
+    try:
+        ready = server.wait_for(server.answering, 120)
+        first: dict[str, dict[str, dict]] = {}
+        overview = 0.0
+        for reader in READERS:
+            client = _signed_in(server.base, f"bench-{reader}")
+            for template in PAGES:
+                cold, status = _timed(client, template.format(org=org))
+                first.setdefault(template, {})[reader] = {"status": status, "cold_ms": cold * 1000}
+                overview = overview or time.perf_counter() - server.started
+            client.close()
+        warmed = server.wait_for(lambda: server.warmed() is not None, WARM_UP_LIMIT_S)
+        read_back = [e for _, e in server.events if e.get("event") == "release read from disk"]
+    finally:
+        server.stop()
+    return {
+        "ready_s": ready,
+        "first_overview_s": overview,
+        "warm_up_s": warmed,
+        "releases_read": len(read_back),
+        "read_s": sum(e.get("seconds", 0.0) for e in read_back),
+        "pages": first,
     }
 
 
@@ -223,4 +273,23 @@ def show(result: dict, console: Console) -> None:
                 *(f"{t[f'p95_ms_{n}']:,.0f} ms" for n in CLIENTS),
                 "met" if t["p95_ms_1"] < WARM_TARGET_MS else "NOT met",
             )  # fmt: skip
+    console.print(table)
+    again = result.get("restart")
+    if not again:
+        return
+    console.print(
+        f"  restarted on the same store: answered after {again['ready_s']:.1f} s, the first "
+        f"overview after {again['first_overview_s']:.1f} s from start ({again['releases_read']} "
+        f"files read back from disk in {again['read_s']:.1f} s); its warm-up finished after "
+        f"{again['warm_up_s']:.1f} s. The first start kept {result['kept_files']} files "
+        f"({result['kept_mb']:.0f} MB) in {result['kept_write_s']:.1f} s"
+    )
+    table = Table(title="After a restart (cold: each page's first request, asked at once)",
+                  title_justify="left")  # fmt: skip
+    for name in ("page", "reader", "status", "cold", f"cold under {COLD_TARGET_S:.0f} s"):
+        table.add_column(name, justify="left" if name in ("page", "reader") else "right")
+    for page, readers in again["pages"].items():
+        for reader, t in readers.items():
+            met = "met" if t["cold_ms"] < COLD_TARGET_S * 1000 else "NOT met"
+            table.add_row(page, reader, str(t["status"]), f"{t['cold_ms']:,.0f} ms", met)
     console.print(table)

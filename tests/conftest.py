@@ -15,6 +15,16 @@ from equitrack.store import Store, connect
 from tests.same_data import same_data
 
 
+@pytest.fixture(scope="session", autouse=True)
+def releases_in_memory() -> Iterator[None]:
+    """Releases are not kept on disk unless a test asks (`tests/test_release_files.py`): many
+    tests cut the release's questions down by patching the code, which its files' key cannot
+    see, and share the generated stores whose files would then hold a cut-down release."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(config.RELEASES_ENV, "off")
+        yield
+
+
 @pytest.fixture(autouse=True)
 def isolated_key(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
     key_file = tmp_path_factory.mktemp("key") / "pseudonymisation.key"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 DB_ENV = "EQUITRACK_DB"
 KEY_ENV = "EQUITRACK_PSEUDONYM_KEY"
@@ -21,6 +23,9 @@ LOCK_WAIT_ENV = "EQUITRACK_LOCK_WAIT"
 #: How long a command waits for a DuckDB file another process (the dashboard) is using, in
 #: seconds: the dashboard lets it go within a moment of being asked.
 DEFAULT_LOCK_WAIT = 120.0
+RELEASES_ENV = "EQUITRACK_RELEASES"
+#: Values of RELEASES_ENV that turn keeping releases on disk off.
+OFF = frozenset({"off", "0", "no", "false", "none"})
 
 
 def duckdb_memory() -> str:
@@ -41,6 +46,37 @@ def lock_wait() -> float:
 
 def default_db() -> str:
     return os.environ.get(DB_ENV) or DEFAULT_DB
+
+
+def releases_dir(url: str, backend: str) -> Path | None:
+    """Where the protected releases of the database at `url` are kept between runs
+    (`equitrack.release_files`), or None for none: a folder beside a DuckDB file; for a server
+    database (PostgreSQL), one of its own under the user's state folder. RELEASES_ENV says "off"
+    to keep none, or names a folder to keep every database's in (one folder each)."""
+    chosen = (os.environ.get(RELEASES_ENV) or "").strip()
+    if chosen.lower() in OFF:
+        return None
+    file = backend == "duckdb" and "://" not in url and url and ":memory:" not in url
+    if file and not chosen:
+        return Path(str(Path(url).expanduser().resolve()) + ".releases")
+    if not file and backend != "postgres" and not chosen:
+        return None  # Spark and other read-only engines: their data are managed elsewhere
+    name = str(Path(url).expanduser().resolve()) if file else _without_password(url)
+    base = Path(chosen).expanduser() if chosen else _state_home() / "releases"
+    return base / hashlib.sha256(name.encode()).hexdigest()[:24]
+
+
+def _without_password(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{parts.username}@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def _state_home() -> Path:
+    return Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state") / "equitrack"
 
 
 def _config_home() -> Path:

@@ -181,7 +181,7 @@ class Release:
     policy: Policy
     exact_orgs: frozenset[str]
     exact: list[Result]
-    shown: list[Result]
+    shown: Sequence[Result]  # as kept on disk, made when first read (`release_files.Rows`)
     seconds: float = 0.0
     missed: int = 0  # results asked for that the release does not hold (withheld)
     _index: dict[Key, int] = field(default_factory=dict, repr=False)
@@ -331,27 +331,70 @@ _ASKED: weakref.WeakKeyDictionary[Any, Answers] = weakref.WeakKeyDictionary()
 
 
 def _analysed(store: Store) -> Analysis:
-    """This data version's answers, read for gating (once, for every audience)."""
+    """This data version's answers, read for gating (once, for every audience): those kept on
+    disk for it (`equitrack.release_files`), else measured (asking again only what changed
+    since the answers last asked) and kept."""
+    from equitrack import release_files
+
+    shelf = release_files.shelf_of(store)
     with _LOCK:
-        asked = answers(store, before=_ASKED.get(store.database))
+        found = _kept(store, _ON_DISK, lambda: _read_answers(store, shelf))
+        if found is not None:
+            asked, results = found
+        else:
+            asked = answers(store, before=_ASKED.get(store.database))
+            results = asked.results()
+            if shelf is not None:
+                shelf.keep_answers(asked)
         _ASKED[store.database] = asked
-    return analyse(asked.results(), systems_of(store))
+    return analyse(results, systems_of(store))
+
+
+#: The key `_kept` keeps the answers read from disk under (with their results in order).
+_ON_DISK = "answers on disk"
+
+
+def _read_answers(store: Store, shelf: Any) -> tuple[Answers, list[Result]] | None:
+    """This version's answers as kept on disk, and every result of them, or None."""
+    asked = shelf.answers() if shelf is not None else None
+    if asked is None:
+        return None
+    _ASKED[store.database] = asked  # the next data version asks only what changed
+    return asked, asked.results()
 
 
 def release_for(
     store: Store, policy: Policy, *, exact_orgs: Collection[str] = frozenset()
 ) -> Release:
     """The release for `policy` on this store's data, built once per data version and kept
-    with the database (every page, API call and report over it reads the same one); for an
-    exact policy, a release that passes results as they are."""
+    with the database (every page, API call and report over it reads the same one), and on
+    disk, so the next process over the same data reads it back (`equitrack.release_files`);
+    for an exact policy, a release that passes results as they are."""
     if policy.exact:
         return _Exact(policy, frozenset(exact_orgs), [], [])
-    analysis = _kept(store, "answers", lambda: _analysed(store))
     return _kept(
-        store,
-        (policy, frozenset(exact_orgs)),
-        lambda: build(store, policy, exact_orgs=exact_orgs, exact=analysis),
+        store, (policy, frozenset(exact_orgs)), lambda: _released(store, policy, exact_orgs)
     )
+
+
+def _released(store: Store, policy: Policy, exact_orgs: Collection[str]) -> Release:
+    """The release as kept on disk for this data version, policy and exact organisations;
+    else built (from the answers kept, if they are) and kept."""
+    from equitrack import release_files
+
+    shelf = release_files.shelf_of(store)
+    if shelf is not None:
+        found = _kept(store, _ON_DISK, lambda: _read_answers(store, shelf))
+        if found is not None:
+            _, exact = found
+            kept = shelf.shown(policy, exact_orgs, len(exact))
+            if kept is not None:
+                return Release(policy, frozenset(exact_orgs), exact, *kept)
+    analysis = _kept(store, "answers", lambda: _analysed(store))
+    made = build(store, policy, exact_orgs=exact_orgs, exact=analysis)
+    if shelf is not None:
+        shelf.keep_release(policy, exact_orgs, made.shown, made.seconds)
+    return made
 
 
 class _Exact(Release):

@@ -179,3 +179,37 @@ def test_after_the_data_change_the_warm_up_runs_again(warmed, monkeypatch) -> No
     for path in FIRST:
         assert client.get(path).status_code == 200, path
     assert not done, dict(done)
+
+
+def test_a_restarted_server_reads_its_release_back_and_builds_none(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(config.RELEASES_ENV)  # kept on disk, as `serve` keeps them
+    monkeypatch.setenv(config.KEY_FILE_ENV, str(tmp_path / "key"))
+    path = str(tmp_path / "kept.duckdb")
+    store = connect(path)
+    assert import_paths([small_system(tmp_path / "data")], store).ok
+    add_user(store, "viewer", PASSWORD, "viewer", ["*"], by="test")
+    app = create_app(store, secure_cookies=False, lend=True)
+    try:
+        built = app.state.web.release(frozenset())
+    finally:
+        app.state.web.close()
+    with release._LOCK:  # what the first process held about the data: gone with it
+        release._CACHE.pop(store.database, None)
+        release._ASKED.pop(store.database, None)
+
+    done: Counter[str] = Counter()
+    for what in ("release answered", "release built"):
+        owner, name = WORK[what]
+        monkeypatch.setattr(owner, name, _counted(done, what, getattr(owner, name)))
+    app = create_app(connect(path, create=False), secure_cookies=False, lend=True)
+    try:
+        app.state.web.warm().join()
+        assert not done, dict(done)  # read back: nothing measured or protected again
+        read = app.state.web.release(frozenset())
+        assert read is not built
+        assert [r.record() for r in read.shown] == [r.record() for r in built.shown]
+        assert sign_in(TestClient(app), "viewer").get("/").status_code == 200
+    finally:
+        app.state.web.close()

@@ -475,8 +475,9 @@ class WebState:
         return self.cached(key, lambda _: (results, self.release(exact).answer(results)))[1]
 
     def warm(self, plan: Callable[[], Sequence[Step]] = tuple) -> threading.Thread:
-        """Warm up in the background, so the first visitor waits for nothing: the modules pages
-        import when first used, the board release, then the steps `plan()` gives (each a name
+        """Warm up in the background, so the first visitor waits for nothing: the board release
+        (read back from disk after a restart, `equitrack.release_files`), the modules pages
+        import when first used, then the steps `plan()` gives (each a name
         and a page put together as a reader would ask for it:
         `equitrack.web.warmup.first_pages`; asked each time, so the readers are those of the
         moment). A page asked for meanwhile waits for the same measurement, never starts
@@ -519,7 +520,8 @@ class WebState:
             with self._warm_lock:
                 self._warm_again.clear()
                 plan = self._warm_plan or tuple
-            steps: list[Step] = [("imports", _import_heavy), ("board release", self._board)]
+            # the release first: kept on disk, it is read back in moments and every page asks it
+            steps: list[Step] = [("board release", self._board), ("imports", _import_heavy)]
             try:
                 steps += plan()
             except Exception:  # reading who to warm for: the board release is still worth it
