@@ -11,7 +11,7 @@ import difflib
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ibis.expr.operations as ops
 import ibis.expr.types as ir
@@ -23,6 +23,9 @@ from equitrack.measures.result import OUTNUMBERED
 from equitrack.model.codes import DEFAULT_GROUPING, EthnicGrouping
 from equitrack.stats import Orientation
 from equitrack.store import Store
+
+if TYPE_CHECKING:
+    from equitrack.measures.cube import Cube
 
 
 class Kind(StrEnum):
@@ -56,7 +59,7 @@ class Shared:
         self.periods = tuple(sorted(set(periods)))
         #: The run's measures: what a population's count cube is made for (`cube.Cube`).
         self.measures = tuple(measures)
-        self._cubes: dict[ops.Node, Any] = {}
+        self._cubes: dict[ops.Node, Cube] = {}
         self._tables: dict[Hashable, tuple[tuple[int, ...], ir.Table]] = {}
         self._kept: list[ir.Table] = []
         self._narrowed: dict[ops.Node, tuple[ir.Table, tuple[int, ...]]] = {}
@@ -94,7 +97,9 @@ class Shared:
                 return table, covered, years
         return None
 
-    def cube(self, key: ops.Node, make: Callable[[Any], Any], covers: Callable[[Any], bool]) -> Any:
+    def cube(
+        self, key: ops.Node, make: Callable[[Cube | None], Cube], covers: Callable[[Cube], bool]
+    ) -> Cube:
         """The count cube of the population `key`, made again (by `make`, given the old one,
         whose table is released) when the one kept does not `covers` what is asked."""
         kept = self._cubes.get(key)
