@@ -130,8 +130,7 @@ def _counts(frame: Frame, measure: Measure, by: str) -> tuple[Counts, Counts]:
     population's members (from the count cube, or in one query), rather than twice."""
     event = measure.event
     assert event is not None
-    with frame.shared.deferring():
-        population = measure.population(frame)
+    population = measure.population(frame)
     attribute, breakdown = measure.attribute, measure.breakdown
     if isinstance(event, Subset | Among) and event.population is measure.population:
         return count_with_events(

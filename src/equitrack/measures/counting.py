@@ -249,7 +249,7 @@ def _from_cube(
     found = frame.shared.whole(query)
     if found is None:
         return None
-    key, whole, covered, years = found
+    whole, covered, years = found
     dims = _inputs(whole, attribute, breakdown)
     if dims is None:
         return None
@@ -267,7 +267,9 @@ def _from_cube(
         wanted = dims | planned | (old.dims if old else set())
         return cube.build(frame.store.cache, whole, wanted, every.values())
 
-    made = frame.shared.cube(key, make, lambda c: c.covers(dims, (flag.key,) if flag else ()))
+    made = frame.shared.cube(
+        whole.op(), make, lambda c: c.covers(dims, (flag.key,) if flag else ())
+    )
     weights = ("_n", made.column(flag) if flag else None)
     counted = frame.shared.fetched(grouped(made.table, attribute, breakdown, weights=weights))
     return _in_years(counted, years)

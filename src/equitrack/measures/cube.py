@@ -72,8 +72,7 @@ def flag_of(event: Query | None, population: Query, frame: Frame, whole: ir.Tabl
         predicate = event.predicate
         if row_inputs(predicate(whole, frame), whole) is None:
             return None
-        # the same predicate on the population materialised or still a query: one flag
-        key = ("subset", predicate(ibis.table(whole.schema(), name="_members"), frame).op())
+        key = ("subset", predicate(whole, frame).op())
         return Flag(key, lambda t, name: t.mutate(**{name: predicate(t, frame)}))
     if isinstance(event, Among) and event.population is population:
         keys = event.keys(frame)

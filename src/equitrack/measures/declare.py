@@ -8,8 +8,7 @@ engine turns any declaration into small count tables, then statistics.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -60,11 +59,8 @@ class Shared:
         self.periods = tuple(sorted(set(periods)))
         #: The run's measures: what a population's count cube is made for (`cube.Cube`).
         self.measures = tuple(measures)
-        self._cubes: dict[Hashable, Cube] = {}
+        self._cubes: dict[ops.Node, Cube] = {}
         self._tables: dict[Hashable, tuple[tuple[int, ...], ir.Table]] = {}
-        #: Populations made as queries but not yet materialised (`deferring`).
-        self._deferred: dict[Hashable, tuple[tuple[int, ...], ir.Table]] = {}
-        self._deferring = False
         self._kept: list[ir.Table] = []
         self._narrowed: dict[ops.Node, tuple[ir.Table, tuple[int, ...]]] = {}
         self._fetched: dict[ops.Node, pa.Table] = {}
@@ -79,55 +75,30 @@ class Shared:
     ) -> ir.Table:
         covered, table = self._tables.get(key, ((), None))
         if table is None or not set(periods) <= set(covered):
-            wanted = tuple(sorted(set(periods) | set(covered) | set(self.periods)))
-            pending, expr = self._deferred.get(key, ((), None))
-            if expr is None or not set(wanted) <= set(pending):
-                pending, expr = wanted, build(wanted)
-            if self._deferring and table is None:
-                self._deferred[key] = (pending, expr)
-                return self._narrowed_to(expr, pending, periods)
             if table is not None:
                 table.release()
-            covered, table = pending, store.cache(expr)
+            covered = tuple(sorted(set(periods) | set(covered) | set(self.periods)))
+            table = store.cache(build(covered))
             self._tables[key] = (covered, table)
-            self._deferred.pop(key, None)
-        return self._narrowed_to(table, covered, periods)
-
-    def _narrowed_to(
-        self, table: ir.Table, covered: tuple[int, ...], periods: tuple[int, ...]
-    ) -> ir.Table:
         if set(periods) == set(covered):
             return table
         narrowed = table.filter(table.period.isin(list(periods)))
         self._narrowed[narrowed.op()] = (table, tuple(sorted(periods)))
         return narrowed
 
-    @contextmanager
-    def deferring(self) -> Iterator[None]:
-        """Populations first asked for inside are not materialised yet, only made as queries:
-        a count cube may be all that reads them (`cube`), and then they never need writing.
-        The first read outside materialises the same query."""
-        before, self._deferring = self._deferring, True
-        try:
-            yield
-        finally:
-            self._deferring = before
-
     def whole(
         self, query: ir.Table
-    ) -> tuple[Hashable, ir.Table, tuple[int, ...], tuple[int, ...] | None] | None:
-        """The shared population `query` is (or `get` narrowed): its key, its table (or its
-        query, while deferred), the years it holds, and the years `query` narrows it to (None
-        when it does not); None for any other query."""
+    ) -> tuple[ir.Table, tuple[int, ...], tuple[int, ...] | None] | None:
+        """The shared population `query` is (or `get` narrowed), the years it holds, and the
+        years `query` narrows it to (None when it does not); None for any other query."""
         whole, years = self.widest(query)
-        for tables in (self._tables, self._deferred):
-            for key, (covered, table) in tables.items():
-                if table.op() == whole.op():
-                    return (key, covered), table, covered, years
+        for covered, table in self._tables.values():
+            if table.op() == whole.op():
+                return table, covered, years
         return None
 
     def cube(
-        self, key: Hashable, make: Callable[[Cube | None], Cube], covers: Callable[[Cube], bool]
+        self, key: ops.Node, make: Callable[[Cube | None], Cube], covers: Callable[[Cube], bool]
     ) -> Cube:
         """The count cube of the population `key`, made again (by `make`, given the old one,
         whose table is released) when the one kept does not `covers` what is asked."""
@@ -177,7 +148,6 @@ class Shared:
         self._cubes.clear()
         self._narrowed.clear()
         self._fetched.clear()
-        self._deferred.clear()
 
     def __enter__(self) -> Shared:
         return self

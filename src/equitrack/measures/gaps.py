@@ -20,10 +20,8 @@ from equitrack.stats.reasons import Code, Reason
 def evaluate_gap(
     frame: Frame, measure: Measure, by: str, years: Sequence[int], window: int, options: dict
 ) -> list[Result]:
-    with frame.shared.deferring():
-        population, staff_in_post = measure.population(frame), workforce(frame)
-    members = count(frame, population, measure.attribute, by, measure.breakdown)
-    staff = count(frame, staff_in_post, measure.attribute, by, population=workforce)
+    members = count(frame, measure.population(frame), measure.attribute, by, measure.breakdown)
+    staff = count(frame, workforce(frame), measure.attribute, by, population=workforce)
     gtype = group_type(measure.attribute, by)
     results = []
     for (period, unit, seat), groups in sorted(members.items()):

@@ -13,11 +13,9 @@ from equitrack.measures.result import Result, rated
 def evaluate_representation(
     frame: Frame, measure: Measure, by: str, years: Sequence[int], window: int, options: dict
 ) -> list[Result]:
-    with frame.shared.deferring():
-        population = measure.population(frame)
     members = count(
         frame,
-        population,
+        measure.population(frame),
         measure.attribute,
         by,
         measure.breakdown,
