@@ -70,7 +70,7 @@ def sharing(measures: Sequence[Measure], years: Sequence[int], interval: Interva
     """What runs of `measures` over `years` share (see `run`), released at the end of a
     `with` block."""
     widest = 1 if interval is Interval.MONTH else max((m.window for m in measures), default=1)
-    return Shared(with_earlier_periods(periods(years, interval), widest))
+    return Shared(with_earlier_periods(periods(years, interval), widest), measures)
 
 
 def measures_of(

@@ -31,7 +31,7 @@ def shared(engines: dict[str, Store]) -> dict[tuple[str, int], Shared]:
     """Populations materialised once per engine and ask, as in a real run."""
     widest = max(m.window for m in MEASURES.values())
     pools = {
-        (name, i): Shared(with_earlier_periods(YEARS, widest))
+        (name, i): Shared(with_earlier_periods(YEARS, widest), MEASURES.values())
         for name in engines
         for i in range(len(ASKS))
     }

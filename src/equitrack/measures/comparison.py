@@ -14,7 +14,7 @@ from equitrack.measures.counting import (
     is_focus,
     ordered,
 )
-from equitrack.measures.declare import Frame, Measure, Subset
+from equitrack.measures.declare import Among, Frame, Measure, Subset
 from equitrack.measures.result import Result, compared, outnumbered_reason, rated
 from equitrack.model import codes
 from equitrack.stats import (
@@ -126,16 +126,17 @@ class Comparisons:
 
 
 def _counts(frame: Frame, measure: Measure, by: str) -> tuple[Counts, Counts]:
-    """Members and events per cell and group; in one query when the event is a subset of the
-    population, which is then read once rather than twice."""
+    """Members and events per cell and group; read once when the event is among the
+    population's members (from the count cube, or in one query), rather than twice."""
     event = measure.event
     assert event is not None
     population = measure.population(frame)
     attribute, breakdown = measure.attribute, measure.breakdown
-    if isinstance(event, Subset) and event.population is measure.population:
-        happened = lambda members: event.predicate(members, frame)  # noqa: E731
-        return count_with_events(frame, population, happened, attribute, by, breakdown)
-    members = count(frame, population, attribute, by, breakdown)
+    if isinstance(event, Subset | Among) and event.population is measure.population:
+        return count_with_events(
+            frame, population, measure.population, event, attribute, by, breakdown
+        )
+    members = count(frame, population, attribute, by, breakdown, measure.population)
     return members, count(frame, event(frame), attribute, by, breakdown)
 
 

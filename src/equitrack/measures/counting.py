@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 
 import ibis
-import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.compute as pc
+from ibis.common.exceptions import IbisError
 
-from equitrack.measures.declare import Attribute, Frame
+from equitrack.measures import cube
+from equitrack.measures.cube import row_inputs
+from equitrack.measures.declare import Among, Attribute, Frame, Query, Subset
 from equitrack.model import codes
 from equitrack.model.codes import DEFAULT_GROUPING, EthnicGrouping
 
@@ -87,27 +90,21 @@ def is_focus(attribute: Attribute, by: str, group: str) -> bool:
 Key = tuple[int, str, str]  # period, unit, breakdown
 
 
-def row_inputs(value: ir.Value, table: ir.Table) -> list[str] | None:
-    """The columns of `table` that `value` is computed from row by row, or None when it is not
-    a function of one row's columns (a window, an aggregate, another table's columns)."""
-    node = value.op()
-    if node.find((ops.WindowFunction, ops.Reduction), filter=ops.Value):
-        return None
-    fields = node.find(ops.Field, filter=ops.Value)
-    if any(f.rel != table.op() for f in fields):
-        return None
-    return sorted({f.name for f in fields})
-
-
 Shape = Callable[[ir.Table], ir.Value]
 
 
 def _counted_by_inputs(
-    query: ir.Table, shapes: dict[str, Shape], with_events: bool = False
+    query: ir.Table,
+    shapes: dict[str, Shape],
+    with_events: bool = False,
+    weights: tuple[str, str | None] | None = None,
 ) -> ir.Table:
     """`query` counted (`_n`, and `_e` rows whose `_event` holds) per period, unit and the
     columns each shape is made from, with the shapes then made on those counts. A shape that is
-    not a row function (a window, say) is made on every row instead, and counted by."""
+    not a row function (a window, say) is made on every row instead, and counted by.
+
+    With `weights`, each row of `query` stands for that many members (its first column) and
+    events (its second): a count cube's rows, summed rather than counted."""
     later: dict[str, Shape] = {}
     inputs: set[str] = set()
     for name, shape in shapes.items():
@@ -118,6 +115,11 @@ def _counted_by_inputs(
         inputs.update(columns)
         later[name] = shape
     keys = ["period", "unit", *sorted(inputs - {"period", "unit"})]
+    if weights is not None:
+        members, happened = weights
+        events = {"_e": query[happened].sum()} if happened else {}
+        counted = query.group_by(keys).aggregate(_n=query[members].sum(), **events)
+        return counted.mutate(**{name: shape(counted) for name, shape in later.items()})
     events = {"_e": query.count(where=query._event)} if with_events else {}
     counted = query.group_by(keys).aggregate(_n=query.count(), **events)
     return counted.mutate(**{name: shape(counted) for name, shape in later.items()})
@@ -128,9 +130,10 @@ def grouped(
     attribute: Attribute,
     breakdown: Callable[[ir.Table], ir.StringValue] | None = None,
     event: ir.BooleanValue | None = None,
+    weights: tuple[str, str | None] | None = None,
 ) -> ir.Table:
     """Members per period, unit, `_breakdown` and `_key` (`n`), as an engine query; with
-    `event` (a condition on `query`), also how many of them had it (`e`).
+    `event` (a condition on `query`), or a second weight, also how many of them had it (`e`).
 
     Counted first by the raw columns the group key and the breakdown are made from, which take
     few values, and only then shaped: the string functions run on a few rows per unit rather
@@ -146,8 +149,10 @@ def grouped(
             "_breakdown": lambda t: cell(t).cast("string"),
         },
         with_events=event is not None,
+        weights=weights,
     )
-    sums = {"n": shaped._n.sum(), **({"e": shaped._e.sum()} if event is not None else {})}
+    events = event is not None or (weights is not None and weights[1] is not None)
+    sums = {"n": shaped._n.sum(), **({"e": shaped._e.sum()} if events else {})}
     return shaped.group_by(["period", "unit", "_breakdown", "_key"]).aggregate(**sums)
 
 
@@ -166,10 +171,7 @@ def _fetched(
     whole, years = frame.shared.widest(query)
     if years is not None and any(row_inputs(shape(query), query) is None for shape in shapes):
         whole, years = query, None
-    counted = frame.shared.fetched(counting(whole))
-    if years is None:
-        return counted
-    return counted.filter(pc.is_in(counted["period"], value_set=pa.array(years, pa.int64())))
+    return _in_years(frame.shared.fetched(counting(whole)), years)
 
 
 def _by_group(
@@ -206,31 +208,113 @@ def _by_group(
     return out
 
 
+def _inputs(
+    table: ir.Table, attribute: Attribute, breakdown: Callable[[ir.Table], ir.StringValue] | None
+) -> set[str] | None:
+    """The raw columns of `table` the group key and the breakdown are made from; None when one
+    is not made row by row, or `table` lacks what it reads."""
+    cell = breakdown or (lambda t: ibis.literal(ALL))
+    found: set[str] = set()
+    for shape in (lambda t: group_key(t, attribute), cell):
+        try:
+            columns = row_inputs(shape(table), table)
+        except (AttributeError, IbisError):
+            return None
+        if columns is None:
+            return None
+        found.update(columns)
+    return found
+
+
+def _in_years(counted: pa.Table, years: tuple[int, ...] | None) -> pa.Table:
+    if years is None:
+        return counted
+    return counted.filter(pc.is_in(counted["period"], value_set=pa.array(years, pa.int64())))
+
+
+def _from_cube(
+    frame: Frame,
+    query: ir.Table,
+    attribute: Attribute,
+    breakdown: Callable[[ir.Table], ir.StringValue] | None,
+    population: Query | None,
+    event: Query | None = None,
+) -> pa.Table | None:
+    """`grouped`'s counts of `query` (and of `event` among its members), rolled up from the
+    count cube of the shared population it reads (`cube`); None when it reads none, more than
+    the raw columns of one row, an event the cube cannot carry as a flag, or when no other
+    measure of the run counts the population (a cube would only add a step)."""
+    if population is None or sum(m.population is population for m in frame.shared.measures) < 2:
+        return None
+    found = frame.shared.whole(query)
+    if found is None:
+        return None
+    whole, covered, years = found
+    dims = _inputs(whole, attribute, breakdown)
+    if dims is None:
+        return None
+    wide = replace(frame, periods=covered)
+    flag = None
+    if event is not None:
+        flag = cube.flag_of(event, population, wide, whole)
+        if flag is None:
+            return None
+
+    def make(old: cube.Cube | None) -> cube.Cube:
+        planned, flags = cube.plan(wide, population, whole, _inputs)
+        kept = [f for _, f in old.flags.values()] if old else []
+        every = {f.key: f for f in (*kept, *flags, *((flag,) if flag else ()))}
+        wanted = dims | planned | (old.dims if old else set())
+        return cube.build(frame.store.cache, whole, wanted, every.values())
+
+    made = frame.shared.cube(
+        whole.op(), make, lambda c: c.covers(dims, (flag.key,) if flag else ())
+    )
+    weights = ("_n", made.column(flag) if flag else None)
+    counted = frame.shared.fetched(grouped(made.table, attribute, breakdown, weights=weights))
+    return _in_years(counted, years)
+
+
 def count(
     frame: Frame,
     query: ir.Table,
     attribute: Attribute,
     by: str,
     breakdown: Callable[[ir.Table], ir.StringValue] | None = None,
+    population: Query | None = None,
 ) -> Counts:
-    """Members per period, unit, breakdown and group, counted in the engine."""
-    shapes = (breakdown,) if breakdown else ()
-    counted = _fetched(frame, query, lambda t: grouped(t, attribute, breakdown), *shapes)
+    """Members per period, unit, breakdown and group, counted in the engine; rolled up from
+    the count cube when `query` is what `population` (a declared query) reads and other
+    measures of the run count it too."""
+    counted = _from_cube(frame, query, attribute, breakdown, population)
+    if counted is None:
+        shapes = (breakdown,) if breakdown else ()
+        counted = _fetched(frame, query, lambda t: grouped(t, attribute, breakdown), *shapes)
     return _by_group(frame, counted, "n", attribute, by)
 
 
 def count_with_events(
     frame: Frame,
     query: ir.Table,
-    event: Callable[[ir.Table], ir.BooleanValue],
+    population: Query,
+    event: Subset | Among,
     attribute: Attribute,
     by: str,
     breakdown: Callable[[ir.Table], ir.StringValue] | None = None,
 ) -> tuple[Counts, Counts]:
-    """`count` of the members, and of those among them for whom `event` holds, in one query:
-    the same as counting `query` and `query.filter(event(query))` apart, reading it once."""
-    shapes = (event, breakdown) if breakdown else (event,)
-    counted = _fetched(frame, query, lambda t: grouped(t, attribute, breakdown, event(t)), *shapes)
+    """`count` of the members (`query`, what `population` reads), and of those among them who
+    had `event`, reading them once: from the count cube, or in one query when the event is a
+    condition on each member; the same as counting `query` and `event(frame)` apart."""
+    counted = _from_cube(frame, query, attribute, breakdown, population, event)
+    if counted is None and isinstance(event, Subset):
+        happened = lambda t: event.predicate(t, frame)  # noqa: E731
+        shapes = (happened, breakdown) if breakdown else (happened,)
+        counted = _fetched(
+            frame, query, lambda t: grouped(t, attribute, breakdown, happened(t)), *shapes
+        )
+    if counted is None:
+        members = count(frame, query, attribute, by, breakdown, population)
+        return members, count(frame, event(frame), attribute, by, breakdown)
     return (
         _by_group(frame, counted, "n", attribute, by),
         _by_group(frame, counted, "e", attribute, by),

@@ -11,7 +11,7 @@ import difflib
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ibis.expr.operations as ops
 import ibis.expr.types as ir
@@ -23,6 +23,9 @@ from equitrack.measures.result import OUTNUMBERED
 from equitrack.model.codes import DEFAULT_GROUPING, EthnicGrouping
 from equitrack.stats import Orientation
 from equitrack.store import Store
+
+if TYPE_CHECKING:
+    from equitrack.measures.cube import Cube
 
 
 class Kind(StrEnum):
@@ -52,8 +55,11 @@ class Shared:
     `release` drops the tables.
     """
 
-    def __init__(self, periods: Iterable[int] = ()) -> None:
+    def __init__(self, periods: Iterable[int] = (), measures: Iterable[Measure] = ()) -> None:
         self.periods = tuple(sorted(set(periods)))
+        #: The run's measures: what a population's count cube is made for (`cube.Cube`).
+        self.measures = tuple(measures)
+        self._cubes: dict[ops.Node, Cube] = {}
         self._tables: dict[Hashable, tuple[tuple[int, ...], ir.Table]] = {}
         self._kept: list[ir.Table] = []
         self._narrowed: dict[ops.Node, tuple[ir.Table, tuple[int, ...]]] = {}
@@ -79,6 +85,29 @@ class Shared:
         narrowed = table.filter(table.period.isin(list(periods)))
         self._narrowed[narrowed.op()] = (table, tuple(sorted(periods)))
         return narrowed
+
+    def whole(
+        self, query: ir.Table
+    ) -> tuple[ir.Table, tuple[int, ...], tuple[int, ...] | None] | None:
+        """The shared population `query` is (or `get` narrowed), the years it holds, and the
+        years `query` narrows it to (None when it does not); None for any other query."""
+        whole, years = self.widest(query)
+        for covered, table in self._tables.values():
+            if table.op() == whole.op():
+                return table, covered, years
+        return None
+
+    def cube(
+        self, key: ops.Node, make: Callable[[Cube | None], Cube], covers: Callable[[Cube], bool]
+    ) -> Cube:
+        """The count cube of the population `key`, made again (by `make`, given the old one,
+        whose table is released) when the one kept does not `covers` what is asked."""
+        kept = self._cubes.get(key)
+        if kept is None or not covers(kept):
+            if kept is not None:
+                kept.table.release()
+            kept = self._cubes[key] = make(kept)
+        return kept
 
     def widest(self, query: ir.Table) -> tuple[ir.Table, tuple[int, ...] | None]:
         """A shared population `get` narrowed to some years, as its whole table and those
@@ -114,6 +143,9 @@ class Shared:
         for table in self._kept:
             table.release()
         self._kept.clear()
+        for cube in self._cubes.values():
+            cube.table.release()
+        self._cubes.clear()
         self._narrowed.clear()
         self._fetched.clear()
 
@@ -356,6 +388,28 @@ class Subset:
     def __call__(self, frame: Frame) -> ir.Table:
         members = self.population(frame)
         return members.filter(self.predicate(members, frame))
+
+
+@dataclass(frozen=True)
+class Among:
+    """An event query: the members of `population` with a row of `keys` on the columns `on`.
+
+    Declared rather than a semi-join in a closure, so that a population's count cube can carry
+    the event as a flag. `keys(frame)` may depend on the frame's periods only by keeping its
+    rows whose `period` is among them, and `on` includes `period`: asked for more periods, the
+    same members of each period match.
+    """
+
+    population: Query
+    keys: Query
+    on: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        if "period" not in self.on:
+            raise TypeError("an Among event matches its keys on period, among other columns")
+
+    def __call__(self, frame: Frame) -> ir.Table:
+        return self.population(frame).semi_join(self.keys(frame), list(self.on))
 
 
 def subset(population: Query, predicate: Predicate) -> Subset:

@@ -21,7 +21,7 @@ def evaluate_gap(
     frame: Frame, measure: Measure, by: str, years: Sequence[int], window: int, options: dict
 ) -> list[Result]:
     members = count(frame, measure.population(frame), measure.attribute, by, measure.breakdown)
-    staff = count(frame, workforce(frame), measure.attribute, by)
+    staff = count(frame, workforce(frame), measure.attribute, by, population=workforce)
     gtype = group_type(measure.attribute, by)
     results = []
     for (period, unit, seat), groups in sorted(members.items()):

@@ -100,7 +100,7 @@ def evaluate_parity_gap(
     (0 at or above parity): in the gap row's reason, and as a row of its own (breakdown
     "Needed for parity (<cell>)", numerator = the headcount, denominator = the cell's staff)."""
     results = evaluate_gap(frame, measure, by, years, window, options)
-    staff = count(frame, q.workforce(frame), measure.attribute, by)
+    staff = count(frame, q.workforce(frame), measure.attribute, by, population=q.workforce)
     mode = options.get("parity", "replace")
     target = int(options.get("target_year", MODEL_EMPLOYER_YEAR))
     out: list[Result] = []

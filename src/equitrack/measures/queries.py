@@ -9,7 +9,7 @@ import ibis.expr.types as ir
 
 from equitrack.measures import calendar
 from equitrack.measures import populations as pop
-from equitrack.measures.declare import Frame, Query
+from equitrack.measures.declare import Among, Frame, Query
 from equitrack.model import codes
 from equitrack.store import Store
 
@@ -111,24 +111,21 @@ def formal_entrants(case_type: str, bank: bool = False) -> Query:
     return query
 
 
-def trained(frame: Frame) -> ir.Table:
-    """Staff in post at 31 March with non-mandatory training at the organisation in the year."""
-    return _trained(frame, workforce(frame))
-
-
-def bank_trained(frame: Frame) -> ir.Table:
-    """Bank-only workers at 31 March with non-mandatory training at the organisation."""
-    return _trained(frame, bank_only(frame))
-
-
-def _trained(frame: Frame, staff: ir.Table) -> ir.Table:
+def training_keys(frame: Frame) -> ir.Table:
+    """Who had non-mandatory training at each unit in each of the frame's periods."""
     tr = frame.store.table("training")
     tr = tr.filter(~tr.mandatory).join(pop.units(frame.store, frame.scope), "org_code")
     tr = tr.mutate(period=frame.period_of(tr.start_date)).select("person_id", "unit", "period")
     # only the years the staff are in: a no-op for the result, but it lets the engine build the
     # join on the (smaller) training side rather than on every person-year of staff
-    tr = tr.filter(tr.period.isin(list(frame.periods)))
-    return staff.semi_join(tr, ["person_id", "unit", "period"])
+    return tr.filter(tr.period.isin(list(frame.periods)))
+
+
+TRAINED_ON = ("person_id", "unit", "period")
+#: Staff in post at 31 March with non-mandatory training at the organisation in the year.
+trained = Among(workforce, training_keys, TRAINED_ON)
+#: Bank-only workers at 31 March with non-mandatory training at the organisation.
+bank_trained = Among(bank_only, training_keys, TRAINED_ON)
 
 
 def board_seats(frame: Frame) -> ir.Table:

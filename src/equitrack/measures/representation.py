@@ -13,7 +13,14 @@ from equitrack.measures.result import Result, rated
 def evaluate_representation(
     frame: Frame, measure: Measure, by: str, years: Sequence[int], window: int, options: dict
 ) -> list[Result]:
-    members = count(frame, measure.population(frame), measure.attribute, by, measure.breakdown)
+    members = count(
+        frame,
+        measure.population(frame),
+        measure.attribute,
+        by,
+        measure.breakdown,
+        measure.population,
+    )
     gtype = group_type(measure.attribute, by)
     totals: dict[Key, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for (period, unit, breakdown), groups in members.items():
