@@ -356,8 +356,10 @@ STEPS = {
 
 if __name__ == "__main__":
     step, *args = sys.argv[1:]
+    began = time.perf_counter()
     done = STEPS[step](*args)
-    # every step says its peak memory and rows, which the bench's table of steps prints
+    # every step says its time, peak memory and rows, which the bench's table of steps prints
+    done.setdefault("seconds", time.perf_counter() - began)
     done.setdefault("peak_mb", _peak_mb())
     done.setdefault("rows", done.get("results", 0))
     print(json.dumps(done))
