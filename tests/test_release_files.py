@@ -266,3 +266,23 @@ def test_where_releases_are_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         monkeypatch.setenv(config.RELEASES_ENV, off)
         assert config.releases_dir(db, "duckdb") is None
     assert os.sep not in (chosen.name)
+
+
+def test_kept_results_read_back_by_place_and_by_slice_as_a_list_would() -> None:
+    """A kept file's results are made when read (`Rows`): by place, from the end, a slice, or
+    all in turn, each reads as the list it was written from."""
+    made = [
+        Result(
+            measure="wres3", org=org, period=2026, group_type="broad", group=group,
+            numerator=n, denominator=100 + n, rate=n / (100 + n), reference_group="White",
+            options={"window": 2},
+        )
+        for n, (org, group) in enumerate([("RX1", "Black"), ("RX1", "White"), ("RX2", "Asian")])
+    ]  # fmt: skip
+    rows = release_files.Rows(release_files._table(made, {}))
+    assert len(rows) == 3
+    assert _same(rows[-1], made[-1]) and _same(rows[0], made[0])
+    assert _all_same(rows[1:], made[1:]) and _all_same(rows[::-1], made[::-1])
+    assert rows[5:] == [] and _all_same(list(rows), made)
+    with pytest.raises(IndexError):
+        rows[3]

@@ -305,7 +305,9 @@ class Rows(Sequence[Result]):
     def __len__(self) -> int:
         return len(self._made)
 
-    def __getitem__(self, i: int) -> Result:  # type: ignore[override]
+    def __getitem__(self, i: int | slice) -> Any:  # type: ignore[override]
+        if isinstance(i, slice):  # a list, as a list's slice is
+            return [self[j] for j in range(*i.indices(len(self)))]
         made = self._made[i]
         if made is None:
             values = [c[i] for c in self._columns]

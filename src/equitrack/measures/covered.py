@@ -103,7 +103,7 @@ def expect(shared: Shared, measures: Sequence[Measure]) -> None:
     """Say which measures a run will gate, before the first: what the store covers is then read
     once, in one query, for all their tables (and for no table none of them reads)."""
     names = frozenset().union(*(_read(m) for m in measures))
-    shared.once(_EXPECTED, lambda: set()).update(names)
+    shared.once(_EXPECTED, set).update(names)
 
 
 def _spans(
@@ -113,7 +113,7 @@ def _spans(
     table `expect` named with them, so a run reads the store's coverage once."""
     known: dict[str, dict[tuple[str, str], coverage.Span]] = shared.once(_COVERED, dict)
     if missing := [t for t in tables if t not in known]:
-        wanted = set(missing) | (shared.once(_EXPECTED, lambda: set()) - set(known))
+        wanted = set(missing) | (shared.once(_EXPECTED, set) - set(known))
         found = coverage.spans(store, wanted)
         for table in wanted & set(coverage.dated_tables()):
             known[table] = {k: s for k, s in found.items() if k[0] == table}
@@ -132,10 +132,9 @@ def gate(
 ) -> list[Result]:
     """`results` with each unit and period the store does not cover replaced by one result
     that says why (what the store covers read once in the run, with `shared`, for the tables
-    of the measures `expect` named). A unit with nothing loaded in any table gets nothing, as
-    before; a table
-    that reaches into a period but holds no event in it (no formal case this year) gives a
-    true zero, and keeps it."""
+    of the measures `expect` named). A unit with nothing loaded in any table gets nothing; a
+    table that reaches into a period but holds no event in it (no formal case this year) gives
+    a true zero, and keeps it."""
     tables = sorted(_read(measure) & set(coverage.dated_tables()))
     spans = _spans(store, shared, tables)
     members = _members(store, scope, shared)
