@@ -36,12 +36,14 @@ from equitrack import api
 from equitrack.disclosure import RATIO_FIELDS, Analysis, Policy, analyse, gate, systems_of
 from equitrack.disclosure.figures import unit_of
 from equitrack.disclosure.gate import Texts, options_text
+from equitrack.measures import calendar
 from equitrack.measures.calendar import Interval
 from equitrack.measures.covered import is_no_data
-from equitrack.measures.declare import Shared
+from equitrack.measures.declare import Shared, check_options
+from equitrack.measures.populations import Scope
 from equitrack.measures.queries import ALL_STAFF_GROUPS, latest_year
 from equitrack.measures.registry import FAMILIES, MEASURES
-from equitrack.measures.result import Result, because
+from equitrack.measures.result import Result, because, readjusted
 from equitrack.measures.sources import tables_read
 from equitrack.stats.reasons import Code, Reason
 from equitrack.store import Store
@@ -363,6 +365,94 @@ def _read_answers(store: Store, shelf: Any) -> tuple[Answers, list[Result]] | No
     return asked, asked.results()
 
 
+def current_answers(store: Store) -> Answers | None:
+    """This data version's answers if they are measured or kept on disk (read back now, if
+    not yet read); None if they would have to be measured."""
+    from equitrack import release_files
+
+    now = version(store)
+    with _LOCK:
+        kept = _CACHE.get(store.database, {})
+        if (now, "answers") in kept:  # measured (or read) for this version: `_analysed`
+            return _ASKED.get(store.database)
+        if (now, _ON_DISK) in kept:  # looked for on disk already (finding the shelf costs)
+            found = kept[(now, _ON_DISK)]
+        else:
+            shelf = release_files.shelf_of(store)
+            found = _kept(store, _ON_DISK, lambda: _read_answers(store, shelf))
+    return found[0] if found is not None else None
+
+
+def answered(
+    store: Store,
+    families: str | Sequence[str],
+    years: Sequence[int],
+    *,
+    orgs: Sequence[str] = (),
+    system: bool = False,
+    by: str = "wres",
+    measures: Sequence[str] | None = None,
+    interval: Interval = Interval.YEAR,
+    options: dict[str, Any] | None = None,
+) -> list[Result] | None:
+    """What `api.run` answers to this question, read from this data version's answers where
+    the release asked it of every measure, unit and year (None where it did not, or they are
+    not measured yet): the dashboard's questions are the release's, so a page after a restart
+    reads what was kept instead of measuring it again, and always shows the release's figures.
+
+    The release asked each measure of every organisation (or the system) over all its years:
+    a unit's figures for a year are the same whichever other units and years are asked with
+    them, so only the scope they were asked with is put back, and the verdicts allowing for
+    many comparisons are made again over those reported together (`readjusted`)."""
+    asked = current_answers(store)
+    if asked is None or (system and orgs) or not set(years) <= set(asked.years):
+        return None
+    try:
+        chosen = api.measures_of(families, measures, interval)
+        check_options(chosen, options, MEASURES.values())
+        wanted = [(m, m.resolve(options)) for m in chosen]
+    except (KeyError, ValueError):  # not a question the release asks: `api.run` says why
+        return None
+    scope = Scope(tuple(orgs), system).as_option()
+    periods = set(calendar.periods(years, interval))
+    out: list[Result] = []
+    for m, resolved in wanted:
+        found = _asked_of(asked, m.id, resolved, by=by, system=system, interval=interval)
+        units = {r.org for r in found or ()}
+        if found is None or not units >= set(orgs):
+            return None
+        mine = [r for r in found if r.period in periods and (not orgs or r.org in orgs)]
+        recorded: dict[int, dict[str, Any]] = {}  # results that shared options still do
+        for r, adjusted in zip(mine, readjusted(mine), strict=True):
+            options_now = recorded.setdefault(id(r.options), {**r.options, "scope": scope})
+            out.append(replace(r, options=options_now, verdict_adjusted=adjusted))
+    return out
+
+
+def _asked_of(
+    asked: Answers, measure: str, resolved: dict[str, Any], **how: Any
+) -> list[Result] | None:
+    """`measure`'s answer to the release's question asked `how` (grouping, system, interval)
+    with the same options in force for it."""
+    m = MEASURES[measure]
+    for q, by_measure in asked.asked.items():
+        same = all(getattr(q, name) == value for name, value in how.items())
+        if same and measure in by_measure and m.resolve(dict(q.options)) == resolved:
+            return by_measure[measure]
+    return None
+
+
+def run(
+    families: str | Sequence[str], years: Sequence[int], *, store: Store, **question: Any
+) -> list[Result]:
+    """`api.run`'s answer, read from the release's answers where it asked the question
+    (`answered`), else measured."""
+    found = answered(store, families, years, **question)
+    if found is not None:
+        return found
+    return api.run(families, years, store=store, **question)
+
+
 def release_for(
     store: Store, policy: Policy, *, exact_orgs: Collection[str] = frozenset()
 ) -> Release:
@@ -413,13 +503,16 @@ __all__ = [
     "Answers",
     "Question",
     "Release",
+    "answered",
     "answers",
     "ask_all",
     "build",
+    "current_answers",
     "key_of",
     "questions",
     "release_for",
     "released_years",
+    "run",
     "staff_groups",
     "withheld",
 ]

@@ -67,6 +67,14 @@ def test_every_chart_of_every_report_renders_with_its_words_inside_and_apart(
     )
 
 
+def test_every_chart_of_every_report_is_valid_vega_lite(charts: list[tuple[str, object]]) -> None:
+    """Drawing skips the check against Vega-Lite's schema (`Chart.svg`), so it is made here:
+    altair raises on a specification the schema refuses."""
+    assert len(charts) > 20
+    for _, chart in charts:
+        assert chart.vega_lite()["description"] == chart.alt  # type: ignore[attr-defined]
+
+
 def test_the_check_finds_words_off_the_edge_and_on_top_of_each_other(page: Page) -> None:
     """The check itself: it sees what the auditor saw, and not what is not there (labels set at
     an angle that do not touch, words hidden)."""

@@ -50,9 +50,10 @@ class Chart:
     table: Rows | pa.Table
     spec: Any  # an Altair top-level chart (Chart, LayerChart, VConcatChart, ...)
 
-    def vega_lite(self) -> dict[str, Any]:
-        """The Vega-Lite specification, with the text alternative as its description."""
-        spec = self.spec.to_dict()
+    def vega_lite(self, validate: bool = True) -> dict[str, Any]:
+        """The Vega-Lite specification, with the text alternative as its description (checked
+        against Vega-Lite's schema unless not `validate`)."""
+        spec = self.spec.to_dict(validate=validate)
         spec["description"] = self.alt
         return spec
 
@@ -63,11 +64,14 @@ class Chart:
         return self.table.to_pylist()
 
     def svg(self) -> str:
-        """An accessible SVG: ``role="img"`` labelled by its ``<title>`` and ``<desc>``."""
+        """An accessible SVG: ``role="img"`` labelled by its ``<title>`` and ``<desc>``. Drawn
+        without checking the specification against the schema, which takes as long as drawing
+        it (a page's first request draws several): every report's chart is checked in the tests
+        (tests/charts/test_render_clean.py)."""
         import vl_convert
 
         raw = vl_convert.vegalite_to_svg(
-            self.vega_lite(), vl_version=_vega_lite_version(), allowed_base_urls=[]
+            self.vega_lite(validate=False), vl_version=_vega_lite_version(), allowed_base_urls=[]
         )
         return _accessible(raw, self.title, self.alt)
 

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 
 from equitrack.measures import calendar
 from equitrack.measures import populations as pop
 from equitrack.measures.counting import ALL
 from equitrack.measures.declare import Kind, Measure, Shared
-from equitrack.measures.result import Result, because
+from equitrack.measures.result import Result, because, readjusted
 from equitrack.measures.sources import tables_read
 from equitrack.stats.reasons import Code, Reason
 from equitrack.store import Store, coverage
@@ -153,6 +154,11 @@ def gate(
     if not refused:
         return results
     kept = [r for r in results if (r.org, r.period) not in refused]
+    # the comparisons reported are those kept: the verdicts allowing for many are theirs
+    kept = [
+        replace(r, verdict_adjusted=v) if v != r.verdict_adjusted else r
+        for r, v in zip(kept, readjusted(kept), strict=True)
+    ]
     marks = [
         Result(
             measure=measure.id,

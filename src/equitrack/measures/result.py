@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 import pyarrow as pa
 
-from equitrack.stats import Comparison, Proportion, proportion
+from equitrack.stats import (
+    Band,
+    Comparison,
+    Orientation,
+    Proportion,
+    adjusted_verdict,
+    benjamini_hochberg,
+    proportion,
+    verdict,
+)
 from equitrack.stats.reasons import Code, Reason, Value, words
 
 
@@ -121,6 +130,25 @@ def compared(c: Comparison) -> dict[str, Any]:
         "too_few": c.too_few,
         **because(c.why),
     }
+
+
+def readjusted(results: Sequence[Result]) -> list[str | None]:
+    """Each result's verdict allowing for many comparisons, made again over the comparisons
+    among `results` alone (Benjamini-Hochberg over their p-values), as a run reporting just
+    these would make it: part of a run (its units with data, one organisation's figures read
+    from the whole release) is adjusted for the comparisons reported with it. The family is the
+    results a measure adjusted (those with an adjusted verdict); adjusting can only take a
+    verdict's significance away (`adjusted_verdict`)."""
+    family = [i for i, r in enumerate(results) if r.verdict_adjusted is not None]
+    out = [r.verdict_adjusted for r in results]
+    adjusted = benjamini_hochberg([results[i].p_value for i in family])
+    for i, p in zip(family, adjusted, strict=True):
+        r = results[i]
+        band, too_few = r.band and Band(r.band), bool(r.too_few)
+        neutral = r.orientation == Orientation.NEUTRAL
+        significant = r.verdict == verdict(band, True, too_few, neutral=neutral)
+        out[i] = str(adjusted_verdict(band, significant, too_few, p, neutral=neutral))
+    return out
 
 
 def rated(

@@ -14,7 +14,7 @@ counts the results carry, so for a protected audience from the counts it is show
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TypeVar
@@ -292,12 +292,19 @@ def scope_of(org: str | None) -> Scope:
 
 
 def evidence_results(
-    store: Store, plan: Plan, year: int, *, org: str | None = None, years: int = 1
+    store: Store,
+    plan: Plan,
+    year: int,
+    *,
+    org: str | None = None,
+    years: int = 1,
+    run: Callable[..., list[Result]] = api.run,
 ) -> list[Result]:
     """The results of every measure the plan cites, by broad group, for one organisation or
     the whole system: for `year` and the year before (each measure's sentences compare with
     it), and, for the measures of headlines and levels, the `years - 1` before `year` (their
-    trend since the baseline); with the figures of claims and the totals levels need."""
+    trend since the baseline); with the figures of claims and the totals levels need. Each
+    asked with `run` (as `api.run`; the dashboard reads the release's answers where it can)."""
     scope = scope_of(org)
     wanted = sorted({m for r in plan.recommendations for m in r.evidence})
     if not wanted:
@@ -309,7 +316,7 @@ def evidence_results(
     results: list[Result] = []
     for measures, periods in ((wanted, span[-2:]), (followed, span[:-2])):
         if measures and periods:
-            results += api.run(
+            results += run(
                 sorted({MEASURES[m].family for m in measures}),
                 periods,
                 store=store,
@@ -321,7 +328,7 @@ def evidence_results(
     for claim in (c for r in plan.recommendations for c in r.claims):
         covered = org == claim.org and year - years < claim.year
         if org in (None, claim.org) and claim.year <= year and not covered:
-            results += api.run(
+            results += run(
                 MEASURES[claim.measure].family,
                 (claim.year,),
                 store=store,

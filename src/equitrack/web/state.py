@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from fastapi import Request
 
-from equitrack import api
+from equitrack import release
 from equitrack.charts import Chart
 from equitrack.disclosure import Audience, policy_for, systems_of
 from equitrack.disclosure.counts import shown_count
@@ -405,7 +405,9 @@ class WebState:
         org = self.tracker_scope(principal)
         results = self.cached(
             ("evidence", year, org),
-            lambda s: evidence_results(s, plan, year, org=org, years=plan.years(year)),
+            lambda s: evidence_results(
+                s, plan, year, org=org, years=plan.years(year), run=release.run
+            ),
         )
         return summarise_results(plan, year, self.shown(principal, results))
 
@@ -435,7 +437,8 @@ class WebState:
         interval: Interval = Interval.YEAR,
         options: dict[str, Any] | None = None,
     ) -> list[Result]:
-        """Exact results, measured once per question."""
+        """Exact results, once per question: read from the release's answers where it asked the
+        question (after a restart, read back from disk), else measured."""
         key = (
             "results",
             family,
@@ -449,7 +452,7 @@ class WebState:
         )
         return self.cached(
             key,
-            lambda store: api.run(
+            lambda store: release.run(
                 family,
                 tuple(years),
                 store=store,
