@@ -1,7 +1,8 @@
 """The dashboard's first pages, put together at start-up by the pages' own code.
 
-A page's first request measures its figures, protects them and draws its charts; later ones
-answer from the app's memory (`WebState.cached`). So that the first visitor waits for none of
+A page's first request reads its figures (from the release's answers where it asked them,
+else measured), protects them and draws its charts; later ones answer from the app's memory
+(`WebState.cached`). So that the first visitor waits for none of
 that, `equitrack serve` has each page below put together once in the background, at start-up
 and again after the data change (`WebState.warm`), as each way the app's users see figures
 would ask for it: a whole-system viewer (board figures) always, then the scopes of the users
