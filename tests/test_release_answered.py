@@ -108,12 +108,14 @@ def test_a_question_the_release_did_not_ask_is_measured(mini) -> None:
 # --- the verdicts allowing for many comparisons, over part of a run ---------------------------
 
 
-def _results(counts: list[tuple[int, int, int, int]]) -> tuple[list[Result], list]:
-    """A focus group's result for each (focus events, members, reference events, members),
-    compared as a measure compares them, and the comparisons."""
+def _results(
+    counts: list[tuple[int, int, int, int, Orientation]],
+) -> tuple[list[Result], list]:
+    """A focus group's result for each (focus events, members, reference events, members, what
+    the event is), compared as a measure compares them, and the comparisons."""
     results, made = [], []
-    for i, (a, n, b, m) in enumerate(counts):
-        c = compare(a, n, b, m, orientation=Orientation.HARM)
+    for i, (a, n, b, m, orientation) in enumerate(counts):
+        c = compare(a, n, b, m, orientation=orientation)
         r = rated(a, n, measure="x", org=f"O{i}", period=2026, group_type="wres", group="BME")
         for name, value in compared(c).items():
             setattr(r, name, value)
@@ -123,7 +125,11 @@ def _results(counts: list[tuple[int, int, int, int]]) -> tuple[list[Result], lis
 
 
 counts = st.tuples(
-    st.integers(0, 60), st.integers(1, 400), st.integers(0, 60), st.integers(1, 400)
+    st.integers(0, 60),
+    st.integers(1, 400),
+    st.integers(0, 60),
+    st.integers(1, 400),
+    st.sampled_from(list(Orientation)),
 ).filter(lambda t: t[0] <= t[1] and t[2] <= t[3])
 
 

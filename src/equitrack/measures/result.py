@@ -144,7 +144,7 @@ def readjusted(results: Sequence[Result]) -> list[str | None]:
     adjusted = benjamini_hochberg([results[i].p_value for i in family])
     for i, p in zip(family, adjusted, strict=True):
         r = results[i]
-        band, too_few = r.band and Band(r.band), bool(r.too_few)
+        band, too_few = Band(r.band) if r.band else None, bool(r.too_few)
         neutral = r.orientation == Orientation.NEUTRAL
         significant = r.verdict == verdict(band, True, too_few, neutral=neutral)
         out[i] = str(adjusted_verdict(band, significant, too_few, p, neutral=neutral))
