@@ -18,7 +18,9 @@ from scipy import stats
 
 from equitrack.stats.survival import (
     ALL,
+    EVENT_CODES,
     CareersOverTime,
+    _ties_kept_aalen_johansen,
     careers_over_time,
     cumulative_incidence,
     durations_from_dates,
@@ -154,6 +156,38 @@ def test_cumulative_incidence_agrees_with_lifelines_when_there_are_no_ties() -> 
     ours = cumulative_incidence(t, e).curve(ALL, "event")
     theirs = AalenJohansenFitter().fit(t, e, event_of_interest=1)
     assert ours.estimate == pytest.approx(theirs.cumulative_density_.iloc[:, 0].to_list())
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 40), st.sampled_from(EVENT_CODES), st.integers(1, 5)),
+        min_size=1,
+        max_size=80,
+    ),
+    st.sampled_from([0.05, 0.1, 0.01]),
+)
+def test_cumulative_incidence_limits_are_lifelines_own(rows, alpha) -> None:
+    """The limits are summed over the event table at once (`_aalen_johansen_bounds`), not row
+    by row as lifelines sums them: the same variance and limits, ties and counts included."""
+    t, e, w = (np.array(column, dtype=float) for column in zip(*rows, strict=True))
+    ours = _ties_kept_aalen_johansen()
+
+    class RowByRow(ours):  # lifelines' own limits, with ties kept as ours are
+        _bounds = AalenJohansenFitter._bounds
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # lifelines' own divisions by zero at the last row
+        for code in (1, 2):
+            fast = ours(alpha=alpha).fit(t, e.astype(int), event_of_interest=code, weights=w)
+            slow = RowByRow(alpha=alpha).fit(t, e.astype(int), event_of_interest=code, weights=w)
+            np.testing.assert_allclose(fast.variance_, slow.variance_, rtol=1e-12, atol=0)
+            np.testing.assert_allclose(
+                fast.confidence_interval_, slow.confidence_interval_, rtol=1e-12, atol=0
+            )
+            assert list(fast.confidence_interval_.columns) == list(
+                slow.confidence_interval_.columns
+            )
 
 
 def test_cumulative_incidence_counts_events_at_time_zero() -> None:
