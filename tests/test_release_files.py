@@ -23,6 +23,8 @@ from equitrack.measures.sources import tables_read
 from equitrack.store import Store, connect
 from tests.factories import ASSIGNMENTS, small_system, write_csv
 
+pytestmark = pytest.mark.heavy  # a minute or more: make test starts it first
+
 
 @pytest.fixture(autouse=True)
 def kept_on_disk(monkeypatch: pytest.MonkeyPatch) -> None:
