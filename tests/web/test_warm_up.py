@@ -121,9 +121,11 @@ def test_an_organisations_own_viewer_finds_its_pages_warm(warmed) -> None:
     for path in FIRST:
         assert client.get(path).status_code == 200, path
     assert not done, dict(done)
-    # a view not warmed is measured when asked: the counting sees a page's work
+    # a view not warmed is put together when asked (the counting sees a page's work), its
+    # figures read from the release's answers, not measured again
     assert client.get("/organisations/RWE?by=broad").status_code == 200
-    assert done["measured"] > 0
+    assert done["chart drawn"] > 0
+    assert done["measured"] == 0
 
 
 def test_a_failing_step_is_logged_and_the_next_runs(warmed) -> None:
