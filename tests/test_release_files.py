@@ -270,21 +270,40 @@ def test_where_releases_are_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert os.sep not in (chosen.name)
 
 
-def test_kept_results_read_back_by_place_and_by_slice_as_a_list_would() -> None:
-    """A kept file's results are made when read (`Rows`): by place, from the end, a slice, or
-    all in turn, each reads as the list it was written from."""
+@pytest.mark.parametrize("block", [1, 2, 3, 2048])
+def test_kept_results_read_back_by_place_and_by_slice_as_a_list_would(
+    block: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A kept file's results are made when read (`Rows`, a block at a time): by place, from the
+    end, a slice (across blocks, backwards, stepping), or all in turn, each reads as the list it
+    was written from; an answer's part of them (`Part`) reads as its slice would."""
+    monkeypatch.setattr(release_files, "_BLOCK", block)
     made = [
         Result(
             measure="wres3", org=org, period=2026, group_type="broad", group=group,
             numerator=n, denominator=100 + n, rate=n / (100 + n), reference_group="White",
-            options={"window": 2},
+            options={"window": 2 + n % 2}, reason_values={"n": n},
         )
-        for n, (org, group) in enumerate([("RX1", "Black"), ("RX1", "White"), ("RX2", "Asian")])
+        for n, (org, group) in enumerate(
+            [("RX1", "Black"), ("RX1", "White"), ("RX2", "Asian"), ("RX2", "Mixed"), ("RX3", "Other")]
+        )
     ]  # fmt: skip
     rows = release_files.Rows(release_files._table(made, {}))
-    assert len(rows) == 3
+    assert len(rows) == 5
     assert _same(rows[-1], made[-1]) and _same(rows[0], made[0])
-    assert _all_same(rows[1:], made[1:]) and _all_same(rows[::-1], made[::-1])
-    assert rows[5:] == [] and _all_same(list(rows), made)
+    assert _all_same(rows[1:4], made[1:4]) and _all_same(rows[::-1], made[::-1])
+    assert _all_same(rows[4:0:-2], made[4:0:-2]) and _all_same(rows[-2:], made[-2:])
+    assert rows[5:] == [] and rows[3:3] == [] and _all_same(list(rows), made)
+    assert _all_same(rows.every(), made)
+    assert rows[0].options is rows[2].options  # results that shared options still do
     with pytest.raises(IndexError):
-        rows[3]
+        rows[5]
+    with pytest.raises(IndexError):
+        rows[-6]
+
+    fresh = release_files.Rows(release_files._table(made, {}))
+    part = release_files.Part(fresh, 1, 4)
+    assert len(part) == 3 and part  # its length known before any is made
+    assert _all_same(list(part), made[1:4]) and _same(part[-1], made[3])
+    assert _all_same(part[::2], made[1:4:2]) and part == fresh[1:4]
+    assert not release_files.Part(fresh, 2, 2) and list(release_files.Part(fresh, 2, 2)) == []

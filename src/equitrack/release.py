@@ -245,7 +245,7 @@ class Answers:
 
     years: tuple[int, ...]
     tables: dict[str, tuple[Any, ...]]
-    asked: dict[Question, dict[str, list[Result]]]
+    asked: dict[Question, dict[str, Sequence[Result]]]  # read from disk: made when read
 
     def results(self) -> list[Result]:
         """Every answer, with the totals the recommendations' evidence adds up from the broad
@@ -277,7 +277,7 @@ def answers(
     hold."""
     years, tables = released_years(store), versions(store)
     kept = before.reusable(years, tables) if before is not None else set()
-    asked: dict[Question, dict[str, list[Result]]] = {}
+    asked: dict[Question, dict[str, Sequence[Result]]] = {}
     qs = questions(store)
     for same in _by_grouping(qs):
         stale = {}
@@ -342,7 +342,7 @@ def _analysed(store: Store) -> Analysis:
     with _LOCK:
         found = _kept(store, _ON_DISK, lambda: _read_answers(store, shelf))
         if found is not None:
-            asked, results = found
+            asked, results = found, _every_answer(store, found)
         else:
             asked = answers(store, before=_ASKED.get(store.database))
             results = asked.results()
@@ -352,17 +352,21 @@ def _analysed(store: Store) -> Analysis:
     return analyse(results, systems_of(store))
 
 
-#: The key `_kept` keeps the answers read from disk under (with their results in order).
-_ON_DISK = "answers on disk"
+#: The keys `_kept` keeps the answers read from disk under, and every result of them.
+_ON_DISK, _ON_DISK_RESULTS = "answers on disk", "every answer on disk"
 
 
-def _read_answers(store: Store, shelf: Any) -> tuple[Answers, list[Result]] | None:
-    """This version's answers as kept on disk, and every result of them, or None."""
+def _read_answers(store: Store, shelf: Any) -> Answers | None:
+    """This version's answers as kept on disk (each result made when first read), or None."""
     asked = shelf.answers() if shelf is not None else None
-    if asked is None:
-        return None
-    _ASKED[store.database] = asked  # the next data version asks only what changed
-    return asked, asked.results()
+    if asked is not None:
+        _ASKED[store.database] = asked  # the next data version asks only what changed
+    return asked
+
+
+def _every_answer(store: Store, asked: Answers) -> list[Result]:
+    """Every result of the answers read from disk, in order, made once."""
+    return _kept(store, _ON_DISK_RESULTS, asked.results)
 
 
 def current_answers(store: Store) -> Answers | None:
@@ -380,7 +384,7 @@ def current_answers(store: Store) -> Answers | None:
         else:
             shelf = release_files.shelf_of(store)
             found = _kept(store, _ON_DISK, lambda: _read_answers(store, shelf))
-    return found[0] if found is not None else None
+    return found
 
 
 def answered(
@@ -476,7 +480,7 @@ def _released(store: Store, policy: Policy, exact_orgs: Collection[str]) -> Rele
     if shelf is not None:
         found = _kept(store, _ON_DISK, lambda: _read_answers(store, shelf))
         if found is not None:
-            _, exact = found
+            exact = _every_answer(store, found)
             kept = shelf.shown(policy, exact_orgs, len(exact))
             if kept is not None:
                 return Release(policy, frozenset(exact_orgs), exact, *kept)

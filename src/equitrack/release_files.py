@@ -29,12 +29,13 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 import equitrack
 from equitrack import config
@@ -124,7 +125,7 @@ class Shelf:
             return None
         rows, manifest = found
         try:
-            return _answers_of(rows.every(), manifest)
+            return _answers_of(rows, manifest)
         except (KeyError, TypeError, ValueError) as exc:
             _unreadable(self._answers_file, exc)
             return None
@@ -234,13 +235,15 @@ def _question_of(d: dict[str, Any]) -> Question:
     )
 
 
-def _answers_of(results: list[Result], manifest: dict[str, Any]) -> Answers:
-    asked: dict[Question, dict[str, list[Result]]] = {}
+def _answers_of(results: Rows, manifest: dict[str, Any]) -> Answers:
+    asked: dict[Question, dict[str, Sequence[Result]]] = {}
     at = 0
     for d in manifest["questions"]:
-        by: dict[str, list[Result]] = {}
+        by: dict[str, Sequence[Result]] = {}
         for measure, n in d["answered"]:
-            by[measure] = results[at : at + n]
+            if n < 0:
+                raise ValueError(f"{n} results for {measure}")
+            by[measure] = Part(results, at, at + n)
             at += n
         asked[_question_of(d)] = by
     if at != len(results):
@@ -284,47 +287,98 @@ def _table(results: Sequence[Result], manifest: dict[str, Any]) -> pa.Table:
 
 
 class Rows(Sequence[Result]):
-    """The results of a kept file, each made when first asked for: a page reads a few hundred
-    of a release's results, so a restarted server need not make them all before answering.
-    Everything that can be wrong with the file is found here, before any is made."""
+    """The results of a kept file, each made when first asked for, a block at a time: a page
+    or a command reads a few hundred of a release's results, so a restarted server or a new
+    process need not make them all before answering. Everything that can be wrong with the
+    file is found here, before any is made (the options and reasons are read whole: few
+    distinct ones)."""
 
     def __init__(self, table: pa.Table) -> None:
         if tuple(table.schema.names) != _FIELDS or any(
             table.schema.field(n).type != _TYPES[n] for n in _FIELDS
         ):
             raise _Unfit("the results' fields are not this version's")
-        self._columns = [table.column(n).to_pylist() for n in _FIELDS]
-        options = self._columns[_FIELDS.index("options")]
-        shared: dict[str, dict[str, Any]] = {}  # one object per options, as the measures share
-        self._columns[_FIELDS.index("options")] = [
-            shared[t] if t in shared else shared.setdefault(t, _object(t)) for t in options
-        ]
-        self._reasons = {t: _object(t) for t in set(self._columns[_REASONS])}
+        self._table = table
+        # one object per options, as the measures share them; reasons are copied per result
+        self._options = {t: _object(t) for t in _distinct(table.column("options"))}
+        self._reasons = {t: _object(t) for t in _distinct(table.column("reason_values"))}
         self._made: list[Result | None] = [None] * table.num_rows
+        self._blocks = bytearray(-(-table.num_rows // _BLOCK))  # 1 where made
+        self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._made)
 
+    def _make(self, blocks: Iterable[int]) -> None:
+        """Every result of `blocks` made, each block at once (faster than one by one)."""
+        with self._lock:
+            for block in blocks:
+                if self._blocks[block]:
+                    continue
+                start = block * _BLOCK
+                part = self._table.slice(start, _BLOCK)
+                columns = [part.column(n).to_pylist() for n in _FIELDS]
+                columns[_OPTIONS] = [self._options[t] for t in columns[_OPTIONS]]
+                columns[_REASONS] = [dict(self._reasons[t]) for t in columns[_REASONS]]
+                made = [Result(*values) for values in zip(*columns, strict=True)]
+                self._made[start : start + len(made)] = made
+                self._blocks[block] = 1
+
     def __getitem__(self, i: int | slice) -> Any:  # type: ignore[override]
         if isinstance(i, slice):  # a list, as a list's slice is
-            return [self[j] for j in range(*i.indices(len(self)))]
-        made = self._made[i]
-        if made is None:
-            values = [c[i] for c in self._columns]
-            values[_REASONS] = dict(self._reasons[values[_REASONS]])
-            made = self._made[i] = Result(*values)
-        return made
+            places = range(*i.indices(len(self)))
+            if places:
+                low, high = min(places[0], places[-1]), max(places[0], places[-1])
+                self._make(range(low // _BLOCK, high // _BLOCK + 1))
+            return [self._made[j] for j in places]
+        at = range(len(self))[i]  # an IndexError as a list's, from the end as a list's
+        self._make((at // _BLOCK,))
+        return self._made[at]
 
     def every(self) -> list[Result]:
-        """Every result, made at once (faster than one by one, when all are wanted)."""
-        reasons, i = self._reasons, _REASONS
-        columns = [*self._columns[:i], [dict(reasons[t]) for t in self._columns[i]]]
-        columns += self._columns[i + 1 :]
-        made = [Result(*values) for values in zip(*columns, strict=True)]
-        self._made = list(made)
-        return made
+        """Every result, made at once."""
+        self._make(range(len(self._blocks)))
+        return list(self._made)  # type: ignore[arg-type]  # every one made
 
 
+class Part(Sequence[Result]):
+    """The results of one answer in a kept file (a measure's to a question), made when first
+    read: a command reading one question's figures makes only theirs."""
+
+    def __init__(self, rows: Rows, start: int, stop: int) -> None:
+        self._rows, self._start, self._stop = rows, start, stop
+        self._list: list[Result] | None = None
+
+    def _all(self) -> list[Result]:
+        if self._list is None:
+            self._list = self._rows[self._start : self._stop]
+        return self._list
+
+    def __len__(self) -> int:
+        return self._stop - self._start
+
+    def __getitem__(self, i: int | slice) -> Any:  # type: ignore[override]
+        return self._all()[i]
+
+    def __iter__(self) -> Iterator[Result]:
+        return iter(self._all())
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and self._all() == list(other)
+
+    __hash__ = None  # type: ignore[assignment]  # as a list's
+
+    def __repr__(self) -> str:
+        return repr(self._all())
+
+
+def _distinct(column: pa.ChunkedArray) -> list[str]:
+    return pc.unique(column).to_pylist()
+
+
+#: Results made at a time when a kept file is read.
+_BLOCK = 2048
+_OPTIONS = _FIELDS.index("options")
 _REASONS = _FIELDS.index("reason_values")
 
 

@@ -69,8 +69,10 @@ def _run_measures(
     since: int | None = None,
     interval: Interval = Interval.YEAR,
 ) -> None:
-    """Measure, then show or write: the body of `wres`, `wdes`, `bank-wres` and `measure`."""
-    from equitrack import api
+    """Measure, then show or write: the body of `wres`, `wdes`, `bank-wres` and `measure`.
+    Figures the release has answered for this data version (kept on disk by `equitrack
+    import`, a report or the dashboard) are read, not measured again: the same results."""
+    from equitrack import release
     from equitrack.outputs import files, terminal
     from equitrack.outputs.pay_gap import to_csv
 
@@ -81,7 +83,7 @@ def _run_measures(
             raise UserError(f"--since {since} is after --year {year}")
         with open_store(db) as store:
             first = since if since is not None else year - (output == Format.xlsx)
-            results = api.run(
+            results = release.run(
                 family_name, tuple(range(first, year + 1)), store=store, orgs=org or (),
                 system=system, by=by.value, options=_parse_options(option or []),
                 measures=measures, interval=interval,
