@@ -239,6 +239,13 @@ def _first_pages(served: dict) -> list[str]:
             f"slowest first request, asked at once, {after:.1f} s ({which}), "
             f"{_said(after < pages.COLD_TARGET_S)}"
         )
+    if imported := served.get("after_import"):
+        after, which = _worst(imported["pages"])
+        out.append(
+            f"llr: at the first start after `equitrack import` kept the release (read back, "
+            f"{imported['releases_built']} built by serve) the slowest first request, asked at "
+            f"once, {after:.1f} s ({which}), {_said(after < pages.COLD_TARGET_S)}"
+        )
     return out
 
 
@@ -351,7 +358,7 @@ def measure(preset: str, work: Path, spark: bool, steps: list[tuple[str, dict]])
         if preset == "llr":
             size.cli = step("equitrack wres --system, llr (a new process)", "cli_wres", db)
             _show_release(step("protected release, llr", "release", db))
-            size.pages = pages.served(db)
+            size.pages = pages.served(db, data=str(folder))
             steps.append(("dashboard pages, llr, served", size.pages))
             pages.show(size.pages, console)
         size.plain = step(f"plain pandas WRES 1-4, 9, {preset}", "plain", str(folder))
@@ -400,11 +407,12 @@ def pages_only(preset: str, db: str | None) -> None:
     work = Path(tempfile.mkdtemp(prefix="equitrack-bench-"))
     os.environ.setdefault("EQUITRACK_KEY_FILE", str(work / "key"))
     try:
+        data = None  # a store given is timed after an import only when made here
         if db is None:
-            db = str(work / f"{preset}.duckdb")
-            run("generate", preset, str(work / preset), "parquet")
-            run("load", str(work / preset), db)
-        result = pages.served(db)
+            db, data = str(work / f"{preset}.duckdb"), str(work / preset)
+            run("generate", preset, data, "parquet")
+            run("load", data, db)
+        result = pages.served(db, data=data)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     pages.show(result, console)

@@ -14,6 +14,10 @@ Then the server is started again on the same store (a deploy, a reboot): it read
 protected releases the first one kept on disk (`equitrack.release_files`), so each reader's
 first request to each page, asked as soon as it answers, is timed too. The bench keeps those
 files in a folder of its own (`EQUITRACK_RELEASES`), so the first start builds them.
+
+Given the data folder the store was loaded from, it also times the first start after new data:
+`equitrack import` of the folder into a new store, which builds the board release and keeps it
+on disk, then `serve` on that store, each reader's first request to each page asked at once.
 """
 
 from __future__ import annotations
@@ -172,9 +176,11 @@ def _warm(base: str, cookies: httpx.Cookies, path: str, clients: int, repeats: i
     return _p95(times)
 
 
-def served(db: str, repeats: int = 20) -> dict:
+def served(db: str, repeats: int = 20, data: str | None = None) -> dict:
     """Start `equitrack serve` on `db`; each page's cold and warm times for each reader; then
-    start it again and time each page's first request after the restart."""
+    start it again and time each page's first request after the restart; and with `data`
+    (the folder `db` was loaded from), after an import of it into a new store
+    (`after_import`)."""
     org = _readers(db)
     kept = tempfile.mkdtemp(prefix="equitrack-bench-releases-")
     env = {"EQUITRACK_RELEASES": kept}  # built by the first start, read back by the second
@@ -206,6 +212,7 @@ def served(db: str, repeats: int = 20) -> dict:
         again = restarted(db, org, env)
     finally:
         shutil.rmtree(kept, ignore_errors=True)
+    imported = after_import(data) if data is not None else None
     return {
         "seconds": time.perf_counter() - server.started,
         "rows": sum(len(r) for r in pages.values()) * (1 + sum(CLIENTS) * repeats),
@@ -216,6 +223,7 @@ def served(db: str, repeats: int = 20) -> dict:
         "warm_up_failed": failed,
         "pages": pages,
         "restart": again,
+        "after_import": imported,
         "kept_files": len(written),
         "kept_write_s": sum(e.get("seconds", 0.0) for e in written),
         "kept_mb": kept_mb,
@@ -239,6 +247,7 @@ def restarted(db: str, org: str, env: dict[str, str]) -> dict:
             client.close()
         warmed = server.wait_for(lambda: server.warmed() is not None, WARM_UP_LIMIT_S)
         read_back = [e for _, e in server.events if e.get("event") == "release read from disk"]
+        built = [e for _, e in server.events if e.get("event") == "release kept on disk"]
     finally:
         server.stop()
     return {
@@ -246,9 +255,39 @@ def restarted(db: str, org: str, env: dict[str, str]) -> dict:
         "first_overview_s": overview,
         "warm_up_s": warmed,
         "releases_read": len(read_back),
+        "releases_built": len(built),
         "read_s": sum(e.get("seconds", 0.0) for e in read_back),
         "pages": first,
     }
+
+
+def after_import(data: str) -> dict:
+    """`equitrack import` of `data` into a new store, its board release kept on disk (as by
+    default), then `serve` started on it: each reader's first request to each page, asked as
+    soon as it answers (`restarted`): the first start after new data are loaded."""
+    work = Path(tempfile.mkdtemp(prefix="equitrack-bench-import-"))
+    db = str(work / "imported.duckdb")
+    env = {"EQUITRACK_RELEASES": str(work / "releases")}
+    try:
+        start = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-m", "equitrack.cli", "import", data, "--db", db],
+            capture_output=True, text=True, env={**os.environ, **env, "EQUITRACK_LOG_LEVEL": "INFO"},
+        )  # fmt: skip
+        seconds = time.perf_counter() - start
+        if done.returncode != 0:
+            raise SystemExit(f"equitrack import failed (exit {done.returncode}):\n{done.stderr}")
+        events = []
+        for line in done.stderr.splitlines():
+            try:
+                events.append(json.loads(line))
+            except ValueError:
+                continue  # the progress bars
+        built = next((e for e in events if e.get("event") == "board release built at import"), {})
+        result = restarted(db, _readers(db), env)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return {**result, "import_s": seconds, "release_s": built.get("seconds")}
 
 
 def show(result: dict, console: Console) -> None:
@@ -284,12 +323,30 @@ def show(result: dict, console: Console) -> None:
         f"{again['warm_up_s']:.1f} s. The first start kept {result['kept_files']} files "
         f"({result['kept_mb']:.0f} MB) in {result['kept_write_s']:.1f} s"
     )
-    table = Table(title="After a restart (cold: each page's first request, asked at once)",
+    console.print(_first_requests("After a restart", again["pages"]))
+    imported = result.get("after_import")
+    if not imported:
+        return
+    release = imported["release_s"]
+    console.print(
+        f"  after `equitrack import` into a new store ({imported['import_s']:.1f} s, the board "
+        + (f"release built and kept in {release:.1f} s of it" if release else "release NOT kept")
+        + f"): serve answered after {imported['ready_s']:.1f} s, the first overview after "
+        f"{imported['first_overview_s']:.1f} s from start ({imported['releases_read']} files read "
+        f"back, {imported['releases_built']} built); its warm-up finished after "
+        f"{imported['warm_up_s']:.1f} s"
+    )
+    console.print(_first_requests("After an import", imported["pages"]))
+
+
+def _first_requests(when: str, by_page: dict[str, dict[str, dict]]) -> Table:
+    """Each page's first request for each reader, against the 1 s target."""
+    table = Table(title=f"{when} (cold: each page's first request, asked at once)",
                   title_justify="left")  # fmt: skip
     for name in ("page", "reader", "status", "cold", f"cold under {COLD_TARGET_S:.0f} s"):
         table.add_column(name, justify="left" if name in ("page", "reader") else "right")
-    for page, readers in again["pages"].items():
+    for page, readers in by_page.items():
         for reader, t in readers.items():
             met = "met" if t["cold_ms"] < COLD_TARGET_S * 1000 else "NOT met"
             table.add_row(page, reader, str(t["status"]), f"{t['cold_ms']:,.0f} ms", met)
-    console.print(table)
+    return table

@@ -68,6 +68,9 @@ PAY_STAFF = ("medical", "non_medical")
 _HOW_ASKED = frozenset({"scope", "disclosure"})
 _COUNTS = ("numerator", "denominator", "excluded")
 _NOT_RELEASED = Reason(Code.NOT_RELEASED)
+#: The step a build says to its progress once every question is measured (each question's
+#: is "Measuring …"): the figures protected together.
+PROTECTING = "Protecting the release"
 
 
 @dataclass(frozen=True)
@@ -232,7 +235,7 @@ def build(
         found = list(exact) if exact is not None else ask_all(store, progress)
         exact = analyse(found, systems_of(store))
     if progress:
-        progress("Protecting the release")
+        progress(PROTECTING)
     shown = gate((), policy, exact_orgs=exact_orgs, analysis=exact)
     return Release(policy, frozenset(exact_orgs), exact.results, shown, time.perf_counter() - start)
 
@@ -332,10 +335,10 @@ def _kept(store: Store, key: Any, make: Callable[[], Any]) -> Any:
 _ASKED: weakref.WeakKeyDictionary[Any, Answers] = weakref.WeakKeyDictionary()
 
 
-def _analysed(store: Store) -> Analysis:
+def _analysed(store: Store, progress: Callable[[str], None] | None = None) -> Analysis:
     """This data version's answers, read for gating (once, for every audience): those kept on
     disk for it (`equitrack.release_files`), else measured (asking again only what changed
-    since the answers last asked) and kept."""
+    since the answers last asked, each question said to `progress`) and kept."""
     from equitrack import release_files
 
     shelf = release_files.shelf_of(store)
@@ -344,7 +347,7 @@ def _analysed(store: Store) -> Analysis:
         if found is not None:
             asked, results = found, _every_answer(store, found)
         else:
-            asked = answers(store, before=_ASKED.get(store.database))
+            asked = answers(store, before=_ASKED.get(store.database), progress=progress)
             results = asked.results()
             if shelf is not None:
                 shelf.keep_answers(asked)
@@ -458,20 +461,32 @@ def run(
 
 
 def release_for(
-    store: Store, policy: Policy, *, exact_orgs: Collection[str] = frozenset()
+    store: Store,
+    policy: Policy,
+    *,
+    exact_orgs: Collection[str] = frozenset(),
+    progress: Callable[[str], None] | None = None,
 ) -> Release:
     """The release for `policy` on this store's data, built once per data version and kept
     with the database (every page, API call and report over it reads the same one), and on
     disk, so the next process over the same data reads it back (`equitrack.release_files`);
-    for an exact policy, a release that passes results as they are."""
+    for an exact policy, a release that passes results as they are. Each step of a build is
+    said to `progress` (`equitrack import` shows them)."""
     if policy.exact:
         return _Exact(policy, frozenset(exact_orgs), [], [])
     return _kept(
-        store, (policy, frozenset(exact_orgs)), lambda: _released(store, policy, exact_orgs)
+        store,
+        (policy, frozenset(exact_orgs)),
+        lambda: _released(store, policy, exact_orgs, progress),
     )
 
 
-def _released(store: Store, policy: Policy, exact_orgs: Collection[str]) -> Release:
+def _released(
+    store: Store,
+    policy: Policy,
+    exact_orgs: Collection[str],
+    progress: Callable[[str], None] | None = None,
+) -> Release:
     """The release as kept on disk for this data version, policy and exact organisations;
     else built (from the answers kept, if they are) and kept."""
     from equitrack import release_files
@@ -484,8 +499,8 @@ def _released(store: Store, policy: Policy, exact_orgs: Collection[str]) -> Rele
             kept = shelf.shown(policy, exact_orgs, len(exact))
             if kept is not None:
                 return Release(policy, frozenset(exact_orgs), exact, *kept)
-    analysis = _kept(store, "answers", lambda: _analysed(store))
-    made = build(store, policy, exact_orgs=exact_orgs, exact=analysis)
+    analysis = _kept(store, "answers", lambda: _analysed(store, progress))
+    made = build(store, policy, exact_orgs=exact_orgs, exact=analysis, progress=progress)
     if shelf is not None:
         shelf.keep_release(policy, exact_orgs, made.shown, made.seconds)
     return made
@@ -503,6 +518,7 @@ __all__ = [
     "GROUPINGS",
     "MONTHLY",
     "PAY_STAFF",
+    "PROTECTING",
     "YEARS",
     "Answers",
     "Question",

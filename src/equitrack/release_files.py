@@ -167,6 +167,11 @@ class Shelf:
         key = self._release_key(policy, exact_orgs)
         _write(self.folder, self._release_file(policy, exact_orgs), "release", key, shown, manifest)
 
+    def holds_release(self, policy: Policy, exact_orgs: Collection[str]) -> bool:
+        """Whether one audience's release is kept for this version (its file is there; one
+        unfit to read is found so, and built again, when it is read)."""
+        return self._release_file(policy, exact_orgs).is_file()
+
     @property
     def _answers_file(self) -> Path:
         return self.folder / f"answers-{self.key}.arrow"

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import time
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -15,12 +16,21 @@ from rich.markup import escape
 from equitrack import config
 from equitrack.cli.common import DbOption, UserError, audit, open_store, steps, user_errors
 from equitrack.cli.formats import TableOrJson, View, show
-from equitrack.console import console, progress_bars, show_import, show_status
+from equitrack.console import console, errors, progress_bars, show_import, show_status
+from equitrack.logs import log
 from equitrack.model.tables import TABLE_BY_NAME
 from equitrack.store.export import export_parquet as export_parquet_layout
 from equitrack.store.status import status as store_status
 from equitrack.synth.write import EXPORTS as SYNTH_EXPORTS
 from equitrack.synth.write import FORMATS as SYNTH_FORMATS
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from equitrack.console import BarProgress
+    from equitrack.store import Store
+
+LOG = logging.getLogger(__name__)
 
 
 class Preset(StrEnum):
@@ -110,12 +120,23 @@ def import_(
             show_default=False,
         ),
     ] = None,
+    build_release: Annotated[
+        bool,
+        typer.Option(
+            "--release/--no-release",
+            help="After loading new data, build the board release (every figure a board "
+            "viewer can reach, protected together: a minute or two for a system) and keep it "
+            "on disk, so the dashboard and the reports start at once instead of building it. "
+            "Use --no-release when more files follow in a script: the last import builds it.",
+        ),
+    ] = True,
 ) -> None:
     """Check files against the data model and load them, all or nothing.
 
     Every problem is reported with its file, line and column. Person identifiers are
     pseudonymised before anything is stored; a file loaded before is recognised and skipped.
-    Exports such as ESR's are mapped onto the data model by a source profile.
+    Exports such as ESR's are mapped onto the data model by a source profile. New data's
+    board release is then built and kept on disk (unless --no-release).
     """
     from equitrack.ingest import import_paths
     from equitrack.ingest.naming import OrgOption
@@ -149,8 +170,87 @@ def import_(
                 "import" if result.ok else "import rejected",
                 f"{', '.join(p.name for p in paths)}: {result.rows_loaded} rows loaded",
             )
+            if build_release and result.changed:
+                keep_release(store)
     if not result.ok:
         raise typer.Exit(1)
+
+
+def keep_release(store: Store) -> None:
+    """The board release of the data just loaded, built and kept on disk
+    (`equitrack.release_files`), so that `serve` and the reports read it back instead of
+    building it: the very one they would build (`release.release_for`, as they ask for it).
+    Whatever becomes of it, the data stay loaded: a failure is said, never raised."""
+    from equitrack import release, release_files
+    from equitrack.disclosure import Audience, policy_for
+
+    shelf = release_files.shelf_of(store)
+    if shelf is None:
+        console.print(
+            "[dim]Releases are not kept on disk for this database (in memory, or "
+            f"{config.RELEASES_ENV}=off): the dashboard builds the board release as it "
+            "starts.[/dim]",
+            highlight=False,
+        )
+        return
+    start = time.perf_counter()
+    try:
+        board = policy_for(Audience.BOARD)
+        with progress_bars() as bars:
+            release.release_for(store, board, progress=_building(bars, store))
+    except KeyboardInterrupt:
+        errors.print(
+            "[yellow]Stopped building the board release.[/yellow] The data are loaded; the "
+            "dashboard or the first report builds the release instead.",
+            highlight=False,
+        )
+        raise typer.Exit(130) from None
+    except Exception as exc:  # the data are loaded: a release not built is no failed import
+        why = str(exc) or type(exc).__name__
+        log(LOG, "board release not built at import", logging.WARNING, why=why)
+        errors.print(
+            f"[bold yellow]Warning:[/bold yellow] the board release was not built ({escape(why)})."
+            " The data are loaded; the dashboard or the first report builds the release instead.",
+            highlight=False,
+            soft_wrap=True,
+        )
+        return
+    if not shelf.holds_release(board, frozenset()):
+        errors.print(
+            f"[bold yellow]Warning:[/bold yellow] the board release could not be kept in "
+            f"{escape(str(shelf.folder))} ({config.LOG_LEVEL_ENV}=WARNING says why). The data "
+            "are loaded; the dashboard builds the release as it starts.",
+            highlight=False,
+            soft_wrap=True,
+        )
+        return
+    seconds = time.perf_counter() - start
+    log(LOG, "board release built at import", seconds=round(seconds, 3))
+    console.print(
+        f"Kept the board release on disk ({seconds:.0f}s): the dashboard and the reports "
+        "read it at once.",
+        highlight=False,
+    )
+
+
+def _building(bars: BarProgress, store: Store) -> Callable[[str], None]:
+    """The steps of a release's build as two bars: the questions measured, one by one (each
+    step said as the next begins), then the figures protected together."""
+    from equitrack import release
+
+    title = "Building the board release"
+    measured = bars.task(f"{title}: measuring", len(release.questions(store)))
+    begun = False
+
+    def step(message: str) -> None:
+        nonlocal begun
+        if message == release.PROTECTING:
+            bars.task(f"{title}: protecting the figures together", None)
+        elif begun:
+            measured(1)  # the one before is done
+        begun = True
+
+    return step
 
 
 def export_parquet(

@@ -84,6 +84,14 @@ class ImportResult:
         return all(r.status in (Status.LOADED, Status.ALREADY) for r in self.sources)
 
     @property
+    def changed(self) -> bool:
+        """Whether the import loaded anything (a batch, so a new version of the data): not
+        when every file was loaded before, nor when it was refused."""
+        return self.ok and (
+            bool(self.named) or any(r.status == Status.LOADED for r in self.sources)
+        )
+
+    @property
     def files_read(self) -> dict[tuple[Path, str | None], int]:
         """Each file (or sheet) read, and its data rows: a file that gives two tables (an ESR
         export: people and assignments) is counted once."""
