@@ -21,7 +21,7 @@ from equitrack.cli import app
 from equitrack.disclosure import Audience, policy_for
 from equitrack.measures.result import Result
 from equitrack.store import connect
-from tests.factories import PEOPLE, small_system
+from tests.factories import ASSIGNMENTS, PEOPLE, small_system, write_csv
 
 pytestmark = pytest.mark.heavy  # the mini system's release: a minute or more
 
@@ -198,3 +198,49 @@ def test_a_release_that_cannot_be_kept_is_said_and_the_import_done(
     said = " ".join(run.output.split())
     assert "Warning: the board release could not be kept in" in said and KEPT not in said
     assert _people(db) == len(PEOPLE)
+
+
+def test_the_releases_of_users_who_see_some_figures_exact_are_kept_too(
+    tmp_path: Path, releases: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each way the dashboard's users see figures with some exact (an organisation's analyst,
+    here) is a release of its own, which the server would otherwise build as it starts: the
+    import builds those the warm-up would, and a viewer or an organisation's viewer adds none."""
+    from equitrack import release_files
+    from equitrack.web.users import add_user
+
+    monkeypatch.setattr(release, "FAMILIES", ("wres",))  # a release quick to build
+    monkeypatch.setattr(release, "GROUPINGS", ("wres",))
+    db = tmp_path / "small.duckdb"
+    first = _import(str(small_system(tmp_path / "data")), "--db", str(db), "--no-release")
+    assert first.exit_code == 0, first.output
+    store = connect(str(db), create=False)
+    for name, role, orgs in [
+        ("rwe-analyst", "analyst", ["RWE"]),
+        ("viewer", "viewer", ["*"]),
+        ("rt5-viewer", "viewer", ["RT5"]),
+    ]:
+        add_user(store, name, "a long enough password", role, orgs, by="test")
+    store.close()
+    asked: list[frozenset[str]] = []
+    made = release.release_for
+
+    def building(*args: Any, **kwargs: Any) -> release.Release:
+        asked.append(frozenset(kwargs.get("exact_orgs", ())))
+        return made(*args, **kwargs)
+
+    monkeypatch.setattr(release, "release_for", building)
+    later = {**ASSIGNMENTS[0], "assignment_id": "10000001-2", "start_date": "2024-04-01"}
+    run = _import(str(write_csv(tmp_path / "new" / "assignments.csv", [later])), "--db", str(db))
+    assert run.exit_code == 0, run.output
+    said = " ".join(run.output.split())
+    assert "Kept the board release on disk, and 1 for users who see some figures exact," in said
+    assert asked == [frozenset(), frozenset({"RWE"})]
+    store = connect(str(db), create=False)
+    try:
+        shelf = release_files.shelf_of(store)
+        assert shelf is not None
+        board = policy_for(Audience.BOARD)
+        assert shelf.holds_release(board, frozenset()) and shelf.holds_release(board, {"RWE"})
+    finally:
+        store.close()

@@ -198,6 +198,13 @@ def keep_release(store: Store) -> None:
         board = policy_for(Audience.BOARD)
         with progress_bars() as bars:
             release.release_for(store, board, progress=_building(bars, store))
+            scopes = _exact_scopes(store)
+            for n, exact in enumerate(scopes, 1):
+                bars.task(
+                    f"Protecting the figures of users who see some exact ({n} of {len(scopes)})",
+                    None,
+                )
+                release.release_for(store, board, exact_orgs=exact)
     except KeyboardInterrupt:
         errors.print(
             "[yellow]Stopped building the board release.[/yellow] The data are loaded; the "
@@ -215,7 +222,7 @@ def keep_release(store: Store) -> None:
             soft_wrap=True,
         )
         return
-    if not shelf.holds_release(board, frozenset()):
+    if not all(shelf.holds_release(board, exact) for exact in [frozenset(), *scopes]):
         errors.print(
             f"[bold yellow]Warning:[/bold yellow] the board release could not be kept in "
             f"{escape(str(shelf.folder))} ({config.LOG_LEVEL_ENV}=WARNING says why). The data "
@@ -226,11 +233,22 @@ def keep_release(store: Store) -> None:
         return
     seconds = time.perf_counter() - start
     log(LOG, "board release built at import", seconds=round(seconds, 3))
+    also = f", and {len(scopes)} for users who see some figures exact," if scopes else ""
     console.print(
-        f"Kept the board release on disk ({seconds:.0f}s): the dashboard and the reports "
-        "read it at once.",
+        f"Kept the board release on disk{also} ({seconds:.0f}s): the dashboard and the "
+        "reports read it at once.",
         highlight=False,
     )
+
+
+def _exact_scopes(store: Store) -> list[frozenset[str]]:
+    """The organisations seen exact by each way the dashboard's users see figures (those its
+    warm-up puts pages together for), each a release of its own built from the same answers."""
+    from equitrack.web.users import list_users
+    from equitrack.web.warmup import releases_of
+
+    codes = store.table("organisations").select("org_code").to_pyarrow().column(0).to_pylist()
+    return [exact for exact in releases_of(list_users(store), codes) if exact]
 
 
 def _building(bars: BarProgress, store: Store) -> Callable[[str], None]:
