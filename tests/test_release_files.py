@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import fields
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 from equitrack import api, config, release, release_files
@@ -307,3 +308,27 @@ def test_kept_results_read_back_by_place_and_by_slice_as_a_list_would(
     assert _all_same(list(part), made[1:4]) and _same(part[-1], made[3])
     assert _all_same(part[::2], made[1:4:2]) and part == fresh[1:4]
     assert not release_files.Part(fresh, 2, 2) and list(release_files.Part(fresh, 2, 2)) == []
+
+
+@pytest.mark.parametrize(
+    "text", ['{"n": 1}, {"n": 2}', "[]", "1", '{"n": 1', "", '{"n": 1}]'], ids=repr
+)
+def test_a_kept_file_whose_reasons_or_options_are_not_one_object_each_is_unfit(text: str) -> None:
+    """What a result's options and reasons were written as is read before any result is made:
+    text that is not one JSON object (two, a list, a number, cut short) makes the file unfit
+    (built again, never read), wherever it sits among the others."""
+    made = [
+        Result(measure="wres3", org="RX1", period=2026, group_type="broad", group=g,
+               numerator=n, denominator=10,
+               reason_values={"n": n}, options={"window": n})
+        for n, g in enumerate(["Black", "White", "Asian"])
+    ]  # fmt: skip
+    table = release_files._table(made, {})
+    for column in ("reason_values", "options"):
+        at = table.schema.get_field_index(column)
+        values = table.column(column).to_pylist()
+        values[1] = text
+        harmed = table.set_column(at, table.schema.field(at), pa.array(values, pa.string()))
+        with pytest.raises((release_files._Unfit, ValueError)):  # JSON's own error, or ours
+            release_files.Rows(harmed)
+    assert _all_same(release_files.Rows(table).every(), made)

@@ -295,8 +295,8 @@ class Rows(Sequence[Result]):
     """The results of a kept file, each made when first asked for, a block at a time: a page
     or a command reads a few hundred of a release's results, so a restarted server or a new
     process need not make them all before answering. Everything that can be wrong with the
-    file is found here, before any is made (the options and reasons are read whole: few
-    distinct ones)."""
+    file is found here, before any is made (each distinct options' and reasons' text is read
+    here once)."""
 
     def __init__(self, table: pa.Table) -> None:
         if tuple(table.schema.names) != _FIELDS or any(
@@ -305,8 +305,8 @@ class Rows(Sequence[Result]):
             raise _Unfit("the results' fields are not this version's")
         self._table = table
         # one object per options, as the measures share them; reasons are copied per result
-        self._options = {t: _object(t) for t in _distinct(table.column("options"))}
-        self._reasons = {t: _object(t) for t in _distinct(table.column("reason_values"))}
+        self._options = _objects(table.column("options"))
+        self._reasons = _objects(table.column("reason_values"))
         self._made: list[Result | None] = [None] * table.num_rows
         self._blocks = bytearray(-(-table.num_rows // _BLOCK))  # 1 where made
         self._lock = threading.Lock()
@@ -377,21 +377,21 @@ class Part(Sequence[Result]):
         return repr(self._all())
 
 
-def _distinct(column: pa.ChunkedArray) -> list[str]:
-    return pc.unique(column).to_pylist()
-
-
 #: Results made at a time when a kept file is read.
 _BLOCK = 2048
 _OPTIONS = _FIELDS.index("options")
 _REASONS = _FIELDS.index("reason_values")
 
 
-def _object(text: str) -> dict[str, Any]:
-    found = json.loads(text)
-    if not isinstance(found, dict):
-        raise _Unfit(f"not an object: {text[:40]}")
-    return found
+def _objects(column: pa.ChunkedArray) -> dict[str, dict[str, Any]]:
+    """Each distinct JSON text of `column`, read as the object it must be: all in one reading
+    (a release has tens of thousands of distinct reasons; one `json.loads` each was most of
+    reading a kept file)."""
+    texts = pc.unique(column).to_pylist()
+    found = json.loads(f"[{','.join(texts)}]")
+    if len(found) != len(texts) or not all(isinstance(v, dict) for v in found):
+        raise _Unfit("options or reasons that are not one object each")
+    return dict(zip(texts, found, strict=True))
 
 
 # --- files --------------------------------------------------------------------------------
