@@ -30,6 +30,7 @@ from equitrack.measures.calendar import Interval
 from equitrack.measures.populations import Scope
 from equitrack.measures.result import Result
 from equitrack.release import Release, release_for, staff_groups
+from equitrack.release_files import Drawing
 from equitrack.reports import quality
 from equitrack.reports.naming import chart_named, namer
 from equitrack.store import Store, StoreBusy, connect
@@ -464,6 +465,21 @@ class WebState:
                 options=options,
             ),
         )
+
+    def drawings(self, what: Any, draw: Callable[[], list[Drawn]]) -> list[Drawn]:
+        """The charts `draw` draws from `what` (everything they are drawn from: the figures,
+        the names, the question), kept on disk with this data version's releases
+        (`release_files.Shelf.drawn`): a restarted server shows them without drawing them
+        again, which takes longer than reading the figures. Pages keep them in memory too."""
+        shelf = self.cached("shelf", release.shelf)
+        if shelf is not None:
+            found = shelf.drawn(what)
+            if found is not None:
+                return [Drawn(d.title, d.alt, d.svg) for d in found]
+        made = draw()
+        if shelf is not None:
+            shelf.keep_drawn(what, [Drawing(d.title, d.alt, d.markup) for d in made])
+        return made
 
     def shown(self, principal: Principal, results: list[Result]) -> list[Result]:
         """`results` as this user may see them: exact for an analyst's own organisations, the
