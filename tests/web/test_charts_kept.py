@@ -21,8 +21,9 @@ from tests.web.conftest import PASSWORD, sign_in
 from tests.web.test_warm_up import WORK, _counted
 
 USERS = {"admin": ("admin", ["*"]), "viewer": ("viewer", ["*"]), "trust": ("viewer", ["RWE"])}
-#: The pages with charts: the overview's, an organisation's, the journeys' curves.
-CHARTED = ("/", "/organisations/RWE", "/journeys")
+#: The pages with charts (the overview's, an organisation's, the journeys' curves), and the
+#: data page, which reads its declaration figures from the release's answers too.
+CHARTED = ("/", "/organisations/RWE", "/journeys", "/data")
 _TOKEN = re.compile(r'(name="csrf_token" value=")[^"]+(")')
 
 

@@ -350,7 +350,9 @@ class WebState:
         scope, exact = self.scope(principal), principal.may(Permission.EXACT)
 
         def summarise(store: Store) -> quality.Quality:
-            found = quality.summarise(store, scope, shown=lambda r: self.shown(principal, r))
+            found = quality.summarise(
+                store, scope, shown=lambda r: self.shown(principal, r), run=release.run
+            )
             if exact:
                 return found
             board = policy_for(Audience.BOARD)
