@@ -188,15 +188,17 @@ class WebState:
             self._checked = time.monotonic()
             self._notice(store)
 
-    def sessions_do(self, work: Callable[[Store], T]) -> T:
-        """`work` on the sessions' and sign-in throttle's tables, on a connection of their own
-        behind a lock of their own (DuckDB, PostgreSQL): checking the session of every request,
-        even the health check's, never waits for a page measuring under the store's lock.
-        Every request passes here first, so here the app notices data changed elsewhere."""
+    def sessions_do(self, work: Callable[[Store], T], wait: float = SESSION_WAIT) -> T:
+        """`work` on the sessions' and sign-in throttle's tables (and the users' and the audit
+        log's, for signing in), on a connection of their own behind a lock of their own
+        (DuckDB, PostgreSQL): checking the session of every request, even the health check's,
+        and signing in never wait for a page measuring, or a warm-up step reading a release,
+        under the store's lock. `wait`: how long for a command that has the file. Every
+        request passes here first, so here the app notices data changed elsewhere."""
         if self.backend not in ("duckdb", "postgres"):
             return self.store_do(work)
         if self._lender is not None:
-            with self._lender.hold(SESSION_WAIT) as store, self._apart_lock:
+            with self._lender.hold(wait) as store, self._apart_lock:
                 apart = self._cursor_of(store)
                 try:
                     return work(apart)
@@ -307,7 +309,7 @@ class WebState:
         self, username: str, event: str, detail: str = "", request: Request | None = None
     ) -> None:
         address = address_of(request) if request is not None else ""
-        self.store_do(lambda s: audit.record(s, username, event, detail, address))
+        self.sessions_do(lambda s: audit.record(s, username, event, detail, address), STORE_WAIT)
 
     # --- what is loaded ------------------------------------------------------------------
 
