@@ -372,6 +372,14 @@ def _every_answer(store: Store, asked: Answers) -> list[Result]:
     return _kept(store, _ON_DISK_RESULTS, asked.results)
 
 
+def shelf(store: Store) -> Any:
+    """Where this data version's releases are kept on disk (`release_files.Shelf`), or None;
+    found once per data version."""
+    from equitrack import release_files
+
+    return _kept(store, "shelf", lambda: release_files.shelf_of(store))
+
+
 def current_answers(store: Store) -> Answers | None:
     """This data version's answers if they are measured or kept on disk (read back now, if
     not yet read); None if they would have to be measured."""

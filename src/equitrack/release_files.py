@@ -16,10 +16,17 @@ written to a temporary file and renamed, so a process killed mid-write leaves no
 written to read; a file that cannot be read, or is of another format, is logged, removed and
 built again. The folder is the owner's alone (0700, files 0600): exact counts are as sensitive
 as the store. When a new version's answers are kept, every other version's files go.
+
+The charts pages draw from those figures are kept there too (`Shelf.drawn`), as their SVG text
+in JSON with a digest of it: drawing a page's charts takes longer than reading its figures.
+Each file is named by a digest of everything they are drawn from (the figures, the names, the
+question), with the version's key and the drawing libraries' versions, so a chart drawn from
+anything else is never shown; one changed on disk is drawn again.
 """
 
 from __future__ import annotations
 
+import enum
 import functools
 import hashlib
 import importlib.metadata
@@ -30,7 +37,7 @@ import sys
 import threading
 import time
 from collections.abc import Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +69,19 @@ _WRITE = pa.ipc.IpcWriteOptions(compression="zstd")
 _STALE_TEMP_S = 3600.0
 
 
+#: The libraries whose versions can change a drawn chart (its specification, its SVG).
+DRAWING = ("altair", "vl-convert-python")
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """A chart as drawn: its title, its text alternative and its SVG text."""
+
+    title: str
+    alt: str
+    svg: str
+
+
 class _Unfit(Exception):
     """A file or a result that cannot be kept or read back as it was."""
 
@@ -84,6 +104,34 @@ def code_fingerprint() -> str:
             digest.update(f"{name}=-\0".encode())
     digest.update(sys.version.encode())
     return digest.hexdigest()
+
+
+@functools.cache
+def _drawing_libraries() -> list[str]:
+    found = []
+    for name in DRAWING:
+        try:
+            found.append(f"{name}={importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            found.append(f"{name}=-")
+    return found
+
+
+def _plain(value: Any) -> Any:
+    """`value` as JSON for a digest that tells any two different values apart: a dataclass
+    (a result, a policy) by its type and fields, an enum by its type and value, a set sorted;
+    anything else is refused (TypeError), so it is never kept under an ambiguous name."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return [type(value).__qualname__, *(getattr(value, f.name) for f in fields(value))]
+    if isinstance(value, enum.Enum):
+        return [type(value).__qualname__, value.value]
+    if isinstance(value, (set, frozenset)):
+        return ["set", *sorted(value, key=repr)]
+    raise TypeError(f"not kept by a digest: {type(value).__name__}")
+
+
+def _digest_of(drawings: list[list[str]]) -> str:
+    return hashlib.sha256(json.dumps(drawings).encode()).hexdigest()
 
 
 def _plan_digest() -> str:
@@ -171,6 +219,55 @@ class Shelf:
         """Whether one audience's release is kept for this version (its file is there; one
         unfit to read is found so, and built again, when it is read)."""
         return self._release_file(policy, exact_orgs).is_file()
+
+    def drawn(self, what: Any) -> list[Drawing] | None:
+        """The charts kept for `what` (everything they are drawn from), or None: none kept, or
+        a file changed or unfit to read (removed, so they are drawn again)."""
+        path = self._drawn_file(what)
+        if path is None or not path.exists() or not _owned(self.folder, create=False):
+            return None
+        try:
+            if path.stat().st_uid != self.folder.stat().st_uid:
+                raise _Unfit("written by another user")
+            found = json.loads(path.read_bytes())
+            drawings = found["drawings"]
+            if (found["format"], found["kind"], found["key"]) != (FORMAT, "drawings", path.stem):
+                raise _Unfit(f"of format {found['format']}, {found['kind']}")
+            if found["sha256"] != _digest_of(drawings):
+                raise _Unfit("changed since it was written")
+            if not all(len(d) == 3 and all(isinstance(t, str) for t in d) for d in drawings):
+                raise _Unfit("not drawings")
+        except Exception as exc:  # whatever is wrong with it, it is drawn again, never shown
+            _unreadable(path, exc)
+            return None
+        return [Drawing(*d) for d in drawings]
+
+    def keep_drawn(self, what: Any, drawings: Sequence[Drawing]) -> None:
+        """Keep the charts drawn from `what` with this version's files (pruned with them)."""
+        path = self._drawn_file(what)
+        if path is None:
+            return
+        listed = [[d.title, d.alt, d.svg] for d in drawings]
+        text = {"format": FORMAT, "kind": "drawings", "key": path.stem, "drawings": listed}
+        text["sha256"] = _digest_of(listed)
+        try:
+            _write_bytes(self.folder, path, json.dumps(text).encode())
+        except OSError as exc:
+            log(LOG, "charts not kept on disk", logging.WARNING, file=path.name, why=str(exc))
+
+    def _drawn_file(self, what: Any) -> Path | None:
+        """Where the charts drawn from `what` are kept: named by a digest of it, this version's
+        key and the drawing libraries' versions; None for a `what` without one exact text."""
+        try:
+            text = json.dumps(
+                [self.key, _drawing_libraries(), what],
+                default=_plain,
+                sort_keys=True,
+                allow_nan=True,
+            )
+        except (TypeError, ValueError):
+            return None
+        return self.folder / f"drawn-{self.key}-{hashlib.sha256(text.encode()).hexdigest()}.json"
 
     @property
     def _answers_file(self) -> Path:
@@ -432,27 +529,38 @@ def _write(
 ) -> bool:
     """`results` written to `path` whole or not at all; False (logged) if they were not."""
     start = time.perf_counter()
-    temp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
-        if not _owned(folder, create=True):
-            return False
         table = _table(results, {"format": FORMAT, "kind": kind, "key": key, **manifest})
         sink = pa.BufferOutputStream()
         with pa.ipc.new_file(sink, table.schema, options=_WRITE) as writer:
             writer.write_table(table)
-        with _WRITING:
-            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "wb") as out:
-                out.write(sink.getvalue())
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(temp, path)
+        if not _write_bytes(folder, path, sink.getvalue()):
+            return False
     except (OSError, _Unfit, pa.ArrowException) as exc:
-        temp.unlink(missing_ok=True)
         log(LOG, "release not kept on disk", logging.WARNING, file=path.name, why=str(exc))
         return False
     seconds = round(time.perf_counter() - start, 3)
     log(LOG, "release kept on disk", file=path.name, results=len(results), seconds=seconds)
+    return True
+
+
+def _write_bytes(folder: Path, path: Path, data: bytes | pa.Buffer) -> bool:
+    """`data` written to `path` whole or not at all (a temporary file renamed), the owner's
+    alone; False if the folder is not the owner's. Raises OSError."""
+    temp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        if not _owned(folder, create=True):
+            return False
+        with _WRITING:
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
     return True
 
 
@@ -487,4 +595,4 @@ def _unreadable(path: Path, exc: BaseException) -> None:
     path.unlink(missing_ok=True)
 
 
-__all__ = ["FORMAT", "Shelf", "code_fingerprint", "data_digest", "shelf_of"]
+__all__ = ["DRAWING", "FORMAT", "Drawing", "Shelf", "code_fingerprint", "data_digest", "shelf_of"]

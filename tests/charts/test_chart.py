@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 import altair
@@ -107,3 +108,31 @@ def test_a_long_title_is_drawn_in_lines_no_wider_than_the_plot_and_again_once_na
     named = chart_named(chart, namer({"RWE": long_name})).vega_lite()["title"]["text"]
     assert len(named) == 3 and all(len(line) <= most for line in named)
     assert " ".join(named) == title.replace("RWE", long_name)
+
+
+def _clipped(title: str) -> Chart:
+    """A chart whose marks the renderer clips: its SVG has a clip path, and refers to it."""
+    spec = (
+        altair.Chart(altair.Data(values=[{"a": 1, "b": 2}, {"a": 2, "b": 3}]))
+        .mark_bar(clip=True)
+        .encode(x=altair.X("a:Q", scale=altair.Scale(domain=[0, 1.5])), y="b:Q")
+        .properties(title=title)
+    )
+    return Chart(title=title, alt=f"{title}, in words", table=[], spec=spec)
+
+
+def test_a_chart_is_the_same_text_whatever_was_drawn_before_and_its_ids_its_own() -> None:
+    """The renderer numbers its clip paths across the process: a chart kept on disk by one
+    process and shown beside one another drew must neither differ nor share an id with it."""
+    first = _clipped("First").svg()
+    for n in range(3):
+        _clipped(f"Other {n}").svg()
+    again, other = _clipped("First").svg(), _clipped("Other 0").svg()
+    assert again == first
+    for svg in (first, other):
+        ids = [e.get("id") for e in ET.fromstring(svg).iter() if e.get("id")]
+        assert len(ids) == len(set(ids)) > 2  # the title's, the description's and a clip's
+        for used in re.findall(r"url\(#([^)]+)\)", svg):
+            assert used in ids
+    first_ids = set(re.findall(r'\bid="([^"]+)"', first))
+    assert first_ids.isdisjoint(re.findall(r'\bid="([^"]+)"', other))

@@ -96,3 +96,36 @@ def test_restricted_views_and_changes_are_in_the_audit_log(as_user, web_store) -
         "analyst",
         "GET /audit",
     )
+
+
+def test_signing_in_never_waits_for_the_store_a_page_holds(app, web_store) -> None:
+    """A page measuring, or the warm-up reading a release, holds the store's lock for seconds:
+    signing in (the account read, the session, the audit entry) is done on the sessions'
+    connection, so it goes through while another thread holds that lock."""
+    import threading
+
+    web = app.state.web
+    sign_in(TestClient(app), "analyst")  # the sessions' connection made (at the first use)
+    held, done = threading.Event(), threading.Event()
+
+    def hold_the_store() -> None:
+        with web._lock:
+            held.set()
+            done.wait(120)
+
+    holder = threading.Thread(target=hold_the_store, daemon=True)
+    holder.start()
+    held.wait(30)
+    try:
+        answers: list[int] = []
+        signing_in = threading.Thread(
+            target=lambda: answers.append(_attempt(TestClient(app), "viewer").status_code),
+            daemon=True,
+        )
+        signing_in.start()
+        signing_in.join(60)
+        assert answers == [303]  # signed in while the store was held
+    finally:
+        done.set()
+        holder.join(30)
+    assert any(e.event == "sign-in" and e.username == "viewer" for e in entries(web_store, 50))

@@ -84,14 +84,14 @@ _INNER_ARIA = re.compile(r'\s(?:role|aria-roledescription|aria-label)="[^"]*"')
 
 def _accessible(svg: str, title: str, description: str) -> str:
     """Put ``<title>`` and ``<desc>`` first in the root element and point ARIA at them."""
+    key = hashlib.sha1(f"{title}\n{description}".encode()).hexdigest()[:10]
     opening = _SVG_OPEN.search(svg)
     if opening is not None:
         head, body = svg[: opening.end()], svg[opening.end() :]
-        svg = head + _INNER_ARIA.sub("", body)
+        svg = head + _own_ids(_INNER_ARIA.sub("", body), f"chart-{key}")
         opening = _SVG_OPEN.search(svg)
     if opening is None:
         raise ValueError("vl-convert returned something that is not an SVG document")
-    key = hashlib.sha1(f"{title}\n{description}".encode()).hexdigest()[:10]
     title_id, desc_id = f"chart-{key}-title", f"chart-{key}-desc"
     tag = _REPLACED_ATTRIBUTES.sub("", opening.group(0))[:-1]
     tag += f' role="img" aria-labelledby={quoteattr(f"{title_id} {desc_id}")}>'
@@ -100,3 +100,21 @@ def _accessible(svg: str, title: str, description: str) -> str:
         f"<desc id={quoteattr(desc_id)}>{escape(description)}</desc>"
     )
     return svg[: opening.start()] + tag + inserted + svg[opening.end() :]
+
+
+#: An element's id, and the references to one (a clip path, a gradient).
+_ID = re.compile(r'\bid="([^"]+)"')
+
+
+def _own_ids(body: str, prefix: str) -> str:
+    """The renderer's ids (its clip paths, gradients), which it numbers across the process,
+    named after the chart instead, in order: a chart is the same text whichever process drew
+    it and whatever it drew before (so a chart kept on disk is the one drawn now), and two
+    charts drawn apart never share an id on one page."""
+    found = dict.fromkeys(_ID.findall(body))
+    if not found:
+        return body
+    names = {old: f"{prefix}-{i}" for i, old in enumerate(found, 1)}
+    alternatives = "|".join(re.escape(old) for old in sorted(names, key=len, reverse=True))
+    used = re.compile(rf'(\bid="|url\(#|href="#)({alternatives})(?=[")])')
+    return used.sub(lambda m: m.group(1) + names[m.group(2)], body)

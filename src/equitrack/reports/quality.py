@@ -262,6 +262,8 @@ def declaration_rates(results: Iterable[Result]) -> list[Declaration]:
 
 #: What a reader may see of results: the disclosure gate for the report's audience.
 Shown = Callable[[list[Result]], list[Result]]
+#: What answers a question of the measures: `api.run`, or what reads it from the release.
+Run = Callable[..., list[Result]]
 
 
 def exact(results: list[Result]) -> list[Result]:
@@ -269,14 +271,17 @@ def exact(results: list[Result]) -> list[Result]:
     return results
 
 
-def declaration(store: Store, scope: Scope, year: int, shown: Shown = exact) -> list[Declaration]:
+def declaration(
+    store: Store, scope: Scope, year: int, shown: Shown = exact, run: Run = api.run
+) -> list[Declaration]:
     """Declaration per organisation in scope (and for the system, when it is asked for), from
-    the counts the reader may see: a rate worked out from a hidden count would give it away."""
-    results = api.run(
+    the counts the reader may see: a rate worked out from a hidden count would give it away.
+    `run` answers as `api.run` does (the dashboard's reads the release's answers)."""
+    results = run(
         "wres", (year,), store=store, orgs=scope.orgs, by="wres", measures=[DECLARATION_MEASURE]
     )
     if scope.system:
-        results += api.run(
+        results += run(
             "wres",
             (year,),
             store=store,
@@ -428,11 +433,13 @@ def summarise(
     year: int | None = None,
     plan: Plan | None = None,
     shown: Shown = exact,
+    run: Run = api.run,
 ) -> Quality:
     """The data-quality summary for `scope` in reporting `year` (by default the latest year
     any dated table reaches), with the recommendations of `plan` (by default the shipped or
     configured one) that empty tables leave without evidence. `shown` is the reader's
-    disclosure gate, applied to the figures ethnicity recording is worked out from."""
+    disclosure gate, applied to the figures ethnicity recording is worked out from; `run`
+    answers them (`api.run`, or `release.run` where the release's answers are read)."""
     tables = coverage(store, scope)
     chosen = year or latest_year(tables)
     if chosen is None:
@@ -440,7 +447,7 @@ def summarise(
     absent = [c.table for c in tables if not c.loaded]
     return Quality(
         chosen,
-        tuple(declaration(store, scope, chosen, shown)),
+        tuple(declaration(store, scope, chosen, shown, run)),
         tuple(tables),
         tuple(batches(store, scope)),
         tuple(unevidenced(store, plan or load_plan(), absent)),

@@ -30,6 +30,7 @@ from equitrack.measures.calendar import Interval
 from equitrack.measures.populations import Scope
 from equitrack.measures.result import Result
 from equitrack.release import Release, release_for, staff_groups
+from equitrack.release_files import Drawing
 from equitrack.reports import quality
 from equitrack.reports.naming import chart_named, namer
 from equitrack.store import Store, StoreBusy, connect
@@ -187,15 +188,17 @@ class WebState:
             self._checked = time.monotonic()
             self._notice(store)
 
-    def sessions_do(self, work: Callable[[Store], T]) -> T:
-        """`work` on the sessions' and sign-in throttle's tables, on a connection of their own
-        behind a lock of their own (DuckDB, PostgreSQL): checking the session of every request,
-        even the health check's, never waits for a page measuring under the store's lock.
-        Every request passes here first, so here the app notices data changed elsewhere."""
+    def sessions_do(self, work: Callable[[Store], T], wait: float = SESSION_WAIT) -> T:
+        """`work` on the sessions' and sign-in throttle's tables (and the users' and the audit
+        log's, for signing in), on a connection of their own behind a lock of their own
+        (DuckDB, PostgreSQL): checking the session of every request, even the health check's,
+        and signing in never wait for a page measuring, or a warm-up step reading a release,
+        under the store's lock. `wait`: how long for a command that has the file. Every
+        request passes here first, so here the app notices data changed elsewhere."""
         if self.backend not in ("duckdb", "postgres"):
             return self.store_do(work)
         if self._lender is not None:
-            with self._lender.hold(SESSION_WAIT) as store, self._apart_lock:
+            with self._lender.hold(wait) as store, self._apart_lock:
                 apart = self._cursor_of(store)
                 try:
                     return work(apart)
@@ -306,7 +309,7 @@ class WebState:
         self, username: str, event: str, detail: str = "", request: Request | None = None
     ) -> None:
         address = address_of(request) if request is not None else ""
-        self.store_do(lambda s: audit.record(s, username, event, detail, address))
+        self.sessions_do(lambda s: audit.record(s, username, event, detail, address), STORE_WAIT)
 
     # --- what is loaded ------------------------------------------------------------------
 
@@ -349,7 +352,9 @@ class WebState:
         scope, exact = self.scope(principal), principal.may(Permission.EXACT)
 
         def summarise(store: Store) -> quality.Quality:
-            found = quality.summarise(store, scope, shown=lambda r: self.shown(principal, r))
+            found = quality.summarise(
+                store, scope, shown=lambda r: self.shown(principal, r), run=release.run
+            )
             if exact:
                 return found
             board = policy_for(Audience.BOARD)
@@ -464,6 +469,21 @@ class WebState:
                 options=options,
             ),
         )
+
+    def drawings(self, what: Any, draw: Callable[[], list[Drawn]]) -> list[Drawn]:
+        """The charts `draw` draws from `what` (everything they are drawn from: the figures,
+        the names, the question), kept on disk with this data version's releases
+        (`release_files.Shelf.drawn`): a restarted server shows them without drawing them
+        again, which takes longer than reading the figures. Pages keep them in memory too."""
+        shelf = self.cached("shelf", release.shelf)
+        if shelf is not None:
+            found = shelf.drawn(what)
+            if found is not None:
+                return [Drawn(d.title, d.alt, d.svg) for d in found]
+        made = draw()
+        if shelf is not None:
+            shelf.keep_drawn(what, [Drawing(d.title, d.alt, d.markup) for d in made])
+        return made
 
     def shown(self, principal: Principal, results: list[Result]) -> list[Result]:
         """`results` as this user may see them: exact for an analyst's own organisations, the

@@ -77,7 +77,7 @@ def overview(request: Request, year: int | None = None) -> Response:
     ]
     charts = web.cached(
         ("overview charts", year, web.exact_orgs(principal), tuple(units)),
-        lambda _: _overview_charts(shown, year, web.names()),
+        lambda _: _overview_charts(web, shown, year),
     )
     return page(
         request, "overview.html", "Overview", year=year, years=years, year_label=calendar.label(year),
@@ -85,9 +85,10 @@ def overview(request: Request, year: int | None = None) -> Response:
     )  # fmt: skip
 
 
-def _overview_charts(shown: list[Result], year: int, names: dict[str, str]) -> list[Drawn]:
-    """Each ratio indicator across the organisations, drawn once until the data changes."""
-    charts: list[Drawn] = []
+def _overview_charts(web: WebState, shown: list[Result], year: int) -> list[Drawn]:
+    """Each ratio indicator across the organisations, drawn once until the data change (and
+    kept with the release, `WebState.drawings`)."""
+    drawn_from = []
     for m in OVERVIEW:
         mine = [
             r
@@ -98,9 +99,16 @@ def _overview_charts(shown: list[Result], year: int, names: dict[str, str]) -> l
             and not r.org.startswith("system:")
         ]
         if len({r.org for r in mine}) > 1:
-            with contextlib.suppress(ValueError):  # a shape the chart does not take
-                chart = ratio_chart([r for r in mine if r.group in ("BME", "White")], by="org")
-                charts.append(drawn(chart, names))
+            drawn_from.append([r for r in mine if r.group in ("BME", "White")])
+    names = web.names()
+    return web.drawings(("overview", drawn_from, names), lambda: _ratio_charts(drawn_from, names))
+
+
+def _ratio_charts(drawn_from: list[list[Result]], names: dict[str, str]) -> list[Drawn]:
+    charts: list[Drawn] = []
+    for results in drawn_from:
+        with contextlib.suppress(ValueError):  # a shape the chart does not take
+            charts.append(drawn(ratio_chart(results, by="org"), names))
     return charts
 
 
@@ -116,7 +124,7 @@ class Shown:
     chart: Drawn | None = None
 
 
-def _section(measure_id: str, results: list[Result], year: int, names: dict[str, str]) -> Shown:
+def _section(web: WebState, measure_id: str, results: list[Result], year: int) -> Shown:
     m = MEASURES[measure_id]
     now = [r for r in results if r.period == year]
     before = {
@@ -126,8 +134,12 @@ def _section(measure_id: str, results: list[Result], year: int, names: dict[str,
     for r in [r for r in now if r.reference_group][:3]:
         sentences.append(describe(r))
         sentences.append(trend_sentence(before.get((r.org, r.group, r.breakdown, r.group_type)), r))
-    chart = chart_for(measure_id, now)
-    return Shown(m.id, f"{m.id.upper()}: {m.title}", now, sentences, chart and drawn(chart, names))
+    names = web.names()
+    charts = web.drawings(
+        ("section", measure_id, now, names),
+        lambda: [drawn(c, names) for c in [chart_for(measure_id, now)] if c is not None],
+    )
+    return Shown(m.id, f"{m.id.upper()}: {m.title}", now, sentences, next(iter(charts), None))
 
 
 @router.get("/organisations/{org}", name=allow("organisation", Permission.VIEW))
@@ -156,7 +168,7 @@ def organisation(
     sections = web.cached(
         ("organisation page", org, year, by, side, group, web.exact_orgs(principal)),
         lambda _: [
-            _section(m.id, [r for r in found if r.measure == m.id], year, web.names())
+            _section(web, m.id, [r for r in found if r.measure == m.id], year)
             for m in family("wres")
         ],
     )

@@ -15,7 +15,7 @@ from equitrack.web.access import Permission
 from equitrack.web.guard import allow, principal_of
 from equitrack.web.pages.shared import chosen_year, scope_name, web_of
 from equitrack.web.render import page
-from equitrack.web.state import drawn
+from equitrack.web.state import Drawn, drawn
 
 router = APIRouter()
 
@@ -39,13 +39,19 @@ def journeys(request: Request, year: int | None = None) -> Response:
     org = web.tracker_scope(principal)
     scope = Scope((org,), False) if org else Scope((), True)
     sections: list[dict] = []
-    curves = web.cached(
-        ("journey", year, org), lambda s: promotion.follow(s, scope, by="broad", end_year=year)
-    )
     policy = policy_for(Audience.ANALYST if principal.may(Permission.EXACT) else Audience.BOARD)
+
+    def draw() -> list[Drawn]:
+        curves = web.cached(
+            ("journey", year, org), lambda s: promotion.follow(s, scope, by="broad", end_year=year)
+        )
+        return [drawn(kaplan_meier_chart(gate_journey(j, policy)), web.names()) for j in curves]
+
+    # drawn from the data version's people (the kept charts' key says which) as asked here:
+    # a restarted server shows them without following the careers again
     charts = web.cached(
         ("journey charts", year, org, policy.name),
-        lambda _: [drawn(kaplan_meier_chart(gate_journey(j, policy)), web.names()) for j in curves],
+        lambda _: web.drawings(("journey", promotion.id, year, org, policy, web.names()), draw),
     )
     sections.append(
         {

@@ -14,7 +14,7 @@ from equitrack.web.guard import SIGN_IN_CSRF_COOKIE, Forbidden, allow, principal
 from equitrack.web.pages.shared import web_of
 from equitrack.web.render import page
 from equitrack.web.sessions import COOKIE
-from equitrack.web.state import address_of
+from equitrack.web.state import STORE_WAIT, address_of
 
 router = APIRouter()
 
@@ -49,8 +49,11 @@ def sign_in(
         return _sign_in_page(request, next, username, too_many, status=429)
     from equitrack.web.users import account, check_password
 
-    # the store is read under its lock; the (deliberately slow) hashing is done outside it
-    principal = check_password(web.store_do(lambda s: account(s, username)), password)
+    # read on the sessions' connection (never behind a page measuring); the (deliberately
+    # slow) hashing is done outside its lock
+    principal = check_password(
+        web.sessions_do(lambda s: account(s, username), STORE_WAIT), password
+    )
     if principal is None:
         web.audit(username, Event.SIGN_IN_FAILED, "", request)
         wrong = "The username or password is not right."
