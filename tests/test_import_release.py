@@ -6,9 +6,8 @@ Whatever becomes of the release, the data the import loaded stay loaded."""
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Iterator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +18,9 @@ from typer.testing import Result as Run
 from equitrack import config, release, synth
 from equitrack.cli import app
 from equitrack.disclosure import Audience, policy_for
-from equitrack.measures.result import Result
 from equitrack.store import connect
 from tests.factories import ASSIGNMENTS, PEOPLE, small_system, write_csv
+from tests.test_release_files import _same
 
 pytestmark = pytest.mark.heavy  # the mini system's release: a minute or more
 
@@ -30,17 +29,6 @@ KEPT = "Kept the board release on disk"
 
 def _import(*args: str) -> Run:
     return CliRunner().invoke(app, ["import", *args], catch_exceptions=False, terminal_width=200)
-
-
-def _same(a: Result, b: Result) -> bool:
-    """Every field equal (a NaN equal to a NaN), of the same type."""
-    for f in fields(Result):
-        x, y = getattr(a, f.name), getattr(b, f.name)
-        if isinstance(x, float) and isinstance(y, float) and math.isnan(x) and math.isnan(y):
-            continue
-        if x != y or type(x) is not type(y):
-            return False
-    return True
 
 
 @dataclass(frozen=True)
