@@ -49,8 +49,6 @@ from equitrack.stats.reasons import Code, Reason
 from equitrack.store import Store
 from equitrack.store.coverage import spans, version, versions, year_of
 from equitrack.store.schema import TABLES
-from equitrack.tracker.evidence import cell_totals
-from equitrack.tracker.plan import load_plan
 
 #: Reporting years a release covers, counting back from the latest loaded.
 YEARS = 8
@@ -255,6 +253,9 @@ class Answers:
         groups' figures."""
         found = [r for by_measure in self.asked.values() for rs in by_measure.values() for r in rs]
         broad = [r for q, by in self.asked.items() if q.evidence for rs in by.values() for r in rs]
+        from equitrack.tracker.evidence import cell_totals  # a command measuring needs none
+        from equitrack.tracker.plan import load_plan
+
         return found + cell_totals(load_plan(), broad)
 
     def reusable(self, years: tuple[int, ...], tables: dict[str, Any]) -> set[str]:

@@ -53,7 +53,6 @@ from equitrack.measures.result import Result
 from equitrack.release import Answers, Question, released_years
 from equitrack.store import Store
 from equitrack.store.coverage import version
-from equitrack.tracker.plan import plan_path
 
 LOG = logging.getLogger(__name__)
 
@@ -137,6 +136,8 @@ def _digest_of(drawings: list[list[str]]) -> str:
 def _plan_digest() -> str:
     """The recommendations plan in force (its evidence adds totals to the answers): the
     shipped one is in the code's digest; one named by the environment is read here."""
+    from equitrack.tracker.plan import plan_path  # only where releases are kept
+
     path = plan_path()
     return hashlib.sha256(path.read_bytes()).hexdigest() if path else "shipped"
 
