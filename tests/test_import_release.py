@@ -222,7 +222,7 @@ def test_the_releases_of_users_who_see_some_figures_exact_are_kept_too(
     run = _import(str(write_csv(tmp_path / "new" / "assignments.csv", [later])), "--db", str(db))
     assert run.exit_code == 0, run.output
     said = " ".join(run.output.split())
-    assert "Kept the board release on disk, and 1 for users who see some figures exact," in said
+    assert "Kept the board release and 1 more for users who see some figures exact on disk" in said
     assert asked == [frozenset(), frozenset({"RWE"})]
     store = connect(str(db), create=False)
     try:

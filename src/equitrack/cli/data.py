@@ -233,10 +233,10 @@ def keep_release(store: Store) -> None:
         return
     seconds = time.perf_counter() - start
     log(LOG, "board release built at import", seconds=round(seconds, 3))
-    also = f", and {len(scopes)} for users who see some figures exact," if scopes else ""
+    also = f" and {len(scopes)} more for users who see some figures exact" if scopes else ""
     console.print(
-        f"Kept the board release on disk{also} ({seconds:.0f}s): the dashboard and the "
-        "reports read it at once.",
+        f"Kept the board release{also} on disk ({seconds:.0f}s): the dashboard and the "
+        f"reports read {'them' if scopes else 'it'} at once.",
         highlight=False,
     )
 
