@@ -232,3 +232,41 @@ def test_the_releases_of_users_who_see_some_figures_exact_are_kept_too(
         assert shelf.holds_release(board, frozenset()) and shelf.holds_release(board, {"RWE"})
     finally:
         store.close()
+
+
+def test_an_exact_release_that_fails_is_said_as_such_and_the_board_release_kept(
+    tmp_path: Path, releases: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from equitrack import release_files
+    from equitrack.web.users import add_user
+
+    monkeypatch.setattr(release, "FAMILIES", ("wres",))  # a release quick to build
+    monkeypatch.setattr(release, "GROUPINGS", ("wres",))
+    db = tmp_path / "small.duckdb"
+    assert (
+        _import(str(small_system(tmp_path / "data")), "--db", str(db), "--no-release").exit_code
+        == 0
+    )
+    store = connect(str(db), create=False)
+    add_user(store, "rwe-analyst", "a long enough password", "analyst", ["RWE"], by="test")
+    store.close()
+    made = release.release_for
+
+    def failing_exact(*args: Any, **kwargs: Any) -> release.Release:
+        if kwargs.get("exact_orgs"):
+            raise RuntimeError("no room")
+        return made(*args, **kwargs)
+
+    monkeypatch.setattr(release, "release_for", failing_exact)
+    later = {**ASSIGNMENTS[0], "assignment_id": "10000001-2", "start_date": "2024-04-01"}
+    run = _import(str(write_csv(tmp_path / "new" / "assignments.csv", [later])), "--db", str(db))
+    assert run.exit_code == 0, run.output
+    said = " ".join(run.output.split())
+    assert "releases of users who see some figures exact were not all built (no room)" in said
+    assert "the board release was not built" not in said and KEPT in said
+    store = connect(str(db), create=False)
+    try:
+        shelf = release_files.shelf_of(store)
+        assert shelf is not None and shelf.holds_release(policy_for(Audience.BOARD), frozenset())
+    finally:
+        store.close()

@@ -8,7 +8,7 @@ import logging
 import time
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -198,13 +198,7 @@ def keep_release(store: Store) -> None:
         board = policy_for(Audience.BOARD)
         with progress_bars() as bars:
             release.release_for(store, board, progress=_building(bars, store))
-            scopes = _exact_scopes(store)
-            for n, exact in enumerate(scopes, 1):
-                bars.task(
-                    f"Protecting the figures of users who see some exact ({n} of {len(scopes)})",
-                    None,
-                )
-                release.release_for(store, board, exact_orgs=exact)
+            scopes = _exact_releases(store, board, bars)
     except KeyboardInterrupt:
         errors.print(
             "[yellow]Stopped building the board release.[/yellow] The data are loaded; the "
@@ -239,6 +233,31 @@ def keep_release(store: Store) -> None:
         f"reports read {'them' if scopes else 'it'} at once.",
         highlight=False,
     )
+
+
+def _exact_releases(store: Store, board: Any, bars: BarProgress) -> list[frozenset[str]]:
+    """Each exact scope's release built after the board's (`_exact_scopes`); one that fails is
+    said as its own (the board's is kept, the dashboard builds the rest), never raised."""
+    from equitrack import release
+
+    try:
+        scopes = _exact_scopes(store)
+        for n, exact in enumerate(scopes, 1):
+            bars.task(
+                f"Protecting the figures of users who see some exact ({n} of {len(scopes)})", None
+            )
+            release.release_for(store, board, exact_orgs=exact)
+    except Exception as exc:  # the board's release is kept: these the dashboard builds
+        why = str(exc) or type(exc).__name__
+        log(LOG, "exact releases not built at import", logging.WARNING, why=why)
+        errors.print(
+            f"[bold yellow]Warning:[/bold yellow] the releases of users who see some figures "
+            f"exact were not all built ({escape(why)}); the dashboard builds them as it starts.",
+            highlight=False,
+            soft_wrap=True,
+        )
+        return []
+    return scopes
 
 
 def _exact_scopes(store: Store) -> list[frozenset[str]]:
