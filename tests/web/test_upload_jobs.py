@@ -27,6 +27,7 @@ from equitrack.web.app import create_app
 from equitrack.web.audit import entries
 from equitrack.web.body_limit import MULTIPART_ROOM, BodyLimit
 from equitrack.web.pages import data as data_pages
+from equitrack.web.state import CHECK_EVERY
 from equitrack.web.users import add_user
 from tests.web.conftest import (
     BAD_TRAINING,
@@ -214,6 +215,24 @@ def test_an_upload_goes_to_its_own_page_which_only_its_uploader_or_an_admin_sees
     assert analyst.get(where + "%20").status_code == 422  # one spelling of an id only
     events = [(e.event, e.detail) for e in entries(web_store, 50) if e.username == "analyst"]
     assert ("import", "training.csv: 1 rows") in events
+
+
+def test_an_upload_counts_as_one_change_of_the_data(
+    app, as_user, without_summary, training
+) -> None:
+    """The app notices its own upload's import once: counted again by the next request, every
+    page's answers were dropped twice and a page being made was answered "asked again"."""
+    analyst, web = as_user("analyst"), app.state.web
+    assert analyst.get("/data").status_code == 200
+    before = web.generation
+    sent = _post(analyst, "training.csv", training("JOB-ONCE"))
+    assert sent.status_code == 303
+    assert app.state.jobs.wait_all(60)
+    assert web.generation == before + 1
+    for path in ("/data", "/downloads"):  # each request checks whether the data changed
+        time.sleep(CHECK_EVERY)  # (at most once a CHECK_EVERY)
+        assert analyst.get(path).status_code == 200
+    assert web.generation == before + 1
 
 
 def test_a_bad_file_is_refused_on_its_page_with_its_problems(

@@ -14,7 +14,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
@@ -290,7 +290,12 @@ class WebState:
             self._measured = self.generation
 
     def changed(self) -> None:
-        """Data changed (an import, an action): measure again when next asked."""
+        """Data changed (an upload's import): measure again when next asked. The version of
+        the data it made is taken as seen, so the next request does not count the same change
+        again (twice, the app would warm up twice and send a page being made "asked again")."""
+        if self._version is not None:
+            with suppress(StoreBusy):  # a command has the file: a request notices it later
+                self._version = self.store_do(version)
         with self._lock:
             self.generation += 1
             self._drop_stale()
