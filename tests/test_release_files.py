@@ -101,8 +101,12 @@ def _folder(store: Store) -> Path:
 
 
 def test_a_release_read_back_is_the_one_built_field_by_field(
-    loaded_system: Callable[..., Store], tmp_path: Path, calls: Calls
+    loaded_system: Callable[..., Store],
+    tmp_path: Path,
+    calls: Calls,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(release_files, "_BLOCK", 64)  # the mini system's release is small
     source = loaded_system("mini")
     source.con.raw_sql("CHECKPOINT")
     shutil.copy(source.url, tmp_path / "mini.duckdb")  # a store of its own: nothing shared
@@ -122,6 +126,14 @@ def test_a_release_read_back_is_the_one_built_field_by_field(
     read = release.release_for(store, board)
     assert calls.built == 0 and calls.asked == []  # neither measured nor protected again
     assert read is not built
+    # a page is answered from the file's columns, making only its own results
+    assert _all_same(read.answer(page), answered)
+    made = read.exact._blocks  # type: ignore[attr-defined]
+    assert 0 < sum(made) < len(made) / 2, (sum(made), len(made))
+    # and every result, the evidence's totals too, is found where the release built finds it
+    for r in built.exact:
+        key = release.key_of(r)
+        assert read._places(r.measure)[key] == built._places(r.measure)[key]
     assert _all_same(read.exact, built.exact)
     assert _all_same(read.shown, built.shown)
     assert (read.policy, read.exact_orgs, read.seconds) == (board, frozenset(), built.seconds)

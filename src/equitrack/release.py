@@ -34,7 +34,7 @@ from typing import Any
 
 from equitrack import api
 from equitrack.disclosure import RATIO_FIELDS, Analysis, Policy, analyse, gate, systems_of
-from equitrack.disclosure.figures import unit_of
+from equitrack.disclosure.figures import unit_from
 from equitrack.disclosure.gate import Texts, options_text
 from equitrack.measures import calendar
 from equitrack.measures.calendar import Interval
@@ -163,18 +163,21 @@ def questions(store: Store) -> list[Question]:
 Key = tuple[str, str, str, int, str | None, str, str]
 
 
+#: A result's fields that say where it sits (`key_of`), as `key_from` takes them.
+KEY_FIELDS = ("measure", "options", "org", "period", "breakdown", "group_type", "group")
+
+
 def key_of(r: Result, texts: Texts | None = None) -> Key:
     """Where a result sits, whichever way it was asked for (its options' text kept in `texts`
     by the options object, for results that share them)."""
-    return (
-        r.measure,
-        options_text(r.options, texts, leaving_out=_HOW_ASKED),
-        unit_of(r),
-        r.period,
-        r.breakdown,
-        r.group_type,
-        r.group,
-    )
+    return key_from(tuple(getattr(r, f) for f in KEY_FIELDS), texts)
+
+
+def key_from(fields: tuple[Any, ...], texts: Texts | None = None) -> Key:
+    """`key_of` a result's `KEY_FIELDS` (read from a kept file's columns, no result made)."""
+    measure, options, org, period, breakdown, group_type, group = fields
+    kept = options_text(options, texts, leaving_out=_HOW_ASKED)
+    return (measure, kept, unit_from(org, options), period, breakdown, group_type, group)
 
 
 @dataclass
@@ -183,15 +186,32 @@ class Release:
 
     policy: Policy
     exact_orgs: frozenset[str]
-    exact: list[Result]
-    shown: Sequence[Result]  # as kept on disk, made when first read (`release_files.Rows`)
+    exact: Sequence[Result]  # as read from disk, made when first read (`release_files.Rows`)
+    shown: Sequence[Result]  # likewise
     seconds: float = 0.0
     missed: int = 0  # results asked for that the release does not hold (withheld)
-    _index: dict[Key, int] = field(default_factory=dict, repr=False)
+    #: Where each result sits, by measure: of a release read back from disk, each measure's
+    #: made when a page first asks for it, from the file's columns (a restarted server's
+    #: first page need not make the whole release's results first).
+    _index: dict[str, dict[Key, int]] = field(default_factory=dict, repr=False)
+    _read: Any = field(default=None, init=False, repr=False)  # `exact`, if read from disk
 
     def __post_init__(self) -> None:
-        texts: Texts = {}  # only while the results are held
-        self._index = {key_of(r, texts): i for i, r in enumerate(self.exact)}
+        from equitrack.release_files import Rows
+
+        self._read = self.exact if isinstance(self.exact, Rows) else None
+        if self._read is None:
+            texts: Texts = {}  # only while the results are held
+            for i, r in enumerate(self.exact):
+                self._index.setdefault(r.measure, {})[key_of(r, texts)] = i
+
+    def _places(self, measure: str) -> dict[Key, int]:
+        found = self._index.get(measure)
+        if found is None and self._read is not None:  # read back: asked for the first time
+            texts: Texts = {}
+            fields = self._read.fields_of(measure, KEY_FIELDS)
+            found = self._index.setdefault(measure, {key_from(f, texts): i for i, f in fields})
+        return found or {}
 
     def answer(self, results: Iterable[Result]) -> list[Result]:
         """`results` as this audience may see them: each the release's own figure for it, or
@@ -201,7 +221,7 @@ class Release:
             if is_no_data(r):  # no counts to protect: a year or table the data does not reach
                 out += gate([r], self.policy)
                 continue
-            i = self._index.get(key_of(r))
+            i = self._places(r.measure).get(key_of(r))
             if i is not None and all(getattr(r, c) == getattr(self.exact[i], c) for c in _COUNTS):
                 out.append(self.shown[i])
             else:
@@ -247,10 +267,14 @@ class Answers:
     years: tuple[int, ...]
     tables: dict[str, tuple[Any, ...]]
     asked: dict[Question, dict[str, Sequence[Result]]]  # read from disk: made when read
+    #: `results()` as read from disk (`release_files.Rows`: each made when first read)
+    every: Sequence[Result] | None = field(default=None, compare=False, repr=False)
 
-    def results(self) -> list[Result]:
+    def results(self) -> Sequence[Result]:
         """Every answer, with the totals the recommendations' evidence adds up from the broad
         groups' figures."""
+        if self.every is not None:
+            return self.every
         found = [r for by_measure in self.asked.values() for rs in by_measure.values() for r in rs]
         broad = [r for q, by in self.asked.items() if q.evidence for rs in by.values() for r in rs]
         from equitrack.tracker.evidence import cell_totals  # a command measuring needs none
@@ -311,7 +335,7 @@ def _by_grouping(qs: Iterable[Question]) -> list[list[Question]]:
     return list(runs.values())
 
 
-def ask_all(store: Store, progress: Callable[[str], None] | None = None) -> list[Result]:
+def ask_all(store: Store, progress: Callable[[str], None] | None = None) -> Sequence[Result]:
     """The exact answer to every question of the release (see `answers`)."""
     return answers(store, progress=progress).results()
 
@@ -351,7 +375,7 @@ def _analysed(store: Store, progress: Callable[[str], None] | None = None) -> An
             asked = answers(store, before=_ASKED.get(store.database), progress=progress)
             results = asked.results()
             if shelf is not None:
-                shelf.keep_answers(asked)
+                shelf.keep_answers(asked, results)
         _ASKED[store.database] = asked
     return analyse(results, systems_of(store))
 
@@ -368,8 +392,8 @@ def _read_answers(store: Store, shelf: Any) -> Answers | None:
     return asked
 
 
-def _every_answer(store: Store, asked: Answers) -> list[Result]:
-    """Every result of the answers read from disk, in order, made once."""
+def _every_answer(store: Store, asked: Answers) -> Sequence[Result]:
+    """Every result of the answers read from disk, in order (each made when first read)."""
     return _kept(store, _ON_DISK_RESULTS, asked.results)
 
 

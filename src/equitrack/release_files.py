@@ -57,7 +57,7 @@ from equitrack.store.coverage import version
 LOG = logging.getLogger(__name__)
 
 #: The files' layout: a file of another is built again, never read.
-FORMAT = 1
+FORMAT = 2
 #: The libraries whose versions can change a figure (counts, intervals, tests).
 COMPUTING = ("ibis-framework", "duckdb", "pyarrow", "pandas", "numpy", "scipy", "lifelines")
 _META = b"equitrack"
@@ -179,10 +179,14 @@ class Shelf:
             _unreadable(self._answers_file, exc)
             return None
 
-    def keep_answers(self, asked: Answers) -> None:
-        """Keep `asked` (this version's), and drop every other version's files."""
-        results = [r for by in asked.asked.values() for rs in by.values() for r in rs]
+    def keep_answers(self, asked: Answers, every: Sequence[Result] | None = None) -> None:
+        """Keep `asked` (this version's) with `every` (`asked.results()`, if made already), and
+        drop every other version's files. The evidence's totals are kept after the answers, so
+        a process reading them back makes no result it is not asked for."""
+        results = list(asked.results() if every is None else every)
+        answered = sum(len(rs) for by in asked.asked.values() for rs in by.values())
         manifest = {
+            "totals": len(results) - answered,
             "years": list(asked.years),
             "tables": {t: list(v) for t, v in asked.tables.items()},
             "questions": [
@@ -349,10 +353,10 @@ def _answers_of(results: Rows, manifest: dict[str, Any]) -> Answers:
             by[measure] = Part(results, at, at + n)
             at += n
         asked[_question_of(d)] = by
-    if at != len(results):
-        raise ValueError(f"{len(results)} results for {at} answers")
+    if at + manifest["totals"] != len(results):
+        raise ValueError(f"{len(results)} results for {at} answers and {manifest['totals']} totals")
     tables = {t: tuple(v) for t, v in manifest["tables"].items()}
-    return Answers(tuple(manifest["years"]), tables, asked)
+    return Answers(tuple(manifest["years"]), tables, asked, every=results)
 
 
 def _type_of(annotation: str) -> pa.DataType:
@@ -437,6 +441,20 @@ class Rows(Sequence[Result]):
         at = range(len(self))[i]  # an IndexError as a list's, from the end as a list's
         self._make((at // _BLOCK,))
         return self._made[at]
+
+    def fields_of(
+        self, measure: str, names: Sequence[str]
+    ) -> Iterator[tuple[int, tuple[Any, ...]]]:
+        """The place and the fields `names` of each result of `measure`, read from the file's
+        columns without making a result (a restarted server finds a page's figures in its
+        release this way); options as the results' own objects."""
+        places = pc.indices_nonzero(pc.equal(self._table.column("measure"), measure))
+        part = self._table.select(list(names)).take(places)
+        columns = [part.column(n).to_pylist() for n in names]
+        for i, n in enumerate(names):
+            if n == "options":
+                columns[i] = [self._options[t] for t in columns[i]]
+        return zip(places.to_pylist(), zip(*columns, strict=True), strict=True)
 
     def every(self) -> list[Result]:
         """Every result, made at once."""

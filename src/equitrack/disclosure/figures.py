@@ -194,11 +194,16 @@ def window_of(result: Result) -> int:
 
 def unit_of(result: Result) -> str:
     """The unit a result counts; a system over only some organisations is a unit of its own."""
-    if result.org.startswith(SYSTEM_PREFIX):
-        orgs = (result.options.get("scope") or {}).get("orgs") or []
+    return unit_from(result.org, result.options)
+
+
+def unit_from(org: str, options: Mapping[str, Any]) -> str:
+    """`unit_of` a result's organisation and options (read from a kept file's columns)."""
+    if org.startswith(SYSTEM_PREFIX):
+        orgs = (options.get("scope") or {}).get("orgs") or []
         if orgs:
-            return f"{result.org}[{','.join(sorted(orgs))}]"
-    return result.org
+            return f"{org}[{','.join(sorted(orgs))}]"
+    return org
 
 
 def black_codes(options: Mapping[str, Any]) -> tuple[str, ...]:
