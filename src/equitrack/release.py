@@ -28,7 +28,7 @@ import datetime as dt
 import threading
 import time
 import weakref
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -163,21 +163,28 @@ def questions(store: Store) -> list[Question]:
 Key = tuple[str, str, str, int, str | None, str, str]
 
 
-#: A result's fields that say where it sits (`key_of`), as `key_from` takes them.
+#: A result's fields that say where it sits (`key_of`), in the order `keys_of` takes them.
 KEY_FIELDS = ("measure", "options", "org", "period", "breakdown", "group_type", "group")
 
 
 def key_of(r: Result, texts: Texts | None = None) -> Key:
     """Where a result sits, whichever way it was asked for (its options' text kept in `texts`
     by the options object, for results that share them)."""
-    return key_from(tuple(getattr(r, f) for f in KEY_FIELDS), texts)
+    return next(keys_of([[getattr(r, f)] for f in KEY_FIELDS], texts))
 
 
-def key_from(fields: tuple[Any, ...], texts: Texts | None = None) -> Key:
-    """`key_of` a result's `KEY_FIELDS` (read from a kept file's columns, no result made)."""
-    measure, options, org, period, breakdown, group_type, group = fields
-    kept = options_text(options, texts, leaving_out=_HOW_ASKED)
-    return (measure, kept, unit_from(org, options), period, breakdown, group_type, group)
+def keys_of(columns: Sequence[Sequence[Any]], texts: Texts | None = None) -> Iterator[Key]:
+    """`key_of` each result of `columns` (its `KEY_FIELDS`' values: a kept file's columns read
+    without making a result); what the options decide is worked out once per options object
+    and organisation, as results share them."""
+    texts = {} if texts is None else texts
+    where: dict[tuple[str, int], tuple[str, str]] = {}
+    for measure, options, org, period, breakdown, group_type, group in zip(*columns, strict=True):
+        found = where.get((org, id(options)))
+        if found is None:
+            kept = options_text(options, texts, leaving_out=_HOW_ASKED)
+            found = where[(org, id(options))] = (kept, unit_from(org, options))
+        yield (measure, *found, period, breakdown, group_type, group)
 
 
 @dataclass
@@ -201,16 +208,17 @@ class Release:
 
         self._read = self.exact if isinstance(self.exact, Rows) else None
         if self._read is None:
-            texts: Texts = {}  # only while the results are held
-            for i, r in enumerate(self.exact):
-                self._index.setdefault(r.measure, {})[key_of(r, texts)] = i
+            columns = [[getattr(r, f) for r in self.exact] for f in KEY_FIELDS]
+            for i, key in enumerate(keys_of(columns)):
+                self._index.setdefault(key[0], {})[key] = i
 
     def _places(self, measure: str) -> dict[Key, int]:
         found = self._index.get(measure)
         if found is None and self._read is not None:  # read back: asked for the first time
-            texts: Texts = {}
-            fields = self._read.fields_of(measure, KEY_FIELDS)
-            found = self._index.setdefault(measure, {key_from(f, texts): i for i, f in fields})
+            places, columns = self._read.columns_of(measure, KEY_FIELDS)
+            found = self._index.setdefault(
+                measure, dict(zip(keys_of(columns), places, strict=True))
+            )
         return found or {}
 
     def answer(self, results: Iterable[Result]) -> list[Result]:

@@ -442,19 +442,17 @@ class Rows(Sequence[Result]):
         self._make((at // _BLOCK,))
         return self._made[at]
 
-    def fields_of(
-        self, measure: str, names: Sequence[str]
-    ) -> Iterator[tuple[int, tuple[Any, ...]]]:
-        """The place and the fields `names` of each result of `measure`, read from the file's
-        columns without making a result (a restarted server finds a page's figures in its
-        release this way); options as the results' own objects."""
+    def columns_of(self, measure: str, names: Sequence[str]) -> tuple[list[int], list[list[Any]]]:
+        """The places of the results of `measure`, and their fields `names`, column by column,
+        read without making a result (a restarted server finds a page's figures in its release
+        this way); options as the results' own objects."""
         places = pc.indices_nonzero(pc.equal(self._table.column("measure"), measure))
         part = self._table.select(list(names)).take(places)
         columns = [part.column(n).to_pylist() for n in names]
         for i, n in enumerate(names):
             if n == "options":
                 columns[i] = [self._options[t] for t in columns[i]]
-        return zip(places.to_pylist(), zip(*columns, strict=True), strict=True)
+        return places.to_pylist(), columns
 
     def every(self) -> list[Result]:
         """Every result, made at once."""
