@@ -439,8 +439,11 @@ class Rows(Sequence[Result]):
                 self._make(range(low // _BLOCK, high // _BLOCK + 1))
             return [self._made[j] for j in places]
         at = range(len(self))[i]  # an IndexError as a list's, from the end as a list's
-        self._make((at // _BLOCK,))
-        return self._made[at]
+        made = self._made[at]
+        if made is None:  # (a page reads thousands one by one: no lock for one made already)
+            self._make((at // _BLOCK,))
+            made = self._made[at]
+        return made
 
     def columns_of(self, measure: str, names: Sequence[str]) -> tuple[list[int], list[list[Any]]]:
         """The places of the results of `measure`, and their fields `names`, column by column,
