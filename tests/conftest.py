@@ -4,6 +4,7 @@ user's; generated systems are built once per session and shared by every folder 
 from __future__ import annotations
 
 import logging
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -12,7 +13,8 @@ import pytest
 from equitrack import config, logs, synth
 from equitrack.ingest import import_paths
 from equitrack.store import Store, connect
-from tests.same_data import same_data
+from tests import across_workers
+from tests.same_data import measured, same_data
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -65,21 +67,38 @@ def db_path(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def loaded_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Store]]:
-    """Returns a store holding a generated system; each (preset, parity) is built once."""
+    """Returns a store holding a generated system; each (preset, parity) is built once in the
+    run (by the first worker to ask, `tests.across_workers`) and copied into each worker's
+    folder: its data, its key (every system's the same) and its database, as if built there."""
     cache: dict[tuple[str, bool], Store] = {}
     base = tmp_path_factory.mktemp("systems")
+    shared = across_workers.shared_folder(tmp_path_factory) / "systems"
+    shared.mkdir(mode=0o700, exist_ok=True)
 
-    def build(preset: str = "llr", parity: bool = False) -> Store:
-        if (preset, parity) not in cache:
-            folder = base / f"{preset}-{'parity' if parity else 'default'}"
+    def make(preset: str, parity: bool) -> Callable[[Path], None]:
+        def into(folder: Path) -> None:
             tables = synth.generate(
                 preset, seed=7, disparities=synth.Disparities.none() if parity else None
             )
             synth.write(tables, folder / "data", "parquet")
             with pytest.MonkeyPatch.context() as mp:
-                mp.setenv(config.KEY_FILE_ENV, str(base / "key"))
+                mp.setenv(config.KEY_FILE_ENV, str(shared / "key"))
                 store = connect(str(folder / "db.duckdb"))
                 assert import_paths([folder / "data"], store).ok
+                store.close()
+
+        return into
+
+    def build(preset: str = "llr", parity: bool = False) -> Store:
+        if (preset, parity) not in cache:
+            name = f"{preset}-{'parity' if parity else 'default'}"
+            with across_workers.locked(shared / "key.lock"):  # the first import makes the key
+                made = across_workers.built_once(shared / name, make(preset, parity))
+                if not (base / "key").exists():
+                    shutil.copy2(shared / "key", base / "key")
+            folder = base / name
+            shutil.copytree(made, folder)
+            store = connect(str(folder / "db.duckdb"), create=False)
             same_data(store)  # its copies share what is built for these data
             cache[(preset, parity)] = store
         return cache[(preset, parity)]
@@ -87,6 +106,14 @@ def loaded_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable
     yield build
     for store in cache.values():
         store.close()
+
+
+@pytest.fixture(scope="session")
+def mini_measured(loaded_system: Callable[..., Store], tmp_path_factory) -> None:
+    """The mini system's exact answers, measured once in the run for every copy of it in every
+    worker (`tests.same_data.measured`): a copy's new data then ask again only the measures
+    that read them."""
+    measured(loaded_system("mini"), across_workers.shared_folder(tmp_path_factory) / "answers")
 
 
 def _group(nodeid: str) -> str:

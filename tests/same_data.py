@@ -13,11 +13,16 @@ last (`release._ASKED`), so new data in a copy ask again only the measures that 
 from __future__ import annotations
 
 import weakref
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
-from equitrack import release
+import pytest
+
+from equitrack import config, release, release_files
 from equitrack.store import Store
 from equitrack.store.coverage import version
+from tests import across_workers
 
 #: The key `release._kept` keeps a data version's exact answers under.
 _ANSWERS = "answers"
@@ -97,8 +102,22 @@ def same_data(source: Store, *copies: Store) -> None:
                 release._ASKED.setdefault(store.database, common.asked)
 
 
-def measured(source: Store) -> None:
+def measured(source: Store, kept: Path | None = None) -> None:
     """`source`'s exact answers measured now, once per process and data version, for every
-    store of the same data (as `release.release_for` measures them)."""
+    store of the same data (as `release.release_for` measures them). With `kept`, a folder
+    the run's workers share (`tests.across_workers`), they are measured once in the run: kept
+    there by the first worker, as `equitrack.release_files` keeps them for a restarted server,
+    and read back by the others (a worker's copy of a generated system is byte for byte the
+    same database, so the files' key, which names the data, is the same)."""
     same_data(source)
-    release._kept(source, _ANSWERS, lambda: release._analysed(source))
+    if kept is None:
+        release._kept(source, _ANSWERS, lambda: release._analysed(source))
+        return
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(config.RELEASES_ENV, str(kept))
+        shelf = release_files.shelf_of(source)
+    assert shelf is not None, "the answers can be kept"
+    lock = across_workers.locked(kept.with_name(kept.name + ".lock"))
+    with lock, pytest.MonkeyPatch.context() as mp:
+        mp.setattr(release_files, "shelf_of", lambda store: replace(shelf, folder=kept))
+        release._kept(source, _ANSWERS, lambda: release._analysed(source))

@@ -29,6 +29,8 @@ from equitrack.cli import app
 from equitrack.measures.registry import JOURNEYS, MEASURES
 from equitrack.store import Store
 
+pytestmark = pytest.mark.heavy  # a minute or more: make test starts it first
+
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = (ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")))
 FENCE = re.compile(r"^(\s*)(```|~~~)\s*([\w-]*)")

@@ -23,14 +23,13 @@ from equitrack.tracker.evidence import evidence_results
 from equitrack.tracker.plan import load_plan
 from equitrack.web.pages.figures import OVERVIEW
 from equitrack.web.pages.journeys import JOURNEY_MEASURES
-from tests.same_data import measured
+
+pytestmark = pytest.mark.heavy  # a minute or more: make test starts it first
 
 
 @pytest.fixture(scope="module")
-def mini(loaded_system: Callable[..., Store]) -> Store:
-    store = loaded_system("mini")
-    measured(store)  # the release's answers, once per process for every test over these data
-    return store
+def mini(loaded_system: Callable[..., Store], mini_measured: None) -> Store:
+    return loaded_system("mini")  # the release's answers measured once for every test over them
 
 
 def fields(results: list[Result]) -> list[dict]:

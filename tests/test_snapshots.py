@@ -33,6 +33,8 @@ from equitrack.store import connect, pseudonyms
 from equitrack.store.status import status
 from tests.ingest_profiles.support import invoke, write_organisations
 
+pytestmark = pytest.mark.heavy  # a minute or more: make test starts it first
+
 HEADER = [
     "Employee Number", "Assignment Number", "Org Code", "Staff Group", "Pay Band",
     "Assignment Category", "FTE", "Assignment Start Date", "Termination Date", "Leaving Reason",

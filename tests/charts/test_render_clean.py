@@ -22,6 +22,8 @@ from equitrack.store import Store
 from tests.charts.rendering import svg_problems
 from tests.web.browser import browser, new_page
 
+pytestmark = pytest.mark.heavy  # a minute or more: make test starts it first
+
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
@@ -37,7 +39,7 @@ def page() -> Iterator[Page]:
 
 
 @pytest.fixture(scope="module")
-def charts(loaded_system: Callable[..., Store]) -> list[tuple[str, object]]:
+def charts(loaded_system: Callable[..., Store], mini_measured: None) -> list[tuple[str, object]]:
     """(where, chart) for every chart of every report kind, for each audience."""
     mini = loaded_system("mini")
     policies = load_policies()

@@ -20,7 +20,7 @@ COUNTS = ("numerator", "denominator", "excluded")
 
 
 @pytest.fixture(scope="module")
-def mini(loaded_system: Callable[..., Store]) -> Store:
+def mini(loaded_system: Callable[..., Store], mini_measured: None) -> Store:
     return loaded_system("mini")
 
 

@@ -23,6 +23,8 @@ from equitrack.measures.calendar import Interval
 from equitrack.measures.result import Result
 from tests.measures.builders import ORG, System
 
+pytestmark = pytest.mark.heavy  # a minute or more: make test starts it first
+
 
 @dataclass(frozen=True)
 class Use:

@@ -32,6 +32,8 @@ from equitrack.stats.survival import durations_from_dates
 from equitrack.store import Store
 from tests.measures.builders import System
 
+pytestmark = pytest.mark.heavy  # a minute or more: make test starts it first
+
 START = dt.date(2020, 4, 1)
 END = dt.date(2026, 3, 31)
 

@@ -14,6 +14,8 @@ from equitrack.measures.calendar import Interval
 from equitrack.measures.declare import Shared
 from equitrack.store import Store
 
+pytestmark = pytest.mark.heavy  # a minute or more: make test starts it first
+
 YEARS = (2025, 2026)
 KEYS = ["measure", "org", "period", "breakdown", "group_type", "group"]
 

@@ -22,6 +22,8 @@ from equitrack.store import connect
 from equitrack.synth import Disparities, generate, write
 from tests.reference import plain_wres
 
+pytestmark = pytest.mark.heavy  # a minute or more: make test starts it first
+
 YEARS = tuple(range(2019, 2027))
 #: The generated data start in FY 2019 (April 2018), so pooled WRES 3 needs Y-1 >= 2019.
 WRES3_YEARS = tuple(range(2020, 2027))

@@ -37,6 +37,8 @@ from equitrack.stats import Comparison, compare
 from equitrack.store import Store, connect
 from equitrack.synth.params import ByGroup
 
+pytestmark = pytest.mark.heavy  # a minute or more: make test starts it first
+
 YEARS = tuple(range(2020, 2027))
 ADVERSE = "adverse, significant"
 

@@ -13,6 +13,8 @@ from equitrack.measures import Request, Scope, evaluate, measure
 from equitrack.store import Store
 from tests.reference import plain_bank_journeys, plain_progression
 
+pytestmark = pytest.mark.heavy  # a minute or more: make test starts it first
+
 YEARS = (2020, 2023, 2026)
 MEASURES = (*plain_progression.MEASURES, *plain_bank_journeys.MEASURES)
 ASKS = {"orgs-wres": (False, "wres"), "system-broad": (True, "broad")}

@@ -27,7 +27,7 @@ def model_employer_section(report) -> Section:
 
 
 @pytest.fixture(scope="module")
-def mini(loaded_system: Callable[..., Store]) -> Store:
+def mini(loaded_system: Callable[..., Store], mini_measured: None) -> Store:
     return loaded_system("mini")
 
 

@@ -23,7 +23,7 @@ SPLIT = ("All staff", "Medical and dental staff", "Non-medical staff")
 
 
 @pytest.fixture(scope="module")
-def mini(loaded_system: Callable[..., Store]) -> Store:
+def mini(loaded_system: Callable[..., Store], mini_measured: None) -> Store:
     return loaded_system("mini")
 
 

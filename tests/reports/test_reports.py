@@ -105,7 +105,7 @@ def worked_out(k: tuple) -> bool:
 
 
 @pytest.fixture(scope="module")
-def mini(loaded_system: Callable[..., Store]) -> Store:
+def mini(loaded_system: Callable[..., Store], mini_measured: None) -> Store:
     return loaded_system("mini")
 
 

@@ -23,6 +23,8 @@ from equitrack.tracker import commentary
 from equitrack.tracker.plan import PlanProblem, load_plan
 from tests.factories import small_system
 
+pytestmark = pytest.mark.heavy  # a minute or more: make test starts it first
+
 runner = CliRunner()
 
 

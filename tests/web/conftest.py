@@ -22,7 +22,7 @@ from equitrack.web.app import create_app
 from equitrack.web.state import WebState
 from equitrack.web.users import add_user
 from equitrack.web.warmup import routes_of  # noqa: F401 (the tests find routes with it)
-from tests.same_data import measured, same_data
+from tests.same_data import same_data
 
 PASSWORD = "a long enough password"
 #: username: (role, organisations). RXA is the trust, QXA the ICB (and the system's code).
@@ -48,13 +48,6 @@ def mini_copy(
     for name, (role, orgs) in users.items():
         add_user(store, name, PASSWORD, role, orgs, by="test")
     return store
-
-
-@pytest.fixture(scope="session")
-def mini_measured(loaded_system: Callable[..., Store]) -> None:
-    """The mini system's exact answers, measured once in this process for every copy of it:
-    a copy's new data then ask again only the measures that read them."""
-    measured(loaded_system("mini"))
 
 
 @pytest.fixture(scope="session")

@@ -30,6 +30,8 @@ from equitrack.web.warmup import SCOPES_WARMED, VIEWER, first_pages, readers
 from tests.factories import small_system
 from tests.web.conftest import PASSWORD, sign_in
 
+pytestmark = pytest.mark.heavy  # a minute or more: make test starts it first
+
 USERS = {
     "admin": ("admin", ["*"]),
     "viewer": ("viewer", ["*"]),
