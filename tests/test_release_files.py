@@ -134,6 +134,10 @@ def test_a_release_read_back_is_the_one_built_field_by_field(
     for r in built.exact:
         key = release.key_of(r)
         assert read._places(r.measure)[key] == built._places(r.measure)[key]
+    _forget(store)  # read again: the warm-up's look-up of every measure finds the same
+    again = release.release_for(store, board)
+    again.look_up_all()
+    assert again._index == read._index and set(again._index) == set(built._index)
     assert _all_same(read.exact, built.exact)
     assert _all_same(read.shown, built.shown)
     assert (read.policy, read.exact_orgs, read.seconds) == (board, frozenset(), built.seconds)

@@ -221,6 +221,13 @@ class Release:
             )
         return found or {}
 
+    def look_up_all(self) -> None:
+        """Every measure's places found now, as the dashboard's warm-up does once it has read
+        the release, so that no page waits for its own."""
+        if self._read is not None:
+            for measure in self._read.measures():
+                self._places(measure)
+
     def answer(self, results: Iterable[Result]) -> list[Result]:
         """`results` as this audience may see them: each the release's own figure for it, or
         withheld whole where the release does not hold that question."""

@@ -445,6 +445,10 @@ class Rows(Sequence[Result]):
             made = self._made[at]
         return made
 
+    def measures(self) -> list[str]:
+        """The measures the file holds results of."""
+        return pc.unique(self._table.column("measure")).to_pylist()
+
     def columns_of(self, measure: str, names: Sequence[str]) -> tuple[list[int], list[list[Any]]]:
         """The places of the results of `measure`, and their fields `names`, column by column,
         read without making a result (a restarted server finds a page's figures in its release

@@ -563,7 +563,7 @@ class WebState:
             self._warm_again.clear()  # another change meanwhile: wait again
 
     def _board(self) -> None:
-        self.release(frozenset())
+        self.release(frozenset()).look_up_all()  # without the store: pages answer meanwhile
 
     def release(self, exact: frozenset[str]) -> Release:
         """The board release with `exact` organisations' figures exact: one per data version,
