@@ -218,10 +218,17 @@ def test_an_upload_goes_to_its_own_page_which_only_its_uploader_or_an_admin_sees
 
 
 def test_an_upload_counts_as_one_change_of_the_data(
-    app, as_user, without_summary, training
+    app, as_user, without_summary, training, monkeypatch
 ) -> None:
     """The app notices its own upload's import once: counted again by the next request, every
     page's answers were dropped twice and a page being made was answered "asked again"."""
+    examine = load.examine
+
+    def slow(*args, **kwargs):  # type: ignore[no-untyped-def]
+        time.sleep(CHECK_EVERY)  # an import longer than the app's check of the data
+        return examine(*args, **kwargs)
+
+    monkeypatch.setattr(load, "examine", slow)
     analyst, web = as_user("analyst"), app.state.web
     assert analyst.get("/data").status_code == 200
     before = web.generation

@@ -98,8 +98,8 @@ def _check_and_load(
     finally:
         uploads.discard(path)
     if outcome.ok:
+        web.changed()  # first: the audit entry's check of the data would count it otherwise
         web.audit(principal.username, Event.IMPORT, outcome.detail, request)
-        web.changed()
     else:
         _audit_rejection(request, outcome)
     return outcome
