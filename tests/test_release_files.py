@@ -4,6 +4,7 @@ other data, another policy, other exact organisations or other code."""
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import shutil
@@ -234,6 +235,29 @@ def test_a_damaged_file_is_built_again_never_read(
     calls.clear()
     release.release_for(small, board)  # and kept again, whole
     assert calls.built == 0 and calls.asked == []
+
+
+@pytest.mark.parametrize("totals", [-1, 1, "1", None])
+def test_answers_whose_count_of_totals_does_not_add_up_are_never_read(
+    small: Store, totals: object
+) -> None:
+    """The evidence's totals are kept after the answers: a manifest that counts them otherwise
+    (one more or less than the file holds beyond the answers, or not a count) makes the file
+    unfit, never answers sliced past their own."""
+    release.release_for(small, policy_for("board"))
+    shelf = release_files.shelf_of(small)
+    assert shelf is not None
+    (path,) = _folder(small).glob("answers-*")
+    table = pa.ipc.open_file(path.read_bytes()).read_all()
+    manifest = json.loads(table.schema.metadata[b"equitrack"])
+    assert shelf.answers() is not None  # as kept, it reads
+    kept = manifest["totals"]
+    manifest["totals"] = kept + totals if isinstance(totals, int) else totals
+    table = table.replace_schema_metadata({b"equitrack": json.dumps(manifest)})
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+    assert shelf.answers() is None
+    assert not path.exists()  # removed, so it is built again
 
 
 def test_answers_read_back_still_ask_again_only_what_new_data_change(

@@ -353,8 +353,9 @@ def _answers_of(results: Rows, manifest: dict[str, Any]) -> Answers:
             by[measure] = Part(results, at, at + n)
             at += n
         asked[_question_of(d)] = by
-    if at + manifest["totals"] != len(results):
-        raise ValueError(f"{len(results)} results for {at} answers and {manifest['totals']} totals")
+    totals = manifest["totals"]
+    if not isinstance(totals, int) or totals < 0 or at + totals != len(results):
+        raise ValueError(f"{len(results)} results for {at} answers and {totals!r} totals")
     tables = {t: tuple(v) for t, v in manifest["tables"].items()}
     return Answers(tuple(manifest["years"]), tables, asked, every=results)
 
