@@ -31,6 +31,15 @@ def _import(*args: str) -> Run:
     return CliRunner().invoke(app, ["import", *args], catch_exceptions=False, terminal_width=200)
 
 
+def _import_one_more(tmp_path: Path, db: Path) -> str:
+    """A later assignment imported into `db` (a change, so the import builds its releases):
+    what the command said, on one line; it succeeded."""
+    later = {**ASSIGNMENTS[0], "assignment_id": "10000001-2", "start_date": "2024-04-01"}
+    run = _import(str(write_csv(tmp_path / "new" / "assignments.csv", [later])), "--db", str(db))
+    assert run.exit_code == 0, run.output
+    return " ".join(run.output.split())
+
+
 @dataclass(frozen=True)
 class Imported:
     db: Path
@@ -218,10 +227,7 @@ def test_the_releases_of_users_who_see_some_figures_exact_are_kept_too(
         return made(*args, **kwargs)
 
     monkeypatch.setattr(release, "release_for", building)
-    later = {**ASSIGNMENTS[0], "assignment_id": "10000001-2", "start_date": "2024-04-01"}
-    run = _import(str(write_csv(tmp_path / "new" / "assignments.csv", [later])), "--db", str(db))
-    assert run.exit_code == 0, run.output
-    said = " ".join(run.output.split())
+    said = _import_one_more(tmp_path, db)
     assert "Kept the board release and 1 more for users who see some figures exact on disk" in said
     assert asked == [frozenset(), frozenset({"RWE"})]
     store = connect(str(db), create=False)
@@ -258,10 +264,7 @@ def test_an_exact_release_that_fails_is_said_as_such_and_the_board_release_kept(
         return made(*args, **kwargs)
 
     monkeypatch.setattr(release, "release_for", failing_exact)
-    later = {**ASSIGNMENTS[0], "assignment_id": "10000001-2", "start_date": "2024-04-01"}
-    run = _import(str(write_csv(tmp_path / "new" / "assignments.csv", [later])), "--db", str(db))
-    assert run.exit_code == 0, run.output
-    said = " ".join(run.output.split())
+    said = _import_one_more(tmp_path, db)
     assert "releases of users who see some figures exact were not all built (no room)" in said
     assert "the board release was not built" not in said and KEPT in said
     store = connect(str(db), create=False)
