@@ -231,12 +231,14 @@ class Release:
     def answer(self, results: Iterable[Result]) -> list[Result]:
         """`results` as this audience may see them: each the release's own figure for it, or
         withheld whole where the release does not hold that question."""
+        results = list(results)
+        keys = keys_of([[getattr(r, f) for r in results] for f in KEY_FIELDS])
         out = []
-        for r in results:
+        for r, key in zip(results, keys, strict=True):
             if is_no_data(r):  # no counts to protect: a year or table the data does not reach
                 out += gate([r], self.policy)
                 continue
-            i = self._places(r.measure).get(key_of(r))
+            i = self._places(r.measure).get(key)
             if i is not None and all(getattr(r, c) == getattr(self.exact[i], c) for c in _COUNTS):
                 out.append(self.shown[i])
             else:
