@@ -62,6 +62,35 @@ def test_a_key_of_several_columns_repeated_is_found(tmp_path: Path, db_path: Pat
     ]
 
 
+def test_an_id_written_as_a_decimal_number_is_the_same_id(tmp_path: Path, db_path: Path) -> None:
+    """A column of employee numbers with a blank in it comes out of pandas as "10000001.0":
+    that is the person 10000001 of people.csv, not a stranger (and a duplicate of 10000001)."""
+    data = small_system(tmp_path / "data")
+    write_csv(data / "pay.csv", [pay("10000001.0", "2024-03-31"), pay("10000002", "2024-03-31")])
+    store = connect(str(db_path))
+    assert import_paths([data], store).ok
+    people = set(store.table("people").person_id.to_pyarrow().to_pylist())
+    paid = store.table("pay").person_id.to_pyarrow().to_pylist()
+    assert len(paid) == 2 and set(paid) <= people
+
+    again = small_system(tmp_path / "again")
+    rows = [
+        pay("10000001", "2024-03-31"),
+        pay("10000001.00", "2024-03-31"),
+        pay("1.5", "2024-03-31"),
+    ]
+    write_csv(again / "pay.csv", rows)
+    result = import_paths([again], connect(str(tmp_path / "again.duckdb")))
+    message = (
+        "person_id/org_code/snapshot_date '10000001 / RWE / 2024-03-31' appears more than once "
+        "in this file (lines 2, 3)"
+    )
+    assert [m for m in reasons(result, "pay") if "more than once" in m[1]] == [
+        (2, message),
+        (3, message),
+    ]
+
+
 def test_a_key_of_several_columns_all_different_loads(tmp_path: Path, db_path: Path) -> None:
     data = small_system(tmp_path / "data")
     rows = [pay("10000001", "2024-03-31"), pay("10000001", "2024-03-31", org="RT5")]

@@ -33,6 +33,8 @@ CHUNK = 1 << 16
 #: Odd constants of `fingerprints` (any will do; these spread bits well).
 FINGERPRINT_BASE = np.uint64(0x100000001B3)
 FINGERPRINT_LENGTH = np.uint64(0x9E3779B97F4A7C15)
+#: An id written as a whole number with a decimal fraction of zeros ("43.0"): the number.
+WHOLE_WITH_ZEROS = r"^[0-9]+\.0+$"
 
 
 class KeyProblem(Exception):
@@ -73,15 +75,20 @@ def load_key(create: bool = True) -> bytes:
 
 
 def normalise_ids(values: pa.Array) -> pa.Array:
-    """Spaces trimmed, letters upper-cased, and leading zeros dropped from all-digit ids.
+    """Spaces trimmed, letters upper-cased, a whole number's ".0" dropped, and leading zeros
+    dropped from all-digit ids.
 
-    Excel drops the leading zeros of ESR employee numbers when a CSV passes through it; without
-    this the same person would not join up across exports.
+    Excel drops the leading zeros of ESR employee numbers when a CSV passes through it, and a
+    column of numbers with a blank in it leaves pandas (and so many analysts' scripts) as
+    "10000043.0"; without this the same person would not join up across exports.
     """
     text = values.cast(pa.string())
     if _plain_numbers(text):  # as most exports write them: nothing to trim, raise or drop
         return text
     text = pc.utf8_upper(pc.utf8_trim_whitespace(text))
+    if pc.any(pc.match_substring(text, ".")).as_py():  # the regex only where a dot is
+        whole = pc.match_substring_regex(text, WHOLE_WITH_ZEROS)
+        text = pc.if_else(whole, pc.replace_substring_regex(text, r"\.0+$", ""), text)
     digits = pc.ascii_is_decimal(text)  # as ^[0-9]+$ (non-empty, ASCII digits), without a regex
     unpadded = pc.utf8_ltrim(text, "0")
     unpadded = pc.if_else(pc.equal(unpadded, ""), "0", unpadded)
