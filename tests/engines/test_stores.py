@@ -173,17 +173,21 @@ def test_spark_table_schemas_are_looked_up_once_per_connection(
 def test_local_sessions_get_local_defaults_under_the_urls_own() -> None:
     local = builder_settings(SparkUrl.parse("spark:local[2]?spark.driver.memory=2g"))
     assert local["spark.driver.memory"] == "2g"
-    assert local["spark.driver.extraJavaOptions"] == "-XX:TieredStopAtLevel=1"
+    flags = local["spark.driver.extraJavaOptions"].split()
+    assert flags == ["-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=256m"]
     assert builder_settings(SparkUrl.parse("spark://h:7077?spark.executor.memory=8g")) == {
         "spark.executor.memory": "8g"
     }
 
 
 def test_local_spark_jvm_runs_only_the_quick_jit_compiler(spark: Store) -> None:
-    """The flag reaches the JVM that PySpark starts, not just the session's settings."""
-    jvm = spark.con._session.sparkContext._jvm
-    flags = list(jvm.java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())
+    """The flags reach the JVM that PySpark starts, not just the session's settings: the
+    quick compiler alone, with room for the code it compiles."""
+    management = spark.con._session.sparkContext._jvm.java.lang.management.ManagementFactory
+    flags = list(management.getRuntimeMXBean().getInputArguments())
     assert "-XX:TieredStopAtLevel=1" in flags
+    code = [p for p in management.getMemoryPoolMXBeans() if p.getName() == "CodeCache"]
+    assert [p.getUsage().getMax() for p in code] == [256 * 1024 * 1024]
 
 
 def test_spark_folder_missing_a_table_is_named(
