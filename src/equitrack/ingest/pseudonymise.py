@@ -33,8 +33,8 @@ CHUNK = 1 << 16
 #: Odd constants of `fingerprints` (any will do; these spread bits well).
 FINGERPRINT_BASE = np.uint64(0x100000001B3)
 FINGERPRINT_LENGTH = np.uint64(0x9E3779B97F4A7C15)
-#: An id written as a whole number with a decimal fraction of zeros ("43.0"): the number.
-WHOLE_WITH_ZEROS = r"^[0-9]+\.0+$"
+#: An id written as a whole number with a decimal fraction of zeros ("43.0"), and the number.
+WHOLE_WITH_ZEROS, THE_NUMBER = r"^([0-9]+)\.0+$", r"\1"
 
 
 class KeyProblem(Exception):
@@ -87,8 +87,7 @@ def normalise_ids(values: pa.Array) -> pa.Array:
         return text
     text = pc.utf8_upper(pc.utf8_trim_whitespace(text))
     if pc.any(pc.match_substring(text, ".")).as_py():  # the regex only where a dot is
-        whole = pc.match_substring_regex(text, WHOLE_WITH_ZEROS)
-        text = pc.if_else(whole, pc.replace_substring_regex(text, r"\.0+$", ""), text)
+        text = pc.replace_substring_regex(text, WHOLE_WITH_ZEROS, THE_NUMBER)
     digits = pc.ascii_is_decimal(text)  # as ^[0-9]+$ (non-empty, ASCII digits), without a regex
     unpadded = pc.utf8_ltrim(text, "0")
     unpadded = pc.if_else(pc.equal(unpadded, ""), "0", unpadded)
