@@ -10,10 +10,12 @@ autovacuum had gathered when the question came.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 import pytest
 
+from equitrack.logs import FIELDS
 from equitrack.measures import Scope
 from equitrack.measures.declare import Frame, Shared, with_earlier_periods
 from equitrack.measures.registry import MEASURES
@@ -52,6 +54,29 @@ def test_every_session_plans_without_nested_loops(postgres_url: str) -> None:
         assert _rows(store, "SHOW enable_nestloop") == [("off",)]
     finally:
         store.close()
+
+
+def test_statistics_not_gathered_do_not_fail_an_import_already_committed(
+    postgres: Store, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The import's own connection, told its statistics cannot be gathered (a statement
+    timeout): the data are committed, so the import finishes, and the log says why."""
+    store = connect(postgres.url, create=False)
+    run = store.con.raw_sql
+
+    def refusing(query: str, **kwargs: object) -> object:
+        if str(query).startswith("ANALYZE"):
+            raise RuntimeError("canceling statement due to statement timeout")
+        return run(query, **kwargs)
+
+    monkeypatch.setattr(store.con, "raw_sql", refusing)
+    try:
+        with caplog.at_level(logging.WARNING, logger="equitrack.store.connection"):
+            store.finish_import()
+    finally:
+        store.close()
+    (said,) = [r for r in caplog.records if r.getMessage().startswith("statistics not gathered")]
+    assert "statement timeout" in getattr(said, FIELDS)["why"]
 
 
 @pytest.fixture(scope="module")

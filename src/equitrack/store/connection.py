@@ -20,6 +20,7 @@ anti-join on an integer column and needs no second copy. The import itself reads
 from __future__ import annotations
 
 import importlib.util
+import logging
 import re
 import sys
 import threading
@@ -39,6 +40,7 @@ import sqlglot.expressions as sge
 from ibis.backends import BaseBackend
 
 from equitrack import config
+from equitrack.logs import log
 from equitrack.model.tables import TABLES
 from equitrack.store import compilers, pseudonyms
 from equitrack.store.schema import (
@@ -51,6 +53,7 @@ from equitrack.store.schema import (
 )
 from equitrack.store.spark import connect_spark, is_spark_url
 
+LOG = logging.getLogger(__name__)
 #: Bookkeeping tables whose rows belong to a batch, removed with an unfinished import's.
 UNDONE_TOO = ("extra_values", "snapshot_rows", "derived_batches", "batches")
 #: Every PostgreSQL session's settings. equitrack's queries join whole populations; a planner
@@ -218,9 +221,14 @@ class Store:
         after a load: a question asked sooner was planned on none, and a later one on other
         figures. Gathered now, for equitrack's own tables only (a database shared with a
         warehouse keeps its own schedule), so every question after an import is planned on
-        what was loaded."""
+        what was loaded. The import is committed by then: statistics not gathered (the server
+        refused, the connection dropped) are said in the log, never reported as an import
+        that failed; autovacuum gathers them later."""
         names = ", ".join(f'"{n}"' for n in (*(t.name for t in TABLES), *UNDONE_TOO))
-        self.con.raw_sql(f"ANALYZE {names}").close()
+        try:
+            self.con.raw_sql(f"ANALYZE {names}").close()
+        except Exception as exc:  # psycopg's errors: the driver is optional here
+            log(LOG, "statistics not gathered after an import", logging.WARNING, why=str(exc))
 
     def importing(self) -> Store:
         """A view of this store for one import: it sees the batches it commits (add their ids
