@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import ibis
 import ibis.expr.types as ir
 
 from equitrack import api
@@ -395,7 +396,8 @@ def _rows_in_scope(store: Store, table: str, orgs: Sequence[str]) -> dict[int, t
         mine = t[key].isin(o.filter(o.org_code.isin(list(orgs)))[key])
     else:
         return {}  # rows no organisation can be told from: not shown to a scoped reader
-    counted = t.group_by("batch_id").aggregate(mine=mine.cast("int64").sum(), every=t.count())
+    # counted as 1 or 0: PostgreSQL casts no boolean to a bigint
+    counted = t.group_by("batch_id").aggregate(mine=ibis.ifelse(mine, 1, 0).sum(), every=t.count())
     return {
         int(r["batch_id"]): (int(r["mine"] or 0), int(r["every"]))
         for r in counted.to_pyarrow().to_pylist()
