@@ -358,19 +358,41 @@ def ask_all(store: Store, progress: Callable[[str], None] | None = None) -> Sequ
 
 
 _CACHE: weakref.WeakKeyDictionary[Any, dict[Any, Any]] = weakref.WeakKeyDictionary()
+#: What is being made now, per database: (version, key) -> the event set when it is made.
+_MAKING: weakref.WeakKeyDictionary[Any, dict[Any, threading.Event]] = weakref.WeakKeyDictionary()
 _LOCK = threading.RLock()
 
 
 def _kept(store: Store, key: Any, make: Callable[[], Any]) -> Any:
-    """`make()` once per database, data version and `key`; an older version's are dropped."""
+    """`make()` once per database, data version and `key`; an older version's are dropped.
+
+    Made outside the lock: a release kept is read at once while another is built (a dashboard
+    warming an analyst's release after an upload holds no viewer back), and two keys are made
+    side by side. Whoever asks for a key being made waits for that making, never makes it
+    twice; if it fails, the next to ask makes it again (and says its own failure)."""
     now = version(store)
-    with _LOCK:
-        kept = _CACHE.setdefault(store.database, {})
-        for old in [k for k in kept if k[0] != now]:
-            del kept[old]
-        if (now, key) not in kept:
-            kept[(now, key)] = make()
-        return kept[(now, key)]
+    while True:
+        with _LOCK:
+            kept = _CACHE.setdefault(store.database, {})
+            for old in [k for k in kept if k[0] != now]:
+                del kept[old]
+            if (now, key) in kept:
+                return kept[(now, key)]
+            making = _MAKING.setdefault(store.database, {})
+            underway = making.get((now, key))
+            if underway is None:
+                making[(now, key)] = done = threading.Event()
+                break
+        underway.wait()
+    try:
+        value = make()
+        with _LOCK:
+            _CACHE.setdefault(store.database, {})[(now, key)] = value
+        return value
+    finally:
+        with _LOCK:
+            del making[(now, key)]
+        done.set()
 
 
 #: The answers last asked of each database: the next data version asks only what changed.
@@ -384,16 +406,15 @@ def _analysed(store: Store, progress: Callable[[str], None] | None = None) -> An
     from equitrack import release_files
 
     shelf = release_files.shelf_of(store)
-    with _LOCK:
-        found = _kept(store, _ON_DISK, lambda: _read_answers(store, shelf))
-        if found is not None:
-            asked, results = found, _every_answer(store, found)
-        else:
-            asked = answers(store, before=_ASKED.get(store.database), progress=progress)
-            results = asked.results()
-            if shelf is not None:
-                shelf.keep_answers(asked, results)
-        _ASKED[store.database] = asked
+    found = _kept(store, _ON_DISK, lambda: _read_answers(store, shelf))
+    if found is not None:
+        asked, results = found, _every_answer(store, found)
+    else:
+        asked = answers(store, before=_ASKED.get(store.database), progress=progress)
+        results = asked.results()
+        if shelf is not None:
+            shelf.keep_answers(asked, results)
+    _ASKED[store.database] = asked
     return analyse(results, systems_of(store))
 
 
@@ -433,11 +454,9 @@ def current_answers(store: Store) -> Answers | None:
         if (now, "answers") in kept:  # measured (or read) for this version: `_analysed`
             return _ASKED.get(store.database)
         if (now, _ON_DISK) in kept:  # looked for on disk already (finding the shelf costs)
-            found = kept[(now, _ON_DISK)]
-        else:
-            shelf = release_files.shelf_of(store)
-            found = _kept(store, _ON_DISK, lambda: _read_answers(store, shelf))
-    return found
+            return kept[(now, _ON_DISK)]
+    shelf = release_files.shelf_of(store)
+    return _kept(store, _ON_DISK, lambda: _read_answers(store, shelf))
 
 
 def answered(
@@ -529,6 +548,19 @@ def release_for(
         (policy, frozenset(exact_orgs)),
         lambda: _released(store, policy, exact_orgs, progress),
     )
+
+
+def built(
+    store: Store, policy: Policy, exact_orgs: Collection[str] = frozenset()
+) -> Release | None:
+    """The release `release_for` gives, if it is in memory for this data version already:
+    found without waiting for one being built, or building it."""
+    if policy.exact:
+        return release_for(store, policy, exact_orgs=exact_orgs)
+    key = (version(store), (policy, frozenset(exact_orgs)))
+    with _LOCK:
+        kept = _CACHE.get(store.database, {})
+        return kept[key] if key in kept else None  # noqa: SIM401 (`in`, as `_kept` asks)
 
 
 def _released(

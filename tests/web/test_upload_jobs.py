@@ -20,9 +20,10 @@ import pyarrow.parquet as pq
 import pytest
 from fastapi.testclient import TestClient
 
-from equitrack import config
+from equitrack import config, release
 from equitrack.ingest import load
 from equitrack.store import Store
+from equitrack.web import state
 from equitrack.web.app import create_app
 from equitrack.web.audit import entries
 from equitrack.web.body_limit import MULTIPART_ROOM, BodyLimit
@@ -152,6 +153,58 @@ def _timed(client: TestClient, path: str) -> tuple[int, float]:
     worker.start()
     worker.join(RESPONSIVE * 3)
     return answer[0] if answer else (0, float("inf"))
+
+
+@pytest.fixture
+def held_release(monkeypatch):  # type: ignore[no-untyped-def]
+    """The release of RXA's analyst (RXA exact) as if not built yet, and its building held
+    until released (`reached` says it got there), as after an upload while the warm-up or the
+    analyst's first page builds it."""
+    reached, go = threading.Event(), threading.Event()
+    built, release_for = release.built, state.release_for
+
+    def not_built(store, policy, exact=frozenset()):  # type: ignore[no-untyped-def]
+        return None if exact == {"RXA"} else built(store, policy, exact)
+
+    def held(store, policy, *, exact_orgs=frozenset(), **kwargs):  # type: ignore[no-untyped-def]
+        if exact_orgs == {"RXA"}:
+            reached.set()
+            go.wait(60)
+        return release_for(store, policy, exact_orgs=exact_orgs, **kwargs)
+
+    monkeypatch.setattr(release, "built", not_built)
+    monkeypatch.setattr(state, "release_for", held)
+    yield reached, go
+    go.set()
+
+
+# first: on the mini system's data as they are (before any upload), whose release every
+# unchanged copy shares
+def test_a_page_waiting_for_its_release_to_be_built_holds_no_other_page_back(
+    app, as_user, held_release
+) -> None:
+    reached, go = held_release
+    analyst, viewer, admin = as_user("analyst"), as_user("viewer"), as_user("admin")
+    pages = [(viewer, "/"), (viewer, "/recommendations"), (viewer, "/data"), (admin, "/audit")]
+    for client, path in pages:  # the board release built, as a user would have had it built
+        assert client.get(path).status_code == 200
+    app.state.web.changed()  # every page measured again: nothing is answered from memory
+    waiting, answer = _in_thread(lambda: analyst.get("/").status_code)
+    assert reached.wait(30), "the analyst's page asked for its release to be built"
+    for client, path in pages:
+        status, took = _timed(client, path)
+        assert status == 200 and took < RESPONSIVE, (path, status, took)
+    assert waiting.is_alive(), "the analyst's page waits for its release"
+    go.set()
+    waiting.join(60)
+    assert answer == [200]
+
+
+def _in_thread(work: Callable[[], int]) -> tuple[threading.Thread, list[int]]:
+    answer: list[int] = []
+    thread = threading.Thread(target=lambda: answer.append(work()), daemon=True)
+    thread.start()
+    return thread, answer
 
 
 # first of the uploads: its pages are read on the mini system's data as they are, whose release

@@ -1,10 +1,12 @@
 """What the app holds while it runs: the store behind one lock, and measured results.
 
 DuckDB connections are not safe to share between threads and FastAPI serves requests on a
-thread pool, so every use of the store goes through `WebState.store_do` (one lock). Measures
-are computed once per question and kept until data changes (an import, an action), so pages
-render from memory. Sessions and sign-in throttling are kept in the store itself
-(`equitrack.web.sessions`), so a restart or a second server process loses neither.
+thread pool, so every use of the store goes through `WebState.store_do` (one lock); long work
+(an upload's import, building a release, writing a report) runs on a connection of its own
+(`WebState.apart_do`), holding no page back. Measures are computed once per question and kept
+until data changes (an import, an action), so pages render from memory. Sessions and sign-in
+throttling are kept in the store itself (`equitrack.web.sessions`), so a restart or a second
+server process loses neither.
 """
 
 from __future__ import annotations
@@ -221,6 +223,21 @@ class WebState:
 
         return Store(ibis.duckdb.from_connection(store.con.con.cursor()), self.url)
 
+    def apart_do(self, work: Callable[[Store], T]) -> T:
+        """`work` on a connection of its own, holding none of the app's locks while it runs:
+        long work (an upload's import, building a release, writing a report) leaves every
+        page free. DuckDB: a cursor of the app's connection (made under the app's lock, the
+        connection it is made from being the app's), the file held open while it runs;
+        PostgreSQL: a connection of its own. Another engine: under the app's lock."""
+        if self.backend not in ("duckdb", "postgres"):
+            return self.store_do(work)
+        with self.held():  # a lent DuckDB file stays open while the work runs
+            own = self._connection_apart()
+            try:
+                return work(own)
+            finally:
+                own.close()
+
     def _connection_apart(self) -> Store:
         if self.backend == "duckdb":
             # a second connection to the same database, made from the app's under its lock
@@ -237,10 +254,9 @@ class WebState:
         """`work`'s answer, measured once per data version; within one page, every answer is of
         the same version (`DataChanged` otherwise). An answer kept is given without the store,
         so pages already measured answer while another process (an import) has it."""
-        with self._lock:
-            self._drop_stale()
-            if key in self._cache:
-                return self._pinned(self._cache[key])
+        hit, found = self._found(key)
+        if hit:
+            return found  # type: ignore[no-any-return]
         with self.held() as store, self._lock:
             self._drop_stale()  # opening the store may have found the data changed
             if key not in self._cache:
@@ -249,6 +265,14 @@ class WebState:
                     self._drop_stale()
                     self._cache[key] = work(store)
             return self._pinned(self._cache[key])
+
+    def _found(self, key: Any) -> tuple[bool, Any]:
+        """Whether `key`'s answer is kept, and the answer (see `cached`)."""
+        with self._lock:
+            self._drop_stale()
+            if key in self._cache:
+                return True, self._pinned(self._cache[key])
+        return False, None
 
     def _pinned(self, value: T) -> T:
         """`value`, if it is of the version this page has read so far (the first read sets it)."""
@@ -355,11 +379,14 @@ class WebState:
         the files of their organisations, with row counts exact only for those who see exact
         figures (board rules for everyone else)."""
         scope, exact = self.scope(principal), principal.may(Permission.EXACT)
+        key = ("quality", scope, exact, self.exact_orgs(principal))
+        hit, kept = self._found(key)
+        if hit:
+            return kept  # type: ignore[no-any-return]
+        built = self.release(self.exact_orgs(principal))  # before the page lock (see `shown`)
 
         def summarise(store: Store) -> quality.Quality:
-            found = quality.summarise(
-                store, scope, shown=lambda r: self.shown(principal, r), run=release.run
-            )
+            found = quality.summarise(store, scope, shown=built.answer, run=release.run)
             if exact:
                 return found
             board = policy_for(Audience.BOARD)
@@ -376,7 +403,7 @@ class WebState:
             ]
             return replace(found, batches=tuple(shown))
 
-        return self.cached(("quality", scope, exact, self.exact_orgs(principal)), summarise)
+        return self.cached(key, summarise)
 
     def audit_entries(self, principal: Principal, limit: int = 500) -> list[audit.Entry]:
         """The audit log as the user may read it: all of it for the whole system, else the
@@ -497,10 +524,16 @@ class WebState:
         (`equitrack.release`), so no two pages can be subtracted to find a hidden count.
 
         Answered once per set of results and access: measured results are kept objects, so
-        their identities name the set (the cache keeps them alive until data changes)."""
+        their identities name the set (the cache keeps them alive until data changes). The
+        release is found before the page lock is taken: a page waiting for its release to be
+        built holds no other page back."""
         exact = self.exact_orgs(principal)
         key = ("shown", exact, tuple(id(r) for r in results))
-        return self.cached(key, lambda _: (results, self.release(exact).answer(results)))[1]
+        hit, found = self._found(key)
+        if not hit:
+            built = self.release(exact)
+            found = self.cached(key, lambda _: (results, built.answer(results)))
+        return found[1]  # type: ignore[no-any-return]
 
     def warm(self, plan: Callable[[], Sequence[Step]] = tuple) -> threading.Thread:
         """Warm up in the background, so the first visitor waits for nothing: the board release
@@ -567,9 +600,16 @@ class WebState:
 
     def release(self, exact: frozenset[str]) -> Release:
         """The board release with `exact` organisations' figures exact: one per data version,
-        shared with every report made over this store (`equitrack.release.release_for`)."""
+        shared with every report made over this store (`equitrack.release.release_for`).
+        One built already is found on the sessions' connection, without waiting for a page
+        measuring (waiting, as a page does, for a command that has the file); one to build is
+        built on a connection of its own (`apart_do`), so pages that do not read it are
+        answered meanwhile."""
         policy = policy_for(Audience.BOARD)
-        return self.store_do(lambda store: release_for(store, policy, exact_orgs=exact))
+        found = self.sessions_do(lambda store: release.built(store, policy, exact), STORE_WAIT)
+        if found is not None:
+            return found
+        return self.apart_do(lambda store: release_for(store, policy, exact_orgs=exact))
 
     def exact_orgs(self, principal: Principal) -> frozenset[str]:
         return principal.exact_orgs([o.code for o in self.organisations()])

@@ -3,27 +3,22 @@ run in the background on a database connection of its own.
 
 The app serves every page from one DuckDB connection behind one lock. An import holding that
 lock while it read and checked a large file stopped every other user's pages for minutes; on a
-connection of its own it holds no lock of the app's, and DuckDB's transactions keep what each
-connection sees consistent (readers see no unfinished import: `Store.table`).
+connection of its own (`WebState.apart_do`) it holds no lock of the app's, and the database's
+transactions keep what each connection sees consistent (readers see no unfinished import:
+`Store.table`).
 """
 
 from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, TypeVar
-
-from equitrack.store import Store
-from equitrack.web.state import WebState
+from typing import TYPE_CHECKING, BinaryIO
 
 if TYPE_CHECKING:
     from equitrack.ingest import ImportResult
 
-T = TypeVar("T")
 #: Longest file name taken, in bytes (file systems stop at 255; the name shows on pages).
 LONGEST_NAME = 200
 #: How many of a file's problems the page lists (the count says how many there were).
@@ -85,31 +80,6 @@ def keep_privately(upload: BinaryIO, name: str) -> Path:
 def discard(path: Path) -> None:
     """The folder `keep_privately` made, and everything the import wrote in it."""
     shutil.rmtree(path.parent, ignore_errors=True)
-
-
-@contextmanager
-def own_connection(web: WebState) -> Iterator[Store]:
-    """The app's DuckDB database through a connection of its own, for one thread's use (made
-    under the app's lock: the connection it is made from is the app's), the database held
-    open for as long as it is used."""
-    import ibis
-
-    with web.held() as held:
-        cursor = web.store_do(lambda store: store.con.con.cursor())
-        own = Store(ibis.duckdb.from_connection(cursor), held.url)
-        try:
-            yield own
-        finally:
-            own.close()
-
-
-def apart(web: WebState, work: Callable[[Store], T]) -> T:
-    """`work` on a connection of its own, holding none of the app's locks; on an engine that
-    cannot share its database between connections in a process, under the app's lock."""
-    if web.backend != "duckdb":
-        return web.store_do(work)
-    with own_connection(web) as store:
-        return work(store)
 
 
 def outcome_of(name: str, result: ImportResult) -> Outcome:

@@ -89,7 +89,7 @@ def _check_and_load(
 
     web, principal, name = web_of(request), principal_of(request), path.name
     try:
-        outcome = uploads.outcome_of(name, uploads.apart(web, lambda s: import_file(s, job)))
+        outcome = uploads.outcome_of(name, web.apart_do(lambda s: import_file(s, job)))
     except (StoreError, ReadError, KeyProblem) as exc:
         outcome = uploads.refused(name, str(exc))
     except Exception:  # a fault of equitrack's, not the file's: logged, and refused in words

@@ -52,7 +52,7 @@ def _report(request: Request, kind: str, org: str | None, fmt: str) -> Response:
     audience = Audience.ANALYST if exact else Audience.BOARD
     policy = policy_for(audience)
     year = web.latest_year()
-    made = web.store_do(
+    made = web.apart_do(  # a long report holds no page back
         lambda s: build(ReportKind(kind), s, year, org=org, policy=policy, audience=audience.value)
     )
     # written to a folder that goes as soon as the file is read: no report stays on disk
