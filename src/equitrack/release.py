@@ -459,6 +459,28 @@ def current_answers(store: Store) -> Answers | None:
     return _kept(store, _ON_DISK, lambda: _read_answers(store, shelf))
 
 
+def measuring(store: Store) -> threading.Event | None:
+    """Set when the answers being measured for this data version are measured; None if none
+    are being measured. Every figure a page shows is read from them in the end (its release
+    is built from them), so a page asking meanwhile waits for them (not on any lock: see
+    `equitrack.web.state`) rather than measure its own beside them, which slows both."""
+    return _underway(store, "answers")
+
+
+def building(
+    store: Store, policy: Policy, exact_orgs: Collection[str] = frozenset()
+) -> threading.Event | None:
+    """Set when the release `release_for` gives, being built now, is built; None if it is not
+    being built."""
+    return _underway(store, (policy, frozenset(exact_orgs)))
+
+
+def _underway(store: Store, key: Any) -> threading.Event | None:
+    now = version(store)
+    with _LOCK:
+        return _MAKING.get(store.database, {}).get((now, key))
+
+
 def answered(
     store: Store,
     families: str | Sequence[str],

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from functools import partial
@@ -220,3 +221,50 @@ def test_a_restarted_server_reads_its_release_back_and_builds_none(
         assert sign_in(TestClient(app), "viewer").get("/").status_code == 200
     finally:
         app.state.web.close()
+
+
+def test_a_page_asked_while_the_answers_are_measured_waits_for_them_and_measures_nothing(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As after an upload: the warm-up measures the new data's answers (a minute or more on a
+    system) and a visitor asks for a page meanwhile. Its figures are read from those answers
+    once they are measured; measured again beside them, both would take longer."""
+    monkeypatch.setenv(config.KEY_FILE_ENV, str(tmp_path / "key"))
+    store = connect(str(tmp_path / "asked.duckdb"))
+    assert import_paths([small_system(tmp_path / "data")], store).ok
+    add_user(store, "viewer", PASSWORD, "viewer", ["*"], by="test")
+    reached, go = threading.Event(), threading.Event()
+    measured_by: list[str] = []
+    answers, run = release.answers, api.run
+
+    def held(*args: Any, **kwargs: Any) -> Any:
+        reached.set()
+        assert go.wait(120)
+        return answers(*args, **kwargs)
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        measured_by.append(threading.current_thread().name)
+        return run(*args, **kwargs)
+
+    monkeypatch.setattr(release, "answers", held)
+    monkeypatch.setattr(api, "run", counted)
+    app = create_app(store, secure_cookies=False, lend=True)
+    web = app.state.web
+    try:
+        builder = threading.Thread(target=web.release, args=(frozenset(),), name="builder")
+        builder.start()
+        assert reached.wait(60), "the board release's answers are being measured"
+        client = sign_in(TestClient(app), "viewer")
+        asked: list[int] = []
+        page = threading.Thread(target=lambda: asked.append(client.get("/").status_code))
+        page.start()
+        page.join(2)
+        assert page.is_alive(), "the page waits for the answers"
+        go.set()
+        builder.join(120)
+        page.join(120)
+        assert asked == [200]
+        assert [name for name in measured_by if name != "builder"] == []
+    finally:
+        go.set()
+        web.close()

@@ -139,6 +139,8 @@ class WebState:
     _warm_again: threading.Event = field(default_factory=threading.Event)
     _warm_thread: threading.Thread | None = None
     _warm_lock: threading.Lock = field(default_factory=threading.Lock)
+    #: Held while a release is built (`release`).
+    _build_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         # kept in the store: a restart or a second server process loses neither
@@ -266,6 +268,16 @@ class WebState:
                     self._cache[key] = work(store)
             return self._pinned(self._cache[key])
 
+    def _after_answers(self, key: Any) -> None:
+        """Unless `key`'s figures are kept, wait for the release's answers if they are being
+        measured (`release.measuring`), holding no lock while waiting: the page then
+        reads its figures from them instead of measuring them again beside them."""
+        if self._found(key)[0]:
+            return
+        underway = self.sessions_do(release.measuring, STORE_WAIT)
+        if underway is not None:
+            underway.wait()
+
     def _found(self, key: Any) -> tuple[bool, Any]:
         """Whether `key`'s answer is kept, and the answer (see `cached`)."""
         with self._lock:
@@ -383,6 +395,7 @@ class WebState:
         hit, kept = self._found(key)
         if hit:
             return kept  # type: ignore[no-any-return]
+        self._after_answers(key)
         built = self.release(self.exact_orgs(principal))  # before the page lock (see `shown`)
 
         def summarise(store: Store) -> quality.Quality:
@@ -440,6 +453,7 @@ class WebState:
     def evidence(self, principal: Principal, year: int, plan: Plan) -> list[RecommendationEvidence]:
         """Each recommendation's evidence in the user's tracker scope, through their gate."""
         org = self.tracker_scope(principal)
+        self._after_answers(("evidence", year, org))
         results = self.cached(
             ("evidence", year, org),
             lambda s: evidence_results(
@@ -487,6 +501,7 @@ class WebState:
             interval,
             tuple(sorted((options or {}).items())),
         )
+        self._after_answers(key)
         return self.cached(
             key,
             lambda store: release.run(
@@ -606,10 +621,21 @@ class WebState:
         built on a connection of its own (`apart_do`), so pages that do not read it are
         answered meanwhile."""
         policy = policy_for(Audience.BOARD)
-        found = self.sessions_do(lambda store: release.built(store, policy, exact), STORE_WAIT)
-        if found is not None:
-            return found
-        return self.apart_do(lambda store: release_for(store, policy, exact_orgs=exact))
+
+        def look(store: Store) -> tuple[Release | None, threading.Event | None]:
+            return release.built(store, policy, exact), release.building(store, policy, exact)
+
+        while True:
+            found, underway = self.sessions_do(look, STORE_WAIT)
+            if found is not None:
+                return found
+            if underway is None:
+                break
+            underway.wait()  # built by another thread: then read (or built again, if it failed)
+        # one build at a time: side by side (the warm-up's board release, an analyst's own)
+        # each takes longer than both in turn, and the board's viewers wait for the slower
+        with self._build_lock:
+            return self.apart_do(lambda store: release_for(store, policy, exact_orgs=exact))
 
     def exact_orgs(self, principal: Principal) -> frozenset[str]:
         return principal.exact_orgs([o.code for o in self.organisations()])
