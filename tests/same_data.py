@@ -25,7 +25,7 @@ from equitrack.store.coverage import version
 from tests import across_workers
 
 #: The key `release._kept` keeps a data version's exact answers under.
-_ANSWERS = "answers"
+_ANSWERS = release._ANSWERS
 
 
 class _Common:

@@ -420,6 +420,8 @@ def _analysed(store: Store, progress: Callable[[str], None] | None = None) -> An
 
 #: The keys `_kept` keeps the answers read from disk under, and every result of them.
 _ON_DISK, _ON_DISK_RESULTS = "answers on disk", "every answer on disk"
+#: The key `_kept` keeps this data version's answers (`_analysed`) under.
+_ANSWERS = "answers"
 
 
 def _read_answers(store: Store, shelf: Any) -> Answers | None:
@@ -451,7 +453,7 @@ def current_answers(store: Store) -> Answers | None:
     now = version(store)
     with _LOCK:
         kept = _CACHE.get(store.database, {})
-        if (now, "answers") in kept:  # measured (or read) for this version: `_analysed`
+        if (now, _ANSWERS) in kept:  # measured (or read) for this version: `_analysed`
             return _ASKED.get(store.database)
         if (now, _ON_DISK) in kept:  # looked for on disk already (finding the shelf costs)
             return kept[(now, _ON_DISK)]
@@ -464,7 +466,7 @@ def measuring(store: Store) -> threading.Event | None:
     are being measured. Every figure a page shows is read from them in the end (its release
     is built from them), so a page asking meanwhile waits for them (not on any lock: see
     `equitrack.web.state`) rather than measure its own beside them, which slows both."""
-    return _underway(store, "answers")
+    return _underway(store, _ANSWERS)
 
 
 def building(
@@ -472,7 +474,7 @@ def building(
 ) -> threading.Event | None:
     """Set when the release `release_for` gives, being built now, is built; None if it is not
     being built."""
-    return _underway(store, (policy, frozenset(exact_orgs)))
+    return _underway(store, _release_key(policy, exact_orgs))
 
 
 def _underway(store: Store, key: Any) -> threading.Event | None:
@@ -567,9 +569,14 @@ def release_for(
         return _Exact(policy, frozenset(exact_orgs), [], [])
     return _kept(
         store,
-        (policy, frozenset(exact_orgs)),
+        _release_key(policy, exact_orgs),
         lambda: _released(store, policy, exact_orgs, progress),
     )
+
+
+def _release_key(policy: Policy, exact_orgs: Collection[str]) -> tuple[Policy, frozenset[str]]:
+    """What `_kept` keeps a release under (beside its data version)."""
+    return policy, frozenset(exact_orgs)
 
 
 def built(
@@ -579,7 +586,7 @@ def built(
     found without waiting for one being built, or building it."""
     if policy.exact:
         return release_for(store, policy, exact_orgs=exact_orgs)
-    key = (version(store), (policy, frozenset(exact_orgs)))
+    key = (version(store), _release_key(policy, exact_orgs))
     with _LOCK:
         kept = _CACHE.get(store.database, {})
         return kept[key] if key in kept else None  # noqa: SIM401 (`in`, as `_kept` asks)
@@ -603,7 +610,7 @@ def _released(
             kept = shelf.shown(policy, exact_orgs, len(exact))
             if kept is not None:
                 return Release(policy, frozenset(exact_orgs), exact, *kept)
-    analysis = _kept(store, "answers", lambda: _analysed(store, progress))
+    analysis = _kept(store, _ANSWERS, lambda: _analysed(store, progress))
     made = build(store, policy, exact_orgs=exact_orgs, exact=analysis, progress=progress)
     if shelf is not None:
         shelf.keep_release(policy, exact_orgs, made.shown, made.seconds)
