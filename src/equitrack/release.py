@@ -466,21 +466,9 @@ def measuring(store: Store) -> threading.Event | None:
     are being measured. Every figure a page shows is read from them in the end (its release
     is built from them), so a page asking meanwhile waits for them (not on any lock: see
     `equitrack.web.state`) rather than measure its own beside them, which slows both."""
-    return _underway(store, _ANSWERS)
-
-
-def building(
-    store: Store, policy: Policy, exact_orgs: Collection[str] = frozenset()
-) -> threading.Event | None:
-    """Set when the release `release_for` gives, being built now, is built; None if it is not
-    being built."""
-    return _underway(store, _release_key(policy, exact_orgs))
-
-
-def _underway(store: Store, key: Any) -> threading.Event | None:
     now = version(store)
     with _LOCK:
-        return _MAKING.get(store.database, {}).get((now, key))
+        return _MAKING.get(store.database, {}).get((now, _ANSWERS))
 
 
 def answered(
@@ -579,17 +567,20 @@ def _release_key(policy: Policy, exact_orgs: Collection[str]) -> tuple[Policy, f
     return policy, frozenset(exact_orgs)
 
 
-def built(
+def look_up(
     store: Store, policy: Policy, exact_orgs: Collection[str] = frozenset()
-) -> Release | None:
-    """The release `release_for` gives, if it is in memory for this data version already:
-    found without waiting for one being built, or building it."""
+) -> tuple[Release | None, threading.Event | None]:
+    """The release `release_for` gives, if it is in memory for this data version already;
+    else the event set when the build under way (if one is) has finished. Found without
+    waiting for a build or starting one, from one look at the data version."""
     if policy.exact:
-        return release_for(store, policy, exact_orgs=exact_orgs)
+        return release_for(store, policy, exact_orgs=exact_orgs), None
     key = (version(store), _release_key(policy, exact_orgs))
     with _LOCK:
         kept = _CACHE.get(store.database, {})
-        return kept[key] if key in kept else None  # noqa: SIM401 (`in`, as `_kept` asks)
+        if key in kept:  # `in`, as `_kept` asks (the tests' shared stores answer it)
+            return kept[key], None
+        return None, _MAKING.get(store.database, {}).get(key)
 
 
 def _released(

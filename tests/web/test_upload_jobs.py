@@ -161,10 +161,10 @@ def held_release(monkeypatch):  # type: ignore[no-untyped-def]
     until released (`reached` says it got there), as after an upload while the warm-up or the
     analyst's first page builds it."""
     reached, go = threading.Event(), threading.Event()
-    built, release_for = release.built, state.release_for
+    look_up, release_for = release.look_up, state.release_for
 
     def not_built(store, policy, exact=frozenset()):  # type: ignore[no-untyped-def]
-        return None if exact == {"RXA"} else built(store, policy, exact)
+        return (None, None) if exact == {"RXA"} else look_up(store, policy, exact)
 
     def held(store, policy, *, exact_orgs=frozenset(), **kwargs):  # type: ignore[no-untyped-def]
         if exact_orgs == {"RXA"}:
@@ -172,7 +172,7 @@ def held_release(monkeypatch):  # type: ignore[no-untyped-def]
             go.wait(60)
         return release_for(store, policy, exact_orgs=exact_orgs, **kwargs)
 
-    monkeypatch.setattr(release, "built", not_built)
+    monkeypatch.setattr(release, "look_up", not_built)
     monkeypatch.setattr(state, "release_for", held)
     yield reached, go
     go.set()

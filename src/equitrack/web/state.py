@@ -622,11 +622,10 @@ class WebState:
         answered meanwhile."""
         policy = policy_for(Audience.BOARD)
 
-        def look(store: Store) -> tuple[Release | None, threading.Event | None]:
-            return release.built(store, policy, exact), release.building(store, policy, exact)
-
         while True:
-            found, underway = self.sessions_do(look, STORE_WAIT)
+            found, underway = self.sessions_do(
+                lambda store: release.look_up(store, policy, exact), STORE_WAIT
+            )
             if found is not None:
                 return found
             if underway is None:
