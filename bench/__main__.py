@@ -226,17 +226,24 @@ def _first_pages(served: dict) -> list[str]:
     visitor can come: at once after start-up, once the warm-up has finished, after a restart."""
     early = served["early_overview_s"]
     warm, which = _worst(served["pages"])
+    told = (
+        f" (HTTP {served['early_status']}: being prepared; its figures after "
+        f"{served['early_figures_s']:.0f} s)"
+        if served["early_status"] == 503
+        else ""
+    )
     out = [
         f"llr: first page within {pages.COLD_TARGET_S:.0f} s of `serve` starting: the overview, "
-        f"asked at once, after {early:.1f} s, {_said(early < pages.COLD_TARGET_S)}; once the "
-        f"warm-up has finished ({served['warm_up_s']:.0f} s) the slowest first request "
-        f"{warm:.2f} s ({which}), {_said(warm < pages.COLD_TARGET_S)}",
+        f"asked at once, answered after {early:.1f} s{told}, "
+        f"{_said(early < pages.COLD_TARGET_S)}; once the warm-up has finished "
+        f"({served['warm_up_s']:.0f} s) the slowest first request {warm:.2f} s ({which}), "
+        f"{_said(warm < pages.COLD_TARGET_S)}",
     ]
     if again := served.get("restart"):
         after, which = _worst(again["pages"])
         out.append(
             f"llr: after a restart (releases read back from disk in {again['read_s']:.1f} s) the "
-            f"slowest first request, asked at once, {after:.1f} s ({which}), "
+            f"slowest first request, asked at once, {after:.1f} s ({which}){_prepared(again)}, "
             f"{_said(after < pages.COLD_TARGET_S)}"
         )
     if imported := served.get("after_import"):
@@ -244,9 +251,20 @@ def _first_pages(served: dict) -> list[str]:
         out.append(
             f"llr: at the first start after `equitrack import` kept the release (read back, "
             f"{imported['releases_built']} built by serve) the slowest first request, asked at "
-            f"once, {after:.1f} s ({which}), {_said(after < pages.COLD_TARGET_S)}"
+            f"once, {after:.1f} s ({which}){_prepared(imported)}, "
+            f"{_said(after < pages.COLD_TARGET_S)}"
         )
     return out
+
+
+def _prepared(run: dict) -> str:
+    """How many first requests said their figures were being prepared, and the longest wait
+    for them (`bench.pages._first`)."""
+    said = [t for readers in run["pages"].values() for t in readers.values() if "figures_ms" in t]
+    if not said:
+        return ""
+    longest = max(t["figures_ms"] for t in said) / 1000
+    return f"; {len(said)} said their figures were being prepared, the last shown after {longest:.1f} s"
 
 
 def _markdown(sizes: list[Size], targets: list[str]) -> str:

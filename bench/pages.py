@@ -159,6 +159,21 @@ def _timed(client: httpx.Client, path: str) -> tuple[float, int]:
     return time.perf_counter() - start, status
 
 
+def _first(client: httpx.Client, path: str) -> dict:
+    """A page's first request as a visitor makes it: the first answer's time and status; if
+    it said the figures are being prepared (503), asked again each second, as a visitor
+    would, until it shows them (`figures_ms`, from the first request)."""
+    start = time.perf_counter()
+    cold, status = _timed(client, path)
+    row: dict = {"status": status, "cold_ms": cold * 1000}
+    if status == 503:
+        while status == 503 and time.perf_counter() - start < WARM_UP_LIMIT_S:
+            time.sleep(1)
+            status = _timed(client, path)[1]
+        row |= {"figures_status": status, "figures_ms": (time.perf_counter() - start) * 1000}
+    return row
+
+
 def _p95(times: list[float]) -> float:
     times = sorted(times)
     return times[max(0, round(0.95 * len(times)) - 1)]
@@ -188,7 +203,7 @@ def served(db: str, repeats: int = 20, data: str | None = None) -> dict:
     try:
         ready = server.wait_for(server.answering, 120)
         client = _signed_in(server.base, f"bench-{EARLY}")
-        early = _timed(client, "/")[0]
+        early = _first(client, "/")
         client.close()
         warmed = server.wait_for(lambda: server.warmed() is not None, WARM_UP_LIMIT_S)
         pages: dict[str, dict[str, dict]] = {}
@@ -196,8 +211,7 @@ def served(db: str, repeats: int = 20, data: str | None = None) -> dict:
             client = _signed_in(server.base, f"bench-{reader}")
             for template in PAGES:
                 path = template.format(org=org)
-                cold, status = _timed(client, path)
-                row = {"status": status, "cold_ms": cold * 1000}
+                row = _first(client, path)
                 for n in CLIENTS:
                     row[f"p95_ms_{n}"] = _warm(server.base, client.cookies, path, n, repeats) * 1000
                 pages.setdefault(template, {})[reader] = row
@@ -218,7 +232,9 @@ def served(db: str, repeats: int = 20, data: str | None = None) -> dict:
         "rows": sum(len(r) for r in pages.values()) * (1 + sum(CLIENTS) * repeats),
         "peak_mb": peak,
         "ready_s": ready,
-        "early_overview_s": early,
+        "early_overview_s": early["cold_ms"] / 1000,
+        "early_status": early["status"],
+        "early_figures_s": early.get("figures_ms", early["cold_ms"]) / 1000,
         "warm_up_s": warmed,
         "warm_up_failed": failed,
         "pages": pages,
@@ -241,8 +257,7 @@ def restarted(db: str, org: str, env: dict[str, str]) -> dict:
         for reader in READERS:
             client = _signed_in(server.base, f"bench-{reader}")
             for template in PAGES:
-                cold, status = _timed(client, template.format(org=org))
-                first.setdefault(template, {})[reader] = {"status": status, "cold_ms": cold * 1000}
+                first.setdefault(template, {})[reader] = _first(client, template.format(org=org))
                 overview = overview or time.perf_counter() - server.started
             client.close()
         warmed = server.wait_for(lambda: server.warmed() is not None, WARM_UP_LIMIT_S)
@@ -294,12 +309,14 @@ def show(result: dict, console: Console) -> None:
     """Each page's first request against the 1 s target, and its warm 95th percentiles."""
     console.print(
         f"  equitrack serve answered after {result['ready_s']:.1f} s; a viewer who signed in "
-        f"then had the overview after {result['early_overview_s']:.1f} s more; the warm-up "
+        f"then had an answer to the overview after {result['early_overview_s']:.1f} s more "
+        f"({result['early_status']}), its figures after {result['early_figures_s']:.1f} s; the "
+        "warm-up "
         f"finished after {result['warm_up_s']:.1f} s ({result['warm_up_failed']} steps failed)"
     )
     table = Table(title="Dashboard pages, served (cold: the first request after start-up)",
                   title_justify="left")  # fmt: skip
-    heads = ["page", "reader", "status", "cold", f"cold under {COLD_TARGET_S:.0f} s",
+    heads = ["page", "reader", "status", "cold", f"cold under {COLD_TARGET_S:.0f} s", "figures",
              *(f"warm p95, {n} client{'s' * (n > 1)}" for n in CLIENTS),
              f"1 client under {WARM_TARGET_MS} ms"]  # fmt: skip
     for name in heads:
@@ -308,7 +325,7 @@ def show(result: dict, console: Console) -> None:
         for reader, t in readers.items():
             met = "met" if t["cold_ms"] < COLD_TARGET_S * 1000 else "NOT met"
             table.add_row(
-                page, reader, str(t["status"]), f"{t['cold_ms']:,.0f} ms", met,
+                page, reader, str(t["status"]), f"{t['cold_ms']:,.0f} ms", met, _figures(t),
                 *(f"{t[f'p95_ms_{n}']:,.0f} ms" for n in CLIENTS),
                 "met" if t["p95_ms_1"] < WARM_TARGET_MS else "NOT met",
             )  # fmt: skip
@@ -343,10 +360,20 @@ def _first_requests(when: str, by_page: dict[str, dict[str, dict]]) -> Table:
     """Each page's first request for each reader, against the 1 s target."""
     table = Table(title=f"{when} (cold: each page's first request, asked at once)",
                   title_justify="left")  # fmt: skip
-    for name in ("page", "reader", "status", "cold", f"cold under {COLD_TARGET_S:.0f} s"):
+    heads = ("page", "reader", "status", "cold", f"cold under {COLD_TARGET_S:.0f} s", "figures")
+    for name in heads:
         table.add_column(name, justify="left" if name in ("page", "reader") else "right")
     for page, readers in by_page.items():
         for reader, t in readers.items():
             met = "met" if t["cold_ms"] < COLD_TARGET_S * 1000 else "NOT met"
-            table.add_row(page, reader, str(t["status"]), f"{t['cold_ms']:,.0f} ms", met)
+            table.add_row(
+                page, reader, str(t["status"]), f"{t['cold_ms']:,.0f} ms", met, _figures(t)
+            )
     return table
+
+
+def _figures(first: dict) -> str:
+    """When a first request that said "being prepared" showed its figures (`_first`)."""
+    if "figures_ms" not in first:
+        return "at once"
+    return f"{first['figures_ms'] / 1000:,.1f} s ({first['figures_status']})"

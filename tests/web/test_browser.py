@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from equitrack import config
+from equitrack.web.state import Preparing
 from tests.charts.rendering import page_problems
 from tests.web.browser import (
     STATIC,
@@ -49,7 +50,7 @@ PAGES = {
 #: Pages are measured on first sight; on two shared cores that can take a while.
 TIMEOUT_MS = 90_000
 #: What Chromium logs for an answer the test expects (a refusal, a rejected upload).
-EXPECTED_STATUS = re.compile(r"status of (401|403|422) ")
+EXPECTED_STATUS = re.compile(r"status of (401|403|422|503) ")
 
 
 @pytest.fixture(scope="module")
@@ -227,6 +228,32 @@ def test_a_refusal_is_an_accessible_page(chromium, base_url: str) -> None:
         with page.expect_navigation():
             page.get_by_role("link", name="Go to the overview").click()
         assert heading(page).startswith("Overview")
+
+
+def test_a_page_being_prepared_is_accessible_and_asks_for_itself_again(
+    chromium, base_url: str, app, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As `serve` answers a page whose figures are still being prepared after new data
+    (tests/web/test_preparing.py makes it so for real)."""
+    web = app.state.web
+    shown = web.shown
+
+    def preparing(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise Preparing
+
+    with (
+        signed_in(chromium, base_url, "viewer") as page,
+        assert_no_external_requests(page, base_url),
+    ):
+        monkeypatch.setattr(web, "shown", preparing)
+        response = page.goto("/journeys")
+        assert response is not None and response.status == 503
+        assert heading(page) == "Figures are being prepared"
+        check(page, "the page of figures being prepared")
+        monkeypatch.setattr(web, "shown", shown)  # ready now
+        with page.expect_navigation():
+            page.get_by_role("link", name="Try this page again").click()
+        assert heading(page).startswith("Journeys")
 
 
 # --- changing things through the forms --------------------------------------------------------

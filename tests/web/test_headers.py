@@ -14,6 +14,7 @@ from equitrack import cli
 from equitrack.web.app import create_app
 from equitrack.web.audit import entries
 from equitrack.web.headers import HSTS, SECURITY_HEADERS
+from equitrack.web.state import PAGE_PATIENCE
 from tests.web.conftest import attempt_sign_in, csrf_of, sign_in
 
 #: What every response must carry, whatever it is.
@@ -146,6 +147,8 @@ def test_serve_keeps_cookies_secure_on_this_machine_too_unless_told(
     result = CliRunner().invoke(cli.app, ["serve", "--db", web_store.url, *args])
     assert result.exit_code == 0, result.output
     assert served.app.state.web.secure_cookies is secure
+    # a page whose figures are being prepared says so (tests/web/test_preparing.py)
+    assert served.app.state.web.patience == PAGE_PATIENCE
     assert ("plain HTTP" in result.output) is said
     assert served.options["proxy_headers"] is False  # uvicorn's own trust of 127.0.0.1 is off
     assert served.app.trusted_proxies == (["10.0.0.2"] if "--trusted-proxy" in args else [])

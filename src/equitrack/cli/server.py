@@ -66,6 +66,7 @@ def serve(
 
     from equitrack import logs
     from equitrack.web.app import create_app
+    from equitrack.web.state import PAGE_PATIENCE
     from equitrack.web.warmup import first_pages
 
     with ExitStack() as stack:
@@ -85,6 +86,7 @@ def serve(
             trusted_proxies=trusted_proxy or (),
             upload_limit=max_upload_mb * 1_000_000,
             lend=True,  # the command line imports and reads while the dashboard serves
+            patience=PAGE_PATIENCE,  # after new data: "being prepared", not a silent minute
         )
         # the first pages, put together while the first visitors sign in
         app_.state.web.warm(partial(first_pages, app_))

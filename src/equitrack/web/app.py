@@ -20,7 +20,7 @@ from equitrack.web.pages import ROUTERS
 from equitrack.web.pages.data import too_large
 from equitrack.web.render import page
 from equitrack.web.request_log import RequestLog
-from equitrack.web.state import DataChanged, OneVersion, WebState
+from equitrack.web.state import DataChanged, OneVersion, Preparing, WebState
 
 #: The API's own description, for signed-in users (its rule registered once, for every app).
 OPENAPI = allow("openapi", Permission.VIEW)
@@ -36,6 +36,7 @@ def create_app(
     trusted_proxies: Sequence[str] = (),
     upload_limit: int = DEFAULT_UPLOAD_LIMIT,
     lend: bool = False,
+    patience: float | None = None,
 ) -> FastAPI:
     """The app over an open store (read and written under the app's lock; an upload's import
     on a connection of its own, in the background).
@@ -45,7 +46,10 @@ def create_app(
     X-Forwarded-For are believed (over HTTPS, responses then carry HSTS); `upload_limit` is
     the largest file, in bytes, the upload form takes. `lend` (a DuckDB file) holds the file
     only while it is used, so the command line can import and read while the app serves
-    (`equitrack.store.lending`); the app then owns `store` and closes it."""
+    (`equitrack.store.lending`); the app then owns `store` and closes it. `patience` is how
+    long a request waits for figures being prepared before the page says they are being
+    prepared and to come back (`equitrack.web.state.Preparing`); None waits until they are
+    ready."""
     app = Dashboard(
         trusted_proxies=trusted_proxies,
         title="equitrack",
@@ -57,7 +61,7 @@ def create_app(
         redoc_url=None,
         openapi_url=None,
     )
-    app.state.web = WebState(store, secure_cookies=secure_cookies, lend=lend)
+    app.state.web = WebState(store, secure_cookies=secure_cookies, lend=lend, patience=patience)
     app.state.jobs = Jobs()
     static = resources.files("equitrack.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
@@ -92,6 +96,27 @@ def create_app(
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": why}, status_code=503, headers=headers)
         response = page(request, "error.html", "Data is being loaded", message=why)
+        response.status_code = 503
+        response.headers.update(headers)
+        return response
+
+    @app.exception_handler(Preparing)
+    async def preparing(request: Request, exc: Preparing) -> Response:
+        why = (
+            "The figures for the latest data are being prepared. This takes a few minutes on "
+            "a large system. Try this page again shortly."
+        )
+        headers = {"Retry-After": "15"}
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": why}, status_code=503, headers=headers)
+        query = f"?{request.url.query}" if request.url.query else ""
+        response = page(
+            request,
+            "error.html",
+            "Figures are being prepared",
+            message=why,
+            again=request.url.path + query,
+        )
         response.status_code = 503
         response.headers.update(headers)
         return response

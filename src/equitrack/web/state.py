@@ -109,6 +109,18 @@ class OneVersion:
             PINNED.reset(token)
 
 
+class Preparing(Exception):
+    """The figures a page shows are being prepared (the new data's answers measured, a release
+    protected) and were not ready within the app's patience (`WebState.patience`): the page
+    says so and is asked for again; the work goes on meanwhile, once."""
+
+
+#: How long a page of `equitrack serve` waits for figures being prepared before it says so
+#: (`Preparing`), in seconds: after new data, preparing them takes minutes on a large
+#: system, longer than a visitor (or a reverse proxy) waits for a page without a word.
+PAGE_PATIENCE = 0.5
+
+
 #: How long a page waits for a store another process has (an import), in seconds.
 STORE_WAIT = 60.0
 #: How long a session check waits for it before answering from the sessions seen before.
@@ -141,6 +153,14 @@ class WebState:
     _warm_lock: threading.Lock = field(default_factory=threading.Lock)
     #: Held while a release is built (`release`).
     _build_lock: threading.Lock = field(default_factory=threading.Lock)
+    #: How long a reader's request waits for figures being prepared before it is told so
+    #: (`Preparing`); None: until they are ready. Work without a reader (the warm-up, a
+    #: report) always waits.
+    patience: float | None = None
+    #: The releases being prepared in the background for readers who were told so, by their
+    #: exact organisations (`_prepared`).
+    _preparing: dict[frozenset[str], _Preparation] = field(default_factory=dict)
+    _preparing_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         # kept in the store: a restart or a second server process loses neither
@@ -273,6 +293,11 @@ class WebState:
         measured (`release.measuring`), holding no lock while waiting: the page then
         reads its figures from them instead of measuring them again beside them."""
         if self._found(key)[0]:
+            return
+        if self._patience() is not None:
+            # every figure is read from the answers the board release is built from: a reader
+            # told to come back while they are measured holds nothing meanwhile
+            self.release(frozenset())
             return
         underway = self.sessions_do(release.measuring, STORE_WAIT)
         if underway is not None:
@@ -619,13 +644,60 @@ class WebState:
         One built already is found on the sessions' connection, without waiting for a page
         measuring (waiting, as a page does, for a command that has the file); one to build is
         built on a connection of its own (`apart_do`), so pages that do not read it are
-        answered meanwhile."""
-        policy = policy_for(Audience.BOARD)
+        answered meanwhile.
 
+        In a reader's request with the app's `patience` set, a release not built yet is built in
+        the background (`_prepared`), and the reader is told after `patience` seconds that
+        their figures are being prepared (`Preparing`)."""
+        patience = self._patience()
+        if patience is None:
+            return self._release(exact)
+        deadline = time.monotonic() + patience
         while True:
-            found, underway = self.sessions_do(
-                lambda store: release.look_up(store, policy, exact), STORE_WAIT
-            )
+            found, _ = self._look_up(exact)
+            if found is not None:
+                return found
+            done = self._prepared(exact)
+            if not done.finished.wait(max(0.0, deadline - time.monotonic())):
+                raise Preparing
+            if done.error is not None:  # said as the page's own failure; the next asks again
+                raise done.error
+
+    def _patience(self) -> float | None:
+        """How long this thread waits for figures being prepared: the app's `patience` in a
+        reader's request (`PINNED` is set for it), else until they are ready."""
+        return self.patience if PINNED.get() is not None else None
+
+    def _look_up(self, exact: frozenset[str]) -> tuple[Release | None, threading.Event | None]:
+        policy = policy_for(Audience.BOARD)
+        return self.sessions_do(lambda store: release.look_up(store, policy, exact), STORE_WAIT)
+
+    def _prepared(self, exact: frozenset[str]) -> _Preparation:
+        """The background preparation of `exact`'s release: the one under way, else one
+        started now (one thread per release however many readers ask meanwhile)."""
+        with self._preparing_lock:
+            under_way = self._preparing.get(exact)
+            if under_way is not None and not under_way.finished.is_set():
+                return under_way
+            self._preparing[exact] = preparing = _Preparation()
+
+        def prepare() -> None:
+            try:
+                self._release(exact)
+            except Exception as error:  # given to the readers waiting, and logged
+                preparing.error = error
+                LOG.exception("preparing figures failed")
+            finally:
+                preparing.finished.set()
+
+        threading.Thread(target=prepare, name="preparing figures", daemon=True).start()
+        return preparing
+
+    def _release(self, exact: frozenset[str]) -> Release:
+        """`release`, waiting until it is ready."""
+        policy = policy_for(Audience.BOARD)
+        while True:
+            found, underway = self._look_up(exact)
             if found is not None:
                 return found
             if underway is None:
@@ -638,6 +710,14 @@ class WebState:
 
     def exact_orgs(self, principal: Principal) -> frozenset[str]:
         return principal.exact_orgs([o.code for o in self.organisations()])
+
+
+@dataclass
+class _Preparation:
+    """A release being prepared in the background for readers told to come back."""
+
+    finished: threading.Event = field(default_factory=threading.Event)
+    error: Exception | None = None
 
 
 #: What pages import on first use, at a second or more between them (the statistics of the
