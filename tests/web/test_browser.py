@@ -250,9 +250,17 @@ def test_a_page_being_prepared_is_accessible_and_asks_for_itself_again(
         assert response is not None and response.status == 503
         assert heading(page) == "Figures are being prepared"
         check(page, "the page of figures being prepared")
+        status = page.get_by_role("status")
+        assert status.inner_text() == ""  # asked again now and then: not ready yet
+        page.wait_for_timeout(6000)
+        assert status.inner_text() == "" and page.url.endswith("/journeys")
         monkeypatch.setattr(web, "shown", shown)  # ready now
+        # said in the status line at the next asking; the page itself is not reloaded
+        page.get_by_text("The figures are ready.").wait_for(timeout=15_000)
+        assert heading(page) == "Figures are being prepared"
+        check(page, "the page of figures being prepared, once they are ready")
         with page.expect_navigation():
-            page.get_by_role("link", name="Try this page again").click()
+            page.get_by_role("link", name="Show the figures").click()
         assert heading(page).startswith("Journeys")
 
 

@@ -88,7 +88,7 @@ def test_a_page_whose_figures_are_being_prepared_says_so_at_once_and_shows_them_
             assert page.status_code == 503 and took < RESPONSIVE, (path, page.status_code, took)
             assert "Figures are being prepared" in page.text
             assert page.headers["retry-after"].isdigit()
-            assert f'<a href="{path}">Try this page again</a>' in page.text
+            assert f'<a href="{path}" data-again>Try this page again</a>' in page.text
         asked = viewer.get("/api/system/measures/wres")
         assert asked.status_code == 503 and "being prepared" in asked.json()["detail"]
         assert asked.headers["retry-after"].isdigit()
