@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 
 from equitrack import api, config, release
 from equitrack.ingest import import_paths
-from equitrack.store import connect
+from equitrack.store import StoreBusy, connect
 from equitrack.web import state
 from equitrack.web.app import create_app
 from equitrack.web.users import add_user
@@ -136,3 +136,22 @@ def test_a_page_whose_figures_are_being_prepared_says_so_at_once_and_shows_them_
         mine.set()
         logger.removeHandler(records)
         web.close()
+
+
+def test_a_page_that_waited_too_long_for_a_command_using_the_store_says_so(
+    app, as_user, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other answer instead of a page: a command (an import) had the file longer than a
+    page waits (`StoreBusy`)."""
+
+    def busy(*args: Any, **kwargs: Any) -> Any:
+        raise StoreBusy("the store is in use")
+
+    monkeypatch.setattr(app.state.web, "results", busy)
+    viewer = as_user("viewer")
+    page = viewer.get("/")
+    assert page.status_code == 503 and page.headers["retry-after"] == "30"
+    assert "Data is being loaded" in page.text and "Try this page again" not in page.text
+    asked = viewer.get("/api/system/measures/wres")
+    assert asked.status_code == 503 and asked.headers["retry-after"] == "30"
+    assert asked.json() == {"detail": "New data is being loaded. Try again in a minute."}

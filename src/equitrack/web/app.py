@@ -86,19 +86,12 @@ def create_app(
     @app.exception_handler(DataChanged)
     async def data_changed(request: Request, exc: DataChanged) -> Response:
         # the data changed while the page was put together: it is asked for again, whole
-        query = f"?{request.url.query}" if request.url.query else ""
-        return RedirectResponse(request.url.path + query, status_code=307)
+        return RedirectResponse(_asked(request), status_code=307)
 
     @app.exception_handler(StoreBusy)
     async def store_busy(request: Request, exc: StoreBusy) -> Response:
         why = "New data is being loaded. Try again in a minute."
-        headers = {"Retry-After": "30"}
-        if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": why}, status_code=503, headers=headers)
-        response = page(request, "error.html", "Data is being loaded", message=why)
-        response.status_code = 503
-        response.headers.update(headers)
-        return response
+        return _instead(request, 503, "Data is being loaded", why, {"Retry-After": "30"})
 
     @app.exception_handler(Preparing)
     async def preparing(request: Request, exc: Preparing) -> Response:
@@ -106,27 +99,35 @@ def create_app(
             "The figures for the latest data are being prepared. This takes a few minutes on "
             "a large system. Try this page again shortly."
         )
-        headers = {"Retry-After": "15"}
-        if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": why}, status_code=503, headers=headers)
-        query = f"?{request.url.query}" if request.url.query else ""
-        response = page(
-            request,
-            "error.html",
-            "Figures are being prepared",
-            message=why,
-            again=request.url.path + query,
-        )
-        response.status_code = 503
-        response.headers.update(headers)
-        return response
+        title, headers = "Figures are being prepared", {"Retry-After": "15"}
+        return _instead(request, 503, title, why, headers, again=_asked(request))
 
     @app.exception_handler(Forbidden)
     async def forbidden(request: Request, exc: Forbidden) -> Response:
-        if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": exc.why}, status_code=exc.status)
-        response = page(request, "error.html", "You cannot see this page", message=exc.why)
-        response.status_code = exc.status
-        return response
+        return _instead(request, exc.status, "You cannot see this page", exc.why)
 
     return app
+
+
+def _instead(
+    request: Request,
+    status: int,
+    title: str,
+    why: str,
+    headers: dict[str, str] | None = None,
+    **context: object,
+) -> Response:
+    """What is answered instead of the page or API answer asked for, saying `why`: JSON for
+    the API, a page for a person."""
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"detail": why}, status_code=status, headers=headers)
+    response = page(request, "error.html", title, message=why, **context)
+    response.status_code = status
+    response.headers.update(headers or {})
+    return response
+
+
+def _asked(request: Request) -> str:
+    """The path asked for, with its query: to ask for it again."""
+    query = f"?{request.url.query}" if request.url.query else ""
+    return request.url.path + query
