@@ -11,13 +11,15 @@ skip link is the first stop for the keyboard and takes focus to the main content
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import pytest
 
-from equitrack import config
+from equitrack import config, ingest
+from equitrack.web.pages import data as data_pages
 from equitrack.web.state import Preparing
 from tests.charts.rendering import page_problems
 from tests.web.browser import (
@@ -346,6 +348,59 @@ def test_an_analyst_uploads_a_bad_file_and_reads_its_problems(
         assert all(message for _, _, message in problems)
         check(page, "the data page with an upload's problems")
     assert app.state.web.store_do(counts) == before, "nothing from the file was loaded"
+
+
+def test_an_upload_being_checked_shows_its_progress_and_says_when_it_is_done(
+    chromium, base_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An upload's page while its file is checked (held part way here): it follows the check
+    and, once the file is checked, says so and links to the outcome; it never refreshes itself
+    on a timer (WCAG 2.2.1), and passes axe at both moments."""
+    reached, go = threading.Event(), threading.Event()
+    import_paths = ingest.import_paths
+
+    def held(*args, **kwargs):  # type: ignore[no-untyped-def]
+        reached.set()
+        go.wait(60)
+        return import_paths(*args, **kwargs)
+
+    monkeypatch.setattr(ingest, "import_paths", held)
+    monkeypatch.setattr(data_pages, "ANSWER_WAIT", 0.2)  # its page shows progress at once
+    try:
+        with (
+            signed_in(chromium, base_url, "analyst") as page,
+            assert_no_external_requests(page, base_url),
+        ):
+            page.goto("/data")
+            page.get_by_label("File (CSV, Excel or Parquet)").set_input_files(
+                files=[
+                    {
+                        "name": "training.csv",
+                        "mimeType": "text/csv",
+                        "buffer": BAD_TRAINING.encode(),
+                    }
+                ]
+            )
+            with page.expect_navigation():
+                page.get_by_role("button", name="Check and load").click()
+            assert heading(page) == "Checking training.csv"
+            assert reached.wait(30), "the file is being checked"
+            check(page, "an upload's page while its file is checked")
+            job = page.url
+            page.wait_for_timeout(3000)
+            assert page.url == job and heading(page) == "Checking training.csv"
+            assert "The file has been checked." not in page.get_by_role("status").inner_text()
+            go.set()
+            page.get_by_text("The file has been checked.").wait_for(timeout=30_000)
+            assert page.url == job and heading(page) == "Checking training.csv"
+            check(page, "an upload's page once its file is checked")
+            with page.expect_navigation() as navigation:
+                page.get_by_role("link", name="See the result").click()
+            assert navigation.value is not None and navigation.value.status == 422
+            summary = page.locator(".nhsuk-error-summary")
+            assert "training.csv was not loaded" in summary.inner_text()
+    finally:
+        go.set()
 
 
 # --- signing out, and the keyboard -------------------------------------------------------------

@@ -112,8 +112,9 @@ ANSWER_WAIT = 5.0
 
 @router.get("/data/uploads/{upload_id}", name=allow("upload_job", Permission.VIEW))
 def upload_job(request: Request, upload_id: str) -> Response:
-    """An upload's progress (the page refreshes itself) and then its outcome; only for the
-    person who uploaded it, or an administrator (no such upload is 404, another's 403)."""
+    """An upload's progress (the page asks for itself again, `static/equitrack/again.js`, and
+    says when the outcome is ready) and then its outcome; only for the person who uploaded it,
+    or an administrator (no such upload is 404, another's 403)."""
     web, principal = web_of(request), principal_of(request)
     job = _jobs(request).get(upload_id)
     if job is None:
