@@ -307,6 +307,14 @@ def test_an_editor_changes_an_actions_status_through_its_form(chromium, base_url
     assert changed.history[-1].recorded_by == "editor"
 
 
+def _send_bad_training(page: Page) -> None:
+    """Choose BAD_TRAINING as training.csv on the data page's form, and send it."""
+    page.get_by_label("File (CSV, Excel or Parquet)").set_input_files(
+        files=[{"name": "training.csv", "mimeType": "text/csv", "buffer": BAD_TRAINING.encode()}]
+    )
+    page.get_by_role("button", name="Check and load").click()
+
+
 def test_an_analyst_uploads_a_bad_file_and_reads_its_problems(
     chromium, base_url: str, app, web_key, monkeypatch
 ) -> None:
@@ -321,17 +329,8 @@ def test_an_analyst_uploads_a_bad_file_and_reads_its_problems(
         assert_no_external_requests(page, base_url),
     ):
         page.goto("/data")
-        page.get_by_label("File (CSV, Excel or Parquet)").set_input_files(
-            files=[
-                {
-                    "name": "training.csv",
-                    "mimeType": "text/csv",
-                    "buffer": BAD_TRAINING.encode(),
-                }
-            ]
-        )
         with page.expect_navigation() as navigation:
-            page.get_by_role("button", name="Check and load").click()
+            _send_bad_training(page)
         assert navigation.value is not None and navigation.value.status == 422
         summary = page.locator(".nhsuk-error-summary")
         assert summary.is_visible()
@@ -372,17 +371,8 @@ def test_an_upload_being_checked_shows_its_progress_and_says_when_it_is_done(
             assert_no_external_requests(page, base_url),
         ):
             page.goto("/data")
-            page.get_by_label("File (CSV, Excel or Parquet)").set_input_files(
-                files=[
-                    {
-                        "name": "training.csv",
-                        "mimeType": "text/csv",
-                        "buffer": BAD_TRAINING.encode(),
-                    }
-                ]
-            )
             with page.expect_navigation():
-                page.get_by_role("button", name="Check and load").click()
+                _send_bad_training(page)
             assert heading(page) == "Checking training.csv"
             assert reached.wait(30), "the file is being checked"
             check(page, "an upload's page while its file is checked")
