@@ -265,6 +265,19 @@ def test_a_page_being_prepared_is_accessible_and_asks_for_itself_again(
             page.get_by_role("link", name="Show the figures").click()
         assert heading(page).startswith("Journeys")
 
+        # signed out meanwhile (in another tab): the page stops asking and says nothing wrong
+        monkeypatch.setattr(web, "shown", preparing)
+        page.goto("/journeys")
+        other = page.context.new_page()
+        other.goto("/")
+        with other.expect_navigation():
+            other.locator("header").get_by_role("button", name="Sign out").click()
+        other.close()
+        monkeypatch.setattr(web, "shown", shown)
+        page.wait_for_timeout(5000)
+        assert page.get_by_role("status").inner_text() == ""
+        assert page.get_by_role("link", name="Try this page again").count() == 1
+
 
 # --- changing things through the forms --------------------------------------------------------
 

@@ -29,6 +29,9 @@ async function check() {
       credentials: "same-origin",
       redirect: "manual",
     });
+    if (answer.type === "opaqueredirect") {
+      return; // signed out meanwhile (the link leads to signing in): nothing more to say
+    }
     const newer = new DOMParser().parseFromString(await answer.text(), "text/html");
     if (!stillWaiting(answer, newer)) {
       said.textContent = again.dataset.ready || "The figures are ready.";
