@@ -128,6 +128,14 @@ def test_a_page_whose_figures_are_being_prepared_says_so_at_once_and_shows_them_
             began = time.monotonic()
             first = analyst.get("/")
             assert first.status_code == 503 and time.monotonic() - began < RESPONSIVE
+        # the page's script asking whether it is ready is told at once, holding no server
+        # thread for the app's patience, however long that is
+        web.patience = 600.0
+        began = time.monotonic()
+        asked = analyst.get("/", headers={"X-Equitrack-Again": "1"})
+        assert asked.status_code == 503 and time.monotonic() - began < RESPONSIVE
+        assert "Figures are being prepared" in asked.text
+        web.patience = PATIENCE
         mine.set()
         assert _ready(analyst, "/").status_code == 200
         assert work["answers"] == 1 and work["release built by preparing figures"] == 1, dict(work)

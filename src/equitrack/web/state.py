@@ -90,10 +90,16 @@ class DataChanged(Exception):
 #: For a GET or HEAD request: the data version its page reads, set on its first read
 #: (`WebState.cached`); None outside such a request. Set by `OneVersion`.
 PINNED: ContextVar[list[int | None] | None] = ContextVar("equitrack_pinned", default=None)
+#: Set for a request a page's script makes to see whether the page it stands for is ready
+#: (`static/equitrack/again.js` says so in this header): told at once, it holds no server thread
+#: for the app's patience each time it asks, however many such pages are left open.
+AGAIN: ContextVar[bool] = ContextVar("equitrack_again", default=False)
+AGAIN_HEADER = b"x-equitrack-again"
 
 
 class OneVersion:
-    """ASGI middleware: each GET or HEAD request reads one version of the data (`PINNED`)."""
+    """ASGI middleware: each GET or HEAD request reads one version of the data (`PINNED`), and
+    one a page's script makes to see whether it is ready is marked so (`AGAIN`)."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
@@ -103,9 +109,11 @@ class OneVersion:
             await self.app(scope, receive, send)
             return
         token = PINNED.set([None])
+        again = AGAIN.set(any(name == AGAIN_HEADER for name, _ in scope.get("headers", ())))
         try:
             await self.app(scope, receive, send)
         finally:
+            AGAIN.reset(again)
             PINNED.reset(token)
 
 
@@ -665,8 +673,11 @@ class WebState:
 
     def _patience(self) -> float | None:
         """How long this thread waits for figures being prepared: the app's `patience` in a
-        reader's request (`PINNED` is set for it), else until they are ready."""
-        return self.patience if PINNED.get() is not None else None
+        reader's request (`PINNED` is set for it), none when a page's script asks whether they
+        are ready (`AGAIN`), else until they are ready."""
+        if PINNED.get() is None or self.patience is None:
+            return None
+        return 0.0 if AGAIN.get() else self.patience
 
     def _look_up(self, exact: frozenset[str]) -> tuple[Release | None, threading.Event | None]:
         policy = policy_for(Audience.BOARD)

@@ -1,6 +1,6 @@
 // A page standing in for one not ready yet (figures being prepared, HTTP 503; an upload being
 // checked) asks for that page again now and then. While it is not ready, a status line marked
-// `data-follow` shows what the newer answer's says (an upload's progress); once it is ready,
+// `data-follow` shows what the newer answer says (an upload's progress); once it is ready,
 // the status line says so and the link leads to it. The page never reloads or moves by itself:
 // the reader follows the link when they choose (no change of context unasked, and no timed
 // refresh, which WCAG 2.2.1 forbids).
@@ -28,6 +28,8 @@ async function check() {
       cache: "no-store",
       credentials: "same-origin",
       redirect: "manual",
+      // told at once whether it is ready, rather than waited on (`equitrack.web.state.AGAIN`)
+      headers: { "X-Equitrack-Again": "1" },
     });
     if (answer.type === "opaqueredirect") {
       return; // signed out meanwhile (the link leads to signing in): nothing more to say
