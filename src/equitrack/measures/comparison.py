@@ -8,11 +8,13 @@ from equitrack.measures.counting import (
     ALL,
     REFERENCE,
     Counts,
-    count,
-    count_with_events,
+    Tallies,
+    counted,
     group_type,
     is_focus,
+    once_for_every_grouping,
     ordered,
+    tallies,
 )
 from equitrack.measures.declare import Among, Frame, Measure, Subset
 from equitrack.measures.result import Result, compared, outnumbered_reason, rated
@@ -126,18 +128,22 @@ class Comparisons:
 
 
 def _counts(frame: Frame, measure: Measure, by: str) -> tuple[Counts, Counts]:
-    """Members and events per cell and group; read once when the event is among the
+    """Members and events per cell and group, counted once for every grouping of the run."""
+    made = once_for_every_grouping(frame, measure.id, lambda: _tallies(frame, measure))
+    return made.by_group(frame, measure.attribute, by)
+
+
+def _tallies(frame: Frame, measure: Measure) -> Tallies:
+    """Members and events as the engine counts them; read once when the event is among the
     population's members (from the count cube, or in one query), rather than twice."""
     event = measure.event
     assert event is not None
     population = measure.population(frame)
     attribute, breakdown = measure.attribute, measure.breakdown
     if isinstance(event, Subset | Among) and event.population is measure.population:
-        return count_with_events(
-            frame, population, measure.population, event, attribute, by, breakdown
-        )
-    members = count(frame, population, attribute, by, breakdown, measure.population)
-    return members, count(frame, event(frame), attribute, by, breakdown)
+        return tallies(frame, population, measure.population, event, attribute, breakdown)
+    members = counted(frame, population, attribute, breakdown, measure.population)
+    return Tallies(members, counted(frame, event(frame), attribute, breakdown))
 
 
 def _mean_of_rates(

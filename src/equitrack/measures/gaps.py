@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from equitrack.measures.counting import count, group_type, ordered
+from equitrack.measures.counting import count_once, counted, group_type, ordered
 from equitrack.measures.declare import Frame, Measure
 from equitrack.measures.queries import workforce
 from equitrack.measures.result import Result, rated
@@ -20,8 +20,15 @@ from equitrack.stats.reasons import Code, Reason
 def evaluate_gap(
     frame: Frame, measure: Measure, by: str, years: Sequence[int], window: int, options: dict
 ) -> list[Result]:
-    members = count(frame, measure.population(frame), measure.attribute, by, measure.breakdown)
-    staff = count(frame, workforce(frame), measure.attribute, by, population=workforce)
+    attribute = measure.attribute
+    members = count_once(
+        frame, (measure.id, "members"), attribute, by,
+        lambda: counted(frame, measure.population(frame), attribute, measure.breakdown),
+    )  # fmt: skip
+    staff = count_once(
+        frame, (measure.id, "staff"), attribute, by,
+        lambda: counted(frame, workforce(frame), attribute, population=workforce),
+    )  # fmt: skip
     gtype = group_type(measure.attribute, by)
     results = []
     for (period, unit, seat), groups in sorted(members.items()):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from equitrack.measures.counting import ALL, Key, count, group_type, ordered
+from equitrack.measures.counting import ALL, Key, count_once, counted, group_type, ordered
 from equitrack.measures.declare import Frame, Measure
 from equitrack.measures.result import Result, rated
 
@@ -13,14 +13,13 @@ from equitrack.measures.result import Result, rated
 def evaluate_representation(
     frame: Frame, measure: Measure, by: str, years: Sequence[int], window: int, options: dict
 ) -> list[Result]:
-    members = count(
-        frame,
-        measure.population(frame),
-        measure.attribute,
-        by,
-        measure.breakdown,
-        measure.population,
-    )
+    attribute = measure.attribute
+    members = count_once(
+        frame, measure.id, attribute, by,
+        lambda: counted(
+            frame, measure.population(frame), attribute, measure.breakdown, measure.population
+        ),
+    )  # fmt: skip
     gtype = group_type(measure.attribute, by)
     totals: dict[Key, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for (period, unit, breakdown), groups in members.items():
