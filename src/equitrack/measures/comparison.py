@@ -9,14 +9,13 @@ from equitrack.measures.counting import (
     REFERENCE,
     Counts,
     Tallies,
-    counted,
     group_type,
     is_focus,
     once_for_every_grouping,
     ordered,
     tallies,
 )
-from equitrack.measures.declare import Among, Frame, Measure, Subset
+from equitrack.measures.declare import Frame, Measure
 from equitrack.measures.result import Result, compared, outnumbered_reason, rated
 from equitrack.model import codes
 from equitrack.stats import (
@@ -134,16 +133,13 @@ def _counts(frame: Frame, measure: Measure, by: str) -> tuple[Counts, Counts]:
 
 
 def _tallies(frame: Frame, measure: Measure) -> Tallies:
-    """Members and events as the engine counts them; read once when the event is among the
-    population's members (from the count cube, or in one query), rather than twice."""
+    """Members and events as the engine counts them (`counting.tallies`)."""
     event = measure.event
     assert event is not None
-    population = measure.population(frame)
-    attribute, breakdown = measure.attribute, measure.breakdown
-    if isinstance(event, Subset | Among) and event.population is measure.population:
-        return tallies(frame, population, measure.population, event, attribute, breakdown)
-    members = counted(frame, population, attribute, breakdown, measure.population)
-    return Tallies(members, counted(frame, event(frame), attribute, breakdown))
+    return tallies(
+        frame, measure.population(frame), measure.population, event, measure.attribute,
+        measure.breakdown,
+    )  # fmt: skip
 
 
 def _mean_of_rates(

@@ -328,15 +328,16 @@ def tallies(
     frame: Frame,
     query: ir.Table,
     population: Query,
-    event: Subset | Among,
+    event: Query,
     attribute: Attribute,
     breakdown: Callable[[ir.Table], ir.StringValue] | None = None,
 ) -> Tallies:
-    """The members (`query`, what `population` reads) and those among them who had `event`,
-    read once: from the count cube, or in one query when the event is a condition on each
-    member; the same as counting `query` and `event(frame)` apart."""
-    found = _from_cube(frame, query, attribute, breakdown, population, event)
-    if found is None and isinstance(event, Subset):
+    """The members (`query`, what `population` reads) and those who had `event`. When the event
+    is among the population's members they are read once: from the count cube, or in one query
+    when the event is a condition on each member; the same as counting the two apart."""
+    among = isinstance(event, Subset | Among) and event.population is population
+    found = _from_cube(frame, query, attribute, breakdown, population, event) if among else None
+    if found is None and among and isinstance(event, Subset):
         happened = lambda t: event.predicate(t, frame)  # noqa: E731
         shapes = (happened, breakdown) if breakdown else (happened,)
         found = _fetched(
