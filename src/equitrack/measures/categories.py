@@ -22,7 +22,15 @@ from dataclasses import dataclass, field
 import ibis.expr.types as ir
 
 from equitrack.measures.comparison import Comparisons, outnumbered
-from equitrack.measures.counting import ALL, REFERENCE, count, group_type, is_focus, ordered
+from equitrack.measures.counting import (
+    ALL,
+    REFERENCE,
+    count_once,
+    counted,
+    group_type,
+    is_focus,
+    ordered,
+)
 from equitrack.measures.declare import Frame, Measure
 from equitrack.measures.result import Result, rated
 from equitrack.model import codes
@@ -79,11 +87,14 @@ def categorised_counts(
         k = key(t).fill_null("")
         return cell(t).cast("string").concat(SEPARATOR, k) if cell else k
 
-    counted = count(frame, measure.population(frame), measure.attribute, by, raw)
+    tallied = count_once(
+        frame, measure.id, measure.attribute, by,
+        lambda: counted(frame, measure.population(frame), measure.attribute, raw),
+    )  # fmt: skip
     derived: dict[str, tuple[str, ...]] = {}
     members: dict[Cell, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     events: dict[tuple[Cell, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for (period, unit, raw_key), groups in counted.items():
+    for (period, unit, raw_key), groups in tallied.items():
         label, text = raw_key.split(SEPARATOR, 1) if cell else (ALL, raw_key)
         if text not in derived:
             derived[text] = tuple(dict.fromkeys(measure.categorise(text)))

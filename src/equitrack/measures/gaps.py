@@ -8,13 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from equitrack.measures.counting import count_once, counted, group_type, ordered
+from equitrack.measures.counting import Counts, count_once, counted, group_type, ordered
 from equitrack.measures.declare import Frame, Measure
 from equitrack.measures.queries import workforce
 from equitrack.measures.result import Result, rated
 from equitrack.model import codes
 from equitrack.stats import proportion
 from equitrack.stats.reasons import Code, Reason
+
+
+def staff_counts(frame: Frame, measure: Measure, by: str) -> Counts:
+    """The staff in post per period, unit and group: what a gap's shares are of (and the
+    parity gap's headcount needed), counted once for every grouping."""
+    return count_once(
+        frame, (measure.id, "staff"), measure.attribute, by,
+        lambda: counted(frame, workforce(frame), measure.attribute, population=workforce),
+    )  # fmt: skip
 
 
 def evaluate_gap(
@@ -25,10 +34,7 @@ def evaluate_gap(
         frame, (measure.id, "members"), attribute, by,
         lambda: counted(frame, measure.population(frame), attribute, measure.breakdown),
     )  # fmt: skip
-    staff = count_once(
-        frame, (measure.id, "staff"), attribute, by,
-        lambda: counted(frame, workforce(frame), attribute, population=workforce),
-    )  # fmt: skip
+    staff = staff_counts(frame, measure, by)
     gtype = group_type(measure.attribute, by)
     results = []
     for (period, unit, seat), groups in sorted(members.items()):

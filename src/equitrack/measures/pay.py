@@ -32,7 +32,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from equitrack.measures import populations as pop
-from equitrack.measures.counting import DIMENSIONS, group_key, group_type, ordered
+from equitrack.measures.counting import (
+    DIMENSIONS,
+    group_key,
+    group_type,
+    once_for_every_grouping,
+    ordered,
+)
 from equitrack.measures.declare import Attribute, Frame, Kind, Measure, check_options
 from equitrack.measures.result import Result, rated
 from equitrack.model import codes
@@ -218,7 +224,9 @@ def unit_reports(frame: Frame, measure: Measure, by: str) -> list[UnitPayGap]:
     """Count the people for the frame's years and compute one report per unit and year."""
     if by not in DIMENSIONS:
         raise ValueError(f"--by must be one of {', '.join(DIMENSIONS)}")
-    counted = frame.shared.fetched(pay_counts(measure.population(frame)))
+    counted = once_for_every_grouping(
+        frame, measure.id, lambda: frame.shared.fetched(pay_counts(measure.population(frame)))
+    )
     snapshots = _snapshots(counted)
     gtype = group_type(Attribute.ETHNICITY, by)
     reports = []

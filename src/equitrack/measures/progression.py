@@ -16,9 +16,9 @@ import ibis.expr.types as ir
 from equitrack.measures import calendar
 from equitrack.measures import populations as pop
 from equitrack.measures import queries as q
-from equitrack.measures.counting import ALL, count
+from equitrack.measures.counting import ALL
 from equitrack.measures.declare import Frame, Kind, Measure, subset
-from equitrack.measures.gaps import evaluate_gap
+from equitrack.measures.gaps import evaluate_gap, staff_counts
 from equitrack.measures.result import Result
 from equitrack.model import codes
 from equitrack.stats import PARITY_MODES, Orientation, headcount_for_parity
@@ -100,7 +100,7 @@ def evaluate_parity_gap(
     (0 at or above parity): in the gap row's reason, and as a row of its own (breakdown
     "Needed for parity (<cell>)", numerator = the headcount, denominator = the cell's staff)."""
     results = evaluate_gap(frame, measure, by, years, window, options)
-    staff = count(frame, q.workforce(frame), measure.attribute, by, population=q.workforce)
+    staff = staff_counts(frame, measure, by)
     mode = options.get("parity", "replace")
     target = int(options.get("target_year", MODEL_EMPLOYER_YEAR))
     out: list[Result] = []

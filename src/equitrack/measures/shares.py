@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 import ibis
 import ibis.expr.types as ir
 
-from equitrack.measures.counting import ALL
+from equitrack.measures.counting import ALL, once_for_every_grouping
 from equitrack.measures.declare import Frame, Measure
 from equitrack.measures.result import Result, rated
 
@@ -31,8 +31,8 @@ Cell = tuple[int, str, str]  # period, unit, breakdown
 def _count(
     frame: Frame, table: ir.Table, breakdown: Callable[[ir.Table], ir.StringValue] | None
 ) -> dict[Cell, tuple[int, int]]:
-    """Rows counted and rows left out, per period, unit and breakdown cell (with the total);
-    run once in the run (a share is the same whichever grouping asks for it)."""
+    """Rows counted and rows left out, per period, unit and breakdown cell (with the total):
+    the same whichever grouping asks for it (`once_for_every_grouping`)."""
     cell = breakdown(table) if breakdown else ibis.literal(ALL)
     counted = table.counted.fill_null(False) if "counted" in table.columns else ibis.literal(True)
     shaped = table.mutate(_breakdown=cell.cast("string"), _counted=ibis.ifelse(counted, 1, 0))
@@ -55,8 +55,13 @@ def evaluate_share(
     frame: Frame, measure: Measure, by: str, years: Sequence[int], window: int, options: dict
 ) -> list[Result]:
     assert measure.event is not None
-    members = _count(frame, measure.population(frame), measure.breakdown)
-    events = _count(frame, measure.event(frame), measure.breakdown)
+    event = measure.event
+    members, events = once_for_every_grouping(
+        frame, measure.id, lambda: (
+            _count(frame, measure.population(frame), measure.breakdown),
+            _count(frame, event(frame), measure.breakdown),
+        ),
+    )  # fmt: skip
     cells = sorted({(u, b) for (_, u, b) in members} | {(u, b) for (_, u, b) in events})
     results = []
     for period in years:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import pyarrow as pa
 
 from equitrack.measures.comparison import Comparisons
-from equitrack.measures.counting import group_type, ordered
+from equitrack.measures.counting import group_type, once_for_every_grouping, ordered
 from equitrack.measures.declare import Frame, Measure
 from equitrack.measures.populations import units
 from equitrack.measures.result import Result, rated
@@ -82,11 +82,13 @@ def evaluate_survey(
     stored_type = SURVEY_GROUP_TYPES.get(gtype)
     if stored_type is None:
         return []  # survey providers do not break results down by detailed ethnic code
-    counted = [
-        row
-        for row in _counted(frame, instrument, stored_type, years).to_pylist()
-        if row["measure"] == code
-    ]
+    counted = once_for_every_grouping(
+        frame, (measure.id, stored_type, tuple(years)), lambda: [
+            row
+            for row in _counted(frame, instrument, stored_type, years).to_pylist()
+            if row["measure"] == code
+        ],
+    )  # fmt: skip
     cells: dict[tuple[int, str], dict[str, tuple[int, int]]] = defaultdict(dict)
     for row in counted:
         cells[(int(row["survey_year"]) + 1, row["unit"])][row["group_value"]] = (
