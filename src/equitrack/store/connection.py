@@ -400,6 +400,9 @@ class Store:
 
 def _backend(url: str) -> BaseBackend:
     compilers.load_lazily()  # before the backend's module imports them
+    from equitrack.store import compiled  # it imports the compilers: after `load_lazily`
+
+    compiled.install()
     if is_spark_url(url):
         _needs("pyspark", "spark")
         return connect_spark(url, list(all_schemas()), OPTIONAL)
