@@ -10,9 +10,10 @@ cached for one run is a table with a name of its own each time), and handed back
 names of the tables asked about now.
 
 The shape is every argument of every operation, interned node by node (so a graph whose nodes
-are shared is read once, and looking it up costs one small tuple per node). An expression with
-anything whose value is not plainly comparable (rows held in memory, sets, Python objects) or
-with parameters is translated as before, never kept.
+are shared is read once, and looking it up costs one small tuple per node); rows held in memory
+(the reporting years) are a table by name, as the SQL reads them. An expression with anything
+whose value is not plainly comparable (Python objects) or with parameters is translated as
+before, never kept.
 """
 
 from __future__ import annotations
@@ -76,8 +77,9 @@ class _Shapes:
             found = self.numbers.setdefault(key, next(self.counter))
         return found
 
-    def shape(self, op: ops.Node, tables: dict[Table, int]) -> int:
-        """`op`'s shape, numbering each table it reads in `tables` in the order met."""
+    def shape(self, op: ops.Node, tables: dict[Table, int], memtables_by_name: bool) -> int:
+        """`op`'s shape, numbering each table it reads in `tables` in the order met (rows held
+        in memory too, where the compiler names them as a table: `memtables_by_name`)."""
         memo: dict[int, int] = {}
 
         def value(v: Any) -> Hashable:
@@ -89,6 +91,8 @@ class _Shapes:
                 return v
             if isinstance(v, tuple):
                 return tuple(value(x) for x in v)
+            if isinstance(v, frozenset) and all(isinstance(x, PLAIN) for x in v):
+                return ("set", frozenset((type(x), x) for x in v))  # columns to drop, say
             if isinstance(v, Mapping):
                 return ("map", tuple((k, value(x)) for k, x in v.items()))
             raise _Unkept(type(v).__name__)
@@ -102,7 +106,10 @@ class _Shapes:
                 number = tables.setdefault(table, len(tables))
                 key: Hashable = ("table", number, n.schema, n.namespace)
             elif isinstance(n, ops.InMemoryTable):
-                raise _Unkept("rows in memory")
+                if not memtables_by_name:
+                    raise _Unkept("rows in memory written into the SQL")
+                # named in the SQL, its rows handed to the engine apart when the query runs
+                key = ("rows", tables.setdefault((n.name, None, None), len(tables)), n.schema)
             else:
                 key = (type(n), tuple(value(a) for a in n.__args__))
             memo[id(n)] = found = self.number(key)
@@ -140,7 +147,8 @@ def translate(
     try:
         if params:
             raise _Unkept("parameters")
-        key = (type(compiler), options.sql.fuse_selects, shapes.shape(op, tables))
+        by_name = type(compiler).visit_InMemoryTable is SQLGlotCompiler.visit_InMemoryTable
+        key = (type(compiler), options.sql.fuse_selects, shapes.shape(op, tables, by_name))
         if len({name for name, *_ in tables}) < len(tables):
             raise _Unkept("one name in two namespaces")  # renamed by name alone
     except _Unkept:
