@@ -77,10 +77,16 @@ class _Shapes:
             found = self.numbers.setdefault(key, next(self.counter))
         return found
 
-    def shape(self, op: ops.Node, tables: dict[Table, int], memtables_by_name: bool) -> int:
+    def shape(self, op: ops.Node, tables: dict[Table, int], memtables_by_name: bool) -> Hashable:
         """`op`'s shape, numbering each table it reads in `tables` in the order met (rows held
-        in memory too, where the compiler names them as a table: `memtables_by_name`)."""
+        in memory too, where the compiler names them as a table: `memtables_by_name`).
+
+        A reference to a relation (each side of a join, a self-join's copy) carries a number
+        Ibis draws from a counter as the expression is built, so the same query built again
+        has others: each is numbered in the order met instead, and the order of Ibis's numbers
+        is kept with the shape, so nothing that could follow from them is lost."""
         memo: dict[int, int] = {}
+        references: dict[int, int] = {}
 
         def value(v: Any) -> Hashable:
             if isinstance(v, ops.Node):
@@ -110,12 +116,16 @@ class _Shapes:
                     raise _Unkept("rows in memory written into the SQL")
                 # named in the SQL, its rows handed to the engine apart when the query runs
                 key = ("rows", tables.setdefault((n.name, None, None), len(tables)), n.schema)
+            elif isinstance(n, ops.Reference):
+                met = references.setdefault(n.identifier, len(references))
+                key = (type(n), node(n.parent), met)
             else:
                 key = (type(n), tuple(value(a) for a in n.__args__))
             memo[id(n)] = found = self.number(key)
             return found
 
-        return node(op)
+        root = node(op)
+        return root, tuple(references[i] for i in sorted(references))
 
 
 _SHAPES = _Shapes()
