@@ -4,6 +4,7 @@ cached under names of their own), and every SQL it is handed back is the SQL Ibi
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +57,7 @@ def test_a_second_store_reads_back_the_sql_ibis_makes(
 def test_one_shape_over_other_tables_names_the_tables_asked_about() -> None:
     """The same query of tables of the same schema under other names is translated once, and
     each time names the tables it is asked of, each in its place; a table of another schema,
-    or a value of another type, is another shape."""
+    or a value Python calls equal but SQL writes otherwise, is another shape."""
     compiled.install()
     con = ibis.duckdb.connect()
     for name in ("a", "b", "c", "d"):
@@ -69,9 +70,12 @@ def test_one_shape_over_other_tables_names_the_tables_asked_about() -> None:
         return con.compile(query)
 
     pairs = (("a", "b"), ("b", "a"), ("c", "d"))
+    #: equal in Python (and in their hash), not in SQL
+    values = (1, 1.0, True, 0.0, -0.0, Decimal("1.0"), Decimal("1.00"))
     compiled.uninstall()
     try:
         expected = {pair: joined(*pair) for pair in pairs}  # as Ibis translates it
+        typed = [joined("a", "b", v) for v in values]
     finally:
         compiled.install()
     before = compiled.counts()
@@ -82,8 +86,7 @@ def test_one_shape_over_other_tables_names_the_tables_asked_about() -> None:
     assert sql == expected
     for (left, right), text in sql.items():
         assert text.index(f'"{left}"') < text.index(f'"{right}"')
-    typed = {joined("a", "b", v) for v in (1, 1.0, True)}  # equal in Python, not in SQL
-    assert len(typed) == 3
+    assert [joined("a", "b", v) for v in values] == typed
     before = compiled.counts()
     joined("e", "b")
     assert compiled.counts()["misses"] == before["misses"] + 1  # "e" has another schema

@@ -43,7 +43,8 @@ KEPT = 512
 INTERNED = 200_000
 #: A table's name while kept: nothing Ibis or a store names a table looks like it.
 PLACEHOLDER = "__equitrack_table_{}__"
-#: Argument values compared as they are (with their type: True is not 1 here).
+#: Argument values compared by their type and repr: True is not 1 here, nor -0.0 0.0, nor a
+#: time in one zone the same instant in another.
 PLAIN = (
     str, int, float, bool, type(None), bytes, datetime.date, datetime.datetime, datetime.time,
     datetime.timedelta, decimal.Decimal, uuid.UUID, enum.Enum,
@@ -92,13 +93,13 @@ class _Shapes:
             if isinstance(v, ops.Node):
                 return node(v)
             if isinstance(v, PLAIN):
-                return (type(v), v)
+                return (type(v), repr(v))  # -0.0 and 0.0, 1.0 and 1.00 (Decimal) are equal
             if isinstance(v, dt.DataType | sch.Schema):
                 return v
             if isinstance(v, tuple):
                 return tuple(value(x) for x in v)
             if isinstance(v, frozenset) and all(isinstance(x, PLAIN) for x in v):
-                return ("set", frozenset((type(x), x) for x in v))  # columns to drop, say
+                return ("set", frozenset((type(x), repr(x)) for x in v))  # columns to drop
             if isinstance(v, Mapping):
                 return ("map", tuple((k, value(x)) for k, x in v.items()))
             raise _Unkept(type(v).__name__)
