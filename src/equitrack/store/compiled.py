@@ -136,16 +136,12 @@ _ORIGINAL: Translate | None = None
 def _renamed(tree: sge.Expression, names: dict[str, str]) -> sge.Expression:
     """A copy of `tree` with each table named in `names` renamed (its quoting, database and
     catalog as they were)."""
-
-    def rename(node: sge.Expression) -> sge.Expression:
-        if isinstance(node, sge.Table) and node.name in names:
-            node = node.copy()
-            identifier = node.this.copy()
-            identifier.set("this", names[node.name])
-            node.set("this", identifier)
-        return node
-
-    return tree.transform(rename)
+    out = tree.copy()
+    for table in out.find_all(sge.Table):
+        to = names.get(table.name)
+        if to is not None:
+            table.this.set("this", to)
+    return out
 
 
 def translate(
