@@ -85,6 +85,10 @@ def units(store: Store, scope: Scope) -> ir.Table:
     System codes are often an ICB's own ODS code (LLR's is QK1, the ICB's), so a system unit is
     prefixed to keep it apart from the organisation.
     """
+    return store.built(("units", scope), lambda: _units(store, scope))
+
+
+def _units(store: Store, scope: Scope) -> ir.Table:
     o = store.table("organisations")
     if scope.orgs:
         o = o.filter(o.org_code.isin(list(scope.orgs)))

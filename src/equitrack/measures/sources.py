@@ -8,7 +8,7 @@ evidence; both ask this one function.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from typing import cast
+from typing import TypeVar, cast
 
 import ibis
 import ibis.expr.operations as ops
@@ -20,6 +20,8 @@ from equitrack.model.tables import TABLES
 from equitrack.store import Store
 from equitrack.store.schema import all_schemas
 
+T = TypeVar("T")
+
 
 class _Unbound:
     """The store's tables as shapes alone, with no database behind them: what a query reads is
@@ -27,6 +29,9 @@ class _Unbound:
 
     def table(self, name: str) -> ir.Table:
         return ibis.table(all_schemas()[name], name=name)
+
+    def built(self, key: Hashable, make: Callable[[], T]) -> T:
+        return make()
 
 
 class _ShapeOnly(Shared):
