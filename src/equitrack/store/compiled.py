@@ -119,7 +119,8 @@ class _Shapes:
                 key = ("rows", tables.setdefault((n.name, None, None), len(tables)), n.schema)
             elif isinstance(n, ops.Reference):
                 met = references.setdefault(n.identifier, len(references))
-                key = (type(n), node(n.parent), met)
+                args = zip(n.__argnames__, n.__args__, strict=True)
+                key = (type(n), tuple(met if a == "identifier" else value(v) for a, v in args))
             else:
                 key = (type(n), tuple(value(a) for a in n.__args__))
             memo[id(n)] = found = self.number(key)
