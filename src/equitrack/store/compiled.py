@@ -1,6 +1,6 @@
 """Each shape of query translated to SQL once in a process, whichever store it is asked of.
 
-Why: Ibis spends most of a measure's time turning its expression into SQL (rewriting the
+Why: Ibis spends much of a measure's time turning its expression into SQL (rewriting the
 expression graph, then building sqlglot's tree): about half of measuring a small store, and the
 same work again for every store and every data version a long-lived process measures (the
 dashboard after an upload, the test suite's many stores). The SQL depends only on the
@@ -132,6 +132,7 @@ class _Shapes:
 
 _SHAPES = _Shapes()
 _ORIGINAL: Translate | None = None
+_INSTALLING = threading.Lock()
 
 
 def _renamed(tree: sge.Expression, names: dict[str, str]) -> sge.Expression:
@@ -180,21 +181,24 @@ def translate(
 
 
 def install() -> None:
-    """Keep translations from now on, in every backend of this process (once)."""
+    """Keep translations from now on, in every backend of this process (once: two stores
+    opened at once by two threads must not take this module's `translate` for Ibis's own)."""
     global _ORIGINAL
-    if _ORIGINAL is None:
-        _ORIGINAL = SQLGlotCompiler.translate
-        SQLGlotCompiler.translate = translate  # type: ignore[method-assign]
+    with _INSTALLING:
+        if _ORIGINAL is None:
+            _ORIGINAL = SQLGlotCompiler.translate
+            SQLGlotCompiler.translate = translate  # type: ignore[method-assign]
 
 
 def uninstall() -> None:
     """Translate as Ibis does, keeping nothing (the tests compare the two)."""
     global _ORIGINAL
-    if _ORIGINAL is not None:
-        SQLGlotCompiler.translate = _ORIGINAL  # type: ignore[method-assign]
-        _ORIGINAL = None
-        with _SHAPES.lock:
-            _SHAPES.kept.clear()
+    with _INSTALLING:
+        if _ORIGINAL is not None:
+            SQLGlotCompiler.translate = _ORIGINAL  # type: ignore[method-assign]
+            _ORIGINAL = None
+            with _SHAPES.lock:
+                _SHAPES.kept.clear()
 
 
 def counts() -> dict[str, int]:
