@@ -284,26 +284,12 @@ def counted(
 ) -> pa.Table:
     """Members per period, unit, breakdown and raw key (`n`), counted in the engine; rolled up
     from the count cube when `query` is what `population` (a declared query) reads and other
-    measures of the run count it too. The same for every grouping (see `count`)."""
+    measures of the run count it too. The same for every grouping (`count_once` groups it)."""
     found = _from_cube(frame, query, attribute, breakdown, population)
     if found is None:
         shapes = (breakdown,) if breakdown else ()
         found = _fetched(frame, query, lambda t: grouped(t, attribute, breakdown), *shapes)
     return found
-
-
-def count(
-    frame: Frame,
-    query: ir.Table,
-    attribute: Attribute,
-    by: str,
-    breakdown: Callable[[ir.Table], ir.StringValue] | None = None,
-    population: Query | None = None,
-) -> Counts:
-    """Members per period, unit, breakdown and group: `counted`, grouped `by`."""
-    return by_group(
-        frame, counted(frame, query, attribute, breakdown, population), "n", attribute, by
-    )
 
 
 @dataclass(frozen=True)
