@@ -372,3 +372,24 @@ def test_a_kept_file_whose_reasons_or_options_are_not_one_object_each_is_unfit(t
         with pytest.raises((release_files._Unfit, ValueError)):  # JSON's own error, or ours
             release_files.Rows(harmed)
     assert _all_same(release_files.Rows(table).every(), made)
+
+
+def test_finding_the_kept_files_reads_no_dates_and_a_new_reporting_year_finds_others(
+    small: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The released years follow from the data and the reporting year today is in, so the
+    files are found by those two: a command reading its answer back need not read every
+    table's dates first; the next reporting year (a new year released) is another shelf."""
+    from equitrack.store import coverage
+
+    kept = release_files.shelf_of(small)
+    assert kept is not None
+    with monkeypatch.context() as mp:
+        mp.setattr(coverage, "_spans", lambda *a: pytest.fail("read every table's dates"))
+        with coverage._LOCK:
+            coverage._CACHE.pop(small.database, None)
+        again = release_files.shelf_of(small)
+    assert again == kept
+    monkeypatch.setattr(release_files, "this_year", lambda: release.this_year() + 1)
+    later = release_files.shelf_of(small)
+    assert later is not None and later.key != kept.key

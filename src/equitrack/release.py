@@ -109,6 +109,12 @@ class Question:
         return self.by == "broad" and not self.options and self.interval is Interval.YEAR
 
 
+def this_year() -> int:
+    """The reporting year today falls in: the release's years stop there (and a kept
+    release's files are found under it, with the data's digest, which fix the rest)."""
+    return year_of(dt.date.today())
+
+
 def released_years(store: Store) -> tuple[int, ...]:
     """The reporting years a release covers: the latest `YEARS` up to the latest any loaded
     table reaches (cases and leavers can run past the last start), but not past this one (a
@@ -116,7 +122,7 @@ def released_years(store: Store) -> tuple[int, ...]:
     latest = latest_year(store)
     if latest is None:
         return ()
-    now = year_of(dt.date.today())
+    now = this_year()
     reached = max((s.last_year for s in spans(store).values() if s.last_year), default=latest)
     top = max(latest, min(reached, now))
     return tuple(range(top - YEARS + 1, top + 1))
@@ -636,5 +642,6 @@ __all__ = [
     "released_years",
     "run",
     "staff_groups",
+    "this_year",
     "withheld",
 ]

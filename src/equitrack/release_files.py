@@ -50,7 +50,7 @@ from equitrack.disclosure import Policy
 from equitrack.logs import log
 from equitrack.measures.calendar import Interval
 from equitrack.measures.result import Result
-from equitrack.release import Answers, Question, released_years
+from equitrack.release import Answers, Question, this_year
 from equitrack.store import Store
 from equitrack.store.coverage import version
 
@@ -306,9 +306,9 @@ def shelf_of(store: Store) -> Shelf | None:
     if folder is None or store.own:
         return None
     try:
-        key = _hashed(
-            FORMAT, data_digest(store), released_years(store), _plan_digest(), code_fingerprint()
-        )
+        # the released years are a function of the data and today's reporting year: found
+        # without reading every table's dates (a command reading its answer back costs less)
+        key = _hashed(FORMAT, data_digest(store), this_year(), _plan_digest(), code_fingerprint())
     except Exception as exc:  # a store without batches, an unreadable plan: nothing kept
         log(LOG, "releases not kept on disk", logging.WARNING, why=str(exc))
         return None
