@@ -274,8 +274,9 @@ def profile(db: str, family: str = "all", top: str = "15") -> dict:
 
 def protected_release(db: str) -> dict:
     """The board release (`equitrack.release`): how long measuring every question and
-    protecting it together take, and what secondary suppression hid to do it."""
-    from equitrack import release
+    protecting it together take, and what secondary suppression hid to do it. The answers are
+    then kept on disk, as `equitrack import` keeps them, for the commands timed after."""
+    from equitrack import release, release_files
     from equitrack.disclosure import analyse, decide, policy_for, systems_of
     from equitrack.disclosure.counts import is_small
     from equitrack.store import connect
@@ -283,7 +284,8 @@ def protected_release(db: str) -> dict:
     store = connect(db, create=False)
     policy = policy_for("board")
     start = time.perf_counter()
-    answers = release.ask_all(store)
+    kept = release.answers(store)
+    answers = kept.results()
     asked = time.perf_counter() - start
     analysis = analyse(answers, systems_of(store))  # read once: the build and what it hid
     built = release.build(store, policy, exact=analysis)
@@ -298,6 +300,10 @@ def protected_release(db: str) -> dict:
         if not n.unit.startswith("system:") and staff.get(n.unit, 0) > policy.spare_above
     ]
     years = len(release.released_years(store))
+    shelf = release_files.shelf_of(store)
+    if shelf is None:
+        raise SystemExit("the release's answers cannot be kept beside the bench's store")
+    shelf.keep_answers(kept, answers)
     store.close()
     return {
         "results": len(answers),
