@@ -61,15 +61,25 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _readers(db: str) -> str:
-    """A whole-system user of each reader's role; the organisation whose page is asked for."""
+def _readers(db: str, create: bool = False) -> None:
+    """A whole-system user of each reader's role (in a new store, with `create`)."""
     from equitrack.store import connect
     from equitrack.web.users import add_user
 
-    store = connect(db, create=False)
+    store = connect(db, create=create)
     try:
         for name, role in {**READERS, EARLY: "viewer"}.items():
             add_user(store, f"bench-{name}", PASSWORD, role, ["*"], by="bench")
+    finally:
+        store.close()
+
+
+def _first_org(db: str) -> str:
+    """The organisation whose page is asked for."""
+    from equitrack.store import connect
+
+    store = connect(db, create=False)
+    try:
         return store.table("organisations").org_code.to_pyarrow().to_pylist()[0]
     finally:
         store.close()
@@ -196,7 +206,8 @@ def served(db: str, repeats: int = 20, data: str | None = None) -> dict:
     start it again and time each page's first request after the restart; and with `data`
     (the folder `db` was loaded from), after an import of it into a new store
     (`after_import`)."""
-    org = _readers(db)
+    _readers(db)
+    org = _first_org(db)
     kept = tempfile.mkdtemp(prefix="equitrack-bench-releases-")
     env = {"EQUITRACK_RELEASES": kept}  # built by the first start, read back by the second
     server = Served(db, env)
@@ -277,12 +288,15 @@ def restarted(db: str, org: str, env: dict[str, str]) -> dict:
 
 
 def after_import(data: str) -> dict:
-    """`equitrack import` of `data` into a new store, its board release kept on disk (as by
-    default), then `serve` started on it: each reader's first request to each page, asked as
-    soon as it answers (`restarted`): the first start after new data are loaded."""
+    """`equitrack import` of `data` into a store whose users are there already (as on a
+    dashboard in use when next year's exports arrive), which keeps the releases its readers
+    see and the charts of the first pages on disk (as by default), then `serve` started on it:
+    each reader's first request to each page, asked as soon as it answers (`restarted`): the
+    first start after new data are loaded."""
     work = Path(tempfile.mkdtemp(prefix="equitrack-bench-import-"))
     db = str(work / "imported.duckdb")
     env = {"EQUITRACK_RELEASES": str(work / "releases")}
+    _readers(db, create=True)
     try:
         start = time.perf_counter()
         done = subprocess.run(
@@ -299,10 +313,14 @@ def after_import(data: str) -> dict:
             except ValueError:
                 continue  # the progress bars
         built = next((e for e in events if e.get("event") == "board release built at import"), {})
-        result = restarted(db, _readers(db), env)
+        drawn = next((e for e in events if e.get("event") == "first pages drawn at import"), {})
+        result = restarted(db, _first_org(db), env)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    return {**result, "import_s": seconds, "release_s": built.get("seconds")}
+    return {
+        **result, "import_s": seconds, "release_s": built.get("seconds"),
+        "drawn_s": drawn.get("seconds"),
+    }  # fmt: skip
 
 
 def show(result: dict, console: Console) -> None:
@@ -344,10 +362,12 @@ def show(result: dict, console: Console) -> None:
     imported = result.get("after_import")
     if not imported:
         return
-    release = imported["release_s"]
+    release, drawn = imported["release_s"], imported["drawn_s"]
     console.print(
-        f"  after `equitrack import` into a new store ({imported['import_s']:.1f} s, the board "
-        + (f"release built and kept in {release:.1f} s of it" if release else "release NOT kept")
+        f"  after `equitrack import` into a new store with the readers' accounts "
+        f"({imported['import_s']:.1f} s, the releases "
+        + (f"built and kept in {release:.1f} s of it" if release else "NOT kept")
+        + (f", the first pages drawn in {drawn:.1f} s" if drawn else ", the first pages NOT drawn")
         + f"): serve answered after {imported['ready_s']:.1f} s, the first overview after "
         f"{imported['first_overview_s']:.1f} s from start ({imported['releases_read']} files read "
         f"back, {imported['releases_built']} built); its warm-up finished after "

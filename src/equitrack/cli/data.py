@@ -126,7 +126,8 @@ def import_(
             "--release/--no-release",
             help="After loading new data, build the board release (every figure a board "
             "viewer can reach, protected together: a minute or two for a system) and keep it "
-            "on disk, so the dashboard and the reports start at once instead of building it. "
+            "on disk with the charts of the dashboard's first pages, so the dashboard and the "
+            "reports start at once instead of building them. "
             "Use --no-release when more files follow in a script: the last import builds it.",
         ),
     ] = True,
@@ -231,6 +232,51 @@ def keep_release(store: Store) -> None:
     console.print(
         f"Kept the board release{also} on disk ({seconds:.0f}s): the dashboard and the "
         f"reports read {'them' if scopes else 'it'} at once.",
+        highlight=False,
+    )
+    _keep_first_pages(store)
+
+
+def _keep_first_pages(store: Store) -> None:
+    """The dashboard's first pages drawn once and their charts kept with the release, so the
+    first start after new data shows them at once, as after a restart
+    (`equitrack.web.warmup.keep_first_pages`). Like the release, never a failed import: a
+    page not drawn is drawn by the dashboard."""
+    from equitrack.web.warmup import keep_first_pages
+
+    start = time.perf_counter()
+    pages_log = logging.getLogger("equitrack.web")
+    quiet = logging.NullHandler()
+    if not logging.getLogger().handlers:  # no JSON log asked for: a warning, not tracebacks
+        pages_log.addHandler(quiet)
+    try:
+        with progress_bars() as bars:
+            failed = keep_first_pages(store, bars)
+    except KeyboardInterrupt:
+        errors.print(
+            "[yellow]Stopped drawing the dashboard's first pages.[/yellow] The data and the "
+            "release are kept; the dashboard draws the pages instead.",
+            highlight=False,
+        )
+        raise typer.Exit(130) from None
+    except Exception as exc:  # the pages failed before any was drawn (say, the users)
+        failed, why = 1, str(exc) or type(exc).__name__
+        log(LOG, "first pages not drawn at import", logging.WARNING, why=why)
+    finally:
+        pages_log.removeHandler(quiet)
+    seconds = time.perf_counter() - start
+    log(LOG, "first pages drawn at import", seconds=round(seconds, 3), failed=failed)
+    if failed:
+        errors.print(
+            "[bold yellow]Warning:[/bold yellow] some of the dashboard's first pages were not "
+            f"drawn ({config.LOG_LEVEL_ENV}=WARNING says why). The data and the release are "
+            "kept; the dashboard draws those pages as it starts.",
+            highlight=False,
+            soft_wrap=True,
+        )
+        return
+    console.print(
+        f"Drew the dashboard's first pages ({seconds:.0f}s): the dashboard shows them at once.",
         highlight=False,
     )
 

@@ -31,6 +31,7 @@ from equitrack.logs import log
 from equitrack.measures.calendar import Interval
 from equitrack.measures.populations import Scope
 from equitrack.measures.result import Result
+from equitrack.progress import Advance
 from equitrack.release import Release, release_for, staff_groups
 from equitrack.release_files import Drawing
 from equitrack.reports import quality
@@ -635,7 +636,7 @@ class WebState:
                 steps += plan()
             except Exception:  # reading who to warm for: the board release is still worth it
                 LOG.exception("warm-up could not plan its pages")
-            _warm_up(steps, self._closed)
+            run_steps(steps, self._closed)
 
     def _settle(self) -> None:
         """Wait until no change has come for `REWARM_QUIET` seconds (or the app closes)."""
@@ -746,15 +747,20 @@ def _import_heavy() -> None:
     Chart("warm-up", "warm-up", [], points).svg()
 
 
-def _warm_up(steps: Sequence[tuple[str, Callable[[], object]]], closed: threading.Event) -> None:
+def run_steps(
+    steps: Sequence[tuple[str, Callable[[], object]]],
+    closed: threading.Event,
+    advance: Advance = lambda _n: None,
+) -> int:
     """Run each step in turn, logging how long it took, until the app closes; a failure is
-    logged, never raised."""
+    logged and counted (the count returned), never raised. `advance` is told of each step
+    done (a progress bar's)."""
     began = time.perf_counter()
     failed = 0
     for name, step in steps:
         if closed.is_set():
             log(LOG, "warm-up stopped: the dashboard is closing", step=name)
-            return
+            return failed
         start = time.perf_counter()
         try:
             step()
@@ -767,5 +773,7 @@ def _warm_up(steps: Sequence[tuple[str, Callable[[], object]]], closed: threadin
             LOG.exception("warm-up step %s failed", name)
         else:
             log(LOG, "warm-up step", step=name, seconds=round(time.perf_counter() - start, 3))
+        advance(1)
     seconds = round(time.perf_counter() - began, 3)
     log(LOG, "warm-up finished", steps=len(steps), failed=failed, seconds=seconds)
+    return failed

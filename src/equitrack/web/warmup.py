@@ -19,13 +19,17 @@ is passed, because no one is asking: the readers are made up here and never leav
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from typing import Any
 
 from fastapi import FastAPI, Request
 
+from equitrack.progress import Progress
+from equitrack.store import Store
 from equitrack.web.access import WHOLE_SYSTEM, Permission, Principal, Role
+from equitrack.web.state import run_steps
 from equitrack.web.users import User, list_users
 
 #: The pages a visitor opens first, by route name: the menu's figures and the forms.
@@ -112,3 +116,18 @@ def _organisations(app: FastAPI, who: list[Principal]) -> None:
         for reader in who:
             if reader.sees(code):
                 _page(app, ORGANISATION_PAGE, reader, org=code)
+
+
+def keep_first_pages(store: Store, progress: Progress) -> int:
+    """Each first page put together once over `store`, as `serve`'s warm-up would
+    (`first_pages`), so that the charts they draw are kept on disk with the data version's
+    releases (`WebState.drawings`). `equitrack import` runs it after keeping the releases:
+    the first start after new data then reads everything back, as a restart does, instead of
+    drawing beside its own warm-up while the first visitors wait. The store stays open (it is
+    the caller's). Returns how many steps failed (each logged)."""
+    from equitrack.web.app import create_app
+
+    app = create_app(store)
+    steps = first_pages(app)
+    advance = progress.task("Drawing the dashboard's first pages", len(steps))
+    return run_steps(steps, threading.Event(), advance)
