@@ -118,15 +118,18 @@ def test_an_import_runs_while_the_dashboard_serves_and_pages_show_old_or_new(
     client = signed_in(base)
     before = headcounts(client.get(ASKED))
     answers: list[tuple[float, int, dict[str, object] | str]] = []
+    asked_after: list[tuple[float, dict[str, object] | str]] = []  # when each figure was asked
     stop = threading.Event()
 
     def keep_asking() -> None:
         reader = signed_in(base)
         try:
             while not stop.is_set():
+                asked = time.monotonic()
                 got = reader.get(ASKED)
                 shown = headcounts(got) if got.status_code == 200 else got.text[:200]
                 answers.append((time.monotonic(), got.status_code, shown))
+                asked_after.append((asked, shown))
                 page = reader.get("/")  # a page too: it must answer as well
                 answers.append((time.monotonic(), page.status_code, shown))
         finally:
@@ -156,7 +159,9 @@ def test_an_import_runs_while_the_dashboard_serves_and_pages_show_old_or_new(
     for _, code, shown in answers:
         assert code == 200, shown
         assert shown in (before, after), shown  # old or new, never part of each
-    assert answers[-1][2] == after
+    # asked once the import had finished: the new data (a page answered later may carry the
+    # figures asked before it, on a busy machine)
+    assert all(shown == after for asked, shown in asked_after if asked > finished)
 
 
 def test_pages_already_measured_answer_while_a_command_has_the_file(
