@@ -27,6 +27,18 @@ pytestmark = pytest.mark.heavy  # the mini system's release: a minute or more
 KEPT = "Kept the board release on disk"
 
 
+@pytest.fixture(scope="module", autouse=True)
+def no_pages_drawn() -> Iterator[None]:
+    """The releases only: the first pages the import draws after them are
+    tests/web/test_charts_kept.py's (over these cut-down releases, the pages would measure
+    most of what they show, half a minute of this module's time)."""
+    from equitrack.cli import data
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(data, "_keep_first_pages", lambda store: None)
+        yield
+
+
 def _import(*args: str) -> Run:
     return CliRunner().invoke(app, ["import", *args], catch_exceptions=False, terminal_width=200)
 

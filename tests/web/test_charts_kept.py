@@ -96,8 +96,6 @@ def test_an_import_keeps_the_charts_so_the_first_start_after_it_draws_none(
 
     monkeypatch.setenv(config.KEY_FILE_ENV, str(tmp_path / "key"))
     monkeypatch.delenv(config.RELEASES_ENV)  # kept beside the database, as by default
-    monkeypatch.setattr(release, "FAMILIES", ("wres",))  # a release quick to build
-    monkeypatch.setattr(release, "GROUPINGS", ("wres",))
     path = str(tmp_path / "in-use.duckdb")
     store = connect(path)  # a dashboard in use: its users are there when new data come
     assert import_paths([small_system(tmp_path / "data")], store).ok
