@@ -254,8 +254,8 @@ def _first_pages(served: dict) -> list[str]:
         after, which = _worst(imported["pages"])
         out.append(
             f"llr: at the first start after `equitrack import` kept the releases and the first "
-            f"pages' charts (read back, {imported['releases_built']} built by serve) the slowest first request, asked at "
-            f"once, {after:.1f} s ({which}){_prepared(imported)}, "
+            f"pages' charts (read back, {imported['releases_built']} built by serve) the "
+            f"slowest first request, asked at once, {after:.1f} s ({which}){_prepared(imported)}, "
             f"{_said(after < pages.COLD_TARGET_S)}"
         )
     return out

@@ -296,8 +296,8 @@ def after_import(data: str) -> dict:
     work = Path(tempfile.mkdtemp(prefix="equitrack-bench-import-"))
     db = str(work / "imported.duckdb")
     env = {"EQUITRACK_RELEASES": str(work / "releases")}
-    _readers(db, create=True)
     try:
+        _readers(db, create=True)
         start = time.perf_counter()
         done = subprocess.run(
             [sys.executable, "-m", "equitrack.cli", "import", data, "--db", db],

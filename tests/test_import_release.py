@@ -98,9 +98,6 @@ def test_an_import_keeps_the_release_serve_then_reads_without_building_it(
     monkeypatch.setattr(release, "build", never)
     monkeypatch.setattr(release.Question, "ask", never)
     store = connect(str(mini.db), create=False)  # as a server started next opens it
-    with release._LOCK:  # what the import's process held about the data: gone with it
-        release._CACHE.pop(store.database, None)
-        release._ASKED.pop(store.database, None)
     try:
         with caplog.at_level(logging.INFO, logger="equitrack"):
             # as the dashboard's warm-up asks for it (`WebState._board`)

@@ -260,12 +260,14 @@ def _keep_first_pages(store: Store) -> None:
         )
         raise typer.Exit(130) from None
     except Exception as exc:  # the pages failed before any was drawn (say, the users)
-        failed, why = 1, str(exc) or type(exc).__name__
+        failed = 1
+        why = str(exc) or type(exc).__name__
         log(LOG, "first pages not drawn at import", logging.WARNING, why=why)
+    else:
+        seconds = round(time.perf_counter() - start, 3)
+        log(LOG, "first pages drawn at import", seconds=seconds, failed=failed)
     finally:
         pages_log.removeHandler(quiet)
-    seconds = time.perf_counter() - start
-    log(LOG, "first pages drawn at import", seconds=round(seconds, 3), failed=failed)
     if failed:
         errors.print(
             "[bold yellow]Warning:[/bold yellow] some of the dashboard's first pages were not "
@@ -276,7 +278,8 @@ def _keep_first_pages(store: Store) -> None:
         )
         return
     console.print(
-        f"Drew the dashboard's first pages ({seconds:.0f}s): the dashboard shows them at once.",
+        f"Drew the dashboard's first pages ({time.perf_counter() - start:.0f}s): the dashboard "
+        "shows them at once.",
         highlight=False,
     )
 
